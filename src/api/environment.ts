@@ -1,0 +1,214 @@
+import { AsyncIterableSource } from '../connectors/async_iterable_source.ts';
+import { CollectionSource } from '../connectors/collection_source.ts';
+import { NumberSequenceSource } from '../connectors/generator_source.ts';
+import { isSource } from '../connectors/source.ts';
+import type { Source } from '../connectors/source.ts';
+import type { RuntimeMode } from '../plan/graph.ts';
+import { JobBuilder } from '../plan/job.ts';
+import { Executor } from '../runtime/executor.ts';
+import type { ExecutorOptions, JobRunResult, OperatorMetrics } from '../runtime/executor.ts';
+import { DataStream } from './data_stream.ts';
+import type { TypeInformation } from './types.ts';
+import type { WatermarkStrategy } from './watermarks.ts';
+
+export const RuntimeExecutionMode = { STREAMING: 'STREAMING', BATCH: 'BATCH' } as const;
+export type RuntimeExecutionMode = RuntimeMode;
+
+/** Settings that shape how records and watermarks move (Flink's ExecutionConfig, plus Eddy's batch size). */
+export class ExecutionConfig {
+  private autoWatermarkInterval = 200;
+  private perRecordWatermarks = false;
+  private batchSize = 1024;
+
+  /** Periodic watermark interval in ms (Flink's default 200); 0 turns periodic watermarks off. */
+  setAutoWatermarkInterval(ms: number): this {
+    if (!(ms >= 0)) throw new Error(`setAutoWatermarkInterval(${ms}): expected milliseconds >= 0`);
+    this.autoWatermarkInterval = ms;
+    return this;
+  }
+  getAutoWatermarkInterval(): number {
+    return this.autoWatermarkInterval;
+  }
+  /** Eddy: emit the generator's watermark after every record (deterministic tests). */
+  setPerRecordWatermarks(enabled: boolean): this {
+    this.perRecordWatermarks = enabled;
+    return this;
+  }
+  isPerRecordWatermarks(): boolean {
+    return this.perRecordWatermarks;
+  }
+  /** Eddy: records per batch between operators (default 1024). */
+  setBatchSize(records: number): this {
+    if (!Number.isInteger(records) || records < 1) throw new Error(`setBatchSize(${records}): expected a whole number >= 1`);
+    this.batchSize = records;
+    return this;
+  }
+  getBatchSize(): number {
+    return this.batchSize;
+  }
+}
+
+/** What `execute()` resolves to: the wall time and per-operator record counts. */
+export class JobExecutionResult {
+  readonly jobName: string;
+  readonly netRuntimeMs: number;
+  readonly operators: readonly OperatorMetrics[];
+  constructor(result: JobRunResult) {
+    this.jobName = result.jobName;
+    this.netRuntimeMs = result.netRuntimeMs;
+    this.operators = result.operators;
+  }
+  getNetRuntime(): number {
+    return this.netRuntimeMs;
+  }
+  /** Metrics of the operator with this name or uid. */
+  getOperator(nameOrUid: string): OperatorMetrics | undefined {
+    return this.operators.find((o) => o.uid === nameOrUid) ?? this.operators.find((o) => o.name === nameOrUid);
+  }
+}
+
+/** A running job: its metrics while it runs, its result when it ends, and cancel() for unbounded jobs. */
+export class JobClient {
+  readonly jobName: string;
+  private readonly executor: Executor;
+  private readonly result: Promise<JobExecutionResult>;
+  constructor(jobName: string, executor: Executor, result: Promise<JobExecutionResult>) {
+    this.jobName = jobName;
+    this.executor = executor;
+    this.result = result;
+  }
+  getJobExecutionResult(): Promise<JobExecutionResult> {
+    return this.result;
+  }
+  metrics(): OperatorMetrics[] {
+    return this.executor.metrics();
+  }
+  async cancel(): Promise<JobExecutionResult> {
+    this.executor.cancel();
+    return this.result;
+  }
+}
+
+export type AddSourceInput<T> = Source<T> | AsyncIterable<T> | Iterable<T>;
+
+export class StreamExecutionEnvironment {
+  /** @internal */
+  readonly builder = new JobBuilder();
+  private parallelism = 1;
+  private maxParallelism: number | null = null;
+  private runtimeMode: RuntimeMode = 'STREAMING';
+  private readonly config = new ExecutionConfig();
+  private readonly executorOptions: ExecutorOptions;
+
+  private constructor(executorOptions: ExecutorOptions) {
+    this.executorOptions = executorOptions;
+  }
+
+  /** A new environment each call, as in Flink, so two jobs never share a graph. */
+  static getExecutionEnvironment(options: ExecutorOptions = {}): StreamExecutionEnvironment {
+    return new StreamExecutionEnvironment(options);
+  }
+
+  getConfig(): ExecutionConfig {
+    return this.config;
+  }
+
+  /** Default parallelism of operators (Eddy's default is 1: in-process subtasks share one thread). */
+  setParallelism(parallelism: number): this {
+    this.parallelism = checkParallelism(parallelism, 'StreamExecutionEnvironment.setParallelism');
+    return this;
+  }
+  getParallelism(): number {
+    return this.parallelism;
+  }
+
+  setMaxParallelism(maxParallelism: number): this {
+    if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > 32768) {
+      throw new Error(`setMaxParallelism(${maxParallelism}): expected a whole number from 1 to 32768 (the number of key groups)`);
+    }
+    this.maxParallelism = maxParallelism;
+    return this;
+  }
+  getMaxParallelism(): number | null {
+    return this.maxParallelism;
+  }
+
+  setRuntimeMode(mode: RuntimeExecutionMode): this {
+    if (mode !== 'STREAMING' && mode !== 'BATCH') {
+      throw new Error(`setRuntimeMode(${String(mode)}): expected RuntimeExecutionMode.STREAMING or RuntimeExecutionMode.BATCH`);
+    }
+    this.runtimeMode = mode;
+    return this;
+  }
+  getRuntimeMode(): RuntimeExecutionMode {
+    return this.runtimeMode;
+  }
+
+  /** A parallelism-1 source over the items (as Flink's fromCollection). */
+  fromCollection<T>(items: Iterable<T>, type?: TypeInformation<T>): DataStream<T> {
+    if (items === null || typeof (items as Iterable<T>)[Symbol.iterator] !== 'function') {
+      throw new TypeError('fromCollection(items): items must be an array or another iterable');
+    }
+    return this.sourceNode(new CollectionSource([...items]), 'Collection Source', type ?? null);
+  }
+
+  /** The numbers from..to (inclusive), as a parallel source split across subtasks. */
+  fromSequence(from: number, to: number): DataStream<number> {
+    return this.sourceNode(new NumberSequenceSource(from, to), 'Sequence Source', { kind: 'LONG' });
+  }
+
+  fromSource<T>(source: Source<T>, watermarkStrategy: WatermarkStrategy<T>, sourceName: string, type?: TypeInformation<T>): DataStream<T> {
+    if (!isSource(source)) throw new TypeError(`fromSource(source, ...) on "${sourceName}": source must implement createReader() and boundedness`);
+    return this.sourceNode(source, sourceName, type ?? null).assignTimestampsAndWatermarks(watermarkStrategy);
+  }
+
+  /** A user source: a Source object, or any async (or sync) iterable — an async generator works. */
+  addSource<T>(source: AddSourceInput<T>, sourceName = 'Custom Source', type?: TypeInformation<T>): DataStream<T> {
+    if (isSource(source)) return this.sourceNode(source as Source<T>, sourceName, type ?? null);
+    if (source !== null && typeof source === 'object' && (Symbol.asyncIterator in source || Symbol.iterator in source)) {
+      return this.sourceNode(new AsyncIterableSource(source as AsyncIterable<T>), sourceName, type ?? null);
+    }
+    throw new TypeError(`addSource(source) on "${sourceName}": expected a Source (createReader, boundedness) or an async iterable`);
+  }
+
+  /** Runs every sink defined on this environment; resolves when a bounded job finishes. */
+  async execute(jobName = 'Eddy Job'): Promise<JobExecutionResult> {
+    return this.executeAsync(jobName).getJobExecutionResult();
+  }
+
+  /** Starts the job and returns at once with a client (for metrics, or to cancel an unbounded job). */
+  executeAsync(jobName = 'Eddy Job'): JobClient {
+    if (!this.builder.hasSinks()) {
+      throw new Error('No operators defined in streaming topology. Cannot execute. Add a sink first: print(), addSink(...) or executeAndCollect()');
+    }
+    const job = this.builder.take({
+      jobName,
+      parallelism: this.parallelism,
+      maxParallelism: this.maxParallelism,
+      runtimeMode: this.runtimeMode,
+      autoWatermarkInterval: this.runtimeMode === 'BATCH' ? 0 : this.config.getAutoWatermarkInterval(),
+      perRecordWatermarks: this.runtimeMode === 'BATCH' ? false : this.config.isPerRecordWatermarks(),
+      batchSize: this.config.getBatchSize(),
+    });
+    const executor = new Executor(job, this.executorOptions);
+    const result = executor.run(jobName).then((r) => new JobExecutionResult(r));
+    return new JobClient(jobName, executor, result);
+  }
+
+  private sourceNode<T>(source: Source<T>, name: string, type: TypeInformation<T> | null): DataStream<T> {
+    const node = this.builder.add({
+      kind: 'source',
+      name,
+      inputs: [],
+      config: { kind: 'source', bounded: source.boundedness === 'BOUNDED', maxParallelism: source.maxParallelism ?? null },
+      outputType: type,
+      functions: { source: source as Source<unknown> },
+    });
+    return DataStream.ofNode<T>(this, node);
+  }
+}
+
+export function checkParallelism(p: number, where: string): number {
+  if (!Number.isInteger(p) || p < 1) throw new Error(`${where}(${p}): parallelism must be a whole number >= 1`);
+  return p;
+}

@@ -1,0 +1,153 @@
+import type {
+  AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor, MapState, MapStateDescriptor,
+  ReducingState, ReducingStateDescriptor, ValueState, ValueStateDescriptor,
+} from './state.ts';
+import type { TypeInformation } from './types.ts';
+
+/** Handed to `open()`: where the function runs, and its keyed state. */
+export interface RuntimeContext {
+  getTaskName(): string;
+  /** The operator uid: stable across runs, it addresses this operator's state. */
+  getOperatorUid(): string;
+  getIndexOfThisSubtask(): number;
+  getNumberOfParallelSubtasks(): number;
+  getMaxNumberOfParallelSubtasks(): number;
+  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
+  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
+  getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
+}
+
+/** Optional lifecycle of every function object (Flink's RichFunction). */
+export interface Lifecycle {
+  open?(context: RuntimeContext): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+export interface Collector<T> {
+  collect(value: T): void;
+}
+
+/** Names a side output; `getSideOutput(tag)` reads it. Tags are equal when their ids are. */
+export class OutputTag<T> {
+  readonly id: string;
+  readonly type: TypeInformation<T> | undefined;
+  constructor(id: string, type?: TypeInformation<T>) {
+    if (typeof id !== 'string' || id.length === 0) throw new Error('OutputTag needs a non-empty id');
+    this.id = id;
+    this.type = type;
+  }
+}
+
+export type TimeDomain = 'EVENT_TIME' | 'PROCESSING_TIME';
+
+export interface TimerService {
+  currentProcessingTime(): number;
+  currentWatermark(): number;
+  registerEventTimeTimer(timestamp: number): void;
+  registerProcessingTimeTimer(timestamp: number): void;
+  deleteEventTimeTimer(timestamp: number): void;
+  deleteProcessingTimeTimer(timestamp: number): void;
+}
+
+export interface ProcessContext {
+  /** The element's event timestamp, or null when it has none. */
+  timestamp(): number | null;
+  timerService(): TimerService;
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+
+export interface KeyedProcessContext<K> extends ProcessContext {
+  getCurrentKey(): K;
+}
+
+export interface OnTimerContext<K> extends KeyedProcessContext<K> {
+  timeDomain(): TimeDomain;
+}
+
+/** What a function may return to emit records: nothing, or any iterable (array, generator). */
+export type Emitted<O> = Iterable<O> | void | undefined | null;
+
+export type MapFunction<I, O> = ((value: I) => O) | (Lifecycle & { map(value: I): O });
+export type FlatMapFunction<I, O> =
+  | ((value: I, out: Collector<O>) => Emitted<O>)
+  | (Lifecycle & { flatMap(value: I, out: Collector<O>): Emitted<O> });
+export type FilterFunction<I> = ((value: I) => boolean) | (Lifecycle & { filter(value: I): boolean });
+export type ReduceFunction<T> = ((a: T, b: T) => T) | (Lifecycle & { reduce(a: T, b: T): T });
+export type KeySelector<T, K> = ((value: T) => K) | { getKey(value: T): K };
+
+export interface AggregateFunction<IN, ACC, OUT> {
+  createAccumulator(): ACC;
+  add(value: IN, accumulator: ACC): ACC;
+  getResult(accumulator: ACC): OUT;
+  merge?(a: ACC, b: ACC): ACC;
+}
+
+export interface CoMapFunction<I1, I2, O> extends Lifecycle {
+  map1(value: I1): O;
+  map2(value: I2): O;
+}
+
+export interface CoFlatMapFunction<I1, I2, O> extends Lifecycle {
+  flatMap1(value: I1, out: Collector<O>): Emitted<O>;
+  flatMap2(value: I2, out: Collector<O>): Emitted<O>;
+}
+
+export interface SinkContext {
+  timestamp(): number | null;
+  currentWatermark(): number;
+  currentProcessingTime(): number;
+}
+
+export type SinkFunction<T> = ((value: T, context: SinkContext) => void) | (Lifecycle & { invoke(value: T, context: SinkContext): void });
+
+/**
+ * Process functions, as in Flink: extend the class (or pass any object of the same shape).
+ * Emit with `out.collect(v)`, or return an iterable as PyFlink's generators do.
+ */
+export abstract class ProcessFunction<I, O> {
+  open?(context: RuntimeContext): void | Promise<void>;
+  close?(): void | Promise<void>;
+  abstract processElement(value: I, ctx: ProcessContext, out: Collector<O>): Emitted<O>;
+}
+
+export abstract class KeyedProcessFunction<K, I, O> {
+  open?(context: RuntimeContext): void | Promise<void>;
+  close?(): void | Promise<void>;
+  abstract processElement(value: I, ctx: KeyedProcessContext<K>, out: Collector<O>): Emitted<O>;
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): Emitted<O>;
+}
+
+export abstract class CoProcessFunction<I1, I2, O> {
+  open?(context: RuntimeContext): void | Promise<void>;
+  close?(): void | Promise<void>;
+  abstract processElement1(value: I1, ctx: ProcessContext, out: Collector<O>): Emitted<O>;
+  abstract processElement2(value: I2, ctx: ProcessContext, out: Collector<O>): Emitted<O>;
+}
+
+export abstract class KeyedCoProcessFunction<K, I1, I2, O> {
+  open?(context: RuntimeContext): void | Promise<void>;
+  close?(): void | Promise<void>;
+  abstract processElement1(value: I1, ctx: KeyedProcessContext<K>, out: Collector<O>): Emitted<O>;
+  abstract processElement2(value: I2, ctx: KeyedProcessContext<K>, out: Collector<O>): Emitted<O>;
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): Emitted<O>;
+}
+
+/** Structural shapes the runtime accepts (a class instance or a plain object). */
+export type ProcessFunctionLike<I, O> = Lifecycle & {
+  processElement(value: I, ctx: ProcessContext, out: Collector<O>): Emitted<O>;
+};
+export type KeyedProcessFunctionLike<K, I, O> = Lifecycle & {
+  processElement(value: I, ctx: KeyedProcessContext<K>, out: Collector<O>): Emitted<O>;
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): Emitted<O>;
+};
+export type CoProcessFunctionLike<I1, I2, O> = Lifecycle & {
+  processElement1(value: I1, ctx: ProcessContext, out: Collector<O>): Emitted<O>;
+  processElement2(value: I2, ctx: ProcessContext, out: Collector<O>): Emitted<O>;
+};
+export type KeyedCoProcessFunctionLike<K, I1, I2, O> = Lifecycle & {
+  processElement1(value: I1, ctx: KeyedProcessContext<K>, out: Collector<O>): Emitted<O>;
+  processElement2(value: I2, ctx: KeyedProcessContext<K>, out: Collector<O>): Emitted<O>;
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): Emitted<O>;
+};

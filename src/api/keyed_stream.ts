@@ -1,0 +1,147 @@
+import type { BuiltInAggregation, FieldRef, OperatorKind } from '../plan/graph.ts';
+import type { KeyFunction } from '../plan/job.ts';
+import { FieldError, describeField, readField } from '../runtime/fields.ts';
+import { flatMapFunctionOf, filterFunctionOf, keySelectorOf, mapFunctionOf, reduceFunctionOf, requireMethods } from '../runtime/user_functions.ts';
+import { ConnectedStreams } from './connected_streams.ts';
+import { DataStream } from './data_stream.ts';
+import type { DataStreamSink } from './data_stream.ts';
+import type {
+  FilterFunction, FlatMapFunction, KeySelector, KeyedProcessFunctionLike, MapFunction, ReduceFunction, SinkFunction,
+} from './functions.ts';
+import { describeType } from './types.ts';
+import type { TypeInformation, TypeSpec } from './types.ts';
+
+/**
+ * Flink's KeyedStream: records partitioned by key. Operators on it run in each record's key
+ * context, so their keyed state and timers are per key.
+ */
+export class KeyedStream<T, K> {
+  /** @internal */ readonly stream: DataStream<T>;
+  /** @internal */ readonly keyOf: KeyFunction;
+  /** @internal */ readonly keyDescription: string;
+  readonly keyType: TypeInformation<K> | undefined;
+
+  /** @internal */
+  constructor(stream: DataStream<T>, keyOf: KeyFunction, keyDescription: string, keyType?: TypeInformation<K>) {
+    this.stream = stream;
+    this.keyOf = keyOf;
+    this.keyDescription = keyDescription;
+    this.keyType = keyType;
+  }
+
+  reduce(fn: ReduceFunction<T>): DataStream<T> {
+    reduceFunctionOf(fn, 'reduce()');
+    return this.keyedOperator<T>('reduce', 'Keyed Reduce', fn, this.stream.type);
+  }
+
+  /** Sums `field` (a tuple position or object property; position 0 of a basic value by default). */
+  sum(field: FieldRef = 0): DataStream<T> {
+    return this.aggregate('sum', field);
+  }
+  min(field: FieldRef = 0): DataStream<T> {
+    return this.aggregate('min', field);
+  }
+  max(field: FieldRef = 0): DataStream<T> {
+    return this.aggregate('max', field);
+  }
+  minBy(field: FieldRef = 0): DataStream<T> {
+    return this.aggregate('minBy', field);
+  }
+  maxBy(field: FieldRef = 0): DataStream<T> {
+    return this.aggregate('maxBy', field);
+  }
+
+  process<O>(fn: KeyedProcessFunctionLike<K, T, O>, outputType?: TypeInformation<O>): DataStream<O> {
+    requireMethods(fn, ['processElement'], 'process()');
+    return this.keyedOperator<O>('process', 'KeyedProcess', fn, outputType ?? null);
+  }
+
+  map<O>(fn: MapFunction<T, O>, outputType?: TypeInformation<O>): DataStream<O> {
+    mapFunctionOf(fn, 'map()');
+    return this.keyedOperator<O>('map', 'Map', fn, outputType ?? null);
+  }
+
+  flatMap<O>(fn: FlatMapFunction<T, O>, outputType?: TypeInformation<O>): DataStream<O> {
+    flatMapFunctionOf(fn, 'flatMap()');
+    return this.keyedOperator<O>('flatMap', 'FlatMap', fn, outputType ?? null);
+  }
+
+  filter(fn: FilterFunction<T>): DataStream<T> {
+    filterFunctionOf(fn, 'filter()');
+    return this.keyedOperator<T>('filter', 'Filter', fn, this.stream.type);
+  }
+
+  connect<T2, K2>(other: KeyedStream<T2, K2>): ConnectedStreams<T, T2> {
+    if (!(other instanceof KeyedStream)) {
+      throw new Error('connect(): the first stream is keyed but the second is not; key it too (other.keyBy(...)) so both share the key space');
+    }
+    return new ConnectedStreams<T, T2>(this, other);
+  }
+
+  print(prefix?: string): DataStreamSink {
+    return this.stream.print(prefix);
+  }
+
+  addSink(sink: SinkFunction<T>): DataStreamSink {
+    return this.stream.addSink(sink);
+  }
+
+  executeAndCollect(jobName?: string): Promise<T[]> {
+    return this.stream.executeAndCollect(jobName);
+  }
+
+  private aggregate(aggregation: BuiltInAggregation, field: FieldRef): DataStream<T> {
+    checkFieldAgainstType(field, this.stream.type, `${aggregation}(${JSON.stringify(field)})`);
+    return DataStream.addOperator<T>(this.stream.env, {
+      kind: 'aggregate',
+      name: `Keyed Aggregation (${aggregation})`,
+      keyed: true,
+      config: { kind: 'aggregate', aggregation, field },
+      outputType: this.stream.type,
+      functions: { keySelectors: [this.keyOf] },
+    }, [{ stream: this.stream, input: 0, partitioning: 'hash', keyDescription: this.keyDescription }]);
+  }
+
+  private keyedOperator<O>(kind: OperatorKind, name: string, fn: unknown, outputType: TypeSpec | null): DataStream<O> {
+    return DataStream.addOperator<O>(this.stream.env, {
+      kind, name, keyed: true, outputType, functions: { fn, keySelectors: [this.keyOf] },
+    }, [{ stream: this.stream, input: 0, partitioning: 'hash', keyDescription: this.keyDescription }]);
+  }
+}
+
+/** Normalises a keyBy argument; a field is checked against the stream's declared type when there is one. */
+export function keyFunction(key: unknown, type: TypeSpec | null, where: string): { fn: KeyFunction; description: string } {
+  if (typeof key === 'number' || typeof key === 'string') {
+    checkFieldAgainstType(key, type, `${where}(${JSON.stringify(key)})`);
+    const field = key;
+    const fn: KeyFunction = (value) => {
+      try {
+        return readField(value, field);
+      } catch (error) {
+        if (error instanceof FieldError) throw new FieldError(`${error.message}. Fix: ${where} a field the records have, or pass a key selector function`);
+        throw error;
+      }
+    };
+    return { fn, description: describeField(field) };
+  }
+  return { fn: keySelectorOf(key, `${where}()`), description: 'a key selector' };
+}
+
+function checkFieldAgainstType(field: FieldRef, type: TypeSpec | null, where: string): void {
+  if (typeof field !== 'number' && typeof field !== 'string') {
+    throw new TypeError(`${where}: a field is a tuple position (number) or an object property (string)`);
+  }
+  if (type === null || type.kind === 'PICKLED') return;
+  const fail = (fix: string): never => {
+    throw new Error(`${where}: the stream's type ${describeType(type)} has no ${describeField(field)}. Fix: ${fix}`);
+  };
+  if (type.kind === 'TUPLE' || type.kind === 'ROW') {
+    if (typeof field !== 'number' || !Number.isInteger(field) || field < 0 || field >= type.fields.length) {
+      fail(`use a position from 0 to ${type.fields.length - 1}`);
+    }
+  } else if (type.kind === 'ROW_NAMED') {
+    if (typeof field !== 'string' || !type.names.includes(field)) fail(`use one of ${type.names.map((n) => `"${n}"`).join(', ')}`);
+  } else if (type.kind !== 'MAP' && type.kind !== 'LIST' && field !== 0) {
+    fail('a basic value has only position 0');
+  }
+}

@@ -1,0 +1,50 @@
+import { ALWAYS_AVAILABLE, splitRange } from './source.ts';
+import type { Source, SourceReader, SourceReaderContext } from './source.ts';
+
+/**
+ * Flink's DataGeneratorSource: record i is `generate(i)` for i in [0, count). Splits by index
+ * range across subtasks, so it is parallel and replayable from an offset.
+ */
+export class DataGeneratorSource<T> implements Source<T> {
+  readonly boundedness: 'BOUNDED' | 'CONTINUOUS_UNBOUNDED';
+  private readonly generate: (index: number) => T;
+  private readonly count: number;
+
+  constructor(generate: (index: number) => T, count: number) {
+    if (!Number.isSafeInteger(count) && count !== Number.POSITIVE_INFINITY) {
+      throw new Error(`DataGeneratorSource: count must be a whole number or Infinity, got ${count}`);
+    }
+    this.generate = generate;
+    this.count = count;
+    this.boundedness = Number.isFinite(count) ? 'BOUNDED' : 'CONTINUOUS_UNBOUNDED';
+  }
+
+  createReader(context: SourceReaderContext, restoredState?: unknown): SourceReader<T> {
+    const { start, end } = Number.isFinite(this.count)
+      ? splitRange(this.count, context.subtaskIndex, context.parallelism)
+      : { start: context.subtaskIndex, end: Number.POSITIVE_INFINITY };
+    const stride = Number.isFinite(this.count) ? 1 : context.parallelism;
+    const generate = this.generate;
+    let next = typeof restoredState === 'number' ? restoredState : start;
+    return {
+      pollNext(max: number): T[] | null {
+        if (next >= end) return null;
+        const out: T[] = [];
+        for (let n = 0; n < max && next < end; n++, next += stride) out.push(generate(next));
+        return out;
+      },
+      isAvailable: () => ALWAYS_AVAILABLE,
+      snapshotState: () => next,
+    };
+  }
+}
+
+/** Flink's `fromSequence(from, to)`: the numbers from..to inclusive, split across subtasks. */
+export class NumberSequenceSource extends DataGeneratorSource<number> {
+  constructor(from: number, to: number) {
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from) {
+      throw new Error(`fromSequence(${from}, ${to}): expected safe integers with from <= to`);
+    }
+    super((i) => from + i, to - from + 1);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Eddy's source contract, modelled on Flink's FLIP-27 `Source`: a source makes one reader per
+ * parallel subtask; the runtime polls readers without blocking and awaits `isAvailable()` when
+ * a reader has nothing ready. Reader state (an offset) is plain data so checkpoints can keep it.
+ */
+export type Boundedness = 'BOUNDED' | 'CONTINUOUS_UNBOUNDED';
+
+export interface SourceReaderContext {
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+}
+
+export interface SourceReader<T> {
+  /** Up to `max` records that are ready now; an empty array when none are; null at the end of input. */
+  pollNext(max: number): T[] | null;
+  /** Resolves when `pollNext` may return records (or the end) again. */
+  isAvailable(): Promise<void>;
+  /** The reader's position, structured-clone safe, for checkpoints. */
+  snapshotState(): unknown;
+  close?(): void | Promise<void>;
+}
+
+export interface Source<T> {
+  readonly boundedness: Boundedness;
+  /** The highest parallelism the source can be split into (1 for a single ordered input). */
+  readonly maxParallelism?: number;
+  createReader(context: SourceReaderContext, restoredState?: unknown): SourceReader<T>;
+}
+
+export function isSource(value: unknown): value is Source<unknown> {
+  return typeof value === 'object' && value !== null
+    && typeof (value as Source<unknown>).createReader === 'function'
+    && typeof (value as Source<unknown>).boundedness === 'string';
+}
+
+/** The slice [start, end) of `count` items that subtask `index` of `parallelism` reads. */
+export function splitRange(count: number, index: number, parallelism: number): { start: number; end: number } {
+  return {
+    start: Math.floor((count * index) / parallelism),
+    end: Math.floor((count * (index + 1)) / parallelism),
+  };
+}
+
+export const ALWAYS_AVAILABLE: Promise<void> = Promise.resolve();

@@ -1,0 +1,36 @@
+/**
+ * Eddy's public API: Flink's DataStream API in TypeScript. Everything a job needs is exported
+ * here; nothing else in src/ is part of the API.
+ */
+export {
+  StreamExecutionEnvironment, RuntimeExecutionMode, ExecutionConfig, JobExecutionResult, JobClient,
+} from './api/environment.ts';
+export type { AddSourceInput } from './api/environment.ts';
+export { DataStream, DataStreamSink } from './api/data_stream.ts';
+export { KeyedStream } from './api/keyed_stream.ts';
+export { ConnectedStreams } from './api/connected_streams.ts';
+export {
+  OutputTag, ProcessFunction, KeyedProcessFunction, CoProcessFunction, KeyedCoProcessFunction,
+} from './api/functions.ts';
+export type {
+  RuntimeContext, Lifecycle, Collector, TimeDomain, TimerService, ProcessContext, KeyedProcessContext, OnTimerContext,
+  Emitted, MapFunction, FlatMapFunction, FilterFunction, ReduceFunction, KeySelector, AggregateFunction,
+  CoMapFunction, CoFlatMapFunction, SinkContext, SinkFunction, ProcessFunctionLike, KeyedProcessFunctionLike,
+  CoProcessFunctionLike, KeyedCoProcessFunctionLike,
+} from './api/functions.ts';
+export {
+  ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor,
+} from './api/state.ts';
+export type { ValueState, ListState, MapState, ReducingState, AggregatingState } from './api/state.ts';
+export { Types } from './api/types.ts';
+export type { TypeInformation } from './api/types.ts';
+export {
+  WatermarkStrategy, BoundedOutOfOrdernessWatermarks, Duration, MIN_WATERMARK, MAX_WATERMARK,
+} from './api/watermarks.ts';
+export type { WatermarkGenerator, WatermarkOutput, TimestampAssigner } from './api/watermarks.ts';
+export type { Source, SourceReader, SourceReaderContext, Boundedness } from './connectors/source.ts';
+export { CollectionSource } from './connectors/collection_source.ts';
+export { DataGeneratorSource, NumberSequenceSource } from './connectors/generator_source.ts';
+export { AsyncIterableSource } from './connectors/async_iterable_source.ts';
+export { JobExecutionError } from './runtime/errors.ts';
+export type { OperatorMetrics } from './runtime/executor.ts';

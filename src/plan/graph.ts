@@ -1,0 +1,75 @@
+/**
+ * The logical job graph: plain, structured-clone-safe data. User functions are kept beside it
+ * (`NodeFunctions`, looked up by node id) so the graph itself can be posted to a worker.
+ */
+export type OperatorKind =
+  | 'source' | 'timestamps' | 'map' | 'flatMap' | 'filter' | 'process'
+  | 'coMap' | 'coFlatMap' | 'coProcess' | 'reduce' | 'aggregate' | 'sink';
+
+/** How records travel along an edge: a contract of the edge, not an operator (as in timely). */
+export type Partitioning = 'forward' | 'rebalance' | 'hash' | 'broadcast' | 'global';
+
+export type RuntimeMode = 'STREAMING' | 'BATCH';
+
+export type BuiltInAggregation = 'sum' | 'min' | 'max' | 'minBy' | 'maxBy';
+
+/** A field of a record: a tuple position or an object property. */
+export type FieldRef = number | string;
+
+export interface EdgeSpec {
+  readonly source: number;
+  /** Which input of the consumer (0, or 1 for the second input of `connect`). */
+  readonly input: 0 | 1;
+  readonly partitioning: Partitioning;
+  /** Reads this side output of the source instead of its main output. */
+  readonly sideOutput: string | null;
+  /** For `hash` edges: how the key is chosen, for messages (`field "price"` or `a key selector`). */
+  readonly keyDescription: string | null;
+}
+
+export type NodeConfig =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'source'; readonly bounded: boolean; readonly maxParallelism: number | null }
+  | { readonly kind: 'aggregate'; readonly aggregation: BuiltInAggregation; readonly field: FieldRef }
+  | { readonly kind: 'sink'; readonly sink: 'user' | 'print' | 'collect'; readonly printPrefix: string | null };
+
+export interface NodeSpec {
+  readonly id: number;
+  readonly kind: OperatorKind;
+  name: string;
+  /** Set by `.uid()`; when null the uid comes from the node's position in the graph. */
+  uid: string | null;
+  /** Null means the environment's default parallelism. */
+  parallelism: number | null;
+  readonly inputs: EdgeSpec[];
+  /** True when the operator runs in a key's context (its inputs are keyed). */
+  readonly keyed: boolean;
+  readonly config: NodeConfig;
+  /** Declared output type (plain data), checked on every emitted record when set. */
+  readonly outputType: import('../api/types.ts').TypeSpec | null;
+}
+
+export interface JobConfig {
+  readonly jobName: string;
+  readonly parallelism: number;
+  readonly maxParallelism: number | null;
+  readonly runtimeMode: RuntimeMode;
+  readonly autoWatermarkInterval: number;
+  readonly perRecordWatermarks: boolean;
+  readonly batchSize: number;
+}
+
+export interface JobGraph {
+  readonly config: JobConfig;
+  readonly nodes: readonly NodeSpec[];
+}
+
+/** The stable uid of a node: the user's, or one derived from its position and kind. */
+export function operatorUid(node: NodeSpec): string {
+  return node.uid ?? `${node.kind}-${node.id}`;
+}
+
+/** Name and uid together, as errors and metrics show an operator. */
+export function describeOperator(node: NodeSpec): string {
+  return `${node.name} (uid ${operatorUid(node)})`;
+}

@@ -1,0 +1,78 @@
+import type { Source } from '../connectors/source.ts';
+import type { WatermarkStrategy } from '../api/watermarks.ts';
+import type { EdgeSpec, JobConfig, JobGraph, NodeConfig, NodeSpec, OperatorKind } from './graph.ts';
+import type { TypeSpec } from '../api/types.ts';
+
+/** A key selector normalised to a function of the record. */
+export type KeyFunction = (value: unknown) => unknown;
+
+/** The code that sits beside a node of the plain graph, looked up by node id. */
+export interface NodeFunctions {
+  /** The user's function object or plain function. */
+  readonly fn?: unknown;
+  /** Per input: how the keyed operator (and the partitioner feeding it) finds a record's key. */
+  readonly keySelectors?: readonly (KeyFunction | null)[];
+  readonly source?: Source<unknown>;
+  readonly watermarkStrategy?: WatermarkStrategy<unknown>;
+}
+
+export interface Job {
+  readonly graph: JobGraph;
+  readonly functions: ReadonlyMap<number, NodeFunctions>;
+}
+
+export interface NewNode {
+  readonly kind: OperatorKind;
+  readonly name: string;
+  readonly inputs: EdgeSpec[];
+  readonly keyed?: boolean;
+  readonly config?: NodeConfig;
+  readonly parallelism?: number | null;
+  readonly outputType?: TypeSpec | null;
+  readonly functions?: NodeFunctions;
+}
+
+/** Collects nodes as the user builds a pipeline; one per environment and job. */
+export class JobBuilder {
+  private nodes: NodeSpec[] = [];
+  private functions = new Map<number, NodeFunctions>();
+  private nextId = 0;
+  /** Bumped by every execute(): streams built for an earlier job cannot add to a later one. */
+  generation = 0;
+
+  add(spec: NewNode): NodeSpec {
+    const node: NodeSpec = {
+      id: this.nextId++,
+      kind: spec.kind,
+      name: spec.name,
+      uid: null,
+      parallelism: spec.parallelism ?? null,
+      inputs: spec.inputs,
+      keyed: spec.keyed ?? false,
+      config: spec.config ?? { kind: 'none' },
+      outputType: spec.outputType ?? null,
+    };
+    this.nodes.push(node);
+    if (spec.functions !== undefined) this.functions.set(node.id, spec.functions);
+    return node;
+  }
+
+  hasNodes(): boolean {
+    return this.nodes.length > 0;
+  }
+
+  hasSinks(): boolean {
+    return this.nodes.some((n) => n.kind === 'sink');
+  }
+
+  /** Hands the graph built so far to a job and starts a fresh one, as Flink's execute() does. */
+  take(config: JobConfig): Job {
+    const graph: JobGraph = { config, nodes: this.nodes.map((n) => ({ ...n, inputs: [...n.inputs] })) };
+    const job: Job = { graph, functions: this.functions };
+    this.nodes = [];
+    this.functions = new Map();
+    this.generation++;
+    this.nextId = 0;
+    return job;
+  }
+}

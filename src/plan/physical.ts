@@ -1,0 +1,68 @@
+import { defaultMaxParallelism } from '../runtime/key_groups.ts';
+import type { EdgeSpec, JobConfig, JobGraph, NodeSpec, Partitioning } from './graph.ts';
+import { describeOperator, operatorUid } from './graph.ts';
+
+export interface PhysicalEdge extends EdgeSpec {
+  /** The partitioning in force: a forward edge between different parallelisms becomes rebalance, as in Flink. */
+  readonly resolved: Partitioning;
+  /** True when the consumer runs in the producer's task, called directly with each output batch. */
+  readonly chained: boolean;
+}
+
+export interface PhysicalNode {
+  readonly spec: NodeSpec;
+  readonly uid: string;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly inputs: readonly PhysicalEdge[];
+}
+
+export interface PhysicalPlan {
+  readonly config: JobConfig;
+  /** In topological order (a node's inputs come before it). */
+  readonly nodes: readonly PhysicalNode[];
+}
+
+/** Resolves parallelism and partitioning, decides chaining, and rejects graphs that cannot run. */
+export function buildPhysicalPlan(graph: JobGraph): PhysicalPlan {
+  const { config } = graph;
+  const byId = new Map<number, PhysicalNode>();
+  const uids = new Map<string, NodeSpec>();
+  const nodes: PhysicalNode[] = [];
+
+  for (const spec of graph.nodes) {
+    const uid = operatorUid(spec);
+    const clash = uids.get(uid);
+    if (clash !== undefined) {
+      throw new Error(`uid "${uid}" is used by two operators, "${clash.name}" and "${spec.name}": uids must be unique within a job because state is restored by uid`);
+    }
+    uids.set(uid, spec);
+
+    const parallelism = resolveParallelism(spec, config);
+    const maxParallelism = config.maxParallelism ?? defaultMaxParallelism(parallelism);
+    if (spec.keyed && parallelism > maxParallelism) {
+      throw new Error(`${describeOperator(spec)}: parallelism ${parallelism} is above maxParallelism ${maxParallelism}; a keyed operator needs at least one key group per subtask. Raise setMaxParallelism() or lower the parallelism`);
+    }
+
+    const inputs = spec.inputs.map((edge): PhysicalEdge => {
+      const producer = byId.get(edge.source);
+      if (producer === undefined) throw new Error(`internal: ${describeOperator(spec)} reads node ${edge.source}, which is not before it in the graph`);
+      const resolved: Partitioning = edge.partitioning === 'forward' && producer.parallelism !== parallelism ? 'rebalance' : edge.partitioning;
+      const chained = resolved === 'forward' && spec.inputs.length === 1;
+      return { ...edge, resolved, chained };
+    });
+    const node: PhysicalNode = { spec, uid, parallelism, maxParallelism, inputs };
+    byId.set(spec.id, node);
+    nodes.push(node);
+  }
+  return { config, nodes };
+}
+
+function resolveParallelism(spec: NodeSpec, config: JobConfig): number {
+  const p = spec.parallelism ?? config.parallelism;
+  if (spec.config.kind === 'source' && spec.config.maxParallelism !== null && p > spec.config.maxParallelism) {
+    if (spec.parallelism === null) return spec.config.maxParallelism; // an unsplittable source keeps parallelism 1, as fromCollection does in Flink
+    throw new Error(`${describeOperator(spec)}: parallelism ${p} is above what this source supports (${spec.config.maxParallelism}); it is not splittable. Use fromSequence() or a DataGeneratorSource for a parallel source, or set the parallelism on the next operator`);
+  }
+  return p;
+}

@@ -1,0 +1,20 @@
+import { formatValue } from '../api/types.ts';
+
+/** A job failed inside an operator: which one, which subtask, on which record, and why. */
+export class JobExecutionError extends Error {
+  readonly operatorName: string;
+  readonly operatorUid: string;
+  readonly subtaskIndex: number;
+  readonly record: unknown;
+
+  constructor(operatorName: string, operatorUid: string, subtaskIndex: number, parallelism: number, record: { value: unknown } | null, cause: unknown) {
+    const where = `Operator "${operatorName}" (uid ${operatorUid}, subtask ${subtaskIndex + 1}/${parallelism})`;
+    const what = record === null ? '' : ` on record ${formatValue(record.value)}`;
+    super(`${where} failed${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'JobExecutionError';
+    this.operatorName = operatorName;
+    this.operatorUid = operatorUid;
+    this.subtaskIndex = subtaskIndex;
+    this.record = record?.value;
+  }
+}

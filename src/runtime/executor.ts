@@ -1,0 +1,163 @@
+import type { Job } from '../plan/job.ts';
+import { buildPhysicalPlan } from '../plan/physical.ts';
+import type { PhysicalPlan } from '../plan/physical.ts';
+import type { SourceOperator } from './operators/source.ts';
+import { wire } from './wiring.ts';
+import type { Subtask, Wiring } from './wiring.ts';
+import { sleep, yieldToEventLoop } from './yield.ts';
+
+export interface OperatorMetrics {
+  readonly name: string;
+  readonly uid: string;
+  readonly parallelism: number;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+}
+
+export interface JobRunResult {
+  readonly jobName: string;
+  readonly netRuntimeMs: number;
+  readonly operators: OperatorMetrics[];
+}
+
+export interface ExecutorOptions {
+  /** Processing time (ms since epoch); tests inject one to drive processing-time timers. */
+  readonly clock?: () => number;
+  /** Work (records) per step before the sources are polled again and the event loop gets a turn. */
+  readonly stepBudget?: number;
+}
+
+type SourceState = { readonly op: SourceOperator; status: 'active' | 'pending' | 'ended'; wake: Promise<void> | null };
+
+/**
+ * Runs a job in the current thread as a cooperative loop: `step(budget)` drains queued batches
+ * downstream-first, polls sources, and fires due processing-time timers. Nothing here touches
+ * the DOM, Workers or storage, so the same loop can run inside a worker.
+ */
+export class Executor {
+  readonly plan: PhysicalPlan;
+  private readonly wiring: Wiring;
+  private readonly sources: SourceState[];
+  private readonly clock: () => number;
+  private readonly budget: number;
+  private cancelled = false;
+  private wakeOnCancel: (() => void) | null = null;
+
+  constructor(job: Job, options: ExecutorOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    this.budget = options.stepBudget ?? 65_536;
+    this.plan = buildPhysicalPlan(job.graph);
+    this.wiring = wire(job, this.plan, this.clock);
+    this.sources = this.wiring.sources.map((op) => ({ op, status: 'active', wake: null }));
+  }
+
+  async open(): Promise<void> {
+    for (const s of this.wiring.subtasks) await s.op.open();
+  }
+
+  /** One round of work; returns how much was done (0 means: wait for a source or a timer). */
+  step(budget = this.budget): number {
+    let work = 0;
+    const now = this.clock();
+    for (const s of this.wiring.subtasks) {
+      if (s.op.nextProcessingTime() <= now) {
+        s.op.onProcessingTime(now);
+        work++;
+      }
+    }
+    for (const task of this.wiring.tasks) {
+      while (task.queued > 0 && work < budget) work += task.processNext();
+    }
+    if (work < budget) {
+      const batchSize = this.plan.config.batchSize;
+      for (const source of this.sources) {
+        if (source.status !== 'active') continue;
+        const outcome = source.op.poll(batchSize);
+        if (outcome === 'ended') source.status = 'ended';
+        else if (outcome === 'pending') this.park(source);
+        work++;
+      }
+    }
+    return work;
+  }
+
+  isFinished(): boolean {
+    return this.sources.every((s) => s.status === 'ended') && this.wiring.subtasks.every((s) => s.gate === null || s.gate.finished);
+  }
+
+  async run(jobName: string): Promise<JobRunResult> {
+    const started = performance.now();
+    try {
+      await this.open();
+      let lastYield = performance.now();
+      while (!this.isFinished() && !this.cancelled) {
+        if (this.step() === 0) {
+          await this.idle();
+          lastYield = performance.now();
+        } else if (performance.now() - lastYield > 8) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+      }
+    } catch (error) {
+      await this.closeAll(true);
+      throw error;
+    }
+    await this.closeAll(false);
+    return { jobName, netRuntimeMs: performance.now() - started, operators: this.metrics() };
+  }
+
+  /** Stops an (unbounded) job at the next step; `run` then resolves with what was done. */
+  cancel(): void {
+    this.cancelled = true;
+    this.wakeOnCancel?.();
+  }
+
+  metrics(): OperatorMetrics[] {
+    const byNode = new Map<number, { name: string; uid: string; parallelism: number; recordsIn: number; recordsOut: number }>();
+    for (const s of this.wiring.subtasks) {
+      const id = s.node.spec.id;
+      const m = byNode.get(id) ?? { name: s.node.spec.name, uid: s.node.uid, parallelism: s.node.parallelism, recordsIn: 0, recordsOut: 0 };
+      m.recordsIn += s.gate?.recordsIn ?? 0;
+      m.recordsOut += s.op.ctx.output.recordsOut;
+      byNode.set(id, m);
+    }
+    return [...byNode.values()];
+  }
+
+  get subtasks(): readonly Subtask[] {
+    return this.wiring.subtasks;
+  }
+
+  private park(source: SourceState): void {
+    source.status = 'pending';
+    source.wake = source.op.isAvailable().then(() => {
+      if (source.status === 'pending') source.status = 'active';
+    });
+  }
+
+  /** Waits for a parked source to have data, the next processing-time timer, or cancel(). */
+  private async idle(): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const s of this.sources) if (s.status === 'pending' && s.wake !== null) waits.push(s.wake);
+    let next = Number.POSITIVE_INFINITY;
+    for (const s of this.wiring.subtasks) next = Math.min(next, s.op.nextProcessingTime());
+    if (next !== Number.POSITIVE_INFINITY) waits.push(sleep(next - this.clock()));
+    if (waits.length === 0) {
+      throw new Error('internal: the job is stalled (no queued work, no source to wait for, no timer) but not finished');
+    }
+    waits.push(new Promise((resolve) => { this.wakeOnCancel = resolve; }));
+    await Promise.race(waits);
+    this.wakeOnCancel = null;
+  }
+
+  private async closeAll(quietly: boolean): Promise<void> {
+    for (const s of this.wiring.subtasks) {
+      try {
+        await s.op.close();
+      } catch (error) {
+        if (!quietly) throw error;
+      }
+    }
+  }
+}

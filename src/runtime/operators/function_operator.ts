@@ -1,0 +1,70 @@
+import type { Collector, Emitted, OnTimerContext } from '../../api/functions.ts';
+import { closeFunction, emitReturned, openFunction } from '../user_functions.ts';
+import { StreamOperator } from '../operator.ts';
+import type { OperatorContext } from '../operator.ts';
+import { ProcessContextImpl } from '../process_context.ts';
+import { runtimeContextFor } from '../runtime_context.ts';
+import type { Timer } from '../timers.ts';
+
+type OnTimer = (timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<unknown>) => Emitted<unknown>;
+
+/**
+ * An operator around one user function object: opens and closes it, gives it a process
+ * context, and fires its timers (in the timer's key context, in timestamp order).
+ */
+export abstract class FunctionOperator extends StreamOperator {
+  protected readonly fn: unknown;
+  protected readonly pctx: ProcessContextImpl;
+  private readonly onTimer: OnTimer | null;
+
+  constructor(ctx: OperatorContext) {
+    super(ctx);
+    this.fn = ctx.functions.fn;
+    this.pctx = new ProcessContextImpl(this);
+    const onTimer = (this.fn as { onTimer?: unknown } | null)?.onTimer;
+    this.onTimer = typeof onTimer === 'function' ? (onTimer as OnTimer).bind(this.fn) : null;
+  }
+
+  override async open(): Promise<void> {
+    await openFunction(this.fn, runtimeContextFor(this.ctx));
+  }
+
+  override async close(): Promise<void> {
+    await closeFunction(this.fn);
+  }
+
+  override processWatermark(timestamp: number): void {
+    this.currentWatermark = timestamp;
+    const timers = this.ctx.keyed?.timers.eventTime;
+    if (timers !== undefined) {
+      for (let t = timers.pollUpTo(timestamp); t !== undefined; t = timers.pollUpTo(timestamp)) this.fire(t, 'EVENT_TIME');
+    }
+    this.out.watermark(timestamp);
+  }
+
+  override onProcessingTime(now: number): void {
+    const timers = this.ctx.keyed?.timers.processingTime;
+    if (timers === undefined) return;
+    for (let t = timers.pollUpTo(now); t !== undefined; t = timers.pollUpTo(now)) this.fire(t, 'PROCESSING_TIME');
+    this.out.flush();
+  }
+
+  override nextProcessingTime(): number {
+    return this.ctx.keyed?.timers.processingTime.nextTimestamp() ?? Number.POSITIVE_INFINITY;
+  }
+
+  private fire(timer: Timer, domain: 'EVENT_TIME' | 'PROCESSING_TIME'): void {
+    if (this.onTimer === null) return;
+    this.ctx.keyed!.backend.setCurrentKey(timer.key, timer.keyGroup);
+    const p = this.pctx;
+    p.ts = domain === 'EVENT_TIME' ? timer.timestamp : Number.NaN;
+    p.domain = domain;
+    try {
+      emitReturned(this.onTimer(timer.timestamp, p, p.collector), p.collector);
+    } catch (error) {
+      throw this.failure(error, null);
+    } finally {
+      p.domain = 'EVENT_TIME';
+    }
+  }
+}

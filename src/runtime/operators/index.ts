@@ -1,0 +1,22 @@
+import type { StreamOperator, OperatorContext } from '../operator.ts';
+import { CoProcessOperator } from './co_process.ts';
+import { KeyedReduceOperator } from './keyed_reduce.ts';
+import { ProcessOperator } from './process.ts';
+import { SinkOperator } from './sink.ts';
+import { SourceOperator } from './source.ts';
+import { FilterOperator, FlatMapOperator, MapOperator } from './stateless.ts';
+import { TimestampsAndWatermarksOperator } from './timestamps.ts';
+
+export function createOperator(ctx: OperatorContext): StreamOperator {
+  switch (ctx.node.kind) {
+    case 'source': return new SourceOperator(ctx);
+    case 'timestamps': return new TimestampsAndWatermarksOperator(ctx);
+    case 'map': return new MapOperator(ctx);
+    case 'flatMap': return new FlatMapOperator(ctx);
+    case 'filter': return new FilterOperator(ctx);
+    case 'process': return new ProcessOperator(ctx);
+    case 'coMap': case 'coFlatMap': case 'coProcess': return new CoProcessOperator(ctx);
+    case 'reduce': case 'aggregate': return new KeyedReduceOperator(ctx);
+    case 'sink': return new SinkOperator(ctx);
+  }
+}

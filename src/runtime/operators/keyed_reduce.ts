@@ -1,0 +1,67 @@
+import { ValueStateDescriptor } from '../../api/state.ts';
+import type { ValueState } from '../../api/state.ts';
+import { aggregationReducer } from '../aggregations.ts';
+import type { RecordBatch } from '../elements.ts';
+import { readField } from '../fields.ts';
+import type { OperatorContext } from '../operator.ts';
+import { reduceFunctionOf } from '../user_functions.ts';
+import { FunctionOperator } from './function_operator.ts';
+
+/** Flink's StreamGroupedReduceOperator names its state so; we keep the name for familiarity. */
+const STATE_NAME = '_op_state';
+
+/**
+ * `keyBy(...).reduce(fn)` and sum/min/max/minBy/maxBy. STREAMING emits the key's rolling result
+ * for every input (the first record as it is); BATCH emits one final result per key at the end.
+ */
+export class KeyedReduceOperator extends FunctionOperator {
+  private readonly reduce: (a: unknown, b: unknown) => unknown;
+  private readonly state: ValueState<unknown>;
+  private readonly batchMode: boolean;
+  private readonly field: number | string | null;
+
+  constructor(ctx: OperatorContext) {
+    super(ctx);
+    const config = ctx.node.config;
+    this.field = config.kind === 'aggregate' ? config.field : null;
+    this.reduce = config.kind === 'aggregate'
+      ? aggregationReducer(config.aggregation, config.field)
+      : reduceFunctionOf(this.fn, `reduce() on "${ctx.node.name}"`);
+    this.state = ctx.keyed!.backend.getState(new ValueStateDescriptor<unknown>(STATE_NAME));
+    this.batchMode = ctx.config.runtimeMode === 'BATCH';
+  }
+
+  processBatch(_input: number, batch: RecordBatch): void {
+    const { values, timestamps } = batch;
+    const state = this.state;
+    const reduce = this.reduce;
+    const emit = !this.batchMode;
+    let i = 0;
+    try {
+      for (; i < values.length; i++) {
+        this.setKey(batch, i);
+        const current = state.value();
+        let next: unknown;
+        if (current === null) {
+          if (this.field !== null) readField(values[i], this.field); // a missing field fails on the first record too
+          next = values[i];
+        } else {
+          next = reduce(current, values[i]);
+        }
+        state.update(next);
+        if (emit) this.out.collect(next, timestamps === null ? Number.NaN : timestamps[i]);
+      }
+    } catch (error) {
+      throw this.failure(error, { value: values[i] });
+    }
+  }
+
+  override finish(): void {
+    if (!this.batchMode) return;
+    const backend = this.ctx.keyed!.backend;
+    for (const [key, keyGroup] of backend.keysOf(STATE_NAME)) {
+      backend.setCurrentKey(key, keyGroup);
+      this.out.collect(this.state.value(), Number.NaN);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import type { SinkContext } from '../../api/functions.ts';
+import { formatValue } from '../../api/types.ts';
+import type { RecordBatch } from '../elements.ts';
+import type { OperatorContext } from '../operator.ts';
+import { sinkFunctionOf } from '../user_functions.ts';
+import { FunctionOperator } from './function_operator.ts';
+
+/** Where `executeAndCollect()` gathers a stream's records (in-process). */
+export interface CollectBuffer {
+  readonly values: unknown[];
+}
+
+/** Flink's print format: `prefix:subtask> record` (subtask numbered from 1 when parallel). */
+export function printLine(prefix: string | null, subtaskIndex: number, parallelism: number, value: unknown): string {
+  const task = parallelism > 1 ? String(subtaskIndex + 1) : null;
+  const head = prefix !== null && task !== null ? `${prefix}:${task}> ` : prefix !== null ? `${prefix}> ` : task !== null ? `${task}> ` : '';
+  return head + (typeof value === 'string' ? value : formatValue(value));
+}
+
+/** `addSink`, `print` and the collect sink behind `executeAndCollect`. */
+export class SinkOperator extends FunctionOperator {
+  private readonly invoke: (value: unknown, ctx: SinkContext) => unknown;
+  private ts = Number.NaN;
+  private readonly sinkContext: SinkContext = {
+    timestamp: () => (this.ts === this.ts ? this.ts : null),
+    currentWatermark: () => this.currentWatermark,
+    currentProcessingTime: () => this.ctx.clock(),
+  };
+
+  constructor(ctx: OperatorContext) {
+    super(ctx);
+    const config = ctx.node.config;
+    if (config.kind !== 'sink') throw new Error(`internal: sink node ${ctx.uid} has no sink config`);
+    if (config.sink === 'print') {
+      const { subtaskIndex, parallelism } = ctx;
+      this.invoke = (v) => console.log(printLine(config.printPrefix, subtaskIndex, parallelism, v));
+    } else if (config.sink === 'collect') {
+      const buffer = this.fn as CollectBuffer;
+      this.invoke = (v) => buffer.values.push(v);
+    } else {
+      this.invoke = sinkFunctionOf(this.fn, `addSink() on "${ctx.node.name}"`);
+    }
+  }
+
+  processBatch(_input: number, batch: RecordBatch): void {
+    const { values, timestamps } = batch;
+    let i = 0;
+    try {
+      for (; i < values.length; i++) {
+        this.ts = timestamps === null ? Number.NaN : timestamps[i];
+        this.invoke(values[i], this.sinkContext);
+      }
+    } catch (error) {
+      throw this.failure(error, { value: values[i] });
+    }
+  }
+}

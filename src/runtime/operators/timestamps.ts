@@ -1,0 +1,82 @@
+import { MAX_WATERMARK } from '../../api/watermarks.ts';
+import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from '../../api/watermarks.ts';
+import type { RecordBatch } from '../elements.ts';
+import { recordBatch } from '../elements.ts';
+import { StreamOperator } from '../operator.ts';
+import type { OperatorContext } from '../operator.ts';
+
+/**
+ * `assignTimestampsAndWatermarks`: stamps records and runs the watermark generator. As in
+ * Flink, watermarks from upstream are dropped except the final maximal one. Watermarks are
+ * emitted when the generator asks (punctuated), periodically (checked at batch boundaries
+ * against `autoWatermarkInterval`), or after every record with `setPerRecordWatermarks(true)`.
+ */
+export class TimestampsAndWatermarksOperator extends StreamOperator implements WatermarkOutput {
+  private readonly assign: ((value: unknown, recordTimestamp: number | null) => number) | null;
+  private readonly generator: WatermarkGenerator<unknown>;
+  private readonly interval: number;
+  private readonly perRecord: boolean;
+  private lastEmitted = Number.NEGATIVE_INFINITY;
+  private lastPeriodic = 0;
+  private values: unknown[] = [];
+  private stamps: number[] = [];
+
+  constructor(ctx: OperatorContext) {
+    super(ctx);
+    const strategy = ctx.functions.watermarkStrategy!;
+    const assigner: TimestampAssigner<unknown> | undefined = strategy.timestampAssigner;
+    this.assign = assigner === undefined ? null
+      : typeof assigner === 'function' ? assigner : assigner.extractTimestamp.bind(assigner);
+    this.generator = strategy.createWatermarkGenerator();
+    this.interval = ctx.config.autoWatermarkInterval;
+    this.perRecord = ctx.config.perRecordWatermarks;
+  }
+
+  processBatch(_input: number, batch: RecordBatch): void {
+    const { values, timestamps } = batch;
+    let i = 0;
+    try {
+      for (; i < values.length; i++) {
+        const previous = timestamps === null || timestamps[i] !== timestamps[i] ? null : timestamps[i];
+        const ts = this.assign === null ? (previous ?? Number.NaN) : this.assign(values[i], previous);
+        if (typeof ts !== 'number' || Number.isNaN(ts)) {
+          throw new TypeError(`the timestamp assigner returned ${String(ts)}; it must return the event time in epoch milliseconds (a number). Fix: withTimestampAssigner((record) => record.time)`);
+        }
+        this.values.push(values[i]);
+        this.stamps.push(ts);
+        this.generator.onEvent(values[i], ts, this);
+        if (this.perRecord) this.generator.onPeriodicEmit(this);
+      }
+    } catch (error) {
+      throw this.failure(error, { value: values[i] });
+    }
+    this.flushRecords();
+    if (!this.perRecord && this.interval > 0) {
+      const now = this.ctx.clock();
+      if (now - this.lastPeriodic >= this.interval) {
+        this.lastPeriodic = now;
+        this.generator.onPeriodicEmit(this);
+      }
+    }
+  }
+
+  /** WatermarkOutput: records collected so far go out first, then the (strictly higher) watermark. */
+  emitWatermark(timestamp: number): void {
+    if (!(timestamp > this.lastEmitted)) return;
+    this.lastEmitted = timestamp;
+    this.flushRecords();
+    this.currentWatermark = timestamp;
+    this.out.watermark(timestamp);
+  }
+
+  override processWatermark(timestamp: number): void {
+    if (timestamp === MAX_WATERMARK) this.emitWatermark(MAX_WATERMARK);
+  }
+
+  private flushRecords(): void {
+    if (this.values.length === 0) return;
+    this.out.emitBatch(recordBatch(this.values, this.stamps));
+    this.values = [];
+    this.stamps = [];
+  }
+}

@@ -1,0 +1,107 @@
+import type { RecordBatch } from './elements.ts';
+import { recordBatch } from './elements.ts';
+
+/** Where one operator output edge delivers: a chained operator, or a partitioner into queues. */
+export interface Target {
+  batch(batch: RecordBatch): void;
+  watermark(timestamp: number): void;
+  end(): void;
+}
+
+class Buffer {
+  values: unknown[] = [];
+  timestamps: number[] | null = null;
+
+  push(value: unknown, timestamp: number): void {
+    if (timestamp === timestamp) { // not NaN: the record has a timestamp
+      if (this.timestamps === null) this.timestamps = new Array<number>(this.values.length).fill(Number.NaN);
+      this.timestamps.push(timestamp);
+    } else if (this.timestamps !== null) {
+      this.timestamps.push(Number.NaN);
+    }
+    this.values.push(value);
+  }
+
+  take(): RecordBatch {
+    const batch = recordBatch(this.values, this.timestamps);
+    this.values = [];
+    this.timestamps = null;
+    return batch;
+  }
+}
+
+/**
+ * An operator's outputs: records collected one by one are buffered and sent as one batch per
+ * input batch (or when `batchSize` is reached); control elements flush first so order holds.
+ */
+export class OperatorOutput {
+  recordsOut = 0;
+  private readonly main: readonly Target[];
+  private readonly sides: ReadonlyMap<string, readonly Target[]>;
+  private readonly check: ((value: unknown) => void) | null;
+  private readonly batchSize: number;
+  private readonly buffer = new Buffer();
+  private readonly sideBuffers = new Map<string, Buffer>();
+
+  constructor(main: readonly Target[], sides: ReadonlyMap<string, readonly Target[]>, check: ((value: unknown) => void) | null, batchSize: number) {
+    this.main = main;
+    this.sides = sides;
+    this.check = check;
+    this.batchSize = batchSize;
+  }
+
+  collect(value: unknown, timestamp: number): void {
+    if (this.check !== null) this.check(value);
+    this.buffer.push(value, timestamp);
+    if (this.buffer.values.length >= this.batchSize) this.flushMain();
+  }
+
+  /** Sends a whole batch at once (1:1 operators build their output columns directly). */
+  emitBatch(batch: RecordBatch): void {
+    if (batch.values.length === 0) return;
+    if (this.check !== null) for (const v of batch.values) this.check(v);
+    this.flushMain();
+    this.send(batch);
+  }
+
+  side(tag: string, value: unknown, timestamp: number): void {
+    if (!this.sides.has(tag)) return; // nobody reads this side output: Flink drops it too
+    let b = this.sideBuffers.get(tag);
+    if (b === undefined) {
+      b = new Buffer();
+      this.sideBuffers.set(tag, b);
+    }
+    b.push(value, timestamp);
+  }
+
+  flush(): void {
+    this.flushMain();
+    for (const [tag, b] of this.sideBuffers) {
+      if (b.values.length === 0) continue;
+      const batch = b.take();
+      this.recordsOut += batch.values.length;
+      for (const t of this.sides.get(tag)!) t.batch(batch);
+    }
+  }
+
+  watermark(timestamp: number): void {
+    this.flush();
+    for (const t of this.main) t.watermark(timestamp);
+    for (const ts of this.sides.values()) for (const t of ts) t.watermark(timestamp);
+  }
+
+  end(): void {
+    this.flush();
+    for (const t of this.main) t.end();
+    for (const ts of this.sides.values()) for (const t of ts) t.end();
+  }
+
+  private flushMain(): void {
+    if (this.buffer.values.length > 0) this.send(this.buffer.take());
+  }
+
+  private send(batch: RecordBatch): void {
+    this.recordsOut += batch.values.length;
+    for (const t of this.main) t.batch(batch);
+  }
+}

@@ -1,0 +1,84 @@
+import type { Collector, OnTimerContext, TimeDomain, TimerService } from '../api/functions.ts';
+import { OutputTag } from '../api/functions.ts';
+import type { StreamOperator } from './operator.ts';
+
+/**
+ * The `ctx` and `out` a process function sees. One instance per operator subtask, updated per
+ * record (timestamp, key) rather than allocated per record.
+ */
+export class ProcessContextImpl implements OnTimerContext<unknown>, TimerService {
+  /** The current element's timestamp (NaN when it has none). */
+  ts = Number.NaN;
+  domain: TimeDomain = 'EVENT_TIME';
+  readonly collector: Collector<unknown>;
+  private readonly op: StreamOperator;
+
+  constructor(op: StreamOperator) {
+    this.op = op;
+    const out = op.ctx.output;
+    this.collector = { collect: (value: unknown) => out.collect(value, this.ts) };
+  }
+
+  timestamp(): number | null {
+    return this.ts === this.ts ? this.ts : null;
+  }
+
+  timerService(): TimerService {
+    return this;
+  }
+
+  output<X>(tag: OutputTag<X>, value: X): void {
+    if (!(tag instanceof OutputTag)) throw new TypeError('ctx.output(tag, value): tag must be an OutputTag, e.g. new OutputTag("late")');
+    this.op.ctx.output.side(tag.id, value, this.ts);
+  }
+
+  getCurrentKey(): unknown {
+    return this.keyed('getCurrentKey()').backend.getCurrentKey();
+  }
+
+  timeDomain(): TimeDomain {
+    return this.domain;
+  }
+
+  currentProcessingTime(): number {
+    return this.op.ctx.clock();
+  }
+
+  currentWatermark(): number {
+    return this.op.currentWatermark;
+  }
+
+  registerEventTimeTimer(timestamp: number): void {
+    this.timer('registerEventTimeTimer', timestamp, 'EVENT_TIME', true);
+  }
+
+  registerProcessingTimeTimer(timestamp: number): void {
+    this.timer('registerProcessingTimeTimer', timestamp, 'PROCESSING_TIME', true);
+  }
+
+  deleteEventTimeTimer(timestamp: number): void {
+    this.timer('deleteEventTimeTimer', timestamp, 'EVENT_TIME', false);
+  }
+
+  deleteProcessingTimeTimer(timestamp: number): void {
+    this.timer('deleteProcessingTimeTimer', timestamp, 'PROCESSING_TIME', false);
+  }
+
+  private timer(call: string, timestamp: number, domain: TimeDomain, add: boolean): void {
+    if (typeof timestamp !== 'number' || Number.isNaN(timestamp)) {
+      throw new TypeError(`${call}(${String(timestamp)}): a timer needs a numeric timestamp in milliseconds`);
+    }
+    const k = this.keyed(call);
+    const queue = k.timers.queue(domain);
+    if (add) queue.add(timestamp, k.backend.getCurrentKey(), k.backend.getCurrentKeyGroup());
+    else queue.delete(timestamp, k.backend.getCurrentKey());
+  }
+
+  private keyed(call: string): NonNullable<StreamOperator['ctx']['keyed']> {
+    const k = this.op.ctx.keyed;
+    if (k === null) {
+      throw new Error(`${call} is only supported on keyed streams (timers and keys are per key): call keyBy(...) before process()`);
+    }
+    return k;
+  }
+}

@@ -1,0 +1,52 @@
+import type { Collector, Emitted, Lifecycle, RuntimeContext } from '../api/functions.ts';
+
+/**
+ * Flink takes either a plain function or a function object (with open/close); these turn
+ * either into a plain callable once, so hot loops make one direct call per record.
+ */
+function methodOf<F extends (...args: never[]) => unknown>(fn: unknown, method: string, where: string, signature: string): F {
+  if (typeof fn === 'function') return fn as F;
+  if (typeof fn === 'object' && fn !== null && typeof (fn as Record<string, unknown>)[method] === 'function') {
+    return ((fn as Record<string, F>)[method]).bind(fn) as F;
+  }
+  throw new TypeError(`${where}: expected a function or an object with a ${method}(${signature}) method, got ${fn === null ? 'null' : typeof fn}`);
+}
+
+export const mapFunctionOf = (fn: unknown, where: string) => methodOf<(v: unknown) => unknown>(fn, 'map', where, 'value');
+export const filterFunctionOf = (fn: unknown, where: string) => methodOf<(v: unknown) => unknown>(fn, 'filter', where, 'value');
+export const reduceFunctionOf = <T>(fn: unknown, where: string) => methodOf<(a: T, b: T) => T>(fn, 'reduce', where, 'a, b');
+export const keySelectorOf = (fn: unknown, where: string) => methodOf<(v: unknown) => unknown>(fn, 'getKey', where, 'value');
+export const sinkFunctionOf = (fn: unknown, where: string) =>
+  methodOf<(v: unknown, ctx: unknown) => unknown>(fn, 'invoke', where, 'value, context');
+export const flatMapFunctionOf = (fn: unknown, where: string) =>
+  methodOf<(v: unknown, out: Collector<unknown>) => Emitted<unknown>>(fn, 'flatMap', where, 'value, out');
+
+/** Checks that an object has the named methods (for Co* and process functions). */
+export function requireMethods(fn: unknown, methods: readonly string[], where: string): void {
+  for (const m of methods) {
+    if (typeof fn !== 'object' || fn === null || typeof (fn as Record<string, unknown>)[m] !== 'function') {
+      throw new TypeError(`${where}: expected an object with ${methods.map((x) => `${x}()`).join(' and ')} methods; ${m}() is missing`);
+    }
+  }
+}
+
+export async function openFunction(fn: unknown, context: RuntimeContext): Promise<void> {
+  if (typeof fn === 'object' && fn !== null && typeof (fn as Lifecycle).open === 'function') {
+    await (fn as Lifecycle).open!(context);
+  }
+}
+
+export async function closeFunction(fn: unknown): Promise<void> {
+  if (typeof fn === 'object' && fn !== null && typeof (fn as Lifecycle).close === 'function') {
+    await (fn as Lifecycle).close!();
+  }
+}
+
+/** Emits what a function returned (PyFlink style: any iterable). A returned string is refused: in JS it is almost always a forgotten array. */
+export function emitReturned(result: unknown, out: Collector<unknown>): void {
+  if (result === undefined || result === null) return;
+  if (typeof result === 'string' || typeof (result as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new TypeError(`the function returned ${typeof result === 'string' ? 'a string' : typeof result}; return an iterable of records (an array or a generator) or emit with out.collect(value)`);
+  }
+  for (const v of result as Iterable<unknown>) out.collect(v);
+}

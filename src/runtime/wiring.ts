@@ -1,0 +1,137 @@
+import { describeType, typeMismatch } from '../api/types.ts';
+import type { Job } from '../plan/job.ts';
+import { describeOperator } from '../plan/graph.ts';
+import type { PhysicalNode, PhysicalPlan } from '../plan/physical.ts';
+import { HeapKeyedStateBackend } from '../state/heap_keyed_state_backend.ts';
+import { JobExecutionError } from './errors.ts';
+import { InputGate } from './input_gate.ts';
+import type { StreamOperator } from './operator.ts';
+import { createOperator } from './operators/index.ts';
+import { SourceOperator } from './operators/source.ts';
+import { OperatorOutput } from './output.ts';
+import type { Target } from './output.ts';
+import { PartitionTarget } from './partitioner.ts';
+import { QueuedTask } from './task.ts';
+import { TimerQueues } from './timers.ts';
+
+export interface Subtask {
+  readonly node: PhysicalNode;
+  readonly index: number;
+  readonly op: StreamOperator;
+  /** Null for sources. */
+  readonly gate: InputGate | null;
+}
+
+export interface Wiring {
+  readonly subtasks: Subtask[];
+  readonly sources: SourceOperator[];
+  /** Queue-fed chain heads, downstream first (so queues drain before sources add more). */
+  readonly tasks: QueuedTask[];
+}
+
+/**
+ * Instantiates every operator subtask and connects them: chained edges become direct calls,
+ * the others partitioners into the consumer's queue. Built from the sinks back to the sources,
+ * so each producer's targets exist when it is made.
+ */
+export function wire(job: Job, plan: PhysicalPlan, clock: () => number): Wiring {
+  const gates = new Map<number, InputGate[]>();
+  const queued = new Map<number, QueuedTask[]>();
+  const consumers = new Map<number, { node: PhysicalNode; edgeIndex: number }[]>();
+  for (const node of plan.nodes) {
+    node.inputs.forEach((e, edgeIndex) => {
+      const list = consumers.get(e.source) ?? [];
+      list.push({ node, edgeIndex });
+      consumers.set(e.source, list);
+    });
+  }
+  const byId = new Map(plan.nodes.map((n) => [n.spec.id, n]));
+  const subtasks: Subtask[] = [];
+  const sources: SourceOperator[] = [];
+  const tasks: QueuedTask[] = [];
+
+  for (let n = plan.nodes.length - 1; n >= 0; n--) {
+    const node = plan.nodes[n];
+    const functions = job.functions.get(node.spec.id) ?? {};
+    const check = outputCheck(node);
+    const nodeGates: InputGate[] = [];
+    const nodeTasks: QueuedTask[] = [];
+    for (let s = 0; s < node.parallelism; s++) {
+      const main: Target[] = [];
+      const sides = new Map<string, Target[]>();
+      for (const { node: consumer, edgeIndex } of consumers.get(node.spec.id) ?? []) {
+        const edge = consumer.inputs[edgeIndex];
+        let target: Target;
+        if (edge.chained) {
+          target = gates.get(consumer.spec.id)![s].asTarget();
+        } else {
+          const channel = channelBase(consumer, edgeIndex, byId) + s;
+          const keyOf = job.functions.get(consumer.spec.id)?.keySelectors?.[edge.input] ?? null;
+          const hash = edge.resolved === 'hash' && keyOf !== null
+            ? {
+              keyOf,
+              maxParallelism: consumer.maxParallelism,
+              fail: (cause: unknown, record: unknown) => new JobExecutionError(`keyBy(${edge.keyDescription ?? 'a key selector'}) of ${consumer.spec.name}`, consumer.uid, s, node.parallelism, { value: record }, cause),
+            }
+            : null;
+          target = new PartitionTarget(edge.resolved, queued.get(consumer.spec.id)!, channel, s, hash);
+        }
+        if (edge.sideOutput === null) main.push(target);
+        else sides.set(edge.sideOutput, [...(sides.get(edge.sideOutput) ?? []), target]);
+      }
+      const output = new OperatorOutput(main, sides, check, plan.config.batchSize);
+      const keyed = node.spec.keyed
+        ? { backend: new HeapKeyedStateBackend(describeOperator(node.spec), node.maxParallelism), timers: new TimerQueues() }
+        : null;
+      const op = createOperator({
+        node: node.spec, uid: node.uid, subtaskIndex: s, parallelism: node.parallelism, maxParallelism: node.maxParallelism,
+        config: plan.config, functions, output, keyed, clock,
+      });
+      if (op instanceof SourceOperator) {
+        sources.push(op);
+        subtasks.push({ node, index: s, op, gate: null });
+        continue;
+      }
+      const gate = new InputGate(op, channelInputs(node, byId));
+      nodeGates.push(gate);
+      subtasks.push({ node, index: s, op, gate });
+      if (!node.inputs[0].chained) {
+        const task = new QueuedTask(`${node.spec.name} (${s + 1}/${node.parallelism})`, gate);
+        nodeTasks.push(task);
+        tasks.push(task);
+      }
+    }
+    gates.set(node.spec.id, nodeGates);
+    queued.set(node.spec.id, nodeTasks);
+  }
+  subtasks.reverse();
+  sources.reverse();
+  return { subtasks, sources, tasks };
+}
+
+/** The input each channel of a node feeds: a chained edge is one channel, a network edge one per producer subtask. */
+function channelInputs(node: PhysicalNode, byId: Map<number, PhysicalNode>): number[] {
+  const inputs: number[] = [];
+  for (const e of node.inputs) {
+    const channels = e.chained ? 1 : byId.get(e.source)!.parallelism;
+    for (let c = 0; c < channels; c++) inputs.push(e.input);
+  }
+  return inputs;
+}
+
+function channelBase(node: PhysicalNode, edgeIndex: number, byId: Map<number, PhysicalNode>): number {
+  let base = 0;
+  for (let i = 0; i < edgeIndex; i++) base += byId.get(node.inputs[i].source)!.parallelism;
+  return base;
+}
+
+function outputCheck(node: PhysicalNode): ((value: unknown) => void) | null {
+  const type = node.spec.outputType;
+  if (type === null) return null;
+  return (value) => {
+    const mismatch = typeMismatch(type, value);
+    if (mismatch !== null) {
+      throw new TypeError(`its output does not match outputType ${describeType(type)}: ${mismatch}. Fix: return values of that type, or change the outputType`);
+    }
+  };
+}

@@ -1,0 +1,136 @@
+import type { AggregateFunction } from '../api/functions.ts';
+import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../api/state.ts';
+import { canonicalKey } from '../runtime/key_groups.ts';
+import type { HeapStateTable } from './heap_state_table.ts';
+
+/** Where the current key lives; handles read it on every call, as Flink's state objects do. */
+export interface CurrentKey {
+  canonical: unknown;
+  key: unknown;
+  keyGroup: number;
+}
+
+abstract class Handle {
+  protected readonly table: HeapStateTable;
+  protected readonly current: CurrentKey;
+  constructor(table: HeapStateTable, current: CurrentKey) {
+    this.table = table;
+    this.current = current;
+  }
+  protected read(): unknown {
+    return this.table.get(this.current.canonical);
+  }
+  protected write(value: unknown): void {
+    const c = this.current;
+    this.table.set(c.canonical, c.key, c.keyGroup, value);
+  }
+  clear(): void {
+    this.table.delete(this.current.canonical);
+  }
+}
+
+export class HeapValueState<T> extends Handle implements ValueState<T> {
+  value(): T | null {
+    const v = this.read();
+    return v === undefined ? null : (v as T);
+  }
+  update(value: T | null): void {
+    if (value === null || value === undefined) this.clear();
+    else this.write(value);
+  }
+}
+
+export class HeapListState<T> extends Handle implements ListState<T> {
+  get(): T[] {
+    const list = this.read() as T[] | undefined;
+    return list === undefined ? [] : list.slice();
+  }
+  add(value: T): void {
+    const list = this.read() as T[] | undefined;
+    if (list === undefined) this.write([value]);
+    else list.push(value);
+  }
+  addAll(values: Iterable<T>): void {
+    for (const v of values) this.add(v);
+  }
+  update(values: Iterable<T>): void {
+    const list = [...values];
+    if (list.length === 0) this.clear();
+    else this.write(list);
+  }
+}
+
+/** Map state keeps [userKey, value] under the canonical user key, so tuple keys compare by value. */
+export class HeapMapState<K, V> extends Handle implements MapState<K, V> {
+  private map(create: boolean): Map<unknown, [K, V]> | undefined {
+    let m = this.read() as Map<unknown, [K, V]> | undefined;
+    if (m === undefined && create) {
+      m = new Map();
+      this.write(m);
+    }
+    return m;
+  }
+  get(key: K): V | null {
+    const e = this.map(false)?.get(canonicalKey(key));
+    return e === undefined ? null : e[1];
+  }
+  put(key: K, value: V): void {
+    this.map(true)!.set(canonicalKey(key), [key, value]);
+  }
+  putAll(entries: Iterable<readonly [K, V]> | Map<K, V>): void {
+    for (const [k, v] of entries) this.put(k, v);
+  }
+  remove(key: K): void {
+    const m = this.map(false);
+    if (m === undefined) return;
+    m.delete(canonicalKey(key));
+    if (m.size === 0) this.clear();
+  }
+  contains(key: K): boolean {
+    return this.map(false)?.has(canonicalKey(key)) ?? false;
+  }
+  keys(): K[] {
+    return [...(this.map(false)?.values() ?? [])].map((e) => e[0]);
+  }
+  values(): V[] {
+    return [...(this.map(false)?.values() ?? [])].map((e) => e[1]);
+  }
+  entries(): [K, V][] {
+    return [...(this.map(false)?.values() ?? [])].map((e) => [e[0], e[1]]);
+  }
+  isEmpty(): boolean {
+    return (this.map(false)?.size ?? 0) === 0;
+  }
+}
+
+export class HeapReducingState<T> extends Handle implements ReducingState<T> {
+  private readonly reduce: (a: T, b: T) => T;
+  constructor(table: HeapStateTable, current: CurrentKey, reduce: (a: T, b: T) => T) {
+    super(table, current);
+    this.reduce = reduce;
+  }
+  get(): T | null {
+    const v = this.read();
+    return v === undefined ? null : (v as T);
+  }
+  add(value: T): void {
+    const v = this.read();
+    this.write(v === undefined ? value : this.reduce(v as T, value));
+  }
+}
+
+export class HeapAggregatingState<IN, ACC, OUT> extends Handle implements AggregatingState<IN, OUT> {
+  private readonly fn: AggregateFunction<IN, ACC, OUT>;
+  constructor(table: HeapStateTable, current: CurrentKey, fn: AggregateFunction<IN, ACC, OUT>) {
+    super(table, current);
+    this.fn = fn;
+  }
+  get(): OUT | null {
+    const acc = this.read();
+    return acc === undefined ? null : this.fn.getResult(acc as ACC);
+  }
+  add(value: IN): void {
+    const acc = this.read();
+    this.write(this.fn.add(value, acc === undefined ? this.fn.createAccumulator() : (acc as ACC)));
+  }
+}
