@@ -38,13 +38,15 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
     try {
       for (; i < values.length; i++) {
         const previous = timestamps === null || timestamps[i] !== timestamps[i] ? null : timestamps[i];
+        // Without an assigner a record keeps the timestamp it has (or none); the generator then
+        // sees Flink's "no timestamp" value, the minimum.
         const ts = this.assign === null ? (previous ?? Number.NaN) : this.assign(values[i], previous);
-        if (typeof ts !== 'number' || Number.isNaN(ts)) {
+        if (typeof ts !== 'number' || (this.assign !== null && Number.isNaN(ts))) {
           throw new TypeError(`the timestamp assigner returned ${String(ts)}; it must return the event time in epoch milliseconds (a number). Fix: withTimestampAssigner((record) => record.time)`);
         }
         this.values.push(values[i]);
         this.stamps.push(ts);
-        this.generator.onEvent(values[i], ts, this);
+        this.generator.onEvent(values[i], ts === ts ? ts : Number.NEGATIVE_INFINITY, this);
         if (this.perRecord) this.generator.onPeriodicEmit(this);
       }
     } catch (error) {

@@ -1,0 +1,12 @@
+// What the engine may import from src/kernels.
+export { Kernels, loadKernels, loadKernelsSync, loadKernelsFromUrl, loadKernelsFromFile, kernelUrl } from './load.ts';
+export type { KernelFlavor, KernelSource } from './load.ts';
+export { KeyedAggregator } from './keyed_aggregator.ts';
+export type { KeyColumn, KeyedAggregatorOptions, EmitTarget, UpdateOptions } from './keyed_aggregator.ts';
+export { AGGREGATE_NAMES } from './aggregates.ts';
+export type { AggregateName, AggregateColumns, KeyAggregates } from './aggregates.ts';
+export { KernelLimitError, DEFAULT_MAX_BYTES } from './limits.ts';
+export { KeyDictionary } from './key_dictionary.ts';
+export type { DictionaryKey, KeyDictionaryOptions } from './key_dictionary.ts';
+export { compareDouble, minDouble, maxDouble } from './numeric.ts';
+export { BATCH_CAPACITY } from '../../assembly/abi.ts';

@@ -1,0 +1,328 @@
+import {
+  BATCH_CAPACITY, ROW_COLUMNS, KEYS_I32, KEYS_U32, KEYS_F64, EMIT_NONE, MAX_KEYS_HARD, ERR_NOT_INTEGER_KEY,
+  ERR_DUPLICATE_KEY, REGION_IN_KEYS, REGION_IN_VALUES, REGION_IN_INDEXES, REGION_OUT_VALUES,
+  REGION_OUT_INDEXES, REGION_CHANGED, REGION_IDS, REGION_ROWS, COL_KEY, FIELD_COUNT, FIELD_SUM,
+} from '../../assembly/abi.ts';
+import type { KernelExports } from './wasm.ts';
+import { KernelMemory } from './wasm.ts';
+import type { AggregateName, AggregateColumns, KeyAggregates } from './aggregates.ts';
+import { fieldsFor, emitCodeFor, needsIndexes, ROW_COLUMN_OF } from './aggregates.ts';
+import { DEFAULT_MAX_BYTES, limitError } from './limits.ts';
+import { HEADER_BYTES, writeHeader, readHeader, entryKey } from './snapshot_format.ts';
+
+/** Key ids: integers (Float64Array keys must hold integers; dictionary-encode anything else). */
+export type KeyColumn = Int32Array | Uint32Array | Float64Array;
+
+export interface KeyedAggregatorOptions {
+  aggregates: readonly AggregateName[];
+  /** Table memory limit in bytes (entries + index); default 256 MiB. */
+  maxBytes?: number;
+  /** Key limit; default and ceiling 2^28 - 1. */
+  maxKeys?: number;
+}
+
+/** Per-record rolling output: the key's aggregate after each record, Flink STREAMING style. */
+export interface EmitTarget {
+  aggregate: AggregateName;
+  /** The aggregate's value (for minBy/maxBy: the current extreme value). */
+  values?: Float64Array;
+  /** minBy/maxBy: record index of the current extreme; first: the key's first record index. */
+  indexes?: Float64Array;
+}
+
+export interface UpdateOptions {
+  /** Caller-supplied record sequence numbers; required for minBy, maxBy and first. */
+  indexes?: Float64Array;
+  emit?: EmitTarget;
+  /** Collect the distinct keys this update touched, read with changedKeys()/changedInto(). */
+  trackChanged?: boolean;
+}
+
+const CAP = BATCH_CAPACITY;
+const ROW_BYTES = BATCH_CAPACITY * 8 * ROW_COLUMNS;
+const FIELD_BITS = [['count', 1], ['sum', 2], ['min', 4], ['max', 8], ['minIndex', 16], ['maxIndex', 32], ['firstIndex', 64]] as const;
+
+function describeFields(fields: number): string {
+  return FIELD_BITS.filter(([, bit]) => fields & bit).map(([name]) => name).join(', ');
+}
+
+/**
+ * Per-key count/sum/min/max/avg/minBy/maxBy/first over integer key ids, in one WASM instance.
+ * Synchronous; batches of any length are split into BATCH_CAPACITY chunks. Numeric rules are in
+ * numeric.ts. Create through Kernels.createKeyedAggregator.
+ */
+export class KeyedAggregator {
+  readonly aggregates: readonly AggregateName[];
+  readonly maxBytes: number;
+  readonly maxKeys: number;
+  private readonly wasm: KernelExports;
+  private readonly mem: KernelMemory;
+  private readonly fields: number;
+  private readonly stride: number;
+  private readonly region: readonly number[];
+  private changed = new Int32Array(256);
+  private changedLength = 0;
+  private changedTracked = false;
+
+  constructor(exports: KernelExports, options: KeyedAggregatorOptions) {
+    this.aggregates = [...options.aggregates];
+    this.fields = fieldsFor(this.aggregates);
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.maxKeys = options.maxKeys ?? MAX_KEYS_HARD;
+    if (!(this.maxBytes > 0)) throw new Error(`KeyedAggregator: maxBytes must be positive, got ${this.maxBytes}`);
+    if (!Number.isInteger(this.maxKeys) || this.maxKeys < 1 || this.maxKeys > MAX_KEYS_HARD) {
+      throw new Error(`KeyedAggregator: maxKeys must be an integer in 1..${MAX_KEYS_HARD}, got ${this.maxKeys}`);
+    }
+    this.wasm = exports;
+    this.check(exports.init(this.fields, this.maxBytes, this.maxKeys), 0);
+    this.mem = new KernelMemory(exports);
+    this.stride = exports.stride();
+    this.region = [REGION_IN_KEYS, REGION_IN_VALUES, REGION_IN_INDEXES, REGION_OUT_VALUES, REGION_OUT_INDEXES,
+      REGION_CHANGED, REGION_IDS, REGION_ROWS].map((id) => exports.region(id));
+  }
+
+  /** Distinct keys held. */
+  get size(): number {
+    return this.wasm.size();
+  }
+
+  /** Bytes of table memory (entries + index), the quantity maxBytes limits. */
+  get tableBytes(): number {
+    return this.wasm.table_bytes();
+  }
+
+  /** The instance's whole WebAssembly memory, including the fixed batch regions. */
+  get memoryBytes(): number {
+    return this.mem.byteLength;
+  }
+
+  /**
+   * Applies records in order. On a limit error (KernelLimitError) the records before the failing
+   * one stay applied; restore a snapshot to continue from a known state.
+   */
+  update(keys: KeyColumn, values: Float64Array, options: UpdateOptions = {}): void {
+    const n = keys.length;
+    if (values.length !== n) throw new Error(`KeyedAggregator.update: ${n} keys but ${values.length} values`);
+    const { indexes, emit, trackChanged = false } = options;
+    if (needsIndexes(this.fields)) {
+      if (!indexes) throw new Error(`KeyedAggregator.update: [${this.aggregates.join(', ')}] need the record index column (options.indexes)`);
+    }
+    if (indexes && indexes.length !== n) throw new Error(`KeyedAggregator.update: ${n} keys but ${indexes.length} record indexes`);
+    const emitCode = emit ? emitCodeFor(emit.aggregate, this.fields) : EMIT_NONE;
+    if (emit) checkEmit(emit, n);
+    const format = keys instanceof Int32Array ? KEYS_I32 : keys instanceof Uint32Array ? KEYS_U32 : KEYS_F64;
+    if (trackChanged) {
+      this.wasm.changed_begin();
+      this.changedLength = 0;
+    }
+    this.changedTracked = trackChanged;
+    const [inKeys, inValues, inIndexes, outValues, outIndexes] = this.region;
+    for (let off = 0; off < n; off += CAP) {
+      const end = Math.min(n, off + CAP);
+      const len = end - off;
+      if (trackChanged && this.wasm.changed_count() + len > CAP) this.wasm.changed_spill();
+      const before = trackChanged ? this.wasm.changed_count() : 0;
+      const m = this.mem.refresh();
+      if (format === KEYS_F64) m.f64.set(keys.subarray(off, end), inKeys >> 3);
+      else if (format === KEYS_I32) m.i32.set(keys.subarray(off, end), inKeys >> 2);
+      else m.u32.set(keys.subarray(off, end), inKeys >> 2);
+      m.f64.set(values.subarray(off, end), inValues >> 3);
+      if (indexes) m.f64.set(indexes.subarray(off, end), inIndexes >> 3);
+      const result = this.wasm.update(len, format, emitCode, trackChanged ? 1 : 0);
+      if (result < 0) this.updateFailed(result, off, keys);
+      const after = this.mem.refresh();
+      if (emit?.values) emit.values.set(after.f64.subarray(outValues >> 3, (outValues >> 3) + len), off);
+      if (emit?.indexes) emit.indexes.set(after.f64.subarray(outIndexes >> 3, (outIndexes >> 3) + len), off);
+      if (trackChanged) this.collectChanged(before);
+    }
+  }
+
+  /** Distinct keys touched by the last update(…, { trackChanged: true }), in first-touch order. */
+  changedKeys(): Float64Array {
+    const keys = new Float64Array(this.changedCount());
+    this.changedInto({ keys });
+    return keys;
+  }
+
+  /** How many keys changedKeys() returns. */
+  changedCount(): number {
+    if (!this.changedTracked) throw new Error('KeyedAggregator.changedKeys: the last update() did not set trackChanged');
+    return this.changedLength;
+  }
+
+  /** Fills out's columns for changed keys [start, start + out.keys.length); returns rows written. */
+  changedInto(out: AggregateColumns, start = 0): number {
+    const total = this.changedCount();
+    this.checkColumns(out);
+    const rows = Math.max(0, Math.min(out.keys.length, total - start));
+    const idsPtr = this.region[6] >> 2;
+    for (let done = 0; done < rows; done += CAP) {
+      const len = Math.min(CAP, rows - done);
+      this.mem.refresh().i32.set(this.changed.subarray(start + done, start + done + len), idsPtr);
+      this.wasm.export_ids(len);
+      this.readRows(out, done, len);
+    }
+    return rows;
+  }
+
+  /** Fills out's columns for keys [start, start + out.keys.length) in first-seen order; returns rows written. */
+  drainInto(out: AggregateColumns, start = 0): number {
+    this.checkColumns(out);
+    const rows = Math.max(0, Math.min(out.keys.length, this.size - start));
+    for (let done = 0; done < rows; done += CAP) {
+      const len = this.wasm.export_range(start + done, Math.min(CAP, rows - done));
+      this.readRows(out, done, len);
+    }
+    return rows;
+  }
+
+  /** One key's aggregates, or undefined when the key was never seen. */
+  get(key: number): KeyAggregates | undefined {
+    const id = this.wasm.lookup(key);
+    if (id < 0) return undefined;
+    this.wasm.export_range(id, 1);
+    const f64 = this.mem.refresh().f64;
+    const row = (col: number): number => f64[(this.region[7] >> 3) + col * CAP];
+    const result: KeyAggregates = { key: row(COL_KEY) };
+    for (const [name, col, bit] of ROW_COLUMN_OF) if (this.fields & bit) result[name] = row(col);
+    if (hasAvg(this.fields)) result.avg = result.sum! / result.count!;
+    return result;
+  }
+
+  /** The whole table as bytes (see snapshot_format.ts); plain data, safe to transfer or store. */
+  snapshot(): Uint8Array {
+    const count = this.size;
+    const out = new Uint8Array(HEADER_BYTES + count * this.stride);
+    writeHeader(out, { fields: this.fields, stride: this.stride, count });
+    const ptr = this.wasm.entries_ptr();
+    out.set(this.mem.refresh().u8.subarray(ptr, ptr + count * this.stride), HEADER_BYTES);
+    return out;
+  }
+
+  /** Replaces the table with a snapshot's. On error the aggregator is left empty. */
+  restore(bytes: Uint8Array): void {
+    const header = readHeader(bytes, { fields: this.fields, stride: this.stride }, describeFields);
+    this.clear();
+    this.importEntries(bytes, header.count, () => true);
+  }
+
+  /**
+   * Adds the keys of a snapshot whose key group (keyGroupOf(key), e.g. Flink's
+   * murmurHash(hashCode) % maxParallelism computed by the engine) is in
+   * [firstKeyGroup, lastKeyGroup]. Call clear() first for a fresh subtask; restoring several
+   * old subtasks' snapshots in turn merges them. A key already present is an error (the key
+   * groups overlap); on error the aggregator is left empty. Returns the number of keys added.
+   */
+  restoreKeyGroups(bytes: Uint8Array, firstKeyGroup: number, lastKeyGroup: number, keyGroupOf: (key: number) => number): number {
+    const header = readHeader(bytes, { fields: this.fields, stride: this.stride }, describeFields);
+    return this.importEntries(bytes, header.count, (key) => {
+      const group = keyGroupOf(key);
+      return group >= firstKeyGroup && group <= lastKeyGroup;
+    });
+  }
+
+  /** Drops every key; memory already grown stays with the instance. */
+  clear(): void {
+    this.check(this.wasm.clear(), 0);
+    this.changedLength = 0;
+    this.changedTracked = false;
+  }
+
+  private importEntries(bytes: Uint8Array, count: number, keep: (key: number) => boolean): number {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const rowsPtr = this.region[7];
+    const perChunk = Math.floor(ROW_BYTES / this.stride);
+    const stride = this.stride;
+    let added = 0;
+    try {
+      let staged = 0;
+      const flush = (): void => {
+        if (staged === 0) return;
+        this.check(this.wasm.import_entries(staged), added);
+        added += staged;
+        staged = 0;
+      };
+      for (let i = 0; i < count; i++) {
+        if (!keep(entryKey(view, stride, i))) continue;
+        const at = HEADER_BYTES + i * stride;
+        this.mem.refresh().u8.set(bytes.subarray(at, at + stride), rowsPtr + staged * stride);
+        if (++staged === perChunk) flush();
+      }
+      flush();
+    } catch (error) {
+      this.clear();
+      throw error;
+    }
+    this.changedTracked = false;
+    return added;
+  }
+
+  private collectChanged(before: number): void {
+    const now = this.wasm.changed_count();
+    const fresh = now - before;
+    if (fresh === 0) return;
+    if (this.changedLength + fresh > this.changed.length) {
+      const grown = new Int32Array(Math.max(this.changed.length * 2, this.changedLength + fresh));
+      grown.set(this.changed.subarray(0, this.changedLength));
+      this.changed = grown;
+    }
+    const list = this.region[5] >> 2;
+    this.changed.set(this.mem.refresh().i32.subarray(list + before, list + now), this.changedLength);
+    this.changedLength += fresh;
+  }
+
+  private readRows(out: AggregateColumns, at: number, len: number): void {
+    const f64 = this.mem.refresh().f64;
+    const base = this.region[7] >> 3;
+    const column = (col: number): Float64Array => f64.subarray(base + col * CAP, base + col * CAP + len);
+    out.keys.set(column(COL_KEY), at);
+    for (const [name, col, bit] of ROW_COLUMN_OF) {
+      const target = out[name];
+      if (target && this.fields & bit) target.set(column(col), at);
+    }
+    if (out.avg && hasAvg(this.fields)) {
+      const sum = column(ROW_COLUMN_OF[1][1]);
+      const count = column(ROW_COLUMN_OF[0][1]);
+      for (let r = 0; r < len; r++) out.avg[at + r] = sum[r] / count[r];
+    }
+  }
+
+  private checkColumns(out: AggregateColumns): void {
+    for (const name of ['count', 'sum', 'avg', 'min', 'max', 'minIndex', 'maxIndex', 'firstIndex'] as const) {
+      const column = out[name];
+      if (column && column.length < out.keys.length) {
+        throw new Error(`KeyedAggregator: output column "${name}" holds ${column.length} rows, keys holds ${out.keys.length}`);
+      }
+    }
+  }
+
+  private updateFailed(code: number, offset: number, keys: KeyColumn): never {
+    const record = offset + this.wasm.err_record();
+    if (code === ERR_NOT_INTEGER_KEY) {
+      throw new Error(`KeyedAggregator.update: key ${keys[record]} at record ${record} is not an integer key id; dictionary-encode such keys with KeyDictionary`);
+    }
+    throw limitError(code, this.wasm.err_keys(), this.wasm.err_bytes(), this, record);
+  }
+
+  private check(code: number, applied: number): void {
+    if (code >= 0) return;
+    if (code === ERR_DUPLICATE_KEY) {
+      throw new Error(`KeyedAggregator.restoreKeyGroups: key ${this.wasm.err_key()} is already present; the restored key groups overlap`);
+    }
+    throw limitError(code, this.wasm.err_keys(), this.wasm.err_bytes(), this, applied);
+  }
+}
+
+function hasAvg(fields: number): boolean {
+  return (fields & (FIELD_COUNT | FIELD_SUM)) === (FIELD_COUNT | FIELD_SUM);
+}
+
+function checkEmit(emit: EmitTarget, n: number): void {
+  const byIndex = emit.aggregate === 'minBy' || emit.aggregate === 'maxBy' || emit.aggregate === 'first';
+  if (!emit.values && !emit.indexes) throw new Error('KeyedAggregator.update: emit needs a values or indexes column');
+  if (emit.indexes && !byIndex) throw new Error(`KeyedAggregator.update: emit "${emit.aggregate}" has no record index; pass only values`);
+  if (emit.values && emit.aggregate === 'first') throw new Error('KeyedAggregator.update: emit "first" writes record indexes; pass indexes');
+  for (const column of [emit.values, emit.indexes]) {
+    if (column && column.length < n) throw new Error(`KeyedAggregator.update: emit column holds ${column.length} rows, the batch has ${n}`);
+  }
+}

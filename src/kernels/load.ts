@@ -1,0 +1,64 @@
+import { KeyedAggregator } from './keyed_aggregator.ts';
+import type { KeyedAggregatorOptions } from './keyed_aggregator.ts';
+import { abortImport, checkExports } from './wasm.ts';
+
+export type KernelFlavor = 'release' | 'debug';
+
+/** Raw bytes of eddy_kernels.*.wasm, or a module compiled elsewhere (edge runtimes import .wasm as a Module). */
+export type KernelSource = BufferSource | WebAssembly.Module;
+
+/**
+ * A compiled kernel module. Each aggregator gets its own instance (its own memory), created
+ * synchronously, so a worker can compile once and create aggregators on demand.
+ */
+export class Kernels {
+  readonly module: WebAssembly.Module;
+
+  constructor(module: WebAssembly.Module) {
+    this.module = module;
+  }
+
+  createKeyedAggregator(options: KeyedAggregatorOptions): KeyedAggregator {
+    let memory: WebAssembly.Memory | undefined;
+    const instance = new WebAssembly.Instance(this.module, { env: { abort: abortImport(() => memory) } });
+    const exports = checkExports(instance.exports);
+    memory = exports.memory;
+    return new KeyedAggregator(exports, options);
+  }
+}
+
+export async function loadKernels(source: KernelSource): Promise<Kernels> {
+  const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
+  return new Kernels(module);
+}
+
+/** Synchronous variant, for workers; browsers refuse large synchronous compiles on the main thread. */
+export function loadKernelsSync(source: KernelSource): Kernels {
+  return new Kernels(source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source));
+}
+
+/** Where the build puts the module, relative to this file (works under vite and in Node). */
+export function kernelUrl(flavor: KernelFlavor = 'release'): URL {
+  return new URL(`../../build/eddy_kernels.${flavor}.wasm`, import.meta.url);
+}
+
+/** Browsers and edge runtimes: streams the compile when the server sends application/wasm. */
+export async function loadKernelsFromUrl(url: string | URL = kernelUrl()): Promise<Kernels> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`eddy kernels: fetching ${String(url)} failed with HTTP ${response.status}; run npm run build:wasm`);
+  const streaming = response.headers.get('content-type')?.startsWith('application/wasm') && typeof WebAssembly.compileStreaming === 'function';
+  return new Kernels(streaming ? await WebAssembly.compileStreaming(response) : await WebAssembly.compile(await response.arrayBuffer()));
+}
+
+/** Node: reads the built file with fs (Node's fetch has no file: support). */
+export async function loadKernelsFromFile(path: string | URL = kernelUrl()): Promise<Kernels> {
+  // Dynamic so that browser bundles of this module never pull in node:fs.
+  const { readFile } = await import('node:fs/promises');
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new Error(`eddy kernels: cannot read ${String(path)} (${(error as Error).message}); run npm run build:wasm`);
+  }
+  return loadKernels(bytes);
+}

@@ -1,0 +1,47 @@
+// Snapshot bytes: a 32-byte little-endian header, then the table's entries exactly as the kernel
+// stores them (key i64, then one 8-byte field per aggregate; min/max as order-preserving i64
+// ordinals). Entries are in first-seen order, so restore reproduces drain order too.
+
+const MAGIC = 0x414b4445; // "EDKA"
+const VERSION = 1;
+export const HEADER_BYTES = 32;
+
+export interface SnapshotHeader {
+  fields: number;
+  stride: number;
+  count: number;
+}
+
+export function writeHeader(out: Uint8Array, header: SnapshotHeader): void {
+  const view = new DataView(out.buffer, out.byteOffset, HEADER_BYTES);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, VERSION, true);
+  view.setUint32(8, header.fields, true);
+  view.setUint32(12, header.stride, true);
+  view.setUint32(16, header.count, true);
+}
+
+export function readHeader(bytes: Uint8Array, expected: { fields: number; stride: number }, describe: (fields: number) => string): SnapshotHeader {
+  if (bytes.byteLength < HEADER_BYTES) {
+    throw new Error(`KeyedAggregator.restore: ${bytes.byteLength} bytes is too short for a snapshot (header is ${HEADER_BYTES})`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
+  if (view.getUint32(0, true) !== MAGIC) throw new Error('KeyedAggregator.restore: not a KeyedAggregator snapshot (bad magic)');
+  const version = view.getUint32(4, true);
+  if (version !== VERSION) throw new Error(`KeyedAggregator.restore: snapshot format version ${version}, this build reads ${VERSION}`);
+  const header = { fields: view.getUint32(8, true), stride: view.getUint32(12, true), count: view.getUint32(16, true) };
+  if (header.fields !== expected.fields || header.stride !== expected.stride) {
+    throw new Error(`KeyedAggregator.restore: snapshot holds [${describe(header.fields)}], this aggregator keeps [${describe(expected.fields)}]`);
+  }
+  const length = HEADER_BYTES + header.count * header.stride;
+  if (bytes.byteLength !== length) {
+    throw new Error(`KeyedAggregator.restore: snapshot of ${header.count} keys should be ${length} bytes, got ${bytes.byteLength}`);
+  }
+  return header;
+}
+
+/** The key id of entry i, read without BigInt (exact for ids within ±2^53). */
+export function entryKey(view: DataView, stride: number, i: number): number {
+  const at = HEADER_BYTES + i * stride;
+  return view.getInt32(at + 4, true) * 4294967296 + view.getUint32(at, true);
+}

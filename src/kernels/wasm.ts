@@ -1,0 +1,93 @@
+// The only file that types the raw exports and holds views over WASM memory.
+import { BATCH_CAPACITY } from '../../assembly/abi.ts';
+
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  init(fields: number, maxBytes: number, maxKeys: number): number;
+  clear(): number;
+  batch_capacity(): number;
+  region(id: number): number;
+  size(): number;
+  stride(): number;
+  entries_ptr(): number;
+  table_bytes(): number;
+  changed_count(): number;
+  err_keys(): number;
+  err_bytes(): number;
+  err_record(): number;
+  err_key(): number;
+  update(n: number, keyFormat: number, emit: number, track: number): number;
+  changed_begin(): void;
+  changed_spill(): void;
+  export_range(start: number, n: number): number;
+  export_ids(n: number): void;
+  lookup(key: number): number;
+  import_entries(n: number): number;
+}
+
+const EXPORT_NAMES: readonly (keyof KernelExports)[] = [
+  'memory', 'init', 'clear', 'batch_capacity', 'region', 'size', 'stride', 'entries_ptr', 'table_bytes',
+  'changed_count', 'err_keys', 'err_bytes', 'err_record', 'err_key', 'update', 'changed_begin',
+  'changed_spill', 'export_range', 'export_ids', 'lookup', 'import_entries',
+];
+
+export function checkExports(exports: WebAssembly.Exports): KernelExports {
+  for (const name of EXPORT_NAMES) {
+    if (!(name in exports)) throw new Error(`eddy kernels: the WASM module has no export "${name}"; rebuild it with npm run build:wasm`);
+  }
+  const typed = exports as unknown as KernelExports;
+  if (typed.batch_capacity() !== BATCH_CAPACITY) {
+    throw new Error(`eddy kernels: module batch capacity ${typed.batch_capacity()} does not match assembly/abi.ts (${BATCH_CAPACITY}); rebuild with npm run build:wasm`);
+  }
+  return typed;
+}
+
+// Views over the whole memory. memory.grow detaches the old ArrayBuffer, so every access goes
+// through refresh(), which rebuilds the views only when the buffer object changed.
+export class KernelMemory {
+  readonly exports: KernelExports;
+  private buffer: ArrayBuffer;
+  u8: Uint8Array;
+  i32: Int32Array;
+  u32: Uint32Array;
+  f64: Float64Array;
+
+  constructor(exports: KernelExports) {
+    this.exports = exports;
+    this.buffer = exports.memory.buffer;
+    this.u8 = new Uint8Array(this.buffer);
+    this.i32 = new Int32Array(this.buffer);
+    this.u32 = new Uint32Array(this.buffer);
+    this.f64 = new Float64Array(this.buffer);
+  }
+
+  refresh(): this {
+    const buffer = this.exports.memory.buffer;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.u8 = new Uint8Array(buffer);
+      this.i32 = new Int32Array(buffer);
+      this.u32 = new Uint32Array(buffer);
+      this.f64 = new Float64Array(buffer);
+    }
+    return this;
+  }
+
+  get byteLength(): number {
+    return this.exports.memory.buffer.byteLength;
+  }
+}
+
+// AssemblyScript's abort(message, file, line, column) passes pointers to UTF-16 strings whose
+// byte length sits 4 bytes before the data.
+export function abortImport(memory: () => WebAssembly.Memory | undefined) {
+  const read = (ptr: number): string => {
+    const mem = memory();
+    if (!mem || ptr === 0) return '?';
+    const bytes = new Uint32Array(mem.buffer, ptr - 4, 1)[0];
+    return String.fromCharCode(...new Uint16Array(mem.buffer, ptr, bytes >>> 1));
+  };
+  return (message: number, file: number, line: number, column: number): never => {
+    throw new Error(`eddy kernels: assertion failed: ${read(message)} (${read(file)}:${line}:${column})`);
+  };
+}
