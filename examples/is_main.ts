@@ -1,6 +1,9 @@
-import { pathToFileURL } from 'node:url';
-
-/** True when the module at `url` was started directly (`tsx examples/x.ts`), not imported by a test. */
+/**
+ * True when the module at `url` was started directly (`tsx examples/x.ts`), not imported by a
+ * test. Uses no Node import, so examples also load in a browser.
+ */
 export function isMain(url: string): boolean {
-  return process.argv[1] !== undefined && url === pathToFileURL(process.argv[1]).href;
+  const entry = (globalThis as { process?: { argv?: string[] } }).process?.argv?.[1];
+  if (entry === undefined || !url.startsWith('file:')) return false;
+  return decodeURIComponent(new URL(url).pathname) === entry;
 }

@@ -149,6 +149,9 @@ export class Executor {
     waits.push(new Promise((resolve) => { this.wakeOnCancel = resolve; }));
     await Promise.race(waits);
     this.wakeOnCancel = null;
+    // One macrotask turn lets sources fed by promise chains fill their buffers, so the next
+    // poll returns a batch rather than the single record that woke us.
+    await yieldToEventLoop();
   }
 
   private async closeAll(quietly: boolean): Promise<void> {

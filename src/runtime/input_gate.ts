@@ -30,8 +30,12 @@ export class InputGate {
 
   batch(channel: number, batch: RecordBatch): void {
     this.recordsIn += batch.values.length;
-    this.op.processBatch(this.channelInput[channel], batch);
-    this.op.ctx.output.flush();
+    try {
+      this.op.processBatch(this.channelInput[channel], batch);
+      this.op.ctx.output.flush();
+    } catch (error) {
+      throw this.op.failure(error, null); // keeps an attribution made deeper in the chain
+    }
   }
 
   watermark(channel: number, timestamp: number): void {

@@ -85,7 +85,7 @@ export abstract class StreamOperator {
   }
 
   /** Attributes a failure to this operator (and the record), unless a chained operator already did. */
-  protected failure(cause: unknown, record: { value: unknown } | null): Error {
+  failure(cause: unknown, record: { value: unknown } | null): Error {
     if (cause instanceof JobExecutionError) return cause;
     const c = this.ctx;
     return new JobExecutionError(c.node.name, c.uid, c.subtaskIndex, c.parallelism, record, cause);

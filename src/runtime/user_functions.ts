@@ -50,3 +50,14 @@ export function emitReturned(result: unknown, out: Collector<unknown>): void {
   }
   for (const v of result as Iterable<unknown>) out.collect(v);
 }
+
+/**
+ * Flink hands every parallel subtask its own copy of a function object (it is deserialized per
+ * subtask), so fields set in open() — state handles above all — are per subtask. Subtask 0
+ * keeps the user's object; the others get a shallow clone with the same prototype. Plain
+ * functions cannot be copied: their closure is shared by the in-process subtasks.
+ */
+export function instanceForSubtask<F>(fn: F, subtaskIndex: number): F {
+  if (subtaskIndex === 0 || typeof fn !== 'object' || fn === null) return fn;
+  return Object.assign(Object.create(Object.getPrototypeOf(fn) as object | null) as object, fn) as F;
+}

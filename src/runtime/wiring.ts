@@ -1,4 +1,4 @@
-import { describeType, typeMismatch } from '../api/types.ts';
+import { describeType, formatValue, typeMismatch } from '../api/types.ts';
 import type { Job } from '../plan/job.ts';
 import { describeOperator } from '../plan/graph.ts';
 import type { PhysicalNode, PhysicalPlan } from '../plan/physical.ts';
@@ -12,6 +12,7 @@ import { OperatorOutput } from './output.ts';
 import type { Target } from './output.ts';
 import { PartitionTarget } from './partitioner.ts';
 import { QueuedTask } from './task.ts';
+import { instanceForSubtask } from './user_functions.ts';
 import { TimerQueues } from './timers.ts';
 
 export interface Subtask {
@@ -85,7 +86,7 @@ export function wire(job: Job, plan: PhysicalPlan, clock: () => number): Wiring 
         : null;
       const op = createOperator({
         node: node.spec, uid: node.uid, subtaskIndex: s, parallelism: node.parallelism, maxParallelism: node.maxParallelism,
-        config: plan.config, functions, output, keyed, clock,
+        config: plan.config, functions: { ...functions, fn: instanceForSubtask(functions.fn, s) }, output, keyed, clock,
       });
       if (op instanceof SourceOperator) {
         sources.push(op);
@@ -131,7 +132,7 @@ function outputCheck(node: PhysicalNode): ((value: unknown) => void) | null {
   return (value) => {
     const mismatch = typeMismatch(type, value);
     if (mismatch !== null) {
-      throw new TypeError(`its output does not match outputType ${describeType(type)}: ${mismatch}. Fix: return values of that type, or change the outputType`);
+      throw new TypeError(`its output ${formatValue(value)} does not match outputType ${describeType(type)}: ${mismatch}. Fix: return values of that type, or change the outputType`);
     }
   };
 }
