@@ -29,7 +29,7 @@ function updateTel(p: Person): [number, string] {
 }
 
 /** The four pipelines of the example; each is executed on its own, as the PyFlink example does. */
-export const pipelines: Record<string, (env: StreamExecutionEnvironment) => DataStream<unknown>> = {
+export const pipelines = {
   map: (env) => source(env).map(updateTel),
   filter: (env) => source(env).filter((p) => p.id === 1).map(updateTel),
   keyBySum: (env) => source(env)
@@ -41,7 +41,7 @@ export const pipelines: Record<string, (env: StreamExecutionEnvironment) => Data
     yield [p.id, info.name, info.tel];
     yield [p.id, info.addr.country, info.addr.city];
   }),
-};
+} satisfies Record<string, (env: StreamExecutionEnvironment) => { print(): unknown }>;
 
 function source(env: StreamExecutionEnvironment): DataStream<Person> {
   return env.fromCollection(PEOPLE, Types.ROW_NAMED(['id', 'info'], [Types.INT(), Types.STRING()]) as never);

@@ -34,3 +34,7 @@ export { DataGeneratorSource, NumberSequenceSource } from './connectors/generato
 export { AsyncIterableSource } from './connectors/async_iterable_source.ts';
 export { JobExecutionError } from './runtime/errors.ts';
 export type { OperatorMetrics } from './runtime/executor.ts';
+export { ColumnarSource, columnsFromArrow } from './connectors/columnar_source.ts';
+export type { ArrowTableLike } from './connectors/columnar_source.ts';
+export type { Columns } from './connectors/source.ts';
+export type { Column, NumericColumn } from './runtime/elements.ts';

@@ -54,7 +54,7 @@ export class ConnectedStreams<T1, T2> {
   private operator<O>(kind: OperatorKind, name: string, fn: unknown, outputType?: TypeInformation<O>): DataStream<O> {
     const keyed = this.isKeyed;
     const inputs: OperatorInput[] = [this.first, this.second].map((s, i): OperatorInput => (s instanceof KeyedStream
-      ? { stream: s.stream, input: i as 0 | 1, partitioning: 'hash', keyDescription: s.keyDescription }
+      ? { stream: s.stream, input: i as 0 | 1, partitioning: 'hash', keyDescription: s.keyDescription, keyField: s.keyField }
       : { stream: s, input: i as 0 | 1 }));
     const keySelectors = [this.first, this.second].map((s) => (s instanceof KeyedStream ? s.keyOf : null));
     const env = this.first instanceof KeyedStream ? this.first.stream.env : this.first.env;

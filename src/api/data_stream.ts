@@ -1,4 +1,4 @@
-import type { EdgeSpec, NodeConfig, NodeSpec, OperatorKind, Partitioning } from '../plan/graph.ts';
+import type { EdgeSpec, FieldRef, NodeConfig, NodeSpec, OperatorKind, Partitioning } from '../plan/graph.ts';
 import type { NodeFunctions } from '../plan/job.ts';
 import type { CollectBuffer } from '../runtime/operators/sink.ts';
 import { flatMapFunctionOf, filterFunctionOf, mapFunctionOf, requireMethods, sinkFunctionOf } from '../runtime/user_functions.ts';
@@ -40,6 +40,7 @@ export interface OperatorInput {
   readonly input: 0 | 1;
   readonly partitioning?: Partitioning;
   readonly keyDescription?: string | null;
+  readonly keyField?: FieldRef | null;
 }
 
 /**
@@ -77,6 +78,7 @@ export class DataStream<T> {
           partitioning: i.partitioning ?? i.stream.partitioning,
           sideOutput: s.sideOutput,
           keyDescription: i.keyDescription ?? null,
+          keyField: i.keyField ?? null,
         });
       }
     }
@@ -121,8 +123,8 @@ export class DataStream<T> {
    * or an object property.
    */
   keyBy<K>(key: KeySelector<T, K> | number | string, keyType?: TypeInformation<K>): KeyedStream<T, K> {
-    const { fn, description } = keyFunction(key, this.type, 'keyBy');
-    return new KeyedStream<T, K>(this, fn, description, keyType);
+    const { fn, description, field } = keyFunction(key, this.type, 'keyBy');
+    return new KeyedStream<T, K>(this, fn, description, field, keyType);
   }
 
   union(...streams: DataStream<T>[]): DataStream<T> {

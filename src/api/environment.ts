@@ -1,5 +1,8 @@
 import { AsyncIterableSource } from '../connectors/async_iterable_source.ts';
 import { CollectionSource } from '../connectors/collection_source.ts';
+import { ColumnarSource, columnsFromArrow } from '../connectors/columnar_source.ts';
+import type { ArrowTableLike } from '../connectors/columnar_source.ts';
+import type { Column } from '../runtime/elements.ts';
 import { NumberSequenceSource } from '../connectors/generator_source.ts';
 import { isSource } from '../connectors/source.ts';
 import type { Source } from '../connectors/source.ts';
@@ -155,6 +158,19 @@ export class StreamExecutionEnvironment {
   /** The numbers from..to (inclusive), as a parallel source split across subtasks. */
   fromSequence(from: number, to: number): DataStream<number> {
     return this.sourceNode(new NumberSequenceSource(from, to), 'Sequence Source', { kind: 'LONG' });
+  }
+
+  /**
+   * Columns of equal length as a parallel bounded source, e.g. `{ key: Int32Array, value: Float64Array }`.
+   * Records are named rows `{ key, value }`; keyed aggregations over numeric columns stay columnar.
+   */
+  fromColumns(columns: Record<string, Column>, sourceName = 'Columnar Source'): DataStream<Record<string, number>> {
+    return this.sourceNode(new ColumnarSource(columns), sourceName, null) as DataStream<Record<string, number>>;
+  }
+
+  /** An Apache Arrow Table or RecordBatch, read as columns (see `fromColumns`). */
+  fromArrow(table: ArrowTableLike, sourceName = 'Arrow Source'): DataStream<Record<string, unknown>> {
+    return this.sourceNode(new ColumnarSource(columnsFromArrow(table)), sourceName, null);
   }
 
   fromSource<T>(source: Source<T>, watermarkStrategy: WatermarkStrategy<T>, sourceName: string, type?: TypeInformation<T>): DataStream<T> {

@@ -100,7 +100,13 @@ export interface SinkContext {
   currentProcessingTime(): number;
 }
 
-export type SinkFunction<T> = ((value: T, context: SinkContext) => void) | (Lifecycle & { invoke(value: T, context: SinkContext): void });
+/**
+ * A sink takes records one by one; an object sink may also take whole column batches
+ * (`invokeColumns`), so columnar results reach it without becoming records.
+ */
+export type SinkFunction<T> =
+  | ((value: T, context: SinkContext) => void)
+  | (Lifecycle & { invoke(value: T, context: SinkContext): void; invokeColumns?(columns: Readonly<Record<string, ArrayLike<unknown>>>, length: number): void });
 
 /**
  * Process functions, as in Flink: extend the class (or pass any object of the same shape).

@@ -19,13 +19,15 @@ export class KeyedStream<T, K> {
   /** @internal */ readonly stream: DataStream<T>;
   /** @internal */ readonly keyOf: KeyFunction;
   /** @internal */ readonly keyDescription: string;
+  /** @internal */ readonly keyField: FieldRef | null;
   readonly keyType: TypeInformation<K> | undefined;
 
   /** @internal */
-  constructor(stream: DataStream<T>, keyOf: KeyFunction, keyDescription: string, keyType?: TypeInformation<K>) {
+  constructor(stream: DataStream<T>, keyOf: KeyFunction, keyDescription: string, keyField: FieldRef | null, keyType?: TypeInformation<K>) {
     this.stream = stream;
     this.keyOf = keyOf;
     this.keyDescription = keyDescription;
+    this.keyField = keyField;
     this.keyType = keyType;
   }
 
@@ -99,18 +101,18 @@ export class KeyedStream<T, K> {
       config: { kind: 'aggregate', aggregation, field },
       outputType: this.stream.type,
       functions: { keySelectors: [this.keyOf] },
-    }, [{ stream: this.stream, input: 0, partitioning: 'hash', keyDescription: this.keyDescription }]);
+    }, [{ stream: this.stream, input: 0, partitioning: 'hash', keyDescription: this.keyDescription, keyField: this.keyField }]);
   }
 
   private keyedOperator<O>(kind: OperatorKind, name: string, fn: unknown, outputType: TypeSpec | null): DataStream<O> {
     return DataStream.addOperator<O>(this.stream.env, {
       kind, name, keyed: true, outputType, functions: { fn, keySelectors: [this.keyOf] },
-    }, [{ stream: this.stream, input: 0, partitioning: 'hash', keyDescription: this.keyDescription }]);
+    }, [{ stream: this.stream, input: 0, partitioning: 'hash', keyDescription: this.keyDescription, keyField: this.keyField }]);
   }
 }
 
 /** Normalises a keyBy argument; a field is checked against the stream's declared type when there is one. */
-export function keyFunction(key: unknown, type: TypeSpec | null, where: string): { fn: KeyFunction; description: string } {
+export function keyFunction(key: unknown, type: TypeSpec | null, where: string): { fn: KeyFunction; description: string; field: FieldRef | null } {
   if (typeof key === 'number' || typeof key === 'string') {
     checkFieldAgainstType(key, type, `${where}(${JSON.stringify(key)})`);
     const field = key;
@@ -122,9 +124,9 @@ export function keyFunction(key: unknown, type: TypeSpec | null, where: string):
         throw error;
       }
     };
-    return { fn, description: describeField(field) };
+    return { fn, description: describeField(field), field };
   }
-  return { fn: keySelectorOf(key, `${where}()`), description: 'a key selector' };
+  return { fn: keySelectorOf(key, `${where}()`), description: 'a key selector', field: null };
 }
 
 function checkFieldAgainstType(field: FieldRef, type: TypeSpec | null, where: string): void {

@@ -3,7 +3,15 @@
  * parallel subtask; the runtime polls readers without blocking and awaits `isAvailable()` when
  * a reader has nothing ready. Reader state (an offset) is plain data so checkpoints can keep it.
  */
+import type { Column } from '../runtime/elements.ts';
+
 export type Boundedness = 'BOUNDED' | 'CONTINUOUS_UNBOUNDED';
+
+/** Named columns of equal length (typed arrays for numbers): records that need not become objects. */
+export interface Columns {
+  readonly length: number;
+  readonly columns: Readonly<Record<string, Column>>;
+}
 
 export interface SourceReaderContext {
   readonly subtaskIndex: number;
@@ -13,6 +21,11 @@ export interface SourceReaderContext {
 export interface SourceReader<T> {
   /** Up to `max` records that are ready now; an empty array when none are; null at the end of input. */
   pollNext(max: number): T[] | null;
+  /**
+   * Optional, for columnar readers: up to `max` rows as columns (length 0 when none are ready,
+   * null at the end). When present the runtime calls it instead of `pollNext`.
+   */
+  pollColumns?(max: number): Columns | null;
   /** Resolves when `pollNext` may return records (or the end) again. */
   isAvailable(): Promise<void>;
   /** The reader's position, structured-clone safe, for checkpoints. */

@@ -301,7 +301,11 @@ export class KeyedAggregator {
     if (code === ERR_NOT_INTEGER_KEY) {
       throw new Error(`KeyedAggregator.update: key ${keys[record]} at record ${record} is not an integer key id; dictionary-encode such keys with KeyDictionary`);
     }
-    throw limitError(code, this.wasm.err_keys(), this.wasm.err_bytes(), this, record);
+    // Size the error by the whole batch, not the one key that did not fit.
+    const fresh = new Set<number>();
+    for (let i = record; i < keys.length; i++) if (this.wasm.lookup(keys[i]) < 0) fresh.add(keys[i]);
+    const total = this.size + fresh.size;
+    throw limitError(code, total, this.wasm.table_bytes_for(Math.min(total, MAX_KEYS_HARD)), this, record);
   }
 
   private check(code: number, applied: number): void {

@@ -11,6 +11,7 @@ export interface KernelExports {
   stride(): number;
   entries_ptr(): number;
   table_bytes(): number;
+  table_bytes_for(keys: number): number;
   changed_count(): number;
   err_keys(): number;
   err_bytes(): number;
@@ -26,7 +27,7 @@ export interface KernelExports {
 }
 
 const EXPORT_NAMES: readonly (keyof KernelExports)[] = [
-  'memory', 'init', 'clear', 'batch_capacity', 'region', 'size', 'stride', 'entries_ptr', 'table_bytes',
+  'memory', 'init', 'clear', 'batch_capacity', 'region', 'size', 'stride', 'entries_ptr', 'table_bytes', 'table_bytes_for',
   'changed_count', 'err_keys', 'err_bytes', 'err_record', 'err_key', 'update', 'changed_begin',
   'changed_spill', 'export_range', 'export_ids', 'lookup', 'import_entries',
 ];

@@ -25,6 +25,8 @@ export interface EdgeSpec {
   readonly sideOutput: string | null;
   /** For `hash` edges: how the key is chosen, for messages (`field "price"` or `a key selector`). */
   readonly keyDescription: string | null;
+  /** For `hash` edges keyed by a field: that field, so column batches can be routed by their key column. */
+  readonly keyField: FieldRef | null;
 }
 
 export type NodeConfig =

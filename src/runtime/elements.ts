@@ -1,6 +1,7 @@
 /**
- * What travels between operators, in-band: batches of records, watermarks and the end of input
- * (checkpoint barriers join this union later). Batches are columnar: parallel arrays.
+ * What travels between operators, in-band: batches of records (row batches, or column batches
+ * that stay typed arrays end to end), watermarks and the end of input (checkpoint barriers join
+ * this union later).
  */
 export interface RecordBatch {
   readonly values: unknown[];
@@ -11,8 +12,26 @@ export interface RecordBatch {
   readonly keyGroups: number[] | null;
 }
 
+export type NumericColumn = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+/** A column: a typed array for numbers, or a plain array for anything else. */
+export type Column = NumericColumn | readonly unknown[];
+
+/**
+ * A batch of named-row records held as columns. It becomes JS records only where a row operator
+ * or a record sink needs them (`materialize`).
+ */
+export interface ColumnBatch {
+  readonly length: number;
+  readonly columns: Readonly<Record<string, Column>>;
+  readonly timestamps: Float64Array | null;
+  /** Set by a hash partitioner on a key column: that column's name and each row's key group. */
+  readonly keyColumn: string | null;
+  readonly keyGroups: Int32Array | null;
+}
+
 export type StreamElement =
   | { readonly kind: 'batch'; readonly batch: RecordBatch }
+  | { readonly kind: 'columns'; readonly batch: ColumnBatch }
   | { readonly kind: 'watermark'; readonly timestamp: number }
   | { readonly kind: 'end' };
 
@@ -20,4 +39,57 @@ export const NO_TIMESTAMP = Number.NaN;
 
 export function recordBatch(values: unknown[], timestamps: number[] | null = null): RecordBatch {
   return { values, timestamps, keys: null, keyGroups: null };
+}
+
+export function columnBatch(columns: Record<string, Column>, length: number, timestamps: Float64Array | null = null): ColumnBatch {
+  return { length, columns, timestamps, keyColumn: null, keyGroups: null };
+}
+
+/** The rows of a column batch as plain objects `{ column: value }` (named rows), with keys if partitioned. */
+export function materialize(batch: ColumnBatch): RecordBatch {
+  const names = Object.keys(batch.columns);
+  const cols = names.map((n) => batch.columns[n]);
+  const values = new Array<unknown>(batch.length);
+  for (let i = 0; i < batch.length; i++) {
+    const row: Record<string, unknown> = {};
+    for (let c = 0; c < names.length; c++) row[names[c]] = cols[c][i];
+    values[i] = row;
+  }
+  const key = batch.keyColumn === null ? null : batch.columns[batch.keyColumn];
+  return {
+    values,
+    timestamps: batch.timestamps === null ? null : Array.from(batch.timestamps),
+    keys: key === null ? null : Array.from(key as ArrayLike<unknown>),
+    keyGroups: batch.keyGroups === null ? null : Array.from(batch.keyGroups),
+  };
+}
+
+/** Rows [start, end) of a column batch, sharing memory with it (typed-array views, array slices). */
+export function sliceColumns(batch: ColumnBatch, start: number, end: number): ColumnBatch {
+  const columns: Record<string, Column> = {};
+  for (const [name, col] of Object.entries(batch.columns)) columns[name] = ArrayBuffer.isView(col) ? (col as NumericColumn).subarray(start, end) : col.slice(start, end);
+  return {
+    length: end - start,
+    columns,
+    timestamps: batch.timestamps?.subarray(start, end) ?? null,
+    keyColumn: batch.keyColumn,
+    keyGroups: batch.keyGroups?.subarray(start, end) ?? null,
+  };
+}
+
+/** The rows at `rows` (ascending indexes) of a column batch, copied into new columns of the same kinds. */
+export function gatherColumns(batch: ColumnBatch, rows: Int32Array, keyColumn: string | null, keyGroups: Int32Array | null): ColumnBatch {
+  const n = rows.length;
+  const columns: Record<string, Column> = {};
+  for (const [name, col] of Object.entries(batch.columns)) {
+    const out = ArrayBuffer.isView(col) ? new (col.constructor as new (n: number) => NumericColumn)(n) : new Array<unknown>(n);
+    for (let i = 0; i < n; i++) (out as unknown[])[i] = col[rows[i]];
+    columns[name] = out;
+  }
+  let timestamps: Float64Array | null = null;
+  if (batch.timestamps !== null) {
+    timestamps = new Float64Array(n);
+    for (let i = 0; i < n; i++) timestamps[i] = batch.timestamps[rows[i]];
+  }
+  return { length: n, columns, timestamps, keyColumn, keyGroups };
 }

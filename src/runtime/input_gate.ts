@@ -1,5 +1,5 @@
 import { MAX_WATERMARK, MIN_WATERMARK } from '../api/watermarks.ts';
-import type { RecordBatch } from './elements.ts';
+import type { ColumnBatch, RecordBatch } from './elements.ts';
 import type { StreamOperator } from './operator.ts';
 import type { Target } from './output.ts';
 
@@ -38,6 +38,16 @@ export class InputGate {
     }
   }
 
+  columns(channel: number, batch: ColumnBatch): void {
+    this.recordsIn += batch.length;
+    try {
+      this.op.processColumns(this.channelInput[channel], batch);
+      this.op.ctx.output.flush();
+    } catch (error) {
+      throw this.op.failure(error, null);
+    }
+  }
+
   watermark(channel: number, timestamp: number): void {
     if (timestamp <= this.watermarks[channel]) return;
     this.watermarks[channel] = timestamp;
@@ -65,6 +75,7 @@ export class InputGate {
   asTarget(): Target {
     return {
       batch: (b) => this.batch(0, b),
+      columns: (b) => this.columns(0, b),
       watermark: (t) => this.watermark(0, t),
       end: () => this.end(0),
     };

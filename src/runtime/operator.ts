@@ -2,7 +2,8 @@ import { MIN_WATERMARK } from '../api/watermarks.ts';
 import type { JobConfig, NodeSpec } from '../plan/graph.ts';
 import type { NodeFunctions } from '../plan/job.ts';
 import type { KeyedStateBackend, KeyedStateSnapshot } from '../state/keyed_state_backend.ts';
-import type { RecordBatch } from './elements.ts';
+import { materialize } from './elements.ts';
+import type { ColumnBatch, RecordBatch } from './elements.ts';
 import { JobExecutionError } from './errors.ts';
 import type { OperatorOutput } from './output.ts';
 import type { TimerQueues, TimersSnapshot } from './timers.ts';
@@ -50,6 +51,11 @@ export abstract class StreamOperator {
   async open(): Promise<void> {}
 
   abstract processBatch(input: number, batch: RecordBatch): void;
+
+  /** Column batches become records here unless the operator works on columns itself. */
+  processColumns(input: number, batch: ColumnBatch): void {
+    this.processBatch(input, materialize(batch));
+  }
 
   /** Called with the operator's combined (minimum over inputs) watermark when it advances. */
   processWatermark(timestamp: number): void {

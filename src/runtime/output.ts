@@ -1,9 +1,10 @@
-import type { RecordBatch } from './elements.ts';
+import type { ColumnBatch, RecordBatch } from './elements.ts';
 import { recordBatch } from './elements.ts';
 
 /** Where one operator output edge delivers: a chained operator, or a partitioner into queues. */
 export interface Target {
   batch(batch: RecordBatch): void;
+  columns(batch: ColumnBatch): void;
   watermark(timestamp: number): void;
   end(): void;
 }
@@ -62,6 +63,15 @@ export class OperatorOutput {
     if (this.check !== null) for (const v of batch.values) this.check(v);
     this.flushMain();
     this.send(batch);
+  }
+
+  /** Sends a column batch on (after any buffered rows, so order holds). */
+  emitColumns(batch: ColumnBatch): void {
+    if (batch.length === 0) return;
+    if (this.check !== null) throw new Error('internal: a column batch cannot pass an outputType check; declare types on columnar sources instead');
+    this.flushMain();
+    this.recordsOut += batch.length;
+    for (const t of this.main) t.columns(batch);
   }
 
   side(tag: string, value: unknown, timestamp: number): void {

@@ -33,6 +33,9 @@ export class QueuedTask {
       case 'batch':
         this.gate.batch(channel, element.batch);
         return Math.max(1, element.batch.values.length);
+      case 'columns':
+        this.gate.columns(channel, element.batch);
+        return Math.max(1, element.batch.length);
       case 'watermark':
         this.gate.watermark(channel, element.timestamp);
         return 1;

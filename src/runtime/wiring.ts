@@ -71,6 +71,7 @@ export function wire(job: Job, plan: PhysicalPlan, clock: () => number): Wiring 
           const hash = edge.resolved === 'hash' && keyOf !== null
             ? {
               keyOf,
+              keyField: edge.keyField,
               maxParallelism: consumer.maxParallelism,
               fail: (cause: unknown, record: unknown) => new JobExecutionError(`keyBy(${edge.keyDescription ?? 'a key selector'}) of ${consumer.spec.name}`, consumer.uid, s, node.parallelism, { value: record }, cause),
             }

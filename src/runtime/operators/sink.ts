@@ -1,6 +1,6 @@
 import type { SinkContext } from '../../api/functions.ts';
 import { formatValue } from '../../api/types.ts';
-import type { RecordBatch } from '../elements.ts';
+import type { ColumnBatch, RecordBatch } from '../elements.ts';
 import type { OperatorContext } from '../operator.ts';
 import { sinkFunctionOf } from '../user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
@@ -40,6 +40,19 @@ export class SinkOperator extends FunctionOperator {
     } else {
       this.invoke = sinkFunctionOf(this.fn, `addSink() on "${ctx.node.name}"`);
     }
+  }
+
+  override processColumns(input: number, batch: ColumnBatch): void {
+    const sink = this.fn as { invokeColumns?: (columns: ColumnBatch['columns'], length: number) => void } | null;
+    if (this.ctx.node.config.kind === 'sink' && this.ctx.node.config.sink === 'user' && typeof sink?.invokeColumns === 'function') {
+      try {
+        sink.invokeColumns(batch.columns, batch.length);
+      } catch (error) {
+        throw this.failure(error, null);
+      }
+      return;
+    }
+    super.processColumns(input, batch);
   }
 
   processBatch(_input: number, batch: RecordBatch): void {

@@ -1,6 +1,6 @@
 import { MAX_WATERMARK } from '../../api/watermarks.ts';
 import type { SourceReader } from '../../connectors/source.ts';
-import { recordBatch } from '../elements.ts';
+import { columnBatch, recordBatch } from '../elements.ts';
 import type { RecordBatch } from '../elements.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorSnapshot } from '../operator.ts';
@@ -22,19 +22,21 @@ export class SourceOperator extends StreamOperator {
   }
 
   poll(max: number): PollOutcome {
-    let values: unknown[] | null;
+    const reader = this.reader!;
+    let polled: unknown[] | { length: number; columns: Record<string, import('../elements.ts').Column> } | null;
     try {
-      values = this.reader!.pollNext(max);
+      polled = reader.pollColumns !== undefined ? reader.pollColumns(max) : reader.pollNext(max);
     } catch (error) {
       throw this.failure(error, null);
     }
-    if (values === null) {
+    if (polled === null) {
       this.out.watermark(MAX_WATERMARK);
       this.out.end();
       return 'ended';
     }
-    if (values.length === 0) return 'pending';
-    this.out.emitBatch(recordBatch(values));
+    if (polled.length === 0) return 'pending';
+    if (Array.isArray(polled)) this.out.emitBatch(recordBatch(polled));
+    else this.out.emitColumns(columnBatch((polled as { columns: Record<string, import('../elements.ts').Column> }).columns, polled.length));
     return 'emitted';
   }
 

@@ -1,0 +1,74 @@
+import { columnBatch, materialize, sliceColumns } from '../runtime/elements.ts';
+import type { Column } from '../runtime/elements.ts';
+import { ALWAYS_AVAILABLE, splitRange } from './source.ts';
+import type { Columns, Source, SourceReader, SourceReaderContext } from './source.ts';
+
+/**
+ * Named columns as a bounded, splittable source: each subtask reads its own row range, and
+ * batches are zero-copy views of the columns. Records are `{ column: value }` rows wherever a
+ * row operator needs them; keyed aggregations over numeric columns never build them.
+ */
+export class ColumnarSource implements Source<Record<string, unknown>> {
+  readonly boundedness = 'BOUNDED' as const;
+  readonly columns: Readonly<Record<string, Column>>;
+  readonly length: number;
+
+  constructor(columns: Record<string, Column>) {
+    const entries = Object.entries(columns);
+    if (entries.length === 0) throw new Error('fromColumns(columns): give at least one column, e.g. { key: Int32Array, value: Float64Array }');
+    const length = entries[0][1].length;
+    for (const [name, col] of entries) {
+      if (!ArrayBuffer.isView(col) && !Array.isArray(col)) {
+        throw new TypeError(`fromColumns(columns): column "${name}" must be a typed array or an array`);
+      }
+      if (col.length !== length) {
+        throw new Error(`fromColumns(columns): column "${name}" has ${col.length} rows but column "${entries[0][0]}" has ${length}; all columns need the same length`);
+      }
+    }
+    this.columns = columns;
+    this.length = length;
+  }
+
+  createReader(context: SourceReaderContext, restoredState?: unknown): SourceReader<Record<string, unknown>> {
+    const { start, end } = splitRange(this.length, context.subtaskIndex, context.parallelism);
+    const all = columnBatch({ ...this.columns }, this.length);
+    let offset = typeof restoredState === 'number' ? restoredState : start;
+    const next = (max: number): Columns | null => {
+      if (offset >= end) return null;
+      const upTo = Math.min(end, offset + max);
+      const part = sliceColumns(all, offset, upTo);
+      offset = upTo;
+      return part;
+    };
+    return {
+      pollColumns: next,
+      pollNext(max: number) {
+        const part = next(max);
+        return part === null ? null : materialize(columnBatch({ ...part.columns }, part.length)).values as Record<string, unknown>[];
+      },
+      isAvailable: () => ALWAYS_AVAILABLE,
+      snapshotState: () => offset,
+    };
+  }
+}
+
+/** The shape of an Apache Arrow `Table` or `RecordBatch` that Eddy reads (no dependency on apache-arrow). */
+export interface ArrowTableLike {
+  readonly numRows: number;
+  readonly schema: { readonly fields: readonly { readonly name: string }[] };
+  getChild(name: string): { toArray(): ArrayLike<unknown> } | null;
+}
+
+/** Arrow columns as Eddy columns: numeric vectors stay typed arrays (Arrow's own buffers where contiguous). */
+export function columnsFromArrow(table: ArrowTableLike): Record<string, Column> {
+  const columns: Record<string, Column> = {};
+  for (const { name } of table.schema.fields) {
+    const values = table.getChild(name)!.toArray();
+    if (ArrayBuffer.isView(values) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array) && !(values instanceof DataView)) {
+      columns[name] = values as unknown as Column;
+    } else {
+      columns[name] = Array.from(values, (v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v));
+    }
+  }
+  return columns;
+}
