@@ -5,7 +5,7 @@ import type { OperatorInput } from './data_stream.ts';
 import type {
   CoFlatMapFunction, CoMapFunction, CoProcessFunctionLike, KeySelector, KeyedCoProcessFunctionLike,
 } from './functions.ts';
-import { KeyedStream, keyFunction } from './keyed_stream.ts';
+import { KeyedStream } from './keyed_stream.ts';
 import type { TypeInformation } from './types.ts';
 
 /**

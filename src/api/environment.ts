@@ -6,7 +6,7 @@ import type { Column } from '../runtime/elements.ts';
 import { NumberSequenceSource } from '../connectors/generator_source.ts';
 import { isSource } from '../connectors/source.ts';
 import type { Source } from '../connectors/source.ts';
-import type { RuntimeMode } from '../plan/graph.ts';
+import type { ColumnInfo, RuntimeMode } from '../plan/graph.ts';
 import { JobBuilder } from '../plan/job.ts';
 import { Executor } from '../runtime/executor.ts';
 import type { ExecutorOptions, JobRunResult, OperatorMetrics } from '../runtime/executor.ts';
@@ -22,6 +22,7 @@ export class ExecutionConfig {
   private autoWatermarkInterval = 200;
   private perRecordWatermarks = false;
   private batchSize = 1024;
+  private kernels = true;
 
   /** Periodic watermark interval in ms (Flink's default 200); 0 turns periodic watermarks off. */
   setAutoWatermarkInterval(ms: number): this {
@@ -48,6 +49,17 @@ export class ExecutionConfig {
   }
   getBatchSize(): number {
     return this.batchSize;
+  }
+  /**
+   * Eddy: let the planner run keyed aggregations over numeric columns in the WASM kernels
+   * (default on). Off, every aggregation takes the JS path; the output is the same either way.
+   */
+  setKernelsEnabled(enabled: boolean): this {
+    this.kernels = enabled;
+    return this;
+  }
+  isKernelsEnabled(): boolean {
+    return this.kernels;
   }
 }
 
@@ -165,12 +177,13 @@ export class StreamExecutionEnvironment {
    * Records are named rows `{ key, value }`; keyed aggregations over numeric columns stay columnar.
    */
   fromColumns(columns: Record<string, Column>, sourceName = 'Columnar Source'): DataStream<Record<string, number>> {
-    return this.sourceNode(new ColumnarSource(columns), sourceName, null) as DataStream<Record<string, number>>;
+    return this.sourceNode(new ColumnarSource(columns), sourceName, null, columnInfo(columns)) as DataStream<Record<string, number>>;
   }
 
   /** An Apache Arrow Table or RecordBatch, read as columns (see `fromColumns`). */
   fromArrow(table: ArrowTableLike, sourceName = 'Arrow Source'): DataStream<Record<string, unknown>> {
-    return this.sourceNode(new ColumnarSource(columnsFromArrow(table)), sourceName, null);
+    const columns = columnsFromArrow(table);
+    return this.sourceNode(new ColumnarSource(columns), sourceName, null, columnInfo(columns));
   }
 
   fromSource<T>(source: Source<T>, watermarkStrategy: WatermarkStrategy<T>, sourceName: string, type?: TypeInformation<T>): DataStream<T> {
@@ -205,23 +218,31 @@ export class StreamExecutionEnvironment {
       autoWatermarkInterval: this.runtimeMode === 'BATCH' ? 0 : this.config.getAutoWatermarkInterval(),
       perRecordWatermarks: this.runtimeMode === 'BATCH' ? false : this.config.isPerRecordWatermarks(),
       batchSize: this.config.getBatchSize(),
+      kernels: this.config.isKernelsEnabled(),
     });
     const executor = new Executor(job, this.executorOptions);
     const result = executor.run(jobName).then((r) => new JobExecutionResult(r));
     return new JobClient(jobName, executor, result);
   }
 
-  private sourceNode<T>(source: Source<T>, name: string, type: TypeInformation<T> | null): DataStream<T> {
+  private sourceNode<T>(source: Source<T>, name: string, type: TypeInformation<T> | null, columns: ColumnInfo[] | null = null): DataStream<T> {
     const node = this.builder.add({
       kind: 'source',
       name,
       inputs: [],
-      config: { kind: 'source', bounded: source.boundedness === 'BOUNDED', maxParallelism: source.maxParallelism ?? null },
+      config: { kind: 'source', bounded: source.boundedness === 'BOUNDED', maxParallelism: source.maxParallelism ?? null, columns },
       outputType: type,
       functions: { source: source as Source<unknown> },
     });
     return DataStream.ofNode<T>(this, node);
   }
+}
+
+function columnInfo(columns: Record<string, Column>): ColumnInfo[] {
+  return Object.entries(columns).map(([name, col]) => ({
+    name,
+    numeric: col instanceof Float64Array || col instanceof Float32Array ? 'float' : ArrayBuffer.isView(col) ? 'int' : null,
+  }));
 }
 
 export function checkParallelism(p: number, where: string): number {

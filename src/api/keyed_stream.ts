@@ -6,7 +6,7 @@ import { ConnectedStreams } from './connected_streams.ts';
 import { DataStream } from './data_stream.ts';
 import type { DataStreamSink } from './data_stream.ts';
 import type {
-  FilterFunction, FlatMapFunction, KeySelector, KeyedProcessFunctionLike, MapFunction, ReduceFunction, SinkFunction,
+  FilterFunction, FlatMapFunction, KeyedProcessFunctionLike, MapFunction, ReduceFunction, SinkFunction,
 } from './functions.ts';
 import { describeType } from './types.ts';
 import type { TypeInformation, TypeSpec } from './types.ts';

@@ -13,6 +13,13 @@ export type RuntimeMode = 'STREAMING' | 'BATCH';
 
 export type BuiltInAggregation = 'sum' | 'min' | 'max' | 'minBy' | 'maxBy';
 
+/** A column of a columnar source, as the planner sees it. */
+export interface ColumnInfo {
+  readonly name: string;
+  /** 'int' for integer typed arrays, 'float' for float typed arrays, null for plain arrays. */
+  readonly numeric: 'int' | 'float' | null;
+}
+
 /** A field of a record: a tuple position or an object property. */
 export type FieldRef = number | string;
 
@@ -31,7 +38,7 @@ export interface EdgeSpec {
 
 export type NodeConfig =
   | { readonly kind: 'none' }
-  | { readonly kind: 'source'; readonly bounded: boolean; readonly maxParallelism: number | null }
+  | { readonly kind: 'source'; readonly bounded: boolean; readonly maxParallelism: number | null; readonly columns: readonly ColumnInfo[] | null }
   | { readonly kind: 'aggregate'; readonly aggregation: BuiltInAggregation; readonly field: FieldRef }
   | { readonly kind: 'sink'; readonly sink: 'user' | 'print' | 'collect'; readonly printPrefix: string | null };
 
@@ -59,6 +66,8 @@ export interface JobConfig {
   readonly autoWatermarkInterval: number;
   readonly perRecordWatermarks: boolean;
   readonly batchSize: number;
+  /** Whether eligible keyed aggregations may run in the WASM kernels. */
+  readonly kernels: boolean;
 }
 
 export interface JobGraph {

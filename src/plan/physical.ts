@@ -1,6 +1,8 @@
 import { defaultMaxParallelism } from '../runtime/key_groups.ts';
 import type { EdgeSpec, JobConfig, JobGraph, NodeSpec, Partitioning } from './graph.ts';
 import { describeOperator, operatorUid } from './graph.ts';
+import { kernelPlanFor } from './kernel_routing.ts';
+import type { KernelPlan } from './kernel_routing.ts';
 
 export interface PhysicalEdge extends EdgeSpec {
   /** The partitioning in force: a forward edge between different parallelisms becomes rebalance, as in Flink. */
@@ -15,6 +17,8 @@ export interface PhysicalNode {
   readonly parallelism: number;
   readonly maxParallelism: number;
   readonly inputs: readonly PhysicalEdge[];
+  /** Set when the planner runs this keyed aggregation in the WASM kernel. */
+  readonly kernel: KernelPlan | null;
 }
 
 export interface PhysicalPlan {
@@ -51,7 +55,8 @@ export function buildPhysicalPlan(graph: JobGraph): PhysicalPlan {
       const chained = resolved === 'forward' && spec.inputs.length === 1;
       return { ...edge, resolved, chained };
     });
-    const node: PhysicalNode = { spec, uid, parallelism, maxParallelism, inputs };
+    const kernel = config.kernels ? kernelPlanFor(spec, byId.get(spec.inputs[0]?.source)?.spec) : null;
+    const node: PhysicalNode = { spec, uid, parallelism, maxParallelism, inputs, kernel };
     byId.set(spec.id, node);
     nodes.push(node);
   }

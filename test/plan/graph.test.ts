@@ -3,7 +3,7 @@ import { OutputTag, StreamExecutionEnvironment, Types } from '../../src/index.ts
 import type { StreamExecutionEnvironment as Env } from '../../src/index.ts';
 import { buildPhysicalPlan } from '../../src/plan/physical.ts';
 
-const CONFIG = { jobName: 'j', parallelism: 2, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 64 } as const;
+const CONFIG = { jobName: 'j', parallelism: 2, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 64, kernels: false } as const;
 
 function build(env: Env) {
   const late = new OutputTag<number>('late');

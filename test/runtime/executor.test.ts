@@ -12,7 +12,7 @@ describe('Executor', () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     const seen: number[] = [];
     env.fromCollection([1, 2, 3, 4]).map((x) => x * 10).filter((x) => x !== 20).keyBy((x) => x % 3).sum().addSink((x) => { seen.push(x); });
-    const job = env.builder.take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 2 });
+    const job = env.builder.take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 2, kernels: false });
     const ex = new Executor(job);
     expect(ex.plan.nodes.map((n) => `${n.spec.kind}:${n.inputs.map((e) => (e.chained ? 'chained' : e.resolved)).join(',')}`))
       .toEqual(['source:', 'map:chained', 'filter:chained', 'aggregate:hash', 'sink:chained']);
