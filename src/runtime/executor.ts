@@ -1,4 +1,6 @@
+import type { Kernels } from '../kernels/index.ts';
 import type { Job } from '../plan/job.ts';
+import { defaultKernels } from './kernel_provider.ts';
 import { buildPhysicalPlan } from '../plan/physical.ts';
 import type { PhysicalPlan } from '../plan/physical.ts';
 import type { SourceOperator } from './operators/source.ts';
@@ -25,6 +27,8 @@ export interface ExecutorOptions {
   readonly clock?: () => number;
   /** Work (records) per step before the sources are polled again and the event loop gets a turn. */
   readonly stepBudget?: number;
+  /** Compiled kernels to use (edge runtimes that import .wasm as a module pass them); default: the built release module. */
+  readonly kernels?: Kernels | Promise<Kernels>;
 }
 
 type SourceState = { readonly op: SourceOperator; status: 'active' | 'pending' | 'ended'; wake: Promise<void> | null };
@@ -47,7 +51,8 @@ export class Executor {
     this.clock = options.clock ?? Date.now;
     this.budget = options.stepBudget ?? 65_536;
     this.plan = buildPhysicalPlan(job.graph);
-    this.wiring = wire(job, this.plan, this.clock);
+    const given = options.kernels;
+    this.wiring = wire(job, this.plan, this.clock, given === undefined ? defaultKernels : () => Promise.resolve(given));
     this.sources = this.wiring.sources.map((op) => ({ op, status: 'active', wake: null }));
   }
 

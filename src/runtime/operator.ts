@@ -1,6 +1,7 @@
 import { MIN_WATERMARK } from '../api/watermarks.ts';
 import type { JobConfig, NodeSpec } from '../plan/graph.ts';
 import type { NodeFunctions } from '../plan/job.ts';
+import type { Kernels } from '../kernels/index.ts';
 import type { KeyedStateBackend, KeyedStateSnapshot } from '../state/keyed_state_backend.ts';
 import { materialize } from './elements.ts';
 import type { ColumnBatch, RecordBatch } from './elements.ts';
@@ -27,6 +28,8 @@ export interface OperatorContext {
   readonly keyed: KeyedContext | null;
   /** Processing time in ms; injectable so tests can drive processing-time timers. */
   readonly clock: () => number;
+  /** The compiled WASM kernels, loaded on first use. */
+  readonly kernels: () => Promise<Kernels>;
 }
 
 export interface OperatorSnapshot {

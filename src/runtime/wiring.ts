@@ -1,4 +1,5 @@
 import { describeType, formatValue, typeMismatch } from '../api/types.ts';
+import type { Kernels } from '../kernels/index.ts';
 import type { Job } from '../plan/job.ts';
 import { describeOperator } from '../plan/graph.ts';
 import type { PhysicalNode, PhysicalPlan } from '../plan/physical.ts';
@@ -35,7 +36,7 @@ export interface Wiring {
  * the others partitioners into the consumer's queue. Built from the sinks back to the sources,
  * so each producer's targets exist when it is made.
  */
-export function wire(job: Job, plan: PhysicalPlan, clock: () => number): Wiring {
+export function wire(job: Job, plan: PhysicalPlan, clock: () => number, kernels: () => Promise<Kernels>): Wiring {
   const gates = new Map<number, InputGate[]>();
   const queued = new Map<number, QueuedTask[]>();
   const consumers = new Map<number, { node: PhysicalNode; edgeIndex: number }[]>();
@@ -82,13 +83,13 @@ export function wire(job: Job, plan: PhysicalPlan, clock: () => number): Wiring 
         else sides.set(edge.sideOutput, [...(sides.get(edge.sideOutput) ?? []), target]);
       }
       const output = new OperatorOutput(main, sides, check, plan.config.batchSize);
-      const keyed = node.spec.keyed
+      const keyed = node.spec.keyed && node.kernel === null
         ? { backend: new HeapKeyedStateBackend(describeOperator(node.spec), node.maxParallelism), timers: new TimerQueues() }
         : null;
       const op = createOperator({
         node: node.spec, uid: node.uid, subtaskIndex: s, parallelism: node.parallelism, maxParallelism: node.maxParallelism,
-        config: plan.config, functions: { ...functions, fn: instanceForSubtask(functions.fn, s) }, output, keyed, clock,
-      });
+        config: plan.config, functions: { ...functions, fn: instanceForSubtask(functions.fn, s) }, output, keyed, clock, kernels,
+      }, node.kernel);
       if (op instanceof SourceOperator) {
         sources.push(op);
         subtasks.push({ node, index: s, op, gate: null });

@@ -1,4 +1,6 @@
+import type { KernelPlan } from '../../plan/kernel_routing.ts';
 import type { StreamOperator, OperatorContext } from '../operator.ts';
+import { KernelAggregateOperator } from './kernel_aggregate.ts';
 import { CoProcessOperator } from './co_process.ts';
 import { KeyedReduceOperator } from './keyed_reduce.ts';
 import { ProcessOperator } from './process.ts';
@@ -7,7 +9,8 @@ import { SourceOperator } from './source.ts';
 import { FilterOperator, FlatMapOperator, MapOperator } from './stateless.ts';
 import { TimestampsAndWatermarksOperator } from './timestamps.ts';
 
-export function createOperator(ctx: OperatorContext): StreamOperator {
+export function createOperator(ctx: OperatorContext, kernel: KernelPlan | null): StreamOperator {
+  if (kernel !== null) return new KernelAggregateOperator(ctx, kernel);
   switch (ctx.node.kind) {
     case 'source': return new SourceOperator(ctx);
     case 'timestamps': return new TimestampsAndWatermarksOperator(ctx);

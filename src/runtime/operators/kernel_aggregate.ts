@@ -1,0 +1,122 @@
+import { KeyDictionary } from '../../kernels/index.ts';
+import type { AggregateName, KeyColumn, KeyedAggregator } from '../../kernels/index.ts';
+import type { KernelPlan } from '../../plan/kernel_routing.ts';
+import { columnBatch } from '../elements.ts';
+import type { Column, ColumnBatch, RecordBatch } from '../elements.ts';
+import { keyGroupFor } from '../key_groups.ts';
+import { StreamOperator } from '../operator.ts';
+import type { OperatorContext, OperatorSnapshot } from '../operator.ts';
+
+const AGGREGATE: Record<KernelPlan['aggregation'], AggregateName> = { sum: 'sum', min: 'min', max: 'max', minBy: 'minBy', maxBy: 'maxBy' };
+
+export interface KernelSnapshot {
+  readonly table: Uint8Array;
+  /** Dictionary-encoded keys by id, when the keys are not integers. */
+  readonly keys: readonly unknown[] | null;
+}
+
+/**
+ * A keyed sum/min/max/minBy/maxBy over a (key, value) columnar stream, run in the WASM kernel.
+ * The planner only picks it when a result row is fully described by (key, aggregate), so its
+ * column batches materialise to exactly the JS path's records; rolling (STREAMING) or final
+ * (BATCH) emission is Flink's, as on the JS path.
+ */
+export class KernelAggregateOperator extends StreamOperator {
+  private readonly plan: KernelPlan;
+  private readonly aggregate: AggregateName;
+  private readonly batchMode: boolean;
+  private readonly needsIndexes: boolean;
+  private readonly dictionary: KeyDictionary<unknown> | null;
+  private aggregator: KeyedAggregator | null = null;
+  private recordIndex = 0;
+
+  constructor(ctx: OperatorContext, plan: KernelPlan) {
+    super(ctx);
+    this.plan = plan;
+    this.aggregate = AGGREGATE[plan.aggregation];
+    this.batchMode = ctx.config.runtimeMode === 'BATCH';
+    this.needsIndexes = plan.aggregation === 'minBy' || plan.aggregation === 'maxBy';
+    this.dictionary = plan.integerKeys ? null : new KeyDictionary<unknown>();
+  }
+
+  override async open(): Promise<void> {
+    const kernels = await this.ctx.kernels();
+    this.aggregator = kernels.createKeyedAggregator({ aggregates: [this.aggregate] });
+  }
+
+  override processColumns(_input: number, batch: ColumnBatch): void {
+    const n = batch.length;
+    const keyColumn = batch.columns[this.plan.keyColumn];
+    const keyIds = this.keyIds(keyColumn);
+    const values = asFloat64(batch.columns[this.plan.valueColumn]);
+    let indexes: Float64Array | undefined;
+    if (this.needsIndexes) {
+      indexes = new Float64Array(n);
+      for (let i = 0; i < n; i++) indexes[i] = this.recordIndex++;
+    }
+    if (this.batchMode) {
+      this.aggregator!.update(keyIds, values, { indexes });
+      return;
+    }
+    const rolling = new Float64Array(n);
+    this.aggregator!.update(keyIds, values, { indexes, emit: { aggregate: this.aggregate, values: rolling } });
+    this.out.emitColumns({ ...columnBatch(this.row(keyColumn, rolling), n, batch.timestamps) });
+  }
+
+  processBatch(input: number, batch: RecordBatch): void {
+    // Only columnar sources feed this operator (see kernel_routing.ts); rows are turned back into columns.
+    const { keyColumn, valueColumn } = this.plan;
+    const keys = batch.values.map((r) => (r as Record<string, unknown>)[keyColumn]);
+    const values = Float64Array.from(batch.values, (r) => (r as Record<string, number>)[valueColumn]);
+    const timestamps = batch.timestamps === null ? null : Float64Array.from(batch.timestamps);
+    this.processColumns(input, columnBatch({ [keyColumn]: keys, [valueColumn]: values }, batch.values.length, timestamps));
+  }
+
+  override finish(): void {
+    if (!this.batchMode) return;
+    const agg = this.aggregator!;
+    const keys = new Float64Array(agg.size);
+    const finals = new Float64Array(agg.size);
+    agg.drainInto({ keys, [columnOf(this.aggregate)]: finals });
+    const keyColumn: Column = this.dictionary === null ? keys : Array.from(keys, (id) => this.dictionary!.decode(id));
+    this.out.emitColumns(columnBatch(this.row(keyColumn, finals), keys.length));
+  }
+
+  override snapshotState(): OperatorSnapshot & { kernel: KernelSnapshot } {
+    return { keyed: null, timers: null, kernel: { table: this.aggregator!.snapshot(), keys: this.dictionary?.values() ?? null } };
+  }
+
+  override restoreState(snapshot: OperatorSnapshot & { kernel?: KernelSnapshot }, keyGroups?: { start: number; end: number }): void {
+    const k = snapshot.kernel;
+    if (k === undefined) return;
+    const restoredKeys = k.keys === null ? null : KeyDictionary.fromValues<unknown>(k.keys);
+    const keyOf = (id: number): unknown => (restoredKeys === null ? id : restoredKeys.decode(id));
+    const range = keyGroups ?? { start: 0, end: this.ctx.maxParallelism - 1 };
+    const agg = this.aggregator!;
+    agg.clear();
+    agg.restoreKeyGroups(k.table, range.start, range.end, (id) => keyGroupFor(keyOf(id), this.ctx.maxParallelism));
+    if (restoredKeys !== null) for (const key of restoredKeys.values()) this.dictionary!.encode(key);
+  }
+
+  private keyIds(column: Column): KeyColumn {
+    if (this.dictionary !== null) return this.dictionary.encodeInto(column as ArrayLike<unknown>);
+    if (column instanceof Int32Array || column instanceof Uint32Array) return column;
+    return Float64Array.from(column as ArrayLike<number>);
+  }
+
+  /** One output row per result: the key and the aggregate, in the input's column order. */
+  private row(keys: Column, aggregates: Float64Array): Record<string, Column> {
+    const row: Record<string, Column> = {};
+    for (const name of this.plan.columns) row[name] = name === this.plan.keyColumn ? keys : aggregates;
+    return row;
+  }
+}
+
+function asFloat64(column: Column): Float64Array {
+  return column instanceof Float64Array ? column : Float64Array.from(column as ArrayLike<number>);
+}
+
+function columnOf(aggregate: AggregateName): 'sum' | 'min' | 'max' {
+  return aggregate === 'sum' ? 'sum' : aggregate === 'min' || aggregate === 'minBy' ? 'min' : 'max';
+}
+
