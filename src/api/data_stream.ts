@@ -196,7 +196,10 @@ export class DataStream<T> {
   }
 
   getParallelism(): number {
-    return this.operatorNode('getParallelism').parallelism ?? this.env.getParallelism();
+    const node = this.operatorNode('getParallelism');
+    const limit = node.config.kind === 'source' ? node.config.maxParallelism : null;
+    const p = node.parallelism ?? this.env.getParallelism();
+    return limit !== null && node.parallelism === null ? Math.min(p, limit) : p;
   }
 
   addSink(sink: SinkFunction<T>): DataStreamSink {

@@ -94,6 +94,7 @@ export class KeyedStream<T, K> {
 
   private aggregate(aggregation: BuiltInAggregation, field: FieldRef): DataStream<T> {
     checkFieldAgainstType(field, this.stream.type, `${aggregation}(${JSON.stringify(field)})`);
+    if (aggregation === 'sum') checkSummable(field, this.stream.type);
     return DataStream.addOperator<T>(this.stream.env, {
       kind: 'aggregate',
       name: `Keyed Aggregation (${aggregation})`,
@@ -127,6 +128,19 @@ export function keyFunction(key: unknown, type: TypeSpec | null, where: string):
     return { fn, description: describeField(field), field };
   }
   return { fn: keySelectorOf(key, `${where}()`), description: 'a key selector', field: null };
+}
+
+const SUMMABLE = new Set(['INT', 'LONG', 'FLOAT', 'DOUBLE', 'BIG_INT', 'PICKLED']);
+
+function checkSummable(field: FieldRef, type: TypeSpec | null): void {
+  let fieldType: TypeSpec | undefined;
+  if (type === null) return;
+  if (type.kind === 'TUPLE' || type.kind === 'ROW') fieldType = type.fields[field as number];
+  else if (type.kind === 'ROW_NAMED') fieldType = type.fields[type.names.indexOf(field as string)];
+  else fieldType = type;
+  if (fieldType !== undefined && !SUMMABLE.has(fieldType.kind)) {
+    throw new Error(`sum(${JSON.stringify(field)}): ${describeField(field)} of ${describeType(type)} is ${describeType(fieldType)}, which cannot be summed. Fix: sum a numeric field (INT, LONG, FLOAT, DOUBLE)`);
+  }
 }
 
 function checkFieldAgainstType(field: FieldRef, type: TypeSpec | null, where: string): void {

@@ -77,6 +77,7 @@ export function typeMismatch(t: TypeSpec, value: unknown, path = ''): string | n
       if (!Array.isArray(value)) return `${got()} is not a ${t.kind} (an array)`;
       if (value.length !== t.fields.length) return `${got()} has ${value.length} fields, ${describeType(t)} has ${t.fields.length}`;
       for (let i = 0; i < t.fields.length; i++) {
+        if (t.kind === 'ROW' && value[i] === null) continue; // Row fields are nullable, as in Flink
         const m = typeMismatch(t.fields[i], value[i], `${path}[${i}]`);
         if (m !== null) return m;
       }
@@ -88,6 +89,7 @@ export function typeMismatch(t: TypeSpec, value: unknown, path = ''): string | n
       for (let i = 0; i < t.names.length; i++) {
         const name = t.names[i];
         if (!(name in row)) return `${got()} has no field "${name}"`;
+        if (row[name] === null) continue;
         const m = typeMismatch(t.fields[i], row[name], path === '' ? name : `${path}.${name}`);
         if (m !== null) return m;
       }

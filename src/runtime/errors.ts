@@ -8,7 +8,8 @@ export class JobExecutionError extends Error {
   readonly record: unknown;
 
   constructor(operatorName: string, operatorUid: string, subtaskIndex: number, parallelism: number, record: { value: unknown } | null, cause: unknown) {
-    const where = `Operator "${operatorName}" (uid ${operatorUid}, subtask ${subtaskIndex + 1}/${parallelism})`;
+    // A negative subtask index: the failure belongs to no subtask of this operator (a keyBy runs in its producer).
+    const where = subtaskIndex < 0 ? `Operator "${operatorName}" (uid ${operatorUid})` : `Operator "${operatorName}" (uid ${operatorUid}, subtask ${subtaskIndex + 1}/${parallelism})`;
     const what = record === null ? '' : ` on record ${formatValue(record.value)}`;
     super(`${where} failed${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'JobExecutionError';

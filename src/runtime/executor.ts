@@ -57,7 +57,13 @@ export class Executor {
   }
 
   async open(): Promise<void> {
-    for (const s of this.wiring.subtasks) await s.op.open();
+    for (const s of this.wiring.subtasks) {
+      try {
+        await s.op.open();
+      } catch (error) {
+        throw s.op.failure(error, null);
+      }
+    }
   }
 
   /** One round of work; returns how much was done (0 means: wait for a source or a timer). */

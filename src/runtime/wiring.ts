@@ -74,7 +74,7 @@ export function wire(job: Job, plan: PhysicalPlan, clock: () => number, kernels:
               keyOf,
               keyField: edge.keyField,
               maxParallelism: consumer.maxParallelism,
-              fail: (cause: unknown, record: unknown) => new JobExecutionError(`keyBy(${edge.keyDescription ?? 'a key selector'}) of ${consumer.spec.name}`, consumer.uid, s, node.parallelism, { value: record }, cause),
+              fail: (cause: unknown, record: unknown) => new JobExecutionError(`keyBy(${edge.keyDescription ?? 'a key selector'}) of ${consumer.spec.name}`, consumer.uid, -1, consumer.parallelism, { value: record }, cause),
             }
             : null;
           target = new PartitionTarget(edge.resolved, queued.get(consumer.spec.id)!, channel, s, hash);
@@ -128,9 +128,12 @@ function channelBase(node: PhysicalNode, edgeIndex: number, byId: Map<number, Ph
   return base;
 }
 
+/** Operators whose records are new values; the others (filter, aggregations, timestamps) pass on checked ones. */
+const MAKES_VALUES = new Set(['source', 'map', 'flatMap', 'process', 'coMap', 'coFlatMap', 'coProcess']);
+
 function outputCheck(node: PhysicalNode): ((value: unknown) => void) | null {
   const type = node.spec.outputType;
-  if (type === null) return null;
+  if (type === null || !MAKES_VALUES.has(node.spec.kind)) return null;
   return (value) => {
     const mismatch = typeMismatch(type, value);
     if (mismatch !== null) {

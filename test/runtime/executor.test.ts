@@ -96,6 +96,6 @@ describe('Executor', () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     const run = env.fromCollection([1, 2, 3]).map((x) => (x === 2 ? [x, 'two'] : [x, x]), Types.TUPLE([Types.INT(), Types.INT()])).name('Pairs').executeAndCollect();
     await expect(run).rejects.toThrow(JobExecutionError);
-    await expect(run).rejects.toThrow('Operator "Pairs" (uid map-1, subtask 1/1) failed: its output [2, "two"] does not match outputType TUPLE<INT, INT>: "two" at [1] is not an INT (a 32-bit integer). Fix: return values of that type, or change the outputType');
+    await expect(run).rejects.toThrow('Operator "Pairs" (uid map-1, subtask 1/1) failed on record 2: its output [2, "two"] does not match outputType TUPLE<INT, INT>: "two" at [1] is not an INT (a 32-bit integer). Fix: return values of that type, or change the outputType');
   });
 });

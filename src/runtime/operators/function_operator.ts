@@ -1,4 +1,5 @@
 import type { Collector, Emitted, OnTimerContext } from '../../api/functions.ts';
+import { formatValue } from '../../api/types.ts';
 import { closeFunction, emitReturned, openFunction } from '../user_functions.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorContext } from '../operator.ts';
@@ -62,7 +63,8 @@ export abstract class FunctionOperator extends StreamOperator {
     try {
       emitReturned(this.onTimer(timer.timestamp, p, p.collector), p.collector);
     } catch (error) {
-      throw this.failure(error, null);
+      const message = error instanceof Error ? error.message : String(error);
+      throw this.failure(new Error(`onTimer(${timer.timestamp}) for key ${formatValue(timer.key)}: ${message}`, { cause: error }), null);
     } finally {
       p.domain = 'EVENT_TIME';
     }

@@ -23,14 +23,16 @@ export class MapOperator extends FunctionOperator {
     const mapped = new Array<unknown>(n);
     const keyed = this.ctx.keyed !== null;
     const map = this.map;
+    const check = this.out.check;
     let i = 0;
     try {
       if (keyed) for (; i < n; i++) { this.setKey(batch, i); mapped[i] = map(values[i]); }
       else for (; i < n; i++) mapped[i] = map(values[i]);
+      if (check !== null) for (i = 0; i < n; i++) check(mapped[i]);
     } catch (error) {
       throw this.failure(error, { value: values[i] });
     }
-    this.out.emitBatch(recordBatch(mapped, batch.timestamps));
+    this.out.emitBatch(recordBatch(mapped, batch.timestamps), true);
   }
 }
 

@@ -32,6 +32,10 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
     this.perRecord = ctx.config.perRecordWatermarks;
   }
 
+  override async open(): Promise<void> {
+    this.lastPeriodic = this.ctx.clock(); // Flink's first periodic watermark comes one interval after the start
+  }
+
   processBatch(_input: number, batch: RecordBatch): void {
     const { values, timestamps } = batch;
     let i = 0;

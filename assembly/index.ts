@@ -1,0 +1,48 @@
+// The module's export list. Everything crosses as numbers: pointers, lengths, codes.
+import { BATCH_CAPACITY, REGION_IN_KEYS, REGION_IN_VALUES, REGION_IN_INDEXES, REGION_OUT_VALUES,
+  REGION_OUT_INDEXES, REGION_CHANGED, REGION_IDS, REGION_ROWS, ERR_MEMORY_GROW } from './abi';
+import * as layout from './layout';
+import * as table from './table';
+import * as agg from './keyed_agg';
+
+export { update, changedBegin as changed_begin, changedSpill as changed_spill } from './keyed_agg';
+export { exportRange as export_range, exportIds as export_ids, lookup, importEntries as import_entries } from './rows';
+
+export function init(fields: u32, maxBytes: f64, maxKeys: u32): i32 {
+  layout.layoutRegions();
+  table.configure(fields, maxBytes, maxKeys);
+  return clear();
+}
+
+export function clear(): i32 {
+  if (!table.reset()) return ERR_MEMORY_GROW;
+  agg.changedReset();
+  return 0;
+}
+
+export function batch_capacity(): i32 { return BATCH_CAPACITY; }
+
+export function region(id: i32): usize {
+  switch (id) {
+    case REGION_IN_KEYS: return layout.inKeys;
+    case REGION_IN_VALUES: return layout.inValues;
+    case REGION_IN_INDEXES: return layout.inIndexes;
+    case REGION_OUT_VALUES: return layout.outValues;
+    case REGION_OUT_INDEXES: return layout.outIndexes;
+    case REGION_CHANGED: return layout.changedList;
+    case REGION_IDS: return layout.idsList;
+    case REGION_ROWS: return layout.rows;
+    default: return 0;
+  }
+}
+
+export function size(): u32 { return table.size; }
+export function stride(): u32 { return table.stride; }
+export function entries_ptr(): usize { return layout.tableBase; }
+export function table_bytes(): f64 { return table.tableBytes(); }
+export function table_bytes_for(keys: u32): f64 { return table.tableBytesFor(keys, table.slotsFor(keys)); }
+export function changed_count(): u32 { return agg.changedCount; }
+export function err_keys(): f64 { return table.errKeys; }
+export function err_bytes(): f64 { return table.errBytes; }
+export function err_record(): i32 { return agg.errRecord; }
+export function err_key(): f64 { return agg.errKey; }

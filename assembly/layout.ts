@@ -1,0 +1,40 @@
+import { BATCH_CAPACITY, ROW_COLUMNS } from './abi';
+
+// Fixed regions sit right after the static data; the table (entries, then index) follows them
+// and is the only part that grows.
+const CAP = <usize>BATCH_CAPACITY;
+export const SCRATCH_BYTES = 1024;
+
+export let inKeys: usize = 0;
+export let inValues: usize = 0;
+export let inIndexes: usize = 0;
+export let outValues: usize = 0;
+export let outIndexes: usize = 0;
+export let changedList: usize = 0;
+export let idsList: usize = 0;
+export let rows: usize = 0;
+export let scratch: usize = 0;
+export let tableBase: usize = 0;
+
+export function layoutRegions(): void {
+  let p = (__heap_base + 63) & ~<usize>63;
+  inKeys = p; p += CAP << 3;
+  inValues = p; p += CAP << 3;
+  inIndexes = p; p += CAP << 3;
+  outValues = p; p += CAP << 3;
+  outIndexes = p; p += CAP << 3;
+  changedList = p; p += CAP << 2;
+  idsList = p; p += CAP << 2;
+  rows = p; p += (CAP << 3) * <usize>ROW_COLUMNS;
+  scratch = p; p += <usize>SCRATCH_BYTES;
+  tableBase = (p + 63) & ~<usize>63;
+}
+
+// Returns false instead of trapping so the TS side can raise a readable error.
+export function ensureMemory(end: f64): bool {
+  const have = <f64>memory.size() * 65536.0;
+  if (end <= have) return true;
+  const pages = Math.ceil((end - have) / 65536.0);
+  if (end > 4294967296.0) return false;
+  return memory.grow(<i32>pages) >= 0;
+}

@@ -1,0 +1,131 @@
+import { describe, it, expect } from 'vitest';
+import type { AggregateName } from '../../src/kernels/index.ts';
+import { kernels, mulberry32, valueSampler, keyColumn, zipfSampler, ReferenceAggregator, firstDifference } from './support.ts';
+import { expectSameFinal } from './compare.ts';
+
+const AGGS: AggregateName[] = ['sum', 'count', 'minBy', 'maxBy', 'first'];
+const COLUMNS = ['count', 'sum', 'avg', 'min', 'max', 'minIndex', 'maxIndex', 'firstIndex'] as const;
+
+function batches(seed: number, count: number, cardinality: number) {
+  const random = mulberry32(seed);
+  const value = valueSampler(random, 0.1);
+  const rank = zipfSampler(cardinality, random);
+  let seq = 0;
+  return Array.from({ length: count }, () => {
+    const n = 1 + Math.floor(random() * 12_000);
+    return {
+      keys: keyColumn(Array.from({ length: n }, rank), 'f64'),
+      values: Float64Array.from({ length: n }, value),
+      indexes: Float64Array.from({ length: n }, () => seq++),
+    };
+  });
+}
+
+// Flink's MathUtils.murmurHash over an int hash code, then % maxParallelism.
+function keyGroupOf(key: number, maxParallelism = 128): number {
+  let h = Math.imul(key | 0, 0xcc9e2d51);
+  h = (h << 15) | (h >>> 17);
+  h = Math.imul(h, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  h ^= 4;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >= 0 ? h : h === -2147483648 ? 0 : -h) % maxParallelism;
+}
+
+describe('KeyedAggregator snapshots', () => {
+  it('snapshot mid-stream, restore elsewhere, continue: same rolling outputs and final values', async () => {
+    const k = await kernels();
+    const live = k.createKeyedAggregator({ aggregates: AGGS });
+    const ref = new ReferenceAggregator();
+    const all = batches(11, 10, 30_000);
+    let snapshot: Uint8Array = new Uint8Array();
+    for (const [b, batch] of all.entries()) {
+      live.update(batch.keys, batch.values, { indexes: batch.indexes });
+      ref.update(batch.keys, batch.values, batch.indexes);
+      if (b === 4) snapshot = live.snapshot();
+    }
+    expectSameFinal(live, ref, COLUMNS);
+
+    // Restore into a fresh instance (behind a byteOffset, as a sliced buffer would be) and replay.
+    const padded = new Uint8Array(snapshot.length + 3);
+    padded.set(snapshot, 3);
+    const restored = k.createKeyedAggregator({ aggregates: AGGS });
+    restored.restore(padded.subarray(3));
+    const atSnapshot = new ReferenceAggregator();
+    const replay = new ReferenceAggregator();
+    for (const batch of all.slice(0, 5)) {
+      atSnapshot.update(batch.keys, batch.values, batch.indexes);
+      replay.update(batch.keys, batch.values, batch.indexes);
+    }
+    expectSameFinal(restored, atSnapshot, COLUMNS);
+    for (const batch of all.slice(5)) {
+      const emit = { aggregate: 'maxBy' as const, values: new Float64Array(batch.keys.length), indexes: new Float64Array(batch.keys.length) };
+      restored.update(batch.keys, batch.values, { indexes: batch.indexes, emit });
+      const want = replay.update(batch.keys, batch.values, batch.indexes, 'maxBy');
+      expect(firstDifference(emit.values, want.values)).toBe(-1);
+      expect(firstDifference(emit.indexes, want.indexes)).toBe(-1);
+    }
+    expectSameFinal(restored, ref, COLUMNS);
+    expect(Buffer.from(restored.snapshot()).equals(Buffer.from(live.snapshot()))).toBe(true);
+
+    // Rewind the live one in place.
+    live.restore(snapshot);
+    expectSameFinal(live, atSnapshot, COLUMNS);
+  });
+
+  it('restores key-group subsets for rescaling and merges them back', async () => {
+    const k = await kernels();
+    const source = k.createKeyedAggregator({ aggregates: AGGS });
+    const ref = new ReferenceAggregator();
+    for (const batch of batches(12, 4, 20_000)) {
+      source.update(batch.keys, batch.values, { indexes: batch.indexes });
+      ref.update(batch.keys, batch.values, batch.indexes);
+    }
+    const bytes = source.snapshot();
+    const low = k.createKeyedAggregator({ aggregates: AGGS });
+    const high = k.createKeyedAggregator({ aggregates: AGGS });
+    const lowCount = low.restoreKeyGroups(bytes, 0, 63, (key) => keyGroupOf(key));
+    const highCount = high.restoreKeyGroups(bytes, 64, 127, (key) => keyGroupOf(key));
+    expect(lowCount + highCount).toBe(ref.map.size);
+    expect(low.size).toBe(lowCount);
+
+    const lowRef = new ReferenceAggregator();
+    for (const [key, state] of ref.map) if (keyGroupOf(key) <= 63) lowRef.map.set(key, { ...state });
+    expect(lowRef.map.size).toBe(lowCount);
+    expectSameFinal(low, lowRef, COLUMNS);
+
+    // Scale back in: one subtask restores both halves.
+    const merged = k.createKeyedAggregator({ aggregates: AGGS });
+    merged.restoreKeyGroups(low.snapshot(), 0, 127, (key) => keyGroupOf(key));
+    merged.restoreKeyGroups(high.snapshot(), 0, 127, (key) => keyGroupOf(key));
+    expect(merged.size).toBe(ref.map.size);
+    const first = ref.map.keys().next().value!;
+    expect(merged.get(first)).toEqual(source.get(first));
+
+    // Overlapping key groups are an error, and leave the aggregator empty.
+    const key = [...lowRef.map.keys()][0];
+    expect(() => merged.restoreKeyGroups(bytes, 0, 63, (k2) => keyGroupOf(k2))).toThrow(
+      `KeyedAggregator.restoreKeyGroups: key ${key} is already present; the restored key groups overlap`);
+    expect(merged.size).toBe(0);
+  });
+
+  it('rejects snapshots of another shape', async () => {
+    const k = await kernels();
+    const sums = k.createKeyedAggregator({ aggregates: ['sum'] });
+    sums.update(new Int32Array([1, 2]), new Float64Array([1, 2]));
+    const bytes = sums.snapshot();
+    expect(bytes.length).toBe(32 + 2 * 16);
+    const mins = k.createKeyedAggregator({ aggregates: ['min', 'count'] });
+    expect(() => mins.restore(bytes)).toThrow('KeyedAggregator.restore: snapshot holds [sum], this aggregator keeps [count, min]');
+    expect(() => sums.restore(bytes.subarray(0, 40))).toThrow('KeyedAggregator.restore: snapshot of 2 keys should be 64 bytes, got 40');
+    expect(() => sums.restore(new Uint8Array(40))).toThrow('KeyedAggregator.restore: not a KeyedAggregator snapshot (bad magic)');
+    const empty = k.createKeyedAggregator({ aggregates: ['sum'] });
+    sums.restore(empty.snapshot());
+    expect(sums.size).toBe(0);
+  });
+});
