@@ -23,6 +23,8 @@ const projects: TestProjectConfiguration[] = [
     test: {
       name: 'node',
       environment: 'node',
+      // Tests run the kernels' debug build, with AssemblyScript assertions on.
+      env: { EDDY_KERNEL_FLAVOR: 'debug' },
       include: ['test/**/*.test.ts'],
       exclude: ['test/browser/**'],
       testTimeout: 60_000,

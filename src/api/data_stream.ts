@@ -212,12 +212,16 @@ export class DataStream<T> {
     return this.sink('Print to Std. Out', { kind: 'sink', sink: 'print', printPrefix: prefix ?? null }, undefined);
   }
 
-  /** Adds a collecting sink, executes the job, and resolves to the records this stream produced. */
-  async executeAndCollect(jobName = 'Eddy Job'): Promise<T[]> {
+  /**
+   * Adds a collecting sink, executes the job, and resolves to the records this stream produced
+   * (the first `limit` of them when a limit is given, as PyFlink's execute_and_collect).
+   */
+  async executeAndCollect(jobName = 'Eddy Job', limit?: number): Promise<T[]> {
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`executeAndCollect(jobName, ${limit}): limit must be a whole number >= 0`);
     const buffer: CollectBuffer = { values: [] };
     this.sink('Collect Sink', { kind: 'sink', sink: 'collect', printPrefix: null }, buffer).setParallelism(1);
     await this.env.execute(jobName);
-    return buffer.values as T[];
+    return (limit === undefined ? buffer.values : buffer.values.slice(0, limit)) as T[];
   }
 
   /** @internal */

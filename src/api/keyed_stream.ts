@@ -6,7 +6,7 @@ import { ConnectedStreams } from './connected_streams.ts';
 import { DataStream } from './data_stream.ts';
 import type { DataStreamSink } from './data_stream.ts';
 import type {
-  FilterFunction, FlatMapFunction, KeyedProcessFunctionLike, MapFunction, ReduceFunction, SinkFunction,
+  FilterFunction, FlatMapFunction, KeySelector, KeyedProcessFunctionLike, MapFunction, ReduceFunction, SinkFunction,
 } from './functions.ts';
 import { describeType } from './types.ts';
 import type { TypeInformation, TypeSpec } from './types.ts';
@@ -80,6 +80,16 @@ export class KeyedStream<T, K> {
     return new ConnectedStreams<T, T2>(this, other);
   }
 
+  /** Re-keys the records (Flink's KeyedStream is a DataStream, so keyBy can follow keyBy). */
+  keyBy<K2>(key: KeySelector<T, K2> | number | string, keyType?: TypeInformation<K2>): KeyedStream<T, K2> {
+    return this.stream.keyBy(key, keyType);
+  }
+
+  /** Unions the records of this stream with others; the result is no longer keyed, as in Flink. */
+  union(...streams: (DataStream<T> | KeyedStream<T, unknown>)[]): DataStream<T> {
+    return this.stream.union(...streams.map((s) => (s instanceof KeyedStream ? s.stream : s)));
+  }
+
   print(prefix?: string): DataStreamSink {
     return this.stream.print(prefix);
   }
@@ -88,8 +98,8 @@ export class KeyedStream<T, K> {
     return this.stream.addSink(sink);
   }
 
-  executeAndCollect(jobName?: string): Promise<T[]> {
-    return this.stream.executeAndCollect(jobName);
+  executeAndCollect(jobName?: string, limit?: number): Promise<T[]> {
+    return this.stream.executeAndCollect(jobName, limit);
   }
 
   private aggregate(aggregation: BuiltInAggregation, field: FieldRef): DataStream<T> {

@@ -3,7 +3,7 @@
 // test_connected_streams_with_dependency, test_keyed_co_map (test_key_by_on_connect_stream),
 // test_keyed_co_flat_map. Across connect inputs Flink promises no order, so results are sorted.
 import { describe, expect, it } from 'vitest';
-import { MapStateDescriptor, Types, ValueStateDescriptor } from '../../src/index.ts';
+import { MapStateDescriptor, StreamExecutionEnvironment, Types, ValueStateDescriptor } from '../../src/index.ts';
 import type { CoFlatMapFunction, CoMapFunction, MapState, RuntimeContext, ValueState } from '../../src/index.ts';
 import { PARALLELISMS, envAt, perKey, sorted } from './support.ts';
 
@@ -197,5 +197,28 @@ describe.each(PARALLELISMS)('connect, parallelism %i', (p) => {
       expect(list, key).toHaveLength(2);
       expect(list[0][1], key).toBe(list[1][1]);
     }
+  });
+});
+
+describe.each([1, 2])('KeyedStream as a DataStream, parallelism %i', (p) => {
+  it('test_keyed_stream_union: a keyed stream unions with others and the result is no longer keyed', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(p);
+    const a = env.fromCollection<number>([1, 2, 3]).keyBy((x) => x % 2);
+    const b = env.fromCollection<number>([4, 5]);
+    const out = await a.union(b).map((x) => x * 10).executeAndCollect();
+    expect(out.sort((x, y) => x - y)).toEqual([10, 20, 30, 40, 50]);
+  });
+
+  it('test_multi_key_by: keyBy after keyBy re-keys the records', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(p);
+    const out = await env.fromCollection<[string, number]>([['a', 1], ['b', 2], ['a', 3]])
+      .keyBy((t) => t[1] % 2).keyBy((t) => t[0]).sum(1).executeAndCollect();
+    expect(out.filter((t) => t[0] === 'a')).toEqual([['a', 1], ['a', 4]]);
+    expect(out.filter((t) => t[0] === 'b')).toEqual([['b', 2]]);
+  });
+
+  it('executeAndCollect(name, limit) returns the first records only', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(p);
+    expect(await env.fromCollection([5, 6, 7, 8]).executeAndCollect('limited', 2)).toEqual([5, 6]);
   });
 });
