@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RuntimeExecutionMode, StreamExecutionEnvironment } from '../../src/index.ts';
+import { RuntimeExecutionMode, StreamExecutionEnvironment, Types } from '../../src/index.ts';
 import type { Column } from '../../src/index.ts';
 import { buildPhysicalPlan } from '../../src/plan/physical.ts';
 
@@ -43,7 +43,7 @@ describe('keyed aggregations: the kernel path equals the JS path', () => {
       env.fromColumns(columns).print();
       return buildPhysicalPlan(env.builder.take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 8, kernels }).graph).nodes.find((n) => n.spec.kind === 'aggregate')!.kernel;
     };
-    expect(plan({ key: new Int32Array(1), value: new Float64Array(1) })).toEqual({ aggregation: 'sum', keyColumn: 'key', valueColumn: 'value', integerKeys: true, columns: ['key', 'value'] });
+    expect(plan({ key: new Int32Array(1), value: new Float64Array(1) })).toEqual({ aggregation: 'sum', record: 'columns', keyField: 'key', valueField: 'value', integerKeys: true, columns: ['key', 'value'] });
     expect(plan({ key: ['a'], value: new Float64Array(1) })?.integerKeys).toBe(false);
     expect(plan({ key: new Int32Array(1), value: ['x'] })).toBeNull();
     expect(plan({ key: new Int32Array(1), value: new Float64Array(1), other: new Float64Array(1) })).toBeNull();
@@ -71,6 +71,40 @@ describe('keyed aggregations: the kernel path equals the JS path', () => {
         ), { seed: 20261124, numRuns: mode === 'BATCH' ? 25 : 15 });
       });
     }
+  }
+
+  it('plans the kernel for declared two-field numeric tuples only', () => {
+    const plan = (type: Parameters<typeof Types.TUPLE>[0], key: number, field: number) => {
+      const env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.fromCollection<unknown>([], Types.TUPLE(type) as never).keyBy(key).sum(field).print();
+      return buildPhysicalPlan(env.builder.take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 8, kernels: true }).graph).nodes.find((n) => n.spec.kind === 'aggregate')!.kernel;
+    };
+    expect(plan([Types.STRING(), Types.DOUBLE()], 0, 1)).toEqual({ aggregation: 'sum', record: 'tuple', keyField: 0, valueField: 1, integerKeys: false, columns: [] });
+    expect(plan([Types.INT(), Types.INT()], 1, 0)?.integerKeys).toBe(true);
+    expect(plan([Types.STRING(), Types.LONG()], 0, 1)).toBeNull(); // a LONG may be a bigint
+    expect(plan([Types.STRING(), Types.DOUBLE(), Types.INT()], 0, 1)).toBeNull();
+  });
+
+  for (const mode of ['STREAMING', 'BATCH'] as const) {
+    it(`declared tuples give identical records through both paths (${mode}, parallelism 2)`, async () => {
+      await fc.assert(fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 12 }), valueArb), { minLength: 1, maxLength: 300 }),
+        fc.boolean(),
+        async (rows, keyFirst) => {
+          for (const agg of AGGS) {
+            const results = await Promise.all([true, false].map(async (kernels) => {
+              const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2).setRuntimeMode(mode === 'BATCH' ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);
+              env.getConfig().setKernelsEnabled(kernels).setBatchSize(53);
+              const records = rows.map(([k, v]) => (keyFirst ? [`k${k}`, v] : [v, `k${k}`]));
+              const type = keyFirst ? Types.TUPLE([Types.STRING(), Types.DOUBLE()]) : Types.TUPLE([Types.DOUBLE(), Types.STRING()]);
+              const out = await env.fromCollection(records, type as never).keyBy(keyFirst ? 0 : 1)[agg](keyFirst ? 1 : 0).executeAndCollect();
+              return perKey((out as unknown[][]).map((r) => r.map(exact).join(' ')).map((r) => (keyFirst ? r : r.split(' ').reverse().join(' '))));
+            }));
+            expect(results[0]).toEqual(results[1]);
+          }
+        },
+      ), { seed: 7, numRuns: 12 });
+    });
   }
 
   it('keeps integer sums exact up to 2^53 and adds doubles in record order', async () => {

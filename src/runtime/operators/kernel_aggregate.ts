@@ -44,11 +44,42 @@ export class KernelAggregateOperator extends StreamOperator {
     this.aggregator = kernels.createKeyedAggregator({ aggregates: [this.aggregate] });
   }
 
-  override processColumns(_input: number, batch: ColumnBatch): void {
-    const n = batch.length;
-    const keyColumn = batch.columns[this.plan.keyColumn];
-    const keyIds = this.keyIds(keyColumn);
-    const values = asFloat64(batch.columns[this.plan.valueColumn]);
+  override processColumns(input: number, batch: ColumnBatch): void {
+    if (this.plan.record !== 'columns') return super.processColumns(input, batch);
+    const keyColumn = batch.columns[this.plan.keyField];
+    const rolling = this.apply(keyColumn, asFloat64(batch.columns[this.plan.valueField]));
+    if (rolling !== null) this.out.emitColumns(columnBatch(this.row(keyColumn, rolling), batch.length, batch.timestamps));
+  }
+
+  processBatch(input: number, batch: RecordBatch): void {
+    const { keyField, valueField } = this.plan;
+    const records = batch.values as Record<string | number, unknown>[];
+    const keys = records.map((r) => r[keyField]);
+    const values = Float64Array.from(records, (r) => r[valueField] as number);
+    if (this.plan.record === 'columns') {
+      // Rows reach a columnar plan only through materialisation upstream: turn them back into columns.
+      const timestamps = batch.timestamps === null ? null : Float64Array.from(batch.timestamps);
+      return this.processColumns(input, columnBatch({ [keyField]: keys, [valueField]: values }, keys.length, timestamps));
+    }
+    const rolling = this.apply(keys, values);
+    if (rolling !== null) this.out.emitBatch({ values: this.tuples(keys, rolling), timestamps: batch.timestamps, keys: null, keyGroups: null });
+  }
+
+  override finish(): void {
+    if (!this.batchMode) return;
+    const agg = this.aggregator!;
+    const ids = new Float64Array(agg.size);
+    const finals = new Float64Array(agg.size);
+    agg.drainInto({ keys: ids, [columnOf(this.aggregate)]: finals });
+    const keys: Column = this.dictionary === null ? ids : Array.from(ids, (id) => this.dictionary!.decode(id));
+    if (this.plan.record === 'columns') this.out.emitColumns(columnBatch(this.row(keys, finals), ids.length));
+    else this.out.emitBatch({ values: this.tuples(keys, finals), timestamps: null, keys: null, keyGroups: null });
+  }
+
+  /** Runs a batch through the kernel; returns each record's rolling result (STREAMING) or null (BATCH). */
+  private apply(keys: Column, values: Float64Array): Float64Array | null {
+    const n = values.length;
+    const keyIds = this.keyIds(keys);
     let indexes: Float64Array | undefined;
     if (this.needsIndexes) {
       indexes = new Float64Array(n);
@@ -56,30 +87,19 @@ export class KernelAggregateOperator extends StreamOperator {
     }
     if (this.batchMode) {
       this.aggregator!.update(keyIds, values, { indexes });
-      return;
+      return null;
     }
     const rolling = new Float64Array(n);
     this.aggregator!.update(keyIds, values, { indexes, emit: { aggregate: this.aggregate, values: rolling } });
-    this.out.emitColumns({ ...columnBatch(this.row(keyColumn, rolling), n, batch.timestamps) });
+    return rolling;
   }
 
-  processBatch(input: number, batch: RecordBatch): void {
-    // Only columnar sources feed this operator (see kernel_routing.ts); rows are turned back into columns.
-    const { keyColumn, valueColumn } = this.plan;
-    const keys = batch.values.map((r) => (r as Record<string, unknown>)[keyColumn]);
-    const values = Float64Array.from(batch.values, (r) => (r as Record<string, number>)[valueColumn]);
-    const timestamps = batch.timestamps === null ? null : Float64Array.from(batch.timestamps);
-    this.processColumns(input, columnBatch({ [keyColumn]: keys, [valueColumn]: values }, batch.values.length, timestamps));
-  }
-
-  override finish(): void {
-    if (!this.batchMode) return;
-    const agg = this.aggregator!;
-    const keys = new Float64Array(agg.size);
-    const finals = new Float64Array(agg.size);
-    agg.drainInto({ keys, [columnOf(this.aggregate)]: finals });
-    const keyColumn: Column = this.dictionary === null ? keys : Array.from(keys, (id) => this.dictionary!.decode(id));
-    this.out.emitColumns(columnBatch(this.row(keyColumn, finals), keys.length));
+  /** Result tuples in the input's field order: [key, aggregate] or [aggregate, key]. */
+  private tuples(keys: Column, aggregates: Float64Array): unknown[] {
+    const keyFirst = this.plan.keyField === 0;
+    const out = new Array<unknown>(aggregates.length);
+    for (let i = 0; i < aggregates.length; i++) out[i] = keyFirst ? [keys[i], aggregates[i]] : [aggregates[i], keys[i]];
+    return out;
   }
 
   override snapshotState(): OperatorSnapshot & { kernel: KernelSnapshot } {
@@ -107,7 +127,7 @@ export class KernelAggregateOperator extends StreamOperator {
   /** One output row per result: the key and the aggregate, in the input's column order. */
   private row(keys: Column, aggregates: Float64Array): Record<string, Column> {
     const row: Record<string, Column> = {};
-    for (const name of this.plan.columns) row[name] = name === this.plan.keyColumn ? keys : aggregates;
+    for (const name of this.plan.columns) row[name] = name === this.plan.keyField ? keys : aggregates;
     return row;
   }
 }
