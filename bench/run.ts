@@ -11,3 +11,5 @@ try {
 } catch (error) {
   if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
 }
+const { runTransportBench } = await import('./transport.ts');
+await runTransportBench(quick ? { events: 200_000, runs: 3 } : {});

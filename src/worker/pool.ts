@@ -1,0 +1,81 @@
+/**
+ * The coordinator's view of n workers running one job: spawn, connect the mesh, start, collect
+ * results and metrics, terminate. Data never passes through here.
+ */
+import { hasWebWorkers, spawnWorker, WorkerHandle } from './endpoint.ts';
+import type { WorkerEntry } from './endpoint.ts';
+import { createMesh } from './mesh.ts';
+import type { WorkerControl, WorkerMetrics } from './protocol.ts';
+
+/** Eddy's worker entry; in browsers a factory vite can see and bundle. */
+export function defaultWorkerEntry(): WorkerEntry {
+  if (hasWebWorkers()) return () => new Worker(new URL('./worker_entry.ts', import.meta.url), { type: 'module' });
+  return new URL('./worker_entry.ts', import.meta.url);
+}
+
+export interface PoolOptions {
+  readonly entry?: WorkerEntry;
+  /** Shown in errors: `worker 2 of 4 ("<name>") failed: ...`. */
+  readonly name?: string;
+  /** Batches in flight per worker pair and direction before a sender waits. */
+  readonly credit?: number;
+  readonly readyTimeoutMs?: number;
+}
+
+export class WorkerPool {
+  readonly workers: ReadonlyArray<WorkerHandle<WorkerControl>>;
+  readonly #credit: number | undefined;
+
+  constructor(count: number, options: PoolOptions = {}) {
+    const entry = options.entry ?? defaultWorkerEntry();
+    const name = options.name ?? 'eddy';
+    this.#credit = options.credit;
+    this.workers = Array.from({ length: count }, (_, index) =>
+      spawnWorker<WorkerControl>(entry, { name, index, count, readyTimeoutMs: options.readyTimeoutMs }));
+  }
+
+  /** Connects every worker pair and starts `jobModule` in each; rejects (and terminates all) on the first failure. */
+  async start(jobModule: URL | string): Promise<void> {
+    // Post every worker's ports in one synchronous run: a worker that starts early and dies would
+    // otherwise close a port the coordinator still holds, and hide its own error behind a DataCloneError.
+    await this.#all(this.workers.map((w) => w.ready));
+    const mesh = createMesh(this.workers.length);
+    await this.#all(this.workers.map((w, i) => {
+      const ports = mesh[i];
+      const transfer = ports.filter((p): p is MessagePort => p !== null);
+      return w.call('start', [{ jobModule: String(jobModule), workerIndex: i, workerCount: this.workers.length, ports, credit: this.#credit }], transfer);
+    }));
+  }
+
+  /** Each worker's job result, in worker order. */
+  results(): Promise<unknown[]> {
+    return this.#all(this.workers.map((w) => w.call('result', [])));
+  }
+
+  metrics(): Promise<WorkerMetrics[]> {
+    return this.#all(this.workers.map((w) => w.call('metrics', [])));
+  }
+
+  async terminate(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  async #all<R>(calls: Array<Promise<R>>): Promise<R[]> {
+    try {
+      return await Promise.all(calls);
+    } catch (error) {
+      // A dead worker closes its ports, so its peers fail too ("port 0 -> 1 was closed by the peer"):
+      // give the dead worker's own error a moment to arrive, and report that one.
+      if (((error as Error).cause as Error | undefined)?.name === 'PortClosedError') await this.#firstFailure(1000);
+      const cause = this.workers.find((w) => w.failure !== null)?.failure;
+      await this.terminate();
+      throw cause ?? error;
+    }
+  }
+
+  #firstFailure(timeoutMs: number): Promise<unknown> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+    return Promise.race([timeout, ...this.workers.map((w) => new Promise((resolve) => w.onFailure(resolve)))]).finally(() => clearTimeout(timer));
+  }
+}

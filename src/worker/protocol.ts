@@ -1,0 +1,87 @@
+/**
+ * The one typed protocol of the worker layer: control calls (coordinator -> worker, over comlink),
+ * the worker's lifecycle signals (worker -> coordinator), and data messages (worker <-> worker, over
+ * one raw MessagePort per worker pair). Everything here is structured-clone safe.
+ */
+import type { EncodedBatch, EncodedColumns } from './batch_codec.ts';
+import type { DataPort } from './mesh.ts';
+
+// ---- coordinator -> worker: control calls (comlink; ~35 µs a call, so coarse calls only) ----
+
+export interface StartRequest {
+  /** URL of the job module every worker imports (so user closures run in the worker). */
+  readonly jobModule: string;
+  readonly workerIndex: number;
+  readonly workerCount: number;
+  /** `ports[j]`: this worker's end of the channel to worker j; null at `workerIndex`. Transferred. */
+  readonly ports: ReadonlyArray<MessagePort | null>;
+  /** Batches a sender may have unacknowledged on one port before it must wait. */
+  readonly credit?: number;
+}
+
+export interface PortMetrics {
+  readonly peer: number;
+  readonly batchesSent: number;
+  readonly recordsSent: number;
+  readonly batchesReceived: number;
+  readonly recordsReceived: number;
+  /** Most batches ever waiting to be unacknowledged by the peer (bounded by the credit). */
+  readonly maxInFlight: number;
+}
+
+export interface WorkerMetrics {
+  readonly workerIndex: number;
+  readonly ports: readonly PortMetrics[];
+}
+
+/** What a worker exposes to the coordinator. */
+export interface WorkerControl {
+  /** Imports the job module, wires the data ports and starts the job; resolves once it runs. */
+  start(request: StartRequest): Promise<void>;
+  /** Resolves with the job's result (structured-cloned) when it finishes; rejects with its error. */
+  result(): Promise<unknown>;
+  metrics(): WorkerMetrics;
+  /** Aborts the job's signal and closes its data ports. */
+  cancel(): void;
+}
+
+// ---- inside a worker: what the job module sees ----
+
+export interface WorkerContext {
+  readonly workerIndex: number;
+  readonly workerCount: number;
+  /** `peers[j]`: the data port to worker j; null for this worker itself. */
+  readonly peers: ReadonlyArray<DataPort | null>;
+  /** Aborted by `WorkerControl.cancel`. */
+  readonly signal: AbortSignal;
+}
+
+/** A job module's default export, run once in every worker by `WorkerControl.start`. */
+export type WorkerTask = (context: WorkerContext) => unknown;
+
+// ---- worker -> coordinator: lifecycle signals, beside comlink's traffic on the same endpoint ----
+
+export type WorkerSignal =
+  | { readonly eddyWorker: 'ready' }
+  /** An error the runtime does not report to the parent itself (browsers: unhandled rejections). */
+  | { readonly eddyWorker: 'fatal'; readonly message: string };
+
+export function isWorkerSignal(data: unknown): data is WorkerSignal {
+  return typeof data === 'object' && data !== null && typeof (data as { eddyWorker?: unknown }).eddyWorker === 'string';
+}
+
+// ---- worker <-> worker: data messages on a mesh port, in order, many logical channels per port ----
+
+export type DataMessage =
+  | { readonly kind: 'batch'; readonly channel: number; readonly batch: EncodedBatch }
+  | { readonly kind: 'columns'; readonly channel: number; readonly batch: EncodedColumns }
+  | { readonly kind: 'watermark'; readonly channel: number; readonly timestamp: number }
+  | { readonly kind: 'end'; readonly channel: number };
+
+/** Receiver -> sender on the same port: `count` more batches were consumed (credit returned). */
+export interface CreditMessage {
+  readonly kind: 'credit';
+  readonly count: number;
+}
+
+export type PortMessage = DataMessage | CreditMessage;

@@ -1,0 +1,8 @@
+/**
+ * The entry every Eddy worker starts from (browser module Worker or Node worker_threads): it
+ * exposes `WorkerControl` to the coordinator and signals ready.
+ */
+import { serveWorker } from './endpoint.ts';
+import { WorkerHost } from './worker_host.ts';
+
+await serveWorker(new WorkerHost());

@@ -1,0 +1,42 @@
+/** The worker side of `WorkerControl`: imports the job module, wires the mesh ports, runs the task. */
+import { endpointOf } from './endpoint.ts';
+import { DataPort } from './mesh.ts';
+import type { StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerTask } from './protocol.ts';
+
+export class WorkerHost implements WorkerControl {
+  #index = -1;
+  #peers: Array<DataPort | null> = [];
+  #result: Promise<unknown> | null = null;
+  readonly #abort = new AbortController();
+
+  async start(request: StartRequest): Promise<void> {
+    if (this.#result !== null) throw new Error(`worker ${request.workerIndex}: start() was already called`);
+    this.#index = request.workerIndex;
+    this.#peers = request.ports.map((port, j) => (port === null ? null
+      : new DataPort(endpointOf(port), { credit: request.credit, peer: j, label: `port ${request.workerIndex} -> ${j}` })));
+    const module = (await import(/* @vite-ignore */ request.jobModule)) as { default?: unknown };
+    if (typeof module.default !== 'function') {
+      throw new Error(`job module ${request.jobModule} must have a default export (context) => result`);
+    }
+    const task = module.default as WorkerTask;
+    const context: WorkerContext = {
+      workerIndex: request.workerIndex, workerCount: request.workerCount, peers: this.#peers, signal: this.#abort.signal,
+    };
+    this.#result = (async () => task(context))();
+    this.#result.catch(() => {});
+  }
+
+  result(): Promise<unknown> {
+    if (this.#result === null) return Promise.reject(new Error('result() was called before start()'));
+    return this.#result;
+  }
+
+  metrics(): WorkerMetrics {
+    return { workerIndex: this.#index, ports: this.#peers.flatMap((p) => (p === null ? [] : [p.metrics()])) };
+  }
+
+  cancel(): void {
+    this.#abort.abort(new Error('the job was cancelled'));
+    for (const port of this.#peers) port?.close();
+  }
+}

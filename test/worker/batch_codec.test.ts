@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ColumnBatch, RecordBatch } from '../../src/runtime/elements.ts';
+import { decodeBatch, decodeColumns, encodeBatch, encodeColumns, transferablesOf } from '../../src/worker/batch_codec.ts';
+
+/** What the receiving thread gets: a structured clone with the listed buffers moved. */
+function post<T>(encoded: T & Parameters<typeof transferablesOf>[0]): T {
+  return structuredClone(encoded, { transfer: transferablesOf(encoded) }) as T;
+}
+
+function expectSameNumbers(got: readonly unknown[] | null, want: readonly unknown[] | null): void {
+  expect(got === null).toBe(want === null);
+  if (got === null || want === null) return;
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) if (typeof want[i] === 'number') expect(Object.is(got[i], want[i])).toBe(true);
+}
+
+const anything = fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: false });
+const doubles = fc.array(fc.double(), { maxLength: 64 }); // includes NaN, -0, ±Infinity
+const column = fc.oneof(doubles, fc.array(anything, { maxLength: 16 }), fc.array(fc.oneof(fc.double(), fc.string()), { maxLength: 16 }));
+
+const recordBatches: fc.Arbitrary<RecordBatch> = fc.integer({ min: 0, max: 40 }).chain((n) => fc.record({
+  values: fc.oneof(fc.array(fc.double(), { minLength: n, maxLength: n }), fc.array(anything, { minLength: n, maxLength: n })),
+  timestamps: fc.option(fc.array(fc.double(), { minLength: n, maxLength: n })),
+  keys: fc.option(fc.oneof(fc.array(fc.double(), { minLength: n, maxLength: n }), fc.array(fc.string(), { minLength: n, maxLength: n }))),
+  keyGroups: fc.option(fc.oneof(fc.array(fc.integer({ min: 0, max: 32767 }), { minLength: n, maxLength: n }), fc.array(fc.double(), { minLength: n, maxLength: n }))),
+}));
+
+describe('batch codec', () => {
+  it('round-trips random record batches exactly through a structured clone with transfer', () => {
+    fc.assert(fc.property(recordBatches, (batch) => {
+      const decoded = decodeBatch(post(encodeBatch(batch)));
+      expect(decoded).toStrictEqual({ ...batch }); // fc.record builds null-prototype objects
+      expectSameNumbers(decoded.values, batch.values);
+      expectSameNumbers(decoded.timestamps, batch.timestamps);
+      expectSameNumbers(decoded.keys, batch.keys);
+      expectSameNumbers(decoded.keyGroups, batch.keyGroups);
+    }), { seed: 4_2024, numRuns: 400 });
+  });
+
+  it('round-trips mixed columns (numbers mixed with strings or anything stay plain arrays)', () => {
+    fc.assert(fc.property(column, (values) => {
+      const batch: RecordBatch = { values, timestamps: null, keys: null, keyGroups: null };
+      const decoded = decodeBatch(post(encodeBatch(batch)));
+      expect(decoded).toStrictEqual(batch);
+      expectSameNumbers(decoded.values, values);
+    }), { seed: 7, numRuns: 300 });
+  });
+
+  it('moves numeric columns as typed arrays and leaves other values to structured clone', () => {
+    const batch: RecordBatch = { values: [1.5, -0, NaN, Infinity], timestamps: [NaN, -0, 3, 4], keys: ['a', 'b', 'a', 'c'], keyGroups: [5, 0, 5, 9] };
+    const encoded = encodeBatch(batch);
+    expect(encoded.values).toBeInstanceOf(Float64Array);
+    expect(encoded.timestamps).toBeInstanceOf(Float64Array);
+    expect(encoded.keyGroups).toBeInstanceOf(Int32Array);
+    expect(encoded.keys).toBe(batch.keys);
+    expect(transferablesOf(encoded)).toHaveLength(3);
+    const decoded = decodeBatch(post(encoded));
+    expect((encoded.values as Float64Array).byteLength).toBe(0); // moved, not copied
+    expect(decoded).toStrictEqual(batch);
+    expect(Object.is(decoded.values[1], -0) && Number.isNaN(decoded.timestamps![0]) && Object.is(decoded.timestamps![1], -0)).toBe(true);
+    expect(batch.values).toEqual([1.5, -0, NaN, Infinity]); // the sender's batch is intact
+  });
+
+  it('keeps non-int32 key groups exact (Float64Array fallback)', () => {
+    const batch: RecordBatch = { values: ['x', 'y', 'z'], timestamps: null, keys: null, keyGroups: [1, -0, 2 ** 40] };
+    const encoded = encodeBatch(batch);
+    expect(encoded.keyGroups).toBeInstanceOf(Float64Array);
+    const decoded = decodeBatch(post(encoded));
+    expect(Object.is(decoded.keyGroups![1], -0)).toBe(true);
+    expect(decoded).toStrictEqual(batch);
+  });
+
+  it('copies column batches compactly, so views of a larger buffer and the sender stay intact', () => {
+    const big = new Float64Array([0, 1, 2, 3, 4, 5]);
+    const batch: ColumnBatch = {
+      length: 3, columns: { price: big.subarray(2, 5), name: ['a', 'b', 'c'], qty: new Int32Array([7, 8, 9]) },
+      timestamps: new Float64Array([NaN, -0, 2]), keyColumn: 'name', keyGroups: new Int32Array([1, 2, 1]),
+    };
+    const encoded = encodeColumns(batch);
+    expect(transferablesOf(encoded)).toHaveLength(4);
+    const decoded = decodeColumns(post(encoded));
+    expect(decoded).toEqual(batch);
+    expect(decoded.columns.price).toBeInstanceOf(Float64Array);
+    expect(decoded.columns.qty).toBeInstanceOf(Int32Array);
+    expect(Object.is(decoded.timestamps![1], -0)).toBe(true);
+    expect(Array.from(big)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(batch.columns.qty).toEqual(new Int32Array([7, 8, 9]));
+  });
+
+  it('survives a real MessageChannel', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const batch: RecordBatch = { values: [{ a: 1 }, [2], 'three', null, undefined], timestamps: [1, 2, 3, NaN, -0], keys: [1, 2, 3, 4, 5], keyGroups: [0, 1, 2, 3, 4] };
+    const got = new Promise<RecordBatch>((resolve) => port2.addEventListener('message', (e) => resolve(decodeBatch(e.data)), { once: true }));
+    port2.start();
+    const encoded = encodeBatch(batch);
+    port1.postMessage(encoded, transferablesOf(encoded));
+    expect(await got).toStrictEqual(batch);
+    port1.close();
+  });
+});
