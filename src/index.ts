@@ -38,3 +38,6 @@ export { ColumnarSource, columnsFromArrow } from './connectors/columnar_source.t
 export type { ArrowTableLike } from './connectors/columnar_source.ts';
 export type { Columns } from './connectors/source.ts';
 export type { Column, NumericColumn } from './runtime/elements.ts';
+export { defineJob, executeInWorkers } from './worker/job.ts';
+export type { DefinedJob, JobOutcome, JobBuilderFunction } from './worker/job.ts';
+export type { EnvironmentOptions } from './api/environment.ts';

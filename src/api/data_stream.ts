@@ -218,10 +218,16 @@ export class DataStream<T> {
    */
   async executeAndCollect(jobName = 'Eddy Job', limit?: number): Promise<T[]> {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`executeAndCollect(jobName, ${limit}): limit must be a whole number >= 0`);
-    const buffer: CollectBuffer = { values: [] };
-    this.sink('Collect Sink', { kind: 'sink', sink: 'collect', printPrefix: null }, buffer).setParallelism(1);
+    const buffer = this.collect();
     await this.env.execute(jobName);
     return (limit === undefined ? buffer.values : buffer.values.slice(0, limit)) as T[];
+  }
+
+  /** @internal Adds a parallelism-1 sink that gathers this stream's records into the returned buffer. */
+  collect(): CollectBuffer {
+    const buffer: CollectBuffer = { values: [] };
+    this.sink('Collect Sink', { kind: 'sink', sink: 'collect', printPrefix: null }, buffer).setParallelism(1);
+    return buffer;
   }
 
   /** @internal */

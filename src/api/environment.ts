@@ -104,6 +104,9 @@ export class JobClient {
   }
 }
 
+/** Options of an environment: an injected clock for processing time, kernels compiled elsewhere. */
+export type EnvironmentOptions = Omit<ExecutorOptions, 'placement'>;
+
 export type AddSourceInput<T> = Source<T> | AsyncIterable<T> | Iterable<T>;
 
 export class StreamExecutionEnvironment {
@@ -120,7 +123,12 @@ export class StreamExecutionEnvironment {
   }
 
   /** A new environment each call, as in Flink, so two jobs never share a graph. */
-  static getExecutionEnvironment(options: ExecutorOptions = {}): StreamExecutionEnvironment {
+  static getExecutionEnvironment(options: EnvironmentOptions = {}): StreamExecutionEnvironment {
+    return new StreamExecutionEnvironment(options);
+  }
+
+  /** @internal An environment that runs one worker's share of a job (see src/worker/job.ts). */
+  static forPlacement(options: ExecutorOptions): StreamExecutionEnvironment {
     return new StreamExecutionEnvironment(options);
   }
 

@@ -1,6 +1,10 @@
 import type { Kernels } from '../kernels/index.ts';
 import type { Job } from '../plan/job.ts';
 import { defaultKernels } from './kernel_provider.ts';
+import type { StreamElement } from './elements.ts';
+import { CHANNELS_PER_GATE } from './placement.ts';
+import type { Placement } from './placement.ts';
+import type { QueuedTask } from './task.ts';
 import { buildPhysicalPlan } from '../plan/physical.ts';
 import type { PhysicalPlan } from '../plan/physical.ts';
 import type { SourceOperator } from './operators/source.ts';
@@ -29,7 +33,14 @@ export interface ExecutorOptions {
   readonly stepBudget?: number;
   /** Compiled kernels to use (edge runtimes that import .wasm as a module pass them); default: the built release module. */
   readonly kernels?: Kernels | Promise<Kernels>;
+  /** Set when this executor runs one worker's share of a job spread over workers. */
+  readonly placement?: Placement;
 }
+
+/** Sends to other workers that may wait for credit before sources are polled again (backpressure). */
+const MAX_PENDING_SENDS = 16;
+/** Queued elements from other workers a subtask takes before the sender is held back. */
+const MAX_INBOUND_QUEUE = 32;
 
 type SourceState = { readonly op: SourceOperator; status: 'active' | 'pending' | 'ended'; wake: Promise<void> | null };
 
@@ -46,14 +57,22 @@ export class Executor {
   private readonly budget: number;
   private cancelled = false;
   private wakeOnCancel: (() => void) | null = null;
+  private readonly placement: Placement | null;
+  private pendingSends = 0;
+  private remoteFailure: unknown = null;
+  private wakeSignal: (() => void) | null = null;
+  private inboundWaiters: { task: QueuedTask; resolve: () => void }[] = [];
 
   constructor(job: Job, options: ExecutorOptions = {}) {
     this.clock = options.clock ?? Date.now;
     this.budget = options.stepBudget ?? 65_536;
     this.plan = buildPhysicalPlan(job.graph);
     const given = options.kernels;
-    this.wiring = wire(job, this.plan, this.clock, given === undefined ? defaultKernels : () => Promise.resolve(given));
+    this.placement = options.placement ?? null;
+    this.wiring = wire(job, this.plan, this.clock, given === undefined ? defaultKernels : () => Promise.resolve(given), this.placement,
+      (worker, channel, element) => this.sendRemote(worker, channel, element));
     this.sources = this.wiring.sources.map((op) => ({ op, status: 'active', wake: null }));
+    this.placement?.links.forEach((link) => link?.onElement((channel, element) => this.receive(channel, element)));
   }
 
   async open(): Promise<void> {
@@ -68,6 +87,7 @@ export class Executor {
 
   /** One round of work; returns how much was done (0 means: wait for a source or a timer). */
   step(budget = this.budget): number {
+    if (this.remoteFailure !== null) throw this.remoteFailure;
     let work = 0;
     const now = this.clock();
     for (const s of this.wiring.subtasks) {
@@ -79,7 +99,8 @@ export class Executor {
     for (const task of this.wiring.tasks) {
       while (task.queued > 0 && work < budget) work += task.processNext();
     }
-    if (work < budget) {
+    this.releaseInbound();
+    if (work < budget && this.pendingSends < MAX_PENDING_SENDS) {
       const batchSize = this.plan.config.batchSize;
       for (const source of this.sources) {
         if (source.status !== 'active') continue;
@@ -93,7 +114,8 @@ export class Executor {
   }
 
   isFinished(): boolean {
-    return this.sources.every((s) => s.status === 'ended') && this.wiring.subtasks.every((s) => s.gate === null || s.gate.finished);
+    return this.pendingSends === 0 && this.sources.every((s) => s.status === 'ended')
+      && this.wiring.subtasks.every((s) => s.gate === null || s.gate.finished);
   }
 
   async run(jobName: string): Promise<JobRunResult> {
@@ -140,6 +162,50 @@ export class Executor {
     return this.wiring.subtasks;
   }
 
+  /** Queues an element for a subtask in another worker; the link holds it until the peer has credit. */
+  private sendRemote(worker: number, channel: number, element: StreamElement): void {
+    const link = this.placement!.links[worker];
+    if (link === null || link === undefined) throw new Error(`internal: no link to worker ${worker}`);
+    this.pendingSends++;
+    link.send(channel, element).then(() => {
+      this.pendingSends--;
+      this.wake();
+    }, (error: unknown) => {
+      this.remoteFailure ??= error;
+      this.wake();
+    });
+  }
+
+  /** An element from another worker: into its subtask's queue; the sender waits while that queue is long. */
+  private receive(channel: number, element: StreamElement): Promise<void> | void {
+    const task = this.wiring.inbound.get(Math.floor(channel / CHANNELS_PER_GATE));
+    if (task === undefined) {
+      this.remoteFailure ??= new Error(`internal: an element arrived for gate ${Math.floor(channel / CHANNELS_PER_GATE)}, which does not run in this worker`);
+      this.wake();
+      return;
+    }
+    task.enqueue(channel % CHANNELS_PER_GATE, element);
+    this.wake();
+    if (task.queued <= MAX_INBOUND_QUEUE) return;
+    return new Promise((resolve) => this.inboundWaiters.push({ task, resolve }));
+  }
+
+  private releaseInbound(): void {
+    if (this.inboundWaiters.length === 0) return;
+    const still: { task: QueuedTask; resolve: () => void }[] = [];
+    for (const w of this.inboundWaiters) {
+      if (w.task.queued <= MAX_INBOUND_QUEUE) w.resolve();
+      else still.push(w);
+    }
+    this.inboundWaiters = still;
+  }
+
+  private wake(): void {
+    const w = this.wakeSignal;
+    this.wakeSignal = null;
+    w?.();
+  }
+
   private park(source: SourceState): void {
     source.status = 'pending';
     source.wake = source.op.isAvailable().then(() => {
@@ -154,6 +220,7 @@ export class Executor {
     let next = Number.POSITIVE_INFINITY;
     for (const s of this.wiring.subtasks) next = Math.min(next, s.op.nextProcessingTime());
     if (next !== Number.POSITIVE_INFINITY) waits.push(sleep(next - this.clock()));
+    if (this.placement !== null || this.pendingSends > 0) waits.push(new Promise((resolve) => { this.wakeSignal = resolve; }));
     if (waits.length === 0) {
       throw new Error('internal: the job is stalled (no queued work, no source to wait for, no timer) but not finished');
     }

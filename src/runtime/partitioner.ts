@@ -3,7 +3,7 @@ import { gatherColumns, materialize, sliceColumns } from './elements.ts';
 import type { ColumnBatch, RecordBatch } from './elements.ts';
 import { keyGroupFor, subtaskForKeyGroup } from './key_groups.ts';
 import type { Target } from './output.ts';
-import type { QueuedTask } from './task.ts';
+import type { ElementQueue } from './task.ts';
 
 export interface HashRouting {
   readonly keyOf: (value: unknown) => unknown;
@@ -20,13 +20,13 @@ export interface HashRouting {
  */
 export class PartitionTarget implements Target {
   private readonly partitioning: Partitioning;
-  private readonly consumers: readonly QueuedTask[];
+  private readonly consumers: readonly ElementQueue[];
   private readonly channel: number;
   private readonly producerIndex: number;
   private readonly hash: HashRouting | null;
   private nextRoundRobin: number;
 
-  constructor(partitioning: Partitioning, consumers: readonly QueuedTask[], channel: number, producerIndex: number, hash: HashRouting | null) {
+  constructor(partitioning: Partitioning, consumers: readonly ElementQueue[], channel: number, producerIndex: number, hash: HashRouting | null) {
     this.partitioning = partitioning;
     this.consumers = consumers;
     this.channel = channel;

@@ -2,11 +2,16 @@ import { Deque } from './deque.ts';
 import type { StreamElement } from './elements.ts';
 import type { InputGate } from './input_gate.ts';
 
+/** Where a partitioner delivers elements for one consumer subtask: a local queue, or a link to its worker. */
+export interface ElementQueue {
+  enqueue(channel: number, element: StreamElement): void;
+}
+
 /**
  * A subtask at the head of a chain, fed through a queue: the queue holds elements from every
  * upstream channel in arrival order (FIFO per channel, as Flink's input gates).
  */
-export class QueuedTask {
+export class QueuedTask implements ElementQueue {
   readonly name: string;
   readonly gate: InputGate;
   private readonly queue = new Deque<{ channel: number; element: StreamElement }>();

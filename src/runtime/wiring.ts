@@ -13,6 +13,10 @@ import { OperatorOutput } from './output.ts';
 import type { Target } from './output.ts';
 import { PartitionTarget } from './partitioner.ts';
 import { QueuedTask } from './task.ts';
+import type { ElementQueue } from './task.ts';
+import type { StreamElement } from './elements.ts';
+import { CHANNELS_PER_GATE, ownerOf } from './placement.ts';
+import type { Placement } from './placement.ts';
 import { instanceForSubtask } from './user_functions.ts';
 import { TimerQueues } from './timers.ts';
 
@@ -29,6 +33,8 @@ export interface Wiring {
   readonly sources: SourceOperator[];
   /** Queue-fed chain heads, downstream first (so queues drain before sources add more). */
   readonly tasks: QueuedTask[];
+  /** Local queue-fed subtasks by gate id, where elements from other workers are delivered. */
+  readonly inbound: ReadonlyMap<number, QueuedTask>;
 }
 
 /**
@@ -36,9 +42,17 @@ export interface Wiring {
  * the others partitioners into the consumer's queue. Built from the sinks back to the sources,
  * so each producer's targets exist when it is made.
  */
-export function wire(job: Job, plan: PhysicalPlan, clock: () => number, kernels: () => Promise<Kernels>): Wiring {
+export function wire(
+  job: Job, plan: PhysicalPlan, clock: () => number, kernels: () => Promise<Kernels>,
+  placement: Placement | null = null, sendRemote: (worker: number, channel: number, element: StreamElement) => void = noRemote,
+): Wiring {
+  const workers = placement?.workerCount ?? 1;
+  const here = placement?.workerIndex ?? 0;
+  const isLocal = (s: number): boolean => ownerOf(s, workers) === here;
   const gates = new Map<number, InputGate[]>();
-  const queued = new Map<number, QueuedTask[]>();
+  const queues = new Map<number, ElementQueue[]>();
+  const inbound = new Map<number, QueuedTask>();
+  const gateIds = queuedGateIds(plan);
   const consumers = new Map<number, { node: PhysicalNode; edgeIndex: number }[]>();
   for (const node of plan.nodes) {
     node.inputs.forEach((e, edgeIndex) => {
@@ -57,8 +71,16 @@ export function wire(job: Job, plan: PhysicalPlan, clock: () => number, kernels:
     const functions = job.functions.get(node.spec.id) ?? {};
     const check = outputCheck(node);
     const nodeGates: InputGate[] = [];
-    const nodeTasks: QueuedTask[] = [];
+    const nodeQueues: ElementQueue[] = [];
     for (let s = 0; s < node.parallelism; s++) {
+      if (!isLocal(s)) {
+        const gateId = gateIds.get(`${node.spec.id}:${s}`);
+        if (gateId !== undefined) {
+          const owner = ownerOf(s, workers);
+          nodeQueues[s] = { enqueue: (channel, element) => sendRemote(owner, gateId * CHANNELS_PER_GATE + channel, element) };
+        }
+        continue;
+      }
       const main: Target[] = [];
       const sides = new Map<string, Target[]>();
       for (const { node: consumer, edgeIndex } of consumers.get(node.spec.id) ?? []) {
@@ -77,7 +99,7 @@ export function wire(job: Job, plan: PhysicalPlan, clock: () => number, kernels:
               fail: (cause: unknown, record: unknown) => new JobExecutionError(`keyBy(${edge.keyDescription ?? 'a key selector'}) of ${consumer.spec.name}`, consumer.uid, -1, consumer.parallelism, { value: record }, cause),
             }
             : null;
-          target = new PartitionTarget(edge.resolved, queued.get(consumer.spec.id)!, channel, s, hash);
+          target = new PartitionTarget(edge.resolved, queues.get(consumer.spec.id)!, channel, s, hash);
         }
         if (edge.sideOutput === null) main.push(target);
         else sides.set(edge.sideOutput, [...(sides.get(edge.sideOutput) ?? []), target]);
@@ -96,20 +118,35 @@ export function wire(job: Job, plan: PhysicalPlan, clock: () => number, kernels:
         continue;
       }
       const gate = new InputGate(op, channelInputs(node, byId));
-      nodeGates.push(gate);
+      nodeGates[s] = gate;
       subtasks.push({ node, index: s, op, gate });
       if (!node.inputs[0].chained) {
         const task = new QueuedTask(`${node.spec.name} (${s + 1}/${node.parallelism})`, gate);
-        nodeTasks.push(task);
+        nodeQueues[s] = task;
         tasks.push(task);
+        inbound.set(gateIds.get(`${node.spec.id}:${s}`)!, task);
       }
     }
     gates.set(node.spec.id, nodeGates);
-    queued.set(node.spec.id, nodeTasks);
+    queues.set(node.spec.id, nodeQueues);
   }
   subtasks.reverse();
   sources.reverse();
-  return { subtasks, sources, tasks };
+  return { subtasks, sources, tasks, inbound };
+}
+
+/** Every queue-fed subtask of the job gets the same number in every worker: the address of remote elements. */
+function queuedGateIds(plan: PhysicalPlan): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const node of plan.nodes) {
+    if (node.inputs.length === 0 || node.inputs[0].chained) continue;
+    for (let s = 0; s < node.parallelism; s++) ids.set(`${node.spec.id}:${s}`, ids.size);
+  }
+  return ids;
+}
+
+function noRemote(): never {
+  throw new Error('internal: a remote subtask without a placement');
 }
 
 /** The input each channel of a node feeds: a chained edge is one channel, a network edge one per producer subtask. */

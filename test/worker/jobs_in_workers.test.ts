@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { executeInWorkers } from '../../src/index.ts';
+import job from '../jobs/conformance_job.ts';
+
+const moduleUrl = new URL('../jobs/conformance_job.ts', import.meta.url);
+
+/** Flink orders records within a key only; the job's lines are compared as per-key sequences. */
+function perKey(lines: string[]): string[] {
+  const byKey = new Map<string, string[]>();
+  for (const l of lines) {
+    const [kind, key] = l.split(/[ @:]/);
+    byKey.set(`${kind} ${key}`, [...(byKey.get(`${kind} ${key}`) ?? []), l]);
+  }
+  return [...byKey].map(([k, ls]) => `${k} => ${ls.join(' | ')}`).sort();
+}
+
+describe('the same job in-process and in Node worker threads', () => {
+  it('gives identical results at parallelism 1 and 2 in-process and on 2 and 4 workers', async () => {
+    const reference = perKey((await job.run({ parallelism: 1 })).records as string[]);
+    expect(reference.length).toBeGreaterThan(37 + 50 + 101);
+    expect(perKey((await job.run({ parallelism: 2 })).records as string[])).toEqual(reference);
+    for (const workers of [2, 4]) {
+      const { records, result } = await executeInWorkers<string>(moduleUrl, { workers });
+      expect(perKey(records)).toEqual(reference);
+      const enrich = result.getOperator('enrich-purchases')!;
+      expect([enrich.parallelism, enrich.recordsIn, enrich.recordsOut]).toEqual([workers, 3050, 3000]);
+    }
+  }, 120_000);
+});
