@@ -2,6 +2,7 @@
 import { runColumnarBench, runEngineBench } from './engine.ts';
 import { runKernelBench } from './kernels.ts';
 import { runTransportBench } from './transport.ts';
+import { runWorkersBench } from './workers.ts';
 
 const quick = process.argv.includes('--quick');
 console.log(`Eddy benchmarks (node ${process.version}; medians; ratio = baseline time / Eddy time, >1 means Eddy is faster)`);
@@ -9,3 +10,4 @@ await runEngineBench(quick ? { events: 200_000, runs: 3 } : {});
 await runColumnarBench(quick ? { events: 1_000_000, runs: 3 } : {});
 await runKernelBench(quick ? { events: 1_000_000, runs: 3 } : {});
 await runTransportBench(quick ? { events: 200_000, runs: 3 } : {});
+await runWorkersBench(quick ? { runs: 1 } : {});

@@ -185,18 +185,21 @@ export class StreamExecutionEnvironment {
    * Records are named rows `{ key, value }`; keyed aggregations over numeric columns stay columnar.
    */
   fromColumns(columns: Record<string, Column>, sourceName = 'Columnar Source'): DataStream<Record<string, number>> {
-    return this.sourceNode(new ColumnarSource(columns), sourceName, null, columnInfo(columns)) as DataStream<Record<string, number>>;
+    const source = new ColumnarSource(columns);
+    return this.sourceNode(source, sourceName, null, [...source.columns]) as DataStream<Record<string, number>>;
   }
 
   /** An Apache Arrow Table or RecordBatch, read as columns (see `fromColumns`). */
   fromArrow(table: ArrowTableLike, sourceName = 'Arrow Source'): DataStream<Record<string, unknown>> {
-    const columns = columnsFromArrow(table);
-    return this.sourceNode(new ColumnarSource(columns), sourceName, null, columnInfo(columns));
+    const source = new ColumnarSource(columnsFromArrow(table));
+    return this.sourceNode(source, sourceName, null, [...source.columns]);
   }
 
   fromSource<T>(source: Source<T>, watermarkStrategy: WatermarkStrategy<T>, sourceName: string, type?: TypeInformation<T>): DataStream<T> {
     if (!isSource(source)) throw new TypeError(`fromSource(source, ...) on "${sourceName}": source must implement createReader() and boundedness`);
-    return this.sourceNode(source, sourceName, type ?? null).assignTimestampsAndWatermarks(watermarkStrategy);
+    const stream = this.sourceNode(source, sourceName, type ?? null, source.columns === undefined ? null : [...source.columns]);
+    // noWatermarks() without an assigner changes nothing; leaving the operator out keeps columns columnar.
+    return watermarkStrategy.isIdentity() ? stream : stream.assignTimestampsAndWatermarks(watermarkStrategy);
   }
 
   /** A user source: a Source object, or any async (or sync) iterable — an async generator works. */
@@ -244,13 +247,6 @@ export class StreamExecutionEnvironment {
     });
     return DataStream.ofNode<T>(this, node);
   }
-}
-
-function columnInfo(columns: Record<string, Column>): ColumnInfo[] {
-  return Object.entries(columns).map(([name, col]) => ({
-    name,
-    numeric: col instanceof Float64Array || col instanceof Float32Array ? 'float' : ArrayBuffer.isView(col) ? 'int' : null,
-  }));
 }
 
 export function checkParallelism(p: number, where: string): number {

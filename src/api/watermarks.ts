@@ -49,6 +49,8 @@ class NoWatermarks<T> implements WatermarkGenerator<T> {
   onPeriodicEmit(): void {}
 }
 
+const NO_WATERMARKS = (): WatermarkGenerator<unknown> => new NoWatermarks<unknown>();
+
 export class WatermarkStrategy<T> {
   private readonly generatorFactory: () => WatermarkGenerator<T>;
   readonly timestampAssigner: TimestampAssigner<T> | undefined;
@@ -68,7 +70,12 @@ export class WatermarkStrategy<T> {
   }
 
   static noWatermarks<T>(): WatermarkStrategy<T> {
-    return new WatermarkStrategy<T>(() => new NoWatermarks<T>());
+    return new WatermarkStrategy<T>(NO_WATERMARKS as () => WatermarkGenerator<T>);
+  }
+
+  /** @internal True when applying this strategy changes nothing: no watermarks, no timestamp assigner. */
+  isIdentity(): boolean {
+    return this.generatorFactory === NO_WATERMARKS && this.timestampAssigner === undefined;
   }
 
   static forGenerator<T>(factory: () => WatermarkGenerator<T>): WatermarkStrategy<T> {

@@ -10,8 +10,9 @@ import type { Columns, Source, SourceReader, SourceReaderContext } from './sourc
  */
 export class ColumnarSource implements Source<Record<string, unknown>> {
   readonly boundedness = 'BOUNDED' as const;
-  readonly columns: Readonly<Record<string, Column>>;
+  readonly data: Readonly<Record<string, Column>>;
   readonly length: number;
+  readonly columns: readonly { readonly name: string; readonly numeric: 'int' | 'float' | null }[];
 
   constructor(columns: Record<string, Column>) {
     const entries = Object.entries(columns);
@@ -25,13 +26,17 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
         throw new Error(`fromColumns(columns): column "${name}" has ${col.length} rows but column "${entries[0][0]}" has ${length}; all columns need the same length`);
       }
     }
-    this.columns = columns;
+    this.data = columns;
     this.length = length;
+    this.columns = entries.map(([name, col]) => ({
+      name,
+      numeric: col instanceof Float64Array || col instanceof Float32Array ? 'float' : ArrayBuffer.isView(col) ? 'int' : null,
+    }));
   }
 
   createReader(context: SourceReaderContext, restoredState?: unknown): SourceReader<Record<string, unknown>> {
     const { start, end } = splitRange(this.length, context.subtaskIndex, context.parallelism);
-    const all = columnBatch({ ...this.columns }, this.length);
+    const all = columnBatch({ ...this.data }, this.length);
     let offset = typeof restoredState === 'number' ? restoredState : start;
     const next = (max: number): Columns | null => {
       if (offset >= end) return null;

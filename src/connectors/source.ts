@@ -37,6 +37,11 @@ export interface Source<T> {
   readonly boundedness: Boundedness;
   /** The highest parallelism the source can be split into (1 for a single ordered input). */
   readonly maxParallelism?: number;
+  /**
+   * For sources read as columns (`pollColumns`): their names and kinds, so the planner can run
+   * keyed aggregations over them in the WASM kernels.
+   */
+  readonly columns?: readonly { readonly name: string; readonly numeric: 'int' | 'float' | null }[];
   createReader(context: SourceReaderContext, restoredState?: unknown): SourceReader<T>;
 }
 

@@ -127,7 +127,8 @@ export class Executor {
         if (this.step() === 0) {
           await this.idle();
           lastYield = performance.now();
-        } else if (performance.now() - lastYield > 8) {
+        } else if (this.placement !== null || performance.now() - lastYield > 8) {
+          // Spread over workers, credit returns and peers' batches arrive as events: take them every step.
           await yieldToEventLoop();
           lastYield = performance.now();
         }

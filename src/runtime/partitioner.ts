@@ -1,7 +1,7 @@
 import type { FieldRef, Partitioning } from '../plan/graph.ts';
 import { gatherColumns, materialize, sliceColumns } from './elements.ts';
 import type { ColumnBatch, RecordBatch } from './elements.ts';
-import { keyGroupFor, subtaskForKeyGroup } from './key_groups.ts';
+import { keyGroupFor, murmurHash, subtaskForKeyGroup } from './key_groups.ts';
 import type { Target } from './output.ts';
 import type { ElementQueue } from './task.ts';
 
@@ -99,17 +99,17 @@ export class PartitionTarget implements Target {
     const { maxParallelism, fail } = this.hash!;
     const n = this.consumers.length;
     const keys = batch.columns[keyColumn];
-    const keyGroups = new Int32Array(batch.length);
-    const owner = new Int32Array(batch.length);
+    const length = batch.length;
+    const keyGroups = new Int32Array(length);
+    const owner = new Int32Array(length);
     const counts = new Int32Array(n);
     let i = 0;
     try {
-      for (; i < batch.length; i++) {
-        const kg = keyGroupFor(keys[i], maxParallelism);
-        keyGroups[i] = kg;
-        const c = n === 1 ? 0 : subtaskForKeyGroup(kg, n, maxParallelism);
-        owner[i] = c;
-        counts[c]++;
+      if (keys instanceof Int32Array || keys instanceof Int16Array || keys instanceof Int8Array || keys instanceof Uint16Array || keys instanceof Uint8Array) {
+        // 32-bit integers are their own Java hashCode: skip the per-record type dispatch.
+        for (; i < length; i++) keyGroups[i] = murmurHash(keys[i]) % maxParallelism;
+      } else {
+        for (; i < length; i++) keyGroups[i] = keyGroupFor(keys[i], maxParallelism);
       }
     } catch (error) {
       throw fail(error, keys[i]);
@@ -118,16 +118,22 @@ export class PartitionTarget implements Target {
       this.consumers[0].enqueue(this.channel, { kind: 'columns', batch: { ...batch, keyColumn, keyGroups } });
       return;
     }
+    for (let r = 0; r < length; r++) {
+      const c = subtaskForKeyGroup(keyGroups[r], n, maxParallelism);
+      owner[r] = c;
+      counts[c]++;
+    }
+    // One pass places every row: row indexes per consumer, contiguous, in arrival order.
+    const starts = new Int32Array(n + 1);
+    for (let c = 0; c < n; c++) starts[c + 1] = starts[c] + counts[c];
+    const cursor = starts.slice(0, n);
+    const order = new Int32Array(length);
+    for (let r = 0; r < length; r++) order[cursor[owner[r]]++] = r;
     for (let c = 0; c < n; c++) {
       if (counts[c] === 0) continue;
-      const rows = new Int32Array(counts[c]);
-      const kgs = new Int32Array(counts[c]);
-      for (let r = 0, w = 0; r < batch.length; r++) {
-        if (owner[r] === c) {
-          rows[w] = r;
-          kgs[w++] = keyGroups[r];
-        }
-      }
+      const rows = order.subarray(starts[c], starts[c + 1]);
+      const kgs = new Int32Array(rows.length);
+      for (let w = 0; w < rows.length; w++) kgs[w] = keyGroups[rows[w]];
       this.consumers[c].enqueue(this.channel, { kind: 'columns', batch: gatherColumns(batch, rows, keyColumn, kgs) });
     }
   }

@@ -7,6 +7,8 @@ export class WorkerHost implements WorkerControl {
   #index = -1;
   #peers: Array<DataPort | null> = [];
   #result: Promise<unknown> | null = null;
+  #task: (() => unknown) | null = null;
+  #run: (() => void) | null = null;
   readonly #abort = new AbortController();
 
   async start(request: StartRequest): Promise<void> {
@@ -22,12 +24,20 @@ export class WorkerHost implements WorkerControl {
     const context: WorkerContext = {
       workerIndex: request.workerIndex, workerCount: request.workerCount, peers: this.#peers, signal: this.#abort.signal,
     };
-    this.#result = (async () => task(context))();
+    this.#task = () => task(context);
+    this.#result = new Promise<unknown>((resolve, reject) => { this.#run = () => { (async () => this.#task!())().then(resolve, reject); }; });
     this.#result.catch(() => {});
   }
 
+  /**
+   * Runs the task (once) and resolves with its result. The pool calls it on every worker only
+   * after all have started, so no worker's job runs while a peer is still loading.
+   */
   result(): Promise<unknown> {
     if (this.#result === null) return Promise.reject(new Error('result() was called before start()'));
+    const run = this.#run;
+    this.#run = null;
+    run?.();
     return this.#result;
   }
 

@@ -27,3 +27,10 @@ describe('the same job in-process and in Node worker threads', () => {
     }
   }, 120_000);
 });
+
+describe('a failure inside a worker', () => {
+  it('fails the job with the worker, operator, subtask, record and cause', async () => {
+    const run = executeInWorkers(new URL('../jobs/failing_job.ts', import.meta.url), { workers: 2 });
+    await expect(run).rejects.toThrow(/^worker [12] of 2 \("eddy-subtasks"\) failed in result\(\): Operator "Price" \(uid map-1, subtask [12]\/2\) failed on record 57: cannot price item 57$/);
+  }, 60_000);
+});

@@ -1,0 +1,47 @@
+// The job module of the worker benchmark: a keyed sum over columns generated inside the job.
+// Row i is a pure function of i, so each subtask generates just its own range of rows.
+import { defineJob, WatermarkStrategy } from '../src/index.ts';
+import type { Columns, Source, SourceReader, SourceReaderContext } from '../src/index.ts';
+
+export const EVENTS = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.EDDY_BENCH_EVENTS ?? 10_000_000);
+export const KEYS = 100_000;
+
+function mix(i: number): number {
+  let h = Math.imul(i ^ 0x5bd1e995, 0x9e3779b1);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x85ebca6b);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+class GeneratedColumns implements Source<Record<string, number>> {
+  readonly boundedness = 'BOUNDED' as const;
+  readonly columns = [{ name: 'key', numeric: 'int' as const }, { name: 'value', numeric: 'float' as const }];
+  createReader(context: SourceReaderContext): SourceReader<Record<string, number>> {
+    let next = Math.floor((EVENTS * context.subtaskIndex) / context.parallelism);
+    const end = Math.floor((EVENTS * (context.subtaskIndex + 1)) / context.parallelism);
+    const pollColumns = (max: number): Columns | null => {
+      if (next >= end) return null;
+      const n = Math.min(max, end - next);
+      const key = new Int32Array(n);
+      const value = new Float64Array(n);
+      for (let r = 0; r < n; r++, next++) {
+        key[r] = mix(next) % KEYS;
+        value[r] = (mix(next + EVENTS) % 10_000) / 100;
+      }
+      return { length: n, columns: { key, value } };
+    };
+    return {
+      pollColumns,
+      pollNext: () => { throw new Error('GeneratedColumns is read as columns'); },
+      isAvailable: () => Promise.resolve(),
+      snapshotState: () => next,
+    };
+  }
+}
+
+export default defineJob((env) => {
+  env.getConfig().setBatchSize(65_536);
+  env.fromSource(new GeneratedColumns(), WatermarkStrategy.noWatermarks(), 'Generated columns')
+    .keyBy('key').sum('value')
+    .addSink({ invoke: () => {}, invokeColumns: () => {} }).name('Discard');
+}, { name: 'keyed sum' });
