@@ -7,6 +7,8 @@ const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 export default defineConfig({
   root: 'web',
   build: { outDir: '../build/web', emptyOutDir: true, target: 'es2022' },
+  // Module workers: the worker entry awaits its set-up at top level, which classic (iife) workers cannot.
+  worker: { format: 'es' },
   server: { headers: isolation },
   preview: { headers: isolation },
 });

@@ -5,6 +5,7 @@ import { enrichment } from '../../examples/enrichment.ts';
 import type { ItemUpdate, Purchase } from '../../examples/enrichment.ts';
 import { stateAccess } from '../../examples/state_access.ts';
 import { wordCount } from '../../examples/word_count.ts';
+import { wordCountInWorkers } from '../../examples/workers.ts';
 
 const env = (p: number) => StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(p);
 const byKey = <T extends unknown[]>(rows: T[]): T[] => [...rows].sort((a, b) => String(a[0]).localeCompare(String(b[0])));
@@ -49,4 +50,13 @@ describe.each([1, 2])('examples at parallelism %i', (p) => {
     expect(out.filter((r) => r[0] === 3)).toEqual([[3, null, 7]]);
     expect(out).toHaveLength(5);
   });
+});
+
+describe('examples/workers.ts', () => {
+  it('counts words in two worker threads exactly as in-process', async () => {
+    const inWorkers = await wordCountInWorkers(2);
+    const inProcess = new Map(await wordCount(env(1)).executeAndCollect());
+    expect([...inWorkers].sort()).toEqual([...inProcess].sort());
+    expect(inWorkers.get('to')).toBe(11);
+  }, 60_000);
 });
