@@ -9,7 +9,8 @@ import type { Source } from '../connectors/source.ts';
 import type { ColumnInfo, RuntimeMode } from '../plan/graph.ts';
 import { JobBuilder } from '../plan/job.ts';
 import { Executor } from '../runtime/executor.ts';
-import type { ExecutorOptions, JobRunResult, OperatorMetrics } from '../runtime/executor.ts';
+import type { ExecutorOptions, JobRunResult } from '../runtime/executor.ts';
+import type { OperatorMetrics, SubtaskMetrics } from '../runtime/metrics.ts';
 import { DataStream } from './data_stream.ts';
 import type { TypeInformation } from './types.ts';
 import type { WatermarkStrategy } from './watermarks.ts';
@@ -63,15 +64,17 @@ export class ExecutionConfig {
   }
 }
 
-/** What `execute()` resolves to: the wall time and per-operator record counts. */
+/** What `execute()` resolves to: the wall time, per-operator record counts, and the final metrics of every subtask. */
 export class JobExecutionResult {
   readonly jobName: string;
   readonly netRuntimeMs: number;
   readonly operators: readonly OperatorMetrics[];
+  readonly subtasks: readonly SubtaskMetrics[];
   constructor(result: JobRunResult) {
     this.jobName = result.jobName;
     this.netRuntimeMs = result.netRuntimeMs;
     this.operators = result.operators;
+    this.subtasks = result.subtasks;
   }
   getNetRuntime(): number {
     return this.netRuntimeMs;
@@ -95,8 +98,13 @@ export class JobClient {
   getJobExecutionResult(): Promise<JobExecutionResult> {
     return this.result;
   }
+  /** Records in and out per operator, summed over its subtasks, as of now. */
   metrics(): OperatorMetrics[] {
     return this.executor.metrics();
+  }
+  /** Records in/out, input queue fill and busy time of every subtask, as of now. */
+  subtaskMetrics(): SubtaskMetrics[] {
+    return this.executor.subtaskMetrics();
   }
   async cancel(): Promise<JobExecutionResult> {
     this.executor.cancel();

@@ -4,6 +4,8 @@ import { defaultKernels } from './kernel_provider.ts';
 import type { StreamElement } from './elements.ts';
 import { CHANNELS_PER_GATE } from './placement.ts';
 import type { Placement } from './placement.ts';
+import { operatorMetrics } from './metrics.ts';
+import type { OperatorMetrics, SubtaskMetrics, TaskStats } from './metrics.ts';
 import type { QueuedTask } from './task.ts';
 import { buildPhysicalPlan } from '../plan/physical.ts';
 import type { PhysicalPlan } from '../plan/physical.ts';
@@ -12,18 +14,11 @@ import { wire } from './wiring.ts';
 import type { Subtask, Wiring } from './wiring.ts';
 import { sleep, yieldToEventLoop } from './yield.ts';
 
-export interface OperatorMetrics {
-  readonly name: string;
-  readonly uid: string;
-  readonly parallelism: number;
-  readonly recordsIn: number;
-  readonly recordsOut: number;
-}
-
 export interface JobRunResult {
   readonly jobName: string;
   readonly netRuntimeMs: number;
   readonly operators: OperatorMetrics[];
+  readonly subtasks: SubtaskMetrics[];
 }
 
 export interface ExecutorOptions {
@@ -42,7 +37,7 @@ const MAX_PENDING_SENDS = 16;
 /** Queued elements from other workers a subtask takes before the sender is held back. */
 const MAX_INBOUND_QUEUE = 32;
 
-type SourceState = { readonly op: SourceOperator; status: 'active' | 'pending' | 'ended'; wake: Promise<void> | null };
+type SourceState = { readonly op: SourceOperator; readonly stats: TaskStats; status: 'active' | 'pending' | 'ended'; wake: Promise<void> | null };
 
 /**
  * Runs a job in the current thread as a cooperative loop: `step(budget)` drains queued batches
@@ -71,7 +66,8 @@ export class Executor {
     this.placement = options.placement ?? null;
     this.wiring = wire(job, this.plan, this.clock, given === undefined ? defaultKernels : () => Promise.resolve(given), this.placement,
       (worker, channel, element) => this.sendRemote(worker, channel, element));
-    this.sources = this.wiring.sources.map((op) => ({ op, status: 'active', wake: null }));
+    const taskOf = new Map(this.wiring.subtasks.map((s) => [s.op, s.task]));
+    this.sources = this.wiring.sources.map((op) => ({ op, stats: taskOf.get(op)!, status: 'active', wake: null }));
     this.placement?.links.forEach((link) => link?.onElement((channel, element) => this.receive(channel, element)));
   }
 
@@ -92,19 +88,27 @@ export class Executor {
     const now = this.clock();
     for (const s of this.wiring.subtasks) {
       if (s.op.nextProcessingTime() <= now) {
+        const started = performance.now();
         s.op.onProcessingTime(now);
+        s.task.busyMs += performance.now() - started;
         work++;
       }
     }
+    // Busy time is read per task and run of work, not per record, so the clock stays off the hot path.
     for (const task of this.wiring.tasks) {
+      if (task.queued === 0 || work >= budget) continue;
+      const started = performance.now();
       while (task.queued > 0 && work < budget) work += task.processNext();
+      task.stats.busyMs += performance.now() - started;
     }
     this.releaseInbound();
     if (work < budget && this.pendingSends < MAX_PENDING_SENDS) {
       const batchSize = this.plan.config.batchSize;
       for (const source of this.sources) {
         if (source.status !== 'active') continue;
+        const started = performance.now();
         const outcome = source.op.poll(batchSize);
+        source.stats.busyMs += performance.now() - started;
         if (outcome === 'ended') source.status = 'ended';
         else if (outcome === 'pending') this.park(source);
         work++;
@@ -138,7 +142,8 @@ export class Executor {
       throw error;
     }
     await this.closeAll(false);
-    return { jobName, netRuntimeMs: performance.now() - started, operators: this.metrics() };
+    const subtasks = this.subtaskMetrics();
+    return { jobName, netRuntimeMs: performance.now() - started, operators: operatorMetrics(subtasks), subtasks };
   }
 
   /** Stops an (unbounded) job at the next step; `run` then resolves with what was done. */
@@ -148,15 +153,25 @@ export class Executor {
   }
 
   metrics(): OperatorMetrics[] {
-    const byNode = new Map<number, { name: string; uid: string; parallelism: number; recordsIn: number; recordsOut: number }>();
-    for (const s of this.wiring.subtasks) {
-      const id = s.node.spec.id;
-      const m = byNode.get(id) ?? { name: s.node.spec.name, uid: s.node.uid, parallelism: s.node.parallelism, recordsIn: 0, recordsOut: 0 };
-      m.recordsIn += s.gate?.recordsIn ?? 0;
-      m.recordsOut += s.op.ctx.output.recordsOut;
-      byNode.set(id, m);
-    }
-    return [...byNode.values()];
+    return operatorMetrics(this.subtaskMetrics());
+  }
+
+  /** A snapshot of every subtask in this thread; cheap enough to poll while the job runs. */
+  subtaskMetrics(): SubtaskMetrics[] {
+    const worker = this.placement?.workerIndex ?? 0;
+    return this.wiring.subtasks.map((s) => ({
+      operator: s.node.spec.name,
+      uid: s.node.uid,
+      subtask: s.index,
+      parallelism: s.node.parallelism,
+      worker,
+      task: s.task.name,
+      recordsIn: s.gate?.recordsIn ?? 0,
+      recordsOut: s.op.ctx.output.recordsOut,
+      queued: s.queue?.queued ?? 0,
+      maxQueued: s.queue?.maxQueued ?? 0,
+      busyMs: s.task.busyMs,
+    }));
   }
 
   get subtasks(): readonly Subtask[] {

@@ -1,6 +1,7 @@
 import { Deque } from './deque.ts';
 import type { StreamElement } from './elements.ts';
 import type { InputGate } from './input_gate.ts';
+import { TaskStats } from './metrics.ts';
 
 /** Where a partitioner delivers elements for one consumer subtask: a local queue, or a link to its worker. */
 export interface ElementQueue {
@@ -14,11 +15,15 @@ export interface ElementQueue {
 export class QueuedTask implements ElementQueue {
   readonly name: string;
   readonly gate: InputGate;
+  readonly stats: TaskStats;
+  /** The longest the queue ever was: what backpressure bounds. */
+  maxQueued = 0;
   private readonly queue = new Deque<{ channel: number; element: StreamElement }>();
 
   constructor(name: string, gate: InputGate) {
     this.name = name;
     this.gate = gate;
+    this.stats = new TaskStats(name);
   }
 
   get queued(): number {
@@ -27,6 +32,7 @@ export class QueuedTask implements ElementQueue {
 
   enqueue(channel: number, element: StreamElement): void {
     this.queue.push({ channel, element });
+    if (this.queue.length > this.maxQueued) this.maxQueued = this.queue.length;
   }
 
   /** Processes one queued element; returns the work done (records, or 1 for a control element). */

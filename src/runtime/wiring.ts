@@ -12,6 +12,7 @@ import { SourceOperator } from './operators/source.ts';
 import { OperatorOutput } from './output.ts';
 import type { Target } from './output.ts';
 import { PartitionTarget } from './partitioner.ts';
+import { TaskStats } from './metrics.ts';
 import { QueuedTask } from './task.ts';
 import type { ElementQueue } from './task.ts';
 import type { StreamElement } from './elements.ts';
@@ -26,6 +27,10 @@ export interface Subtask {
   readonly op: StreamOperator;
   /** Null for sources. */
   readonly gate: InputGate | null;
+  /** Its own input queue; null for sources and chained operators (fed by direct calls). */
+  readonly queue: QueuedTask | null;
+  /** The task (chain) it runs in: where its busy time is counted. */
+  readonly task: TaskStats;
 }
 
 export interface Wiring {
@@ -62,7 +67,7 @@ export function wire(
     });
   }
   const byId = new Map(plan.nodes.map((n) => [n.spec.id, n]));
-  const subtasks: Subtask[] = [];
+  const subtasks: Array<Omit<Subtask, 'task'> & { task: TaskStats | null }> = [];
   const sources: SourceOperator[] = [];
   const tasks: QueuedTask[] = [];
 
@@ -114,25 +119,44 @@ export function wire(
       }, node.kernel);
       if (op instanceof SourceOperator) {
         sources.push(op);
-        subtasks.push({ node, index: s, op, gate: null });
+        subtasks.push({ node, index: s, op, gate: null, queue: null, task: new TaskStats(taskName(node, s)) });
         continue;
       }
       const gate = new InputGate(op, channelInputs(node, byId));
       nodeGates[s] = gate;
-      subtasks.push({ node, index: s, op, gate });
-      if (!node.inputs[0].chained) {
-        const task = new QueuedTask(`${node.spec.name} (${s + 1}/${node.parallelism})`, gate);
+      if (node.inputs[0].chained) {
+        subtasks.push({ node, index: s, op, gate, queue: null, task: null });
+      } else {
+        const task = new QueuedTask(taskName(node, s), gate);
         nodeQueues[s] = task;
         tasks.push(task);
         inbound.set(gateIds.get(`${node.spec.id}:${s}`)!, task);
+        subtasks.push({ node, index: s, op, gate, queue: task, task: task.stats });
       }
     }
     gates.set(node.spec.id, nodeGates);
     queues.set(node.spec.id, nodeQueues);
   }
-  subtasks.reverse();
+  // Plan order, then subtask index: producers before their chained consumers, and the order metrics list them in.
+  const position = new Map(plan.nodes.map((n, i) => [n, i]));
+  subtasks.sort((a, b) => position.get(a.node)! - position.get(b.node)! || a.index - b.index);
   sources.reverse();
-  return { subtasks, sources, tasks, inbound };
+  return { subtasks: withChainTasks(subtasks), sources, tasks, inbound };
+}
+
+function taskName(node: PhysicalNode, s: number): string {
+  return `${node.spec.name} (${s + 1}/${node.parallelism})`;
+}
+
+/** A chained operator runs in its producer's task; producers come first, so one forward pass resolves chains. */
+function withChainTasks(subtasks: Array<Omit<Subtask, 'task'> & { task: TaskStats | null }>): Subtask[] {
+  const taskOf = new Map<string, TaskStats>();
+  return subtasks.map((s) => {
+    const task = s.task ?? taskOf.get(`${s.node.inputs[0].source}:${s.index}`);
+    if (task === undefined) throw new Error(`internal: no task for chained operator ${s.node.spec.name} (${s.index + 1}/${s.node.parallelism})`);
+    taskOf.set(`${s.node.spec.id}:${s.index}`, task);
+    return { ...s, task };
+  });
 }
 
 /** Every queue-fed subtask of the job gets the same number in every worker: the address of remote elements. */

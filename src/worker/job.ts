@@ -5,10 +5,13 @@
 import { JobExecutionResult, StreamExecutionEnvironment } from '../api/environment.ts';
 import type { EnvironmentOptions } from '../api/environment.ts';
 import type { DataStream } from '../api/data_stream.ts';
-import type { OperatorMetrics } from '../runtime/executor.ts';
+import { operatorMetrics } from '../runtime/metrics.ts';
+import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import { WorkerPool } from './pool.ts';
 import type { PoolOptions } from './pool.ts';
-import type { WorkerContext } from './protocol.ts';
+import type { CoordinatorControl, WorkerContext, WorkerMetrics } from './protocol.ts';
+import { hasWebWorkers, spawnWorker } from './endpoint.ts';
+import type { WorkerEntry } from './endpoint.ts';
 
 /** Builds the pipeline; a returned stream's records are collected and handed back to the caller. */
 export type JobBuilderFunction<T> = (env: StreamExecutionEnvironment) => DataStream<T> | void | Promise<DataStream<T> | void>;
@@ -23,7 +26,7 @@ export interface JobOutcome<T> {
 interface WorkerShare {
   readonly records: unknown[];
   readonly netRuntimeMs: number;
-  readonly operators: OperatorMetrics[];
+  readonly subtasks: readonly SubtaskMetrics[];
 }
 
 export interface DefinedJob<T> {
@@ -42,8 +45,11 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
     }).setParallelism(context.workerCount);
     const stream = await build(env);
     const buffer = stream ? stream.collect() : null;
-    const result = await env.execute(jobName);
-    return { records: buffer?.values ?? [], netRuntimeMs: result.netRuntimeMs, operators: [...result.operators] };
+    const client = env.executeAsync(jobName);
+    context.publishMetrics(() => client.subtaskMetrics());
+    context.signal.addEventListener('abort', () => void client.cancel(), { once: true });
+    const result = await client.getJobExecutionResult();
+    return { records: buffer?.values ?? [], netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
   };
   return Object.assign(inWorker, {
     jobName,
@@ -59,33 +65,123 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
 }
 
 /**
- * Runs a job module in `workers` workers (module Web Workers in browsers, worker_threads in
- * Node): each runs subtask s of every operator where s mod workers is its index, and keyed
- * shuffles go worker to worker. The coordinator (this thread) only starts, waits and gathers.
+ * A job running in workers, seen from the thread that started it: metrics while it runs (one
+ * coarse call per worker), its outcome when it ends, and cancel() for unbounded jobs.
  */
-export async function executeInWorkers<T>(jobModule: URL | string, options: { workers: number } & PoolOptions): Promise<JobOutcome<T>> {
-  const { workers, ...poolOptions } = options;
+export interface WorkerJobClient<T> {
+  readonly jobName: string;
+  getJobOutcome(): Promise<JobOutcome<T>>;
+  /** Every subtask in every worker, as of now (worker order, then plan order). */
+  subtaskMetrics(): Promise<SubtaskMetrics[]>;
+  /** Per worker: its subtasks and the traffic and credit use of each of its data ports. */
+  workerMetrics(): Promise<WorkerMetrics[]>;
+  /** Stops every worker's job at its next step; resolves with what was done. */
+  cancel(): Promise<JobOutcome<T>>;
+}
+
+export interface StartInWorkersOptions extends PoolOptions {
+  /** How many workers run the job's subtasks. */
+  readonly workers: number;
+  /**
+   * Where the coordinator runs: `'this thread'` (default), or `'worker'`, a dedicated worker of
+   * its own, so a page's main thread does nothing but start the job and read its results.
+   */
+  readonly coordinator?: 'this thread' | 'worker';
+}
+
+/**
+ * Starts a job module in `workers` workers (module Web Workers in browsers, worker_threads in
+ * Node): each runs subtask s of every operator where s mod workers is its index, and keyed
+ * shuffles go worker to worker. The coordinator only starts, watches and gathers.
+ */
+export async function startInWorkers<T>(jobModule: URL | string, options: StartInWorkersOptions): Promise<WorkerJobClient<T>> {
+  const { workers, coordinator = 'this thread', ...poolOptions } = options;
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`executeInWorkers(module, { workers: ${workers} }): expected a whole number of workers >= 1`);
+  if (coordinator === 'worker') return startWithCoordinatorWorker<T>(String(jobModule), { workers, ...poolOptions });
   const pool = new WorkerPool(workers, { name: 'eddy-subtasks', ...poolOptions });
   try {
     await pool.start(jobModule);
-    const shares = (await pool.results()) as WorkerShare[];
-    const byUid = new Map<string, { name: string; uid: string; parallelism: number; recordsIn: number; recordsOut: number }>();
-    for (const share of shares) {
-      for (const m of share.operators) {
-        const sum = byUid.get(m.uid) ?? { ...m, recordsIn: 0, recordsOut: 0 };
-        sum.recordsIn += m.recordsIn;
-        sum.recordsOut += m.recordsOut;
-        byUid.set(m.uid, sum);
-      }
-    }
-    const result = new JobExecutionResult({
-      jobName: String(jobModule),
-      netRuntimeMs: Math.max(...shares.map((s) => s.netRuntimeMs)),
-      operators: [...byUid.values()],
-    });
-    return { records: shares.flatMap((s) => s.records) as T[], result };
-  } finally {
+  } catch (error) {
     await pool.terminate();
+    throw error;
   }
+  const outcome = gather<T>(String(jobModule), pool).finally(() => pool.terminate());
+  outcome.catch(() => {});
+  return {
+    jobName: String(jobModule),
+    getJobOutcome: () => outcome,
+    subtaskMetrics: async () => (await pool.metrics()).flatMap((w) => w.subtasks),
+    workerMetrics: () => pool.metrics(),
+    async cancel() {
+      await Promise.all(pool.workers.map((w) => w.call('cancel', []).catch(() => {})));
+      return outcome;
+    },
+  };
+}
+
+/** Runs a job module in workers to its end (see `startInWorkers`). */
+export async function executeInWorkers<T>(jobModule: URL | string, options: StartInWorkersOptions): Promise<JobOutcome<T>> {
+  return (await startInWorkers<T>(jobModule, options)).getJobOutcome();
+}
+
+/** Eddy's coordinator entry; in browsers a factory vite can see and bundle. */
+function defaultCoordinatorEntry(): WorkerEntry {
+  if (hasWebWorkers()) return () => new Worker(new URL('./coordinator_entry.ts', import.meta.url), { type: 'module' });
+  return new URL('./coordinator_entry.ts', import.meta.url);
+}
+
+async function startWithCoordinatorWorker<T>(jobModule: string, options: { workers: number } & PoolOptions): Promise<WorkerJobClient<T>> {
+  if (options.entry !== undefined) throw new Error("startInWorkers(module, { coordinator: 'worker', entry }): a custom worker entry cannot be passed to a coordinator worker; leave out entry");
+  const coordinator = spawnWorker<CoordinatorControl>(defaultCoordinatorEntry(), { name: options.name ?? 'eddy-coordinator', readyTimeoutMs: options.readyTimeoutMs });
+  try {
+    await coordinator.call('start', [{ jobModule, workers: options.workers, credit: options.credit }]);
+  } catch (error) {
+    await coordinator.terminate();
+    throw error;
+  }
+  const outcome = coordinator.call('outcome', [])
+    .then(({ records, result }) => ({ records: records as T[], result: new JobExecutionResult(result) }))
+    .finally(() => coordinator.terminate());
+  outcome.catch(() => {});
+  const workerMetrics = () => coordinator.call('workerMetrics', []);
+  return {
+    jobName: jobModule,
+    getJobOutcome: () => outcome,
+    subtaskMetrics: async () => (await workerMetrics()).flatMap((w) => w.subtasks),
+    workerMetrics,
+    async cancel() {
+      await coordinator.call('cancel', []).catch(() => {});
+      return outcome;
+    },
+  };
+}
+
+async function gather<T>(jobName: string, pool: WorkerPool): Promise<JobOutcome<T>> {
+  let shares: WorkerShare[];
+  try {
+    shares = (await pool.results()) as WorkerShare[];
+  } catch (error) {
+    throw namingSubtasks(error, pool.workers.length);
+  }
+  const subtasks = shares.flatMap((s) => s.subtasks);
+  const result = new JobExecutionResult({
+    jobName,
+    netRuntimeMs: Math.max(...shares.map((s) => s.netRuntimeMs)),
+    operators: operatorMetrics(subtasks),
+    subtasks,
+  });
+  return { records: shares.flatMap((s) => s.records) as T[], result };
+}
+
+/**
+ * A user-function failure already names its operator and subtask; a worker that died (exited,
+ * crashed, was terminated) does not, so say which subtasks it ran: placement is s mod n.
+ */
+function namingSubtasks(error: unknown, workerCount: number): unknown {
+  if (!(error instanceof Error)) return error;
+  const dead = /^worker (\d+) of (\d+) .*failed: /.exec(error.message);
+  if (dead === null || /\(uid [^,]+, subtask \d+\/\d+\)/.test(error.message)) return error;
+  const index = Number(dead[1]) - 1;
+  const which = `It ran subtask ${index + 1}/${workerCount} of each operator at the job's parallelism (every subtask s with s mod ${workerCount} = ${index}).`;
+  return new Error(`${error.message}. ${which}`, { cause: error.cause ?? error });
 }

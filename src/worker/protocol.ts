@@ -5,6 +5,8 @@
  */
 import type { EncodedBatch, EncodedColumns } from './batch_codec.ts';
 import type { DataPort } from './mesh.ts';
+import type { SubtaskMetrics } from '../runtime/metrics.ts';
+import type { JobRunResult } from '../runtime/executor.ts';
 
 // ---- coordinator -> worker: control calls (comlink; ~35 µs a call, so coarse calls only) ----
 
@@ -32,6 +34,8 @@ export interface PortMetrics {
 export interface WorkerMetrics {
   readonly workerIndex: number;
   readonly ports: readonly PortMetrics[];
+  /** The job's subtasks in this worker, as of the call; empty before the job runs. */
+  readonly subtasks: readonly SubtaskMetrics[];
 }
 
 /** What a worker exposes to the coordinator. */
@@ -45,6 +49,30 @@ export interface WorkerControl {
   cancel(): void;
 }
 
+// ---- page -> coordinator worker: the coordinator itself off the page's thread (comlink) ----
+
+export interface CoordinatorStartRequest {
+  readonly jobModule: string;
+  readonly workers: number;
+  readonly credit?: number;
+}
+
+/** A job's outcome as plain data (the page rebuilds its JobExecutionResult). */
+export interface PlainJobOutcome {
+  readonly records: unknown[];
+  readonly result: JobRunResult;
+}
+
+/** What a coordinator worker exposes: the coordinator's side of a job in workers, one job per coordinator. */
+export interface CoordinatorControl {
+  /** Spawns the subtask workers and starts the job module in them; resolves once all run. */
+  start(request: CoordinatorStartRequest): Promise<void>;
+  /** Resolves when the job ends; rejects with its error. */
+  outcome(): Promise<PlainJobOutcome>;
+  workerMetrics(): Promise<WorkerMetrics[]>;
+  cancel(): Promise<void>;
+}
+
 // ---- inside a worker: what the job module sees ----
 
 export interface WorkerContext {
@@ -54,6 +82,8 @@ export interface WorkerContext {
   readonly peers: ReadonlyArray<DataPort | null>;
   /** Aborted by `WorkerControl.cancel`. */
   readonly signal: AbortSignal;
+  /** The running job hands over how to read its subtask metrics, so `WorkerControl.metrics` can answer mid-run. */
+  publishMetrics(read: () => readonly SubtaskMetrics[]): void;
 }
 
 /** A job module's default export, run once in every worker by `WorkerControl.start`. */

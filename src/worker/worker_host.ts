@@ -2,6 +2,7 @@
 import { endpointOf } from './endpoint.ts';
 import { DataPort } from './mesh.ts';
 import type { StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerTask } from './protocol.ts';
+import type { SubtaskMetrics } from '../runtime/metrics.ts';
 
 export class WorkerHost implements WorkerControl {
   #index = -1;
@@ -10,6 +11,7 @@ export class WorkerHost implements WorkerControl {
   #task: (() => unknown) | null = null;
   #run: (() => void) | null = null;
   readonly #abort = new AbortController();
+  #readSubtasks: () => readonly SubtaskMetrics[] = () => [];
 
   async start(request: StartRequest): Promise<void> {
     if (this.#result !== null) throw new Error(`worker ${request.workerIndex}: start() was already called`);
@@ -23,6 +25,7 @@ export class WorkerHost implements WorkerControl {
     const task = module.default as WorkerTask;
     const context: WorkerContext = {
       workerIndex: request.workerIndex, workerCount: request.workerCount, peers: this.#peers, signal: this.#abort.signal,
+      publishMetrics: (read) => { this.#readSubtasks = read; },
     };
     this.#task = () => task(context);
     this.#result = new Promise<unknown>((resolve, reject) => { this.#run = () => { (async () => this.#task!())().then(resolve, reject); }; });
@@ -42,7 +45,7 @@ export class WorkerHost implements WorkerControl {
   }
 
   metrics(): WorkerMetrics {
-    return { workerIndex: this.#index, ports: this.#peers.flatMap((p) => (p === null ? [] : [p.metrics()])) };
+    return { workerIndex: this.#index, ports: this.#peers.flatMap((p) => (p === null ? [] : [p.metrics()])), subtasks: this.#readSubtasks() };
   }
 
   cancel(): void {

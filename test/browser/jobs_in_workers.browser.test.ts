@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { executeInWorkers } from '../../src/index.ts';
+import { executeInWorkers, startInWorkers } from '../../src/index.ts';
 import job from '../jobs/conformance_job.ts';
-
-function perKey(lines: string[]): string[] {
-  const byKey = new Map<string, string[]>();
-  for (const l of lines) {
-    const [kind, key] = l.split(/[ @:]/);
-    byKey.set(`${kind} ${key}`, [...(byKey.get(`${kind} ${key}`) ?? []), l]);
-  }
-  return [...byKey].map(([k, ls]) => `${k} => ${ls.join(' | ')}`).sort();
-}
+import { perKey } from '../jobs/per_key.ts';
 
 // The job of test/worker/jobs_in_workers.test.ts, in module Web Workers of a real Chromium page.
 describe('the same job in Chromium module workers', () => {
@@ -18,5 +10,26 @@ describe('the same job in Chromium module workers', () => {
     const { records, result } = await executeInWorkers<string>(new URL('../jobs/conformance_job.ts', import.meta.url), { workers: 2 });
     expect(perKey(records)).toEqual(reference);
     expect(result.getOperator('enrich-purchases')!.recordsOut).toBe(3000);
+  }, 60_000);
+
+  it('runs with the coordinator in a dedicated worker, so the page only reads results', async () => {
+    const reference = perKey((await job.run({ parallelism: 1 })).records as string[]);
+    const client = await startInWorkers<string>(new URL('../jobs/conformance_job.ts', import.meta.url), { workers: 2, coordinator: 'worker' });
+    const { records, result } = await client.getJobOutcome();
+    expect(perKey(records)).toEqual(reference);
+    expect(result.getOperator('enrich-purchases')!.recordsOut).toBe(3000);
+    expect(new Set(result.subtasks.map((s) => s.worker))).toEqual(new Set([0, 1]));
+  }, 60_000);
+
+  it('reads subtask metrics while an unbounded job runs, then cancels it', async () => {
+    const client = await startInWorkers(new URL('../worker/fixtures/endless_job.ts', import.meta.url), { workers: 2 });
+    let seen = 0;
+    while (seen < 20_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      seen = (await client.subtaskMetrics()).filter((m) => m.operator === 'Running sum').reduce((n, m) => n + m.recordsIn, 0);
+    }
+    const { result } = await client.cancel();
+    expect(result.getOperator('Running sum')!.recordsIn).toBeGreaterThanOrEqual(seen);
+    expect(result.subtasks.filter((m) => m.operator === 'Running sum').map((m) => m.worker)).toEqual([0, 1]);
   }, 60_000);
 });

@@ -44,7 +44,7 @@ describe('worker failures name the worker and never hang', () => {
     const start = w.call('start', [{ jobModule: fixture('throw_on_import_job.ts').href, workerIndex: 0, workerCount: 1, ports: [null] }]);
     await expect(start).rejects.toThrow(/^worker 1 of 1 \("eddy-subtasks"\) failed in start\(\): job module exploded on import$/);
     expect(w.failure).toBe(null); // the worker itself is alive and still answers
-    expect(await w.call('metrics', [])).toEqual({ workerIndex: 0, ports: [] });
+    expect(await w.call('metrics', [])).toEqual({ workerIndex: 0, ports: [], subtasks: [] });
   });
 
   it.each([

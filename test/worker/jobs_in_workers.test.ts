@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { executeInWorkers } from '../../src/index.ts';
+import { executeInWorkers, JobExecutionResult, startInWorkers } from '../../src/index.ts';
 import job from '../jobs/conformance_job.ts';
+import { perKey } from '../jobs/per_key.ts';
 
 const moduleUrl = new URL('../jobs/conformance_job.ts', import.meta.url);
-
-/** Flink orders records within a key only; the job's lines are compared as per-key sequences. */
-function perKey(lines: string[]): string[] {
-  const byKey = new Map<string, string[]>();
-  for (const l of lines) {
-    const [kind, key] = l.split(/[ @:]/);
-    byKey.set(`${kind} ${key}`, [...(byKey.get(`${kind} ${key}`) ?? []), l]);
-  }
-  return [...byKey].map(([k, ls]) => `${k} => ${ls.join(' | ')}`).sort();
-}
 
 describe('the same job in-process and in Node worker threads', () => {
   it('gives identical results at parallelism 1 and 2 in-process and on 2 and 4 workers', async () => {
@@ -26,6 +17,24 @@ describe('the same job in-process and in Node worker threads', () => {
       expect([enrich.parallelism, enrich.recordsIn, enrich.recordsOut]).toEqual([workers, 3050, 3000]);
     }
   }, 120_000);
+});
+
+describe('the coordinator in a worker of its own', () => {
+  it('runs the job on 2 subtask workers it spawns, with the same results and metrics', async () => {
+    const reference = perKey((await job.run({ parallelism: 1 })).records as string[]);
+    const client = await startInWorkers<string>(moduleUrl, { workers: 2, coordinator: 'worker' });
+    const { records, result } = await client.getJobOutcome();
+    expect(perKey(records)).toEqual(reference);
+    expect(result).toBeInstanceOf(JobExecutionResult);
+    const enrich = result.getOperator('enrich-purchases')!;
+    expect([enrich.parallelism, enrich.recordsIn, enrich.recordsOut]).toEqual([2, 3050, 3000]);
+    expect(result.subtasks.filter((s) => s.uid === enrich.uid).map((s) => [s.subtask, s.worker])).toEqual([[0, 0], [1, 1]]);
+  }, 60_000);
+
+  it('reports a failure in a subtask worker through the coordinator', async () => {
+    const run = executeInWorkers(new URL('../jobs/failing_job.ts', import.meta.url), { workers: 2, coordinator: 'worker' });
+    await expect(run).rejects.toThrow(/^worker \("eddy-coordinator"\) failed in outcome\(\): worker [12] of 2 \("eddy-subtasks"\) failed in result\(\): Operator "Price" \(uid map-1, subtask [12]\/2\) failed on record 57: cannot price item 57$/);
+  }, 60_000);
 });
 
 describe('a failure inside a worker', () => {
