@@ -9,6 +9,17 @@ describe('the same job in-process and in Node worker threads', () => {
   it('gives identical results at parallelism 1 and 2 in-process and on 2 and 4 workers', async () => {
     const reference = perKey((await job.run({ parallelism: 1 })).records as string[]);
     expect(reference.length).toBeGreaterThan(37 + 50 + 101);
+    // The reference itself follows Flink: sum/min update one field of the key's first record, maxBy keeps
+    // the whole record, every state kind reads back its updates, side outputs split, generators flatten.
+    const lines = (await job.run({ parallelism: 1 })).records as string[];
+    const first = (prefix: string, n = 3) => lines.filter((l) => l.startsWith(prefix)).slice(0, n);
+    expect(first('agg-sum w0 ')).toEqual(['agg-sum w0 0 0', 'agg-sum w0 37 0', 'agg-sum w0 111 0']);
+    expect(first('agg-min w0 ')).toEqual(['agg-min w0 0 0', 'agg-min w0 0 0', 'agg-min w0 0 0']);
+    expect(first('agg-maxBy w0 ')).toEqual(['agg-maxBy w0 0 0', 'agg-maxBy w0 37 37', 'agg-maxBy w0 74 74']);
+    expect(first('state w0 ')).toEqual(['state w0 1 0 even=1 total=0 mean=0', 'state w0 2 37 even=1 total=37 mean=18.5', 'state w0 3 74 even=2 total=111 mean=37']);
+    expect(lines.filter((l) => l.startsWith('word ')).sort()).toEqual(['word a', 'word b', 'word d', 'word e', 'word f']);
+    expect([lines.filter((l) => l.startsWith('large ')).length, lines.filter((l) => l.startsWith('small ')).length]).toEqual([10, 90]);
+    expect(lines.filter((l) => l.startsWith('comap ')).length).toBe(12);
     expect(perKey((await job.run({ parallelism: 2 })).records as string[])).toEqual(reference);
     for (const workers of [2, 4]) {
       const { records, result } = await executeInWorkers<string>(moduleUrl, { workers });
