@@ -76,20 +76,3 @@ export function sliceColumns(batch: ColumnBatch, start: number, end: number): Co
     keyGroups: batch.keyGroups?.subarray(start, end) ?? null,
   };
 }
-
-/** The rows at `rows` (ascending indexes) of a column batch, copied into new columns of the same kinds. */
-export function gatherColumns(batch: ColumnBatch, rows: Int32Array, keyColumn: string | null, keyGroups: Int32Array | null): ColumnBatch {
-  const n = rows.length;
-  const columns: Record<string, Column> = {};
-  for (const [name, col] of Object.entries(batch.columns)) {
-    const out = ArrayBuffer.isView(col) ? new (col.constructor as new (n: number) => NumericColumn)(n) : new Array<unknown>(n);
-    for (let i = 0; i < n; i++) (out as unknown[])[i] = col[rows[i]];
-    columns[name] = out;
-  }
-  let timestamps: Float64Array | null = null;
-  if (batch.timestamps !== null) {
-    timestamps = new Float64Array(n);
-    for (let i = 0; i < n; i++) timestamps[i] = batch.timestamps[rows[i]];
-  }
-  return { length: n, columns, timestamps, keyColumn, keyGroups };
-}

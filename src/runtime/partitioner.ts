@@ -1,9 +1,29 @@
 import type { FieldRef, Partitioning } from '../plan/graph.ts';
-import { gatherColumns, materialize, sliceColumns } from './elements.ts';
-import type { ColumnBatch, RecordBatch } from './elements.ts';
-import { keyGroupFor, murmurHash, subtaskForKeyGroup } from './key_groups.ts';
+import { materialize, sliceColumns } from './elements.ts';
+import type { Column, ColumnBatch, NumericColumn, RecordBatch } from './elements.ts';
+import { intKeyGroups, keyGroupFor, subtaskForKeyGroup } from './key_groups.ts';
 import type { Target } from './output.ts';
 import type { ElementQueue } from './task.ts';
+
+/**
+ * Most rows per column batch a hash partitioner sends on: 8192 doubles are 64 KiB, below glibc's
+ * 128 KiB mmap threshold. Larger typed arrays are mmapped and unmapped one by one, and with
+ * several workers in one process each unmap stalls them all (page faults, TLB shootdowns):
+ * measured on Node 20, two threads allocating 512 KiB arrays ran 8x slower than one, 64 KiB ones
+ * 1.1x. In browsers the cap only means a few more, smaller messages.
+ */
+export const MAX_PART_ROWS = 8192;
+
+/**
+ * The column batch a partitioner is handing to its one consumer right now: no other code holds
+ * its typed arrays, and each array owns its whole buffer, so a link to another worker may
+ * transfer those buffers instead of copying them.
+ */
+const handedOver = new WeakSet<ColumnBatch>();
+
+export function isHandedOver(batch: ColumnBatch): boolean {
+  return handedOver.has(batch);
+}
 
 export interface HashRouting {
   readonly keyOf: (value: unknown) => unknown;
@@ -25,6 +45,8 @@ export class PartitionTarget implements Target {
   private readonly producerIndex: number;
   private readonly hash: HashRouting | null;
   private nextRoundRobin: number;
+  private work: { groups: Int32Array; owner: Int32Array; order: Int32Array } | null = null;
+  private subtaskOf: Int32Array | null = null;
 
   constructor(partitioning: Partitioning, consumers: readonly ElementQueue[], channel: number, producerIndex: number, hash: HashRouting | null) {
     this.partitioning = partitioning;
@@ -100,14 +122,12 @@ export class PartitionTarget implements Target {
     const n = this.consumers.length;
     const keys = batch.columns[keyColumn];
     const length = batch.length;
-    const keyGroups = new Int32Array(length);
-    const owner = new Int32Array(length);
-    const counts = new Int32Array(n);
+    // With one consumer the key groups travel with the batch; otherwise they are scratch, gathered per consumer.
+    const keyGroups = n === 1 ? new Int32Array(length) : this.scratch(length).groups;
     let i = 0;
     try {
       if (keys instanceof Int32Array || keys instanceof Int16Array || keys instanceof Int8Array || keys instanceof Uint16Array || keys instanceof Uint8Array) {
-        // 32-bit integers are their own Java hashCode: skip the per-record type dispatch.
-        for (; i < length; i++) keyGroups[i] = murmurHash(keys[i]) % maxParallelism;
+        intKeyGroups(keys, keyGroups, length, maxParallelism);
       } else {
         for (; i < length; i++) keyGroups[i] = keyGroupFor(keys[i], maxParallelism);
       }
@@ -118,24 +138,56 @@ export class PartitionTarget implements Target {
       this.consumers[0].enqueue(this.channel, { kind: 'columns', batch: { ...batch, keyColumn, keyGroups } });
       return;
     }
-    for (let r = 0; r < length; r++) {
-      const c = subtaskForKeyGroup(keyGroups[r], n, maxParallelism);
-      owner[r] = c;
-      counts[c]++;
-    }
-    // One pass places every row: row indexes per consumer, contiguous, in arrival order.
+    // Counting pass, then each row's slot in `order`: row indexes per consumer, contiguous, in arrival order.
+    const { owner, order } = this.scratch(length);
+    const subtaskOf = this.subtaskOfKeyGroup(maxParallelism);
     const starts = new Int32Array(n + 1);
-    for (let c = 0; c < n; c++) starts[c + 1] = starts[c] + counts[c];
-    const cursor = starts.slice(0, n);
-    const order = new Int32Array(length);
-    for (let r = 0; r < length; r++) order[cursor[owner[r]]++] = r;
-    for (let c = 0; c < n; c++) {
-      if (counts[c] === 0) continue;
-      const rows = order.subarray(starts[c], starts[c + 1]);
-      const kgs = new Int32Array(rows.length);
-      for (let w = 0; w < rows.length; w++) kgs[w] = keyGroups[rows[w]];
-      this.consumers[c].enqueue(this.channel, { kind: 'columns', batch: gatherColumns(batch, rows, keyColumn, kgs) });
+    for (let r = 0; r < length; r++) {
+      const c = subtaskOf[keyGroups[r]];
+      owner[r] = c;
+      starts[c + 1]++;
     }
+    for (let c = 0; c < n; c++) starts[c + 1] += starts[c];
+    const cursor = starts.slice(0, n);
+    for (let r = 0; r < length; r++) order[cursor[owner[r]]++] = r;
+    const names = Object.keys(batch.columns);
+    for (let c = 0; c < n; c++) {
+      for (let from = starts[c]; from < starts[c + 1]; from += MAX_PART_ROWS) {
+        const to = Math.min(from + MAX_PART_ROWS, starts[c + 1]);
+        const columns: Record<string, Column> = {};
+        for (const name of names) columns[name] = gather(batch.columns[name], order, from, to);
+        const part: ColumnBatch = {
+          length: to - from,
+          columns,
+          timestamps: batch.timestamps === null ? null : gatherFloat64(batch.timestamps, order, from, to),
+          keyColumn,
+          keyGroups: gatherInt32(keyGroups, order, from, to),
+        };
+        // Marked only while enqueued: a link encodes synchronously in enqueue, whereas a local
+        // consumer could pass the very object on later, to a link and a local reader at once.
+        handedOver.add(part);
+        this.consumers[c].enqueue(this.channel, { kind: 'columns', batch: part });
+        handedOver.delete(part);
+      }
+    }
+  }
+
+  /** Per-row work arrays, reused across batches (a partitioner finishes one batch before the next). */
+  private scratch(length: number): { groups: Int32Array; owner: Int32Array; order: Int32Array } {
+    if (this.work === null || this.work.groups.length < length) {
+      this.work = { groups: new Int32Array(length), owner: new Int32Array(length), order: new Int32Array(length) };
+    }
+    return this.work;
+  }
+
+  /** subtaskForKeyGroup for every key group, looked up per row instead of a multiply and a division. */
+  private subtaskOfKeyGroup(maxParallelism: number): Int32Array {
+    if (this.subtaskOf === null) {
+      const n = this.consumers.length;
+      this.subtaskOf = new Int32Array(maxParallelism);
+      for (let g = 0; g < maxParallelism; g++) this.subtaskOf[g] = subtaskForKeyGroup(g, n, maxParallelism);
+    }
+    return this.subtaskOf;
   }
 
   private byKey(batch: RecordBatch): void {
@@ -163,4 +215,31 @@ export class PartitionTarget implements Target {
       if (p.values.length > 0) this.consumers[c].enqueue(this.channel, { kind: 'batch', batch: p });
     });
   }
+}
+
+// One gather per element type, each called with a single kind of array, so V8 keeps every
+// element access monomorphic (a shared loop over mixed typed arrays goes megamorphic).
+function gatherFloat64(src: Float64Array, order: Int32Array, from: number, to: number): Float64Array {
+  const out = new Float64Array(to - from);
+  for (let j = from; j < to; j++) out[j - from] = src[order[j]];
+  return out;
+}
+
+function gatherInt32(src: Int32Array, order: Int32Array, from: number, to: number): Int32Array {
+  const out = new Int32Array(to - from);
+  for (let j = from; j < to; j++) out[j - from] = src[order[j]];
+  return out;
+}
+
+function gatherOther(src: Column, order: Int32Array, from: number, to: number): Column {
+  const out = ArrayBuffer.isView(src) ? new (src.constructor as new (n: number) => NumericColumn)(to - from) : new Array<unknown>(to - from);
+  for (let j = from; j < to; j++) (out as unknown[])[j - from] = src[order[j]];
+  return out;
+}
+
+/** The rows order[from..to) of a column, copied into a new column of the same kind. */
+function gather(src: Column, order: Int32Array, from: number, to: number): Column {
+  if (src instanceof Float64Array) return gatherFloat64(src, order, from, to);
+  if (src instanceof Int32Array) return gatherInt32(src, order, from, to);
+  return gatherOther(src, order, from, to);
 }

@@ -5,6 +5,7 @@
  * nothing the sender still uses.
  */
 import type { Column, ColumnBatch, NumericColumn, RecordBatch } from '../runtime/elements.ts';
+import { isHandedOver } from '../runtime/partitioner.ts';
 
 /** A column as posted: a Float64Array when every entry is a number, otherwise the plain array. */
 export type EncodedColumn = Float64Array | readonly unknown[];
@@ -20,7 +21,7 @@ export interface EncodedBatch {
 
 export interface EncodedColumns {
   readonly length: number;
-  /** Typed-array columns are compact copies (the sender's batch stays usable). */
+  /** Typed-array columns are compact copies (the sender's batch stays usable), or a partitioner's own arrays, moved. */
   readonly columns: Readonly<Record<string, Column>>;
   readonly timestamps: Float64Array | null;
   readonly keyColumn: string | null;
@@ -86,15 +87,22 @@ export function decodeBatch(encoded: EncodedBatch): RecordBatch {
 }
 
 export function encodeColumns(batch: ColumnBatch): EncodedColumns {
+  // A hash partitioner's per-consumer batch is used by nobody else: its buffers move as they are.
+  const own = isHandedOver(batch);
   const columns: Record<string, Column> = {};
-  for (const [name, col] of Object.entries(batch.columns)) columns[name] = ArrayBuffer.isView(col) ? (col as NumericColumn).slice() : col;
+  for (const [name, col] of Object.entries(batch.columns)) columns[name] = ArrayBuffer.isView(col) ? movable(col as NumericColumn, own) : col;
   return {
     length: batch.length,
     columns,
-    timestamps: batch.timestamps?.slice() ?? null,
+    timestamps: batch.timestamps === null ? null : movable(batch.timestamps, own),
     keyColumn: batch.keyColumn,
-    keyGroups: batch.keyGroups?.slice() ?? null,
+    keyGroups: batch.keyGroups === null ? null : movable(batch.keyGroups, own),
   };
+}
+
+/** The array itself when it may be transferred (owned, spanning its whole buffer), else a compact copy. */
+function movable<A extends NumericColumn>(col: A, own: boolean): A {
+  return own && col.byteOffset === 0 && col.byteLength === col.buffer.byteLength ? col : col.slice() as A;
 }
 
 export function decodeColumns(encoded: EncodedColumns): ColumnBatch {

@@ -64,12 +64,15 @@ class SplitLarge extends ProcessFunction<number, string> {
 }
 
 export function build(env: StreamExecutionEnvironment) {
+  // A watermark after every record, in-band: timers then fire at the same point of each key's
+  // records however batches and wall-clock intervals fall, so every run must give the same lines.
+  env.getConfig().setPerRecordWatermarks(true);
   // Sources (and what is chained to them) stay at parallelism 1, so every key's records come
   // through one channel and their order is defined; the keyed operators run at the job's parallelism.
   const words = env.fromSequence(0, 1999).setParallelism(1).map((i) => [`w${(i * 7) % 37}`, i] as [string, number]).setParallelism(1);
   const counts = words.keyBy((t) => t[0]).reduce((a, b) => [a[0], a[1] + b[1]]).map((t) => `sum ${t[0]} ${t[1]}`);
   const timers = words
-    .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<[string, number]>(10).withTimestampAssigner((t) => t[1]))
+    .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<[string, number]>(10).withTimestampAssigner((t) => t[1])).setParallelism(1)
     .keyBy((t) => t[0]).process(new CountUntilTimer());
   const items = env.fromSequence(0, 49).setParallelism(1).map((i): ItemUpdate => [i, `item ${i}`]).setParallelism(1);
   const purchases = env.fromSequence(0, 2999).setParallelism(1).map((i): Purchase => [i % 50, 1 + (i % 4)]).setParallelism(1);

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ColumnBatch, RecordBatch } from '../../src/runtime/elements.ts';
+import type { ColumnBatch, RecordBatch, StreamElement } from '../../src/runtime/elements.ts';
+import { PartitionTarget } from '../../src/runtime/partitioner.ts';
 import { decodeBatch, decodeColumns, encodeBatch, encodeColumns, transferablesOf } from '../../src/worker/batch_codec.ts';
+import type { EncodedColumns } from '../../src/worker/batch_codec.ts';
 
 /** What the receiving thread gets: a structured clone with the listed buffers moved. */
 function post<T>(encoded: T & Parameters<typeof transferablesOf>[0]): T {
@@ -86,6 +88,30 @@ describe('batch codec', () => {
     expect(Object.is(decoded.timestamps![1], -0)).toBe(true);
     expect(Array.from(big)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(batch.columns.qty).toEqual(new Int32Array([7, 8, 9]));
+  });
+
+  it('moves a partitioner\'s per-consumer column batches (encoded as they are enqueued) without copying, and copies anything else', () => {
+    const keys = new Int32Array([1, 2, 3, 4, 5, 6]);
+    const values = new Float64Array([1, 2, 3, 4, 5, 6]);
+    const sent: Array<{ part: ColumnBatch; encoded: EncodedColumns; want: unknown }> = [];
+    const snapshot = (b: ColumnBatch) => ({ length: b.length, key: Array.from(b.columns.key as Int32Array), value: Array.from(b.columns.value as Float64Array), groups: Array.from(b.keyGroups!) });
+    // A link encodes in enqueue, as DataPort.send does.
+    const link = { enqueue: (_c: number, e: StreamElement) => { if (e.kind === 'columns') sent.push({ part: e.batch, want: snapshot(e.batch), encoded: encodeColumns(e.batch) }); } };
+    new PartitionTarget('hash', [link, link], 0, 0, { keyOf: () => null, keyField: 'key', maxParallelism: 128, fail: (e) => e as Error })
+      .columns({ length: 6, columns: { key: keys, value: values }, timestamps: null, keyColumn: null, keyGroups: null });
+    expect(sent.length).toBeGreaterThan(0);
+    for (const { part, encoded, want } of sent) {
+      expect(encoded.columns.key).toBe(part.columns.key);
+      expect(encoded.keyGroups).toBe(part.keyGroups);
+      const decoded = decodeColumns(post(encoded));
+      expect((part.columns.value as Float64Array).byteLength).toBe(0); // moved
+      expect(snapshot(decoded)).toEqual(want);
+    }
+    // The source batch is not the partitioner's: encoding it copies, and the sender keeps its arrays.
+    const encoded = encodeColumns({ length: 6, columns: { key: keys, value: values }, timestamps: null, keyColumn: null, keyGroups: null });
+    expect(encoded.columns.key).not.toBe(keys);
+    post(encoded);
+    expect(Array.from(keys)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('survives a real MessageChannel', async () => {

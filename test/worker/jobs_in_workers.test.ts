@@ -20,6 +20,8 @@ describe('the same job in-process and in Node worker threads', () => {
     expect(lines.filter((l) => l.startsWith('word ')).sort()).toEqual(['word a', 'word b', 'word d', 'word e', 'word f']);
     expect([lines.filter((l) => l.startsWith('large ')).length, lines.filter((l) => l.startsWith('small ')).length]).toEqual([10, 90]);
     expect(lines.filter((l) => l.startsWith('comap ')).length).toBe(12);
+    // w10 arrives at i = 12, 49, 86, ...; the timer at 99 fires at watermark 110 - 10 - 1 = 99, after three of them.
+    expect(first('w10@', 4)).toEqual(['w10@99: 3', 'w10@199: 6', 'w10@299: 9', 'w10@399: 11']);
     expect(perKey((await job.run({ parallelism: 2 })).records as string[])).toEqual(reference);
     for (const workers of [2, 4]) {
       const { records, result } = await executeInWorkers<string>(moduleUrl, { workers });

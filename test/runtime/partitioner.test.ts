@@ -1,0 +1,114 @@
+// The hash partitioner's column path against Flink's per-record formulas: every row reaches the
+// subtask keyGroup * p / maxP with its key group, rows keep their order per consumer, and no
+// part exceeds MAX_PART_ROWS.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Column, ColumnBatch, StreamElement } from '../../src/runtime/elements.ts';
+import { intKeyGroups, keyGroupFor, murmurHash, subtaskForKeyGroup } from '../../src/runtime/key_groups.ts';
+import { isHandedOver, MAX_PART_ROWS, PartitionTarget } from '../../src/runtime/partitioner.ts';
+
+function partition(batch: ColumnBatch, parallelism: number, maxParallelism: number): ColumnBatch[][] {
+  const received: ColumnBatch[][] = Array.from({ length: parallelism }, () => []);
+  const consumers = received.map((parts) => ({
+    enqueue: (_channel: number, element: StreamElement) => {
+      if (element.kind !== 'columns') throw new Error(`unexpected ${element.kind}`);
+      parts.push(element.batch);
+    },
+  }));
+  const target = new PartitionTarget('hash', consumers, 0, 0, {
+    keyOf: (row) => (row as { key: unknown }).key, keyField: 'key', maxParallelism, fail: (cause) => cause as Error,
+  });
+  target.columns(batch);
+  return received;
+}
+
+/** What each consumer must get, by Flink's per-record formulas: rows as [key, value, keyGroup]. */
+function expected(keys: ArrayLike<unknown>, values: Float64Array, parallelism: number, maxParallelism: number): unknown[][][] {
+  const out: unknown[][][] = Array.from({ length: parallelism }, () => []);
+  for (let i = 0; i < values.length; i++) {
+    const group = keyGroupFor(keys[i], maxParallelism);
+    out[subtaskForKeyGroup(group, parallelism, maxParallelism)].push([keys[i], values[i], group]);
+  }
+  return out;
+}
+
+function rows(parts: ColumnBatch[]): unknown[][] {
+  return parts.flatMap((p) => Array.from({ length: p.length }, (_, i) => [p.columns.key[i], p.columns.value[i], p.keyGroups![i]]));
+}
+
+describe('intKeyGroups', () => {
+  it('is murmurHash(key) % maxParallelism for every 32-bit integer, including MIN_VALUE and the negative hashes', () => {
+    const keys = new Int32Array([0, 1, -1, 42, -7, 2147483647, -2147483648, 65, 99162322, 0x87654321 | 0]);
+    for (const maxParallelism of [128, 4096, 3, 100, 32768]) {
+      const out = new Int32Array(keys.length);
+      intKeyGroups(keys, out, keys.length, maxParallelism);
+      expect(Array.from(out)).toEqual(Array.from(keys, (k) => murmurHash(k) % maxParallelism));
+      expect(Array.from(out)).toEqual(Array.from(keys, (k) => keyGroupFor(k, maxParallelism)));
+    }
+  });
+
+  it('agrees with keyGroupFor on random ints', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 200 }), fc.integer({ min: 1, max: 32768 }), (ints, maxP) => {
+      const out = new Int32Array(ints.length);
+      intKeyGroups(Int32Array.from(ints), out, ints.length, maxP);
+      expect(Array.from(out)).toEqual(ints.map((k) => keyGroupFor(k, maxP)));
+    }), { seed: 11, numRuns: 300 });
+  });
+});
+
+describe('PartitionTarget, column batches by key', () => {
+  it.each([[1, 128], [2, 128], [3, 128], [4, 100], [7, 4096]])('sends every row to Flink\'s subtask, in order (p=%i, maxP=%i)', (p, maxP) => {
+    const n = 3 * MAX_PART_ROWS + 17;
+    const keys = new Int32Array(n);
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      keys[i] = Math.imul(i, 0x9e3779b1) % 5000;
+      values[i] = i;
+    }
+    const got = partition({ length: n, columns: { key: keys, value: values }, timestamps: null, keyColumn: null, keyGroups: null }, p, maxP);
+    expect(got.map(rows)).toEqual(expected(keys, values, p, maxP));
+    for (const parts of got) {
+      for (const part of parts) {
+        expect(part.length).toBeLessThanOrEqual(p === 1 ? n : MAX_PART_ROWS);
+        expect(part.keyColumn).toBe('key');
+        expect(part.columns.key).toBeInstanceOf(Int32Array);
+        expect(part.columns.value).toBeInstanceOf(Float64Array);
+      }
+    }
+  });
+
+  it('routes non-integer keys (doubles, strings) by their Java hashCode and carries timestamps', () => {
+    const keys: Column = [1.5, 'a', -0, 2 ** 40, 'hello', 7, 'a', 1.5];
+    const values = Float64Array.from(keys, (_, i) => i * 10);
+    const timestamps = Float64Array.from(keys, (_, i) => 1000 + i);
+    const got = partition({ length: keys.length, columns: { key: keys, value: values }, timestamps, keyColumn: null, keyGroups: null }, 3, 128);
+    expect(got.map(rows)).toEqual(expected(keys, values, 3, 128));
+    for (const part of got.flat()) {
+      for (let i = 0; i < part.length; i++) expect(part.timestamps![i]).toBe(1000 + (part.columns.value as Float64Array)[i] / 10);
+    }
+  });
+
+  it('hands each consumer arrays of its own, marked movable only while it is being enqueued', () => {
+    const keys = new Int32Array([1, 2, 3, 4, 5, 6, 7, 8]);
+    const values = new Float64Array([1, 2, 3, 4, 5, 6, 7, 8]);
+    const source: ColumnBatch = { length: 8, columns: { key: keys, value: values }, timestamps: null, keyColumn: null, keyGroups: null };
+    const marks: boolean[] = [];
+    const parts: ColumnBatch[] = [];
+    const consumer = { enqueue: (_c: number, e: StreamElement) => { if (e.kind === 'columns') { marks.push(isHandedOver(e.batch)); parts.push(e.batch); } } };
+    new PartitionTarget('hash', [consumer, consumer], 0, 0, { keyOf: () => null, keyField: 'key', maxParallelism: 128, fail: (e) => e as Error }).columns(source);
+    expect(marks).toEqual(parts.map(() => true));
+    expect(isHandedOver(source)).toBe(false);
+    for (const part of parts) {
+      expect(isHandedOver(part)).toBe(false); // a local consumer that passes it on later copies again
+      for (const col of [part.columns.key, part.columns.value, part.keyGroups!] as ArrayBufferView[]) {
+        expect(col.buffer).not.toBe(keys.buffer);
+        expect(col.buffer).not.toBe(values.buffer);
+        expect(col.byteLength).toBe(col.buffer.byteLength);
+      }
+    }
+    // With one consumer the batch passes through and is not the partitioner's to give away.
+    const [[whole]] = partition(source, 1, 128);
+    expect(isHandedOver(whole)).toBe(false);
+    expect(whole.columns.key).toBe(keys);
+  });
+});
