@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, side by side against its plain-JS baseline, in one process.
 import { runColumnarBench, runEngineBench } from './engine.ts';
 import { runKernelBench } from './kernels.ts';
+import { runLongTaskBench } from './longtasks.ts';
 import { runTransportBench } from './transport.ts';
 import { runWorkersBench } from './workers.ts';
 
@@ -11,3 +12,4 @@ await runColumnarBench(quick ? { events: 1_000_000, runs: 3 } : {});
 await runKernelBench(quick ? { events: 1_000_000, runs: 3 } : {});
 await runTransportBench(quick ? { events: 200_000, runs: 3 } : {});
 await runWorkersBench(quick ? { runs: 1 } : {});
+await runLongTaskBench(quick ? { purchases: 200_000, runs: 1 } : {});

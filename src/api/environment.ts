@@ -10,7 +10,9 @@ import type { ColumnInfo, RuntimeMode } from '../plan/graph.ts';
 import { JobBuilder } from '../plan/job.ts';
 import { Executor } from '../runtime/executor.ts';
 import type { ExecutorOptions, JobRunResult } from '../runtime/executor.ts';
+import { operatorMetrics } from '../runtime/metrics.ts';
 import type { OperatorMetrics, SubtaskMetrics } from '../runtime/metrics.ts';
+import { offloadableKernels, runWithKernelWorkers } from '../worker/kernel_offload.ts';
 import { DataStream } from './data_stream.ts';
 import type { TypeInformation } from './types.ts';
 import type { WatermarkStrategy } from './watermarks.ts';
@@ -24,6 +26,7 @@ export class ExecutionConfig {
   private perRecordWatermarks = false;
   private batchSize = 1024;
   private kernels = true;
+  private kernelWorkers = 0;
 
   /** Periodic watermark interval in ms (Flink's default 200); 0 turns periodic watermarks off. */
   setAutoWatermarkInterval(ms: number): this {
@@ -62,6 +65,19 @@ export class ExecutionConfig {
   isKernelsEnabled(): boolean {
     return this.kernels;
   }
+  /**
+   * Eddy: run this job's kernel aggregations in `workers` workers (Web Workers, or worker_threads
+   * in Node) while its user functions stay in this thread (default 0: all in this thread). For a
+   * job whose functions should run in workers too, define it in a module (`defineJob`).
+   */
+  setKernelWorkers(workers: number): this {
+    if (!Number.isInteger(workers) || workers < 0) throw new Error(`setKernelWorkers(${workers}): expected a whole number of workers >= 0`);
+    this.kernelWorkers = workers;
+    return this;
+  }
+  getKernelWorkers(): number {
+    return this.kernelWorkers;
+  }
 }
 
 /** What `execute()` resolves to: the wall time, per-operator record counts, and the final metrics of every subtask. */
@@ -85,12 +101,18 @@ export class JobExecutionResult {
   }
 }
 
+/** What a JobClient watches: an executor in this thread, or one sharing the job with kernel workers. */
+interface RunningJob {
+  subtaskMetrics(): SubtaskMetrics[];
+  cancel(): void;
+}
+
 /** A running job: its metrics while it runs, its result when it ends, and cancel() for unbounded jobs. */
 export class JobClient {
   readonly jobName: string;
-  private readonly executor: Executor;
+  private readonly executor: RunningJob;
   private readonly result: Promise<JobExecutionResult>;
-  constructor(jobName: string, executor: Executor, result: Promise<JobExecutionResult>) {
+  constructor(jobName: string, executor: RunningJob, result: Promise<JobExecutionResult>) {
     this.jobName = jobName;
     this.executor = executor;
     this.result = result;
@@ -100,7 +122,7 @@ export class JobClient {
   }
   /** Records in and out per operator, summed over its subtasks, as of now. */
   metrics(): OperatorMetrics[] {
-    return this.executor.metrics();
+    return operatorMetrics(this.executor.subtaskMetrics());
   }
   /** Records in/out, input queue fill and busy time of every subtask, as of now. */
   subtaskMetrics(): SubtaskMetrics[] {
@@ -239,6 +261,12 @@ export class StreamExecutionEnvironment {
       batchSize: this.config.getBatchSize(),
       kernels: this.config.isKernelsEnabled(),
     });
+    const kernelWorkers = this.config.getKernelWorkers();
+    const offloaded = kernelWorkers > 0 ? offloadableKernels(job) : [];
+    if (offloaded.length > 0) {
+      const running = runWithKernelWorkers(job, offloaded, kernelWorkers, this.executorOptions, jobName);
+      return new JobClient(jobName, running, running.result.then((r) => new JobExecutionResult(r)));
+    }
     const executor = new Executor(job, this.executorOptions);
     const result = executor.run(jobName).then((r) => new JobExecutionResult(r));
     return new JobClient(jobName, executor, result);

@@ -27,8 +27,14 @@ export interface PhysicalPlan {
   readonly nodes: readonly PhysicalNode[];
 }
 
+export interface PlanOptions {
+  /** Nodes whose outputs are never chained: they run in another thread than their consumers. */
+  readonly isolated?: readonly number[];
+}
+
 /** Resolves parallelism and partitioning, decides chaining, and rejects graphs that cannot run. */
-export function buildPhysicalPlan(graph: JobGraph): PhysicalPlan {
+export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): PhysicalPlan {
+  const isolated = new Set(options.isolated ?? []);
   const { config } = graph;
   const byId = new Map<number, PhysicalNode>();
   const uids = new Map<string, NodeSpec>();
@@ -52,7 +58,7 @@ export function buildPhysicalPlan(graph: JobGraph): PhysicalPlan {
       const producer = byId.get(edge.source);
       if (producer === undefined) throw new Error(`internal: ${describeOperator(spec)} reads node ${edge.source}, which is not before it in the graph`);
       const resolved: Partitioning = edge.partitioning === 'forward' && producer.parallelism !== parallelism ? 'rebalance' : edge.partitioning;
-      const chained = resolved === 'forward' && spec.inputs.length === 1;
+      const chained = resolved === 'forward' && spec.inputs.length === 1 && !isolated.has(edge.source);
       return { ...edge, resolved, chained };
     });
     const kernel = config.kernels ? kernelPlanFor(spec, byId.get(spec.inputs[0]?.source)?.spec) : null;

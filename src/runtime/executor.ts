@@ -61,9 +61,10 @@ export class Executor {
   constructor(job: Job, options: ExecutorOptions = {}) {
     this.clock = options.clock ?? Date.now;
     this.budget = options.stepBudget ?? 65_536;
-    this.plan = buildPhysicalPlan(job.graph);
-    const given = options.kernels;
     this.placement = options.placement ?? null;
+    const rule = this.placement?.rule;
+    this.plan = buildPhysicalPlan(job.graph, { isolated: rule?.kind === 'offload' ? rule.nodes : [] });
+    const given = options.kernels;
     this.wiring = wire(job, this.plan, this.clock, given === undefined ? defaultKernels : () => Promise.resolve(given), this.placement,
       (worker, channel, element) => this.sendRemote(worker, channel, element));
     const taskOf = new Map(this.wiring.subtasks.map((s) => [s.op, s.task]));

@@ -9,17 +9,31 @@ export interface ElementLink {
   onElement(handler: (channel: number, element: StreamElement) => void | Promise<void>): void;
 }
 
-/** Which subtasks run here when a job is spread over workers, and the links to the others. */
+/**
+ * Which thread runs which subtask, as plain data every participant can hold:
+ * - `spread`: a job module run in every worker; subtask s of every operator runs in worker s mod n,
+ *   so equal parallelisms keep chains in one worker.
+ * - `offload`: an inline job whose user functions stay in thread 0 (the coordinator); only the
+ *   listed kernel aggregations run elsewhere, subtask s in thread 1 + s mod (n - 1).
+ */
+export type PlacementRule =
+  | { readonly kind: 'spread' }
+  | { readonly kind: 'offload'; readonly nodes: readonly number[] };
+
+/** Which subtasks run here when a job is spread over threads, and the links to the others. */
 export interface Placement {
   readonly workerIndex: number;
   readonly workerCount: number;
   /** `links[j]`: the link to worker j (null for this worker). */
   readonly links: readonly (ElementLink | null)[];
+  /** Default: spread. */
+  readonly rule?: PlacementRule;
 }
 
-/** Subtask s of every operator runs in worker s mod n: equal parallelisms keep chains local. */
-export function ownerOf(subtaskIndex: number, workerCount: number): number {
-  return subtaskIndex % workerCount;
+/** The thread that runs subtask `subtaskIndex` of node `nodeId`. */
+export function ownerOf(rule: PlacementRule, workerCount: number, nodeId: number, subtaskIndex: number): number {
+  if (rule.kind === 'spread') return subtaskIndex % workerCount;
+  return rule.nodes.includes(nodeId) ? 1 + (subtaskIndex % (workerCount - 1)) : 0;
 }
 
 /** Channels per gate in one message channel number: gate id * CHANNELS_PER_GATE + channel. */

@@ -53,7 +53,8 @@ export function wire(
 ): Wiring {
   const workers = placement?.workerCount ?? 1;
   const here = placement?.workerIndex ?? 0;
-  const isLocal = (s: number): boolean => ownerOf(s, workers) === here;
+  const rule = placement?.rule ?? { kind: 'spread' };
+  const owner = (node: PhysicalNode, s: number): number => ownerOf(rule, workers, node.spec.id, s);
   const gates = new Map<number, InputGate[]>();
   const queues = new Map<number, ElementQueue[]>();
   const inbound = new Map<number, QueuedTask>();
@@ -78,11 +79,11 @@ export function wire(
     const nodeGates: InputGate[] = [];
     const nodeQueues: ElementQueue[] = [];
     for (let s = 0; s < node.parallelism; s++) {
-      if (!isLocal(s)) {
+      const thread = owner(node, s);
+      if (thread !== here) {
         const gateId = gateIds.get(`${node.spec.id}:${s}`);
         if (gateId !== undefined) {
-          const owner = ownerOf(s, workers);
-          nodeQueues[s] = { enqueue: (channel, element) => sendRemote(owner, gateId * CHANNELS_PER_GATE + channel, element) };
+          nodeQueues[s] = { enqueue: (channel, element) => sendRemote(thread, gateId * CHANNELS_PER_GATE + channel, element) };
         }
         continue;
       }
@@ -92,7 +93,9 @@ export function wire(
         const edge = consumer.inputs[edgeIndex];
         let target: Target;
         if (edge.chained) {
-          target = gates.get(consumer.spec.id)![s].asTarget();
+          const gate = gates.get(consumer.spec.id)?.[s];
+          if (gate === undefined) throw new Error(`internal: ${consumer.spec.name} (${s + 1}/${consumer.parallelism}) is chained to a producer in another thread`);
+          target = gate.asTarget();
         } else {
           const channel = channelBase(consumer, edgeIndex, byId) + s;
           const keyOf = job.functions.get(consumer.spec.id)?.keySelectors?.[edge.input] ?? null;

@@ -5,7 +5,7 @@
 import { hasWebWorkers, spawnWorker, WorkerHandle } from './endpoint.ts';
 import type { WorkerEntry } from './endpoint.ts';
 import { createMesh } from './mesh.ts';
-import type { WorkerControl, WorkerMetrics } from './protocol.ts';
+import type { GraphStartRequest, WorkerControl, WorkerMetrics } from './protocol.ts';
 
 /** Eddy's worker entry; in browsers a factory vite can see and bundle. */
 export function defaultWorkerEntry(): WorkerEntry {
@@ -45,6 +45,16 @@ export class WorkerPool {
       const transfer = ports.filter((p): p is MessagePort => p !== null);
       return w.call('start', [{ jobModule: String(jobModule), workerIndex: i, workerCount: this.workers.length, ports, credit: this.#credit }], transfer);
     }));
+  }
+
+  /**
+   * Starts each worker's share of an inline job; `ports[i]` are worker i's ends of a mesh that also
+   * includes the coordinator (thread 0), so worker i is thread i + 1.
+   */
+  async startGraph(request: Omit<GraphStartRequest, 'workerIndex' | 'ports' | 'credit'>, ports: ReadonlyArray<ReadonlyArray<MessagePort | null>>): Promise<void> {
+    await this.#all(this.workers.map((w) => w.ready));
+    await this.#all(this.workers.map((w, i) => w.call('startGraph', [{ ...request, workerIndex: i + 1, ports: ports[i], credit: this.#credit }],
+      ports[i].filter((p): p is MessagePort => p !== null))));
   }
 
   /** Each worker's job result, in worker order. */

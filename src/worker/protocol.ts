@@ -7,6 +7,8 @@ import type { EncodedBatch, EncodedColumns } from './batch_codec.ts';
 import type { DataPort } from './mesh.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import type { JobRunResult } from '../runtime/executor.ts';
+import type { JobGraph } from '../plan/graph.ts';
+import type { PlacementRule } from '../runtime/placement.ts';
 
 // ---- coordinator -> worker: control calls (comlink; ~35 µs a call, so coarse calls only) ----
 
@@ -18,6 +20,20 @@ export interface StartRequest {
   /** `ports[j]`: this worker's end of the channel to worker j; null at `workerIndex`. Transferred. */
   readonly ports: ReadonlyArray<MessagePort | null>;
   /** Batches a sender may have unacknowledged on one port before it must wait. */
+  readonly credit?: number;
+}
+
+/**
+ * Starts this worker's share of an inline job from its plain graph alone: only subtasks that need
+ * no user function (the kernel aggregations the rule names) may be placed here.
+ */
+export interface GraphStartRequest {
+  readonly jobName: string;
+  readonly graph: JobGraph;
+  readonly rule: PlacementRule;
+  readonly workerIndex: number;
+  readonly workerCount: number;
+  readonly ports: ReadonlyArray<MessagePort | null>;
   readonly credit?: number;
 }
 
@@ -42,6 +58,8 @@ export interface WorkerMetrics {
 export interface WorkerControl {
   /** Imports the job module, wires the data ports and starts the job; resolves once it runs. */
   start(request: StartRequest): Promise<void>;
+  /** Like `start`, for a share of an inline job (see GraphStartRequest). */
+  startGraph(request: GraphStartRequest): Promise<void>;
   /** Resolves with the job's result (structured-cloned) when it finishes; rejects with its error. */
   result(): Promise<unknown>;
   metrics(): WorkerMetrics;

@@ -1,35 +1,39 @@
-/** The worker side of `WorkerControl`: imports the job module, wires the mesh ports, runs the task. */
+/** The worker side of `WorkerControl`: imports the job module (or takes a plain graph), wires the mesh ports, runs the task. */
+import { Executor } from '../runtime/executor.ts';
+import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import { endpointOf } from './endpoint.ts';
 import { DataPort } from './mesh.ts';
-import type { StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerTask } from './protocol.ts';
-import type { SubtaskMetrics } from '../runtime/metrics.ts';
+import type { GraphStartRequest, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerTask } from './protocol.ts';
 
 export class WorkerHost implements WorkerControl {
   #index = -1;
   #peers: Array<DataPort | null> = [];
   #result: Promise<unknown> | null = null;
-  #task: (() => unknown) | null = null;
   #run: (() => void) | null = null;
   readonly #abort = new AbortController();
   #readSubtasks: () => readonly SubtaskMetrics[] = () => [];
 
   async start(request: StartRequest): Promise<void> {
-    if (this.#result !== null) throw new Error(`worker ${request.workerIndex}: start() was already called`);
-    this.#index = request.workerIndex;
-    this.#peers = request.ports.map((port, j) => (port === null ? null
-      : new DataPort(endpointOf(port), { credit: request.credit, peer: j, label: `port ${request.workerIndex} -> ${j}` })));
+    const context = this.#connect(request);
     const module = (await import(/* @vite-ignore */ request.jobModule)) as { default?: unknown };
     if (typeof module.default !== 'function') {
       throw new Error(`job module ${request.jobModule} must have a default export (context) => result`);
     }
     const task = module.default as WorkerTask;
-    const context: WorkerContext = {
-      workerIndex: request.workerIndex, workerCount: request.workerCount, peers: this.#peers, signal: this.#abort.signal,
-      publishMetrics: (read) => { this.#readSubtasks = read; },
-    };
-    this.#task = () => task(context);
-    this.#result = new Promise<unknown>((resolve, reject) => { this.#run = () => { (async () => this.#task!())().then(resolve, reject); }; });
-    this.#result.catch(() => {});
+    this.#prepare(() => task(context));
+  }
+
+  async startGraph(request: GraphStartRequest): Promise<void> {
+    const context = this.#connect(request);
+    const executor = new Executor({ graph: request.graph, functions: new Map() }, {
+      placement: { workerIndex: request.workerIndex, workerCount: request.workerCount, links: this.#peers, rule: request.rule },
+    });
+    context.publishMetrics(() => executor.subtaskMetrics());
+    context.signal.addEventListener('abort', () => executor.cancel(), { once: true });
+    this.#prepare(async () => {
+      const result = await executor.run(request.jobName);
+      return { records: [], netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
+    });
   }
 
   /**
@@ -51,5 +55,21 @@ export class WorkerHost implements WorkerControl {
   cancel(): void {
     this.#abort.abort(new Error('the job was cancelled'));
     for (const port of this.#peers) port?.close();
+  }
+
+  #connect(request: { workerIndex: number; workerCount: number; ports: ReadonlyArray<MessagePort | null>; credit?: number }): WorkerContext {
+    if (this.#index !== -1) throw new Error(`worker ${request.workerIndex}: a job was already started here`);
+    this.#index = request.workerIndex;
+    this.#peers = request.ports.map((port, j) => (port === null ? null
+      : new DataPort(endpointOf(port), { credit: request.credit, peer: j, label: `port ${request.workerIndex} -> ${j}` })));
+    return {
+      workerIndex: request.workerIndex, workerCount: request.workerCount, peers: this.#peers, signal: this.#abort.signal,
+      publishMetrics: (read) => { this.#readSubtasks = read; },
+    };
+  }
+
+  #prepare(task: () => unknown): void {
+    this.#result = new Promise<unknown>((resolve, reject) => { this.#run = () => { (async () => task())().then(resolve, reject); }; });
+    this.#result.catch(() => {});
   }
 }

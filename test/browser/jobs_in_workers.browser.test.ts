@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executeInWorkers, startInWorkers } from '../../src/index.ts';
+import { executeInWorkers, RuntimeExecutionMode, startInWorkers, StreamExecutionEnvironment } from '../../src/index.ts';
 import job from '../jobs/conformance_job.ts';
 import { perKey } from '../jobs/per_key.ts';
 
@@ -31,5 +31,23 @@ describe('the same job in Chromium module workers', () => {
     const { result } = await client.cancel();
     expect(result.getOperator('Running sum')!.recordsIn).toBeGreaterThanOrEqual(seen);
     expect(result.subtasks.filter((m) => m.operator === 'Running sum').map((m) => m.worker)).toEqual([0, 1]);
+  }, 60_000);
+
+  it('runs an inline job\'s kernel aggregation in module workers, its functions on the page', async () => {
+    const key = Int32Array.from({ length: 5000 }, (_, i) => (i * 13) % 101);
+    const value = Float64Array.from({ length: 5000 }, (_, i) => (i % 17) - 8);
+    const totals = async (kernelWorkers: number) => {
+      const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2).setRuntimeMode(RuntimeExecutionMode.BATCH);
+      env.getConfig().setKernelWorkers(kernelWorkers);
+      const out: string[] = [];
+      env.fromColumns({ key, value }).keyBy('key').sum('value').name('Sum').map((r) => `${r.key}=${r.value}`).addSink((l) => { out.push(l); });
+      const result = await env.execute('inline');
+      return { out: out.sort(), workers: result.subtasks.filter((s) => s.operator === 'Sum').map((s) => s.worker) };
+    };
+    const here = await totals(0);
+    const there = await totals(2);
+    expect(here.out).toHaveLength(101);
+    expect(there.out).toEqual(here.out);
+    expect([here.workers, there.workers]).toEqual([[0, 0], [1, 2]]);
   }, 60_000);
 });

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { RuntimeExecutionMode, StreamExecutionEnvironment } from '../../src/index.ts';
+
+const key = Int32Array.from({ length: 20_000 }, (_, i) => (i * 7919) % 1013);
+const value = Float64Array.from({ length: 20_000 }, (_, i) => ((i * 31) % 97) - 40.5);
+
+/** An inline job: the map's closure counts in this thread, whatever runs the kernel. */
+async function run(kernelWorkers: number, mode: 'STREAMING' | 'BATCH' = 'STREAMING') {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2)
+    .setRuntimeMode(mode === 'BATCH' ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);
+  env.getConfig().setKernelWorkers(kernelWorkers);
+  let mapped = 0;
+  const out: string[] = [];
+  env.fromColumns({ key, value }).keyBy('key').sum('value').name('Sum')
+    .map((r) => { mapped++; return `${r.key} ${r.value}`; }).name('Format')
+    .addSink((line) => { out.push(line); }).name('Collect');
+  const result = await env.execute('offloaded');
+  return { out, mapped, result };
+}
+
+/** Flink orders records within a key only. */
+const perKey = (lines: string[]) => {
+  const byKey = new Map<string, string[]>();
+  for (const l of lines) byKey.set(l.split(' ')[0], [...(byKey.get(l.split(' ')[0]) ?? []), l]);
+  return [...byKey].sort(([a], [b]) => Number(a) - Number(b));
+};
+
+describe('an inline job with its kernel aggregations in workers', () => {
+  it('gives the in-thread output, functions running here and kernel subtasks in the workers', async () => {
+    const here = await run(0);
+    const { out: records, mapped, result } = await run(2);
+    expect(here.out).toHaveLength(20_000);
+    expect(perKey(records)).toEqual(perKey(here.out));
+    expect(mapped).toBe(20_000);
+    const where = (operator: string) => result.subtasks.filter((s) => s.operator === operator).map((s) => s.worker);
+    expect(where('Sum')).toEqual([1, 2]);
+    expect(where('Format')).toEqual([0, 0]);
+    expect(where('Collect')).toEqual([0, 0]);
+    expect(result.getOperator('Sum')).toMatchObject({ parallelism: 2, recordsIn: 20_000, recordsOut: 20_000 });
+  }, 60_000);
+
+  it('emits one final result per key in BATCH mode, as in this thread', async () => {
+    const here = await run(0, 'BATCH');
+    const there = await run(2, 'BATCH');
+    expect(here.out).toHaveLength(1013);
+    expect([...there.out].sort()).toEqual([...here.out].sort());
+    expect(there.mapped).toBe(1013);
+  }, 60_000);
+
+  it('keeps a kernel aggregation in this thread when its output is keyed again (the key selector is a function here)', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+    env.getConfig().setKernelWorkers(2);
+    const records: Array<Record<string, number>> = [];
+    env.fromColumns({ key, value }).keyBy('key').max('value').name('Max')
+      .keyBy((r) => r.key % 2).maxBy('value').name('Max of parity')
+      .addSink((r) => { records.push(r); });
+    const result = await env.execute('kept here');
+    expect(records).toHaveLength(20_000);
+    expect(result.subtasks.every((s) => s.worker === 0)).toBe(true);
+  }, 60_000);
+
+  it('fails with the failing function\'s error and stops the kernel workers', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+    env.getConfig().setKernelWorkers(2);
+    env.fromColumns({ key, value }).keyBy('key').sum('value')
+      .map((r) => { if (r.key === 1012) throw new Error('no key 1012 please'); return r; }).name('Picky')
+      .addSink(() => {});
+    await expect(env.execute('failing')).rejects.toThrow(/^Operator "Picky" \(uid map-\d+, subtask [12]\/2\) failed on record \{key: 1012, value: .*\}: no key 1012 please$/);
+  }, 60_000);
+});
