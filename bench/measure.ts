@@ -7,10 +7,12 @@ export interface Sample {
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
+/** JS heap plus memory outside it (typed-array buffers, WASM linear memory), after a full GC. */
 export function heapNow(): number {
   gc?.();
   gc?.();
-  return process.memoryUsage().heapUsed;
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
 }
 
 export function canMeasureHeap(): boolean {
