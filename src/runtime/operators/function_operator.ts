@@ -6,6 +6,7 @@ import type { OperatorContext } from '../operator.ts';
 import { ProcessContextImpl } from '../process_context.ts';
 import { runtimeContextFor } from '../runtime_context.ts';
 import type { Timer } from '../timers.ts';
+import type { RecordBatch } from '../elements.ts';
 
 type OnTimer = (timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<unknown>) => Emitted<unknown>;
 
@@ -28,6 +29,27 @@ export abstract class FunctionOperator extends StreamOperator {
 
   override async open(): Promise<void> {
     await openFunction(this.fn, runtimeContextFor(this.ctx));
+  }
+
+  /**
+   * Calls `handle` on each record in its key and timestamp context and emits what it returns
+   * (an iterable, or nothing after `out.collect`); a throw fails with the record that caused it.
+   */
+  protected emitEach(batch: RecordBatch, handle: (value: unknown, ctx: ProcessContextImpl, out: Collector<unknown>) => unknown): void {
+    const { values, timestamps } = batch;
+    const keyed = this.ctx.keyed !== null;
+    const p = this.pctx;
+    const out = p.collector;
+    let i = 0;
+    try {
+      for (; i < values.length; i++) {
+        if (keyed) this.setKey(batch, i);
+        p.ts = timestamps === null ? Number.NaN : timestamps[i];
+        emitReturned(handle(values[i], p, out), out);
+      }
+    } catch (error) {
+      throw this.failure(error, { value: values[i] });
+    }
   }
 
   override async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Collector, Emitted, ProcessContext } from '../../api/functions.ts';
 import type { RecordBatch } from '../elements.ts';
 import type { OperatorContext } from '../operator.ts';
-import { emitReturned, requireMethods } from '../user_functions.ts';
+import { requireMethods } from '../user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 
 type ElementFn = (value: unknown, ctx: ProcessContext, out: Collector<unknown>) => Emitted<unknown>;
@@ -18,19 +18,6 @@ export class ProcessOperator extends FunctionOperator {
   }
 
   processBatch(_input: number, batch: RecordBatch): void {
-    const { values, timestamps } = batch;
-    const keyed = this.ctx.keyed !== null;
-    const p = this.pctx;
-    const out = p.collector;
-    let i = 0;
-    try {
-      for (; i < values.length; i++) {
-        if (keyed) this.setKey(batch, i);
-        p.ts = timestamps === null ? Number.NaN : timestamps[i];
-        emitReturned(this.processElement(values[i], p, out), out);
-      }
-    } catch (error) {
-      throw this.failure(error, { value: values[i] });
-    }
+    this.emitEach(batch, this.processElement);
   }
 }

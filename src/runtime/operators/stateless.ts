@@ -2,7 +2,7 @@ import type { Collector } from '../../api/functions.ts';
 import type { RecordBatch } from '../elements.ts';
 import { recordBatch } from '../elements.ts';
 import type { OperatorContext } from '../operator.ts';
-import { emitReturned, filterFunctionOf, flatMapFunctionOf, mapFunctionOf } from '../user_functions.ts';
+import { filterFunctionOf, flatMapFunctionOf, mapFunctionOf } from '../user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 
 /**
@@ -74,19 +74,6 @@ export class FlatMapOperator extends FunctionOperator {
   }
 
   processBatch(_input: number, batch: RecordBatch): void {
-    const { values, timestamps } = batch;
-    const keyed = this.ctx.keyed !== null;
-    const p = this.pctx;
-    const out = p.collector;
-    let i = 0;
-    try {
-      for (; i < values.length; i++) {
-        if (keyed) this.setKey(batch, i);
-        p.ts = timestamps === null ? Number.NaN : timestamps[i];
-        emitReturned(this.flatMap(values[i], out), out);
-      }
-    } catch (error) {
-      throw this.failure(error, { value: values[i] });
-    }
+    this.emitEach(batch, (value, _ctx, out) => this.flatMap(value, out));
   }
 }
