@@ -161,7 +161,9 @@ async function gather<T>(jobName: string, pool: WorkerPool): Promise<JobOutcome<
   try {
     shares = (await pool.results()) as WorkerShare[];
   } catch (error) {
-    throw namingSubtasks(error, pool.workers.length);
+    // A user function's failure already names its operator and subtask; a worker that died does not.
+    const dead = pool.workers.findIndex((w) => w.failure !== null);
+    throw dead === -1 ? error : namingSubtasks(error, dead, pool.workers.length);
   }
   const subtasks = shares.flatMap((s) => s.subtasks);
   const result = new JobExecutionResult({
@@ -173,15 +175,9 @@ async function gather<T>(jobName: string, pool: WorkerPool): Promise<JobOutcome<
   return { records: shares.flatMap((s) => s.records) as T[], result };
 }
 
-/**
- * A user-function failure already names its operator and subtask; a worker that died (exited,
- * crashed, was terminated) does not, so say which subtasks it ran: placement is s mod n.
- */
-function namingSubtasks(error: unknown, workerCount: number): unknown {
+/** What a dead worker ran: placement is s mod n, so worker i ran subtask i of each operator at the job's parallelism. */
+function namingSubtasks(error: unknown, index: number, workerCount: number): unknown {
   if (!(error instanceof Error)) return error;
-  const dead = /^worker (\d+) of (\d+) .*failed: /.exec(error.message);
-  if (dead === null || /\(uid [^,]+, subtask \d+\/\d+\)/.test(error.message)) return error;
-  const index = Number(dead[1]) - 1;
   const which = `It ran subtask ${index + 1}/${workerCount} of each operator at the job's parallelism (every subtask s with s mod ${workerCount} = ${index}).`;
   return new Error(`${error.message}. ${which}`, { cause: error.cause ?? error });
 }
