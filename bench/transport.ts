@@ -1,6 +1,6 @@
 // Moving events between two worker_threads, side by side in one run: one postMessage per event,
 // batches of cloned arrays, batches of transferred typed arrays, and Eddy's DataPort (codec +
-// credit). This file is also the bench's worker entry: in a worker thread it serves `Bench`.
+// credit), for plain numbers, columns and tuple records. This file is also the bench's worker entry: in a worker thread it serves `Bench`.
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { encodeBatch } from '../src/worker/batch_codec.ts';
@@ -9,13 +9,16 @@ import type { Endpoint, WorkerHandle } from '../src/worker/endpoint.ts';
 import { createMesh, DataPort } from '../src/worker/mesh.ts';
 import { median, rate } from './measure.ts';
 
-type Mode = 'per-event' | 'cloned' | 'transferred' | 'dataport' | 'dataport-columns';
+type Mode = 'per-event' | 'cloned' | 'transferred' | 'dataport' | 'dataport-columns' | 'cloned-tuples' | 'dataport-tuples';
 const MODES: ReadonlyArray<[Mode, string]> = [
   ['per-event', 'one postMessage per event'],
   ['cloned', 'batched, cloned number[]'],
   ['transferred', 'batched, transferred Float64Array'],
+  ['cloned-tuples', 'batched, cloned [n, n / 2] tuples'],
+  // Last: once a DataPort is made it takes every message on the port.
   ['dataport', 'DataPort, RecordBatch of numbers'],
   ['dataport-columns', 'DataPort, ColumnBatch (Float64Array)'],
+  ['dataport-tuples', 'DataPort, RecordBatch of those tuples'],
 ];
 const BATCH = 65_536;
 
@@ -44,9 +47,11 @@ class Bench {
         count += values.length;
         if (count >= events) resolve(sum);
       };
-      if (mode === 'dataport' || mode === 'dataport-columns') {
+      const takeTuples = (tuples: ReadonlyArray<readonly [number, number]>) => take(tuples.map((t) => t[0]));
+      if (mode === 'dataport' || mode === 'dataport-columns' || mode === 'dataport-tuples') {
         this.#dataPort().onElement((_, e) => {
-          if (e.kind === 'batch') take(e.batch.values as number[]);
+          if (e.kind === 'batch' && mode === 'dataport-tuples') takeTuples(e.batch.values as Array<[number, number]>);
+          else if (e.kind === 'batch') take(e.batch.values as number[]);
           else if (e.kind === 'columns') take(e.batch.columns.v as Float64Array);
         });
         return;
@@ -56,7 +61,8 @@ class Bench {
         if (mode === 'per-event') {
           sum += event.data as number;
           if (++count >= events) resolve(sum);
-        } else take(event.data as ArrayLike<number>);
+        } else if (mode === 'cloned-tuples') takeTuples(event.data as Array<[number, number]>);
+        else take(event.data as ArrayLike<number>);
         if (count >= events) port.removeEventListener('message', onMessage as EventListener);
       };
       port.addEventListener('message', onMessage as EventListener);
@@ -80,6 +86,13 @@ class Bench {
         for (let i = 0; i < n; i++) values[i] = start + i;
         if (mode === 'transferred') port.postMessage(values, [values.buffer]);
         else await this.#dataPort().send(0, { kind: 'columns', batch: { length: n, columns: { v: values }, timestamps: null, keyColumn: null, keyGroups: null } });
+        continue;
+      }
+      if (mode === 'cloned-tuples' || mode === 'dataport-tuples') {
+        const tuples = new Array<[number, number]>(n);
+        for (let i = 0; i < n; i++) tuples[i] = [start + i, (start + i) / 2];
+        if (mode === 'cloned-tuples') port.postMessage(tuples);
+        else await this.#dataPort().send(0, { kind: 'batch', batch: { values: tuples, timestamps: null, keys: null, keyGroups: null } });
         continue;
       }
       const values = new Array<number>(n);

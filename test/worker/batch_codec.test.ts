@@ -40,6 +40,23 @@ describe('batch codec', () => {
     }), { seed: 4_2024, numRuns: 400 });
   });
 
+  it('posts flat tuples of one arity as columns per position, and round-trips every other shape unchanged', () => {
+    const field = fc.oneof(fc.double(), fc.string({ maxLength: 4 }), fc.boolean(), fc.constant(null));
+    const odd = fc.oneof(fc.constant([1, [2]]), fc.constant(new Array(10).fill(1)), fc.constant([1, undefined]), fc.constant(Object.assign(new Array(2), { 1: 5 })), fc.constant('x'));
+    const tuples = fc.integer({ min: 1, max: 9 }).chain((arity) => fc.array(fc.array(field, { minLength: arity, maxLength: arity }), { minLength: 1, maxLength: 30 }));
+    fc.assert(fc.property(tuples, fc.option(fc.tuple(fc.nat(), odd)), (values, spoiler) => {
+      const records: unknown[] = [...values];
+      if (spoiler !== null) records.splice(spoiler[0] % (records.length + 1), 0, spoiler[1]);
+      const batch: RecordBatch = { values: records, timestamps: null, keys: values, keyGroups: null };
+      const encoded = encodeBatch(batch);
+      const flat = spoiler === null && values[0].length <= 8;
+      expect('tuples' in encoded.values).toBe(flat);
+      const decoded = decodeBatch(post(encoded));
+      expect(decoded).toStrictEqual(batch);
+      decoded.values.forEach((r, i) => { if (Array.isArray(r)) expectSameNumbers(r, records[i] as unknown[]); });
+    }), { seed: 11, numRuns: 300 });
+  });
+
   it('round-trips mixed columns (numbers mixed with strings or anything stay plain arrays)', () => {
     fc.assert(fc.property(column, (values) => {
       const batch: RecordBatch = { values, timestamps: null, keys: null, keyGroups: null };
