@@ -8,7 +8,7 @@ import type { DataStream } from '../api/data_stream.ts';
 import { operatorMetrics } from '../runtime/metrics.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import { WorkerPool } from './pool.ts';
-import type { PoolOptions } from './pool.ts';
+import type { PoolOptions, WorkerGroup } from './pool.ts';
 import type { CoordinatorControl, WorkerContext, WorkerMetrics } from './protocol.ts';
 import { hasWebWorkers, spawnWorker } from './endpoint.ts';
 import type { WorkerEntry } from './endpoint.ts';
@@ -80,8 +80,8 @@ export interface WorkerJobClient<T> {
 }
 
 export interface StartInWorkersOptions extends PoolOptions {
-  /** How many workers run the job's subtasks. */
-  readonly workers: number;
+  /** How many workers run the job's subtasks (started for this job), or a group kept between jobs (`createWorkerGroup`). */
+  readonly workers: number | WorkerGroup;
   /**
    * Where the coordinator runs: `'this thread'` (default), or `'worker'`, a dedicated worker of
    * its own, so a page's main thread does nothing but start the job and read its results.
@@ -96,16 +96,30 @@ export interface StartInWorkersOptions extends PoolOptions {
  */
 export async function startInWorkers<T>(jobModule: URL | string, options: StartInWorkersOptions): Promise<WorkerJobClient<T>> {
   const { workers, coordinator = 'this thread', ...poolOptions } = options;
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`executeInWorkers(module, { workers: ${workers} }): expected a whole number of workers >= 1`);
-  if (coordinator === 'worker') return startWithCoordinatorWorker<T>(String(jobModule), { workers, ...poolOptions });
-  const pool = new WorkerPool(workers, { name: 'eddy-subtasks', ...poolOptions });
+  if (coordinator === 'worker') {
+    if (typeof workers !== 'number') throw new Error("startInWorkers(module, { coordinator: 'worker' }): a coordinator worker starts its own workers; pass a number of workers");
+    return startWithCoordinatorWorker<T>(String(jobModule), { workers: workerCount(workers), ...poolOptions });
+  }
+  const kept = typeof workers === 'number' ? null : keptGroup(workers);
+  const pool = kept ?? new WorkerPool(workerCount(workers as number), { name: 'eddy-subtasks', ...poolOptions });
+  pool.claim();
   try {
     await pool.start(jobModule);
   } catch (error) {
     await pool.terminate();
     throw error;
   }
-  const outcome = gather<T>(String(jobModule), pool).finally(() => pool.terminate());
+  const outcome = gather<T>(String(jobModule), pool).then(
+    (done) => {
+      if (kept === null) return pool.terminate().then(() => done);
+      pool.release();
+      return done;
+    },
+    async (error: unknown) => {
+      await pool.terminate();
+      throw error;
+    },
+  );
   outcome.catch(() => {});
   return {
     jobName: String(jobModule),
@@ -117,6 +131,21 @@ export async function startInWorkers<T>(jobModule: URL | string, options: StartI
       return outcome;
     },
   };
+}
+
+function workerCount(workers: number, where = `startInWorkers(module, { workers: ${workers} })`): number {
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`${where}: expected a whole number of workers >= 1`);
+  return workers;
+}
+
+function keptGroup(group: WorkerGroup): WorkerPool {
+  if (!(group instanceof WorkerPool)) throw new Error('startInWorkers(module, { workers }): workers must be a number or a group from createWorkerGroup()');
+  return group;
+}
+
+/** Starts `size` workers to keep for several jobs (module Web Workers in browsers, worker_threads in Node). */
+export function createWorkerGroup(size: number, options: PoolOptions = {}): WorkerGroup {
+  return new WorkerPool(workerCount(size, `createWorkerGroup(${size})`), { name: 'eddy-subtasks', ...options });
 }
 
 /** Runs a job module in workers to its end (see `startInWorkers`). */

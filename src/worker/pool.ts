@@ -22,9 +22,20 @@ export interface PoolOptions {
   readonly readyTimeoutMs?: number;
 }
 
-export class WorkerPool {
+/**
+ * Workers kept from one job to the next: later jobs start at once, in workers whose modules are
+ * loaded and whose code the JIT has compiled. One job at a time; a job that fails stops them.
+ */
+export interface WorkerGroup {
+  readonly size: number;
+  terminate(): Promise<void>;
+}
+
+export class WorkerPool implements WorkerGroup {
   readonly workers: ReadonlyArray<WorkerHandle<WorkerControl>>;
   readonly #credit: number | undefined;
+  #busy = false;
+  #terminated = false;
 
   constructor(count: number, options: PoolOptions = {}) {
     const entry = options.entry ?? defaultWorkerEntry();
@@ -32,6 +43,21 @@ export class WorkerPool {
     this.#credit = options.credit;
     this.workers = Array.from({ length: count }, (_, index) =>
       spawnWorker<WorkerControl>(entry, { name, index, count, readyTimeoutMs: options.readyTimeoutMs }));
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Claims the pool for one job; `release` frees it for the next. */
+  claim(): void {
+    if (this.#terminated) throw new Error('this worker group was terminated (a job in it failed, or terminate() was called); create another');
+    if (this.#busy) throw new Error('this worker group is running a job; wait for its outcome, or use another group');
+    this.#busy = true;
+  }
+
+  release(): void {
+    this.#busy = false;
   }
 
   /** Connects every worker pair and starts `jobModule` in each; rejects (and terminates all) on the first failure. */
@@ -67,6 +93,7 @@ export class WorkerPool {
   }
 
   async terminate(): Promise<void> {
+    this.#terminated = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 

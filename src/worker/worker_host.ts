@@ -10,29 +10,34 @@ export class WorkerHost implements WorkerControl {
   #peers: Array<DataPort | null> = [];
   #result: Promise<unknown> | null = null;
   #run: (() => void) | null = null;
-  readonly #abort = new AbortController();
+  #running = false;
+  #abort = new AbortController();
   #readSubtasks: () => readonly SubtaskMetrics[] = () => [];
 
   async start(request: StartRequest): Promise<void> {
     const context = this.#connect(request);
-    const module = (await import(/* @vite-ignore */ request.jobModule)) as { default?: unknown };
-    if (typeof module.default !== 'function') {
-      throw new Error(`job module ${request.jobModule} must have a default export (context) => result`);
-    }
-    const task = module.default as WorkerTask;
-    this.#prepare(() => task(context));
+    await this.#settingUp(async () => {
+      const module = (await import(/* @vite-ignore */ request.jobModule)) as { default?: unknown };
+      if (typeof module.default !== 'function') {
+        throw new Error(`job module ${request.jobModule} must have a default export (context) => result`);
+      }
+      const task = module.default as WorkerTask;
+      this.#prepare(() => task(context));
+    });
   }
 
   async startGraph(request: GraphStartRequest): Promise<void> {
     const context = this.#connect(request);
-    const executor = new Executor({ graph: request.graph, functions: new Map() }, {
-      placement: { workerIndex: request.workerIndex, workerCount: request.workerCount, links: this.#peers, rule: request.rule },
-    });
-    context.publishMetrics(() => executor.subtaskMetrics());
-    context.signal.addEventListener('abort', () => executor.cancel(), { once: true });
-    this.#prepare(async () => {
-      const result = await executor.run(request.jobName);
-      return { records: [], netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
+    await this.#settingUp(() => {
+      const executor = new Executor({ graph: request.graph, functions: new Map() }, {
+        placement: { workerIndex: request.workerIndex, workerCount: request.workerCount, links: this.#peers, rule: request.rule },
+      });
+      context.publishMetrics(() => executor.subtaskMetrics());
+      context.signal.addEventListener('abort', () => executor.cancel(), { once: true });
+      this.#prepare(async () => {
+        const result = await executor.run(request.jobName);
+        return { records: [], netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
+      });
     });
   }
 
@@ -57,8 +62,13 @@ export class WorkerHost implements WorkerControl {
     for (const port of this.#peers) port?.close();
   }
 
+  /** Wires this job's ports; a worker runs one job at a time, and a kept worker the next job after it. */
   #connect(request: { workerIndex: number; workerCount: number; ports: ReadonlyArray<MessagePort | null>; credit?: number }): WorkerContext {
-    if (this.#index !== -1) throw new Error(`worker ${request.workerIndex}: a job was already started here`);
+    if (this.#running) throw new Error(`worker ${request.workerIndex}: a job is already running here`);
+    for (const port of this.#peers) port?.close();
+    this.#running = true;
+    this.#abort = new AbortController();
+    this.#readSubtasks = () => [];
     this.#index = request.workerIndex;
     this.#peers = request.ports.map((port, j) => (port === null ? null
       : new DataPort(endpointOf(port), { credit: request.credit, peer: j, label: `port ${request.workerIndex} -> ${j}` })));
@@ -68,8 +78,19 @@ export class WorkerHost implements WorkerControl {
     };
   }
 
+  /** A job that fails to set up never ran: the worker is free for the next one. */
+  async #settingUp(setUp: () => void | Promise<void>): Promise<void> {
+    try {
+      await setUp();
+    } catch (error) {
+      this.#running = false;
+      throw error;
+    }
+  }
+
   #prepare(task: () => unknown): void {
-    this.#result = new Promise<unknown>((resolve, reject) => { this.#run = () => { (async () => task())().then(resolve, reject); }; });
+    const result = new Promise<unknown>((resolve, reject) => { this.#run = () => { (async () => task())().then(resolve, reject); }; });
+    this.#result = result.finally(() => { this.#running = false; });
     this.#result.catch(() => {});
   }
 }
