@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executeInWorkers, RuntimeExecutionMode, startInWorkers, StreamExecutionEnvironment } from '../../src/index.ts';
+import { createWorkerGroup, executeInWorkers, RuntimeExecutionMode, startInWorkers, StreamExecutionEnvironment } from '../../src/index.ts';
 import job from '../jobs/conformance_job.ts';
 import { perKey } from '../jobs/per_key.ts';
 
@@ -49,5 +49,18 @@ describe('the same job in Chromium module workers', () => {
     expect(here.out).toHaveLength(101);
     expect(there.out).toEqual(here.out);
     expect([here.workers, there.workers]).toEqual([[0, 0], [1, 2]]);
+  }, 60_000);
+
+  it('runs jobs one after another in a worker group kept between them', async () => {
+    const reference = perKey((await job.run({ parallelism: 1 })).records as string[]);
+    const group = createWorkerGroup(2);
+    try {
+      for (let round = 0; round < 2; round++) {
+        const { records } = await executeInWorkers<string>(new URL('../jobs/conformance_job.ts', import.meta.url), { workers: group });
+        expect(perKey(records)).toEqual(reference);
+      }
+    } finally {
+      await group.terminate();
+    }
   }, 60_000);
 });
