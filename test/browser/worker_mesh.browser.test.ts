@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../../src/worker/pool.ts';
-import { BATCHES, ringValue, SIZE } from '../worker/fixtures/ring_job.ts';
+import { BATCHES, expectedRingSum, SIZE } from '../worker/fixtures/ring_job.ts';
 import type { RingResult } from '../worker/fixtures/ring_job.ts';
 
 // The same mesh as test/worker/mesh.test.ts, with module Web Workers in Chromium.
@@ -13,12 +13,6 @@ afterEach(async () => {
   pool = null;
 });
 
-function expectedSum(worker: number): number {
-  let sum = 0;
-  for (let b = 0; b < BATCHES; b++) for (let k = 0; k < SIZE; k++) sum += ringValue(worker, b, k);
-  return sum;
-}
-
 describe('worker mesh with module Web Workers', () => {
   it.each([2, 4])('passes batches around a ring of %i workers, worker to worker, with exact sums', async (n) => {
     pool = new WorkerPool(n, { entry, name: 'ring', credit: 3 });
@@ -26,7 +20,7 @@ describe('worker mesh with module Web Workers', () => {
     const results = (await pool.results()) as RingResult[];
     expect(results).toEqual(Array.from({ length: n }, (_, i): RingResult => {
       const from = (i + n - 1) % n;
-      return { worker: i, from, batches: BATCHES, records: BATCHES * SIZE, sum: expectedSum(from), inOrder: true, watermark: 1000 + from };
+      return { worker: i, from, batches: BATCHES, records: BATCHES * SIZE, sum: expectedRingSum(from), inOrder: true, watermark: 1000 + from };
     }));
     for (const m of await pool.metrics()) {
       expect(m.ports.find((p) => p.peer === (m.workerIndex + 1) % n)).toMatchObject({ batchesSent: BATCHES, recordsSent: BATCHES * SIZE });
@@ -37,7 +31,7 @@ describe('worker mesh with module Web Workers', () => {
   it('the default entry (bundled by vite from src/worker) runs the same ring', async () => {
     pool = new WorkerPool(3, { name: 'ring' });
     await pool.start(ringJob);
-    expect(((await pool.results()) as RingResult[]).map((r) => r.sum)).toEqual([2, 0, 1].map(expectedSum));
+    expect(((await pool.results()) as RingResult[]).map((r) => r.sum)).toEqual([2, 0, 1].map(expectedRingSum));
   });
 
   it('a worker whose entry throws while loading rejects with an error naming it', async () => {

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import type { AggregateName } from '../../src/kernels/index.ts';
 import { kernels, mulberry32, valueSampler, keyColumn, zipfSampler, ReferenceAggregator, firstDifference } from './support.ts';
 import { expectSameFinal } from './compare.ts';
+import { keyGroupFor } from '../../src/runtime/key_groups.ts';
 
 const AGGS: AggregateName[] = ['sum', 'count', 'minBy', 'maxBy', 'first'];
 const COLUMNS = ['count', 'sum', 'avg', 'min', 'max', 'minIndex', 'maxIndex', 'firstIndex'] as const;
@@ -21,21 +22,8 @@ function batches(seed: number, count: number, cardinality: number) {
   });
 }
 
-// Flink's MathUtils.murmurHash over an int hash code, then % maxParallelism.
-function keyGroupOf(key: number, maxParallelism = 128): number {
-  let h = Math.imul(key | 0, 0xcc9e2d51);
-  h = (h << 15) | (h >>> 17);
-  h = Math.imul(h, 0x1b873593);
-  h = (h << 13) | (h >>> 19);
-  h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  h ^= 4;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h >= 0 ? h : h === -2147483648 ? 0 : -h) % maxParallelism;
-}
+// Key groups as the runtime assigns them (Flink's murmur hash of the key's hashCode, % 128).
+const keyGroupOf = (key: number): number => keyGroupFor(key, 128);
 
 describe('KeyedAggregator snapshots', () => {
   it('snapshot mid-stream, restore elsewhere, continue: same rolling outputs and final values', async () => {

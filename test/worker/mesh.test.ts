@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../../src/worker/pool.ts';
-import { BATCHES, ringValue, SIZE } from './fixtures/ring_job.ts';
+import { BATCHES, expectedRingSum, SIZE } from './fixtures/ring_job.ts';
 import type { RingResult } from './fixtures/ring_job.ts';
 
 const ringJob = new URL('./fixtures/ring_job.ts', import.meta.url);
@@ -10,12 +10,6 @@ afterEach(async () => {
   pool = null;
 });
 
-function expectedSum(worker: number): number {
-  let sum = 0;
-  for (let b = 0; b < BATCHES; b++) for (let k = 0; k < SIZE; k++) sum += ringValue(worker, b, k);
-  return sum;
-}
-
 describe('worker mesh over worker_threads', () => {
   it.each([2, 4])('passes batches around a ring of %i workers, worker to worker, with exact sums', async (n) => {
     pool = new WorkerPool(n, { name: 'ring', credit: 3 });
@@ -23,7 +17,7 @@ describe('worker mesh over worker_threads', () => {
     const results = (await pool.results()) as RingResult[];
     expect(results).toEqual(Array.from({ length: n }, (_, i): RingResult => {
       const from = (i + n - 1) % n;
-      return { worker: i, from, batches: BATCHES, records: BATCHES * SIZE, sum: expectedSum(from), inOrder: true, watermark: 1000 + from };
+      return { worker: i, from, batches: BATCHES, records: BATCHES * SIZE, sum: expectedRingSum(from), inOrder: true, watermark: 1000 + from };
     }));
     const metrics = await pool.metrics();
     for (const m of metrics) {
