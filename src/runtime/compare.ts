@@ -1,3 +1,5 @@
+import { compareDouble } from '../kernels/numeric.ts';
+
 /**
  * The order Flink's min/max/minBy/maxBy use: Java's compareTo. For numbers that is
  * Double.compare (NaN above everything, -0 below +0); strings compare by UTF-16 code units.
@@ -10,20 +12,6 @@ export function compareValues(a: unknown, b: unknown): number {
   if (typeof a === 'bigint' && typeof b === 'number') return -compareNumberBigint(b, a);
   if (typeof a === 'number' && typeof b === 'bigint') return compareNumberBigint(a, b);
   throw new TypeError(`cannot compare ${describe(a)} with ${describe(b)}`);
-}
-
-export function compareDouble(a: number, b: number): number {
-  if (a < b) return -1;
-  if (a > b) return 1;
-  if (a === b) {
-    if (a !== 0) return 0;
-    const negA = Object.is(a, -0);
-    const negB = Object.is(b, -0);
-    return negA === negB ? 0 : negA ? -1 : 1;
-  }
-  const nanA = Number.isNaN(a);
-  const nanB = Number.isNaN(b);
-  return nanA === nanB ? 0 : nanA ? 1 : -1;
 }
 
 function compareNumberBigint(a: number, b: bigint): number {
