@@ -40,6 +40,6 @@ export type { Columns } from './connectors/source.ts';
 export type { Column, NumericColumn } from './runtime/elements.ts';
 export { createWorkerGroup, defineJob, executeInWorkers, startInWorkers } from './worker/job.ts';
 export type { WorkerGroup } from './worker/pool.ts';
-export type { PortMetrics, WorkerMetrics } from './worker/protocol.ts';
+export type { JobParameters, PortMetrics, WorkerMetrics } from './worker/protocol.ts';
 export type { DefinedJob, JobOutcome, JobBuilderFunction, StartInWorkersOptions, WorkerJobClient } from './worker/job.ts';
 export type { EnvironmentOptions } from './api/environment.ts';

@@ -8,7 +8,7 @@ export class CoordinatorHost implements CoordinatorControl {
 
   async start(request: CoordinatorStartRequest): Promise<void> {
     if (this.#client !== null) throw new Error('this coordinator already runs a job; start another coordinator for the next one');
-    this.#client = await startInWorkers(request.jobModule, { workers: request.workers, credit: request.credit });
+    this.#client = await startInWorkers(request.jobModule, { workers: request.workers, credit: request.credit, parameters: request.parameters });
   }
 
   async outcome(): Promise<PlainJobOutcome> {

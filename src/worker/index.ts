@@ -9,5 +9,5 @@ export { defaultWorkerEntry, WorkerPool } from './pool.ts';
 export type { PoolOptions } from './pool.ts';
 export { isWorkerSignal } from './protocol.ts';
 export type {
-  CreditMessage, DataMessage, PortMessage, PortMetrics, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerSignal, WorkerTask,
+  CreditMessage, DataMessage, JobParameters, PortMessage, PortMetrics, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerSignal, WorkerTask,
 } from './protocol.ts';

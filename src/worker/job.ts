@@ -9,12 +9,15 @@ import { operatorMetrics } from '../runtime/metrics.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import { WorkerPool } from './pool.ts';
 import type { PoolOptions, WorkerGroup } from './pool.ts';
-import type { CoordinatorControl, WorkerContext, WorkerMetrics } from './protocol.ts';
+import type { CoordinatorControl, JobParameters, WorkerContext, WorkerMetrics } from './protocol.ts';
 import { hasWebWorkers, spawnWorker } from './endpoint.ts';
 import type { WorkerEntry } from './endpoint.ts';
 
-/** Builds the pipeline; a returned stream's records are collected and handed back to the caller. */
-export type JobBuilderFunction<T> = (env: StreamExecutionEnvironment) => DataStream<T> | void | Promise<DataStream<T> | void>;
+/**
+ * Builds the pipeline from the job's parameters (`{}` when started without any); a returned
+ * stream's records are collected and handed back to the caller.
+ */
+export type JobBuilderFunction<T> = (env: StreamExecutionEnvironment, parameters: JobParameters) => DataStream<T> | void | Promise<DataStream<T> | void>;
 
 /** What a job run returns: the collected records (when the builder returned a stream) and the result. */
 export interface JobOutcome<T> {
@@ -34,7 +37,7 @@ export interface DefinedJob<T> {
   (context: WorkerContext): Promise<WorkerShare>;
   readonly jobName: string;
   /** Runs the same job in this thread, at the given parallelism. */
-  run(options?: { parallelism?: number } & EnvironmentOptions): Promise<JobOutcome<T>>;
+  run(options?: { parallelism?: number; parameters?: JobParameters } & EnvironmentOptions): Promise<JobOutcome<T>>;
 }
 
 export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { name?: string } = {}): DefinedJob<T> {
@@ -43,7 +46,7 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
     const env = StreamExecutionEnvironment.forPlacement({
       placement: { workerIndex: context.workerIndex, workerCount: context.workerCount, links: context.peers },
     }).setParallelism(context.workerCount);
-    const stream = await build(env);
+    const stream = await build(env, context.parameters);
     const buffer = stream ? stream.collect() : null;
     const client = env.executeAsync(jobName);
     context.publishMetrics(() => client.subtaskMetrics());
@@ -53,10 +56,10 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
   };
   return Object.assign(inWorker, {
     jobName,
-    async run(runOptions: { parallelism?: number } & EnvironmentOptions = {}): Promise<JobOutcome<T>> {
-      const { parallelism = 1, ...envOptions } = runOptions;
+    async run(runOptions: { parallelism?: number; parameters?: JobParameters } & EnvironmentOptions = {}): Promise<JobOutcome<T>> {
+      const { parallelism = 1, parameters = {}, ...envOptions } = runOptions;
       const env = StreamExecutionEnvironment.getExecutionEnvironment(envOptions).setParallelism(parallelism);
-      const stream = await build(env);
+      const stream = await build(env, parameters);
       const buffer = stream ? stream.collect() : null;
       const result = await env.execute(jobName);
       return { records: (buffer?.values ?? []) as T[], result };
@@ -87,6 +90,8 @@ export interface StartInWorkersOptions extends PoolOptions {
    * its own, so a page's main thread does nothing but start the job and read its results.
    */
   readonly coordinator?: 'this thread' | 'worker';
+  /** Handed to the job's builder in every worker; plain values, so each worker gets its own copy. */
+  readonly parameters?: JobParameters;
 }
 
 /**
@@ -95,16 +100,17 @@ export interface StartInWorkersOptions extends PoolOptions {
  * shuffles go worker to worker. The coordinator only starts, watches and gathers.
  */
 export async function startInWorkers<T>(jobModule: URL | string, options: StartInWorkersOptions): Promise<WorkerJobClient<T>> {
-  const { workers, coordinator = 'this thread', ...poolOptions } = options;
+  const { workers, coordinator = 'this thread', parameters = {}, ...poolOptions } = options;
+  checkParameters(parameters);
   if (coordinator === 'worker') {
     if (typeof workers !== 'number') throw new Error("startInWorkers(module, { coordinator: 'worker' }): a coordinator worker starts its own workers; pass a number of workers");
-    return startWithCoordinatorWorker<T>(String(jobModule), { workers: workerCount(workers), ...poolOptions });
+    return startWithCoordinatorWorker<T>(String(jobModule), { workers: workerCount(workers), parameters, ...poolOptions });
   }
   const kept = typeof workers === 'number' ? null : keptGroup(workers);
   const pool = kept ?? new WorkerPool(workerCount(workers as number), { name: 'eddy-subtasks', ...poolOptions });
   pool.claim();
   try {
-    await pool.start(jobModule);
+    await pool.start(jobModule, parameters);
   } catch (error) {
     await pool.terminate();
     throw error;
@@ -133,6 +139,14 @@ export async function startInWorkers<T>(jobModule: URL | string, options: StartI
   };
 }
 
+function checkParameters(parameters: JobParameters): void {
+  for (const [name, value] of Object.entries(parameters)) {
+    if (typeof value !== 'string' && typeof value !== 'boolean' && (typeof value !== 'number' || !Number.isFinite(value))) {
+      throw new Error(`startInWorkers(module, { parameters }): parameter "${name}" is ${value === null ? 'null' : typeof value}; parameters must be strings, finite numbers or booleans (encode anything else, e.g. as JSON)`);
+    }
+  }
+}
+
 function workerCount(workers: number, where = `startInWorkers(module, { workers: ${workers} })`): number {
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`${where}: expected a whole number of workers >= 1`);
   return workers;
@@ -159,11 +173,11 @@ function defaultCoordinatorEntry(): WorkerEntry {
   return new URL('./coordinator_entry.ts', import.meta.url);
 }
 
-async function startWithCoordinatorWorker<T>(jobModule: string, options: { workers: number } & PoolOptions): Promise<WorkerJobClient<T>> {
+async function startWithCoordinatorWorker<T>(jobModule: string, options: { workers: number; parameters: JobParameters } & PoolOptions): Promise<WorkerJobClient<T>> {
   if (options.entry !== undefined) throw new Error("startInWorkers(module, { coordinator: 'worker', entry }): a custom worker entry cannot be passed to a coordinator worker; leave out entry");
   const coordinator = spawnWorker<CoordinatorControl>(defaultCoordinatorEntry(), { name: options.name ?? 'eddy-coordinator', readyTimeoutMs: options.readyTimeoutMs });
   try {
-    await coordinator.call('start', [{ jobModule, workers: options.workers, credit: options.credit }]);
+    await coordinator.call('start', [{ jobModule, workers: options.workers, credit: options.credit, parameters: options.parameters }]);
   } catch (error) {
     await coordinator.terminate();
     throw error;

@@ -5,7 +5,7 @@
 import { hasWebWorkers, spawnWorker, WorkerHandle } from './endpoint.ts';
 import type { WorkerEntry } from './endpoint.ts';
 import { createMesh } from './mesh.ts';
-import type { GraphStartRequest, WorkerControl, WorkerMetrics } from './protocol.ts';
+import type { GraphStartRequest, JobParameters, WorkerControl, WorkerMetrics } from './protocol.ts';
 
 /** Eddy's worker entry; in browsers a factory vite can see and bundle. */
 export function defaultWorkerEntry(): WorkerEntry {
@@ -61,7 +61,7 @@ export class WorkerPool implements WorkerGroup {
   }
 
   /** Connects every worker pair and starts `jobModule` in each; rejects (and terminates all) on the first failure. */
-  async start(jobModule: URL | string): Promise<void> {
+  async start(jobModule: URL | string, parameters: JobParameters = {}): Promise<void> {
     // Post every worker's ports in one synchronous run: a worker that starts early and dies would
     // otherwise close a port the coordinator still holds, and hide its own error behind a DataCloneError.
     await this.#all(this.workers.map((w) => w.ready));
@@ -69,7 +69,7 @@ export class WorkerPool implements WorkerGroup {
     await this.#all(this.workers.map((w, i) => {
       const ports = mesh[i];
       const transfer = ports.filter((p): p is MessagePort => p !== null);
-      return w.call('start', [{ jobModule: String(jobModule), workerIndex: i, workerCount: this.workers.length, ports, credit: this.#credit }], transfer);
+      return w.call('start', [{ jobModule: String(jobModule), workerIndex: i, workerCount: this.workers.length, ports, credit: this.#credit, parameters }], transfer);
     }));
   }
 

@@ -12,6 +12,12 @@ import type { PlacementRule } from '../runtime/placement.ts';
 
 // ---- coordinator -> worker: control calls (comlink; ~35 µs a call, so coarse calls only) ----
 
+/**
+ * A job module's arguments (Flink's program arguments), given to its builder in every worker:
+ * the same module then builds different jobs without a module per variant.
+ */
+export type JobParameters = Readonly<Record<string, string | number | boolean>>;
+
 export interface StartRequest {
   /** URL of the job module every worker imports (so user closures run in the worker). */
   readonly jobModule: string;
@@ -21,6 +27,7 @@ export interface StartRequest {
   readonly ports: ReadonlyArray<MessagePort | null>;
   /** Batches a sender may have unacknowledged on one port before it must wait. */
   readonly credit?: number;
+  readonly parameters?: JobParameters;
 }
 
 /**
@@ -73,6 +80,7 @@ export interface CoordinatorStartRequest {
   readonly jobModule: string;
   readonly workers: number;
   readonly credit?: number;
+  readonly parameters?: JobParameters;
 }
 
 /** A job's outcome as plain data (the page rebuilds its JobExecutionResult). */
@@ -96,6 +104,8 @@ export interface CoordinatorControl {
 export interface WorkerContext {
   readonly workerIndex: number;
   readonly workerCount: number;
+  /** The parameters the job was started with (empty when none were given). */
+  readonly parameters: JobParameters;
   /** `peers[j]`: the data port to worker j; null for this worker itself. */
   readonly peers: ReadonlyArray<DataPort | null>;
   /** Aborted by `WorkerControl.cancel`. */

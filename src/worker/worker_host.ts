@@ -3,7 +3,7 @@ import { Executor } from '../runtime/executor.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import { endpointOf } from './endpoint.ts';
 import { DataPort } from './mesh.ts';
-import type { GraphStartRequest, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerTask } from './protocol.ts';
+import type { GraphStartRequest, JobParameters, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerTask } from './protocol.ts';
 
 export class WorkerHost implements WorkerControl {
   #index = -1;
@@ -63,7 +63,7 @@ export class WorkerHost implements WorkerControl {
   }
 
   /** Wires this job's ports; a worker runs one job at a time, and a kept worker the next job after it. */
-  #connect(request: { workerIndex: number; workerCount: number; ports: ReadonlyArray<MessagePort | null>; credit?: number }): WorkerContext {
+  #connect(request: { workerIndex: number; workerCount: number; ports: ReadonlyArray<MessagePort | null>; credit?: number; parameters?: JobParameters }): WorkerContext {
     if (this.#running) throw new Error(`worker ${request.workerIndex}: a job is already running here`);
     for (const port of this.#peers) port?.close();
     this.#running = true;
@@ -73,7 +73,7 @@ export class WorkerHost implements WorkerControl {
     this.#peers = request.ports.map((port, j) => (port === null ? null
       : new DataPort(endpointOf(port), { credit: request.credit, peer: j, label: `port ${request.workerIndex} -> ${j}` })));
     return {
-      workerIndex: request.workerIndex, workerCount: request.workerCount, peers: this.#peers, signal: this.#abort.signal,
+      workerIndex: request.workerIndex, workerCount: request.workerCount, parameters: request.parameters ?? {}, peers: this.#peers, signal: this.#abort.signal,
       publishMetrics: (read) => { this.#readSubtasks = read; },
     };
   }

@@ -50,6 +50,33 @@ describe('the coordinator in a worker of its own', () => {
   }, 60_000);
 });
 
+describe('job parameters', () => {
+  const parametersJob = new URL('./fixtures/parameters_job.ts', import.meta.url);
+  const last = (lines: string[], key: number) => lines.filter((l) => l.startsWith(`total ${key} `)).sort((a, b) => Number(a.split(' ')[2]) - Number(b.split(' ')[2])).at(-1);
+
+  it('builds the job in every worker from the parameters it was started with', async () => {
+    const parameters = { count: 100, factor: 3, label: 'total' };
+    const { records } = await executeInWorkers<string>(parametersJob, { workers: 2, parameters });
+    expect(records).toHaveLength(100);
+    // 3 * (1 + 3 + ... + 99) and 3 * (2 + 4 + ... + 100)
+    expect([last(records, 1), last(records, 0)]).toEqual(['total 1 7500', 'total 0 7650']);
+    const inThread = (await (await import('./fixtures/parameters_job.ts')).default.run({ parallelism: 2, parameters })).records;
+    expect(perKey(inThread)).toEqual(perKey(records));
+  }, 60_000);
+
+  it('hands the parameters on through a coordinator worker', async () => {
+    const { records } = await executeInWorkers<string>(parametersJob, { workers: 2, coordinator: 'worker', parameters: { count: 4, factor: 10, label: 'total' } });
+    // Two source subtasks feed each key, so the rolling sums' order varies between runs; the totals do not.
+    expect([records.length, last(records, 1), last(records, 0)]).toEqual([4, 'total 1 40', 'total 0 60']);
+  }, 60_000);
+
+  it('rejects a parameter that is not a plain value, naming it', async () => {
+    const parameters = { count: 4, when: new Date(0) } as unknown as Record<string, number>;
+    await expect(executeInWorkers(parametersJob, { workers: 2, parameters })).rejects.toThrow(
+      'startInWorkers(module, { parameters }): parameter "when" is object; parameters must be strings, finite numbers or booleans (encode anything else, e.g. as JSON)');
+  });
+});
+
 describe('a failure inside a worker', () => {
   it('fails the job with the worker, operator, subtask, record and cause', async () => {
     const run = executeInWorkers(new URL('../jobs/failing_job.ts', import.meta.url), { workers: 2 });
