@@ -5,6 +5,7 @@
 import { createWorkerGroup, executeInWorkers } from '../src/index.ts';
 import job, { EVENTS, KEYS } from './keyed_sum_job.ts';
 import { median, rate } from './measure.ts';
+import { runScalingBench } from './scaling.ts';
 
 export async function runWorkersBench(opts: { runs?: number } = {}): Promise<void> {
   const n = opts.runs ?? 3;
@@ -29,6 +30,7 @@ export async function runWorkersBench(opts: { runs?: number } = {}): Promise<voi
   } finally {
     await group.terminate();
   }
+  await runScalingBench({ events: EVENTS, runs: n });
 }
 
 if (import.meta.url === `file://${(globalThis as { process?: { argv?: string[] } }).process?.argv?.[1]}`) await runWorkersBench();
