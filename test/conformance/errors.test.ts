@@ -3,9 +3,14 @@
 // a stream whose job already ran. A job failure names the operator (name and uid), the subtask,
 // the input record and the cause, as a JobExecutionError.
 import { describe, expect, it } from 'vitest';
-import { JobExecutionError, StreamExecutionEnvironment, Types, ValueStateDescriptor, WatermarkStrategy } from '../../src/index.ts';
-import type { KeyedProcessContext, ProcessContext, RuntimeContext } from '../../src/index.ts';
-import { PARALLELISMS, envAt } from './support.ts';
+import { JobExecutionError, StreamExecutionEnvironment, Types } from '../../src/index.ts';
+import { boom, cases, noDb } from './cases/errors.ts';
+import { PARALLELISMS, envAt, runCase } from './support.ts';
+
+/** A pattern for any subtask of an operator at parallelism p (which one gets a rebalanced record is not pinned). */
+function anySubtask(p: number): string {
+  return p === 1 ? '1/1' : `[1-${p}]/${p}`;
+}
 
 /** The rejection of a job, for assertions on its fields. */
 async function failure(job: Promise<unknown>): Promise<JobExecutionError> {
@@ -15,13 +20,12 @@ async function failure(job: Promise<unknown>): Promise<JobExecutionError> {
 }
 
 describe.each(PARALLELISMS)('a user function that throws, parallelism %i', (p) => {
-  const subtask = p === 1 ? '1/1' : '[12]/2';
+  const subtask = anySubtask(p);
+  // Key 0 is in key group 94: subtask 1 of 1, 2 of 2, or 3 of 4.
+  const keyZeroSubtask = { 1: '1/1', 2: '2/2', 4: '3/4' }[p];
 
   it('names the operator, its uid, the subtask, the record and the cause', async () => {
-    const boom = new Error('boom');
-    const e = await failure(envAt(p).fromCollection([1, 2, 3])
-      .map((x) => { if (x === 2) throw boom; return x; }).name('explode').uid('exploder')
-      .executeAndCollect());
+    const e = await failure(runCase(cases.names_the_operator, p));
     expect(e.message).toMatch(new RegExp(`^Operator "explode" \\(uid exploder, subtask ${subtask}\\) failed on record 2: boom$`));
     expect(e.name).toBe('JobExecutionError');
     expect(e.operatorName).toBe('explode');
@@ -31,66 +35,50 @@ describe.each(PARALLELISMS)('a user function that throws, parallelism %i', (p) =
   });
 
   it('without a name or uid: the default name and the positional uid', async () => {
-    const e = await failure(envAt(p).fromCollection([1, 2, 3])
-      .map((x) => { if (x === 3) throw new RangeError('too big'); return x; })
-      .executeAndCollect());
+    const e = await failure(runCase(cases.default_name_and_uid, p));
     expect(e.message).toMatch(new RegExp(`^Operator "Map" \\(uid map-1, subtask ${subtask}\\) failed on record 3: too big$`));
   });
 
   it('test_function_with_error: a keyed flatMap raising is reported with its message', async () => {
-    const env = envAt(p);
-    env.fromCollection<[string, number]>([['a', 0], ['b', 0], ['c', 1], ['d', 1], ['e', 1]], Types.ROW([Types.STRING(), Types.INT()]))
-      .keyBy({ getKey: (v: [string, number]) => v[1] }, Types.INT())
-      .flatMap(function* (x: [string, number]) { throw new Error('flat_map_func error'); yield x; })
-      .addSink(() => {});
-    const e = await failure(env.execute('test_process_function_with_error'));
-    // Key 0 is in key group 94: subtask 1 of 1, or 2 of 2.
-    expect(e.message).toBe(`Operator "FlatMap" (uid flatMap-1, subtask ${p}/${p}) failed on record ["a", 0]: flat_map_func error`);
+    const e = await failure(runCase(cases.test_function_with_error, p));
+    expect(e.message).toBe(`Operator "FlatMap" (uid flatMap-1, subtask ${keyZeroSubtask}) failed on record ["a", 0]: flat_map_func error`);
   });
 
   it('a throwing reduce function, sink and onTimer are attributed to their operators', async () => {
-    const reduce = await failure(envAt(p).fromCollection([1, 2]).keyBy(() => 0).reduce(() => { throw new Error('bad reduce'); }).executeAndCollect());
-    expect(reduce.message).toBe(`Operator "Keyed Reduce" (uid reduce-1, subtask ${p}/${p}) failed on record 2: bad reduce`);
+    const reduce = await failure(runCase(cases.throwing_reduce, p));
+    expect(reduce.message).toBe(`Operator "Keyed Reduce" (uid reduce-1, subtask ${keyZeroSubtask}) failed on record 2: bad reduce`);
 
     const env = envAt(p);
     env.fromCollection([7]).addSink(() => { throw new Error('disk full'); }).name('files');
     const sink = await failure(env.execute());
     expect(sink.message).toMatch(new RegExp(`^Operator "files" \\(uid sink-1, subtask ${subtask}\\) failed on record 7: disk full$`));
 
-    const timer = await failure(envAt(p).fromCollection([1])
-      .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((x) => x))
-      .keyBy(() => 'k')
-      .process({
-        processElement(_v: number, ctx: KeyedProcessContext<string>) { ctx.timerService().registerEventTimeTimer(10); },
-        onTimer() { throw new Error('timer boom'); },
-      })
-      .executeAndCollect());
-    expect(timer.message).toMatch(/^Operator "KeyedProcess" \(uid process-2, subtask [12]\/[12]\) failed: onTimer\(10\) for key "k": timer boom$/);
+    const timer = await failure(runCase(cases.throwing_on_timer, p));
+    expect(timer.message).toMatch(new RegExp(`^Operator "KeyedProcess" \\(uid process-2, subtask ${subtask}\\) failed: onTimer\\(10\\) for key "k": timer boom$`));
   });
 
   it('a value that does not match the declared outputType', async () => {
-    const e = await failure(envAt(p).fromCollection([1]).process({ *processElement(x: number) { yield `x${x}`; } }, Types.INT() as never).executeAndCollect());
+    const e = await failure(runCase(cases.process_output_type_mismatch, p));
     expect(e.message).toMatch(new RegExp(`^Operator "Process" \\(uid process-1, subtask ${subtask}\\) failed on record 1: its output "x1" does not match outputType INT: "x1" is not an INT \\(a 32-bit integer\\)\\. Fix: return values of that type, or change the outputType$`));
   });
 
-  // Engine bug: map checks its outputType after the try that records the input, so the message
-  // says "failed:" without the record the map was given.
+  // The output's type is checked inside the same attribution as the user function, so the
+  // message names the record the map was given, not just "failed:".
   it('a map output that does not match the outputType names the input record', async () => {
-    const e = await failure(envAt(p).fromCollection([1]).map((x) => `x${x}`, Types.INT() as never).executeAndCollect());
+    const e = await failure(runCase(cases.map_output_type_mismatch, p));
     expect(e.message).toMatch(/failed on record 1: its output "x1" does not match outputType INT/);
   });
 
   it('a process function that returns a string instead of an iterable', async () => {
-    const e = await failure(envAt(p).fromCollection([1]).process({ processElement: () => 'abc' as never }).executeAndCollect());
+    const e = await failure(runCase(cases.process_returns_string, p));
     expect(e.message).toMatch(/failed on record 1: the function returned a string; return an iterable of records \(an array or a generator\) or emit with out\.collect\(value\)$/);
   });
 
-  // Engine bug: an exception in open() escapes as the bare user error, with no operator attribution.
+  // An exception in open() is attributed to its operator and subtask, as Flink names the failed task.
   it('an open() that throws fails the job with a JobExecutionError naming the operator', async () => {
-    const cause = new Error('no db');
-    const e = await failure(envAt(p).fromCollection([1]).map({ open() { throw cause; }, map: (x: number) => x }).uid('db-lookup').executeAndCollect());
-    expect(e.message).toMatch(/^Operator "Map" \(uid db-lookup, subtask [12]\/[12]\) failed: no db$/);
-    expect(e.cause).toBe(cause);
+    const e = await failure(runCase(cases.open_throws, p));
+    expect(e.message).toMatch(new RegExp(`^Operator "Map" \\(uid db-lookup, subtask ${subtask}\\) failed: no db$`));
+    expect(e.cause).toBe(noDb);
   });
 });
 
@@ -106,23 +94,23 @@ describe.each(PARALLELISMS)('a bad keyBy field, parallelism %i', (p) => {
   });
 
   it('fails the job on the first record without it otherwise, naming the field, the record and the fix', async () => {
-    const tuple = await failure(envAt(p).fromCollection<[string, number]>([['a', 1]]).keyBy(5).sum(1).executeAndCollect());
+    const tuple = await failure(runCase(cases.key_field_missing_tuple, p));
     expect(tuple.message).toBe('Operator "keyBy(field 5) of Keyed Aggregation (sum)" (uid aggregate-1) failed on record ["a", 1]: '
       + '["a", 1] has no field 5: it is a tuple of 2 fields (positions 0..1). Fix: keyBy a field the records have, or pass a key selector function');
-    const object = await failure(envAt(p).fromCollection([{ name: 'x' }]).keyBy('price').map((x) => x).executeAndCollect());
+    const object = await failure(runCase(cases.key_field_missing_object, p));
     expect(object.message).toBe('Operator "keyBy(field "price") of Map" (uid map-1) failed on record {name: "x"}: '
       + '{name: "x"} has no field "price": it is an object with fields "name". Fix: keyBy a field the records have, or pass a key selector function');
   });
 
   it('a key selector that returns no usable key', async () => {
-    const e = await failure(envAt(p).fromCollection([{ a: 1 }]).keyBy((r: { a: number; b?: number }) => r.b).map((x) => x).executeAndCollect());
+    const e = await failure(runCase(cases.key_selector_without_key, p));
     expect(e.message).toBe('Operator "keyBy(a key selector) of Map" (uid map-1) failed on record {a: 1}: '
       + 'a key must be a number, string, boolean, bigint, array or plain object, got undefined');
   });
 
   it('an aggregation field missing at run time', async () => {
-    const e = await failure(envAt(p).fromCollection<[string, number]>([['a', 1]]).keyBy(0).sum(5).executeAndCollect());
-    expect(e.message).toMatch(/^Operator "Keyed Aggregation \(sum\)" \(uid aggregate-1, subtask [12]\/[12]\) failed on record \["a", 1\]: \["a", 1\] has no field 5: it is a tuple of 2 fields \(positions 0\.\.1\)$/);
+    const e = await failure(runCase(cases.aggregation_field_missing, p));
+    expect(e.message).toMatch(new RegExp(`^Operator "Keyed Aggregation \\(sum\\)" \\(uid aggregate-1, subtask ${anySubtask(p)}\\) failed on record \\["a", 1\\]: \\["a", 1\\] has no field 5: it is a tuple of 2 fields \\(positions 0\\.\\.1\\)$`));
   });
 
   // Deviation: Flink refuses sum() of a declared String field when the graph is built
@@ -134,40 +122,27 @@ describe.each(PARALLELISMS)('a bad keyBy field, parallelism %i', (p) => {
   });
 
   it('summing a field that is not a number', async () => {
-    const e = await failure(envAt(p).fromCollection<[string, number]>([['a', 1], ['b', 1]]).keyBy(1).sum(0).executeAndCollect());
+    const e = await failure(runCase(cases.sum_of_strings, p));
     expect(e.message).toMatch(/failed on record \["b", 1\]: sum needs numbers \(or bigints\) in the field, got string and string$/);
   });
 });
 
 describe.each(PARALLELISMS)('keyed-only features outside a keyed stream, parallelism %i', (p) => {
   it('keyed state asked for in open() of a non-keyed operator', async () => {
-    const job = envAt(p).fromCollection([1]).map({
-      open(ctx: RuntimeContext) { ctx.getState(new ValueStateDescriptor('count', Types.INT())); },
-      map: (x: number) => x,
-    }).executeAndCollect();
+    const job = runCase(cases.keyed_state_outside_keyed_stream, p);
     await expect(job).rejects.toThrow('Operator "Map" (uid map-1) asked for keyed state "count", but it does not run on a keyed stream. '
       + 'Keyed state is scoped to a key: call keyBy(...) first, e.g. stream.keyBy((r) => r[0]).process(...)');
   });
 
   it('timers and getCurrentKey() in a non-keyed process function', async () => {
-    const timer = await failure(envAt(p).fromCollection([1])
-      .process({ processElement(_v: number, ctx: ProcessContext) { ctx.timerService().registerEventTimeTimer(5); } })
-      .executeAndCollect());
+    const timer = await failure(runCase(cases.timer_outside_keyed_stream, p));
     expect(timer.message).toMatch(/failed on record 1: registerEventTimeTimer is only supported on keyed streams \(timers and keys are per key\): call keyBy\(\.\.\.\) before process\(\)$/);
-    const key = await failure(envAt(p).fromCollection([1])
-      .process({ processElement(_v: number, ctx: ProcessContext) { (ctx as KeyedProcessContext<number>).getCurrentKey(); } })
-      .executeAndCollect());
+    const key = await failure(runCase(cases.current_key_outside_keyed_stream, p));
     expect(key.message).toMatch(/failed on record 1: getCurrentKey\(\) is only supported on keyed streams/);
   });
 
   it('one state name used for two kinds of state', async () => {
-    const job = envAt(p).fromCollection([1]).keyBy((x) => x).map({
-      open(ctx: RuntimeContext) {
-        ctx.getState(new ValueStateDescriptor('s'));
-        ctx.getMapState({ kind: 'map', name: 's' } as never);
-      },
-      map: (x: number) => x,
-    }).executeAndCollect();
+    const job = runCase(cases.one_state_name_two_kinds, p);
     await expect(job).rejects.toThrow('Map (uid map-1): state "s" is a value state and cannot also be a map state; give each state its own name');
   });
 });
@@ -205,9 +180,7 @@ describe('a job that already executed', () => {
 
 describe('graph errors', () => {
   it('two operators with one uid', async () => {
-    const env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.fromCollection([1]).map((x) => x).uid('same').map((x) => x).name('Second').uid('same').addSink(() => {});
-    await expect(env.execute()).rejects.toThrow(new Error('uid "same" is used by two operators, "Map" and "Second": uids must be unique within a job because state is restored by uid'));
+    await expect(runCase(cases.two_operators_one_uid, 1)).rejects.toThrow(new Error('uid "same" is used by two operators, "Map" and "Second": uids must be unique within a job because state is restored by uid'));
   });
 
   it('a keyed stream connected to an unkeyed one', () => {

@@ -12,12 +12,12 @@
 // - defaultMaxParallelism: KeyGroupRangeAssignment.computeDefaultMaxParallelism, with the
 //   roundUpToPowerOfTwo values of Flink's MathUtilTest.
 import { describe, expect, it } from 'vitest';
-import { BoundedOutOfOrdernessWatermarks, KeyedProcessFunction, MAX_WATERMARK, MIN_WATERMARK } from '../../src/index.ts';
-import type { KeyedProcessContext, RuntimeContext } from '../../src/index.ts';
+import { BoundedOutOfOrdernessWatermarks, MAX_WATERMARK, MIN_WATERMARK } from '../../src/index.ts';
 import {
   defaultMaxParallelism, hashCode, keyGroupFor, keyGroupRange, murmurHash, subtaskForKeyGroup,
 } from '../../src/runtime/key_groups.ts';
-import { PARALLELISMS, envAt, sorted } from './support.ts';
+import { cases, manyKeysInput } from './cases/key_groups.ts';
+import { PARALLELISMS, runCase, sorted } from './support.ts';
 
 describe('murmurHash (Flink MathUtils.murmurHash)', () => {
   it.each([
@@ -109,26 +109,12 @@ describe('keyGroupFor / subtaskForKeyGroup (Flink KeyGroupRangeAssignment)', () 
 });
 
 describe('keys are routed to the subtask that owns their key group', () => {
-  class WhereAmI extends KeyedProcessFunction<string, string, [string, number, number]> {
-    private subtask = -1;
-    private maxParallelism = -1;
-    override open(ctx: RuntimeContext) {
-      this.subtask = ctx.getIndexOfThisSubtask();
-      this.maxParallelism = ctx.getMaxNumberOfParallelSubtasks();
-    }
-    *processElement(key: string, _ctx: KeyedProcessContext<string>) {
-      yield [key, this.subtask, this.maxParallelism] as [string, number, number];
-    }
-  }
-
   it.each<[number, number | null, [string, number, number][]]>([
     [2, null, [['A', 1, 128], ['B', 0, 128], ['apple', 1, 128], ['hello', 0, 128], ['hi', 0, 128], ['test', 1, 128]]],
     [3, null, [['A', 2, 128], ['B', 0, 128], ['apple', 2, 128], ['hello', 0, 128], ['hi', 1, 128], ['test', 1, 128]]],
     [2, 4096, [['A', 0, 4096], ['B', 1, 4096], ['apple', 1, 4096], ['hello', 1, 4096], ['hi', 1, 4096], ['test', 1, 4096]]],
   ])('parallelism %i, maxParallelism %s', async (p, maxP, expected) => {
-    const env = envAt(p);
-    if (maxP !== null) env.setMaxParallelism(maxP);
-    const out = await env.fromCollection(['A', 'B', 'hi', 'hello', 'test', 'apple']).keyBy((k) => k).process(new WhereAmI()).executeAndCollect();
+    const out = await runCase(maxP === null ? cases.key_routing : cases.key_routing_max_parallelism_4096, p);
     expect(sorted(out)).toEqual(sorted(expected));
   });
 });
@@ -172,11 +158,10 @@ describe('BoundedOutOfOrdernessWatermarks', () => {
 
 describe.each(PARALLELISMS)('state and results do not depend on the parallelism (parallelism %i)', (p) => {
   it('a keyed sum over many keys gives the same per-key sequence at any parallelism', async () => {
-    const input = Array.from({ length: 500 }, (_, i) => [`k${(i * 7919) % 37}`, i % 11] as [string, number]);
-    const out = await envAt(p).fromCollection(input).keyBy(0).sum(1).executeAndCollect();
+    const out = await runCase(cases.keyed_sum_over_many_keys, p);
     const expected = new Map<string, number[]>();
     const totals = new Map<string, number>();
-    for (const [k, v] of input) {
+    for (const [k, v] of manyKeysInput) {
       const t = (totals.get(k) ?? 0) + v;
       totals.set(k, t);
       expected.set(k, [...(expected.get(k) ?? []), t]);
