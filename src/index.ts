@@ -38,8 +38,9 @@ export { ColumnarSource, columnsFromArrow } from './connectors/columnar_source.t
 export type { ArrowTableLike } from './connectors/columnar_source.ts';
 export type { Columns } from './connectors/source.ts';
 export type { Column, NumericColumn } from './runtime/elements.ts';
-export { createWorkerGroup, defineJob, executeInWorkers, startInWorkers } from './worker/job.ts';
-export type { WorkerGroup } from './worker/pool.ts';
+export { createWorkerGroup, defineJob, executeInWorkers, serveJob, startInWorkers } from './worker/job.ts';
+export type { PoolOptions, WorkerGroup } from './worker/pool.ts';
+export type { WorkerEntry } from './worker/endpoint.ts';
 export type { JobParameters, PortMetrics, WorkerMetrics } from './worker/protocol.ts';
-export type { DefinedJob, JobOutcome, JobBuilderFunction, StartInWorkersOptions, WorkerJobClient } from './worker/job.ts';
+export type { DefinedJob, JobOutcome, JobBuilderFunction, JobSource, ServedJob, StartInWorkersOptions, WorkerJobClient } from './worker/job.ts';
 export type { EnvironmentOptions } from './api/environment.ts';

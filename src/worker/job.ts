@@ -10,7 +10,8 @@ import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import { WorkerPool } from './pool.ts';
 import type { PoolOptions, WorkerGroup } from './pool.ts';
 import type { CoordinatorControl, JobParameters, WorkerContext, WorkerMetrics } from './protocol.ts';
-import { hasWebWorkers, spawnWorker } from './endpoint.ts';
+import { hasWebWorkers, serveWorker, spawnWorker } from './endpoint.ts';
+import { SERVED_JOB, WorkerHost } from './worker_host.ts';
 import type { WorkerEntry } from './endpoint.ts';
 
 /**
@@ -27,6 +28,7 @@ export interface JobOutcome<T> {
 
 /** What one worker sends back: plain data. */
 interface WorkerShare {
+  readonly jobName: string;
   readonly records: unknown[];
   readonly netRuntimeMs: number;
   readonly subtasks: readonly SubtaskMetrics[];
@@ -52,7 +54,7 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
     context.publishMetrics(() => client.subtaskMetrics());
     context.signal.addEventListener('abort', () => void client.cancel(), { once: true });
     const result = await client.getJobExecutionResult();
-    return { records: buffer?.values ?? [], netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
+    return { jobName, records: buffer?.values ?? [], netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
   };
   return Object.assign(inWorker, {
     jobName,
@@ -72,7 +74,8 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
  * coarse call per worker), its outcome when it ends, and cancel() for unbounded jobs.
  */
 export interface WorkerJobClient<T> {
-  readonly jobName: string;
+  /** Where the workers got the job: its module's URL, or 'served by its worker entry'. */
+  readonly source: string;
   getJobOutcome(): Promise<JobOutcome<T>>;
   /** Every subtask in every worker, as of now (worker order, then plan order). */
   subtaskMetrics(): Promise<SubtaskMetrics[]>;
@@ -81,6 +84,19 @@ export interface WorkerJobClient<T> {
   /** Stops every worker's job at its next step; resolves with what was done. */
   cancel(): Promise<JobOutcome<T>>;
 }
+
+/**
+ * A job bundled into a worker entry of its own, whose module calls `serveJob(job)`: how a bundler
+ * sees and builds it for production. In browsers `entry` is a factory,
+ * `() => new Worker(new URL('./job.worker.ts', import.meta.url), { type: 'module' })`; in Node the
+ * entry's URL.
+ */
+export interface ServedJob {
+  readonly entry: WorkerEntry;
+}
+
+/** Where workers get a job from: a job module's URL, which each worker imports, or a served job. */
+export type JobSource = URL | string | ServedJob;
 
 export interface StartInWorkersOptions extends PoolOptions {
   /** How many workers run the job's subtasks (started for this job), or a group kept between jobs (`createWorkerGroup`). */
@@ -99,15 +115,19 @@ export interface StartInWorkersOptions extends PoolOptions {
  * Node): each runs subtask s of every operator where s mod workers is its index, and keyed
  * shuffles go worker to worker. The coordinator only starts, watches and gathers.
  */
-export async function startInWorkers<T>(jobModule: URL | string, options: StartInWorkersOptions): Promise<WorkerJobClient<T>> {
+export async function startInWorkers<T>(job: JobSource, options: StartInWorkersOptions): Promise<WorkerJobClient<T>> {
   const { workers, coordinator = 'this thread', parameters = {}, ...poolOptions } = options;
   checkParameters(parameters);
+  const served = isServedJob(job);
+  if (served) checkServed(job, options);
+  const jobModule = served ? SERVED_JOB : String(job);
   if (coordinator === 'worker') {
     if (typeof workers !== 'number') throw new Error("startInWorkers(module, { coordinator: 'worker' }): a coordinator worker starts its own workers; pass a number of workers");
-    return startWithCoordinatorWorker<T>(String(jobModule), { workers: workerCount(workers), parameters, ...poolOptions });
+    return startWithCoordinatorWorker<T>(jobModule, { workers: workerCount(workers), parameters, ...poolOptions });
   }
   const kept = typeof workers === 'number' ? null : keptGroup(workers);
-  const pool = kept ?? new WorkerPool(workerCount(workers as number), { name: 'eddy-subtasks', ...poolOptions });
+  const entry = served ? job.entry : poolOptions.entry;
+  const pool = kept ?? new WorkerPool(workerCount(workers as number), { name: 'eddy-subtasks', ...poolOptions, entry });
   pool.claim();
   try {
     await pool.start(jobModule, parameters);
@@ -115,7 +135,7 @@ export async function startInWorkers<T>(jobModule: URL | string, options: StartI
     await pool.terminate();
     throw error;
   }
-  const outcome = gather<T>(String(jobModule), pool).then(
+  const outcome = gather<T>(pool).then(
     (done) => {
       if (kept === null) return pool.terminate().then(() => done);
       pool.release();
@@ -128,7 +148,7 @@ export async function startInWorkers<T>(jobModule: URL | string, options: StartI
   );
   outcome.catch(() => {});
   return {
-    jobName: String(jobModule),
+    source: served ? 'served by its worker entry' : jobModule,
     getJobOutcome: () => outcome,
     subtaskMetrics: async () => (await pool.metrics()).flatMap((w) => w.subtasks),
     workerMetrics: () => pool.metrics(),
@@ -137,6 +157,19 @@ export async function startInWorkers<T>(jobModule: URL | string, options: StartI
       return outcome;
     },
   };
+}
+
+function isServedJob(job: JobSource): job is ServedJob {
+  return typeof job === 'object' && !(job instanceof URL) && job !== null;
+}
+
+/** A served job's workers are the ones its entry starts: they cannot come from elsewhere. */
+function checkServed(job: ServedJob, options: StartInWorkersOptions): void {
+  if (options.coordinator === 'worker') throw new Error("startInWorkers({ entry }, { coordinator: 'worker' }): a coordinator worker starts jobs from a job module URL; pass the module's URL, or leave out coordinator");
+  if (options.entry !== undefined) throw new Error('startInWorkers({ entry }, { entry }): give the worker entry once, as the first argument');
+  if (typeof options.workers !== 'number' && (options.workers as WorkerPool).entry !== job.entry) {
+    throw new Error('startInWorkers({ entry }, { workers: group }): the group runs another worker entry; create it with createWorkerGroup(n, { entry }) and the same entry');
+  }
 }
 
 function checkParameters(parameters: JobParameters): void {
@@ -162,9 +195,17 @@ export function createWorkerGroup(size: number, options: PoolOptions = {}): Work
   return new WorkerPool(workerCount(size, `createWorkerGroup(${size})`), { name: 'eddy-subtasks', ...options });
 }
 
+/**
+ * The body of a served job's worker entry: makes this worker run `job` (imported by the entry, so
+ * a bundler builds both into one worker script) whenever a coordinator starts it.
+ */
+export function serveJob(job: DefinedJob<unknown>): Promise<void> {
+  return serveWorker(new WorkerHost(job));
+}
+
 /** Runs a job module in workers to its end (see `startInWorkers`). */
-export async function executeInWorkers<T>(jobModule: URL | string, options: StartInWorkersOptions): Promise<JobOutcome<T>> {
-  return (await startInWorkers<T>(jobModule, options)).getJobOutcome();
+export async function executeInWorkers<T>(job: JobSource, options: StartInWorkersOptions): Promise<JobOutcome<T>> {
+  return (await startInWorkers<T>(job, options)).getJobOutcome();
 }
 
 /** Eddy's coordinator entry; in browsers a factory vite can see and bundle. */
@@ -188,7 +229,7 @@ async function startWithCoordinatorWorker<T>(jobModule: string, options: { worke
   outcome.catch(() => {});
   const workerMetrics = () => coordinator.call('workerMetrics', []);
   return {
-    jobName: jobModule,
+    source: jobModule,
     getJobOutcome: () => outcome,
     subtaskMetrics: async () => (await workerMetrics()).flatMap((w) => w.subtasks),
     workerMetrics,
@@ -199,7 +240,7 @@ async function startWithCoordinatorWorker<T>(jobModule: string, options: { worke
   };
 }
 
-async function gather<T>(jobName: string, pool: WorkerPool): Promise<JobOutcome<T>> {
+async function gather<T>(pool: WorkerPool): Promise<JobOutcome<T>> {
   let shares: WorkerShare[];
   try {
     shares = (await pool.results()) as WorkerShare[];
@@ -210,7 +251,8 @@ async function gather<T>(jobName: string, pool: WorkerPool): Promise<JobOutcome<
   }
   const subtasks = shares.flatMap((s) => s.subtasks);
   const result = new JobExecutionResult({
-    jobName,
+    // Every worker built the same job: its name is the one the module gave it.
+    jobName: shares[0]?.jobName ?? 'Eddy Job',
     netRuntimeMs: Math.max(...shares.map((s) => s.netRuntimeMs)),
     operators: operatorMetrics(subtasks),
     subtasks,

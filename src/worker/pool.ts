@@ -33,12 +33,15 @@ export interface WorkerGroup {
 
 export class WorkerPool implements WorkerGroup {
   readonly workers: ReadonlyArray<WorkerHandle<WorkerControl>>;
+  /** What the workers were started from (a served job's entry must match its group's). */
+  readonly entry: WorkerEntry;
   readonly #credit: number | undefined;
   #busy = false;
   #terminated = false;
 
   constructor(count: number, options: PoolOptions = {}) {
     const entry = options.entry ?? defaultWorkerEntry();
+    this.entry = entry;
     const name = options.name ?? 'eddy';
     this.#credit = options.credit;
     this.workers = Array.from({ length: count }, (_, index) =>

@@ -5,7 +5,11 @@ import { endpointOf } from './endpoint.ts';
 import { DataPort } from './mesh.ts';
 import type { GraphStartRequest, JobParameters, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerTask } from './protocol.ts';
 
+/** `StartRequest.jobModule` for the job a worker entry serves itself (`serveJob`), imported with the entry. */
+export const SERVED_JOB = '';
+
 export class WorkerHost implements WorkerControl {
+  readonly #served: WorkerTask | null;
   #index = -1;
   #peers: Array<DataPort | null> = [];
   #result: Promise<unknown> | null = null;
@@ -14,14 +18,15 @@ export class WorkerHost implements WorkerControl {
   #abort = new AbortController();
   #readSubtasks: () => readonly SubtaskMetrics[] = () => [];
 
+  /** `served`: the job this worker's entry bundles (see `serveJob`); without one, jobs come as module URLs. */
+  constructor(served: WorkerTask | null = null) {
+    this.#served = served;
+  }
+
   async start(request: StartRequest): Promise<void> {
     const context = this.#connect(request);
     await this.#settingUp(async () => {
-      const module = (await import(/* @vite-ignore */ request.jobModule)) as { default?: unknown };
-      if (typeof module.default !== 'function') {
-        throw new Error(`job module ${request.jobModule} must have a default export (context) => result`);
-      }
-      const task = module.default as WorkerTask;
+      const task = request.jobModule === SERVED_JOB ? this.#servedJob() : await importJob(request.jobModule);
       this.#prepare(() => task(context));
     });
   }
@@ -62,6 +67,11 @@ export class WorkerHost implements WorkerControl {
     for (const port of this.#peers) port?.close();
   }
 
+  #servedJob(): WorkerTask {
+    if (this.#served === null) throw new Error('this worker serves no job of its own: start jobs in it from a job module URL, or give it an entry that calls serveJob(job)');
+    return this.#served;
+  }
+
   /** Wires this job's ports; a worker runs one job at a time, and a kept worker the next job after it. */
   #connect(request: { workerIndex: number; workerCount: number; ports: ReadonlyArray<MessagePort | null>; credit?: number; parameters?: JobParameters }): WorkerContext {
     if (this.#running) throw new Error(`worker ${request.workerIndex}: a job is already running here`);
@@ -93,4 +103,10 @@ export class WorkerHost implements WorkerControl {
     this.#result = result.finally(() => { this.#running = false; });
     this.#result.catch(() => {});
   }
+}
+
+async function importJob(jobModule: string): Promise<WorkerTask> {
+  const module = (await import(/* @vite-ignore */ jobModule)) as { default?: unknown };
+  if (typeof module.default !== 'function') throw new Error(`job module ${jobModule} must have a default export (context) => result`);
+  return module.default as WorkerTask;
 }
