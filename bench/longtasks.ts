@@ -34,6 +34,8 @@ function withTimeout<T>(what: string, promise: Promise<T>): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+const PURCHASES_LABEL = (n: number) => (n >= 1e6 ? `${n / 1e6} M` : `${n / 1e3} k`);
+
 function describeTasks(tasks: readonly LongTask[]): string {
   return tasks.map((t) => `${Math.round(t.durationMs)} ms at +${Math.round(t.startMs)} ms (${t.attribution})`).join('; ');
 }
@@ -89,7 +91,7 @@ export async function runLongTaskBench(opts: LongTaskBenchOptions = {}): Promise
 
     console.log(`\nmain-thread long tasks (> 50 ms) in Chromium ${browser.version()}: enrichment job, ${purchases.toLocaleString('en-US')} purchases over ${info.items.toLocaleString('en-US')} items, wall time incl. worker start (median of ${n}; long tasks: all ${n} run${n === 1 ? '' : 's'})`);
     if (!info.supported) console.log('  (this Chromium does not report long tasks: every count below reads 0)');
-    const results = new Map<LongTaskMode, LongTaskRun[]>([['workers', []], ['main thread', []]]);
+    const results = new Map<LongTaskMode, LongTaskRun[]>([['workers', []], ['workers, every record back', []], ['main thread', []]]);
     for (let i = 0; i < n; i++) {
       for (const mode of results.keys()) {
         const run = await withTimeout(`${mode} run ${i + 1}`, page.evaluate(([m, w]) => window.eddyLongTasks!.run(m, w), [mode, workers] as const));
@@ -98,16 +100,17 @@ export async function runLongTaskBench(opts: LongTaskBenchOptions = {}): Promise
       }
     }
     for (const [mode, all] of results) {
-      const label = mode === 'workers' ? `${workers} worker${workers === 1 ? '' : 's'}` : 'main thread';
+      const inWorkers = `${workers} worker${workers === 1 ? '' : 's'}`;
+      const label = mode === 'workers' ? inWorkers : mode === 'main thread' ? mode : `${inWorkers}, ${PURCHASES_LABEL(purchases)} back`;
       const seconds = median(all.map((r) => r.wallMs)) / 1000;
       const count = all.reduce((sum, r) => sum + r.longTasks.length, 0);
       const longest = Math.max(...all.map((r) => r.longestMs));
       const delayMs = median(all.map((r) => r.maxTimerDelayMs));
       const jobRate = `job alone ${(all[0].events / (median(all.map((r) => r.jobMs)) / 1000) / 1e6).toFixed(2)} M/s`;
-      const startup = mode === 'workers' ? `, start-up ${(median(all.map((r) => r.startupMs ?? 0)) / 1000).toFixed(2)} s` : '';
+      const startup = mode !== 'main thread' ? `, start-up ${(median(all.map((r) => r.startupMs ?? 0)) / 1000).toFixed(2)} s` : '';
       const tasks = `long tasks: ${count}${count === 0 ? '' : `, longest ${Math.round(longest)} ms`}`;
-      console.log(`  ${label.padEnd(14)} ${rate(all[0].events, seconds)}   ${tasks.padEnd(29)} max timer delay ${Math.round(delayMs).toString().padStart(3)} ms   (${jobRate}${startup})`);
-      if (mode === 'workers') {
+      console.log(`  ${label.padEnd(22)} ${rate(all[0].events, seconds)}   ${tasks.padEnd(29)} max timer delay ${Math.round(delayMs).toString().padStart(3)} ms   (${jobRate}${startup})`);
+      if (mode !== 'main thread') {
         all.forEach((r, i) => { if (r.longTasks.length > 0) console.log(`    run ${i + 1}: ${describeTasks(r.longTasks)}`); });
       }
     }

@@ -224,8 +224,8 @@ export class DataStream<T> {
   }
 
   /** @internal Adds a parallelism-1 sink that gathers this stream's records into the returned buffer. */
-  collect(): CollectBuffer {
-    const buffer: CollectBuffer = { values: [] };
+  collect(flush?: CollectBuffer['flush']): CollectBuffer {
+    const buffer: CollectBuffer = { values: [], flush };
     this.sink('Collect Sink', { kind: 'sink', sink: 'collect', printPrefix: null }, buffer).setParallelism(1);
     return buffer;
   }

@@ -2,4 +2,5 @@
 import { serveWorker } from './endpoint.ts';
 import { CoordinatorHost } from './coordinator_host.ts';
 
-await serveWorker(new CoordinatorHost());
+const host = new CoordinatorHost();
+await serveWorker(host, (signal) => host.connect(signal));

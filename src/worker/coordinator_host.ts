@@ -1,19 +1,32 @@
 /** The coordinator in a dedicated worker: runs `startInWorkers` there, so the page's thread only renders. */
 import { startInWorkers } from './job.ts';
 import type { WorkerJobClient } from './job.ts';
-import type { CoordinatorControl, CoordinatorStartRequest, PlainJobOutcome, WorkerMetrics } from './protocol.ts';
+import type { JobRunResult } from '../runtime/executor.ts';
+import type { CoordinatorControl, CoordinatorStartRequest, WorkerMetrics, WorkerSignal } from './protocol.ts';
 
 export class CoordinatorHost implements CoordinatorControl {
   #client: WorkerJobClient<unknown> | null = null;
+  #signal: ((message: WorkerSignal) => void) | null = null;
+
+  /** How this coordinator reaches the page outside comlink's calls (`serveWorker`'s `connect`). */
+  connect(signal: (message: WorkerSignal) => void): void {
+    this.#signal = signal;
+  }
 
   async start(request: CoordinatorStartRequest): Promise<void> {
     if (this.#client !== null) throw new Error('this coordinator already runs a job; start another coordinator for the next one');
-    this.#client = await startInWorkers(request.jobModule, { workers: request.workers, credit: request.credit, parameters: request.parameters });
+    const signal = this.#signal;
+    if (signal === null) throw new Error('internal: this CoordinatorHost was not connected to the page (serveWorker(host, (signal) => host.connect(signal)))');
+    this.#client = await startInWorkers(request.jobModule, {
+      workers: request.workers, credit: request.credit, parameters: request.parameters,
+      // Passed on at once: the page then gets the records in chunks too, and all before the outcome.
+      onRecords: (records, worker) => signal({ eddyWorker: 'records', records, worker }),
+    });
   }
 
-  async outcome(): Promise<PlainJobOutcome> {
-    const { records, result } = await this.#started().getJobOutcome();
-    return { records, result: { jobName: result.jobName, netRuntimeMs: result.netRuntimeMs, operators: [...result.operators], subtasks: [...result.subtasks] } };
+  async outcome(): Promise<JobRunResult> {
+    const { result } = await this.#started().getJobOutcome();
+    return { jobName: result.jobName, netRuntimeMs: result.netRuntimeMs, operators: [...result.operators], subtasks: [...result.subtasks] };
   }
 
   workerMetrics(): Promise<WorkerMetrics[]> {

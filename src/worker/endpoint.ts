@@ -6,7 +6,7 @@
 import { expose, transfer, wrap } from 'comlink';
 import type { Endpoint as ComlinkEndpoint, Remote } from 'comlink';
 import { isWorkerSignal } from './protocol.ts';
-import type { WorkerSignal } from './protocol.ts';
+import type { RecordsSignal, WorkerSignal } from './protocol.ts';
 
 /** comlink's endpoint shape: postMessage, add/removeEventListener, optional start (and close, for ports). */
 export interface Endpoint extends ComlinkEndpoint {
@@ -99,6 +99,7 @@ export class WorkerHandle<T> {
   #raw: Promise<RawWorker>;
   #remote: Promise<Remote<T>>;
   #failureListeners: Array<(error: Error) => void> = [];
+  #recordListeners = new Set<(signal: RecordsSignal) => void>();
 
   constructor(raw: Promise<RawWorker>, options: SpawnOptions = {}) {
     this.label = workerLabel(options);
@@ -116,6 +117,8 @@ export class WorkerHandle<T> {
         if (signal.eddyWorker === 'ready') {
           clearTimeout(timer);
           resolve(wrap<T>(r.endpoint));
+        } else if (signal.eddyWorker === 'records') {
+          for (const listener of this.#recordListeners) listener(signal);
         } else this.#setFailure(new Error(`${this.label} failed: ${signal.message}`));
       };
       r.endpoint.addEventListener('message', onSignal as EventListener);
@@ -137,6 +140,12 @@ export class WorkerHandle<T> {
   onFailure(listener: (error: Error) => void): void {
     if (this.#failure !== null) listener(this.#failure);
     else if (!this.#ended) this.#failureListeners.push(listener);
+  }
+
+  /** Takes the records the worker's job streams back (see `RecordsSignal`) until the returned function is called. */
+  onRecords(listener: (signal: RecordsSignal) => void): () => void {
+    this.#recordListeners.add(listener);
+    return () => this.#recordListeners.delete(listener);
   }
 
   /** Calls `method` in the worker; `transfer` lists transferables inside `args[0]`. */
@@ -216,8 +225,11 @@ function inWebWorkerScope(): boolean {
   return typeof scope === 'function' && globalThis instanceof scope;
 }
 
-/** In a worker: expose `api` to the coordinator over comlink, then signal ready. */
-export async function serveWorker(api: object): Promise<void> {
+/**
+ * In a worker: expose `api` to the coordinator over comlink, then signal ready. `connect` gets,
+ * before any call can arrive, how to send the coordinator signals beside comlink's traffic.
+ */
+export async function serveWorker(api: object, connect?: (signal: (message: WorkerSignal) => void) => void): Promise<void> {
   let parent: Endpoint;
   if (inWebWorkerScope()) {
     parent = globalThis as unknown as Endpoint;
@@ -230,6 +242,7 @@ export async function serveWorker(api: object): Promise<void> {
   } else {
     throw new Error('serveWorker must run inside a Web Worker or a worker_threads Worker');
   }
+  connect?.((message) => parent.postMessage(message));
   expose(api, parent);
   parent.postMessage({ eddyWorker: 'ready' } satisfies WorkerSignal);
 }

@@ -9,7 +9,7 @@ import { operatorMetrics } from '../runtime/metrics.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import { WorkerPool } from './pool.ts';
 import type { PoolOptions, WorkerGroup } from './pool.ts';
-import type { CoordinatorControl, JobParameters, WorkerContext, WorkerMetrics } from './protocol.ts';
+import type { CoordinatorControl, JobParameters, RecordsSignal, WorkerContext, WorkerMetrics } from './protocol.ts';
 import { hasWebWorkers, serveWorker, spawnWorker } from './endpoint.ts';
 import { SERVED_JOB, WorkerHost } from './worker_host.ts';
 import type { WorkerEntry } from './endpoint.ts';
@@ -26,10 +26,17 @@ export interface JobOutcome<T> {
   readonly result: JobExecutionResult;
 }
 
-/** What one worker sends back: plain data. */
+/**
+ * Records of a job's returned stream go back in messages of at most this many, and at least every
+ * STREAM_INTERVAL_MS while they come: small enough that the receiver decodes each in a few
+ * milliseconds, frequent enough for a page to show live results of an unbounded job.
+ */
+const STREAM_CHUNK = 4096;
+const STREAM_INTERVAL_MS = 50;
+
+/** What one worker sends back at the end (its records went ahead, see `WorkerContext.sendRecords`). */
 interface WorkerShare {
   readonly jobName: string;
-  readonly records: unknown[];
   readonly netRuntimeMs: number;
   readonly subtasks: readonly SubtaskMetrics[];
 }
@@ -49,12 +56,19 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
       placement: { workerIndex: context.workerIndex, workerCount: context.workerCount, links: context.peers },
     }).setParallelism(context.workerCount);
     const stream = await build(env, context.parameters);
-    const buffer = stream ? stream.collect() : null;
+    const buffer = stream ? stream.collect({ every: STREAM_CHUNK, to: context.sendRecords }) : null;
+    const sendGathered = () => { if (buffer !== null && buffer.values.length > 0) context.sendRecords(buffer.values.splice(0)); };
     const client = env.executeAsync(jobName);
     context.publishMetrics(() => client.subtaskMetrics());
     context.signal.addEventListener('abort', () => void client.cancel(), { once: true });
-    const result = await client.getJobExecutionResult();
-    return { jobName, records: buffer?.values ?? [], netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
+    const ticker = buffer === null ? null : setInterval(sendGathered, STREAM_INTERVAL_MS);
+    try {
+      const result = await client.getJobExecutionResult();
+      sendGathered();
+      return { jobName, netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
+    } finally {
+      if (ticker !== null) clearInterval(ticker);
+    }
   };
   return Object.assign(inWorker, {
     jobName,
@@ -98,7 +112,7 @@ export interface ServedJob {
 /** Where workers get a job from: a job module's URL, which each worker imports, or a served job. */
 export type JobSource = URL | string | ServedJob;
 
-export interface StartInWorkersOptions extends PoolOptions {
+export interface StartInWorkersOptions<T = unknown> extends PoolOptions {
   /** How many workers run the job's subtasks (started for this job), or a group kept between jobs (`createWorkerGroup`). */
   readonly workers: number | WorkerGroup;
   /**
@@ -108,6 +122,39 @@ export interface StartInWorkersOptions extends PoolOptions {
   readonly coordinator?: 'this thread' | 'worker';
   /** Handed to the job's builder in every worker; plain values, so each worker gets its own copy. */
   readonly parameters?: JobParameters;
+  /**
+   * Takes the returned stream's records as they come (a few thousand at a time, at least every
+   * 50 ms), for live results and for unbounded jobs; they are then not kept for the outcome,
+   * whose `records` stays empty. `worker` is the worker that collected them.
+   */
+  readonly onRecords?: (records: T[], worker: number) => void;
+}
+
+/**
+ * The returned stream's records as workers stream them back (`RecordsSignal`): handed to the
+ * caller's listener, or kept per worker and put together in worker order, as one worker's
+ * records come in the order it collected them.
+ */
+class ReturnedRecords<T> {
+  readonly #listener: ((records: T[], worker: number) => void) | undefined;
+  readonly #kept: T[][] = [];
+
+  constructor(listener: ((records: T[], worker: number) => void) | undefined) {
+    this.#listener = listener;
+  }
+
+  add(signal: RecordsSignal): void {
+    const records = signal.records as T[];
+    if (this.#listener !== undefined) return this.#listener(records, signal.worker);
+    const kept = (this.#kept[signal.worker] ??= []);
+    for (const r of records) kept.push(r);
+  }
+
+  all(): T[] {
+    const from = this.#kept.filter((records) => records !== undefined && records.length > 0);
+    // Usually one worker collected them all (the collect sink runs at parallelism 1): no copy of a million references then.
+    return from.length === 1 ? from[0] : from.flat();
+  }
 }
 
 /**
@@ -115,27 +162,31 @@ export interface StartInWorkersOptions extends PoolOptions {
  * Node): each runs subtask s of every operator where s mod workers is its index, and keyed
  * shuffles go worker to worker. The coordinator only starts, watches and gathers.
  */
-export async function startInWorkers<T>(job: JobSource, options: StartInWorkersOptions): Promise<WorkerJobClient<T>> {
-  const { workers, coordinator = 'this thread', parameters = {}, ...poolOptions } = options;
+export async function startInWorkers<T>(job: JobSource, options: StartInWorkersOptions<T>): Promise<WorkerJobClient<T>> {
+  const { workers, coordinator = 'this thread', parameters = {}, onRecords, ...poolOptions } = options;
   checkParameters(parameters);
   const served = isServedJob(job);
   if (served) checkServed(job, options);
   const jobModule = served ? SERVED_JOB : String(job);
   if (coordinator === 'worker') {
     if (typeof workers !== 'number') throw new Error("startInWorkers(module, { coordinator: 'worker' }): a coordinator worker starts its own workers; pass a number of workers");
-    return startWithCoordinatorWorker<T>(jobModule, { workers: workerCount(workers), parameters, ...poolOptions });
+    return startWithCoordinatorWorker<T>(jobModule, { workers: workerCount(workers), parameters, onRecords, ...poolOptions });
   }
   const kept = typeof workers === 'number' ? null : keptGroup(workers);
   const entry = served ? job.entry : poolOptions.entry;
   const pool = kept ?? new WorkerPool(workerCount(workers as number), { name: 'eddy-subtasks', ...poolOptions, entry });
   pool.claim();
+  const returned = new ReturnedRecords<T>(onRecords);
+  const listening = pool.workers.map((w) => w.onRecords((signal) => returned.add(signal)));
+  const stopListening = () => { for (const stop of listening) stop(); };
   try {
     await pool.start(jobModule, parameters);
   } catch (error) {
+    stopListening();
     await pool.terminate();
     throw error;
   }
-  const outcome = gather<T>(pool).then(
+  const outcome = gather<T>(pool, returned).finally(stopListening).then(
     (done) => {
       if (kept === null) return pool.terminate().then(() => done);
       pool.release();
@@ -164,7 +215,7 @@ function isServedJob(job: JobSource): job is ServedJob {
 }
 
 /** A served job's workers are the ones its entry starts: they cannot come from elsewhere. */
-function checkServed(job: ServedJob, options: StartInWorkersOptions): void {
+function checkServed<T>(job: ServedJob, options: StartInWorkersOptions<T>): void {
   if (options.coordinator === 'worker') throw new Error("startInWorkers({ entry }, { coordinator: 'worker' }): a coordinator worker starts jobs from a job module URL; pass the module's URL, or leave out coordinator");
   if (options.entry !== undefined) throw new Error('startInWorkers({ entry }, { entry }): give the worker entry once, as the first argument');
   if (typeof options.workers !== 'number' && (options.workers as WorkerPool).entry !== job.entry) {
@@ -200,11 +251,12 @@ export function createWorkerGroup(size: number, options: PoolOptions = {}): Work
  * a bundler builds both into one worker script) whenever a coordinator starts it.
  */
 export function serveJob(job: DefinedJob<unknown>): Promise<void> {
-  return serveWorker(new WorkerHost(job));
+  const host = new WorkerHost(job);
+  return serveWorker(host, (signal) => host.connect(signal));
 }
 
 /** Runs a job module in workers to its end (see `startInWorkers`). */
-export async function executeInWorkers<T>(job: JobSource, options: StartInWorkersOptions): Promise<JobOutcome<T>> {
+export async function executeInWorkers<T>(job: JobSource, options: StartInWorkersOptions<T>): Promise<JobOutcome<T>> {
   return (await startInWorkers<T>(job, options)).getJobOutcome();
 }
 
@@ -214,18 +266,27 @@ function defaultCoordinatorEntry(): WorkerEntry {
   return new URL('./coordinator_entry.ts', import.meta.url);
 }
 
-async function startWithCoordinatorWorker<T>(jobModule: string, options: { workers: number; parameters: JobParameters } & PoolOptions): Promise<WorkerJobClient<T>> {
+type CoordinatorWorkerOptions<T> = { workers: number; parameters: JobParameters; onRecords?: (records: T[], worker: number) => void } & PoolOptions;
+
+async function startWithCoordinatorWorker<T>(jobModule: string, options: CoordinatorWorkerOptions<T>): Promise<WorkerJobClient<T>> {
   if (options.entry !== undefined) throw new Error("startInWorkers(module, { coordinator: 'worker', entry }): a custom worker entry cannot be passed to a coordinator worker; leave out entry");
   const coordinator = spawnWorker<CoordinatorControl>(defaultCoordinatorEntry(), { name: options.name ?? 'eddy-coordinator', readyTimeoutMs: options.readyTimeoutMs });
+  // The coordinator passes the workers' record chunks on as they come, ahead of the outcome.
+  const returned = new ReturnedRecords<T>(options.onRecords);
+  const stopListening = coordinator.onRecords((signal) => returned.add(signal));
   try {
     await coordinator.call('start', [{ jobModule, workers: options.workers, credit: options.credit, parameters: options.parameters }]);
   } catch (error) {
+    stopListening();
     await coordinator.terminate();
     throw error;
   }
   const outcome = coordinator.call('outcome', [])
-    .then(({ records, result }) => ({ records: records as T[], result: new JobExecutionResult(result) }))
-    .finally(() => coordinator.terminate());
+    .then((result) => ({ records: returned.all(), result: new JobExecutionResult(result) }))
+    .finally(() => {
+      stopListening();
+      return coordinator.terminate();
+    });
   outcome.catch(() => {});
   const workerMetrics = () => coordinator.call('workerMetrics', []);
   return {
@@ -240,7 +301,7 @@ async function startWithCoordinatorWorker<T>(jobModule: string, options: { worke
   };
 }
 
-async function gather<T>(pool: WorkerPool): Promise<JobOutcome<T>> {
+async function gather<T>(pool: WorkerPool, returned: ReturnedRecords<T>): Promise<JobOutcome<T>> {
   let shares: WorkerShare[];
   try {
     shares = (await pool.results()) as WorkerShare[];
@@ -257,7 +318,7 @@ async function gather<T>(pool: WorkerPool): Promise<JobOutcome<T>> {
     operators: operatorMetrics(subtasks),
     subtasks,
   });
-  return { records: shares.flatMap((s) => s.records) as T[], result };
+  return { records: returned.all(), result };
 }
 
 /** What a dead worker ran: placement is s mod n, so worker i ran subtask i of each operator at the job's parallelism. */

@@ -83,18 +83,16 @@ export interface CoordinatorStartRequest {
   readonly parameters?: JobParameters;
 }
 
-/** A job's outcome as plain data (the page rebuilds its JobExecutionResult). */
-export interface PlainJobOutcome {
-  readonly records: unknown[];
-  readonly result: JobRunResult;
-}
 
 /** What a coordinator worker exposes: the coordinator's side of a job in workers, one job per coordinator. */
 export interface CoordinatorControl {
   /** Spawns the subtask workers and starts the job module in them; resolves once all run. */
   start(request: CoordinatorStartRequest): Promise<void>;
-  /** Resolves when the job ends; rejects with its error. */
-  outcome(): Promise<PlainJobOutcome>;
+  /**
+   * Resolves when the job ends, with its result as plain data (the page rebuilds its
+   * JobExecutionResult); rejects with its error. The records went ahead as `RecordsSignal`s.
+   */
+  outcome(): Promise<JobRunResult>;
   workerMetrics(): Promise<WorkerMetrics[]>;
   cancel(): Promise<void>;
 }
@@ -110,6 +108,8 @@ export interface WorkerContext {
   readonly peers: ReadonlyArray<DataPort | null>;
   /** Aborted by `WorkerControl.cancel`. */
   readonly signal: AbortSignal;
+  /** Sends records of the job's returned stream to the coordinator (in order, before the result). */
+  sendRecords(records: unknown[]): void;
   /** The running job hands over how to read its subtask metrics, so `WorkerControl.metrics` can answer mid-run. */
   publishMetrics(read: () => readonly SubtaskMetrics[]): void;
 }
@@ -122,7 +122,19 @@ export type WorkerTask = (context: WorkerContext) => unknown;
 export type WorkerSignal =
   | { readonly eddyWorker: 'ready' }
   /** An error the runtime does not report to the parent itself (browsers: unhandled rejections). */
-  | { readonly eddyWorker: 'fatal'; readonly message: string };
+  | { readonly eddyWorker: 'fatal'; readonly message: string }
+  /**
+   * The next records of the job's returned stream, sent while it runs and always before its
+   * result, so no single message holds them all (its deserialisation would be one long task on
+   * the receiving page). `worker` is where they were collected.
+   */
+  | RecordsSignal;
+
+export interface RecordsSignal {
+  readonly eddyWorker: 'records';
+  readonly records: unknown[];
+  readonly worker: number;
+}
 
 export function isWorkerSignal(data: unknown): data is WorkerSignal {
   return typeof data === 'object' && data !== null && typeof (data as { eddyWorker?: unknown }).eddyWorker === 'string';

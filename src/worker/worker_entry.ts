@@ -5,4 +5,5 @@
 import { serveWorker } from './endpoint.ts';
 import { WorkerHost } from './worker_host.ts';
 
-await serveWorker(new WorkerHost());
+const host = new WorkerHost();
+await serveWorker(host, (signal) => host.connect(signal));

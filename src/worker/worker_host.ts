@@ -3,13 +3,14 @@ import { Executor } from '../runtime/executor.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import { endpointOf } from './endpoint.ts';
 import { DataPort } from './mesh.ts';
-import type { GraphStartRequest, JobParameters, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerTask } from './protocol.ts';
+import type { GraphStartRequest, JobParameters, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerSignal, WorkerTask } from './protocol.ts';
 
 /** `StartRequest.jobModule` for the job a worker entry serves itself (`serveJob`), imported with the entry. */
 export const SERVED_JOB = '';
 
 export class WorkerHost implements WorkerControl {
   readonly #served: WorkerTask | null;
+  #signal: ((message: WorkerSignal) => void) | null = null;
   #index = -1;
   #peers: Array<DataPort | null> = [];
   #result: Promise<unknown> | null = null;
@@ -21,6 +22,11 @@ export class WorkerHost implements WorkerControl {
   /** `served`: the job this worker's entry bundles (see `serveJob`); without one, jobs come as module URLs. */
   constructor(served: WorkerTask | null = null) {
     this.#served = served;
+  }
+
+  /** How this worker reaches its coordinator outside comlink's calls (`serveWorker`'s `connect`). */
+  connect(signal: (message: WorkerSignal) => void): void {
+    this.#signal = signal;
   }
 
   async start(request: StartRequest): Promise<void> {
@@ -41,7 +47,7 @@ export class WorkerHost implements WorkerControl {
       context.signal.addEventListener('abort', () => executor.cancel(), { once: true });
       this.#prepare(async () => {
         const result = await executor.run(request.jobName);
-        return { records: [], netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
+        return { netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
       });
     });
   }
@@ -85,6 +91,10 @@ export class WorkerHost implements WorkerControl {
     return {
       workerIndex: request.workerIndex, workerCount: request.workerCount, parameters: request.parameters ?? {}, peers: this.#peers, signal: this.#abort.signal,
       publishMetrics: (read) => { this.#readSubtasks = read; },
+      sendRecords: (records) => {
+        if (this.#signal === null) throw new Error('internal: this WorkerHost was not connected to its coordinator (serveWorker(host, (signal) => host.connect(signal)))');
+        this.#signal({ eddyWorker: 'records', records, worker: request.workerIndex });
+      },
     };
   }
 

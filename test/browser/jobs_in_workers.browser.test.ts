@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createWorkerGroup, executeInWorkers, RuntimeExecutionMode, startInWorkers, StreamExecutionEnvironment } from '../../src/index.ts';
 import job from '../jobs/conformance_job.ts';
 import { perKey } from '../jobs/per_key.ts';
+import { expectedSums, sumsByKey } from '../worker/fixtures/live_job.ts';
 
 // The job of test/worker/jobs_in_workers.test.ts, in module Web Workers of a real Chromium page.
 describe('the same job in Chromium module workers', () => {
@@ -62,5 +63,20 @@ describe('the same job in Chromium module workers', () => {
     } finally {
       await group.terminate();
     }
+  }, 60_000);
+
+  it('shows an unbounded job\'s results on the page while it runs, through the coordinator worker, until cancelled', async () => {
+    const received: Array<[number, number]> = [];
+    let chunks = 0;
+    let enough!: () => void;
+    const threeChunks = new Promise<void>((resolve) => { enough = resolve; });
+    const live = await startInWorkers<[number, number]>(new URL('../worker/fixtures/live_job.ts', import.meta.url), {
+      workers: 2, coordinator: 'worker', onRecords: (chunk) => { received.push(...chunk); if (++chunks === 3) enough(); },
+    });
+    await threeChunks;
+    expect((await live.cancel()).records).toEqual([]);
+    const got = sumsByKey(received);
+    expect(got.size).toBe(10);
+    expect(got).toEqual(expectedSums(got));
   }, 60_000);
 });

@@ -5,9 +5,11 @@ import type { OperatorContext } from '../operator.ts';
 import { sinkFunctionOf } from '../user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 
-/** Where `executeAndCollect()` gathers a stream's records (in-process). */
+/** Where `executeAndCollect()` (and a job module's returned stream) gathers a stream's records. */
 export interface CollectBuffer {
   readonly values: unknown[];
+  /** Hands the values on, emptying `values`, whenever `every` have gathered (a job in workers streams them back). */
+  readonly flush?: { readonly every: number; readonly to: (values: unknown[]) => void };
 }
 
 /** Flink's print format: `prefix:subtask> record` (subtask numbered from 1 when parallel). */
@@ -35,8 +37,10 @@ export class SinkOperator extends FunctionOperator {
       const { subtaskIndex, parallelism } = ctx;
       this.invoke = (v) => console.log(printLine(config.printPrefix, subtaskIndex, parallelism, v));
     } else if (config.sink === 'collect') {
-      const buffer = this.fn as CollectBuffer;
-      this.invoke = (v) => buffer.values.push(v);
+      const { values, flush } = this.fn as CollectBuffer;
+      this.invoke = flush === undefined ? (v) => values.push(v) : (v) => {
+        if (values.push(v) >= flush.every) flush.to(values.splice(0));
+      };
     } else {
       this.invoke = sinkFunctionOf(this.fn, `addSink() on "${ctx.node.name}"`);
     }

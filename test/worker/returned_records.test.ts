@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { executeInWorkers, startInWorkers } from '../../src/index.ts';
+import { expectedSums, sumsByKey } from './fixtures/live_job.ts';
+
+const liveModule = new URL('./fixtures/live_job.ts', import.meta.url);
+const parameters = { count: 10_000 };
+
+/** Each key's running sums, in the order they came: they must be the first n of that key's sums. */
+function expectRunningSums(records: Array<[number, number]>): void {
+  const got = sumsByKey(records);
+  expect(got).toEqual(expectedSums(got));
+}
+
+/** All of a bounded run's sums: each key's in order, as the outcome keeps one worker's records in the order they came. */
+function expectAllRunningSums(records: Array<[number, number]>, count: number): void {
+  expect(records).toHaveLength(count);
+  expectRunningSums(records);
+  expect(new Set(records.map(([key]) => key)).size).toBe(10);
+}
+
+describe('records of a returned stream come back in chunks', () => {
+  it('puts the chunks together for the outcome: every record, each key\'s running sums in order', async () => {
+    const { records } = await executeInWorkers<[number, number]>(liveModule, { workers: 2, parameters });
+    expectAllRunningSums(records, 10_000);
+  }, 60_000);
+
+  it('hands them to onRecords as they come, at most 4,096 at a time, and keeps none for the outcome', async () => {
+    const chunks: Array<{ size: number; worker: number }> = [];
+    const received: Array<[number, number]> = [];
+    const { records } = await executeInWorkers<[number, number]>(liveModule, {
+      workers: 2, parameters, onRecords: (chunk, worker) => { chunks.push({ size: chunk.length, worker }); received.push(...chunk); },
+    });
+    expect(records).toEqual([]);
+    expectAllRunningSums(received, 10_000);
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...chunks.map((c) => c.size))).toBeLessThanOrEqual(4096);
+    // The job's collect sink runs at parallelism 1, as Flink's does: in worker 0.
+    expect(new Set(chunks.map((c) => c.worker))).toEqual(new Set([0]));
+  }, 60_000);
+
+  it.each(['this thread', 'worker'] as const)('streams an unbounded job\'s results while it runs (coordinator in %s), until cancelled', async (coordinator) => {
+    const received: Array<[number, number]> = [];
+    let chunks = 0;
+    let enough!: () => void;
+    const threeChunks = new Promise<void>((resolve) => { enough = resolve; });
+    const job = await startInWorkers<[number, number]>(liveModule, {
+      workers: 2, coordinator, onRecords: (chunk) => { received.push(...chunk); if (++chunks === 3) enough(); },
+    });
+    await threeChunks;
+    const seenWhileRunning = received.length;
+    const { records } = await job.cancel();
+    expect(records).toEqual([]);
+    expect(seenWhileRunning).toBeGreaterThan(0);
+    expect(received.length).toBeGreaterThanOrEqual(seenWhileRunning);
+    expectRunningSums(received);
+  }, 60_000);
+});
