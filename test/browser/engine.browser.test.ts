@@ -58,4 +58,16 @@ describe('the web demo', () => {
     expect(top[0][1]).toBe(`item #${top[0][0]}`);
     expect(top.map((r) => r[2])).toEqual([...top.map((r) => r[2])].sort((a, b) => b - a));
   });
+
+  it('runs the same job in 2 Web Workers from its served entry, showing the top items while it runs', async () => {
+    const demo = await import('../../web/demo.ts');
+    const statuses: string[] = [];
+    const shown: Array<readonly unknown[]> = [];
+    const inPage = await demo.runDemo({ status: () => {}, top: () => {} }, 50_000, 100);
+    const inWorkers = await demo.runDemoInWorkers({ status: (s) => statuses.push(s), top: (rows) => shown.push(rows) }, 50_000, 100);
+    expect(inWorkers).toEqual(inPage);
+    expect(statuses[0]).toBe('Starting 2 workers…');
+    expect(statuses.at(-1)).toMatch(/^Done: 50,000 purchases in \d+\.\d\d s \([\d,]+ records\/s\) in 2 workers, their start included\.$/);
+    expect(shown.at(-1)).toEqual(inPage);
+  }, 60_000);
 });
