@@ -70,6 +70,7 @@ export class Executor {
     const taskOf = new Map(this.wiring.subtasks.map((s) => [s.op, s.task]));
     this.sources = this.wiring.sources.map((op) => ({ op, stats: taskOf.get(op)!, status: 'active', wake: null }));
     this.placement?.links.forEach((link) => link?.onElement((channel, element) => this.receive(channel, element)));
+    this.placement?.outflow?.onRelieved(() => this.wake());
   }
 
   async open(): Promise<void> {
@@ -103,7 +104,7 @@ export class Executor {
       task.stats.busyMs += performance.now() - started;
     }
     this.releaseInbound();
-    if (work < budget && this.pendingSends < MAX_PENDING_SENDS) {
+    if (work < budget && this.pendingSends < MAX_PENDING_SENDS && !(this.placement?.outflow?.held() ?? false)) {
       const batchSize = this.plan.config.batchSize;
       for (const source of this.sources) {
         if (source.status !== 'active') continue;

@@ -28,6 +28,17 @@ export interface Placement {
   readonly links: readonly (ElementLink | null)[];
   /** Default: spread. */
   readonly rule?: PlacementRule;
+  /** Where the job's results leave this worker, when the caller takes them at its own pace. */
+  readonly outflow?: Outflow;
+}
+
+/**
+ * Results on their way to the caller: while `held()` (too many not yet taken), sources wait, as
+ * they do for a link without credit, and `onRelieved`'s callback runs when it clears.
+ */
+export interface Outflow {
+  held(): boolean;
+  onRelieved(wake: () => void): void;
 }
 
 /** The thread that runs subtask `subtaskIndex` of node `nodeId`. */

@@ -7,6 +7,8 @@ import type { CoordinatorControl, CoordinatorStartRequest, WorkerMetrics, Worker
 export class CoordinatorHost implements CoordinatorControl {
   #client: WorkerJobClient<unknown> | null = null;
   #signal: ((message: WorkerSignal) => void) | null = null;
+  /** Per worker, in order: what to call when the page takes each chunk passed on to it. */
+  readonly #untaken: Array<Array<() => void>> = [];
 
   /** How this coordinator reaches the page outside comlink's calls (`serveWorker`'s `connect`). */
   connect(signal: (message: WorkerSignal) => void): void {
@@ -19,9 +21,17 @@ export class CoordinatorHost implements CoordinatorControl {
     if (signal === null) throw new Error('internal: this CoordinatorHost was not connected to the page (serveWorker(host, (signal) => host.connect(signal)))');
     this.#client = await startInWorkers(request.jobModule, {
       workers: request.workers, credit: request.credit, parameters: request.parameters,
-      // Passed on at once: the page then gets the records in chunks too, and all before the outcome.
-      onRecords: (records, worker) => signal({ eddyWorker: 'records', records, worker }),
+      // Passed on at once, so the page gets the records in chunks too, all before the outcome; a
+      // chunk is taken when the page says so, which is what lets its worker send more.
+      onRecords: (records, worker) => new Promise<void>((taken) => {
+        (this.#untaken[worker] ??= []).push(taken);
+        signal({ eddyWorker: 'records', records, worker });
+      }),
     });
+  }
+
+  acknowledgeRecords(worker: number): void {
+    this.#untaken[worker]?.shift()?.();
   }
 
   async outcome(): Promise<JobRunResult> {

@@ -53,11 +53,12 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
   const jobName = options.name ?? 'Eddy Job';
   const inWorker = async (context: WorkerContext): Promise<WorkerShare> => {
     const env = StreamExecutionEnvironment.forPlacement({
-      placement: { workerIndex: context.workerIndex, workerCount: context.workerCount, links: context.peers },
+      placement: { workerIndex: context.workerIndex, workerCount: context.workerCount, links: context.peers, outflow: context.results },
     }).setParallelism(context.workerCount);
     const stream = await build(env, context.parameters);
-    const buffer = stream ? stream.collect({ every: STREAM_CHUNK, to: context.sendRecords }) : null;
-    const sendGathered = () => { if (buffer !== null && buffer.values.length > 0) context.sendRecords(buffer.values.splice(0)); };
+    const send = (records: unknown[]) => context.results.send(records);
+    const buffer = stream ? stream.collect({ every: STREAM_CHUNK, to: send }) : null;
+    const sendGathered = () => { if (buffer !== null && buffer.values.length > 0) send(buffer.values.splice(0)); };
     const client = env.executeAsync(jobName);
     context.publishMetrics(() => client.subtaskMetrics());
     context.signal.addEventListener('abort', () => void client.cancel(), { once: true });
@@ -125,35 +126,70 @@ export interface StartInWorkersOptions<T = unknown> extends PoolOptions {
   /**
    * Takes the returned stream's records as they come (a few thousand at a time, at least every
    * 50 ms), for live results and for unbounded jobs; they are then not kept for the outcome,
-   * whose `records` stays empty. `worker` is the worker that collected them.
+   * whose `records` stays empty. `worker` is the worker that collected them. A worker sends at
+   * most 8 chunks ahead of what the listener has taken, and a listener that returns a promise
+   * has taken its chunk when that settles: a slow listener slows the job's sources, not memory.
+   * If it throws or rejects, the job is cancelled and its outcome rejects with that error.
    */
-  readonly onRecords?: (records: T[], worker: number) => void;
+  readonly onRecords?: RecordsListener<T>;
 }
+
+/** Takes returned records as they come; a returned promise holds that worker's next ones back until it settles. */
+export type RecordsListener<T> = (records: T[], worker: number) => void | Promise<void>;
 
 /**
  * The returned stream's records as workers stream them back (`RecordsSignal`): handed to the
  * caller's listener, or kept per worker and put together in worker order, as one worker's
- * records come in the order it collected them.
+ * records come in the order it collected them. Each chunk is acknowledged once taken, which is
+ * what lets its worker send more (`ResultsOutlet`).
  */
 class ReturnedRecords<T> {
-  readonly #listener: ((records: T[], worker: number) => void) | undefined;
+  readonly #listener: RecordsListener<T> | undefined;
+  readonly #onFailure: () => void;
   readonly #kept: T[][] = [];
+  readonly #pending = new Set<Promise<void>>();
+  #failure: { readonly error: unknown } | null = null;
 
-  constructor(listener: ((records: T[], worker: number) => void) | undefined) {
+  /** `onFailure`: called once if the listener throws or rejects (the job is then cancelled). */
+  constructor(listener: RecordsListener<T> | undefined, onFailure: () => void) {
     this.#listener = listener;
+    this.#onFailure = onFailure;
   }
 
-  add(signal: RecordsSignal): void {
-    const records = signal.records as T[];
-    if (this.#listener !== undefined) return this.#listener(records, signal.worker);
-    const kept = (this.#kept[signal.worker] ??= []);
-    for (const r of records) kept.push(r);
+  add(signal: RecordsSignal, acknowledge: () => void): void {
+    let taken: Promise<void>;
+    try {
+      taken = Promise.resolve(this.#take(signal.records as T[], signal.worker));
+    } catch (error) {
+      taken = Promise.reject(error);
+    }
+    const settled: Promise<void> = taken.then(acknowledge, (error: unknown) => {
+      if (this.#failure !== null) return;
+      this.#failure = { error };
+      this.#onFailure();
+    }).finally(() => this.#pending.delete(settled));
+    this.#pending.add(settled);
+  }
+
+  /** Resolves once every chunk so far was taken; rejects with the listener's first failure. */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+    if (this.#failure !== null) {
+      const { error } = this.#failure;
+      throw new Error(`onRecords failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
 
   all(): T[] {
     const from = this.#kept.filter((records) => records !== undefined && records.length > 0);
     // Usually one worker collected them all (the collect sink runs at parallelism 1): no copy of a million references then.
     return from.length === 1 ? from[0] : from.flat();
+  }
+
+  #take(records: T[], worker: number): void | Promise<void> {
+    if (this.#listener !== undefined) return this.#listener(records, worker);
+    const kept = (this.#kept[worker] ??= []);
+    for (const r of records) kept.push(r);
   }
 }
 
@@ -176,8 +212,9 @@ export async function startInWorkers<T>(job: JobSource, options: StartInWorkersO
   const entry = served ? job.entry : poolOptions.entry;
   const pool = kept ?? new WorkerPool(workerCount(workers as number), { name: 'eddy-subtasks', ...poolOptions, entry });
   pool.claim();
-  const returned = new ReturnedRecords<T>(onRecords);
-  const listening = pool.workers.map((w) => w.onRecords((signal) => returned.add(signal)));
+  const cancel = () => Promise.all(pool.workers.map((w) => w.call('cancel', []).catch(() => {})));
+  const returned = new ReturnedRecords<T>(onRecords, () => void cancel());
+  const listening = pool.workers.map((w) => w.onRecords((signal) => returned.add(signal, () => void w.call('acknowledgeRecords', []).catch(() => {}))));
   const stopListening = () => { for (const stop of listening) stop(); };
   try {
     await pool.start(jobModule, parameters);
@@ -204,7 +241,7 @@ export async function startInWorkers<T>(job: JobSource, options: StartInWorkersO
     subtaskMetrics: async () => (await pool.metrics()).flatMap((w) => w.subtasks),
     workerMetrics: () => pool.metrics(),
     async cancel() {
-      await Promise.all(pool.workers.map((w) => w.call('cancel', []).catch(() => {})));
+      await cancel();
       return outcome;
     },
   };
@@ -266,14 +303,14 @@ function defaultCoordinatorEntry(): WorkerEntry {
   return new URL('./coordinator_entry.ts', import.meta.url);
 }
 
-type CoordinatorWorkerOptions<T> = { workers: number; parameters: JobParameters; onRecords?: (records: T[], worker: number) => void } & PoolOptions;
+type CoordinatorWorkerOptions<T> = { workers: number; parameters: JobParameters; onRecords?: RecordsListener<T> } & PoolOptions;
 
 async function startWithCoordinatorWorker<T>(jobModule: string, options: CoordinatorWorkerOptions<T>): Promise<WorkerJobClient<T>> {
   if (options.entry !== undefined) throw new Error("startInWorkers(module, { coordinator: 'worker', entry }): a custom worker entry cannot be passed to a coordinator worker; leave out entry");
   const coordinator = spawnWorker<CoordinatorControl>(defaultCoordinatorEntry(), { name: options.name ?? 'eddy-coordinator', readyTimeoutMs: options.readyTimeoutMs });
   // The coordinator passes the workers' record chunks on as they come, ahead of the outcome.
-  const returned = new ReturnedRecords<T>(options.onRecords);
-  const stopListening = coordinator.onRecords((signal) => returned.add(signal));
+  const returned = new ReturnedRecords<T>(options.onRecords, () => void coordinator.call('cancel', []).catch(() => {}));
+  const stopListening = coordinator.onRecords((signal) => returned.add(signal, () => void coordinator.call('acknowledgeRecords', [signal.worker]).catch(() => {})));
   try {
     await coordinator.call('start', [{ jobModule, workers: options.workers, credit: options.credit, parameters: options.parameters }]);
   } catch (error) {
@@ -282,7 +319,10 @@ async function startWithCoordinatorWorker<T>(jobModule: string, options: Coordin
     throw error;
   }
   const outcome = coordinator.call('outcome', [])
-    .then((result) => ({ records: returned.all(), result: new JobExecutionResult(result) }))
+    .then(async (result) => {
+      await returned.settled();
+      return { records: returned.all(), result: new JobExecutionResult(result) };
+    })
     .finally(() => {
       stopListening();
       return coordinator.terminate();
@@ -310,6 +350,8 @@ async function gather<T>(pool: WorkerPool, returned: ReturnedRecords<T>): Promis
     const dead = pool.workers.findIndex((w) => w.failure !== null);
     throw dead === -1 ? error : namingSubtasks(error, dead, pool.workers.length);
   }
+  // Every chunk went ahead of its worker's result; the outcome waits until the listener took them all.
+  await returned.settled();
   const subtasks = shares.flatMap((s) => s.subtasks);
   const result = new JobExecutionResult({
     // Every worker built the same job: its name is the one the module gave it.

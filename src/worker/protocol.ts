@@ -8,7 +8,7 @@ import type { DataPort } from './mesh.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import type { JobRunResult } from '../runtime/executor.ts';
 import type { JobGraph } from '../plan/graph.ts';
-import type { PlacementRule } from '../runtime/placement.ts';
+import type { Outflow, PlacementRule } from '../runtime/placement.ts';
 
 // ---- coordinator -> worker: control calls (comlink; ~35 µs a call, so coarse calls only) ----
 
@@ -70,6 +70,8 @@ export interface WorkerControl {
   /** Resolves with the job's result (structured-cloned) when it finishes; rejects with its error. */
   result(): Promise<unknown>;
   metrics(): WorkerMetrics;
+  /** The caller took one more chunk of returned records (see `ResultsOutlet`). */
+  acknowledgeRecords(): void;
   /** Aborts the job's signal and closes its data ports. */
   cancel(): void;
 }
@@ -94,6 +96,8 @@ export interface CoordinatorControl {
    */
   outcome(): Promise<JobRunResult>;
   workerMetrics(): Promise<WorkerMetrics[]>;
+  /** The page took one more chunk of worker `worker`'s records; the coordinator passes that on. */
+  acknowledgeRecords(worker: number): void;
   cancel(): Promise<void>;
 }
 
@@ -108,14 +112,25 @@ export interface WorkerContext {
   readonly peers: ReadonlyArray<DataPort | null>;
   /** Aborted by `WorkerControl.cancel`. */
   readonly signal: AbortSignal;
-  /** Sends records of the job's returned stream to the coordinator (in order, before the result). */
-  sendRecords(records: unknown[]): void;
+  /** Where the job's returned stream goes: to the coordinator, in order, before the result. */
+  readonly results: ResultsOutlet;
   /** The running job hands over how to read its subtask metrics, so `WorkerControl.metrics` can answer mid-run. */
   publishMetrics(read: () => readonly SubtaskMetrics[]): void;
 }
 
 /** A job module's default export, run once in every worker by `WorkerControl.start`. */
 export type WorkerTask = (context: WorkerContext) => unknown;
+
+/**
+ * A worker's side of the returned records: chunks go out at once; once MAX_RESULT_CHUNKS_IN_FLIGHT
+ * are not yet taken by the caller (`WorkerControl.acknowledgeRecords`), the outflow is held and
+ * the worker's sources wait.
+ */
+export interface ResultsOutlet extends Outflow {
+  send(records: unknown[]): void;
+}
+
+export const MAX_RESULT_CHUNKS_IN_FLIGHT = 8;
 
 // ---- worker -> coordinator: lifecycle signals, beside comlink's traffic on the same endpoint ----
 

@@ -3,7 +3,10 @@ import { Executor } from '../runtime/executor.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import { endpointOf } from './endpoint.ts';
 import { DataPort } from './mesh.ts';
-import type { GraphStartRequest, JobParameters, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerSignal, WorkerTask } from './protocol.ts';
+import { MAX_RESULT_CHUNKS_IN_FLIGHT } from './protocol.ts';
+import type {
+  GraphStartRequest, JobParameters, ResultsOutlet, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerSignal, WorkerTask,
+} from './protocol.ts';
 
 /** `StartRequest.jobModule` for the job a worker entry serves itself (`serveJob`), imported with the entry. */
 export const SERVED_JOB = '';
@@ -11,6 +14,7 @@ export const SERVED_JOB = '';
 export class WorkerHost implements WorkerControl {
   readonly #served: WorkerTask | null;
   #signal: ((message: WorkerSignal) => void) | null = null;
+  #results: ResultsToCaller | null = null;
   #index = -1;
   #peers: Array<DataPort | null> = [];
   #result: Promise<unknown> | null = null;
@@ -68,6 +72,10 @@ export class WorkerHost implements WorkerControl {
     return { workerIndex: this.#index, ports: this.#peers.flatMap((p) => (p === null ? [] : [p.metrics()])), subtasks: this.#readSubtasks() };
   }
 
+  acknowledgeRecords(): void {
+    this.#results?.taken();
+  }
+
   cancel(): void {
     this.#abort.abort(new Error('the job was cancelled'));
     for (const port of this.#peers) port?.close();
@@ -91,10 +99,7 @@ export class WorkerHost implements WorkerControl {
     return {
       workerIndex: request.workerIndex, workerCount: request.workerCount, parameters: request.parameters ?? {}, peers: this.#peers, signal: this.#abort.signal,
       publishMetrics: (read) => { this.#readSubtasks = read; },
-      sendRecords: (records) => {
-        if (this.#signal === null) throw new Error('internal: this WorkerHost was not connected to its coordinator (serveWorker(host, (signal) => host.connect(signal)))');
-        this.#signal({ eddyWorker: 'records', records, worker: request.workerIndex });
-      },
+      results: (this.#results = new ResultsToCaller(this.#signal, request.workerIndex)),
     };
   }
 
@@ -112,6 +117,39 @@ export class WorkerHost implements WorkerControl {
     const result = new Promise<unknown>((resolve, reject) => { this.#run = () => { (async () => task())().then(resolve, reject); }; });
     this.#result = result.finally(() => { this.#running = false; });
     this.#result.catch(() => {});
+  }
+}
+
+/** The returned records of the job running here, on their way to the coordinator (see ResultsOutlet). */
+class ResultsToCaller implements ResultsOutlet {
+  readonly #signal: ((message: WorkerSignal) => void) | null;
+  readonly #worker: number;
+  #inFlight = 0;
+  #relieved: (() => void) | null = null;
+
+  constructor(signal: ((message: WorkerSignal) => void) | null, worker: number) {
+    this.#signal = signal;
+    this.#worker = worker;
+  }
+
+  send(records: unknown[]): void {
+    if (this.#signal === null) throw new Error('internal: this WorkerHost was not connected to its coordinator (serveWorker(host, (signal) => host.connect(signal)))');
+    this.#inFlight++;
+    this.#signal({ eddyWorker: 'records', records, worker: this.#worker });
+  }
+
+  held(): boolean {
+    return this.#inFlight >= MAX_RESULT_CHUNKS_IN_FLIGHT;
+  }
+
+  onRelieved(wake: () => void): void {
+    this.#relieved = wake;
+  }
+
+  taken(): void {
+    const wasHeld = this.held();
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
+    if (wasHeld && !this.held()) this.#relieved?.();
   }
 }
 
