@@ -34,7 +34,7 @@ export interface JobOutcome<T> {
 const STREAM_CHUNK = 4096;
 const STREAM_INTERVAL_MS = 50;
 
-/** What one worker sends back at the end (its records went ahead, see `WorkerContext.sendRecords`). */
+/** What one worker sends back at the end (its records went ahead, see `WorkerContext.results`). */
 interface WorkerShare {
   readonly jobName: string;
   readonly netRuntimeMs: number;
@@ -127,14 +127,17 @@ export interface StartInWorkersOptions<T = unknown> extends PoolOptions {
    * Takes the returned stream's records as they come (a few thousand at a time, at least every
    * 50 ms), for live results and for unbounded jobs; they are then not kept for the outcome,
    * whose `records` stays empty. `worker` is the worker that collected them. A worker sends at
-   * most 8 chunks ahead of what the listener has taken, and a listener that returns a promise
-   * has taken its chunk when that settles: a slow listener slows the job's sources, not memory.
+   * most 8 chunks ahead of what the listener has taken (a call that returns a promise has taken
+   * its chunk when the promise settles): a slow listener slows the job's sources, not memory.
    * If it throws or rejects, the job is cancelled and its outcome rejects with that error.
    */
   readonly onRecords?: RecordsListener<T>;
 }
 
-/** Takes returned records as they come; a returned promise holds that worker's next ones back until it settles. */
+/**
+ * Takes returned records as they come, in each worker's order; a chunk whose call returned a
+ * promise counts as taken when it settles, and a worker sends at most 8 chunks not yet taken.
+ */
 export type RecordsListener<T> = (records: T[], worker: number) => void | Promise<void>;
 
 /**
@@ -157,6 +160,9 @@ class ReturnedRecords<T> {
   }
 
   add(signal: RecordsSignal, acknowledge: () => void): void {
+    // After a failure the job is being cancelled: later chunks are dropped, but still acknowledged,
+    // so nothing upstream (a coordinator worker, say) waits for them forever.
+    if (this.#failure !== null) return acknowledge();
     let taken: Promise<void>;
     try {
       taken = Promise.resolve(this.#take(signal.records as T[], signal.worker));
@@ -164,6 +170,7 @@ class ReturnedRecords<T> {
       taken = Promise.reject(error);
     }
     const settled: Promise<void> = taken.then(acknowledge, (error: unknown) => {
+      acknowledge();
       if (this.#failure !== null) return;
       this.#failure = { error };
       this.#onFailure();

@@ -77,10 +77,10 @@ describe('records of a returned stream come back in chunks', () => {
     expect(counted - taken).toBeLessThan(16 * 4096);
   }, 60_000);
 
-  it('cancels the job and rejects its outcome when onRecords throws', async () => {
+  it.each(['this thread', 'worker'] as const)('cancels the job and rejects its outcome when onRecords throws (coordinator in %s)', async (coordinator) => {
     let chunks = 0;
     const job = await startInWorkers<[number, number]>(liveModule, {
-      workers: 2, onRecords: () => { if (++chunks === 2) throw new Error('the page ran out of room'); },
+      workers: 2, coordinator, onRecords: () => { if (++chunks === 2) throw new Error('the page ran out of room'); },
     });
     await expect(job.getJobOutcome()).rejects.toThrow(new Error('onRecords failed: the page ran out of room'));
   }, 60_000);
