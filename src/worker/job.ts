@@ -262,7 +262,7 @@ function isServedJob(job: JobSource): job is ServedJob {
 function checkServed<T>(job: ServedJob, options: StartInWorkersOptions<T>): void {
   if (options.coordinator === 'worker') throw new Error("startInWorkers({ entry }, { coordinator: 'worker' }): a coordinator worker starts jobs from a job module URL; pass the module's URL, or leave out coordinator");
   if (options.entry !== undefined) throw new Error('startInWorkers({ entry }, { entry }): give the worker entry once, as the first argument');
-  if (typeof options.workers !== 'number' && (options.workers as WorkerPool).entry !== job.entry) {
+  if (typeof options.workers !== 'number' && keptGroup(options.workers).entry !== job.entry) {
     throw new Error('startInWorkers({ entry }, { workers: group }): the group runs another worker entry; create it with createWorkerGroup(n, { entry }) and the same entry');
   }
 }
