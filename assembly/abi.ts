@@ -61,3 +61,10 @@ export const ERR_DUPLICATE_KEY = -5;
 
 // Entry ids share a u32 index slot with a 4-bit hash tag, so at most 2^28 - 1 keys.
 export const MAX_KEYS_HARD = 268435455;
+
+// Regions of a key router instance, by id, for router_region(id).
+export const ROUTER_KEYS = 0;
+export const ROUTER_ORDER = 1;
+export const ROUTER_ENDS = 2;
+export const ROUTER_COLUMN_IN = 3;
+export const ROUTER_COLUMN_OUT = 4;

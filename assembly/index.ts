@@ -7,6 +7,10 @@ import * as agg from './keyed_agg';
 
 export { update, changedBegin as changed_begin, changedSpill as changed_spill } from './keyed_agg';
 export { exportRange as export_range, exportIds as export_ids, lookup, importEntries as import_entries } from './rows';
+export {
+  routerInit as router_init, routerRegion as router_region, routeInt32 as route_int32,
+  gatherColumn as gather_column, routerCapacity as router_capacity,
+} from './router';
 
 export function init(fields: u32, maxBytes: f64, maxKeys: u32): i32 {
   layout.layoutRegions();

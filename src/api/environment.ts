@@ -55,8 +55,9 @@ export class ExecutionConfig {
     return this.batchSize;
   }
   /**
-   * Eddy: let the planner run keyed aggregations over numeric columns in the WASM kernels
-   * (default on). Off, every aggregation takes the JS path; the output is the same either way.
+   * Eddy: let the planner run keyed aggregations over numeric columns in the WASM kernels, and
+   * keyBy route integer key columns in WASM (default on). Off, no WASM is loaded and everything
+   * takes the JS path; the output is the same either way.
    */
   setKernelsEnabled(enabled: boolean): this {
     this.kernels = enabled;

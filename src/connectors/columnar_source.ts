@@ -1,4 +1,4 @@
-import { columnBatch, materialize, sliceColumns } from '../runtime/elements.ts';
+import { columnBatch, namedRows, sliceColumns } from '../runtime/elements.ts';
 import type { Column } from '../runtime/elements.ts';
 import { ALWAYS_AVAILABLE, splitRange } from './source.ts';
 import type { Columns, Source, SourceReader, SourceReaderContext } from './source.ts';
@@ -49,7 +49,7 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
       pollColumns: next,
       pollNext(max: number) {
         const part = next(max);
-        return part === null ? null : materialize(columnBatch({ ...part.columns }, part.length)).values as Record<string, unknown>[];
+        return part === null ? null : namedRows(part);
       },
       isAvailable: () => ALWAYS_AVAILABLE,
       snapshotState: () => offset,

@@ -2,6 +2,8 @@
 export { Kernels, loadKernels, loadKernelsSync, loadKernelsFromUrl, loadKernelsFromFile, kernelUrl } from './load.ts';
 export type { KernelFlavor, KernelSource } from './load.ts';
 export { KeyedAggregator } from './keyed_aggregator.ts';
+export { KeyRouter } from './key_router.ts';
+export type { RoutableColumn } from './key_router.ts';
 export type { KeyColumn, KeyedAggregatorOptions, EmitTarget, UpdateOptions } from './keyed_aggregator.ts';
 export { AGGREGATE_NAMES } from './aggregates.ts';
 export type { AggregateName, AggregateColumns, KeyAggregates } from './aggregates.ts';

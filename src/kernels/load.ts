@@ -1,6 +1,8 @@
 import { KeyedAggregator } from './keyed_aggregator.ts';
 import type { KeyedAggregatorOptions } from './keyed_aggregator.ts';
+import { KeyRouter } from './key_router.ts';
 import { abortImport, checkExports } from './wasm.ts';
+import type { KernelExports } from './wasm.ts';
 
 export type KernelFlavor = 'release' | 'debug';
 
@@ -8,7 +10,7 @@ export type KernelFlavor = 'release' | 'debug';
 export type KernelSource = BufferSource | WebAssembly.Module;
 
 /**
- * A compiled kernel module. Each aggregator gets its own instance (its own memory), created
+ * A compiled kernel module. Each aggregator and router gets its own instance (its own memory), created
  * synchronously, so a worker can compile once and create aggregators on demand.
  */
 export class Kernels {
@@ -19,11 +21,19 @@ export class Kernels {
   }
 
   createKeyedAggregator(options: KeyedAggregatorOptions): KeyedAggregator {
+    return new KeyedAggregator(this.instantiate(), options);
+  }
+
+  createKeyRouter(maxParallelism: number, parallelism: number): KeyRouter {
+    return new KeyRouter(this.instantiate(), maxParallelism, parallelism);
+  }
+
+  private instantiate(): KernelExports {
     let memory: WebAssembly.Memory | undefined;
     const instance = new WebAssembly.Instance(this.module, { env: { abort: abortImport(() => memory) } });
     const exports = checkExports(instance.exports);
     memory = exports.memory;
-    return new KeyedAggregator(exports, options);
+    return exports;
   }
 }
 

@@ -66,7 +66,7 @@ export interface JobConfig {
   readonly autoWatermarkInterval: number;
   readonly perRecordWatermarks: boolean;
   readonly batchSize: number;
-  /** Whether eligible keyed aggregations may run in the WASM kernels. */
+  /** Whether eligible keyed aggregations may run in the WASM kernels, and column partitioners route in WASM. */
   readonly kernels: boolean;
 }
 

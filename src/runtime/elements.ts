@@ -3,6 +3,8 @@
  * that stay typed arrays end to end), watermarks and the end of input (checkpoint barriers join
  * this union later).
  */
+import { keyGroupFor } from './key_groups.ts';
+
 export interface RecordBatch {
   readonly values: unknown[];
   /** Event timestamps, one per value (NaN where a record has none), or null when none has one. */
@@ -24,7 +26,10 @@ export interface ColumnBatch {
   readonly length: number;
   readonly columns: Readonly<Record<string, Column>>;
   readonly timestamps: Float64Array | null;
-  /** Set by a hash partitioner on a key column: that column's name and each row's key group. */
+  /**
+   * Set by a hash partitioner on a key column: that column's name and each row's key group, or
+   * null key groups where they were not sent along (`materialize` derives them from the keys).
+   */
   readonly keyColumn: string | null;
   readonly keyGroups: Int32Array | null;
 }
@@ -45,22 +50,31 @@ export function columnBatch(columns: Record<string, Column>, length: number, tim
   return { length, columns, timestamps, keyColumn: null, keyGroups: null };
 }
 
-/** The rows of a column batch as plain objects `{ column: value }` (named rows), with keys if partitioned. */
-export function materialize(batch: ColumnBatch): RecordBatch {
+/** The rows of a column batch as plain objects `{ column: value }` (named rows). */
+export function namedRows(batch: Pick<ColumnBatch, 'columns' | 'length'>): Record<string, unknown>[] {
   const names = Object.keys(batch.columns);
   const cols = names.map((n) => batch.columns[n]);
-  const values = new Array<unknown>(batch.length);
+  const values = new Array<Record<string, unknown>>(batch.length);
   for (let i = 0; i < batch.length; i++) {
     const row: Record<string, unknown> = {};
     for (let c = 0; c < names.length; c++) row[names[c]] = cols[c][i];
     values[i] = row;
   }
-  const key = batch.keyColumn === null ? null : batch.columns[batch.keyColumn];
+  return values;
+}
+
+/**
+ * A column batch as a record batch of named rows, with keys if partitioned. Key groups a
+ * partitioner did not send along are derived from the keys here, so they cost only consumers
+ * that need them (keyed JS operators, not kernels).
+ */
+export function materialize(batch: ColumnBatch, maxParallelism: number): RecordBatch {
+  const keys = batch.keyColumn === null ? null : Array.from(batch.columns[batch.keyColumn] as ArrayLike<unknown>);
   return {
-    values,
+    values: namedRows(batch),
     timestamps: batch.timestamps === null ? null : Array.from(batch.timestamps),
-    keys: key === null ? null : Array.from(key as ArrayLike<unknown>),
-    keyGroups: batch.keyGroups === null ? null : Array.from(batch.keyGroups),
+    keys,
+    keyGroups: batch.keyGroups !== null ? Array.from(batch.keyGroups) : keys?.map((k) => keyGroupFor(k, maxParallelism)) ?? null,
   };
 }
 

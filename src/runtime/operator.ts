@@ -57,7 +57,7 @@ export abstract class StreamOperator {
 
   /** Column batches become records here unless the operator works on columns itself. */
   processColumns(input: number, batch: ColumnBatch): void {
-    this.processBatch(input, materialize(batch));
+    this.processBatch(input, materialize(batch, this.ctx.maxParallelism));
   }
 
   /** Called with the operator's combined (minimum over inputs) watermark when it advances. */

@@ -1,3 +1,4 @@
+import type { Kernels, KeyRouter } from '../kernels/index.ts';
 import type { FieldRef, Partitioning } from '../plan/graph.ts';
 import { materialize, sliceColumns } from './elements.ts';
 import type { Column, ColumnBatch, NumericColumn, RecordBatch } from './elements.ts';
@@ -47,6 +48,7 @@ export class PartitionTarget implements Target {
   private nextRoundRobin: number;
   private work: { groups: Int32Array; owner: Int32Array; order: Int32Array } | null = null;
   private subtaskOf: Int32Array | null = null;
+  private router: KeyRouter | null = null;
 
   constructor(partitioning: Partitioning, consumers: readonly ElementQueue[], channel: number, producerIndex: number, hash: HashRouting | null) {
     this.partitioning = partitioning;
@@ -55,6 +57,16 @@ export class PartitionTarget implements Target {
     this.producerIndex = producerIndex;
     this.hash = hash;
     this.nextRoundRobin = producerIndex % consumers.length;
+  }
+
+  /** Whether column batches split among consumers by a key column, which a WASM router can do (`routeWith`). */
+  get routesColumns(): boolean {
+    return this.partitioning === 'hash' && typeof this.hash?.keyField === 'string' && this.consumers.length > 1;
+  }
+
+  /** Routes Int32-keyed column batches with the kernels' router from now on. */
+  routeWith(kernels: Kernels): void {
+    if (this.routesColumns) this.router = kernels.createKeyRouter(this.hash!.maxParallelism, this.consumers.length);
   }
 
   batch(batch: RecordBatch): void {
@@ -87,7 +99,7 @@ export class PartitionTarget implements Target {
       case 'hash': {
         const field = this.hash!.keyField;
         if (typeof field === 'string' && field in batch.columns) return this.columnsByKey(batch, field);
-        return this.byKey(materialize(batch));
+        return this.byKey(materialize(batch, this.hash!.maxParallelism));
       }
     }
   }
@@ -121,6 +133,7 @@ export class PartitionTarget implements Target {
     const { maxParallelism, fail } = this.hash!;
     const n = this.consumers.length;
     const keys = batch.columns[keyColumn];
+    if (n > 1 && this.router !== null && keys instanceof Int32Array) return this.routeInWasm(batch, keyColumn, keys, this.router);
     const length = batch.length;
     // With one consumer the key groups travel with the batch; otherwise they are scratch, gathered per consumer.
     const keyGroups = n === 1 ? new Int32Array(length) : this.scratch(length).groups;
@@ -161,15 +174,53 @@ export class PartitionTarget implements Target {
           columns,
           timestamps: batch.timestamps === null ? null : gatherFloat64(batch.timestamps, order, from, to),
           keyColumn,
-          keyGroups: gatherInt32(keyGroups, order, from, to),
+          // Not gathered: kernels never read them, and a keyed JS consumer rehashes the keys for
+          // about what gathering and moving them costs (materialize).
+          keyGroups: null,
         };
-        // Marked only while enqueued: a link encodes synchronously in enqueue, whereas a local
-        // consumer could pass the very object on later, to a link and a local reader at once.
-        handedOver.add(part);
-        this.consumers[c].enqueue(this.channel, { kind: 'columns', batch: part });
-        handedOver.delete(part);
+        this.handOver(c, part);
       }
     }
+  }
+
+  /**
+   * The WASM router's version of the above, for Int32 keys: it routes the keys, then puts each
+   * typed column in routed order once, so every part is one contiguous copy out of its memory.
+   */
+  private routeInWasm(batch: ColumnBatch, keyColumn: string, keys: Int32Array, router: KeyRouter): void {
+    const ends = router.route(keys);
+    const parts: Array<{ consumer: number; from: number; to: number; columns: Record<string, Column>; timestamps: Float64Array | null }> = [];
+    let start = 0;
+    for (let c = 0; c < ends.length; c++) {
+      for (let from = start; from < ends[c]; from += MAX_PART_ROWS) {
+        parts.push({ consumer: c, from, to: Math.min(from + MAX_PART_ROWS, ends[c]), columns: {}, timestamps: null });
+      }
+      start = ends[c];
+    }
+    for (const [name, column] of Object.entries(batch.columns)) {
+      if (ArrayBuffer.isView(column)) {
+        const ordered = router.ordered(column as NumericColumn);
+        for (const part of parts) part.columns[name] = ordered.slice(part.from, part.to);
+      } else {
+        const order = router.order();
+        for (const part of parts) part.columns[name] = gatherOther(column, order, part.from, part.to);
+      }
+    }
+    if (batch.timestamps !== null) {
+      const ordered = router.ordered(batch.timestamps);
+      for (const part of parts) part.timestamps = ordered.slice(part.from, part.to);
+    }
+    for (const { consumer, from, to, columns, timestamps } of parts) {
+      this.handOver(consumer, { length: to - from, columns, timestamps, keyColumn, keyGroups: null });
+    }
+  }
+
+  private handOver(consumer: number, part: ColumnBatch): void {
+    // Marked only while enqueued: a link encodes synchronously in enqueue, whereas a local
+    // consumer could pass the very object on later, to a link and a local reader at once.
+    handedOver.add(part);
+    this.consumers[consumer].enqueue(this.channel, { kind: 'columns', batch: part });
+    handedOver.delete(part);
   }
 
   /** Per-row work arrays, reused across batches (a partitioner finishes one batch before the next). */

@@ -38,6 +38,8 @@ export interface Wiring {
   readonly sources: SourceOperator[];
   /** Queue-fed chain heads, downstream first (so queues drain before sources add more). */
   readonly tasks: QueuedTask[];
+  /** Partitioners that split column batches by a key column: given a WASM router once kernels are loaded. */
+  readonly columnRouters: PartitionTarget[];
   /** Local queue-fed subtasks by gate id, where elements from other workers are delivered. */
   readonly inbound: ReadonlyMap<number, QueuedTask>;
 }
@@ -71,6 +73,7 @@ export function wire(
   const subtasks: Array<Omit<Subtask, 'task'> & { task: TaskStats | null }> = [];
   const sources: SourceOperator[] = [];
   const tasks: QueuedTask[] = [];
+  const columnRouters: PartitionTarget[] = [];
 
   for (let n = plan.nodes.length - 1; n >= 0; n--) {
     const node = plan.nodes[n];
@@ -107,7 +110,9 @@ export function wire(
               fail: (cause: unknown, record: unknown) => new JobExecutionError(`keyBy(${edge.keyDescription ?? 'a key selector'}) of ${consumer.spec.name}`, consumer.uid, -1, consumer.parallelism, { value: record }, cause),
             }
             : null;
-          target = new PartitionTarget(edge.resolved, queues.get(consumer.spec.id)!, channel, s, hash);
+          const partitioner = new PartitionTarget(edge.resolved, queues.get(consumer.spec.id)!, channel, s, hash);
+          if (partitioner.routesColumns) columnRouters.push(partitioner);
+          target = partitioner;
         }
         if (edge.sideOutput === null) main.push(target);
         else sides.set(edge.sideOutput, [...(sides.get(edge.sideOutput) ?? []), target]);
@@ -144,7 +149,7 @@ export function wire(
   const position = new Map(plan.nodes.map((n, i) => [n, i]));
   subtasks.sort((a, b) => position.get(a.node)! - position.get(b.node)! || a.index - b.index);
   sources.reverse();
-  return { subtasks: withChainTasks(subtasks), sources, tasks, inbound };
+  return { subtasks: withChainTasks(subtasks), sources, tasks, inbound, columnRouters };
 }
 
 function taskName(node: PhysicalNode, s: number): string {

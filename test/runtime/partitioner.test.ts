@@ -1,13 +1,18 @@
 // The hash partitioner's column path against Flink's per-record formulas: every row reaches the
-// subtask keyGroup * p / maxP with its key group, rows keep their order per consumer, and no
-// part exceeds MAX_PART_ROWS.
+// subtask keyGroup * p / maxP, rows keep their order per consumer, and no part exceeds
+// MAX_PART_ROWS; routed in JS and by the WASM key router alike.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Column, ColumnBatch, StreamElement } from '../../src/runtime/elements.ts';
 import { intKeyGroups, keyGroupFor, murmurHash, subtaskForKeyGroup } from '../../src/runtime/key_groups.ts';
 import { isHandedOver, MAX_PART_ROWS, PartitionTarget } from '../../src/runtime/partitioner.ts';
+import { kernelUrl, loadKernelsFromFile } from '../../src/kernels/index.ts';
 
-function partition(batch: ColumnBatch, parallelism: number, maxParallelism: number): ColumnBatch[][] {
+const kernels = await loadKernelsFromFile(kernelUrl('debug'));
+type Routing = 'JS' | 'WASM';
+const ROUTINGS: readonly Routing[] = ['JS', 'WASM'];
+
+function partition(batch: ColumnBatch, parallelism: number, maxParallelism: number, routing: Routing = 'JS'): ColumnBatch[][] {
   const received: ColumnBatch[][] = Array.from({ length: parallelism }, () => []);
   const consumers = received.map((parts) => ({
     enqueue: (_channel: number, element: StreamElement) => {
@@ -18,22 +23,22 @@ function partition(batch: ColumnBatch, parallelism: number, maxParallelism: numb
   const target = new PartitionTarget('hash', consumers, 0, 0, {
     keyOf: (row) => (row as { key: unknown }).key, keyField: 'key', maxParallelism, fail: (cause) => cause as Error,
   });
+  if (routing === 'WASM') target.routeWith(kernels);
   target.columns(batch);
   return received;
 }
 
-/** What each consumer must get, by Flink's per-record formulas: rows as [key, value, keyGroup]. */
+/** What each consumer must get, by Flink's per-record formulas: rows as [key, value]. */
 function expected(keys: ArrayLike<unknown>, values: Float64Array, parallelism: number, maxParallelism: number): unknown[][][] {
   const out: unknown[][][] = Array.from({ length: parallelism }, () => []);
   for (let i = 0; i < values.length; i++) {
-    const group = keyGroupFor(keys[i], maxParallelism);
-    out[subtaskForKeyGroup(group, parallelism, maxParallelism)].push([keys[i], values[i], group]);
+    out[subtaskForKeyGroup(keyGroupFor(keys[i], maxParallelism), parallelism, maxParallelism)].push([keys[i], values[i]]);
   }
   return out;
 }
 
 function rows(parts: ColumnBatch[]): unknown[][] {
-  return parts.flatMap((p) => Array.from({ length: p.length }, (_, i) => [p.columns.key[i], p.columns.value[i], p.keyGroups![i]]));
+  return parts.flatMap((p) => Array.from({ length: p.length }, (_, i) => [p.columns.key[i], p.columns.value[i]]));
 }
 
 describe('intKeyGroups', () => {
@@ -56,7 +61,7 @@ describe('intKeyGroups', () => {
   });
 });
 
-describe('PartitionTarget, column batches by key', () => {
+describe.each(ROUTINGS)('PartitionTarget, column batches by key, routed in %s', (routing) => {
   it.each([[1, 128], [2, 128], [3, 128], [4, 100], [7, 4096]])('sends every row to Flink\'s subtask, in order (p=%i, maxP=%i)', (p, maxP) => {
     const n = 3 * MAX_PART_ROWS + 17;
     const keys = new Int32Array(n);
@@ -65,7 +70,7 @@ describe('PartitionTarget, column batches by key', () => {
       keys[i] = Math.imul(i, 0x9e3779b1) % 5000;
       values[i] = i;
     }
-    const got = partition({ length: n, columns: { key: keys, value: values }, timestamps: null, keyColumn: null, keyGroups: null }, p, maxP);
+    const got = partition({ length: n, columns: { key: keys, value: values }, timestamps: null, keyColumn: null, keyGroups: null }, p, maxP, routing);
     expect(got.map(rows)).toEqual(expected(keys, values, p, maxP));
     for (const parts of got) {
       for (const part of parts) {
@@ -73,15 +78,42 @@ describe('PartitionTarget, column batches by key', () => {
         expect(part.keyColumn).toBe('key');
         expect(part.columns.key).toBeInstanceOf(Int32Array);
         expect(part.columns.value).toBeInstanceOf(Float64Array);
+        // One consumer gets the key groups computed anyway; split parts leave them to materialize.
+        expect(part.keyGroups === null ? null : Array.from(part.keyGroups)).toEqual(p === 1 ? Array.from(keys, (k) => keyGroupFor(k, maxP)) : null);
       }
     }
+  });
+
+  it('keeps every column\'s kind and rows, and carries timestamps', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.double({ noNaN: true })), { maxLength: 300 }),
+      fc.integer({ min: 2, max: 9 }), fc.constantFrom(128, 100, 4096),
+      (rowsIn, p, maxP) => {
+        const n = rowsIn.length;
+        const keys = Int32Array.from(rowsIn, ([k]) => k);
+        const columns: Record<string, Column> = {
+          key: keys, value: Float64Array.from(rowsIn, ([, v]) => v), f32: Float32Array.from(rowsIn, ([k]) => k / 3),
+          u16: Uint16Array.from(rowsIn, ([k]) => k), i8: Int8Array.from(rowsIn, ([k]) => k), label: rowsIn.map(([k]) => `k${k}`),
+        };
+        const timestamps = Float64Array.from(rowsIn, (_, i) => 1000 + i);
+        const got = partition({ length: n, columns, timestamps, keyColumn: null, keyGroups: null }, p, maxP, routing);
+        const want: unknown[][][] = Array.from({ length: p }, () => []);
+        for (let i = 0; i < n; i++) {
+          want[subtaskForKeyGroup(keyGroupFor(keys[i], maxP), p, maxP)].push([...Object.values(columns).map((c) => c[i]), timestamps[i]]);
+        }
+        expect(got.map((parts) => parts.flatMap((part) => Array.from({ length: part.length }, (_, i) => [...Object.values(part.columns).map((c) => c[i]), part.timestamps![i]])))).toEqual(want);
+        for (const part of got.flat()) {
+          for (const name of Object.keys(columns)) expect(part.columns[name].constructor).toBe(columns[name].constructor);
+        }
+      },
+    ), { seed: 5, numRuns: 100 });
   });
 
   it('routes non-integer keys (doubles, strings) by their Java hashCode and carries timestamps', () => {
     const keys: Column = [1.5, 'a', -0, 2 ** 40, 'hello', 7, 'a', 1.5];
     const values = Float64Array.from(keys, (_, i) => i * 10);
     const timestamps = Float64Array.from(keys, (_, i) => 1000 + i);
-    const got = partition({ length: keys.length, columns: { key: keys, value: values }, timestamps, keyColumn: null, keyGroups: null }, 3, 128);
+    const got = partition({ length: keys.length, columns: { key: keys, value: values }, timestamps, keyColumn: null, keyGroups: null }, 3, 128, routing);
     expect(got.map(rows)).toEqual(expected(keys, values, 3, 128));
     for (const part of got.flat()) {
       for (let i = 0; i < part.length; i++) expect(part.timestamps![i]).toBe(1000 + (part.columns.value as Float64Array)[i] / 10);
@@ -95,19 +127,22 @@ describe('PartitionTarget, column batches by key', () => {
     const marks: boolean[] = [];
     const parts: ColumnBatch[] = [];
     const consumer = { enqueue: (_c: number, e: StreamElement) => { if (e.kind === 'columns') { marks.push(isHandedOver(e.batch)); parts.push(e.batch); } } };
-    new PartitionTarget('hash', [consumer, consumer], 0, 0, { keyOf: () => null, keyField: 'key', maxParallelism: 128, fail: (e) => e as Error }).columns(source);
-    expect(marks).toEqual(parts.map(() => true));
+    const target = new PartitionTarget('hash', [consumer, consumer], 0, 0, { keyOf: () => null, keyField: 'key', maxParallelism: 128, fail: (e) => e as Error });
+    if (routing === 'WASM') target.routeWith(kernels);
+    target.columns(source);
+    expect(parts).toHaveLength(2);
+    expect(marks).toEqual([true, true]);
     expect(isHandedOver(source)).toBe(false);
     for (const part of parts) {
       expect(isHandedOver(part)).toBe(false); // a local consumer that passes it on later copies again
-      for (const col of [part.columns.key, part.columns.value, part.keyGroups!] as ArrayBufferView[]) {
+      for (const col of [part.columns.key, part.columns.value] as ArrayBufferView[]) {
         expect(col.buffer).not.toBe(keys.buffer);
         expect(col.buffer).not.toBe(values.buffer);
         expect(col.byteLength).toBe(col.buffer.byteLength);
       }
     }
     // With one consumer the batch passes through and is not the partitioner's to give away.
-    const [[whole]] = partition(source, 1, 128);
+    const [[whole]] = partition(source, 1, 128, routing);
     expect(isHandedOver(whole)).toBe(false);
     expect(whole.columns.key).toBe(keys);
   });
