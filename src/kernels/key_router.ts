@@ -9,8 +9,8 @@ type ColumnOf<C extends RoutableColumn> = new (buffer: ArrayBuffer, byteOffset: 
 /**
  * A hash partitioner's routing in WASM, for 32-bit integer keys: Flink's key group per key, the
  * consumer subtask owning it, and the rows grouped by consumer in arrival order, in one instance
- * of its own. Measured against the same passes in JS: 7 against 14 ns per row for a (key,
- * value) batch split two ways. Create through Kernels.createKeyRouter.
+ * of its own. Measured in PartitionTarget against its JS passes: 8.5 against 14.5 ns per row
+ * for (key, value) batches of 8 k rows split two ways. Create through Kernels.createKeyRouter.
  */
 export class KeyRouter {
   readonly maxParallelism: number;
