@@ -9,7 +9,7 @@ export { update, changedBegin as changed_begin, changedSpill as changed_spill } 
 export { exportRange as export_range, exportIds as export_ids, lookup, importEntries as import_entries } from './rows';
 export {
   routerInit as router_init, routerRegion as router_region, routeInt32 as route_int32,
-  gatherColumn as gather_column, routerCapacity as router_capacity,
+  gatherColumn as gather_column,
 } from './router';
 
 export function init(fields: u32, maxBytes: f64, maxKeys: u32): i32 {

@@ -5,7 +5,6 @@
 import { ERR_MEMORY_GROW, ROUTER_KEYS, ROUTER_ORDER, ROUTER_ENDS, ROUTER_COLUMN_IN, ROUTER_COLUMN_OUT } from './abi';
 import { ensureMemory } from './layout';
 
-let capacity: i32 = 0;
 let maxParallelism: i32 = 1;
 let parallelism: i32 = 1;
 let keys: usize = 0;
@@ -29,7 +28,6 @@ export function routerInit(rows: i32, maxPar: i32, par: i32): i32 {
   columnIn = p; p += cap << 3;
   columnOut = p; p += cap << 3;
   if (!ensureMemory(<f64>p)) return ERR_MEMORY_GROW;
-  capacity = rows;
   maxParallelism = maxPar;
   parallelism = par;
   // KeyGroupRangeAssignment.computeOperatorIndexForKeyGroup, once per key group.
@@ -108,5 +106,3 @@ export function gatherColumn(bytes: i32, n: i32): void {
     for (let j = 0; j < n; j++) store<u8>(columnOut + <usize>j, load<u8>(columnIn + <usize>load<i32>(order + (<usize>j << 2))));
   }
 }
-
-export function routerCapacity(): i32 { return capacity; }

@@ -1,4 +1,4 @@
-import { ERR_MEMORY_GROW, ROUTER_COLUMN_IN, ROUTER_COLUMN_OUT, ROUTER_ENDS, ROUTER_KEYS, ROUTER_ORDER } from '../../assembly/abi.ts';
+import { ROUTER_COLUMN_IN, ROUTER_COLUMN_OUT, ROUTER_ENDS, ROUTER_KEYS, ROUTER_ORDER } from '../../assembly/abi.ts';
 import type { KernelExports } from './wasm.ts';
 
 /** The typed arrays a router can put in routed order (any element size of 1, 2, 4 or 8 bytes). */
@@ -64,7 +64,7 @@ export class KeyRouter {
     // Rounded up, so a source's slightly varying batch sizes do not re-lay the memory each time.
     const capacity = Math.max(rows, 2 * this.rows);
     const result = this.wasm.router_init(capacity, this.maxParallelism, this.parallelism);
-    if (result === ERR_MEMORY_GROW) throw new Error(`KeyRouter: cannot grow WASM memory to route batches of ${capacity} rows`);
+    if (result !== 0) throw new Error(`KeyRouter: cannot grow WASM memory to route batches of ${capacity} rows`);
     this.rows = capacity;
   }
 }

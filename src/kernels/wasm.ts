@@ -28,14 +28,13 @@ export interface KernelExports {
   router_region(id: number): number;
   route_int32(n: number): void;
   gather_column(bytes: number, n: number): void;
-  router_capacity(): number;
 }
 
 const EXPORT_NAMES: readonly (keyof KernelExports)[] = [
   'memory', 'init', 'clear', 'batch_capacity', 'region', 'size', 'stride', 'entries_ptr', 'table_bytes', 'table_bytes_for',
   'changed_count', 'err_keys', 'err_bytes', 'err_record', 'err_key', 'update', 'changed_begin',
   'changed_spill', 'export_range', 'export_ids', 'lookup', 'import_entries',
-  'router_init', 'router_region', 'route_int32', 'gather_column', 'router_capacity',
+  'router_init', 'router_region', 'route_int32', 'gather_column',
 ];
 
 export function checkExports(exports: WebAssembly.Exports): KernelExports {

@@ -135,7 +135,7 @@ export class PartitionTarget implements Target {
     const keys = batch.columns[keyColumn];
     if (n > 1 && this.router !== null && keys instanceof Int32Array) return this.routeInWasm(batch, keyColumn, keys, this.router);
     const length = batch.length;
-    // With one consumer the key groups travel with the batch; otherwise they are scratch, gathered per consumer.
+    // With one consumer the key groups travel with the batch; otherwise they are scratch, only for routing.
     const keyGroups = n === 1 ? new Int32Array(length) : this.scratch(length).groups;
     let i = 0;
     try {
