@@ -94,15 +94,16 @@ export function routeInt32(n: i32): void {
   }
 }
 
-// COLUMN_OUT[j] = COLUMN_IN[ORDER[j]] for j < n, over elements of `bytes` bytes (1, 2, 4 or 8).
-export function gatherColumn(bytes: i32, n: i32): void {
+// COLUMN_OUT[j] = source[ORDER[j]] for j < n, over elements of `bytes` bytes (1, 2, 4 or 8);
+// the source is COLUMN_IN, or KEYS for the key column, which route() already holds.
+export function gatherColumn(source: usize, bytes: i32, n: i32): void {
   if (bytes == 8) {
-    for (let j = 0; j < n; j++) store<u64>(columnOut + (<usize>j << 3), load<u64>(columnIn + (<usize>load<i32>(order + (<usize>j << 2)) << 3)));
+    for (let j = 0; j < n; j++) store<u64>(columnOut + (<usize>j << 3), load<u64>(source + (<usize>load<i32>(order + (<usize>j << 2)) << 3)));
   } else if (bytes == 4) {
-    for (let j = 0; j < n; j++) store<u32>(columnOut + (<usize>j << 2), load<u32>(columnIn + (<usize>load<i32>(order + (<usize>j << 2)) << 2)));
+    for (let j = 0; j < n; j++) store<u32>(columnOut + (<usize>j << 2), load<u32>(source + (<usize>load<i32>(order + (<usize>j << 2)) << 2)));
   } else if (bytes == 2) {
-    for (let j = 0; j < n; j++) store<u16>(columnOut + (<usize>j << 1), load<u16>(columnIn + (<usize>load<i32>(order + (<usize>j << 2)) << 1)));
+    for (let j = 0; j < n; j++) store<u16>(columnOut + (<usize>j << 1), load<u16>(source + (<usize>load<i32>(order + (<usize>j << 2)) << 1)));
   } else {
-    for (let j = 0; j < n; j++) store<u8>(columnOut + <usize>j, load<u8>(columnIn + <usize>load<i32>(order + (<usize>j << 2))));
+    for (let j = 0; j < n; j++) store<u8>(columnOut + <usize>j, load<u8>(source + <usize>load<i32>(order + (<usize>j << 2))));
   }
 }

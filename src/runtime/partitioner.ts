@@ -199,7 +199,7 @@ export class PartitionTarget implements Target {
     }
     for (const [name, column] of Object.entries(batch.columns)) {
       if (ArrayBuffer.isView(column)) {
-        const ordered = router.ordered(column as NumericColumn);
+        const ordered = name === keyColumn ? router.orderedKeys() : router.ordered(column as NumericColumn);
         for (const part of parts) part.columns[name] = ordered.slice(part.from, part.to);
       } else {
         const order = router.order();

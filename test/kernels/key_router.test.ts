@@ -51,6 +51,8 @@ describe('KeyRouter', () => {
       expect(perConsumer(router.route(keys), router.order())).toEqual(reference(keys, 3, 128));
       const values = Float64Array.from(keys, (key) => key / 7);
       expect(Array.from(router.ordered(values))).toEqual(Array.from(router.order(), (row) => values[row]));
+      // The keys come back from the router's own copy, after another column was ordered.
+      expect(Array.from(router.orderedKeys())).toEqual(Array.from(router.order(), (row) => keys[row]));
     }
   });
 
