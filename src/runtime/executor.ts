@@ -35,7 +35,11 @@ export interface ExecutorOptions {
 
 /** Sends to other workers that may wait for credit before sources are polled again (backpressure). */
 const MAX_PENDING_SENDS = 16;
-/** Queued elements from other workers a subtask takes before the sender is held back. */
+/**
+ * Queued elements from other workers a subtask takes before the sender is held back. A step cut
+ * short by the clock polls this worker's sources only while every queue is within it too, so a
+ * peer's source cannot keep a slow subtask busy while this worker's own source waits forever.
+ */
 const MAX_INBOUND_QUEUE = 32;
 /**
  * Spread over workers, peers' batches and credit returns arrive as events, so a worker gives
@@ -115,8 +119,13 @@ export class Executor {
     for (const partitioner of this.wiring.columnRouters) partitioner.routeWith(kernels);
   }
 
-  /** One round of work; returns how much was done (0 means: wait for a source or a timer). */
-  step(budget = this.budget): number {
+  /**
+   * One round of work; returns how much was done (0 means: wait for a source or a timer). The
+   * round also ends, after the batch in hand, once the clock passes `until`: a slow operator
+   * would otherwise hold the thread for a whole budget of rows (65 k rows at 5 µs is 330 ms),
+   * a long task on a page and, in a worker, peers' batches and credit left unread all that time.
+   */
+  step(budget = this.budget, until = Infinity): number {
     if (this.remoteFailure !== null) throw this.remoteFailure;
     let work = 0;
     const now = this.clock();
@@ -129,14 +138,20 @@ export class Executor {
       }
     }
     // Busy time is read per task and run of work, not per record, so the clock stays off the hot path.
+    let late = false;
     for (const task of this.wiring.tasks) {
-      if (task.queued === 0 || work >= budget) continue;
+      if (task.queued === 0 || work >= budget || late) continue;
       const started = performance.now();
-      while (task.queued > 0 && work < budget) work += task.processNext();
-      task.stats.busyMs += performance.now() - started;
+      let now = started;
+      while (task.queued > 0 && work < budget && !late) {
+        work += task.processNext();
+        now = performance.now();
+        late = now >= until;
+      }
+      task.stats.busyMs += now - started;
     }
     this.releaseInbound();
-    if (work < budget && this.pendingSends < MAX_PENDING_SENDS && !(this.placement?.outflow?.held() ?? false)) {
+    if (work < budget && (!late || this.queuesWithin(MAX_INBOUND_QUEUE)) && this.pendingSends < MAX_PENDING_SENDS && !(this.placement?.outflow?.held() ?? false)) {
       const batchSize = this.pollSize;
       for (const source of this.sources) {
         if (source.status !== 'active') continue;
@@ -151,6 +166,10 @@ export class Executor {
     return work;
   }
 
+  private queuesWithin(limit: number): boolean {
+    return this.wiring.tasks.every((task) => task.queued <= limit);
+  }
+
   isFinished(): boolean {
     return this.pendingSends === 0 && this.sources.every((s) => s.status === 'ended')
       && this.wiring.subtasks.every((s) => s.gate === null || s.gate.finished);
@@ -160,12 +179,13 @@ export class Executor {
     const started = performance.now();
     try {
       await this.open();
+      const slice = this.placement === null ? 8 : WORKER_YIELD_MS;
       let lastYield = performance.now();
       while (!this.isFinished() && !this.cancelled) {
-        if (this.step() === 0) {
+        if (this.step(this.budget, lastYield + slice) === 0) {
           await this.idle();
           lastYield = performance.now();
-        } else if (performance.now() - lastYield > (this.placement === null ? 8 : WORKER_YIELD_MS)) {
+        } else if (performance.now() - lastYield > slice) {
           await yieldToEventLoop();
           lastYield = performance.now();
         }

@@ -28,6 +28,32 @@ describe('Executor', () => {
     ]);
   });
 
+  it('ends a step past its deadline after the batch in hand, and polls sources then only while every queue is within 32', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment();
+    const seen: number[] = [];
+    const left = env.fromCollection(Array.from({ length: 1000 }, (_, i) => i));
+    const right = env.fromCollection(Array.from({ length: 1000 }, (_, i) => 1000 + i));
+    left.union(right).keyBy((x) => x % 3).map((x) => x).name('Keyed map').addSink((x) => { seen.push(x); });
+    const job = env.builder.take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 2, kernels: false });
+    const ex = new Executor(job);
+    const queued = () => ex.subtaskMetrics().find((m) => m.operator === 'Keyed map')!.queued;
+    await ex.open();
+    ex.step(); // polls each source once: two batches of 2 wait for the keyed map
+    expect(queued()).toBe(2);
+    const lengths: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      ex.step(Number.MAX_SAFE_INTEGER, 0); // already late: one batch is taken
+      expect(seen.length).toBe(2 * (i + 1));
+      lengths.push(queued());
+    }
+    // Each late step takes one batch and both sources add one while the queue is within 32; then it stays there.
+    expect(lengths.slice(0, 3)).toEqual([3, 4, 5]);
+    expect(lengths.slice(-4)).toEqual([33, 34, 33, 34]);
+    expect(Math.max(...lengths)).toBe(34);
+    while (!ex.isFinished()) ex.step();
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+  });
+
   it('holds back a fast unbounded source (bounded read-ahead) and cancels cleanly', async () => {
     let produced = 0;
     async function* endless() {

@@ -27,7 +27,7 @@ describe('jobs in workers, watched from the coordinator', () => {
     const slow = result.subtasks.filter((s) => s.operator === 'Slow map');
     expect(slow.map((s) => [s.subtask, s.worker])).toEqual([[0, 0], [1, 1]]);
     // The slow subtask's queue fills up to the inbound limit (32, +1 arriving, +1 from its own worker) and no further.
-    expect(slow[1].maxQueued).toBeGreaterThan(8);
+    expect(slow[1].maxQueued).toBeGreaterThanOrEqual(32);
     for (const s of slow) {
       expect(s.maxQueued).toBeLessThanOrEqual(34);
       expect(s.queued).toBe(0);
