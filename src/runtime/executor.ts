@@ -10,7 +10,6 @@ import type { QueuedTask } from './task.ts';
 import { buildPhysicalPlan } from '../plan/physical.ts';
 import type { PhysicalPlan } from '../plan/physical.ts';
 import type { SourceOperator } from './operators/source.ts';
-import { MAX_PART_ROWS } from './partitioner.ts';
 import { wire } from './wiring.ts';
 import type { Subtask, Wiring } from './wiring.ts';
 import { sleep, yieldToEventLoop } from './yield.ts';
@@ -43,9 +42,9 @@ const MAX_PENDING_SENDS = 16;
 const MAX_INBOUND_QUEUE = 32;
 /**
  * Spread over workers, peers' batches and credit returns arrive as events, so a worker gives
- * the event loop a turn this often (ms) rather than every 8 ms. Not every step (about 8 k
- * source rows): a turn costs tens of microseconds, and yielding each step made the 10 M-event
- * keyed sum in 2 workers about 8% slower than this.
+ * the event loop a turn this often (ms) rather than every 8 ms. Not every step: a turn costs
+ * tens of microseconds, and yielding each step made the 10 M-event keyed sum in 2 workers
+ * about 8% slower than this.
  */
 const WORKER_YIELD_MS = 1;
 
@@ -69,7 +68,6 @@ export class Executor {
   private remoteFailure: unknown = null;
   private wakeSignal: (() => void) | null = null;
   private inboundWaiters: { task: QueuedTask; resolve: () => void }[] = [];
-  private readonly pollSize: number;
   private readonly kernels: () => Promise<Kernels>;
 
   constructor(job: Job, options: ExecutorOptions = {}) {
@@ -78,11 +76,6 @@ export class Executor {
     this.placement = options.placement ?? null;
     const rule = this.placement?.rule;
     this.plan = buildPhysicalPlan(job.graph, { isolated: rule?.kind === 'offload' ? rule.nodes : [] });
-    // In workers, sources are asked for batches no larger than the partitioners send on: a source
-    // allocating larger typed arrays has them mmapped, and unmapping them stalls every thread of
-    // the process (see MAX_PART_ROWS). Measured: 10 M-event keyed sum in 2 workers, 65 k-row
-    // polls 0.50 s, 8 k-row polls 0.36 s; one thread is not slowed by the larger batches.
-    this.pollSize = this.placement === null ? this.plan.config.batchSize : Math.min(this.plan.config.batchSize, MAX_PART_ROWS);
     const given = options.kernels;
     this.kernels = given === undefined ? defaultKernels : () => Promise.resolve(given);
     this.wiring = wire(job, this.plan, this.clock, this.kernels, this.placement,
@@ -152,7 +145,7 @@ export class Executor {
     }
     this.releaseInbound();
     if (work < budget && (!late || this.queuesWithin(MAX_INBOUND_QUEUE)) && this.pendingSends < MAX_PENDING_SENDS && !(this.placement?.outflow?.held() ?? false)) {
-      const batchSize = this.pollSize;
+      const batchSize = this.plan.config.batchSize;
       for (const source of this.sources) {
         if (source.status !== 'active') continue;
         const started = performance.now();
