@@ -24,7 +24,10 @@ export interface KeyedAggregatorOptions {
 /** Per-record rolling output: the key's aggregate after each record, Flink STREAMING style. */
 export interface EmitTarget {
   aggregate: AggregateName;
-  /** The aggregate's value (for minBy/maxBy: the current extreme value). */
+  /**
+   * The aggregate's value (for minBy/maxBy: the current extreme value). May be the update's own
+   * `values`: each chunk of them is read before that chunk's results are written.
+   */
   values?: Float64Array;
   /** minBy/maxBy: record index of the current extreme; first: the key's first record index. */
   indexes?: Float64Array;

@@ -42,6 +42,22 @@ export type StreamElement =
 
 export const NO_TIMESTAMP = Number.NaN;
 
+const exclusive = new WeakSet<ColumnBatch>();
+
+/**
+ * Marks a column batch whose typed arrays no other code holds: a hash partitioner's part for one
+ * consumer, or a batch received from another worker. The operator that takes it from its queue
+ * may write into those arrays instead of allocating its output (the kernel's rolling results).
+ */
+export function markExclusive(batch: ColumnBatch): ColumnBatch {
+  exclusive.add(batch);
+  return batch;
+}
+
+export function isExclusive(batch: ColumnBatch): boolean {
+  return exclusive.has(batch);
+}
+
 export function recordBatch(values: unknown[], timestamps: number[] | null = null): RecordBatch {
   return { values, timestamps, keys: null, keyGroups: null };
 }

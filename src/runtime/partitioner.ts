@@ -1,6 +1,6 @@
 import type { Kernels, KeyRouter } from '../kernels/index.ts';
 import type { FieldRef, Partitioning } from '../plan/graph.ts';
-import { materialize, sliceColumns } from './elements.ts';
+import { markExclusive, materialize, sliceColumns } from './elements.ts';
 import type { Column, ColumnBatch, NumericColumn, RecordBatch } from './elements.ts';
 import { intKeyGroups, keyGroupFor, subtaskForKeyGroup } from './key_groups.ts';
 import type { Target } from './output.ts';
@@ -169,7 +169,7 @@ export class PartitionTarget implements Target {
         const to = Math.min(from + MAX_PART_ROWS, starts[c + 1]);
         const columns: Record<string, Column> = {};
         for (const name of names) columns[name] = gather(batch.columns[name], order, from, to);
-        const part: ColumnBatch = {
+        const part: ColumnBatch = markExclusive({
           length: to - from,
           columns,
           timestamps: batch.timestamps === null ? null : gatherFloat64(batch.timestamps, order, from, to),
@@ -177,7 +177,7 @@ export class PartitionTarget implements Target {
           // Not gathered: kernels never read them, and a keyed JS consumer rehashes the keys for
           // about what gathering and moving them costs (materialize).
           keyGroups: null,
-        };
+        });
         this.handOver(c, part);
       }
     }
@@ -211,7 +211,7 @@ export class PartitionTarget implements Target {
       for (const part of parts) part.timestamps = ordered.slice(part.from, part.to);
     }
     for (const { consumer, from, to, columns, timestamps } of parts) {
-      this.handOver(consumer, { length: to - from, columns, timestamps, keyColumn, keyGroups: null });
+      this.handOver(consumer, markExclusive({ length: to - from, columns, timestamps, keyColumn, keyGroups: null }));
     }
   }
 

@@ -4,6 +4,7 @@
  * Every typed array in an encoded batch owns its whole buffer, so transferring it detaches
  * nothing the sender still uses.
  */
+import { markExclusive } from '../runtime/elements.ts';
 import type { Column, ColumnBatch, NumericColumn, RecordBatch } from '../runtime/elements.ts';
 import { isHandedOver } from '../runtime/partitioner.ts';
 
@@ -187,7 +188,8 @@ function movable<A extends NumericColumn>(col: A, own: boolean): A {
 }
 
 export function decodeColumns(encoded: EncodedColumns): ColumnBatch {
-  return encoded;
+  // Transferred or copied by encodeColumns: nothing else in this thread holds these arrays.
+  return markExclusive(encoded);
 }
 
 /** The buffers to list as transferables when posting `encoded`. */

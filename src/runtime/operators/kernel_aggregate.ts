@@ -1,7 +1,7 @@
 import { KeyDictionary } from '../../kernels/index.ts';
 import type { AggregateName, KeyColumn, KeyedAggregator } from '../../kernels/index.ts';
 import type { KernelPlan } from '../../plan/kernel_routing.ts';
-import { columnBatch } from '../elements.ts';
+import { columnBatch, isExclusive } from '../elements.ts';
 import type { Column, ColumnBatch, RecordBatch } from '../elements.ts';
 import { keyGroupFor } from '../key_groups.ts';
 import { StreamOperator } from '../operator.ts';
@@ -47,7 +47,11 @@ export class KernelAggregateOperator extends StreamOperator {
   override processColumns(input: number, batch: ColumnBatch): void {
     if (this.plan.record !== 'columns') return super.processColumns(input, batch);
     const keyColumn = batch.columns[this.plan.keyField];
-    const rolling = this.apply(keyColumn, asFloat64(batch.columns[this.plan.valueField]));
+    const values = batch.columns[this.plan.valueField];
+    // A batch nobody else holds takes its rolling results in its own value column: the kernel
+    // has read each chunk of values before it writes that chunk's results.
+    const reuse = values instanceof Float64Array && isExclusive(batch);
+    const rolling = this.apply(keyColumn, asFloat64(values), reuse);
     if (rolling !== null) this.out.emitColumns(columnBatch(this.row(keyColumn, rolling), batch.length, batch.timestamps));
   }
 
@@ -76,8 +80,11 @@ export class KernelAggregateOperator extends StreamOperator {
     else this.out.emitBatch({ values: this.tuples(keys, finals), timestamps: null, keys: null, keyGroups: null });
   }
 
-  /** Runs a batch through the kernel; returns each record's rolling result (STREAMING) or null (BATCH). */
-  private apply(keys: Column, values: Float64Array): Float64Array | null {
+  /**
+   * Runs a batch through the kernel; returns each record's rolling result (STREAMING), written
+   * over `values` when the caller owns them, or null (BATCH).
+   */
+  private apply(keys: Column, values: Float64Array, resultsInValues = false): Float64Array | null {
     const n = values.length;
     const keyIds = this.keyIds(keys);
     let indexes: Float64Array | undefined;
@@ -89,7 +96,7 @@ export class KernelAggregateOperator extends StreamOperator {
       this.aggregator!.update(keyIds, values, { indexes });
       return null;
     }
-    const rolling = new Float64Array(n);
+    const rolling = resultsInValues ? values : new Float64Array(n);
     this.aggregator!.update(keyIds, values, { indexes, emit: { aggregate: this.aggregate, values: rolling } });
     return rolling;
   }
