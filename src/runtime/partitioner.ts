@@ -134,6 +134,12 @@ export class PartitionTarget implements Target {
     const n = this.consumers.length;
     const keys = batch.columns[keyColumn];
     if (n > 1 && this.router !== null && keys instanceof Int32Array) return this.routeInWasm(batch, keyColumn, keys, this.router);
+    if (n === 1 && ArrayBuffer.isView(keys)) {
+      // Numeric keys cannot fail to hash, and a kernel never reads key groups: the one consumer
+      // gets the batch as it is, and a keyed JS consumer derives them (materialize).
+      this.consumers[0].enqueue(this.channel, { kind: 'columns', batch: { ...batch, keyColumn, keyGroups: null } });
+      return;
+    }
     const length = batch.length;
     // With one consumer the key groups travel with the batch; otherwise they are scratch, only for routing.
     const keyGroups = n === 1 ? new Int32Array(length) : this.scratch(length).groups;
