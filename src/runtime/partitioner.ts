@@ -175,7 +175,7 @@ export class PartitionTarget implements Target {
         const to = Math.min(from + MAX_PART_ROWS, starts[c + 1]);
         const columns: Record<string, Column> = {};
         for (const name of names) columns[name] = gather(batch.columns[name], order, from, to);
-        const part: ColumnBatch = markExclusive({
+        const part: ColumnBatch = {
           length: to - from,
           columns,
           timestamps: batch.timestamps === null ? null : gatherFloat64(batch.timestamps, order, from, to),
@@ -183,7 +183,7 @@ export class PartitionTarget implements Target {
           // Not gathered: kernels never read them, and a keyed JS consumer rehashes the keys for
           // about what gathering and moving them costs (materialize).
           keyGroups: null,
-        });
+        };
         this.handOver(c, part);
       }
     }
@@ -217,11 +217,13 @@ export class PartitionTarget implements Target {
       for (const part of parts) part.timestamps = ordered.slice(part.from, part.to);
     }
     for (const { consumer, from, to, columns, timestamps } of parts) {
-      this.handOver(consumer, markExclusive({ length: to - from, columns, timestamps, keyColumn, keyGroups: null }));
+      this.handOver(consumer, { length: to - from, columns, timestamps, keyColumn, keyGroups: null });
     }
   }
 
+  /** Every split part goes through here: it is this consumer's alone, now and once queued. */
   private handOver(consumer: number, part: ColumnBatch): void {
+    markExclusive(part);
     // Marked only while enqueued: a link encodes synchronously in enqueue, whereas a local
     // consumer could pass the very object on later, to a link and a local reader at once.
     handedOver.add(part);
