@@ -68,3 +68,4 @@ export const ROUTER_ORDER = 1;
 export const ROUTER_ENDS = 2;
 export const ROUTER_COLUMN_IN = 3;
 export const ROUTER_COLUMN_OUT = 4;
+export const ROUTER_KEYS_OUT = 5;

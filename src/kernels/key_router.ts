@@ -1,4 +1,4 @@
-import { ROUTER_COLUMN_IN, ROUTER_COLUMN_OUT, ROUTER_ENDS, ROUTER_KEYS, ROUTER_ORDER } from '../../assembly/abi.ts';
+import { ROUTER_COLUMN_IN, ROUTER_COLUMN_OUT, ROUTER_ENDS, ROUTER_KEYS, ROUTER_KEYS_OUT, ROUTER_ORDER } from '../../assembly/abi.ts';
 import type { KernelExports } from './wasm.ts';
 
 /** The typed arrays a router can put in routed order (any element size of 1, 2, 4 or 8 bytes). */
@@ -51,14 +51,13 @@ export class KeyRouter {
     const Column = column.constructor as ColumnOf<C>;
     const columnIn = this.wasm.router_region(ROUTER_COLUMN_IN);
     new Column(this.wasm.memory.buffer, columnIn, n).set(column);
-    this.wasm.gather_column(columnIn, column.BYTES_PER_ELEMENT, n);
+    this.wasm.gather_column(column.BYTES_PER_ELEMENT, n);
     return new Column(this.wasm.memory.buffer, this.wasm.router_region(ROUTER_COLUMN_OUT), n);
   }
 
-  /** The routed keys themselves in routed order, gathered from where `route` put them (no second copy in). */
+  /** The routed keys themselves in routed order, which `route` placed as it routed (a view, valid until the next route). */
   orderedKeys(): Int32Array {
-    this.wasm.gather_column(this.wasm.router_region(ROUTER_KEYS), 4, this.routed);
-    return new Int32Array(this.wasm.memory.buffer, this.wasm.router_region(ROUTER_COLUMN_OUT), this.routed);
+    return new Int32Array(this.wasm.memory.buffer, this.wasm.router_region(ROUTER_KEYS_OUT), this.routed);
   }
 
   /** The routed batch's row indexes in routed order (a view, valid until the next route), for columns that are JS arrays. */

@@ -27,7 +27,7 @@ export interface KernelExports {
   router_init(rows: number, maxParallelism: number, parallelism: number): number;
   router_region(id: number): number;
   route_int32(n: number): void;
-  gather_column(source: number, bytes: number, n: number): void;
+  gather_column(bytes: number, n: number): void;
 }
 
 const EXPORT_NAMES: readonly (keyof KernelExports)[] = [
