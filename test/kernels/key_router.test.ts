@@ -33,6 +33,8 @@ describe('KeyRouter', () => {
         const ends = router.route(keys);
         expect(ends).toHaveLength(p);
         expect(perConsumer(ends, router.order())).toEqual(reference(keys, p, maxP));
+        // The key column is placed while routing (a pass of its own for two consumers).
+        expect(Array.from(router.orderedKeys())).toEqual(Array.from(router.order(), (row) => keys[row]));
       },
     ), { seed: 7, numRuns: 300 });
   });
