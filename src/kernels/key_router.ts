@@ -9,8 +9,9 @@ type ColumnOf<C extends RoutableColumn> = new (buffer: ArrayBuffer, byteOffset: 
 /**
  * A hash partitioner's routing in WASM, for 32-bit integer keys: Flink's key group per key, the
  * consumer subtask owning it, and the rows grouped by consumer in arrival order, in one instance
- * of its own. Measured in PartitionTarget against its JS passes: about 8 against 14 ns per row
- * for (key, value) batches of 8 k rows split two ways. Create through Kernels.createKeyRouter.
+ * of its own. The hash and the owners go four keys at a time (WASM SIMD) and the key column is
+ * placed in routed order as the rows are, so a (key, value) batch of 64 k rows split two ways
+ * costs about 5 ns per row, copies in and out included. Create through Kernels.createKeyRouter.
  */
 export class KeyRouter {
   readonly maxParallelism: number;
