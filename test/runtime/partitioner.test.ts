@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Column, ColumnBatch, StreamElement } from '../../src/runtime/elements.ts';
 import { intKeyGroups, keyGroupFor, murmurHash, subtaskForKeyGroup } from '../../src/runtime/key_groups.ts';
+import { isExclusive } from '../../src/runtime/elements.ts';
 import { isHandedOver, MAX_PART_ROWS, PartitionTarget } from '../../src/runtime/partitioner.ts';
 import { kernelUrl, loadKernelsFromFile } from '../../src/kernels/index.ts';
 
@@ -120,7 +121,7 @@ describe.each(ROUTINGS)('PartitionTarget, column batches by key, routed in %s', 
     }
   });
 
-  it('hands each consumer arrays of its own, marked movable only while it is being enqueued', () => {
+  it('hands each consumer arrays of its own, marked movable only while it is being enqueued and writable by the consumer', () => {
     const keys = new Int32Array([1, 2, 3, 4, 5, 6, 7, 8]);
     const values = new Float64Array([1, 2, 3, 4, 5, 6, 7, 8]);
     const source: ColumnBatch = { length: 8, columns: { key: keys, value: values }, timestamps: null, keyColumn: null, keyGroups: null };
@@ -133,8 +134,10 @@ describe.each(ROUTINGS)('PartitionTarget, column batches by key, routed in %s', 
     expect(parts).toHaveLength(2);
     expect(marks).toEqual([true, true]);
     expect(isHandedOver(source)).toBe(false);
+    expect(isExclusive(source)).toBe(false);
     for (const part of parts) {
       expect(isHandedOver(part)).toBe(false); // a local consumer that passes it on later copies again
+      expect(isExclusive(part)).toBe(true); // so a kernel may write its results over the value column
       for (const col of [part.columns.key, part.columns.value] as ArrayBufferView[]) {
         expect(col.buffer).not.toBe(keys.buffer);
         expect(col.buffer).not.toBe(values.buffer);
@@ -144,6 +147,7 @@ describe.each(ROUTINGS)('PartitionTarget, column batches by key, routed in %s', 
     // With one consumer the batch passes through and is not the partitioner's to give away.
     const [[whole]] = partition(source, 1, 128, routing);
     expect(isHandedOver(whole)).toBe(false);
+    expect(isExclusive(whole)).toBe(false);
     expect(whole.columns.key).toBe(keys);
   });
 });
