@@ -1,7 +1,8 @@
 // Key-group routing for a hash partitioner over 32-bit integer keys: each row's Flink key group
 // (murmur hash of the key, as KeyGroupRangeAssignment), the consumer subtask owning that group,
-// and the row indexes grouped by consumer in arrival order; then gathers that copy a column into
-// that order. A router has an instance of its own: nothing else lives in its memory.
+// and the row indexes grouped by consumer in arrival order (the key column placed alongside);
+// then gathers that copy any other column into that order. A router has an instance of its own:
+// nothing else lives in its memory.
 import { ERR_MEMORY_GROW, ROUTER_KEYS, ROUTER_ORDER, ROUTER_ENDS, ROUTER_COLUMN_IN, ROUTER_COLUMN_OUT, ROUTER_KEYS_OUT } from './abi';
 import { ensureMemory } from './layout';
 
@@ -126,10 +127,11 @@ export function routeInt32(n: i32): void {
 function ownersOf(n: i32): usize {
   memory.fill(ends, 0, <usize>parallelism << 2);
   let r = 0;
+  const powerOfTwo = (maxParallelism & (maxParallelism - 1)) == 0;
   // A power-of-two maxParallelism (Flink's default) takes a mask for the key group and a shift
   // for KeyGroupRangeAssignment's group * parallelism / maxParallelism (below 2^30 up to
   // Flink's 32768), four rows at a time.
-  if ((maxParallelism & (maxParallelism - 1)) == 0 && maxParallelism <= 32768) {
+  if (powerOfTwo && maxParallelism <= 32768) {
     const groupMask = i32x4.splat(maxParallelism - 1);
     const times = i32x4.splat(parallelism);
     const shift = <i32>ctz(maxParallelism);
@@ -149,7 +151,7 @@ function ownersOf(n: i32): usize {
       countOwners(0, r);
     }
   }
-  const mask = (maxParallelism & (maxParallelism - 1)) == 0 ? maxParallelism - 1 : -1;
+  const mask = powerOfTwo ? maxParallelism - 1 : -1;
   const from = r;
   for (; r < n; r++) {
     const hash = murmur(load<i32>(keys + (<usize>r << 2)));
