@@ -1,10 +1,14 @@
 // The job module of the worker benchmark: a keyed sum over columns generated inside the job.
-// Row i is a pure function of i, so each subtask generates just its own range of rows.
+// Row i is a pure function of i, so the rows are cut into splits that subtasks take as they
+// finish the last (a worker on a less loaded core generates more of them), or, with the
+// parameter `splits: false`, into one fixed range per subtask.
 import { defineJob, WatermarkStrategy } from '../src/index.ts';
 import type { Columns, Source, SourceReader, SourceReaderContext } from '../src/index.ts';
 
 export const EVENTS = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.EDDY_BENCH_EVENTS ?? 10_000_000);
 export const KEYS = 100_000;
+/** Four batches a split: 39 splits of 10 M rows, each asked for in one message each way. */
+const SPLIT_ROWS = 4 * 65_536;
 
 function mix(i: number): number {
   let h = Math.imul(i ^ 0x5bd1e995, 0x9e3779b1);
@@ -16,9 +20,15 @@ function mix(i: number): number {
 class GeneratedColumns implements Source<Record<string, number>> {
   readonly boundedness = 'BOUNDED' as const;
   readonly columns = [{ name: 'key', numeric: 'int' as const }, { name: 'value', numeric: 'float' as const }];
+  readonly splitCount: number | undefined;
+  constructor(splits: boolean) {
+    this.splitCount = splits ? Math.ceil(EVENTS / SPLIT_ROWS) : undefined;
+  }
   createReader(context: SourceReaderContext): SourceReader<Record<string, number>> {
-    let next = Math.floor((EVENTS * context.subtaskIndex) / context.parallelism);
-    const end = Math.floor((EVENTS * (context.subtaskIndex + 1)) / context.parallelism);
+    const { start, end } = context.split === undefined
+      ? { start: Math.floor((EVENTS * context.subtaskIndex) / context.parallelism), end: Math.floor((EVENTS * (context.subtaskIndex + 1)) / context.parallelism) }
+      : { start: context.split * SPLIT_ROWS, end: Math.min(EVENTS, (context.split + 1) * SPLIT_ROWS) };
+    let next = start;
     const pollColumns = (max: number): Columns | null => {
       if (next >= end) return null;
       const n = Math.min(max, end - next);
@@ -39,9 +49,9 @@ class GeneratedColumns implements Source<Record<string, number>> {
   }
 }
 
-export default defineJob((env) => {
+export default defineJob((env, parameters) => {
   env.getConfig().setBatchSize(65_536);
-  env.fromSource(new GeneratedColumns(), WatermarkStrategy.noWatermarks(), 'Generated columns')
+  env.fromSource(new GeneratedColumns(parameters.splits !== false), WatermarkStrategy.noWatermarks(), 'Generated columns')
     .keyBy('key').sum('value')
     .addSink({ invoke: () => {}, invokeColumns: () => {} }).name('Discard');
 }, { name: 'keyed sum' });

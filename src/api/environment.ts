@@ -274,6 +274,7 @@ export class StreamExecutionEnvironment {
   }
 
   private sourceNode<T>(source: Source<T>, name: string, type: TypeInformation<T> | null, columns: ColumnInfo[] | null = null): DataStream<T> {
+    checkSplitCount(source, name);
     const node = this.builder.add({
       kind: 'source',
       name,
@@ -283,6 +284,17 @@ export class StreamExecutionEnvironment {
       functions: { source: source as Source<unknown> },
     });
     return DataStream.ofNode<T>(this, node);
+  }
+}
+
+function checkSplitCount(source: Source<unknown>, name: string): void {
+  const count = source.splitCount;
+  if (count === undefined) return;
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new Error(`source "${name}": splitCount must be a whole number >= 0, got ${count}; leave it out to give each subtask one part of the input`);
+  }
+  if (source.boundedness !== 'BOUNDED') {
+    throw new Error(`source "${name}": splitCount needs a BOUNDED source (an unbounded split never ends, so splits beyond the parallelism would never be read); leave it out and let each subtask read its own part`);
   }
 }
 

@@ -16,6 +16,11 @@ export interface Columns {
 export interface SourceReaderContext {
   readonly subtaskIndex: number;
   readonly parallelism: number;
+  /**
+   * Set for a source with `splitCount`: the split this reader reads, to its end. Which subtask
+   * gets which split is decided as they ask (see `Source.splitCount`).
+   */
+  readonly split?: number;
 }
 
 export interface SourceReader<T> {
@@ -42,6 +47,15 @@ export interface Source<T> {
    * keyed aggregations over them in the WASM kernels.
    */
   readonly columns?: readonly { readonly name: string; readonly numeric: 'int' | 'float' | null }[];
+  /**
+   * Optional, for bounded sources: the input is cut into this many splits, and each subtask takes
+   * the next unread split whenever it finishes one (Flink's split enumerator answering readers'
+   * split requests), so a subtask on a faster or less loaded core reads more of the input.
+   * `createReader` is then called once per split, with `context.split` set, and that reader ends
+   * at the split's end. Every worker builds the job itself, so the count must not depend on which
+   * worker asks. Without it, subtask i reads the one part `createReader` gives it.
+   */
+  readonly splitCount?: number;
   createReader(context: SourceReaderContext, restoredState?: unknown): SourceReader<T>;
 }
 

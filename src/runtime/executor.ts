@@ -13,6 +13,7 @@ import type { SourceOperator } from './operators/source.ts';
 import { wire } from './wiring.ts';
 import type { Subtask, Wiring } from './wiring.ts';
 import { sleep, yieldToEventLoop } from './yield.ts';
+import { LocalSplitAssigner } from './split_assigner.ts';
 
 export interface JobRunResult {
   readonly jobName: string;
@@ -82,6 +83,8 @@ export class Executor {
     this.kernels = given === undefined ? defaultKernels : () => Promise.resolve(given);
     this.wiring = wire(job, this.plan, this.clock, this.kernels, this.placement,
       (worker, channel, element) => this.sendRemote(worker, channel, element));
+    const splits = this.placement?.splits ?? new LocalSplitAssigner();
+    for (const source of this.wiring.sources) source.assignSplitsWith(splits);
     const taskOf = new Map(this.wiring.subtasks.map((s) => [s.op, s.task]));
     this.sources = this.wiring.sources.map((op) => ({ op, stats: taskOf.get(op)!, status: 'active', wake: null }));
     this.placement?.links.forEach((link) => link?.onElement((channel, element) => this.receive(channel, element)));

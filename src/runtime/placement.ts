@@ -1,4 +1,5 @@
 import type { StreamElement } from './elements.ts';
+import type { SplitAssigner } from './split_assigner.ts';
 
 /**
  * A link to another worker, as the runtime sees it: ordered delivery of stream elements with
@@ -30,6 +31,8 @@ export interface Placement {
   readonly rule?: PlacementRule;
   /** Where the job's results leave this worker, when the caller takes them at its own pace. */
   readonly outflow?: Outflow;
+  /** The job's one split assigner, shared with the other workers (default: this thread's own). */
+  readonly splits?: SplitAssigner;
 }
 
 /**

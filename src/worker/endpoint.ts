@@ -6,7 +6,7 @@
 import { expose, transfer, wrap } from 'comlink';
 import type { Endpoint as ComlinkEndpoint, Remote } from 'comlink';
 import { isWorkerSignal } from './protocol.ts';
-import type { RecordsSignal, WorkerSignal } from './protocol.ts';
+import type { ListenedSignal, WorkerSignal } from './protocol.ts';
 
 /** comlink's endpoint shape: postMessage, add/removeEventListener, optional start (and close, for ports). */
 export interface Endpoint extends ComlinkEndpoint {
@@ -99,7 +99,7 @@ export class WorkerHandle<T> {
   #raw: Promise<RawWorker>;
   #remote: Promise<Remote<T>>;
   #failureListeners: Array<(error: Error) => void> = [];
-  #recordListeners = new Set<(signal: RecordsSignal) => void>();
+  readonly #listeners = new Set<(signal: ListenedSignal) => void>();
 
   constructor(raw: Promise<RawWorker>, options: SpawnOptions = {}) {
     this.label = workerLabel(options);
@@ -117,9 +117,11 @@ export class WorkerHandle<T> {
         if (signal.eddyWorker === 'ready') {
           clearTimeout(timer);
           resolve(wrap<T>(r.endpoint));
-        } else if (signal.eddyWorker === 'records') {
-          for (const listener of this.#recordListeners) listener(signal);
-        } else this.#setFailure(new Error(`${this.label} failed: ${signal.message}`));
+        } else if (signal.eddyWorker === 'fatal') {
+          this.#setFailure(new Error(`${this.label} failed: ${signal.message}`));
+        } else {
+          for (const listener of this.#listeners) listener(signal);
+        }
       };
       r.endpoint.addEventListener('message', onSignal as EventListener);
       r.endpoint.start?.();
@@ -142,10 +144,11 @@ export class WorkerHandle<T> {
     else if (!this.#ended) this.#failureListeners.push(listener);
   }
 
-  /** Takes the records the worker's job streams back (see `RecordsSignal`) until the returned function is called. */
-  onRecords(listener: (signal: RecordsSignal) => void): () => void {
-    this.#recordListeners.add(listener);
-    return () => this.#recordListeners.delete(listener);
+  /** Takes the worker's `kind` signals (see `ListenedSignal`) until the returned function is called. */
+  onSignal<K extends ListenedSignal['eddyWorker']>(kind: K, listener: (signal: Extract<ListenedSignal, { eddyWorker: K }>) => void): () => void {
+    const onKind = (signal: ListenedSignal) => { if (signal.eddyWorker === kind) listener(signal as Extract<ListenedSignal, { eddyWorker: K }>); };
+    this.#listeners.add(onKind);
+    return () => this.#listeners.delete(onKind);
   }
 
   /** Calls `method` in the worker; `transfer` lists transferables inside `args[0]`. */

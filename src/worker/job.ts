@@ -7,6 +7,7 @@ import type { EnvironmentOptions } from '../api/environment.ts';
 import type { DataStream } from '../api/data_stream.ts';
 import { operatorMetrics } from '../runtime/metrics.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
+import { LocalSplitAssigner } from '../runtime/split_assigner.ts';
 import { WorkerPool } from './pool.ts';
 import type { PoolOptions, WorkerGroup } from './pool.ts';
 import type { CoordinatorControl, JobParameters, RecordsSignal, WorkerContext, WorkerMetrics } from './protocol.ts';
@@ -53,7 +54,7 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
   const jobName = options.name ?? 'Eddy Job';
   const inWorker = async (context: WorkerContext): Promise<WorkerShare> => {
     const env = StreamExecutionEnvironment.forPlacement({
-      placement: { workerIndex: context.workerIndex, workerCount: context.workerCount, links: context.peers, outflow: context.results },
+      placement: { workerIndex: context.workerIndex, workerCount: context.workerCount, links: context.peers, outflow: context.results, splits: context.splits },
     }).setParallelism(context.workerCount);
     const stream = await build(env, context.parameters);
     const send = (records: unknown[]) => context.results.send(records);
@@ -221,7 +222,12 @@ export async function startInWorkers<T>(job: JobSource, options: StartInWorkersO
   pool.claim();
   const cancel = () => Promise.all(pool.workers.map((w) => w.call('cancel', []).catch(() => {})));
   const returned = new ReturnedRecords<T>(onRecords, () => void cancel());
-  const listening = pool.workers.map((w) => w.onRecords((signal) => returned.add(signal, () => void w.call('acknowledgeRecords', []).catch(() => {}))));
+  // The job's one split assigner: every worker's source subtasks take their splits from here.
+  const splits = new LocalSplitAssigner();
+  const listening = pool.workers.flatMap((w) => [
+    w.onSignal('records', (signal) => returned.add(signal, () => void w.call('acknowledgeRecords', []).catch(() => {}))),
+    w.onSignal('split-request', ({ source, count }) => void w.call('assignSplit', [source, splits.next(source, count)]).catch(() => {})),
+  ]);
   const stopListening = () => { for (const stop of listening) stop(); };
   try {
     await pool.start(jobModule, parameters);
@@ -317,7 +323,7 @@ async function startWithCoordinatorWorker<T>(jobModule: string, options: Coordin
   const coordinator = spawnWorker<CoordinatorControl>(defaultCoordinatorEntry(), { name: options.name ?? 'eddy-coordinator', readyTimeoutMs: options.readyTimeoutMs });
   // The coordinator passes the workers' record chunks on as they come, ahead of the outcome.
   const returned = new ReturnedRecords<T>(options.onRecords, () => void coordinator.call('cancel', []).catch(() => {}));
-  const stopListening = coordinator.onRecords((signal) => returned.add(signal, () => void coordinator.call('acknowledgeRecords', [signal.worker]).catch(() => {})));
+  const stopListening = coordinator.onSignal('records', (signal) => returned.add(signal, () => void coordinator.call('acknowledgeRecords', [signal.worker]).catch(() => {})));
   try {
     await coordinator.call('start', [{ jobModule, workers: options.workers, credit: options.credit, parameters: options.parameters }]);
   } catch (error) {

@@ -9,6 +9,7 @@ import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import type { JobRunResult } from '../runtime/executor.ts';
 import type { JobGraph } from '../plan/graph.ts';
 import type { Outflow, PlacementRule } from '../runtime/placement.ts';
+import type { SplitAssigner } from '../runtime/split_assigner.ts';
 
 // ---- coordinator -> worker: control calls (comlink; ~35 µs a call, so coarse calls only) ----
 
@@ -72,6 +73,8 @@ export interface WorkerControl {
   metrics(): WorkerMetrics;
   /** The caller took one more chunk of returned records (see `ResultsOutlet`). */
   acknowledgeRecords(): void;
+  /** The coordinator's answer to this worker's oldest open `SplitRequestSignal` for `source`. */
+  assignSplit(source: number, split: number | null): void;
   /** Aborts the job's signal and closes its data ports. */
   cancel(): void;
 }
@@ -114,6 +117,8 @@ export interface WorkerContext {
   readonly signal: AbortSignal;
   /** Where the job's returned stream goes: to the coordinator, in order, before the result. */
   readonly results: ResultsOutlet;
+  /** Asks the coordinator, which hands out every worker's splits of sources with `splitCount`. */
+  readonly splits: SplitAssigner;
   /** The running job hands over how to read its subtask metrics, so `WorkerControl.metrics` can answer mid-run. */
   publishMetrics(read: () => readonly SubtaskMetrics[]): void;
 }
@@ -143,13 +148,29 @@ export type WorkerSignal =
    * result, so no single message holds them all (its deserialisation would be one long task on
    * the receiving page). `worker` is where they were collected.
    */
-  | RecordsSignal;
+  | RecordsSignal
+  | SplitRequestSignal;
 
 export interface RecordsSignal {
   readonly eddyWorker: 'records';
   readonly records: unknown[];
   readonly worker: number;
 }
+
+/**
+ * A source subtask in worker `worker` asks for the next split of source node `source` (of
+ * `count`); the answer comes back as `WorkerControl.assignSplit`. A worker's signals and its
+ * job's result travel in order, so a request is always answered by its own job's assigner.
+ */
+export interface SplitRequestSignal {
+  readonly eddyWorker: 'split-request';
+  readonly worker: number;
+  readonly source: number;
+  readonly count: number;
+}
+
+/** The signals a coordinator listens for while a job runs (`WorkerHandle.onSignal`). */
+export type ListenedSignal = RecordsSignal | SplitRequestSignal;
 
 export function isWorkerSignal(data: unknown): data is WorkerSignal {
   return typeof data === 'object' && data !== null && typeof (data as { eddyWorker?: unknown }).eddyWorker === 'string';

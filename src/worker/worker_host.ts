@@ -3,6 +3,7 @@ import { Executor } from '../runtime/executor.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import { endpointOf } from './endpoint.ts';
 import { DataPort } from './mesh.ts';
+import { SplitRequests } from './split_requests.ts';
 import { MAX_RESULT_CHUNKS_IN_FLIGHT } from './protocol.ts';
 import type {
   GraphStartRequest, JobParameters, ResultsOutlet, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerSignal, WorkerTask,
@@ -15,6 +16,8 @@ export class WorkerHost implements WorkerControl {
   readonly #served: WorkerTask | null;
   #signal: ((message: WorkerSignal) => void) | null = null;
   #results: ResultsToCaller | null = null;
+  /** The running job's; a kept worker's next job gets its own, so a late answer cannot reach it. */
+  #splits: SplitRequests | null = null;
   #index = -1;
   #peers: Array<DataPort | null> = [];
   #result: Promise<unknown> | null = null;
@@ -76,6 +79,10 @@ export class WorkerHost implements WorkerControl {
     this.#results?.taken();
   }
 
+  assignSplit(source: number, split: number | null): void {
+    this.#splits?.answer(source, split);
+  }
+
   cancel(): void {
     this.#abort.abort(new Error('the job was cancelled'));
     for (const port of this.#peers) port?.close();
@@ -99,7 +106,16 @@ export class WorkerHost implements WorkerControl {
     return {
       workerIndex: request.workerIndex, workerCount: request.workerCount, parameters: request.parameters ?? {}, peers: this.#peers, signal: this.#abort.signal,
       publishMetrics: (read) => { this.#readSubtasks = read; },
-      results: (this.#results = new ResultsToCaller(this.#signal, request.workerIndex)),
+      results: (this.#results = new ResultsToCaller(this.#connected(), request.workerIndex)),
+      splits: (this.#splits = new SplitRequests(this.#connected(), request.workerIndex)),
+    };
+  }
+
+  /** Sends the coordinator a signal; fails if `connect` was never called (a host served without it). */
+  #connected(): (message: WorkerSignal) => void {
+    return (message) => {
+      if (this.#signal === null) throw new Error('internal: this WorkerHost was not connected to its coordinator (serveWorker(host, (signal) => host.connect(signal)))');
+      this.#signal(message);
     };
   }
 
@@ -122,18 +138,17 @@ export class WorkerHost implements WorkerControl {
 
 /** The returned records of the job running here, on their way to the coordinator (see ResultsOutlet). */
 class ResultsToCaller implements ResultsOutlet {
-  readonly #signal: ((message: WorkerSignal) => void) | null;
+  readonly #signal: (message: WorkerSignal) => void;
   readonly #worker: number;
   #inFlight = 0;
   #relieved: (() => void) | null = null;
 
-  constructor(signal: ((message: WorkerSignal) => void) | null, worker: number) {
+  constructor(signal: (message: WorkerSignal) => void, worker: number) {
     this.#signal = signal;
     this.#worker = worker;
   }
 
   send(records: unknown[]): void {
-    if (this.#signal === null) throw new Error('internal: this WorkerHost was not connected to its coordinator (serveWorker(host, (signal) => host.connect(signal)))');
     this.#inFlight++;
     this.#signal({ eddyWorker: 'records', records, worker: this.#worker });
   }

@@ -1,20 +1,38 @@
 import { MAX_WATERMARK } from '../../api/watermarks.ts';
-import type { SourceReader } from '../../connectors/source.ts';
+import type { Source, SourceReader } from '../../connectors/source.ts';
 import { columnBatch, recordBatch } from '../elements.ts';
-import type { RecordBatch } from '../elements.ts';
+import type { Column, RecordBatch } from '../elements.ts';
+import type { SplitAssigner } from '../split_assigner.ts';
+import { pollReader, SplitReaders } from '../split_readers.ts';
+import type { Polled } from '../split_readers.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorSnapshot } from '../operator.ts';
 
 export type PollOutcome = 'emitted' | 'pending' | 'ended';
 
-/** Heads a source task: polls its reader without blocking; a bounded input ends with the maximal watermark. */
+/**
+ * Heads a source task: polls its reader without blocking (for a source with splits, the reader of
+ * the split it has); a bounded input ends with the maximal watermark.
+ */
 export class SourceOperator extends StreamOperator {
   private reader: SourceReader<unknown> | null = null;
+  private splitReaders: SplitReaders | null = null;
+  /** Shared by every subtask of the job: one per subtask would hand each of them every split. */
+  private splits: SplitAssigner | null = null;
   private restoredPosition: unknown = undefined;
 
+  /** The job's one assigner for split sources (the executor's, or the coordinator's in workers). */
+  assignSplitsWith(assigner: SplitAssigner): void {
+    this.splits = assigner;
+  }
+
   override async open(): Promise<void> {
-    const source = this.ctx.functions.source!;
-    this.reader = source.createReader({ subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism }, this.restoredPosition);
+    const source: Source<unknown> = this.ctx.functions.source!;
+    const context = { subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism };
+    if (source.splitCount === undefined) this.reader = source.createReader(context, this.restoredPosition);
+    else if (this.restoredPosition !== undefined) throw new Error(`internal: source ${this.ctx.uid} has splits, whose assignment checkpoints do not keep yet`);
+    else if (this.splits === null) throw new Error(`internal: source ${this.ctx.uid} has splits but no split assigner`);
+    else this.splitReaders = new SplitReaders(source, this.ctx.node.id, context, this.splits);
   }
 
   processBatch(_input: number, _batch: RecordBatch): void {
@@ -22,10 +40,9 @@ export class SourceOperator extends StreamOperator {
   }
 
   poll(max: number): PollOutcome {
-    const reader = this.reader!;
-    let polled: unknown[] | { length: number; columns: Record<string, import('../elements.ts').Column> } | null;
+    let polled: Polled;
     try {
-      polled = reader.pollColumns !== undefined ? reader.pollColumns(max) : reader.pollNext(max);
+      polled = this.splitReaders !== null ? this.splitReaders.poll(max) : pollReader(this.reader!, max);
     } catch (error) {
       throw this.failure(error, null);
     }
@@ -36,21 +53,26 @@ export class SourceOperator extends StreamOperator {
     }
     if (polled.length === 0) return 'pending';
     if (Array.isArray(polled)) this.out.emitBatch(recordBatch(polled));
-    else this.out.emitColumns(columnBatch((polled as { columns: Record<string, import('../elements.ts').Column> }).columns, polled.length));
+    else this.out.emitColumns(columnBatch(polled.columns as Record<string, Column>, polled.length));
     return 'emitted';
   }
 
   isAvailable(): Promise<void> {
-    return this.reader!.isAvailable();
+    return this.splitReaders?.isAvailable() ?? this.reader!.isAvailable();
   }
 
   override async close(): Promise<void> {
-    await this.reader?.close?.();
+    try {
+      await this.splitReaders?.close();
+      await this.reader?.close?.();
+    } catch (error) {
+      throw this.failure(error, null);
+    }
   }
 
   /** Source position for checkpoints, alongside the (empty) keyed parts. */
   position(): unknown {
-    return this.reader?.snapshotState();
+    return this.splitReaders?.position() ?? this.reader?.snapshotState();
   }
 
   override restoreState(snapshot: OperatorSnapshot & { position?: unknown }): void {

@@ -27,10 +27,11 @@ import { suite as connect_union } from './connect_union.ts';
 import { suite as errors } from './errors.ts';
 import { suite as key_groups } from './key_groups.ts';
 import { suite as keyed_aggregations } from './keyed_aggregations.ts';
+import { suite as sources } from './sources.ts';
 import { suite as state } from './state.ts';
 import { suite as timers_side_outputs } from './timers_side_outputs.ts';
 import type { Suite } from '../support.ts';
 
 export const suites: Readonly<Record<string, Suite>> = {
-  basic_operations, connect_union, errors, key_groups, keyed_aggregations, state, timers_side_outputs,
+  basic_operations, connect_union, errors, key_groups, keyed_aggregations, sources, state, timers_side_outputs,
 };

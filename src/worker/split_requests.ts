@@ -1,0 +1,31 @@
+import type { SplitAssigner } from '../runtime/split_assigner.ts';
+import type { WorkerSignal } from './protocol.ts';
+
+/**
+ * A worker's side of the coordinator's split assigner, for one job: a request goes out as a
+ * `SplitRequestSignal`, and its answer comes back as `WorkerControl.assignSplit`. The coordinator
+ * answers one worker's requests in the order they came, so answers are matched per source, oldest first.
+ */
+export class SplitRequests implements SplitAssigner {
+  readonly #signal: (message: WorkerSignal) => void;
+  readonly #worker: number;
+  readonly #waiting = new Map<number, Array<(split: number | null) => void>>();
+
+  constructor(signal: (message: WorkerSignal) => void, worker: number) {
+    this.#signal = signal;
+    this.#worker = worker;
+  }
+
+  next(source: number, count: number): Promise<number | null> {
+    return new Promise((resolve) => {
+      const waiting = this.#waiting.get(source);
+      if (waiting === undefined) this.#waiting.set(source, [resolve]);
+      else waiting.push(resolve);
+      this.#signal({ eddyWorker: 'split-request', worker: this.#worker, source, count });
+    });
+  }
+
+  answer(source: number, split: number | null): void {
+    this.#waiting.get(source)?.shift()?.(split);
+  }
+}
