@@ -16,7 +16,10 @@ export class WorkerHost implements WorkerControl {
   readonly #served: WorkerTask | null;
   #signal: ((message: WorkerSignal) => void) | null = null;
   #results: ResultsToCaller | null = null;
-  /** The running job's; a kept worker's next job gets its own, so a late answer cannot reach it. */
+  /**
+   * The running job's split requests. A request travels before its job's result, so the
+   * coordinator answers it before it can start this worker's next job: answers never cross jobs.
+   */
   #splits: SplitRequests | null = null;
   #index = -1;
   #peers: Array<DataPort | null> = [];
