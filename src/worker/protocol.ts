@@ -158,13 +158,12 @@ export interface RecordsSignal {
 }
 
 /**
- * A source subtask in worker `worker` asks for the next split of source node `source` (of
+ * A source subtask in the sending worker asks for the next split of source node `source` (of
  * `count`); the answer comes back as `WorkerControl.assignSplit`. A worker's signals and its
  * job's result travel in order, so a request is always answered by its own job's assigner.
  */
 export interface SplitRequestSignal {
   readonly eddyWorker: 'split-request';
-  readonly worker: number;
   readonly source: number;
   readonly count: number;
 }

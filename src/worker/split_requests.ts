@@ -8,12 +8,10 @@ import type { WorkerSignal } from './protocol.ts';
  */
 export class SplitRequests implements SplitAssigner {
   readonly #signal: (message: WorkerSignal) => void;
-  readonly #worker: number;
   readonly #waiting = new Map<number, Array<(split: number | null) => void>>();
 
-  constructor(signal: (message: WorkerSignal) => void, worker: number) {
+  constructor(signal: (message: WorkerSignal) => void) {
     this.#signal = signal;
-    this.#worker = worker;
   }
 
   next(source: number, count: number): Promise<number | null> {
@@ -21,7 +19,7 @@ export class SplitRequests implements SplitAssigner {
       const waiting = this.#waiting.get(source);
       if (waiting === undefined) this.#waiting.set(source, [resolve]);
       else waiting.push(resolve);
-      this.#signal({ eddyWorker: 'split-request', worker: this.#worker, source, count });
+      this.#signal({ eddyWorker: 'split-request', source, count });
     });
   }
 

@@ -110,7 +110,7 @@ export class WorkerHost implements WorkerControl {
       workerIndex: request.workerIndex, workerCount: request.workerCount, parameters: request.parameters ?? {}, peers: this.#peers, signal: this.#abort.signal,
       publishMetrics: (read) => { this.#readSubtasks = read; },
       results: (this.#results = new ResultsToCaller(this.#connected(), request.workerIndex)),
-      splits: (this.#splits = new SplitRequests(this.#connected(), request.workerIndex)),
+      splits: (this.#splits = new SplitRequests(this.#connected())),
     };
   }
 
