@@ -4,7 +4,7 @@
 // so this is the ceiling any engine's parallelism 2 can reach here, shuffle excluded.
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { loadKernelsFromFile, kernelUrl } from '../src/kernels/index.ts';
-import { keyGroupFor, subtaskForKeyGroup } from '../src/runtime/key_groups.ts';
+import { keyGroupFor, subtaskForKeyGroup } from '../src/core/key_groups.ts';
 import { median } from './measure.ts';
 
 const KEYS = 100_000;

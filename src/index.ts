@@ -11,33 +11,33 @@ export { KeyedStream } from './api/keyed_stream.ts';
 export { ConnectedStreams } from './api/connected_streams.ts';
 export {
   OutputTag, ProcessFunction, KeyedProcessFunction, CoProcessFunction, KeyedCoProcessFunction,
-} from './api/functions.ts';
+} from './core/functions.ts';
 export type {
   RuntimeContext, Lifecycle, Collector, TimeDomain, TimerService, ProcessContext, KeyedProcessContext, OnTimerContext,
   Emitted, MapFunction, FlatMapFunction, FilterFunction, ReduceFunction, KeySelector, AggregateFunction,
   CoMapFunction, CoFlatMapFunction, SinkContext, SinkFunction, ProcessFunctionLike, KeyedProcessFunctionLike,
   CoProcessFunctionLike, KeyedCoProcessFunctionLike,
-} from './api/functions.ts';
+} from './core/functions.ts';
 export {
   ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor,
-} from './api/state.ts';
-export type { ValueState, ListState, MapState, ReducingState, AggregatingState } from './api/state.ts';
-export { Types } from './api/types.ts';
-export type { TypeInformation } from './api/types.ts';
+} from './core/state.ts';
+export type { ValueState, ListState, MapState, ReducingState, AggregatingState } from './core/state.ts';
+export { Types } from './core/types.ts';
+export type { TypeInformation } from './core/types.ts';
 export {
   WatermarkStrategy, BoundedOutOfOrdernessWatermarks, Duration, MIN_WATERMARK, MAX_WATERMARK,
-} from './api/watermarks.ts';
-export type { WatermarkGenerator, WatermarkOutput, TimestampAssigner } from './api/watermarks.ts';
-export type { Source, SourceReader, SourceReaderContext, Boundedness } from './connectors/source.ts';
+} from './core/watermarks.ts';
+export type { WatermarkGenerator, WatermarkOutput, TimestampAssigner } from './core/watermarks.ts';
+export type { Source, SourceReader, SourceReaderContext, Boundedness } from './core/source.ts';
 export { CollectionSource } from './connectors/collection_source.ts';
 export { DataGeneratorSource, NumberSequenceSource } from './connectors/generator_source.ts';
 export { AsyncIterableSource } from './connectors/async_iterable_source.ts';
-export { JobExecutionError } from './runtime/errors.ts';
+export { JobExecutionError } from './core/errors.ts';
 export type { OperatorMetrics, SubtaskMetrics } from './runtime/metrics.ts';
 export { ColumnarSource, columnsFromArrow } from './connectors/columnar_source.ts';
 export type { ArrowTableLike } from './connectors/columnar_source.ts';
-export type { Columns } from './connectors/source.ts';
-export type { Column, NumericColumn } from './runtime/elements.ts';
+export type { Columns } from './core/source.ts';
+export type { Column, NumericColumn } from './core/elements.ts';
 export { createWorkerGroup, defineJob, executeInWorkers, serveJob, startInWorkers } from './worker/job.ts';
 export type { PoolOptions, WorkerGroup } from './worker/pool.ts';
 export type { WorkerEntry } from './worker/endpoint.ts';

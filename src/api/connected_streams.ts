@@ -1,12 +1,12 @@
 import type { OperatorKind } from '../plan/graph.ts';
-import { requireMethods } from '../runtime/user_functions.ts';
+import { requireMethods } from '../core/user_functions.ts';
 import { DataStream } from './data_stream.ts';
 import type { OperatorInput } from './data_stream.ts';
 import type {
   CoFlatMapFunction, CoMapFunction, CoProcessFunctionLike, KeySelector, KeyedCoProcessFunctionLike,
-} from './functions.ts';
+} from '../core/functions.ts';
 import { KeyedStream } from './keyed_stream.ts';
-import type { TypeInformation } from './types.ts';
+import type { TypeInformation } from '../core/types.ts';
 
 /**
  * Two streams feeding one two-input operator. When both are keyed, the operator's keyed state

@@ -1,15 +1,16 @@
-import type { EdgeSpec, FieldRef, NodeConfig, NodeSpec, OperatorKind, Partitioning } from '../plan/graph.ts';
+import type { FieldRef } from '../core/fields.ts';
+import type { EdgeSpec, NodeConfig, NodeSpec, OperatorKind, Partitioning } from '../plan/graph.ts';
 import type { NodeFunctions } from '../plan/job.ts';
-import type { CollectBuffer } from '../runtime/operators/sink.ts';
-import { flatMapFunctionOf, filterFunctionOf, mapFunctionOf, requireMethods, sinkFunctionOf } from '../runtime/user_functions.ts';
+import type { CollectBuffer } from '../core/collect_buffer.ts';
+import { flatMapFunctionOf, filterFunctionOf, mapFunctionOf, requireMethods, sinkFunctionOf } from '../core/user_functions.ts';
 import { ConnectedStreams } from './connected_streams.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
 import { checkParallelism } from './environment.ts';
-import type { FilterFunction, FlatMapFunction, KeySelector, MapFunction, ProcessFunctionLike, SinkFunction } from './functions.ts';
-import { OutputTag } from './functions.ts';
+import type { FilterFunction, FlatMapFunction, KeySelector, MapFunction, ProcessFunctionLike, SinkFunction } from '../core/functions.ts';
+import { OutputTag } from '../core/functions.ts';
 import { KeyedStream, keyFunction } from './keyed_stream.ts';
-import type { TypeInformation, TypeSpec } from './types.ts';
-import type { WatermarkStrategy } from './watermarks.ts';
+import type { TypeInformation, TypeSpec } from '../core/types.ts';
+import type { WatermarkStrategy } from '../core/watermarks.ts';
 
 /** One producer a stream reads: a node's main output, or one of its side outputs. */
 export interface StreamSource {

@@ -1,15 +1,16 @@
-import type { BuiltInAggregation, FieldRef, OperatorKind } from '../plan/graph.ts';
+import type { FieldRef } from '../core/fields.ts';
+import type { BuiltInAggregation, OperatorKind } from '../plan/graph.ts';
 import type { KeyFunction } from '../plan/job.ts';
-import { FieldError, describeField, readField } from '../runtime/fields.ts';
-import { flatMapFunctionOf, filterFunctionOf, keySelectorOf, mapFunctionOf, reduceFunctionOf, requireMethods } from '../runtime/user_functions.ts';
+import { FieldError, describeField, readField } from '../core/fields.ts';
+import { flatMapFunctionOf, filterFunctionOf, keySelectorOf, mapFunctionOf, reduceFunctionOf, requireMethods } from '../core/user_functions.ts';
 import { ConnectedStreams } from './connected_streams.ts';
 import { DataStream } from './data_stream.ts';
 import type { DataStreamSink } from './data_stream.ts';
 import type {
   FilterFunction, FlatMapFunction, KeySelector, KeyedProcessFunctionLike, MapFunction, ReduceFunction, SinkFunction,
-} from './functions.ts';
-import { describeType } from './types.ts';
-import type { TypeInformation, TypeSpec } from './types.ts';
+} from '../core/functions.ts';
+import { describeType } from '../core/types.ts';
+import type { TypeInformation, TypeSpec } from '../core/types.ts';
 
 /**
  * Flink's KeyedStream: records partitioned by key. Operators on it run in each record's key

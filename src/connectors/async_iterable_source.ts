@@ -1,4 +1,4 @@
-import type { Source, SourceReader } from './source.ts';
+import type { Source, SourceReader } from '../core/source.ts';
 
 /**
  * Wraps an async (or sync) iterable as a parallelism-1 unbounded-or-bounded source. The reader

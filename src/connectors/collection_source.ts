@@ -1,5 +1,5 @@
-import { ALWAYS_AVAILABLE, splitRange } from './source.ts';
-import type { Source, SourceReader, SourceReaderContext } from './source.ts';
+import { ALWAYS_AVAILABLE, splitRange } from '../core/source.ts';
+import type { Source, SourceReader, SourceReaderContext } from '../core/source.ts';
 
 /**
  * Reads an in-memory array. `fromCollection` uses it at parallelism 1 as Flink does; with

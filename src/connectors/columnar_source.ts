@@ -1,7 +1,7 @@
-import { columnBatch, namedRows, sliceColumns } from '../runtime/elements.ts';
-import type { Column } from '../runtime/elements.ts';
-import { ALWAYS_AVAILABLE, splitRange } from './source.ts';
-import type { Columns, Source, SourceReader, SourceReaderContext } from './source.ts';
+import { columnBatch, namedRows, sliceColumns } from '../core/elements.ts';
+import type { Column } from '../core/elements.ts';
+import { ALWAYS_AVAILABLE, splitRange } from '../core/source.ts';
+import type { Columns, Source, SourceReader, SourceReaderContext } from '../core/source.ts';
 
 /**
  * Named columns as a bounded, splittable source: each subtask reads its own row range, and

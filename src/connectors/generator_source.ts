@@ -1,5 +1,5 @@
-import { ALWAYS_AVAILABLE, splitRange } from './source.ts';
-import type { Source, SourceReader, SourceReaderContext } from './source.ts';
+import { ALWAYS_AVAILABLE, splitRange } from '../core/source.ts';
+import type { Source, SourceReader, SourceReaderContext } from '../core/source.ts';
 
 /**
  * Flink's DataGeneratorSource: record i is `generate(i)` for i in [0, count). Splits by index

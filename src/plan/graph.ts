@@ -2,6 +2,8 @@
  * The logical job graph: plain, structured-clone-safe data. User functions are kept beside it
  * (`NodeFunctions`, looked up by node id) so the graph itself can be posted to a worker.
  */
+import type { FieldRef } from '../core/fields.ts';
+import type { TypeSpec } from '../core/types.ts';
 export type OperatorKind =
   | 'source' | 'timestamps' | 'map' | 'flatMap' | 'filter' | 'process'
   | 'coMap' | 'coFlatMap' | 'coProcess' | 'reduce' | 'aggregate' | 'sink';
@@ -19,9 +21,6 @@ export interface ColumnInfo {
   /** 'int' for integer typed arrays, 'float' for float typed arrays, null for plain arrays. */
   readonly numeric: 'int' | 'float' | null;
 }
-
-/** A field of a record: a tuple position or an object property. */
-export type FieldRef = number | string;
 
 export interface EdgeSpec {
   readonly source: number;
@@ -55,7 +54,7 @@ export interface NodeSpec {
   readonly keyed: boolean;
   readonly config: NodeConfig;
   /** Declared output type (plain data), checked on every emitted record when set. */
-  readonly outputType: import('../api/types.ts').TypeSpec | null;
+  readonly outputType: TypeSpec | null;
 }
 
 export interface JobConfig {

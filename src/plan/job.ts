@@ -1,7 +1,7 @@
-import type { Source } from '../connectors/source.ts';
-import type { WatermarkStrategy } from '../api/watermarks.ts';
+import type { Source } from '../core/source.ts';
+import type { WatermarkStrategy } from '../core/watermarks.ts';
 import type { EdgeSpec, JobConfig, JobGraph, NodeConfig, NodeSpec, OperatorKind } from './graph.ts';
-import type { TypeSpec } from '../api/types.ts';
+import type { TypeSpec } from '../core/types.ts';
 
 /** A key selector normalised to a function of the record. */
 export type KeyFunction = (value: unknown) => unknown;

@@ -1,5 +1,5 @@
 import type { BuiltInAggregation, NodeSpec } from './graph.ts';
-import type { TypeSpec } from '../api/types.ts';
+import type { TypeSpec } from '../core/types.ts';
 
 /** How a keyed aggregation runs in the WASM kernel: where the key and the value are in a record. */
 export interface KernelPlan {

@@ -1,4 +1,4 @@
-import { defaultMaxParallelism } from '../runtime/key_groups.ts';
+import { defaultMaxParallelism } from '../core/key_groups.ts';
 import type { EdgeSpec, JobConfig, JobGraph, NodeSpec, Partitioning } from './graph.ts';
 import { describeOperator, operatorUid } from './graph.ts';
 import { kernelPlanFor } from './kernel_routing.ts';

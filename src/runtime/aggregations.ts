@@ -1,6 +1,7 @@
-import type { BuiltInAggregation, FieldRef } from '../plan/graph.ts';
+import type { FieldRef } from '../core/fields.ts';
+import type { BuiltInAggregation } from '../plan/graph.ts';
 import { compareValues } from './compare.ts';
-import { readField, withField } from './fields.ts';
+import { readField, withField } from '../core/fields.ts';
 
 /**
  * Flink's built-in keyed aggregations as reduce functions over (accumulated, next):

@@ -1,7 +1,7 @@
 import type { Kernels } from '../kernels/index.ts';
 import type { Job } from '../plan/job.ts';
 import { defaultKernels } from './kernel_provider.ts';
-import type { StreamElement } from './elements.ts';
+import type { StreamElement } from '../core/elements.ts';
 import { CHANNELS_PER_GATE } from './placement.ts';
 import type { Placement } from './placement.ts';
 import { operatorMetrics } from './metrics.ts';

@@ -1,5 +1,5 @@
-import { MAX_WATERMARK, MIN_WATERMARK } from '../api/watermarks.ts';
-import type { ColumnBatch, RecordBatch } from './elements.ts';
+import { MAX_WATERMARK, MIN_WATERMARK } from '../core/watermarks.ts';
+import type { ColumnBatch, RecordBatch } from '../core/elements.ts';
 import type { StreamOperator } from './operator.ts';
 import type { Target } from './output.ts';
 

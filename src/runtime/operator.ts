@@ -1,11 +1,11 @@
-import { MIN_WATERMARK } from '../api/watermarks.ts';
+import { MIN_WATERMARK } from '../core/watermarks.ts';
 import type { JobConfig, NodeSpec } from '../plan/graph.ts';
 import type { NodeFunctions } from '../plan/job.ts';
 import type { Kernels } from '../kernels/index.ts';
 import type { KeyedStateBackend, KeyedStateSnapshot } from '../state/keyed_state_backend.ts';
-import { materialize } from './elements.ts';
-import type { ColumnBatch, RecordBatch } from './elements.ts';
-import { JobExecutionError } from './errors.ts';
+import { materialize } from '../core/elements.ts';
+import type { ColumnBatch, RecordBatch } from '../core/elements.ts';
+import { JobExecutionError } from '../core/errors.ts';
 import type { OperatorOutput } from './output.ts';
 import type { TimerQueues, TimersSnapshot } from './timers.ts';
 

@@ -1,5 +1,5 @@
-import type { ColumnBatch, RecordBatch } from './elements.ts';
-import { recordBatch } from './elements.ts';
+import type { ColumnBatch, RecordBatch } from '../core/elements.ts';
+import { recordBatch } from '../core/elements.ts';
 
 /** Where one operator output edge delivers: a chained operator, or a partitioner into queues. */
 export interface Target {

@@ -1,8 +1,9 @@
 import type { Kernels, KeyRouter } from '../kernels/index.ts';
-import type { FieldRef, Partitioning } from '../plan/graph.ts';
-import { markExclusive, materialize, sliceColumns } from './elements.ts';
-import type { Column, ColumnBatch, NumericColumn, RecordBatch } from './elements.ts';
-import { intKeyGroups, keyGroupFor, subtaskForKeyGroup } from './key_groups.ts';
+import type { FieldRef } from '../core/fields.ts';
+import type { Partitioning } from '../plan/graph.ts';
+import { markExclusive, materialize, sliceColumns } from '../core/elements.ts';
+import type { Column, ColumnBatch, NumericColumn, RecordBatch } from '../core/elements.ts';
+import { intKeyGroups, keyGroupFor, subtaskForKeyGroup } from '../core/key_groups.ts';
 import type { Target } from './output.ts';
 import type { ElementQueue } from './task.ts';
 

@@ -1,4 +1,4 @@
-import type { StreamElement } from './elements.ts';
+import type { StreamElement } from '../core/elements.ts';
 import type { SplitAssigner } from './split_assigner.ts';
 
 /**

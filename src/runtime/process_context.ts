@@ -1,5 +1,5 @@
-import type { Collector, OnTimerContext, TimeDomain, TimerService } from '../api/functions.ts';
-import { OutputTag } from '../api/functions.ts';
+import type { Collector, OnTimerContext, TimeDomain, TimerService } from '../core/functions.ts';
+import { OutputTag } from '../core/functions.ts';
 import type { StreamOperator } from './operator.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { RuntimeContext } from '../api/functions.ts';
-import type { StateDescriptor } from '../api/state.ts';
+import type { RuntimeContext } from '../core/functions.ts';
+import type { StateDescriptor } from '../core/state.ts';
 import type { KeyedStateBackend } from '../state/keyed_state_backend.ts';
 import type { OperatorContext } from './operator.ts';
 

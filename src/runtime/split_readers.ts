@@ -1,5 +1,5 @@
-import { ALWAYS_AVAILABLE } from '../connectors/source.ts';
-import type { Columns, Source, SourceReader } from '../connectors/source.ts';
+import { ALWAYS_AVAILABLE } from '../core/source.ts';
+import type { Columns, Source, SourceReader } from '../core/source.ts';
 import type { SplitAssigner } from './split_assigner.ts';
 
 /** What one poll of a source gives: records, rows as columns (length 0: none ready), or null at the end. */

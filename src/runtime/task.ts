@@ -1,5 +1,5 @@
 import { Deque } from './deque.ts';
-import type { StreamElement } from './elements.ts';
+import type { StreamElement } from '../core/elements.ts';
 import type { InputGate } from './input_gate.ts';
 import { TaskStats } from './metrics.ts';
 

@@ -1,5 +1,5 @@
-import type { TimeDomain } from '../api/functions.ts';
-import { canonicalKey } from './key_groups.ts';
+import type { TimeDomain } from '../core/functions.ts';
+import { canonicalKey } from '../core/key_groups.ts';
 import { MinHeap } from './min_heap.ts';
 
 export interface Timer {

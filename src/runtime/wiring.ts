@@ -1,10 +1,10 @@
-import { describeType, formatValue, typeMismatch } from '../api/types.ts';
+import { describeType, formatValue, typeMismatch } from '../core/types.ts';
 import type { Kernels } from '../kernels/index.ts';
 import type { Job } from '../plan/job.ts';
 import { describeOperator } from '../plan/graph.ts';
 import type { PhysicalNode, PhysicalPlan } from '../plan/physical.ts';
 import { HeapKeyedStateBackend } from '../state/heap_keyed_state_backend.ts';
-import { JobExecutionError } from './errors.ts';
+import { JobExecutionError } from '../core/errors.ts';
 import { InputGate } from './input_gate.ts';
 import type { StreamOperator } from './operator.ts';
 import { createOperator } from './operators/index.ts';
@@ -15,10 +15,10 @@ import { PartitionTarget } from './partitioner.ts';
 import { TaskStats } from './metrics.ts';
 import { QueuedTask } from './task.ts';
 import type { ElementQueue } from './task.ts';
-import type { StreamElement } from './elements.ts';
+import type { StreamElement } from '../core/elements.ts';
 import { CHANNELS_PER_GATE, ownerOf } from './placement.ts';
 import type { Placement } from './placement.ts';
-import { instanceForSubtask } from './user_functions.ts';
+import { instanceForSubtask } from '../core/user_functions.ts';
 import { TimerQueues } from './timers.ts';
 
 export interface Subtask {

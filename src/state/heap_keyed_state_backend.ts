@@ -1,9 +1,9 @@
 import type {
   AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor, MapState, MapStateDescriptor,
   ReducingState, ReducingStateDescriptor, StateDescriptor, ValueState, ValueStateDescriptor,
-} from '../api/state.ts';
-import { canonicalKey } from '../runtime/key_groups.ts';
-import { reduceFunctionOf } from '../runtime/user_functions.ts';
+} from '../core/state.ts';
+import { canonicalKey } from '../core/key_groups.ts';
+import { reduceFunctionOf } from '../core/user_functions.ts';
 import {
   HeapAggregatingState, HeapListState, HeapMapState, HeapReducingState, HeapValueState,
 } from './heap_state_handles.ts';

@@ -1,6 +1,6 @@
-import type { AggregateFunction } from '../api/functions.ts';
-import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../api/state.ts';
-import { canonicalKey } from '../runtime/key_groups.ts';
+import type { AggregateFunction } from '../core/functions.ts';
+import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../core/state.ts';
+import { canonicalKey } from '../core/key_groups.ts';
 import type { HeapStateTable } from './heap_state_table.ts';
 
 /** Where the current key lives; handles read it on every call, as Flink's state objects do. */

@@ -1,4 +1,4 @@
-import type { StateKind } from '../api/state.ts';
+import type { StateKind } from '../core/state.ts';
 
 interface Entry {
   readonly key: unknown;

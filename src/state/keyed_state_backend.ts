@@ -1,7 +1,7 @@
 import type {
   AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor, MapState, MapStateDescriptor,
   ReducingState, ReducingStateDescriptor, StateKind, ValueState, ValueStateDescriptor,
-} from '../api/state.ts';
+} from '../core/state.ts';
 
 /** One state's entries in a snapshot: [key group, key, value] (map state values are [k, v][]). */
 export interface StateSnapshot {

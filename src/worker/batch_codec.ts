@@ -4,8 +4,8 @@
  * Every typed array in an encoded batch owns its whole buffer, so transferring it detaches
  * nothing the sender still uses.
  */
-import { markExclusive } from '../runtime/elements.ts';
-import type { Column, ColumnBatch, NumericColumn, RecordBatch } from '../runtime/elements.ts';
+import { markExclusive } from '../core/elements.ts';
+import type { Column, ColumnBatch, NumericColumn, RecordBatch } from '../core/elements.ts';
 import { isHandedOver } from '../runtime/partitioner.ts';
 
 /** A column as posted: a Float64Array when every entry is a number, otherwise the plain array. */

@@ -2,7 +2,7 @@
  * Worker-to-worker data: one MessageChannel per worker pair (the coordinator never relays data),
  * and `DataPort`, which posts encoded stream elements on one port with credit-based flow control.
  */
-import type { StreamElement } from '../runtime/elements.ts';
+import type { StreamElement } from '../core/elements.ts';
 import { decodeBatch, decodeColumns, encodeBatch, encodeColumns, transferablesOf } from './batch_codec.ts';
 import type { Endpoint } from './endpoint.ts';
 import type { CreditMessage, DataMessage, PortMetrics, PortMessage } from './protocol.ts';

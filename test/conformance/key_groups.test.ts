@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { BoundedOutOfOrdernessWatermarks, MAX_WATERMARK, MIN_WATERMARK } from '../../src/index.ts';
 import {
   defaultMaxParallelism, hashCode, keyGroupFor, keyGroupRange, murmurHash, subtaskForKeyGroup,
-} from '../../src/runtime/key_groups.ts';
+} from '../../src/core/key_groups.ts';
 import { cases, manyKeysInput } from './cases/key_groups.ts';
 import { PARALLELISMS, runCase, sorted } from './support.ts';
 

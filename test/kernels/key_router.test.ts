@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RoutableColumn } from '../../src/kernels/index.ts';
-import { keyGroupFor, subtaskForKeyGroup } from '../../src/runtime/key_groups.ts';
+import { keyGroupFor, subtaskForKeyGroup } from '../../src/core/key_groups.ts';
 import { kernels, mulberry32 } from './support.ts';
 
 /** Row indexes per consumer, in arrival order, by the JS formulas. */

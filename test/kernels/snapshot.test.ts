@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import type { AggregateName } from '../../src/kernels/index.ts';
 import { kernels, mulberry32, valueSampler, keyColumn, zipfSampler, ReferenceAggregator, firstDifference } from './support.ts';
 import { expectSameFinal } from './compare.ts';
-import { keyGroupFor } from '../../src/runtime/key_groups.ts';
+import { keyGroupFor } from '../../src/core/key_groups.ts';
 
 const AGGS: AggregateName[] = ['sum', 'count', 'minBy', 'maxBy', 'first'];
 const COLUMNS = ['count', 'sum', 'avg', 'min', 'max', 'minIndex', 'maxIndex', 'firstIndex'] as const;

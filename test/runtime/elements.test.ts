@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { materialize, namedRows } from '../../src/runtime/elements.ts';
-import { keyGroupFor } from '../../src/runtime/key_groups.ts';
+import { materialize, namedRows } from '../../src/core/elements.ts';
+import { keyGroupFor } from '../../src/core/key_groups.ts';
 
 describe('materialize', () => {
   it('derives the key groups a partitioner did not send along from the key column, for the consumer\'s maxParallelism', () => {

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { kernelUrl, loadKernelsFromFile } from '../../src/kernels/index.ts';
 import type { KernelPlan } from '../../src/plan/kernel_routing.ts';
-import { columnBatch, markExclusive } from '../../src/runtime/elements.ts';
-import type { ColumnBatch } from '../../src/runtime/elements.ts';
+import { columnBatch, markExclusive } from '../../src/core/elements.ts';
+import type { ColumnBatch } from '../../src/core/elements.ts';
 import type { OperatorContext } from '../../src/runtime/operator.ts';
 import { KernelAggregateOperator } from '../../src/runtime/operators/kernel_aggregate.ts';
 import { OperatorOutput } from '../../src/runtime/output.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StreamExecutionEnvironment } from '../../src/index.ts';
 import type { SubtaskMetrics } from '../../src/index.ts';
-import { keyGroupFor, subtaskForKeyGroup } from '../../src/runtime/key_groups.ts';
+import { keyGroupFor, subtaskForKeyGroup } from '../../src/core/key_groups.ts';
 
 const row = (m: SubtaskMetrics) => [m.operator, m.subtask, m.task, m.recordsIn, m.recordsOut, m.queued];
 

@@ -3,9 +3,9 @@
 // MAX_PART_ROWS; routed in JS and by the WASM key router alike.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Column, ColumnBatch, StreamElement } from '../../src/runtime/elements.ts';
-import { intKeyGroups, keyGroupFor, murmurHash, subtaskForKeyGroup } from '../../src/runtime/key_groups.ts';
-import { isExclusive } from '../../src/runtime/elements.ts';
+import type { Column, ColumnBatch, StreamElement } from '../../src/core/elements.ts';
+import { intKeyGroups, keyGroupFor, murmurHash, subtaskForKeyGroup } from '../../src/core/key_groups.ts';
+import { isExclusive } from '../../src/core/elements.ts';
 import { isHandedOver, MAX_PART_ROWS, PartitionTarget } from '../../src/runtime/partitioner.ts';
 import { kernelUrl, loadKernelsFromFile } from '../../src/kernels/index.ts';
 

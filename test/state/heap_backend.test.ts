@@ -3,7 +3,7 @@ import {
   AggregatingStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, ValueStateDescriptor,
 } from '../../src/index.ts';
 import { HeapKeyedStateBackend } from '../../src/state/heap_keyed_state_backend.ts';
-import { keyGroupFor, keyGroupRange, subtaskForKeyGroup } from '../../src/runtime/key_groups.ts';
+import { keyGroupFor, keyGroupRange, subtaskForKeyGroup } from '../../src/core/key_groups.ts';
 
 const MAX_P = 128;
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ColumnBatch, RecordBatch, StreamElement } from '../../src/runtime/elements.ts';
+import type { ColumnBatch, RecordBatch, StreamElement } from '../../src/core/elements.ts';
 import { PartitionTarget } from '../../src/runtime/partitioner.ts';
 import { decodeBatch, decodeColumns, encodeBatch, encodeColumns, transferablesOf } from '../../src/worker/batch_codec.ts';
 import type { EncodedColumns } from '../../src/worker/batch_codec.ts';

@@ -1,6 +1,6 @@
 // DataPort over an in-process MessageChannel: no worker needed to test order and flow control.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StreamElement } from '../../src/runtime/elements.ts';
+import type { StreamElement } from '../../src/core/elements.ts';
 import { createMesh, DataPort } from '../../src/worker/mesh.ts';
 
 const batch = (...values: number[]): StreamElement => ({ kind: 'batch', batch: { values, timestamps: null, keys: null, keyGroups: null } });

@@ -1,7 +1,7 @@
-import type { Collector, Emitted, ProcessContext } from '../../api/functions.ts';
-import type { RecordBatch } from '../elements.ts';
+import type { Collector, Emitted, ProcessContext } from '../../core/functions.ts';
+import type { RecordBatch } from '../../core/elements.ts';
 import type { OperatorContext } from '../operator.ts';
-import { requireMethods } from '../user_functions.ts';
+import { requireMethods } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 
 type ElementFn = (value: unknown, ctx: ProcessContext, out: Collector<unknown>) => Emitted<unknown>;

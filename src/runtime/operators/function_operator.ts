@@ -1,12 +1,12 @@
-import type { Collector, Emitted, OnTimerContext } from '../../api/functions.ts';
-import { formatValue } from '../../api/types.ts';
-import { closeFunction, emitReturned, openFunction } from '../user_functions.ts';
+import type { Collector, Emitted, OnTimerContext } from '../../core/functions.ts';
+import { formatValue } from '../../core/types.ts';
+import { closeFunction, emitReturned, openFunction } from '../../core/user_functions.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorContext } from '../operator.ts';
 import { ProcessContextImpl } from '../process_context.ts';
 import { runtimeContextFor } from '../runtime_context.ts';
 import type { Timer } from '../timers.ts';
-import type { RecordBatch } from '../elements.ts';
+import type { RecordBatch } from '../../core/elements.ts';
 
 type OnTimer = (timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<unknown>) => Emitted<unknown>;
 

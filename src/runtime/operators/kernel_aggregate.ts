@@ -1,9 +1,9 @@
 import { KeyDictionary } from '../../kernels/index.ts';
 import type { AggregateName, KeyColumn, KeyedAggregator } from '../../kernels/index.ts';
 import type { KernelPlan } from '../../plan/kernel_routing.ts';
-import { columnBatch, isExclusive } from '../elements.ts';
-import type { Column, ColumnBatch, RecordBatch } from '../elements.ts';
-import { keyGroupFor } from '../key_groups.ts';
+import { columnBatch, isExclusive } from '../../core/elements.ts';
+import type { Column, ColumnBatch, RecordBatch } from '../../core/elements.ts';
+import { keyGroupFor } from '../../core/key_groups.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorContext, OperatorSnapshot } from '../operator.ts';
 

@@ -1,10 +1,10 @@
-import { ValueStateDescriptor } from '../../api/state.ts';
-import type { ValueState } from '../../api/state.ts';
+import { ValueStateDescriptor } from '../../core/state.ts';
+import type { ValueState } from '../../core/state.ts';
 import { aggregationReducer } from '../aggregations.ts';
-import type { RecordBatch } from '../elements.ts';
-import { readField } from '../fields.ts';
+import type { RecordBatch } from '../../core/elements.ts';
+import { readField } from '../../core/fields.ts';
 import type { OperatorContext } from '../operator.ts';
-import { reduceFunctionOf } from '../user_functions.ts';
+import { reduceFunctionOf } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 
 /** Flink's StreamGroupedReduceOperator names its state so; we keep the name for familiarity. */

@@ -1,16 +1,10 @@
-import type { SinkContext } from '../../api/functions.ts';
-import { formatValue } from '../../api/types.ts';
-import type { ColumnBatch, RecordBatch } from '../elements.ts';
+import type { CollectBuffer } from '../../core/collect_buffer.ts';
+import type { SinkContext } from '../../core/functions.ts';
+import { formatValue } from '../../core/types.ts';
+import type { ColumnBatch, RecordBatch } from '../../core/elements.ts';
 import type { OperatorContext } from '../operator.ts';
-import { sinkFunctionOf } from '../user_functions.ts';
+import { sinkFunctionOf } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
-
-/** Where `executeAndCollect()` (and a job module's returned stream) gathers a stream's records. */
-export interface CollectBuffer {
-  readonly values: unknown[];
-  /** Hands the values on, emptying `values`, whenever `every` have gathered (a job in workers streams them back). */
-  readonly flush?: { readonly every: number; readonly to: (values: unknown[]) => void };
-}
 
 /** Flink's print format: `prefix:subtask> record` (subtask numbered from 1 when parallel). */
 export function printLine(prefix: string | null, subtaskIndex: number, parallelism: number, value: unknown): string {

@@ -1,7 +1,7 @@
-import { MAX_WATERMARK } from '../../api/watermarks.ts';
-import type { Source, SourceReader } from '../../connectors/source.ts';
-import { columnBatch, recordBatch } from '../elements.ts';
-import type { Column, RecordBatch } from '../elements.ts';
+import { MAX_WATERMARK } from '../../core/watermarks.ts';
+import type { Source, SourceReader } from '../../core/source.ts';
+import { columnBatch, recordBatch } from '../../core/elements.ts';
+import type { Column, RecordBatch } from '../../core/elements.ts';
 import type { SplitAssigner } from '../split_assigner.ts';
 import { pollReader, SplitReaders } from '../split_readers.ts';
 import type { Polled } from '../split_readers.ts';

@@ -1,8 +1,8 @@
-import type { Collector } from '../../api/functions.ts';
-import type { RecordBatch } from '../elements.ts';
-import { recordBatch } from '../elements.ts';
+import type { Collector } from '../../core/functions.ts';
+import type { RecordBatch } from '../../core/elements.ts';
+import { recordBatch } from '../../core/elements.ts';
 import type { OperatorContext } from '../operator.ts';
-import { filterFunctionOf, flatMapFunctionOf, mapFunctionOf } from '../user_functions.ts';
+import { filterFunctionOf, flatMapFunctionOf, mapFunctionOf } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 
 /**

@@ -1,7 +1,7 @@
-import { MAX_WATERMARK } from '../../api/watermarks.ts';
-import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from '../../api/watermarks.ts';
-import type { RecordBatch } from '../elements.ts';
-import { recordBatch } from '../elements.ts';
+import { MAX_WATERMARK } from '../../core/watermarks.ts';
+import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from '../../core/watermarks.ts';
+import type { RecordBatch } from '../../core/elements.ts';
+import { recordBatch } from '../../core/elements.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorContext } from '../operator.ts';
 

@@ -1,4 +1,4 @@
-import type { Collector, Emitted, Lifecycle, RuntimeContext } from '../api/functions.ts';
+import type { Collector, Emitted, Lifecycle, RuntimeContext } from './functions.ts';
 
 /**
  * Flink takes either a plain function or a function object (with open/close); these turn

@@ -1,5 +1,7 @@
-import type { FieldRef } from '../plan/graph.ts';
-import { formatValue } from '../api/types.ts';
+import { formatValue } from './types.ts';
+
+/** A field of a record: a tuple position or an object property. */
+export type FieldRef = number | string;
 
 /** A record field that is not there: the message says which field, what the record is, and the fix. */
 export class FieldError extends Error {}

@@ -3,7 +3,7 @@
  * parallel subtask; the runtime polls readers without blocking and awaits `isAvailable()` when
  * a reader has nothing ready. Reader state (an offset) is plain data so checkpoints can keep it.
  */
-import type { Column } from '../runtime/elements.ts';
+import type { Column } from './elements.ts';
 
 export type Boundedness = 'BOUNDED' | 'CONTINUOUS_UNBOUNDED';
 

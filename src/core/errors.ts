@@ -1,4 +1,4 @@
-import { formatValue } from '../api/types.ts';
+import { formatValue } from './types.ts';
 
 /** A job failed inside an operator: which one, which subtask, on which record, and why. */
 export class JobExecutionError extends Error {
