@@ -1,7 +1,6 @@
 /**
  * What travels between operators, in-band: batches of records (row batches, or column batches
- * that stay typed arrays end to end), watermarks and the end of input (checkpoint barriers join
- * this union later).
+ * that stay typed arrays end to end), watermarks and the end of input.
  */
 import { keyGroupFor } from './key_groups.ts';
 
@@ -34,11 +33,30 @@ export interface ColumnBatch {
   readonly keyGroups: Int32Array | null;
 }
 
-export type StreamElement =
+/**
+ * The one element union. Every stage (an operator's output, a partitioner, a gate and its queue,
+ * the port codec) takes it through one entry point: data elements are split, routed and encoded;
+ * every other kind is plain data that partitioners broadcast and codecs pass through as it is,
+ * so a new control element (a checkpoint barrier) touches only the stages that act on it.
+ */
+export type StreamElement = DataElement | ControlElement;
+
+export type DataElement =
   | { readonly kind: 'batch'; readonly batch: RecordBatch }
-  | { readonly kind: 'columns'; readonly batch: ColumnBatch }
+  | { readonly kind: 'columns'; readonly batch: ColumnBatch };
+
+export type ControlElement =
   | { readonly kind: 'watermark'; readonly timestamp: number }
   | { readonly kind: 'end' };
+
+export function isData(element: StreamElement): element is DataElement {
+  return element.kind === 'batch' || element.kind === 'columns';
+}
+
+/** Records in a data element, 0 for a control element. */
+export function recordsIn(element: StreamElement): number {
+  return element.kind === 'batch' ? element.batch.values.length : element.kind === 'columns' ? element.batch.length : 0;
+}
 
 export const NO_TIMESTAMP = Number.NaN;
 

@@ -21,4 +21,13 @@ export class Deque<T> {
     }
     return item;
   }
+
+  /** Moves every item of `front` ahead of this queue's, in their order, leaving `front` empty. */
+  prependAll(front: Deque<T>): void {
+    if (front.length === 0) return;
+    this.items = [...front.items.slice(front.head), ...this.items.slice(this.head)];
+    this.head = 0;
+    front.items = [];
+    front.head = 0;
+  }
 }

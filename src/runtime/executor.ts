@@ -138,11 +138,13 @@ export class Executor {
     // Busy time is read per task and run of work, not per record, so the clock stays off the hot path.
     let late = false;
     for (const task of this.wiring.tasks) {
-      if (task.queued === 0 || work >= budget || late) continue;
+      if (task.gate.ready === 0 || work >= budget || late) continue;
       const started = performance.now();
       let ended = started;
-      while (task.queued > 0 && work < budget && !late) {
-        work += task.processNext();
+      while (work < budget && !late) {
+        const done = task.processNext();
+        if (done === 0) break;
+        work += done;
         ended = performance.now();
         late = ended >= until;
       }
@@ -253,7 +255,8 @@ export class Executor {
     }
     task.enqueue(channel % CHANNELS_PER_GATE, element);
     this.wake();
-    if (task.queued <= MAX_INBOUND_QUEUE) return;
+    // Held elements of blocked channels do not count: the port may carry what unblocks them.
+    if (task.gate.ready <= MAX_INBOUND_QUEUE) return;
     return new Promise((resolve) => this.inboundWaiters.push({ task, resolve }));
   }
 
@@ -261,7 +264,7 @@ export class Executor {
     if (this.inboundWaiters.length === 0) return;
     const still: { task: QueuedTask; resolve: () => void }[] = [];
     for (const w of this.inboundWaiters) {
-      if (w.task.queued <= MAX_INBOUND_QUEUE) w.resolve();
+      if (w.task.gate.ready <= MAX_INBOUND_QUEUE) w.resolve();
       else still.push(w);
     }
     this.inboundWaiters = still;

@@ -1,15 +1,30 @@
 import { MAX_WATERMARK, MIN_WATERMARK } from '../core/watermarks.ts';
-import type { ColumnBatch, RecordBatch } from '../core/elements.ts';
+import { recordsIn } from '../core/elements.ts';
+import type { StreamElement } from '../core/elements.ts';
+import { Deque } from './deque.ts';
 import type { StreamOperator } from './operator.ts';
 import type { Target } from './output.ts';
 
+interface Queued {
+  readonly channel: number;
+  readonly element: StreamElement;
+}
+
 /**
  * The input side of one operator subtask: which input each channel feeds, each channel's
- * watermark (the operator's is the minimum over all channels of all inputs), and end of input.
+ * watermark (the operator's is the minimum over all channels of all inputs), end of input, and,
+ * for a subtask fed through a queue, that queue. Elements of every channel wait in one queue in
+ * arrival order (FIFO per channel, as Flink's input gates); a blocked channel's elements are held
+ * back as they reach the head while the other channels flow, and go back to the head, in their
+ * order, when the channels are unblocked (what checkpoint barrier alignment needs). Blocking
+ * happens here rather than at a worker port because a port carries many channels and its credit
+ * is shared: holding a port back could hold the very barrier the gate is waiting for.
  */
 export class InputGate {
   recordsIn = 0;
   finished = false;
+  /** The most elements that ever waited here, held ones included: what backpressure bounds. */
+  maxQueued = 0;
   private readonly op: StreamOperator;
   private readonly channelInput: readonly number[];
   private readonly watermarks: number[];
@@ -17,38 +32,96 @@ export class InputGate {
   private readonly openChannelsPerInput: number[];
   private openChannels: number;
   private combined = MIN_WATERMARK;
+  private readonly queue = new Deque<Queued>();
+  private readonly held = new Deque<Queued>();
+  private readonly blocked: boolean[];
+  private blockedChannels = 0;
 
   constructor(op: StreamOperator, channelInput: readonly number[]) {
     this.op = op;
     this.channelInput = channelInput;
     this.watermarks = channelInput.map(() => MIN_WATERMARK);
     this.ended = channelInput.map(() => false);
+    this.blocked = channelInput.map(() => false);
     this.openChannelsPerInput = [0, 0];
     for (const i of channelInput) this.openChannelsPerInput[i]++;
     this.openChannels = channelInput.length;
   }
 
-  batch(channel: number, batch: RecordBatch): void {
-    this.recordsIn += batch.values.length;
-    try {
-      this.op.processBatch(this.channelInput[channel], batch);
-      this.op.ctx.output.flush();
-    } catch (error) {
-      throw this.op.failure(error, null); // keeps an attribution made deeper in the chain
+  /** Elements waiting: those that may run and those held for blocked channels. */
+  get queued(): number {
+    return this.queue.length + this.held.length;
+  }
+
+  /** Elements not yet held back: what a sender is throttled by (held ones wait for other channels). */
+  get ready(): number {
+    return this.queue.length;
+  }
+
+  enqueue(channel: number, element: StreamElement): void {
+    this.queue.push({ channel, element });
+    if (this.queued > this.maxQueued) this.maxQueued = this.queued;
+  }
+
+  /** Processes the next element of an unblocked channel; returns the work done (records, or 1 for a control element), 0 if none. */
+  processNext(): number {
+    for (;;) {
+      const item = this.queue.shift();
+      if (item === undefined) return 0;
+      if (this.blockedChannels > 0 && this.blocked[item.channel]) {
+        this.held.push(item);
+        continue;
+      }
+      this.push(item.channel, item.element);
+      return Math.max(1, recordsIn(item.element));
     }
   }
 
-  columns(channel: number, batch: ColumnBatch): void {
-    this.recordsIn += batch.length;
-    try {
-      this.op.processColumns(this.channelInput[channel], batch);
-      this.op.ctx.output.flush();
-    } catch (error) {
-      throw this.op.failure(error, null);
+  /** Holds back `channel`'s elements from now on (those already queued too) until `unblockAll`. */
+  block(channel: number): void {
+    if (this.blocked[channel]) return;
+    this.blocked[channel] = true;
+    this.blockedChannels++;
+  }
+
+  isBlocked(channel: number): boolean {
+    return this.blocked[channel];
+  }
+
+  /** Releases every channel; held elements go back to the head of the queue in arrival order. */
+  unblockAll(): void {
+    this.blocked.fill(false);
+    this.blockedChannels = 0;
+    this.queue.prependAll(this.held);
+  }
+
+  /** Hands one element of `channel` to the operator now. */
+  push(channel: number, element: StreamElement): void {
+    switch (element.kind) {
+      case 'batch':
+        this.recordsIn += element.batch.values.length;
+        try {
+          this.op.processBatch(this.channelInput[channel], element.batch);
+          this.op.ctx.output.flush();
+        } catch (error) {
+          throw this.op.failure(error, null); // keeps an attribution made deeper in the chain
+        }
+        return;
+      case 'columns':
+        this.recordsIn += element.batch.length;
+        try {
+          this.op.processColumns(this.channelInput[channel], element.batch);
+          this.op.ctx.output.flush();
+        } catch (error) {
+          throw this.op.failure(error, null);
+        }
+        return;
+      case 'watermark': return this.watermark(channel, element.timestamp);
+      case 'end': return this.end(channel);
     }
   }
 
-  watermark(channel: number, timestamp: number): void {
+  private watermark(channel: number, timestamp: number): void {
     if (timestamp <= this.watermarks[channel]) return;
     this.watermarks[channel] = timestamp;
     let min = MAX_WATERMARK;
@@ -59,7 +132,7 @@ export class InputGate {
     }
   }
 
-  end(channel: number): void {
+  private end(channel: number): void {
     if (this.ended[channel]) return;
     this.ended[channel] = true;
     const input = this.channelInput[channel];
@@ -67,17 +140,12 @@ export class InputGate {
     if (--this.openChannels === 0) {
       this.op.finish();
       this.finished = true;
-      this.op.ctx.output.end();
+      this.op.ctx.output.control({ kind: 'end' });
     }
   }
 
   /** This gate as the target of a chained producer (one channel). */
   asTarget(): Target {
-    return {
-      batch: (b) => this.batch(0, b),
-      columns: (b) => this.columns(0, b),
-      watermark: (t) => this.watermark(0, t),
-      end: () => this.end(0),
-    };
+    return { push: (element) => this.push(0, element) };
   }
 }

@@ -63,7 +63,7 @@ export abstract class StreamOperator {
   /** Called with the operator's combined (minimum over inputs) watermark when it advances. */
   processWatermark(timestamp: number): void {
     this.currentWatermark = timestamp;
-    this.out.watermark(timestamp);
+    this.out.control({ kind: 'watermark', timestamp });
   }
 
   endInput(_input: number): void {}

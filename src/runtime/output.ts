@@ -1,12 +1,9 @@
-import type { ColumnBatch, RecordBatch } from '../core/elements.ts';
+import type { ColumnBatch, ControlElement, RecordBatch, StreamElement } from '../core/elements.ts';
 import { recordBatch } from '../core/elements.ts';
 
-/** Where one operator output edge delivers: a chained operator, or a partitioner into queues. */
+/** Where one operator output edge delivers: a chained operator's gate, or a partitioner into queues. */
 export interface Target {
-  batch(batch: RecordBatch): void;
-  columns(batch: ColumnBatch): void;
-  watermark(timestamp: number): void;
-  end(): void;
+  push(element: StreamElement): void;
 }
 
 class Buffer {
@@ -75,7 +72,8 @@ export class OperatorOutput {
     if (this.check !== null) throw new Error('internal: a column batch cannot pass an outputType check; declare types on columnar sources instead');
     this.flushMain();
     this.recordsOut += batch.length;
-    for (const t of this.main) t.columns(batch);
+    const element: StreamElement = { kind: 'columns', batch };
+    for (const t of this.main) t.push(element);
   }
 
   side(tag: string, value: unknown, timestamp: number): void {
@@ -94,20 +92,16 @@ export class OperatorOutput {
       if (b.values.length === 0) continue;
       const batch = b.take();
       this.recordsOut += batch.values.length;
-      for (const t of this.sides.get(tag)!) t.batch(batch);
+      const element: StreamElement = { kind: 'batch', batch };
+      for (const t of this.sides.get(tag)!) t.push(element);
     }
   }
 
-  watermark(timestamp: number): void {
+  /** A control element (watermark, end of input) goes to every output, main and side, after the records before it. */
+  control(element: ControlElement): void {
     this.flush();
-    for (const t of this.main) t.watermark(timestamp);
-    for (const ts of this.sides.values()) for (const t of ts) t.watermark(timestamp);
-  }
-
-  end(): void {
-    this.flush();
-    for (const t of this.main) t.end();
-    for (const ts of this.sides.values()) for (const t of ts) t.end();
+    for (const t of this.main) t.push(element);
+    for (const ts of this.sides.values()) for (const t of ts) t.push(element);
   }
 
   private flushMain(): void {
@@ -116,6 +110,7 @@ export class OperatorOutput {
 
   private send(batch: RecordBatch): void {
     this.recordsOut += batch.values.length;
-    for (const t of this.main) t.batch(batch);
+    const element: StreamElement = { kind: 'batch', batch };
+    for (const t of this.main) t.push(element);
   }
 }

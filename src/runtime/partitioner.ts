@@ -2,7 +2,7 @@ import type { Kernels, KeyRouter } from '../kernels/index.ts';
 import type { FieldRef } from '../core/fields.ts';
 import type { Partitioning } from '../plan/graph.ts';
 import { markExclusive, materialize, sliceColumns } from '../core/elements.ts';
-import type { Column, ColumnBatch, NumericColumn, RecordBatch } from '../core/elements.ts';
+import type { Column, ColumnBatch, NumericColumn, RecordBatch, StreamElement } from '../core/elements.ts';
 import { intKeyGroups, keyGroupFor, subtaskForKeyGroup } from '../core/key_groups.ts';
 import type { Target } from './output.ts';
 import type { ElementQueue } from './task.ts';
@@ -38,7 +38,7 @@ export interface HashRouting {
 
 /**
  * One producer subtask's side of a network edge: splits each batch among the consumer subtasks
- * by the edge's partitioning, and broadcasts watermarks and the end of input to all of them.
+ * by the edge's partitioning, and broadcasts every other element (watermarks, the end of input) to all of them.
  */
 export class PartitionTarget implements Target {
   private readonly partitioning: Partitioning;
@@ -70,7 +70,16 @@ export class PartitionTarget implements Target {
     if (this.routesColumns) this.router = kernels.createKeyRouter(this.hash!.maxParallelism, this.consumers.length);
   }
 
-  batch(batch: RecordBatch): void {
+  /** Data is split among the consumers by the edge's partitioning; every other element goes to all of them. */
+  push(element: StreamElement): void {
+    switch (element.kind) {
+      case 'batch': return this.batch(element.batch);
+      case 'columns': return this.columns(element.batch);
+      default: for (const c of this.consumers) c.enqueue(this.channel, element);
+    }
+  }
+
+  private batch(batch: RecordBatch): void {
     const consumers = this.consumers;
     switch (this.partitioning) {
       case 'forward': return consumers[this.producerIndex].enqueue(this.channel, { kind: 'batch', batch });
@@ -81,7 +90,7 @@ export class PartitionTarget implements Target {
     }
   }
 
-  columns(batch: ColumnBatch): void {
+  private columns(batch: ColumnBatch): void {
     const consumers = this.consumers;
     const n = consumers.length;
     switch (this.partitioning) {
@@ -103,14 +112,6 @@ export class PartitionTarget implements Target {
         return this.byKey(materialize(batch, this.hash!.maxParallelism));
       }
     }
-  }
-
-  watermark(timestamp: number): void {
-    for (const c of this.consumers) c.enqueue(this.channel, { kind: 'watermark', timestamp });
-  }
-
-  end(): void {
-    for (const c of this.consumers) c.enqueue(this.channel, { kind: 'end' });
   }
 
   private rebalance(batch: RecordBatch): void {

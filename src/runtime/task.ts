@@ -1,4 +1,3 @@
-import { Deque } from './deque.ts';
 import type { StreamElement } from '../core/elements.ts';
 import type { InputGate } from './input_gate.ts';
 import { TaskStats } from './metrics.ts';
@@ -9,16 +8,13 @@ export interface ElementQueue {
 }
 
 /**
- * A subtask at the head of a chain, fed through a queue: the queue holds elements from every
- * upstream channel in arrival order (FIFO per channel, as Flink's input gates).
+ * A subtask at the head of a chain, fed through its gate's queue: the unit the executor
+ * schedules and counts busy time for.
  */
 export class QueuedTask implements ElementQueue {
   readonly name: string;
   readonly gate: InputGate;
   readonly stats: TaskStats;
-  /** The longest the queue ever was: what backpressure bounds. */
-  maxQueued = 0;
-  private readonly queue = new Deque<{ channel: number; element: StreamElement }>();
 
   constructor(name: string, gate: InputGate) {
     this.name = name;
@@ -27,32 +23,19 @@ export class QueuedTask implements ElementQueue {
   }
 
   get queued(): number {
-    return this.queue.length;
+    return this.gate.queued;
+  }
+
+  get maxQueued(): number {
+    return this.gate.maxQueued;
   }
 
   enqueue(channel: number, element: StreamElement): void {
-    this.queue.push({ channel, element });
-    if (this.queue.length > this.maxQueued) this.maxQueued = this.queue.length;
+    this.gate.enqueue(channel, element);
   }
 
-  /** Processes one queued element; returns the work done (records, or 1 for a control element). */
+  /** Processes one queued element; returns the work done (records, or 1 for a control element), 0 if none may run. */
   processNext(): number {
-    const item = this.queue.shift();
-    if (item === undefined) return 0;
-    const { channel, element } = item;
-    switch (element.kind) {
-      case 'batch':
-        this.gate.batch(channel, element.batch);
-        return Math.max(1, element.batch.values.length);
-      case 'columns':
-        this.gate.columns(channel, element.batch);
-        return Math.max(1, element.batch.length);
-      case 'watermark':
-        this.gate.watermark(channel, element.timestamp);
-        return 1;
-      case 'end':
-        this.gate.end(channel);
-        return 1;
-    }
+    return this.gate.processNext();
   }
 }

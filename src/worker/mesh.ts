@@ -2,10 +2,11 @@
  * Worker-to-worker data: one MessageChannel per worker pair (the coordinator never relays data),
  * and `DataPort`, which posts encoded stream elements on one port with credit-based flow control.
  */
+import { isData } from '../core/elements.ts';
 import type { StreamElement } from '../core/elements.ts';
 import { decodeBatch, decodeColumns, encodeBatch, encodeColumns, transferablesOf } from './batch_codec.ts';
 import type { Endpoint } from './endpoint.ts';
-import type { CreditMessage, DataMessage, PortMetrics, PortMessage } from './protocol.ts';
+import type { CreditMessage, DataMessage, PortMetrics, PortMessage, WireElement } from './protocol.ts';
 
 /** `ports[i][j]`: worker i's end of its channel to worker j (null when i === j). Transfer row i to worker i. */
 export function createMesh(workerCount: number): Array<Array<MessagePort | null>> {
@@ -37,26 +38,24 @@ export class PortClosedError extends Error {
   override readonly name = 'PortClosedError';
 }
 
-function encode(channel: number, element: StreamElement): DataMessage {
+function encode(element: StreamElement): WireElement {
   switch (element.kind) {
-    case 'batch': return { kind: 'batch', channel, batch: encodeBatch(element.batch) };
-    case 'columns': return { kind: 'columns', channel, batch: encodeColumns(element.batch) };
-    case 'watermark': return { kind: 'watermark', channel, timestamp: element.timestamp };
-    case 'end': return { kind: 'end', channel };
+    case 'batch': return { kind: 'batch', batch: encodeBatch(element.batch) };
+    case 'columns': return { kind: 'columns', batch: encodeColumns(element.batch) };
+    default: return element;
   }
 }
 
-function decode(message: DataMessage): StreamElement {
-  switch (message.kind) {
-    case 'batch': return { kind: 'batch', batch: decodeBatch(message.batch) };
-    case 'columns': return { kind: 'columns', batch: decodeColumns(message.batch) };
-    case 'watermark': return { kind: 'watermark', timestamp: message.timestamp };
-    case 'end': return { kind: 'end' };
+function decode(element: WireElement): StreamElement {
+  switch (element.kind) {
+    case 'batch': return { kind: 'batch', batch: decodeBatch(element.batch) };
+    case 'columns': return { kind: 'columns', batch: decodeColumns(element.batch) };
+    default: return element;
   }
 }
 
-const isBatch = (m: { kind: string }) => m.kind === 'batch' || m.kind === 'columns';
-const lengthOf = (m: DataMessage) => (m.kind === 'batch' || m.kind === 'columns' ? m.batch.length : 0);
+const isBatch = (m: DataMessage) => isData(m.element as StreamElement);
+const lengthOf = (m: DataMessage) => (m.element.kind === 'batch' || m.element.kind === 'columns' ? m.element.batch.length : 0);
 
 /**
  * One end of a worker pair's channel. Sending: batches consume credit, which the receiver returns
@@ -109,15 +108,15 @@ export class DataPort {
   /** Sends now if it can (credit left, nothing waiting); returns false, sending nothing, if not. */
   trySend(channel: number, element: StreamElement): boolean {
     this.#checkOpen();
-    if (this.#outbox.length > 0 || (isBatch(element) && this.#inFlight >= this.credit)) return false;
-    this.#post(encode(channel, element));
+    if (this.#outbox.length > 0 || (isData(element) && this.#inFlight >= this.credit)) return false;
+    this.#post({ kind: 'element', channel, element: encode(element) });
     return true;
   }
 
   /** Sends in order; resolves once posted (after waiting for credit if needed). */
   send(channel: number, element: StreamElement): Promise<void> {
     if (this.trySend(channel, element)) return Promise.resolve();
-    const message = encode(channel, element);
+    const message: DataMessage = { kind: 'element', channel, element: encode(element) };
     return new Promise<void>((resolve, reject) => {
       this.#outbox.push({ message, resolve });
       this.#rejectWaiting.push(reject);
@@ -144,7 +143,7 @@ export class DataPort {
       if (this.#inFlight > this.#maxInFlight) this.#maxInFlight = this.#inFlight;
       this.#counts.batchesSent++;
       this.#counts.recordsSent += lengthOf(message);
-      this.#endpoint.postMessage(message, transferablesOf((message as { batch: Parameters<typeof transferablesOf>[0] }).batch));
+      this.#endpoint.postMessage(message, transferablesOf((message.element as { batch: Parameters<typeof transferablesOf>[0] }).batch));
     } else {
       this.#endpoint.postMessage(message);
     }
@@ -178,7 +177,7 @@ export class DataPort {
     try {
       while (this.#handler !== null && this.#inbox.length > 0 && this.#closed === null) {
         const message = this.#inbox.shift()!;
-        const done = this.#handler(message.channel, decode(message));
+        const done = this.#handler(message.channel, decode(message.element));
         if (done !== undefined) await done;
         if (isBatch(message)) {
           this.#counts.batchesReceived++;

@@ -3,6 +3,7 @@
  * the worker's lifecycle signals (worker -> coordinator), and data messages (worker <-> worker, over
  * one raw MessagePort per worker pair). Everything here is structured-clone safe.
  */
+import type { StreamElement } from '../core/elements.ts';
 import type { EncodedBatch, EncodedColumns } from './batch_codec.ts';
 import type { DataPort } from './mesh.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
@@ -177,11 +178,20 @@ export function isWorkerSignal(data: unknown): data is WorkerSignal {
 
 // ---- worker <-> worker: data messages on a mesh port, in order, many logical channels per port ----
 
-export type DataMessage =
-  | { readonly kind: 'batch'; readonly channel: number; readonly batch: EncodedBatch }
-  | { readonly kind: 'columns'; readonly channel: number; readonly batch: EncodedColumns }
-  | { readonly kind: 'watermark'; readonly channel: number; readonly timestamp: number }
-  | { readonly kind: 'end'; readonly channel: number };
+/**
+ * A stream element as it crosses a port, derived from the element union: batches encoded (see
+ * batch_codec.ts), every other element kind as it is (plain data).
+ */
+export type WireElement = Encoded<StreamElement>;
+type Encoded<E> = E extends { kind: 'batch' } ? { readonly kind: 'batch'; readonly batch: EncodedBatch }
+  : E extends { kind: 'columns' } ? { readonly kind: 'columns'; readonly batch: EncodedColumns }
+  : E;
+
+export interface DataMessage {
+  readonly kind: 'element';
+  readonly channel: number;
+  readonly element: WireElement;
+}
 
 /** Receiver -> sender on the same port: `count` more batches were consumed (credit returned). */
 export interface CreditMessage {

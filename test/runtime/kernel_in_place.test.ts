@@ -9,12 +9,18 @@ import type { ColumnBatch } from '../../src/core/elements.ts';
 import type { OperatorContext } from '../../src/runtime/operator.ts';
 import { KernelAggregateOperator } from '../../src/runtime/operators/kernel_aggregate.ts';
 import { OperatorOutput } from '../../src/runtime/output.ts';
+import type { Target } from '../../src/runtime/output.ts';
 
 const kernels = await loadKernelsFromFile(kernelUrl('debug'));
 
 async function keyedSum(): Promise<{ operator: KernelAggregateOperator; emitted: ColumnBatch[] }> {
   const emitted: ColumnBatch[] = [];
-  const sink = { batch: () => { throw new Error('expected columns'); }, columns: (b: ColumnBatch) => emitted.push(b), watermark: () => {}, end: () => {} };
+  const sink: Target = {
+    push: (e) => {
+      if (e.kind === 'batch') throw new Error('expected columns');
+      if (e.kind === 'columns') emitted.push(e.batch);
+    },
+  };
   const plan: KernelPlan = { aggregation: 'sum', record: 'columns', keyField: 'key', valueField: 'value', integerKeys: true, columns: ['key', 'value'] };
   // Only what the operator reads: its config, output, key-group range and kernels.
   const ctx = {

@@ -25,7 +25,7 @@ function partition(batch: ColumnBatch, parallelism: number, maxParallelism: numb
     keyOf: (row) => (row as { key: unknown }).key, keyField: 'key', maxParallelism, fail: (cause) => cause as Error,
   });
   if (routing === 'WASM') target.routeWith(kernels);
-  target.columns(batch);
+  target.push({ kind: 'columns', batch });
   return received;
 }
 
@@ -130,7 +130,7 @@ describe.each(ROUTINGS)('PartitionTarget, column batches by key, routed in %s', 
     const consumer = { enqueue: (_c: number, e: StreamElement) => { if (e.kind === 'columns') { marks.push(isHandedOver(e.batch)); parts.push(e.batch); } } };
     const target = new PartitionTarget('hash', [consumer, consumer], 0, 0, { keyOf: () => null, keyField: 'key', maxParallelism: 128, fail: (e) => e as Error });
     if (routing === 'WASM') target.routeWith(kernels);
-    target.columns(source);
+    target.push({ kind: 'columns', batch: source });
     expect(parts).toHaveLength(2);
     expect(marks).toEqual([true, true]);
     expect(isHandedOver(source)).toBe(false);

@@ -115,7 +115,7 @@ describe('batch codec', () => {
     // A link encodes in enqueue, as DataPort.send does.
     const link = { enqueue: (_c: number, e: StreamElement) => { if (e.kind === 'columns') sent.push({ part: e.batch, want: snapshot(e.batch), encoded: encodeColumns(e.batch) }); } };
     new PartitionTarget('hash', [link, link], 0, 0, { keyOf: () => null, keyField: 'key', maxParallelism: 128, fail: (e) => e as Error })
-      .columns({ length: 6, columns: { key: keys, value: values }, timestamps: null, keyColumn: null, keyGroups: null });
+      .push({ kind: 'columns', batch: { length: 6, columns: { key: keys, value: values }, timestamps: null, keyColumn: null, keyGroups: null } });
     expect(sent.length).toBeGreaterThan(0);
     for (const { part, encoded, want } of sent) {
       expect(encoded.columns.key).toBe(part.columns.key);

@@ -62,7 +62,7 @@ export abstract class FunctionOperator extends StreamOperator {
     if (timers !== undefined) {
       for (let t = timers.pollUpTo(timestamp); t !== undefined; t = timers.pollUpTo(timestamp)) this.fire(t, 'EVENT_TIME');
     }
-    this.out.watermark(timestamp);
+    this.out.control({ kind: 'watermark', timestamp });
   }
 
   override onProcessingTime(now: number): void {

@@ -47,8 +47,8 @@ export class SourceOperator extends StreamOperator {
       throw this.failure(error, null);
     }
     if (polled === null) {
-      this.out.watermark(MAX_WATERMARK);
-      this.out.end();
+      this.out.control({ kind: 'watermark', timestamp: MAX_WATERMARK });
+      this.out.control({ kind: 'end' });
       return 'ended';
     }
     if (polled.length === 0) return 'pending';

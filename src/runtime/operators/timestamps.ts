@@ -72,7 +72,7 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
     this.lastEmitted = timestamp;
     this.flushRecords();
     this.currentWatermark = timestamp;
-    this.out.watermark(timestamp);
+    this.out.control({ kind: 'watermark', timestamp });
   }
 
   override processWatermark(timestamp: number): void {
