@@ -19,13 +19,13 @@ dir="$root/.ab-base/${2:-$sha}"
 
 if [ ! -e "$dir/.git" ]; then
   mkdir -p "$root/.ab-base"
-  # A leftover folder without a worktree (an interrupted run) would make `worktree add` fail.
+  # Forget worktrees whose folder was deleted by hand, or adding this one again would fail.
   git -C "$root" worktree prune
   echo "ab: adding worktree of $1 ($sha) at $dir" >&2
   git -C "$root" worktree add --detach "$dir" "$sha" >&2
 elif [ "$(git -C "$dir" rev-parse --short HEAD)" != "$sha" ]; then
   # Only a named worktree can hold another commit; it is not moved under whoever uses it.
-  echo "ab: $dir holds $(git -C "$dir" rev-parse --short HEAD), not $1 ($sha); remove it with: git worktree remove $dir" >&2
+  echo "ab: $dir holds $(git -C "$dir" rev-parse --short HEAD), not $1 ($sha); remove it with: git worktree remove --force $dir" >&2
   exit 1
 fi
 

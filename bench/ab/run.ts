@@ -35,11 +35,6 @@ const PURCHASES = quick ? 200_000 : 1_000_000;
 
 const basePath = resolve(positionals[0]);
 const currentPath = flags.current === undefined ? resolve(fileURLToPath(new URL('../..', import.meta.url))) : resolve(flags.current);
-for (const dir of [basePath, currentPath]) {
-  if (!existsSync(join(dir, 'src/index.ts'))) throw new Error(`${dir} has no src/index.ts: pass a path prepare.sh printed`);
-}
-// The same path twice would import one engine twice, i.e. the same modules: nothing compared.
-if (basePath === currentPath) throw new Error('base and current are the same folder; for a commit against itself make a second worktree: bash bench/ab/prepare.sh <ref> <name>');
 if (!('gc' in globalThis)) console.warn('warning: run with node --expose-gc, or one run\'s garbage is collected on the next one\'s clock');
 
 function git(dir: string, ...args: string[]): string {
@@ -118,7 +113,8 @@ async function measure(job: Job, base: Side, current: Side): Promise<Measured> {
   const v = verdict(m);
   console.log(`  base     ${rate(job.events, median(m.base))} (median)`);
   console.log(`  current  ${rate(job.events, median(m.current))} (median)`);
-  console.log(`  paired base/current time: median ${median(m.ratios).toFixed(3)}x, min ${Math.min(...m.ratios).toFixed(3)}x, max ${Math.max(...m.ratios).toFixed(3)}x`);
+  const faster = m.ratios.filter((r) => r > 1).length;
+  console.log(`  paired base/current time: median ${median(m.ratios).toFixed(3)}x, min ${Math.min(...m.ratios).toFixed(3)}x, max ${Math.max(...m.ratios).toFixed(3)}x; current faster in ${faster} of ${m.ratios.length} rounds`);
   console.log(`  ${v.text} (current/base time ${v.slowdown.toFixed(3)}, limit ${LIMIT})`);
   return m;
 }
@@ -145,7 +141,22 @@ function summary(results: Measured[], baseName: string, currentName: string): st
   ].join('\n');
 }
 
+/** The timed keyed-sum job discards its output; this untimed run checks what the kernel path computes. */
+async function checkKeyedSumOutput(base: Side, current: Side, events: number, keys: number): Promise<void> {
+  // Local, so the rows (12 bytes each) are garbage before any run is timed.
+  const rows = keyedSumRows(events, keys);
+  const baseSums = await keyedSumOutput(base, rows.key, rows.value);
+  const currentSums = await keyedSumOutput(current, rows.key, rows.value);
+  if (baseSums !== currentSums) throw new Error(`keyed sum over columns, parallelism 1: the engines' outputs differ\n  base:    ${baseSums}\n  current: ${currentSums}`);
+  console.log(`\nkeyed sum output, parallelism 1 (not timed): ${currentSums}, same for both`);
+}
+
 async function main(): Promise<boolean> {
+  for (const dir of [basePath, currentPath]) {
+    if (!existsSync(join(dir, 'src/index.ts'))) throw new Error(`${dir} has no src/index.ts: pass a path prepare.sh printed`);
+  }
+  // The same path twice would import one engine twice, i.e. the same modules: nothing compared.
+  if (basePath === currentPath) throw new Error('base and current are the same folder; for a commit against itself make a second worktree: bash bench/ab/prepare.sh <ref> <name>');
   checkKernels(currentPath, 'run npm run build:wasm');
   checkKernels(basePath, `delete ${basePath}/build and run bench/ab/prepare.sh again`);
   const baseName = `${describe(basePath)} (${git(basePath, 'log', '-1', '--format=%s').slice(0, 60)})`;
@@ -160,12 +171,7 @@ async function main(): Promise<boolean> {
   console.log(`     current ${currentName} at ${currentPath}`);
   console.log(`     Node ${process.version}, ${availableParallelism()} cores, load ${loadavg()[0].toFixed(2)}, kernels ${process.env.EDDY_KERNEL_FLAVOR === 'debug' ? 'DEBUG' : 'release'}, ${rounds} rounds${quick ? ' (quick)' : ''}`);
 
-  // The timed keyed-sum job discards its output; this run checks what the kernel path computes.
-  const rows = keyedSumRows(EVENTS, KEYS);
-  const baseSums = await keyedSumOutput(base, rows.key, rows.value);
-  const currentSums = await keyedSumOutput(current, rows.key, rows.value);
-  if (baseSums !== currentSums) throw new Error(`keyed sum over columns, parallelism 1: the engines' outputs differ\n  base:    ${baseSums}\n  current: ${currentSums}`);
-  console.log(`\nkeyed sum output, parallelism 1 (not timed): ${currentSums}, same for both`);
+  await checkKeyedSumOutput(base, current, EVENTS, KEYS);
 
   const jobs: Job[] = [
     { name: `keyed sum, kernel path, parallelism 1, ${count(EVENTS)} events, ${count(KEYS)} keys`, events: EVENTS, run: keyedSumLocal },
@@ -173,9 +179,11 @@ async function main(): Promise<boolean> {
     { name: `JS path: map → keyBy → reduce, ${count(MAP_EVENTS)} events, ${count(MAP_KEYS)} keys, rolling output`, events: MAP_EVENTS, run: (s) => mapKeyByReduce(s, MAP_EVENTS, MAP_KEYS) },
     { name: `JS path: enrichment (keyed connect, 2 ValueStates), ${count(PURCHASES)} purchases over ${count(ITEMS)} items`, events: PURCHASES + ITEMS, run: (s) => enrichment(s, PURCHASES) },
   ];
+  const selected = jobs.filter((j) => j.name.includes(flags.only ?? ''));
+  if (selected.length === 0) throw new Error(`--only ${flags.only}: no job's name contains it`);
   const results: Measured[] = [];
   try {
-    for (const job of jobs.filter((j) => j.name.includes(flags.only ?? ''))) results.push(await measure(job, base, current));
+    for (const job of selected) results.push(await measure(job, base, current));
   } finally {
     await Promise.all([base.group?.terminate(), current.group?.terminate()]);
   }
