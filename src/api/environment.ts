@@ -136,7 +136,7 @@ export class JobClient {
 }
 
 /** Options of an environment: an injected clock for processing time, kernels compiled elsewhere. */
-export type EnvironmentOptions = Omit<ExecutorOptions, 'placement'>;
+export type EnvironmentOptions = Pick<ExecutorOptions, 'clock' | 'stepBudget' | 'kernels'>;
 
 export type AddSourceInput<T> = Source<T> | AsyncIterable<T> | Iterable<T>;
 

@@ -22,8 +22,22 @@ export function subtaskForKeyGroup(keyGroup: number, parallelism: number, maxPar
   return Math.floor((keyGroup * parallelism) / maxParallelism);
 }
 
-/** The key groups [start, end] that subtask `index` owns (Flink's KeyGroupRange). */
-export function keyGroupRange(index: number, parallelism: number, maxParallelism: number): { start: number; end: number } {
+/** Key groups [start, end], both included (Flink's KeyGroupRange). */
+export interface KeyGroupRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export function inKeyGroupRange(range: KeyGroupRange, keyGroup: number): boolean {
+  return keyGroup >= range.start && keyGroup <= range.end;
+}
+
+export function keyGroupRangesIntersect(a: KeyGroupRange, b: KeyGroupRange): boolean {
+  return a.start <= b.end && b.start <= a.end;
+}
+
+/** The key groups that subtask `index` owns (Flink's computeKeyGroupRangeForOperatorIndex). */
+export function keyGroupRange(index: number, parallelism: number, maxParallelism: number): KeyGroupRange {
   return {
     start: Math.floor((index * maxParallelism + parallelism - 1) / parallelism),
     end: Math.floor(((index + 1) * maxParallelism - 1) / parallelism),

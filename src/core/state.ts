@@ -107,3 +107,13 @@ export class AggregatingStateDescriptor<IN, ACC, OUT> extends StateDescriptor {
     this.accumulatorType = accumulatorType;
   }
 }
+
+/**
+ * Non-keyed state of one operator subtask (Flink's OperatorStateStore): lists that a restore at
+ * another parallelism redistributes, split evenly over the new subtasks or, as union lists,
+ * given whole to each of them.
+ */
+export interface OperatorStateStore {
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  getUnionListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+}

@@ -8,7 +8,7 @@ import { KernelMemory } from './wasm.ts';
 import type { AggregateName, AggregateColumns, KeyAggregates } from './aggregates.ts';
 import { fieldsFor, emitCodeFor, needsIndexes, ROW_COLUMN_OF } from './aggregates.ts';
 import { DEFAULT_MAX_BYTES, limitError } from './limits.ts';
-import { HEADER_BYTES, writeHeader, readHeader, entryKey } from './snapshot_format.ts';
+import { HEADER_BYTES, writeHeader, readHeader, entryKey, setEntryKey } from './snapshot_format.ts';
 
 /** Key ids: integers (Float64Array keys must hold integers; dictionary-encode anything else). */
 export type KeyColumn = Int32Array | Uint32Array | Float64Array;
@@ -215,13 +215,14 @@ export class KeyedAggregator {
    * [firstKeyGroup, lastKeyGroup]. Call clear() first for a fresh subtask; restoring several
    * old subtasks' snapshots in turn merges them. A key already present is an error (the key
    * groups overlap); on error the aggregator is left empty. Returns the number of keys added.
+   * `remap` gives each kept key its id here: dictionary ids of different old subtasks collide.
    */
-  restoreKeyGroups(bytes: Uint8Array, firstKeyGroup: number, lastKeyGroup: number, keyGroupOf: (key: number) => number): number {
+  restoreKeyGroups(bytes: Uint8Array, firstKeyGroup: number, lastKeyGroup: number, keyGroupOf: (key: number) => number, remap?: (key: number) => number): number {
     const header = readHeader(bytes, { fields: this.fields, stride: this.stride }, describeFields);
     return this.importEntries(bytes, header.count, (key) => {
       const group = keyGroupOf(key);
       return group >= firstKeyGroup && group <= lastKeyGroup;
-    });
+    }, remap);
   }
 
   /** Drops every key; memory already grown stays with the instance. */
@@ -231,7 +232,7 @@ export class KeyedAggregator {
     this.changedTracked = false;
   }
 
-  private importEntries(bytes: Uint8Array, count: number, keep: (key: number) => boolean): number {
+  private importEntries(bytes: Uint8Array, count: number, keep: (key: number) => boolean, remap?: (key: number) => number): number {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const rowsPtr = this.region[7];
     const perChunk = Math.floor(ROW_BYTES / this.stride);
@@ -246,9 +247,13 @@ export class KeyedAggregator {
         staged = 0;
       };
       for (let i = 0; i < count; i++) {
-        if (!keep(entryKey(view, stride, i))) continue;
+        const key = entryKey(view, stride, i);
+        if (!keep(key)) continue;
         const at = HEADER_BYTES + i * stride;
-        this.mem.refresh().u8.set(bytes.subarray(at, at + stride), rowsPtr + staged * stride);
+        const mem = this.mem.refresh();
+        const to = rowsPtr + staged * stride;
+        mem.u8.set(bytes.subarray(at, at + stride), to);
+        if (remap !== undefined) setEntryKey(mem.u8, to, remap(key));
         if (++staged === perChunk) flush();
       }
       flush();

@@ -45,3 +45,10 @@ export function entryKey(view: DataView, stride: number, i: number): number {
   const at = HEADER_BYTES + i * stride;
   return view.getInt32(at + 4, true) * 4294967296 + view.getUint32(at, true);
 }
+
+/** Writes an entry's key id (an integer within ±2^53) at byte `at`, as the kernel stores it: i64, little-endian. */
+export function setEntryKey(bytes: Uint8Array, at: number, key: number): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at, 8);
+  view.setUint32(0, key >>> 0, true);
+  view.setInt32(4, Math.floor(key / 4294967296), true);
+}

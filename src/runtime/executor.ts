@@ -14,6 +14,9 @@ import { wire } from './wiring.ts';
 import type { Subtask, Wiring } from './wiring.ts';
 import { sleep, yieldToEventLoop } from './yield.ts';
 import { LocalSplitAssigner } from './split_assigner.ts';
+import type { JobSnapshot } from '../state/snapshot.ts';
+import { HashMapStateBackend } from '../state/state_backend.ts';
+import type { StateBackend } from '../state/state_backend.ts';
 
 export interface JobRunResult {
   readonly jobName: string;
@@ -31,6 +34,10 @@ export interface ExecutorOptions {
   readonly kernels?: Kernels | Promise<Kernels>;
   /** Set when this executor runs one worker's share of a job spread over workers. */
   readonly placement?: Placement;
+  /** Where keyed state lives (default: on the heap). */
+  readonly stateBackend?: StateBackend;
+  /** A snapshot to restore every operator's state from (operators found by uid, at any parallelism). */
+  readonly restore?: JobSnapshot;
 }
 
 /** Sends to other workers that may wait for credit before sources are polled again (backpressure). */
@@ -65,6 +72,7 @@ export class Executor {
   private readonly clock: () => number;
   private readonly budget: number;
   private cancelled = false;
+  private opened = false;
   private wakeOnCancel: (() => void) | null = null;
   private readonly placement: Placement | null;
   private pendingSends = 0;
@@ -81,8 +89,14 @@ export class Executor {
     this.plan = buildPhysicalPlan(job.graph, { isolated: rule?.kind === 'offload' ? rule.nodes : [] });
     const given = options.kernels;
     this.kernels = given === undefined ? defaultKernels : () => Promise.resolve(given);
-    this.wiring = wire(job, this.plan, this.clock, this.kernels, this.placement,
-      (worker, channel, element) => this.sendRemote(worker, channel, element));
+    this.wiring = wire(job, this.plan, {
+      clock: this.clock,
+      kernels: this.kernels,
+      stateBackend: options.stateBackend ?? new HashMapStateBackend(),
+      restore: options.restore ?? null,
+      placement: this.placement,
+      sendRemote: (worker, channel, element) => this.sendRemote(worker, channel, element),
+    });
     const splits = this.placement?.splits ?? new LocalSplitAssigner();
     for (const source of this.wiring.sources) source.assignSplitsWith(splits);
     const taskOf = new Map(this.wiring.subtasks.map((s) => [s.op, s.task]));
@@ -91,15 +105,36 @@ export class Executor {
     this.placement?.outflow?.onRelieved(() => this.wake());
   }
 
+  /** Initializes every operator's state (restored, or new), then opens it, as Flink's tasks do. */
   async open(): Promise<void> {
+    if (this.opened) return;
+    this.opened = true;
     await this.loadRouters();
     for (const s of this.wiring.subtasks) {
       try {
+        await s.op.initializeState(s.state.initializationContext());
         await s.op.open();
       } catch (error) {
         throw s.op.failure(error, null);
       }
     }
+  }
+
+  /**
+   * The state of every subtask in this thread. Consistent only between steps with no element in
+   * flight (every queue drained, no sends pending), which is what checkpoint barriers will
+   * establish per channel; until then it is for tests and quiescent jobs, and refuses otherwise.
+   */
+  snapshotState(checkpointId: number): JobSnapshot {
+    const busy = this.wiring.tasks.find((t) => t.queued > 0);
+    if (busy !== undefined || this.pendingSends > 0) {
+      throw new Error(`internal: snapshotState(${checkpointId}) with elements in flight (${busy === undefined ? `${this.pendingSends} sends pending` : `${busy.queued} queued for ${busy.name}`})`);
+    }
+    return { checkpointId, subtasks: this.wiring.subtasks.map((s) => s.state.snapshot(s.op, checkpointId)) };
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    for (const s of this.wiring.subtasks) s.op.notifyCheckpointComplete(checkpointId);
   }
 
   /**
@@ -175,6 +210,7 @@ export class Executor {
       && this.wiring.subtasks.every((s) => s.gate === null || s.gate.finished);
   }
 
+  /** Opens the job (unless the caller did) and runs it to its end, or until cancelled. */
   async run(jobName: string): Promise<JobRunResult> {
     const started = performance.now();
     try {

@@ -2,18 +2,15 @@ import { MIN_WATERMARK } from '../core/watermarks.ts';
 import type { JobConfig, NodeSpec } from '../plan/graph.ts';
 import type { NodeFunctions } from '../plan/job.ts';
 import type { Kernels } from '../kernels/index.ts';
-import type { KeyedStateBackend, KeyedStateSnapshot } from '../state/keyed_state_backend.ts';
+import type { KeyGroupRange } from '../core/key_groups.ts';
+import type { OperatorStateStore } from '../core/state.ts';
+import type { KeyedStateBackend } from '../state/keyed_state_backend.ts';
+import type { KeyedStatePart } from '../state/snapshot.ts';
 import { materialize } from '../core/elements.ts';
 import type { ColumnBatch, RecordBatch } from '../core/elements.ts';
 import { JobExecutionError } from '../core/errors.ts';
 import type { OperatorOutput } from './output.ts';
-import type { TimerQueues, TimersSnapshot } from './timers.ts';
-
-/** Keyed state and timers of one keyed operator subtask. */
-export interface KeyedContext {
-  readonly backend: KeyedStateBackend;
-  readonly timers: TimerQueues;
-}
+import type { TimeServiceManager } from './timers.ts';
 
 /** Everything an operator subtask is given when the executor builds it. */
 export interface OperatorContext {
@@ -25,30 +22,50 @@ export interface OperatorContext {
   readonly config: JobConfig;
   readonly functions: NodeFunctions;
   readonly output: OperatorOutput;
-  readonly keyed: KeyedContext | null;
   /** Processing time in ms; injectable so tests can drive processing-time timers. */
   readonly clock: () => number;
   /** The compiled WASM kernels, loaded on first use. */
   readonly kernels: () => Promise<Kernels>;
 }
 
-export interface OperatorSnapshot {
-  readonly keyed: KeyedStateSnapshot | null;
-  readonly timers: TimersSnapshot | null;
+/** What `initializeState` hands an operator subtask before `open()` (Flink's StateInitializationContext). */
+export interface StateInitializationContext {
+  /** Whether this run restores state from a snapshot (of this operator, found by its uid). */
+  isRestored(): boolean;
+  /** The key groups this subtask owns. */
+  readonly keyGroups: KeyGroupRange;
+  /** Its keyed state, already restored; null when the operator is not keyed (or keeps keyed state itself, as a kernel does). */
+  readonly keyedStateBackend: KeyedStateBackend | null;
+  /** Timer services over that keyed state (restored timers included); null where there is no keyed state. */
+  readonly timeServiceManager: TimeServiceManager | null;
+  /** Its non-keyed list state, this subtask's share already restored. */
+  readonly operatorStateStore: OperatorStateStore;
+  /** Restored keyed parts that only the operator itself reads (a kernel's tables), overlapping its key groups. */
+  readonly restoredParts: readonly KeyedStatePart[];
 }
 
 /**
- * The operator lifecycle (open, batches, watermarks, end of input, finish, close). Only
- * `processBatch` is required; the rest have Flink's defaults.
+ * The operator lifecycle, as Flink's AbstractStreamOperator: `initializeState` (state and timers,
+ * restored or new) before `open`, then batches, watermarks and the end of input, `finish` and
+ * `close`; `snapshotState` at a checkpoint and `notifyCheckpointComplete` once it is durable.
+ * Only `processBatch` is required; the rest have Flink's defaults.
  */
 export abstract class StreamOperator {
   readonly ctx: OperatorContext;
   protected readonly out: OperatorOutput;
   currentWatermark = MIN_WATERMARK;
+  /** Keyed state of the current key (set by `initializeState`); null on a non-keyed operator. */
+  keyedStateBackend: KeyedStateBackend | null = null;
+  protected timeServiceManager: TimeServiceManager | null = null;
 
   constructor(ctx: OperatorContext) {
     this.ctx = ctx;
     this.out = ctx.output;
+  }
+
+  initializeState(context: StateInitializationContext): void | Promise<void> {
+    this.keyedStateBackend = context.keyedStateBackend;
+    this.timeServiceManager = context.timeServiceManager;
   }
 
   async open(): Promise<void> {}
@@ -60,9 +77,10 @@ export abstract class StreamOperator {
     this.processBatch(input, materialize(batch, this.ctx.maxParallelism));
   }
 
-  /** Called with the operator's combined (minimum over inputs) watermark when it advances. */
+  /** Called with the operator's combined (minimum over inputs) watermark when it advances: due event-time timers fire first. */
   processWatermark(timestamp: number): void {
     this.currentWatermark = timestamp;
+    this.timeServiceManager?.advanceWatermark(timestamp);
     this.out.control({ kind: 'watermark', timestamp });
   }
 
@@ -74,24 +92,28 @@ export abstract class StreamOperator {
   async close(): Promise<void> {}
 
   /** Fires processing-time timers due at `now`. */
-  onProcessingTime(_now: number): void {}
+  onProcessingTime(now: number): void {
+    if (this.timeServiceManager === null) return;
+    this.timeServiceManager.onProcessingTime(now);
+    this.out.flush();
+  }
 
   /** The earliest pending processing-time timer, or Infinity. */
   nextProcessingTime(): number {
-    return Number.POSITIVE_INFINITY;
+    return this.timeServiceManager?.nextProcessingTime() ?? Number.POSITIVE_INFINITY;
   }
 
-  snapshotState(): OperatorSnapshot {
-    const k = this.ctx.keyed;
-    return { keyed: k?.backend.snapshot() ?? null, timers: k?.timers.snapshot() ?? null };
+  /**
+   * Writes what only the operator knows into its operator state, and returns keyed parts only
+   * it can make (a kernel's tables). Keyed state, timers and operator state are snapshotted by
+   * the task around this call.
+   */
+  snapshotState(_checkpointId: number): KeyedStatePart[] {
+    return [];
   }
 
-  restoreState(snapshot: OperatorSnapshot, keyGroups?: { start: number; end: number }): void {
-    const k = this.ctx.keyed;
-    if (k === null) return;
-    if (snapshot.keyed !== null) k.backend.restore(snapshot.keyed, keyGroups);
-    if (snapshot.timers !== null) k.timers.restore(snapshot.timers, keyGroups);
-  }
+  /** The checkpoint is complete: every part of it is durable. */
+  notifyCheckpointComplete(_checkpointId: number): void {}
 
   /** Attributes a failure to this operator (and the record), unless a chained operator already did. */
   failure(cause: unknown, record: { value: unknown } | null): Error {
@@ -101,6 +123,6 @@ export abstract class StreamOperator {
   }
 
   protected setKey(batch: RecordBatch, i: number): void {
-    this.ctx.keyed!.backend.setCurrentKey(batch.keys![i], batch.keyGroups![i]);
+    this.keyedStateBackend!.setCurrentKey(batch.keys![i], batch.keyGroups![i]);
   }
 }

@@ -1,6 +1,7 @@
 import type { Collector, OnTimerContext, TimeDomain, TimerService } from '../core/functions.ts';
 import { OutputTag } from '../core/functions.ts';
-import type { StreamOperator } from './operator.ts';
+import type { FunctionOperator } from './operators/function_operator.ts';
+import type { InternalTimerService } from './timers.ts';
 
 /**
  * The `ctx` and `out` a process function sees. One instance per operator subtask, updated per
@@ -11,9 +12,9 @@ export class ProcessContextImpl implements OnTimerContext<unknown>, TimerService
   ts = Number.NaN;
   domain: TimeDomain = 'EVENT_TIME';
   readonly collector: Collector<unknown>;
-  private readonly op: StreamOperator;
+  private readonly op: FunctionOperator;
 
-  constructor(op: StreamOperator) {
+  constructor(op: FunctionOperator) {
     this.op = op;
     const out = op.ctx.output;
     this.collector = { collect: (value: unknown) => out.collect(value, this.ts) };
@@ -33,7 +34,8 @@ export class ProcessContextImpl implements OnTimerContext<unknown>, TimerService
   }
 
   getCurrentKey(): unknown {
-    return this.keyed('getCurrentKey()').backend.getCurrentKey();
+    this.keyed('getCurrentKey()');
+    return this.op.keyedStateBackend!.getCurrentKey();
   }
 
   timeDomain(): TimeDomain {
@@ -68,17 +70,22 @@ export class ProcessContextImpl implements OnTimerContext<unknown>, TimerService
     if (typeof timestamp !== 'number' || Number.isNaN(timestamp)) {
       throw new TypeError(`${call}(${String(timestamp)}): a timer needs a numeric timestamp in milliseconds`);
     }
-    const k = this.keyed(call);
-    const queue = k.timers.queue(domain);
-    if (add) queue.add(timestamp, k.backend.getCurrentKey(), k.backend.getCurrentKeyGroup());
-    else queue.delete(timestamp, k.backend.getCurrentKey());
+    const timers = this.keyed(call);
+    if (domain === 'EVENT_TIME') {
+      if (add) timers.registerEventTimeTimer(null, timestamp);
+      else timers.deleteEventTimeTimer(null, timestamp);
+    } else if (add) {
+      timers.registerProcessingTimeTimer(null, timestamp);
+    } else {
+      timers.deleteProcessingTimeTimer(null, timestamp);
+    }
   }
 
-  private keyed(call: string): NonNullable<StreamOperator['ctx']['keyed']> {
-    const k = this.op.ctx.keyed;
-    if (k === null) {
+  private keyed(call: string): InternalTimerService {
+    const timers = this.op.userTimers;
+    if (timers === null) {
       throw new Error(`${call} is only supported on keyed streams (timers and keys are per key): call keyBy(...) before process()`);
     }
-    return k;
+    return timers;
   }
 }

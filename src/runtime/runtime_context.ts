@@ -4,12 +4,12 @@ import type { KeyedStateBackend } from '../state/keyed_state_backend.ts';
 import type { OperatorContext } from './operator.ts';
 
 /** The RuntimeContext handed to `open()`; keyed state only where the operator is keyed. */
-export function runtimeContextFor(ctx: OperatorContext): RuntimeContext {
+export function runtimeContextFor(ctx: OperatorContext, keyed: KeyedStateBackend | null): RuntimeContext {
   const backend = (d: StateDescriptor): KeyedStateBackend => {
-    if (ctx.keyed === null) {
+    if (keyed === null) {
       throw new Error(`Operator "${ctx.node.name}" (uid ${ctx.uid}) asked for keyed state "${d.name}", but it does not run on a keyed stream. Keyed state is scoped to a key: call keyBy(...) first, e.g. stream.keyBy((r) => r[0]).process(...)`);
     }
-    return ctx.keyed.backend;
+    return keyed;
   };
   return {
     getTaskName: () => ctx.node.name,

@@ -1,45 +1,63 @@
 import type { TimeDomain } from '../core/functions.ts';
-import { canonicalKey } from '../core/key_groups.ts';
+import { canonicalKey, inKeyGroupRange } from '../core/key_groups.ts';
+import { MIN_WATERMARK } from '../core/watermarks.ts';
+import type { KeyedStateBackend } from '../state/keyed_state_backend.ts';
+import type { KeyedStatePart, TimerEntry, TimersPart } from '../state/snapshot.ts';
 import { MinHeap } from './min_heap.ts';
 
-export interface Timer {
+/** A timer of one key in one namespace (null: the key's own, as user functions' timers are). */
+export interface InternalTimer {
   readonly timestamp: number;
   readonly key: unknown;
   readonly keyGroup: number;
+  readonly namespace: unknown;
+}
+
+/** What a timer service calls when its timers fire, in the timer's key context (Flink's Triggerable). */
+export interface Triggerable {
+  onEventTime(timer: InternalTimer): void;
+  onProcessingTime(timer: InternalTimer): void;
+}
+
+/** Timers of the current key, by namespace (Flink's InternalTimerService). */
+export interface InternalTimerService {
+  currentProcessingTime(): number;
+  currentWatermark(): number;
+  registerEventTimeTimer(namespace: unknown, timestamp: number): void;
+  deleteEventTimeTimer(namespace: unknown, timestamp: number): void;
+  registerProcessingTimeTimer(namespace: unknown, timestamp: number): void;
+  deleteProcessingTimeTimer(namespace: unknown, timestamp: number): void;
+}
+
+interface QueuedTimer extends InternalTimer {
   readonly seq: number;
 }
 
-/** Timers in a snapshot: plain data, restorable by key group like keyed state. */
-export interface TimersSnapshot {
-  readonly eventTime: [timestamp: number, keyGroup: number, key: unknown][];
-  readonly processingTime: [timestamp: number, keyGroup: number, key: unknown][];
-}
-
 class TimerQueue {
-  private readonly heap = new MinHeap<Timer>((a, b) => a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.seq < b.seq));
-  /** Live timers by (key, timestamp): at most one each, as in Flink. Deleted ones are skipped lazily in the heap. */
-  private readonly live = new Map<string, Timer>();
+  private readonly heap = new MinHeap<QueuedTimer>((a, b) => a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.seq < b.seq));
+  /** Live timers by (key, namespace, timestamp): at most one each, as in Flink. Deleted ones are skipped lazily in the heap. */
+  private readonly live = new Map<string, QueuedTimer>();
   private seq = 0;
 
-  add(timestamp: number, key: unknown, keyGroup: number): void {
-    const id = timerId(timestamp, key);
+  add(timestamp: number, key: unknown, keyGroup: number, namespace: unknown): void {
+    const id = timerId(timestamp, key, namespace);
     if (this.live.has(id)) return;
-    const timer = { timestamp, key, keyGroup, seq: this.seq++ };
+    const timer = { timestamp, key, keyGroup, namespace, seq: this.seq++ };
     this.live.set(id, timer);
     this.heap.push(timer);
   }
 
-  delete(timestamp: number, key: unknown): void {
-    this.live.delete(timerId(timestamp, key));
+  delete(timestamp: number, key: unknown, namespace: unknown): void {
+    this.live.delete(timerId(timestamp, key, namespace));
   }
 
   /** Removes and returns the earliest live timer at or before `time`. */
-  pollUpTo(time: number): Timer | undefined {
+  pollUpTo(time: number): QueuedTimer | undefined {
     for (;;) {
       const top = this.heap.peek();
       if (top === undefined || top.timestamp > time) return undefined;
       this.heap.pop();
-      const id = timerId(top.timestamp, top.key);
+      const id = timerId(top.timestamp, top.key, top.namespace);
       if (this.live.get(id) === top) {
         this.live.delete(id);
         return top;
@@ -51,37 +69,146 @@ class TimerQueue {
     for (;;) {
       const top = this.heap.peek();
       if (top === undefined) return Number.POSITIVE_INFINITY;
-      if (this.live.get(timerId(top.timestamp, top.key)) === top) return top.timestamp;
+      if (this.live.get(timerId(top.timestamp, top.key, top.namespace)) === top) return top.timestamp;
       this.heap.pop();
     }
   }
 
-  snapshot(): [number, number, unknown][] {
-    return [...this.live.values()].sort((a, b) => a.seq - b.seq).map((t) => [t.timestamp, t.keyGroup, t.key]);
+  /** Live timers in the order they were registered. */
+  all(): QueuedTimer[] {
+    return [...this.live.values()].sort((a, b) => a.seq - b.seq);
   }
 }
 
-function timerId(timestamp: number, key: unknown): string {
-  const c = canonicalKey(key);
-  return `${timestamp}\u0001${typeof c}\u0001${String(c)}`;
+function timerId(timestamp: number, key: unknown, namespace: unknown): string {
+  const k = canonicalKey(key);
+  const id = `${timestamp}\u0001${typeof k}\u0001${String(k)}`;
+  if (namespace === null) return id;
+  const n = canonicalKey(namespace);
+  return `${id}\u0001${typeof n}\u0001${String(n)}`;
 }
 
-/** One keyed operator subtask's timers (Flink's InternalTimerService). */
-export class TimerQueues {
+class TimerService implements InternalTimerService {
+  readonly name: string;
   readonly eventTime = new TimerQueue();
   readonly processingTime = new TimerQueue();
+  triggerable: Triggerable | null = null;
+  private readonly manager: TimeServiceManager;
+
+  constructor(name: string, manager: TimeServiceManager) {
+    this.name = name;
+    this.manager = manager;
+  }
+
+  currentProcessingTime(): number {
+    return this.manager.clock();
+  }
+
+  currentWatermark(): number {
+    return this.manager.watermark;
+  }
+
+  registerEventTimeTimer(namespace: unknown, timestamp: number): void {
+    this.eventTime.add(timestamp, this.manager.backend.getCurrentKey(), this.manager.backend.getCurrentKeyGroup(), namespace);
+  }
+
+  deleteEventTimeTimer(namespace: unknown, timestamp: number): void {
+    this.eventTime.delete(timestamp, this.manager.backend.getCurrentKey(), namespace);
+  }
+
+  registerProcessingTimeTimer(namespace: unknown, timestamp: number): void {
+    this.processingTime.add(timestamp, this.manager.backend.getCurrentKey(), this.manager.backend.getCurrentKeyGroup(), namespace);
+  }
+
+  deleteProcessingTimeTimer(namespace: unknown, timestamp: number): void {
+    this.processingTime.delete(timestamp, this.manager.backend.getCurrentKey(), namespace);
+  }
 
   queue(domain: TimeDomain): TimerQueue {
     return domain === 'EVENT_TIME' ? this.eventTime : this.processingTime;
   }
+}
 
-  snapshot(): TimersSnapshot {
-    return { eventTime: this.eventTime.snapshot(), processingTime: this.processingTime.snapshot() };
+/**
+ * The named timer services of one keyed operator subtask (Flink's InternalTimeServiceManager):
+ * advances event time on watermarks and processing time when the executor asks, firing each due
+ * timer in its key's context; timers are keyed state, snapshotted and restored by key group.
+ */
+export class TimeServiceManager {
+  readonly backend: KeyedStateBackend;
+  readonly clock: () => number;
+  watermark = MIN_WATERMARK;
+  private readonly services = new Map<string, TimerService>();
+  private readonly where: string;
+
+  constructor(where: string, backend: KeyedStateBackend, clock: () => number) {
+    this.where = where;
+    this.backend = backend;
+    this.clock = clock;
   }
 
-  restore(snapshot: TimersSnapshot, keyGroups?: { start: number; end: number }): void {
-    const keep = (kg: number): boolean => keyGroups === undefined || (kg >= keyGroups.start && kg <= keyGroups.end);
-    for (const [ts, kg, key] of snapshot.eventTime) if (keep(kg)) this.eventTime.add(ts, key, kg);
-    for (const [ts, kg, key] of snapshot.processingTime) if (keep(kg)) this.processingTime.add(ts, key, kg);
+  /** The service of this name (its restored timers included), firing into `triggerable`. */
+  getInternalTimerService(name: string, triggerable: Triggerable): InternalTimerService {
+    const service = this.service(name);
+    service.triggerable = triggerable;
+    return service;
+  }
+
+  /** Fires every event-time timer at or before `timestamp`, those registered while firing included. */
+  advanceWatermark(timestamp: number): void {
+    this.watermark = timestamp;
+    for (const service of this.services.values()) this.fire(service, 'EVENT_TIME', timestamp);
+  }
+
+  onProcessingTime(now: number): void {
+    for (const service of this.services.values()) this.fire(service, 'PROCESSING_TIME', now);
+  }
+
+  /** The earliest pending processing-time timer, or Infinity. */
+  nextProcessingTime(): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const service of this.services.values()) next = Math.min(next, service.processingTime.nextTimestamp());
+    return next;
+  }
+
+  snapshot(): KeyedStatePart[] {
+    const timers: TimerEntry[] = [];
+    for (const service of this.services.values()) {
+      for (const domain of ['EVENT_TIME', 'PROCESSING_TIME'] as const) {
+        for (const t of service.queue(domain).all()) timers.push([service.name, domain, t.timestamp, t.keyGroup, t.key, t.namespace]);
+      }
+    }
+    const part: TimersPart = { kind: 'timers', keyGroups: this.backend.keyGroups, timers };
+    return [structuredClone(part)];
+  }
+
+  /** Loads the timers of parts whose key group this subtask owns; they fire once their service is asked for. */
+  restore(parts: readonly KeyedStatePart[]): void {
+    for (const part of parts) {
+      if (part.kind !== 'timers') continue;
+      for (const [name, domain, timestamp, keyGroup, key, namespace] of structuredClone(part.timers)) {
+        if (inKeyGroupRange(this.backend.keyGroups, keyGroup)) this.service(name).queue(domain).add(timestamp, key, keyGroup, namespace);
+      }
+    }
+  }
+
+  private service(name: string): TimerService {
+    let service = this.services.get(name);
+    if (service === undefined) {
+      service = new TimerService(name, this);
+      this.services.set(name, service);
+    }
+    return service;
+  }
+
+  private fire(service: TimerService, domain: TimeDomain, time: number): void {
+    const queue = service.queue(domain);
+    for (let t = queue.pollUpTo(time); t !== undefined; t = queue.pollUpTo(time)) {
+      const triggerable = service.triggerable;
+      if (triggerable === null) throw new Error(`internal: ${this.where} has restored timers of service "${service.name}" that no operator asked for`);
+      this.backend.setCurrentKey(t.key, t.keyGroup);
+      if (domain === 'EVENT_TIME') triggerable.onEventTime(t);
+      else triggerable.onProcessingTime(t);
+    }
   }
 }

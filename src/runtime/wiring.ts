@@ -3,7 +3,8 @@ import type { Kernels } from '../kernels/index.ts';
 import type { Job } from '../plan/job.ts';
 import { describeOperator } from '../plan/graph.ts';
 import type { PhysicalNode, PhysicalPlan } from '../plan/physical.ts';
-import { HeapKeyedStateBackend } from '../state/heap_keyed_state_backend.ts';
+import type { JobSnapshot } from '../state/snapshot.ts';
+import type { StateBackend } from '../state/state_backend.ts';
 import { JobExecutionError } from '../core/errors.ts';
 import { InputGate } from './input_gate.ts';
 import type { StreamOperator } from './operator.ts';
@@ -19,7 +20,7 @@ import type { StreamElement } from '../core/elements.ts';
 import { CHANNELS_PER_GATE, ownerOf } from './placement.ts';
 import type { Placement } from './placement.ts';
 import { instanceForSubtask } from '../core/user_functions.ts';
-import { TimerQueues } from './timers.ts';
+import { SubtaskState } from './subtask_state.ts';
 
 export interface Subtask {
   readonly node: PhysicalNode;
@@ -31,6 +32,8 @@ export interface Subtask {
   readonly queue: QueuedTask | null;
   /** The task (chain) it runs in: where its busy time is counted. */
   readonly task: TaskStats;
+  /** Its state, which the task initializes before `open` and snapshots around the operator. */
+  readonly state: SubtaskState;
 }
 
 export interface Wiring {
@@ -44,15 +47,24 @@ export interface Wiring {
   readonly inbound: ReadonlyMap<number, QueuedTask>;
 }
 
+/** What every subtask of a job is built with. */
+export interface WiringOptions {
+  readonly clock: () => number;
+  readonly kernels: () => Promise<Kernels>;
+  readonly stateBackend: StateBackend;
+  /** The snapshot the job restores its state from, or null for a fresh start. */
+  readonly restore: JobSnapshot | null;
+  readonly placement: Placement | null;
+  readonly sendRemote: (worker: number, channel: number, element: StreamElement) => void;
+}
+
 /**
  * Instantiates every operator subtask and connects them: chained edges become direct calls,
  * the others partitioners into the consumer's queue. Built from the sinks back to the sources,
  * so each producer's targets exist when it is made.
  */
-export function wire(
-  job: Job, plan: PhysicalPlan, clock: () => number, kernels: () => Promise<Kernels>,
-  placement: Placement | null = null, sendRemote: (worker: number, channel: number, element: StreamElement) => void = noRemote,
-): Wiring {
+export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiring {
+  const { clock, kernels, placement, sendRemote } = options;
   const workers = placement?.workerCount ?? 1;
   const here = placement?.workerIndex ?? 0;
   const rule = placement?.rule ?? { kind: 'spread' };
@@ -118,28 +130,28 @@ export function wire(
         else sides.set(edge.sideOutput, [...(sides.get(edge.sideOutput) ?? []), target]);
       }
       const output = new OperatorOutput(main, sides, check, plan.config.batchSize);
-      const keyed = node.spec.keyed && node.kernel === null
-        ? { backend: new HeapKeyedStateBackend(describeOperator(node.spec), node.maxParallelism), timers: new TimerQueues() }
-        : null;
+      const identity = { where: describeOperator(node.spec), uid: node.uid, subtaskIndex: s, parallelism: node.parallelism, maxParallelism: node.maxParallelism };
+      // A kernel aggregation keeps its keyed state in its own table.
+      const state = new SubtaskState(identity, node.spec.keyed && node.kernel === null, options.stateBackend, clock, options.restore);
       const op = createOperator({
         node: node.spec, uid: node.uid, subtaskIndex: s, parallelism: node.parallelism, maxParallelism: node.maxParallelism,
-        config: plan.config, functions: { ...functions, fn: instanceForSubtask(functions.fn, s) }, output, keyed, clock, kernels,
+        config: plan.config, functions: { ...functions, fn: instanceForSubtask(functions.fn, s) }, output, clock, kernels,
       }, node.kernel);
       if (op instanceof SourceOperator) {
         sources.push(op);
-        subtasks.push({ node, index: s, op, gate: null, queue: null, task: new TaskStats(taskName(node, s)) });
+        subtasks.push({ node, index: s, op, gate: null, queue: null, task: new TaskStats(taskName(node, s)), state });
         continue;
       }
       const gate = new InputGate(op, channelInputs(node, byId));
       nodeGates[s] = gate;
       if (node.inputs[0].chained) {
-        subtasks.push({ node, index: s, op, gate, queue: null, task: null });
+        subtasks.push({ node, index: s, op, gate, queue: null, task: null, state });
       } else {
         const task = new QueuedTask(taskName(node, s), gate);
         nodeQueues[s] = task;
         tasks.push(task);
         inbound.set(gateIds.get(`${node.spec.id}:${s}`)!, task);
-        subtasks.push({ node, index: s, op, gate, queue: task, task: task.stats });
+        subtasks.push({ node, index: s, op, gate, queue: task, task: task.stats, state });
       }
     }
     gates.set(node.spec.id, nodeGates);
@@ -175,10 +187,6 @@ function queuedGateIds(plan: PhysicalPlan): Map<string, number> {
     for (let s = 0; s < node.parallelism; s++) ids.set(`${node.spec.id}:${s}`, ids.size);
   }
   return ids;
-}
-
-function noRemote(): never {
-  throw new Error('internal: a remote subtask without a placement');
 }
 
 /** The input each channel of a node feeds: a chained edge is one channel, a network edge one per producer subtask. */

@@ -2,29 +2,88 @@ import type {
   AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor, MapState, MapStateDescriptor,
   ReducingState, ReducingStateDescriptor, StateDescriptor, ValueState, ValueStateDescriptor,
 } from '../core/state.ts';
-import { canonicalKey } from '../core/key_groups.ts';
+import { canonicalKey, inKeyGroupRange } from '../core/key_groups.ts';
+import type { KeyGroupRange } from '../core/key_groups.ts';
 import { reduceFunctionOf } from '../core/user_functions.ts';
 import {
   HeapAggregatingState, HeapListState, HeapMapState, HeapReducingState, HeapValueState,
 } from './heap_state_handles.ts';
 import type { CurrentKey } from './heap_state_handles.ts';
 import { HeapStateTable } from './heap_state_table.ts';
-import type { KeyedStateBackend, KeyedStateSnapshot, StateSnapshot } from './keyed_state_backend.ts';
+import type { NamespaceCell } from './heap_state_table.ts';
+import type { KeyedStateBackend, KeyedStateStore, NamespacedStateStore } from './keyed_state_backend.ts';
+import type { HeapStateEntry, HeapStatePart, KeyedStatePart } from './snapshot.ts';
+
+/** Handles of one namespace cell, made once per state name. */
+type TableOf = (name: string, kind: HeapStateTable['kind']) => HeapStateTable;
+
+class HeapStateStore implements KeyedStateStore {
+  private readonly tableOf: TableOf;
+  private readonly current: CurrentKey;
+  protected readonly ns: NamespaceCell;
+  private readonly handles = new Map<string, unknown>();
+
+  constructor(tableOf: TableOf, current: CurrentKey, ns: NamespaceCell) {
+    this.tableOf = tableOf;
+    this.current = current;
+    this.ns = ns;
+  }
+
+  getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
+    return this.handle(d, (t, c) => new HeapValueState<T>(t, c, this.ns));
+  }
+
+  getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
+    return this.handle(d, (t, c) => new HeapListState<T>(t, c, this.ns));
+  }
+
+  getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V> {
+    return this.handle(d, (t, c) => new HeapMapState<K, V>(t, c, this.ns));
+  }
+
+  getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
+    const reduce = reduceFunctionOf<T>(d.reduceFunction, `ReducingStateDescriptor "${d.name}"`);
+    return this.handle(d, (t, c) => new HeapReducingState<T>(t, c, this.ns, reduce));
+  }
+
+  getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
+    return this.handle(d, (t, c) => new HeapAggregatingState<IN, ACC, OUT>(t, c, this.ns, d.aggregateFunction));
+  }
+
+  private handle<H>(d: StateDescriptor, make: (table: HeapStateTable, current: CurrentKey) => H): H {
+    const table = this.tableOf(d.name, d.kind);
+    const existing = this.handles.get(d.name);
+    if (existing !== undefined) return existing as H;
+    const h = make(table, this.current);
+    this.handles.set(d.name, h);
+    return h;
+  }
+}
+
+class NamespacedHeapStateStore extends HeapStateStore implements NamespacedStateStore {
+  setCurrentNamespace(namespace: unknown): void {
+    if (namespace === null || namespace === undefined) throw new Error('internal: a namespace is a value; null is the key\'s own state');
+    this.ns.canonical = canonicalKey(namespace);
+    this.ns.value = namespace;
+  }
+}
 
 /**
  * Keyed state on the JS heap (Flink's HashMapStateBackend). Values are held by reference, as
  * in Flink's heap backend; snapshots deep-copy them (structuredClone).
  */
 export class HeapKeyedStateBackend implements KeyedStateBackend {
-  private readonly tables = new Map<string, HeapStateTable>();
-  private readonly handles = new Map<string, unknown>();
+  readonly keyGroups: KeyGroupRange;
   private readonly current: CurrentKey = { canonical: undefined, key: undefined, keyGroup: -1 };
-  private readonly maxParallelism: number;
+  private readonly tables = new Map<string, HeapStateTable>();
+  private readonly own: HeapStateStore;
   private readonly owner: string;
 
-  constructor(owner: string, maxParallelism: number) {
+  /** `owner` names the operator in errors. */
+  constructor(owner: string, keyGroups: KeyGroupRange) {
     this.owner = owner;
-    this.maxParallelism = maxParallelism;
+    this.keyGroups = keyGroups;
+    this.own = new HeapStateStore(this.tableOf, this.current, { canonical: null, value: null });
   }
 
   setCurrentKey(key: unknown, keyGroup: number): void {
@@ -43,60 +102,65 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
-    return this.handle(d, (t) => new HeapValueState<T>(t, this.current));
+    return this.own.getState(d);
   }
 
   getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
-    return this.handle(d, (t) => new HeapListState<T>(t, this.current));
+    return this.own.getListState(d);
   }
 
   getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V> {
-    return this.handle(d, (t) => new HeapMapState<K, V>(t, this.current));
+    return this.own.getMapState(d);
   }
 
   getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
-    const reduce = reduceFunctionOf<T>(d.reduceFunction, `ReducingStateDescriptor "${d.name}"`);
-    return this.handle(d, (t) => new HeapReducingState<T>(t, this.current, reduce));
+    return this.own.getReducingState(d);
   }
 
   getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
-    return this.handle(d, (t) => new HeapAggregatingState<IN, ACC, OUT>(t, this.current, d.aggregateFunction));
+    return this.own.getAggregatingState(d);
+  }
+
+  namespaced(): NamespacedStateStore {
+    return new NamespacedHeapStateStore(this.tableOf, this.current, { canonical: null, value: null });
   }
 
   keysOf(stateName: string): Iterable<[unknown, number]> {
     return this.tables.get(stateName)?.keys() ?? [];
   }
 
-  snapshot(): KeyedStateSnapshot {
-    const states: StateSnapshot[] = [];
+  snapshot(): KeyedStatePart[] {
+    const states: { name: string; kind: HeapStateTable['kind']; entries: HeapStateEntry[] }[] = [];
     for (const table of this.tables.values()) {
-      const entries: [number, unknown, unknown][] = [];
-      for (const [kg, key, value] of table.all()) {
-        entries.push([kg, key, table.kind === 'map' ? [...(value as Map<unknown, [unknown, unknown]>).values()] : value]);
+      const entries: HeapStateEntry[] = [];
+      for (const [kg, key, namespace, value] of table.all()) {
+        entries.push([kg, key, namespace, table.kind === 'map' ? [...(value as Map<unknown, [unknown, unknown]>).values()] : value]);
       }
       states.push({ name: table.name, kind: table.kind, entries });
     }
-    return structuredClone({ maxParallelism: this.maxParallelism, states });
+    const part: HeapStatePart = { kind: 'heap', keyGroups: this.keyGroups, states };
+    return [structuredClone(part)];
   }
 
-  restore(snapshot: KeyedStateSnapshot, keyGroups?: { start: number; end: number }): void {
-    if (snapshot.maxParallelism !== this.maxParallelism) {
-      throw new Error(`${this.owner}: cannot restore keyed state written with maxParallelism ${snapshot.maxParallelism} into maxParallelism ${this.maxParallelism}; key groups would not line up. Keep setMaxParallelism() unchanged across restores`);
-    }
-    const copy = structuredClone(snapshot);
-    for (const s of copy.states) {
-      const table = this.table(s.name, s.kind);
-      for (const [kg, key, value] of s.entries) {
-        if (keyGroups !== undefined && (kg < keyGroups.start || kg > keyGroups.end)) continue;
-        const stored = s.kind === 'map'
-          ? new Map((value as [unknown, unknown][]).map(([k, v]) => [canonicalKey(k), [k, v]]))
-          : value;
-        table.set(canonicalKey(key), key, kg, stored);
+  restore(parts: readonly KeyedStatePart[]): void {
+    for (const part of parts) {
+      if (part.kind !== 'heap') continue;
+      for (const s of structuredClone(part).states) {
+        const table = this.tableOf(s.name, s.kind);
+        for (const [kg, key, namespace, value] of s.entries) {
+          if (!inKeyGroupRange(this.keyGroups, kg)) continue;
+          const stored = s.kind === 'map'
+            ? new Map((value as [unknown, unknown][]).map(([k, v]) => [canonicalKey(k), [k, v]]))
+            : value;
+          const ns = namespace === null ? { canonical: null, value: null } : { canonical: canonicalKey(namespace), value: namespace };
+          table.set(canonicalKey(key), key, kg, ns, stored);
+        }
       }
     }
   }
 
-  private table(name: string, kind: HeapStateTable['kind']): HeapStateTable {
+  /** The named state's table, made on first use; one name holds one kind of state. */
+  private readonly tableOf: TableOf = (name, kind) => {
     let table = this.tables.get(name);
     if (table === undefined) {
       table = new HeapStateTable(name, kind);
@@ -105,16 +169,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       throw new Error(`${this.owner}: state "${name}" is ${article(table.kind)} ${table.kind} state and cannot also be ${article(kind)} ${kind} state; give each state its own name`);
     }
     return table;
-  }
-
-  private handle<H>(d: StateDescriptor, make: (table: HeapStateTable) => H): H {
-    const table = this.table(d.name, d.kind);
-    const existing = this.handles.get(d.name);
-    if (existing !== undefined) return existing as H;
-    const h = make(table);
-    this.handles.set(d.name, h);
-    return h;
-  }
+  };
 }
 
 function article(kind: string): string {

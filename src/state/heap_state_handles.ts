@@ -1,7 +1,7 @@
 import type { AggregateFunction } from '../core/functions.ts';
 import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../core/state.ts';
 import { canonicalKey } from '../core/key_groups.ts';
-import type { HeapStateTable } from './heap_state_table.ts';
+import type { HeapStateTable, NamespaceCell } from './heap_state_table.ts';
 
 /** Where the current key lives; handles read it on every call, as Flink's state objects do. */
 export interface CurrentKey {
@@ -13,19 +13,21 @@ export interface CurrentKey {
 abstract class Handle {
   protected readonly table: HeapStateTable;
   protected readonly current: CurrentKey;
-  constructor(table: HeapStateTable, current: CurrentKey) {
+  protected readonly ns: NamespaceCell;
+  constructor(table: HeapStateTable, current: CurrentKey, ns: NamespaceCell) {
     this.table = table;
     this.current = current;
+    this.ns = ns;
   }
   protected read(): unknown {
-    return this.table.get(this.current.canonical);
+    return this.table.get(this.current.canonical, this.ns);
   }
   protected write(value: unknown): void {
     const c = this.current;
-    this.table.set(c.canonical, c.key, c.keyGroup, value);
+    this.table.set(c.canonical, c.key, c.keyGroup, this.ns, value);
   }
   clear(): void {
-    this.table.delete(this.current.canonical);
+    this.table.delete(this.current.canonical, this.ns);
   }
 }
 
@@ -105,8 +107,8 @@ export class HeapMapState<K, V> extends Handle implements MapState<K, V> {
 
 export class HeapReducingState<T> extends Handle implements ReducingState<T> {
   private readonly reduce: (a: T, b: T) => T;
-  constructor(table: HeapStateTable, current: CurrentKey, reduce: (a: T, b: T) => T) {
-    super(table, current);
+  constructor(table: HeapStateTable, current: CurrentKey, ns: NamespaceCell, reduce: (a: T, b: T) => T) {
+    super(table, current, ns);
     this.reduce = reduce;
   }
   get(): T | null {
@@ -121,8 +123,8 @@ export class HeapReducingState<T> extends Handle implements ReducingState<T> {
 
 export class HeapAggregatingState<IN, ACC, OUT> extends Handle implements AggregatingState<IN, OUT> {
   private readonly fn: AggregateFunction<IN, ACC, OUT>;
-  constructor(table: HeapStateTable, current: CurrentKey, fn: AggregateFunction<IN, ACC, OUT>) {
-    super(table, current);
+  constructor(table: HeapStateTable, current: CurrentKey, ns: NamespaceCell, fn: AggregateFunction<IN, ACC, OUT>) {
+    super(table, current, ns);
     this.fn = fn;
   }
   get(): OUT | null {

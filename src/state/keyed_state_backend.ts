@@ -1,34 +1,40 @@
 import type {
   AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor, MapState, MapStateDescriptor,
-  ReducingState, ReducingStateDescriptor, StateKind, ValueState, ValueStateDescriptor,
+  ReducingState, ReducingStateDescriptor, ValueState, ValueStateDescriptor,
 } from '../core/state.ts';
+import type { KeyGroupRange } from '../core/key_groups.ts';
+import type { KeyedStatePart } from './snapshot.ts';
 
-/** One state's entries in a snapshot: [key group, key, value] (map state values are [k, v][]). */
-export interface StateSnapshot {
-  readonly name: string;
-  readonly kind: StateKind;
-  readonly entries: [number, unknown, unknown][];
-}
-
-/** A keyed state backend's snapshot: plain, structured-clone-safe data, restorable by key group. */
-export interface KeyedStateSnapshot {
-  readonly maxParallelism: number;
-  readonly states: StateSnapshot[];
-}
-
-/** Keyed state of one operator subtask. State handles act on the current key. */
-export interface KeyedStateBackend {
-  setCurrentKey(key: unknown, keyGroup: number): void;
-  getCurrentKey(): unknown;
-  getCurrentKeyGroup(): number;
+/** Keyed state handles, acting on the current key (what a function's RuntimeContext hands out). */
+export interface KeyedStateStore {
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
   getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
   getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
   getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
-  /** Every key that has a value in the named state, with its key group, in insertion order. */
+}
+
+/**
+ * State handles that act on the current key in the namespace this store is set to: a window's
+ * state is its key's state in the window's namespace (Flink's getPartitionedState). Namespaces
+ * are plain values compared by content; null is the key's own state, where user functions' live.
+ */
+export interface NamespacedStateStore extends KeyedStateStore {
+  setCurrentNamespace(namespace: unknown): void;
+}
+
+/** Keyed state of one operator subtask, over the key groups it owns. */
+export interface KeyedStateBackend extends KeyedStateStore {
+  readonly keyGroups: KeyGroupRange;
+  setCurrentKey(key: unknown, keyGroup: number): void;
+  getCurrentKey(): unknown;
+  getCurrentKeyGroup(): number;
+  /** A new store whose handles follow its own current namespace. */
+  namespaced(): NamespacedStateStore;
+  /** Every key that has a value of its own in the named state, with its key group, in insertion order. */
   keysOf(stateName: string): Iterable<[key: unknown, keyGroup: number]>;
-  snapshot(): KeyedStateSnapshot;
-  /** Loads the entries whose key group lies in [first, last] (all when omitted). */
-  restore(snapshot: KeyedStateSnapshot, keyGroups?: { start: number; end: number }): void;
+  /** A deep copy of every value, as parts over this backend's key groups. */
+  snapshot(): KeyedStatePart[];
+  /** Loads the entries of parts of this backend's kind whose key group it owns (parts of several old subtasks merge). */
+  restore(parts: readonly KeyedStatePart[]): void;
 }

@@ -9,6 +9,7 @@ import type { ColumnBatch } from '../../src/core/elements.ts';
 import type { OperatorContext } from '../../src/runtime/operator.ts';
 import { KernelAggregateOperator } from '../../src/runtime/operators/kernel_aggregate.ts';
 import { OperatorOutput } from '../../src/runtime/output.ts';
+import { HeapOperatorStateStore } from '../../src/state/operator_state_store.ts';
 import type { Target } from '../../src/runtime/output.ts';
 
 const kernels = await loadKernelsFromFile(kernelUrl('debug'));
@@ -30,6 +31,10 @@ async function keyedSum(): Promise<{ operator: KernelAggregateOperator; emitted:
     kernels: () => Promise.resolve(kernels),
   } as unknown as OperatorContext;
   const operator = new KernelAggregateOperator(ctx, plan);
+  await operator.initializeState({
+    isRestored: () => false, keyGroups: { start: 0, end: 127 }, keyedStateBackend: null, timeServiceManager: null,
+    operatorStateStore: new HeapOperatorStateStore('test'), restoredParts: [],
+  });
   await operator.open();
   return { operator, emitted };
 }

@@ -1,14 +1,17 @@
-import type { Collector, Emitted, OnTimerContext } from '../../core/functions.ts';
+import type { Collector, Emitted, OnTimerContext, TimeDomain } from '../../core/functions.ts';
 import { formatValue } from '../../core/types.ts';
 import { closeFunction, emitReturned, openFunction } from '../../core/user_functions.ts';
 import { StreamOperator } from '../operator.ts';
-import type { OperatorContext } from '../operator.ts';
+import type { OperatorContext, StateInitializationContext } from '../operator.ts';
 import { ProcessContextImpl } from '../process_context.ts';
 import { runtimeContextFor } from '../runtime_context.ts';
-import type { Timer } from '../timers.ts';
+import type { InternalTimer, InternalTimerService } from '../timers.ts';
 import type { RecordBatch } from '../../core/elements.ts';
 
 type OnTimer = (timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<unknown>) => Emitted<unknown>;
+
+/** The timer service user functions' timers live in, as Flink's KeyedProcessOperator names it. */
+const USER_TIMERS = 'user-timers';
 
 /**
  * An operator around one user function object: opens and closes it, gives it a process
@@ -17,6 +20,8 @@ type OnTimer = (timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<
 export abstract class FunctionOperator extends StreamOperator {
   protected readonly fn: unknown;
   protected readonly pctx: ProcessContextImpl;
+  /** The user function's timers (in the key's own namespace); null on a non-keyed operator. */
+  userTimers: InternalTimerService | null = null;
   private readonly onTimer: OnTimer | null;
 
   constructor(ctx: OperatorContext) {
@@ -27,8 +32,16 @@ export abstract class FunctionOperator extends StreamOperator {
     this.onTimer = typeof onTimer === 'function' ? (onTimer as OnTimer).bind(this.fn) : null;
   }
 
+  override initializeState(context: StateInitializationContext): void | Promise<void> {
+    super.initializeState(context);
+    this.userTimers = context.timeServiceManager?.getInternalTimerService(USER_TIMERS, {
+      onEventTime: (timer) => this.fire(timer, 'EVENT_TIME'),
+      onProcessingTime: (timer) => this.fire(timer, 'PROCESSING_TIME'),
+    }) ?? null;
+  }
+
   override async open(): Promise<void> {
-    await openFunction(this.fn, runtimeContextFor(this.ctx));
+    await openFunction(this.fn, runtimeContextFor(this.ctx, this.keyedStateBackend));
   }
 
   /**
@@ -37,7 +50,7 @@ export abstract class FunctionOperator extends StreamOperator {
    */
   protected emitEach(batch: RecordBatch, handle: (value: unknown, ctx: ProcessContextImpl, out: Collector<unknown>) => unknown): void {
     const { values, timestamps } = batch;
-    const keyed = this.ctx.keyed !== null;
+    const keyed = this.keyedStateBackend !== null;
     const p = this.pctx;
     const out = p.collector;
     let i = 0;
@@ -56,29 +69,8 @@ export abstract class FunctionOperator extends StreamOperator {
     await closeFunction(this.fn);
   }
 
-  override processWatermark(timestamp: number): void {
-    this.currentWatermark = timestamp;
-    const timers = this.ctx.keyed?.timers.eventTime;
-    if (timers !== undefined) {
-      for (let t = timers.pollUpTo(timestamp); t !== undefined; t = timers.pollUpTo(timestamp)) this.fire(t, 'EVENT_TIME');
-    }
-    this.out.control({ kind: 'watermark', timestamp });
-  }
-
-  override onProcessingTime(now: number): void {
-    const timers = this.ctx.keyed?.timers.processingTime;
-    if (timers === undefined) return;
-    for (let t = timers.pollUpTo(now); t !== undefined; t = timers.pollUpTo(now)) this.fire(t, 'PROCESSING_TIME');
-    this.out.flush();
-  }
-
-  override nextProcessingTime(): number {
-    return this.ctx.keyed?.timers.processingTime.nextTimestamp() ?? Number.POSITIVE_INFINITY;
-  }
-
-  private fire(timer: Timer, domain: 'EVENT_TIME' | 'PROCESSING_TIME'): void {
+  private fire(timer: InternalTimer, domain: TimeDomain): void {
     if (this.onTimer === null) return;
-    this.ctx.keyed!.backend.setCurrentKey(timer.key, timer.keyGroup);
     const p = this.pctx;
     p.ts = domain === 'EVENT_TIME' ? timer.timestamp : Number.NaN;
     p.domain = domain;

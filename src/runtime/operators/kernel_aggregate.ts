@@ -4,16 +4,20 @@ import type { KernelPlan } from '../../plan/kernel_routing.ts';
 import { columnBatch, isExclusive } from '../../core/elements.ts';
 import type { Column, ColumnBatch, RecordBatch } from '../../core/elements.ts';
 import { keyGroupFor } from '../../core/key_groups.ts';
+import type { KeyGroupRange } from '../../core/key_groups.ts';
+import { ListStateDescriptor } from '../../core/state.ts';
+import type { ListState } from '../../core/state.ts';
+import type { KeyedStatePart } from '../../state/snapshot.ts';
 import { StreamOperator } from '../operator.ts';
-import type { OperatorContext, OperatorSnapshot } from '../operator.ts';
+import type { OperatorContext, StateInitializationContext } from '../operator.ts';
 
 const AGGREGATE: Record<KernelPlan['aggregation'], AggregateName> = { sum: 'sum', min: 'min', max: 'max', minBy: 'minBy', maxBy: 'maxBy' };
 
-export interface KernelSnapshot {
-  readonly table: Uint8Array;
-  /** Dictionary-encoded keys by id, when the keys are not integers. */
-  readonly keys: readonly unknown[] | null;
-}
+/**
+ * The next record index (minBy/maxBy keep the earlier record on ties by it), a union list state:
+ * restored subtasks continue past every old subtask's indexes, so restored extremes stay earlier.
+ */
+const RECORD_INDEX = new ListStateDescriptor<number>('kernel-next-record-index');
 
 /**
  * A keyed sum/min/max/minBy/maxBy over a (key, value) columnar stream, run in the WASM kernel.
@@ -29,6 +33,8 @@ export class KernelAggregateOperator extends StreamOperator {
   private readonly dictionary: KeyDictionary<unknown> | null;
   private aggregator: KeyedAggregator | null = null;
   private recordIndex = 0;
+  private recordIndexState: ListState<number> | null = null;
+  private keyGroups: KeyGroupRange | null = null;
 
   constructor(ctx: OperatorContext, plan: KernelPlan) {
     super(ctx);
@@ -39,9 +45,14 @@ export class KernelAggregateOperator extends StreamOperator {
     this.dictionary = plan.integerKeys ? null : new KeyDictionary<unknown>();
   }
 
-  override async open(): Promise<void> {
+  override async initializeState(context: StateInitializationContext): Promise<void> {
+    super.initializeState(context);
     const kernels = await this.ctx.kernels();
     this.aggregator = kernels.createKeyedAggregator({ aggregates: [this.aggregate] });
+    this.keyGroups = context.keyGroups;
+    this.recordIndexState = context.operatorStateStore.getUnionListState(RECORD_INDEX);
+    for (const next of this.recordIndexState.get()) this.recordIndex = Math.max(this.recordIndex, next);
+    for (const part of context.restoredParts) if (part.kind === 'kernel') this.restoreTable(part.table, part.keys);
   }
 
   override processColumns(input: number, batch: ColumnBatch): void {
@@ -109,20 +120,22 @@ export class KernelAggregateOperator extends StreamOperator {
     return out;
   }
 
-  override snapshotState(): OperatorSnapshot & { kernel: KernelSnapshot } {
-    return { keyed: null, timers: null, kernel: { table: this.aggregator!.snapshot(), keys: this.dictionary?.values() ?? null } };
+  override snapshotState(): KeyedStatePart[] {
+    this.recordIndexState!.update([this.recordIndex]);
+    return [{ kind: 'kernel', keyGroups: this.keyGroups!, table: this.aggregator!.snapshot(), keys: this.dictionary === null ? null : [...this.dictionary.values()] }];
   }
 
-  override restoreState(snapshot: OperatorSnapshot & { kernel?: KernelSnapshot }, keyGroups?: { start: number; end: number }): void {
-    const k = snapshot.kernel;
-    if (k === undefined) return;
-    const restoredKeys = k.keys === null ? null : KeyDictionary.fromValues<unknown>(k.keys);
-    const keyOf = (id: number): unknown => (restoredKeys === null ? id : restoredKeys.decode(id));
-    const range = keyGroups ?? { start: 0, end: this.ctx.maxParallelism - 1 };
-    const agg = this.aggregator!;
-    agg.clear();
-    agg.restoreKeyGroups(k.table, range.start, range.end, (id) => keyGroupFor(keyOf(id), this.ctx.maxParallelism));
-    if (restoredKeys !== null) for (const key of restoredKeys.values()) this.dictionary!.encode(key);
+  /**
+   * Adds the keys of an old subtask's table that this subtask owns. Dictionary ids mean nothing
+   * outside the dictionary that gave them, so each kept key is encoded afresh here.
+   */
+  private restoreTable(table: Uint8Array, keys: readonly unknown[] | null): void {
+    const { start, end } = this.keyGroups!;
+    const maxParallelism = this.ctx.maxParallelism;
+    const keyOf = (id: number): unknown => (keys === null ? id : keys[id]);
+    const dictionary = this.dictionary;
+    this.aggregator!.restoreKeyGroups(table, start, end, (id) => keyGroupFor(keyOf(id), maxParallelism),
+      dictionary === null ? undefined : (id) => dictionary.encode(keys![id]));
   }
 
   private keyIds(column: Column): KeyColumn {

@@ -3,7 +3,7 @@ import type { ValueState } from '../../core/state.ts';
 import { aggregationReducer } from '../aggregations.ts';
 import type { RecordBatch } from '../../core/elements.ts';
 import { readField } from '../../core/fields.ts';
-import type { OperatorContext } from '../operator.ts';
+import type { OperatorContext, StateInitializationContext } from '../operator.ts';
 import { reduceFunctionOf } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 
@@ -16,7 +16,7 @@ const STATE_NAME = '_op_state';
  */
 export class KeyedReduceOperator extends FunctionOperator {
   private readonly reduce: (a: unknown, b: unknown) => unknown;
-  private readonly state: ValueState<unknown>;
+  private state!: ValueState<unknown>;
   private readonly batchMode: boolean;
   private readonly field: number | string | null;
 
@@ -27,8 +27,12 @@ export class KeyedReduceOperator extends FunctionOperator {
     this.reduce = config.kind === 'aggregate'
       ? aggregationReducer(config.aggregation, config.field)
       : reduceFunctionOf(this.fn, `reduce() on "${ctx.node.name}"`);
-    this.state = ctx.keyed!.backend.getState(new ValueStateDescriptor<unknown>(STATE_NAME));
     this.batchMode = ctx.config.runtimeMode === 'BATCH';
+  }
+
+  override initializeState(context: StateInitializationContext): void | Promise<void> {
+    super.initializeState(context);
+    this.state = this.keyedStateBackend!.getState(new ValueStateDescriptor<unknown>(STATE_NAME));
   }
 
   processBatch(_input: number, batch: RecordBatch): void {
@@ -58,7 +62,7 @@ export class KeyedReduceOperator extends FunctionOperator {
 
   override finish(): void {
     if (!this.batchMode) return;
-    const backend = this.ctx.keyed!.backend;
+    const backend = this.keyedStateBackend!;
     for (const [key, keyGroup] of backend.keysOf(STATE_NAME)) {
       backend.setCurrentKey(key, keyGroup);
       this.out.collect(this.state.value(), Number.NaN);

@@ -5,8 +5,14 @@ import type { Column, RecordBatch } from '../../core/elements.ts';
 import type { SplitAssigner } from '../split_assigner.ts';
 import { pollReader, SplitReaders } from '../split_readers.ts';
 import type { Polled } from '../split_readers.ts';
+import { ListStateDescriptor } from '../../core/state.ts';
+import type { ListState } from '../../core/state.ts';
+import type { KeyedStatePart } from '../../state/snapshot.ts';
 import { StreamOperator } from '../operator.ts';
-import type { OperatorSnapshot } from '../operator.ts';
+import type { StateInitializationContext } from '../operator.ts';
+
+/** Where each subtask's reader is, as operator list state (Flink's SourceOperator keeps its splits so). */
+const POSITION = new ListStateDescriptor<unknown>('source-position');
 
 export type PollOutcome = 'emitted' | 'pending' | 'ended';
 
@@ -20,10 +26,22 @@ export class SourceOperator extends StreamOperator {
   /** Shared by every subtask of the job: one per subtask would hand each of them every split. */
   private splits: SplitAssigner | null = null;
   private restoredPosition: unknown = undefined;
+  private positionState: ListState<unknown> | null = null;
 
   /** The job's one assigner for split sources (the executor's, or the coordinator's in workers). */
   assignSplitsWith(assigner: SplitAssigner): void {
     this.splits = assigner;
+  }
+
+  override initializeState(context: StateInitializationContext): void {
+    super.initializeState(context);
+    this.positionState = context.operatorStateStore.getListState(POSITION);
+    if (!context.isRestored()) return;
+    const positions = this.positionState.get();
+    if (positions.length !== 1) {
+      throw new Error(`internal: source ${this.ctx.uid} subtask ${this.ctx.subtaskIndex + 1}/${this.ctx.parallelism} restores ${positions.length} reader positions; a source restores at the parallelism it was snapshotted at`);
+    }
+    this.restoredPosition = positions[0];
   }
 
   override async open(): Promise<void> {
@@ -70,12 +88,8 @@ export class SourceOperator extends StreamOperator {
     }
   }
 
-  /** Source position for checkpoints, alongside the (empty) keyed parts. */
-  position(): unknown {
-    return this.splitReaders?.position() ?? this.reader?.snapshotState();
-  }
-
-  override restoreState(snapshot: OperatorSnapshot & { position?: unknown }): void {
-    this.restoredPosition = snapshot.position;
+  override snapshotState(): KeyedStatePart[] {
+    this.positionState!.update([this.splitReaders?.position() ?? this.reader?.snapshotState()]);
+    return [];
   }
 }

@@ -21,7 +21,7 @@ export class MapOperator extends FunctionOperator {
     const { values } = batch;
     const n = values.length;
     const mapped = new Array<unknown>(n);
-    const keyed = this.ctx.keyed !== null;
+    const keyed = this.keyedStateBackend !== null;
     const map = this.map;
     const check = this.out.check;
     let i = 0;
@@ -48,7 +48,7 @@ export class FilterOperator extends FunctionOperator {
     const { values, timestamps } = batch;
     const kept: unknown[] = [];
     const keptTs: number[] | null = timestamps === null ? null : [];
-    const keyed = this.ctx.keyed !== null;
+    const keyed = this.keyedStateBackend !== null;
     let i = 0;
     try {
       for (; i < values.length; i++) {
