@@ -2,9 +2,13 @@
  * Eddy's public API: Flink's DataStream API in TypeScript. Everything a job needs is exported
  * here; nothing else in src/ is part of the API.
  */
-export {
-  StreamExecutionEnvironment, RuntimeExecutionMode, ExecutionConfig, JobExecutionResult, JobClient,
-} from './api/environment.ts';
+// The worker layer plugs its kernel-worker runner into the environment (setKernelWorkers).
+import './worker/kernel_offload.ts';
+export { StreamExecutionEnvironment, RuntimeExecutionMode } from './api/environment.ts';
+export { ExecutionConfig } from './api/execution_config.ts';
+export { JobClient, JobExecutionResult } from './api/job_client.ts';
+export { HashMapStateBackend } from './state/state_backend.ts';
+export type { StateBackend } from './state/state_backend.ts';
 export type { AddSourceInput } from './api/environment.ts';
 export { DataStream, DataStreamSink } from './api/data_stream.ts';
 export { KeyedStream } from './api/keyed_stream.ts';

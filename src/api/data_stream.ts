@@ -3,12 +3,13 @@ import type { EdgeSpec, NodeConfig, NodeSpec, OperatorKind, Partitioning } from 
 import type { NodeFunctions } from '../plan/job.ts';
 import type { CollectBuffer } from '../core/collect_buffer.ts';
 import { flatMapFunctionOf, filterFunctionOf, mapFunctionOf, requireMethods, sinkFunctionOf } from '../core/user_functions.ts';
-import { ConnectedStreams } from './connected_streams.ts';
+import { connectStreams } from './connected_streams.ts';
+import type { ConnectedStreams } from './connected_streams.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
-import { checkParallelism } from './environment.ts';
+import { checkParallelism, jobBuilderOf } from './environment.ts';
 import type { FilterFunction, FlatMapFunction, KeySelector, MapFunction, ProcessFunctionLike, SinkFunction } from '../core/functions.ts';
 import { OutputTag } from '../core/functions.ts';
-import { KeyedStream, keyFunction } from './keyed_stream.ts';
+import { KeyedStream, keyFunction, newKeyedStream } from './keyed_stream.ts';
 import type { TypeInformation, TypeSpec } from '../core/types.ts';
 import type { WatermarkStrategy } from '../core/watermarks.ts';
 
@@ -28,95 +29,61 @@ export interface OperatorSpec {
   readonly parallelism?: number | null;
 }
 
-/** What an operator input needs of a stream (any element type). */
-export interface StreamView {
-  readonly sources: readonly StreamSource[];
-  readonly partitioning: Partitioning;
-  checkUsable(what: string): void;
-}
-
 /** An input of a new operator: a stream, and how it is partitioned into the operator. */
 export interface OperatorInput {
-  readonly stream: StreamView;
+  readonly stream: StreamState;
   readonly input: 0 | 1;
   readonly partitioning?: Partitioning;
   readonly keyDescription?: string | null;
   readonly keyField?: FieldRef | null;
 }
 
+/** What a stream is, behind its public face: only the API layer (and the worker layer's job runner) reads it. */
+export interface StreamState {
+  readonly env: StreamExecutionEnvironment;
+  readonly sources: readonly StreamSource[];
+  readonly partitioning: Partitioning;
+  /** The environment's job it belongs to: streams of an executed job cannot add to the next. */
+  readonly generation: number;
+}
+
+let makeStream: <T>(state: StreamState) => DataStream<T>;
+let readStream: <T>(stream: DataStream<T>) => StreamState;
+
 /**
  * Flink's DataStream (and SingleOutputStreamOperator: `name`, `uid` and `setParallelism`
  * apply to the operator that produced the stream). Streams are immutable views of the graph.
  */
 export class DataStream<T> {
-  /** @internal */ readonly env: StreamExecutionEnvironment;
-  /** @internal */ readonly sources: readonly StreamSource[];
-  /** @internal */ readonly partitioning: Partitioning;
-  /** @internal */ readonly generation: number;
+  readonly #state: StreamState;
 
-  /** @internal */
-  constructor(env: StreamExecutionEnvironment, sources: readonly StreamSource[], partitioning: Partitioning = 'forward') {
-    this.env = env;
-    this.sources = sources;
-    this.partitioning = partitioning;
-    this.generation = env.builder.generation;
+  private constructor(state: StreamState) {
+    this.#state = state;
   }
 
-  /** @internal */
-  static ofNode<T>(env: StreamExecutionEnvironment, node: NodeSpec): DataStream<T> {
-    return new DataStream<T>(env, [{ node, sideOutput: null }]);
-  }
-
-  /** @internal Adds an operator reading `inputs` and returns its output stream. */
-  static addOperator<O>(env: StreamExecutionEnvironment, spec: OperatorSpec, inputs: readonly OperatorInput[]): DataStream<O> {
-    const edges: EdgeSpec[] = [];
-    for (const i of inputs) {
-      i.stream.checkUsable(spec.name);
-      for (const s of i.stream.sources) {
-        edges.push({
-          source: s.node.id,
-          input: i.input,
-          partitioning: i.partitioning ?? i.stream.partitioning,
-          sideOutput: s.sideOutput,
-          keyDescription: i.keyDescription ?? null,
-          keyField: i.keyField ?? null,
-        });
-      }
-    }
-    const node = env.builder.add({ ...spec, inputs: edges });
-    return DataStream.ofNode<O>(env, node);
-  }
-
-  /** @internal */
-  get type(): TypeSpec | null {
-    return this.sources.length === 1 && this.sources[0].sideOutput === null ? this.sources[0].node.outputType : null;
-  }
-
-  /** @internal Refuses to extend a job that was already executed (its graph is gone). */
-  checkUsable(what: string): void {
-    if (this.generation !== this.env.builder.generation) {
-      throw new Error(`Cannot add "${what}": this stream belongs to a job that was already executed. Build the pipeline again (or call execute() once, after adding every sink)`);
-    }
+  static {
+    makeStream = <X>(state: StreamState) => new DataStream<X>(state);
+    readStream = <X>(stream: DataStream<X>) => stream.#state;
   }
 
   map<O>(fn: MapFunction<T, O>, outputType?: TypeInformation<O>): DataStream<O> {
     mapFunctionOf(fn, 'map()');
-    return this.oneInput<O>('map', 'Map', fn, outputType);
+    return this.#oneInput<O>('map', 'Map', fn, outputType);
   }
 
   flatMap<O>(fn: FlatMapFunction<T, O>, outputType?: TypeInformation<O>): DataStream<O> {
     flatMapFunctionOf(fn, 'flatMap()');
-    return this.oneInput<O>('flatMap', 'FlatMap', fn, outputType);
+    return this.#oneInput<O>('flatMap', 'FlatMap', fn, outputType);
   }
 
   filter(fn: FilterFunction<T>): DataStream<T> {
     filterFunctionOf(fn, 'filter()');
-    return this.oneInput<T>('filter', 'Filter', fn, undefined, this.type);
+    return this.#oneInput<T>('filter', 'Filter', fn, undefined, typeOf(this.#state));
   }
 
   process<O>(fn: ProcessFunctionLike<T, O>, outputType?: TypeInformation<O>): DataStream<O> {
     requireMethods(fn, ['processElement'], 'process()');
-    return this.oneInput<O>('process', 'Process', fn, outputType);
+    return this.#oneInput<O>('process', 'Process', fn, outputType);
   }
 
   /**
@@ -124,93 +91,94 @@ export class DataStream<T> {
    * or an object property.
    */
   keyBy<K>(key: KeySelector<T, K> | number | string, keyType?: TypeInformation<K>): KeyedStream<T, K> {
-    const { fn, description, field } = keyFunction(key, this.type, 'keyBy');
-    return new KeyedStream<T, K>(this, fn, description, field, keyType);
+    const { fn, description, field } = keyFunction(key, typeOf(this.#state), 'keyBy');
+    return newKeyedStream<T, K>(this, fn, description, field, keyType);
   }
 
   union(...streams: DataStream<T>[]): DataStream<T> {
+    const env = this.#state.env;
     for (const s of streams) {
-      if (s.env !== this.env) throw new Error('union(): all streams must come from the same StreamExecutionEnvironment');
-      s.checkUsable('union');
+      if (s.#state.env !== env) throw new Error('union(): all streams must come from the same StreamExecutionEnvironment');
+      checkUsable(s.#state, 'union');
     }
-    this.checkUsable('union');
-    return new DataStream<T>(this.env, [this, ...streams].flatMap((s) => s.withPartitioning()), 'forward');
+    checkUsable(this.#state, 'union');
+    return newStream<T>(env, [this, ...streams].flatMap((s) => s.#withPartitioning()));
   }
 
   connect<T2>(other: DataStream<T2> | KeyedStream<T2, unknown>): ConnectedStreams<T, T2> {
     if (other instanceof KeyedStream) {
       throw new Error('connect(): only the second stream is keyed; key both (a.keyBy(f).connect(b.keyBy(g))) or call keyBy(f, g) on the connected streams');
     }
-    return new ConnectedStreams<T, T2>(this, other);
+    return connectStreams<T, T2>(this, other);
   }
 
   assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
     if (strategy === null || typeof strategy !== 'object' || typeof strategy.createWatermarkGenerator !== 'function') {
       throw new TypeError('assignTimestampsAndWatermarks(strategy): expected a WatermarkStrategy, e.g. WatermarkStrategy.forMonotonousTimestamps()');
     }
-    return DataStream.addOperator<T>(this.env, {
-      kind: 'timestamps', name: 'Timestamps/Watermarks', outputType: this.type,
+    return addOperator<T>(this.#state.env, {
+      kind: 'timestamps', name: 'Timestamps/Watermarks', outputType: typeOf(this.#state),
       functions: { watermarkStrategy: strategy as WatermarkStrategy<unknown> },
-    }, [{ stream: this, input: 0 }]);
+    }, [{ stream: this.#state, input: 0 }]);
   }
 
   getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
     if (!(tag instanceof OutputTag)) throw new TypeError('getSideOutput(tag): expected an OutputTag');
-    const node = this.operatorNode('getSideOutput');
-    return new DataStream<X>(this.env, [{ node, sideOutput: tag.id }]);
+    const node = this.#operatorNode('getSideOutput');
+    return newStream<X>(this.#state.env, [{ node, sideOutput: tag.id }]);
   }
 
   /** Round-robin across the next operator's subtasks. */
   rebalance(): DataStream<T> {
-    return new DataStream<T>(this.env, this.sources, 'rebalance');
+    return newStream<T>(this.#state.env, this.#state.sources, 'rebalance');
   }
 
   /** Every record to every subtask of the next operator. */
   broadcast(): DataStream<T> {
-    return new DataStream<T>(this.env, this.sources, 'broadcast');
+    return newStream<T>(this.#state.env, this.#state.sources, 'broadcast');
   }
 
   /** Every record to the first subtask of the next operator. */
   global(): DataStream<T> {
-    return new DataStream<T>(this.env, this.sources, 'global');
+    return newStream<T>(this.#state.env, this.#state.sources, 'global');
   }
 
   name(name: string): this {
-    this.operatorNode('name').name = name;
+    this.#operatorNode('name').name = name;
     return this;
   }
 
   getName(): string {
-    return this.operatorNode('getName').name;
+    return this.#operatorNode('getName').name;
   }
 
   /** A stable id for the operator: state is restored by it, so set it on stateful operators. */
   uid(uid: string): this {
     if (typeof uid !== 'string' || uid.length === 0) throw new Error('uid(uid): expected a non-empty string');
-    this.operatorNode('uid').uid = uid;
+    this.#operatorNode('uid').uid = uid;
     return this;
   }
 
   setParallelism(parallelism: number): this {
-    this.operatorNode('setParallelism').parallelism = checkParallelism(parallelism, 'setParallelism');
+    this.#operatorNode('setParallelism').parallelism = checkParallelism(parallelism, 'setParallelism');
     return this;
   }
 
   getParallelism(): number {
-    const node = this.operatorNode('getParallelism');
+    const node = this.#operatorNode('getParallelism');
     const limit = node.config.kind === 'source' ? node.config.maxParallelism : null;
-    const p = node.parallelism ?? this.env.getParallelism();
+    const p = node.parallelism ?? this.#state.env.getParallelism();
     return limit !== null && node.parallelism === null ? Math.min(p, limit) : p;
   }
 
   addSink(sink: SinkFunction<T>): DataStreamSink {
     sinkFunctionOf(sink, 'addSink()');
-    return this.sink('Sink', { kind: 'sink', sink: 'user', printPrefix: null }, sink);
+    return this.#sink('Sink', { kind: 'sink', sink: 'user', printPrefix: null }, sink);
   }
 
   /** Prints each record as Flink does: `prefix:subtask> record` (subtask shown when parallel). */
   print(prefix?: string): DataStreamSink {
-    return this.sink('Print to Std. Out', { kind: 'sink', sink: 'print', printPrefix: prefix ?? null }, undefined);
+    return this.#sink('Print to Std. Out', { kind: 'sink', sink: 'print', printPrefix: prefix ?? null }, undefined);
   }
 
   /**
@@ -219,60 +187,117 @@ export class DataStream<T> {
    */
   async executeAndCollect(jobName = 'Eddy Job', limit?: number): Promise<T[]> {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`executeAndCollect(jobName, ${limit}): limit must be a whole number >= 0`);
-    const buffer = this.collect();
-    await this.env.execute(jobName);
+    const buffer = collectStream(this);
+    await this.#state.env.execute(jobName);
     return (limit === undefined ? buffer.values : buffer.values.slice(0, limit)) as T[];
   }
 
-  /** @internal Adds a parallelism-1 sink that gathers this stream's records into the returned buffer. */
-  collect(flush?: CollectBuffer['flush']): CollectBuffer {
-    const buffer: CollectBuffer = { values: [], flush };
-    this.sink('Collect Sink', { kind: 'sink', sink: 'collect', printPrefix: null }, buffer).setParallelism(1);
-    return buffer;
+  #oneInput<O>(kind: OperatorKind, name: string, fn: unknown, outputType?: TypeInformation<O>, inherited: TypeSpec | null = null): DataStream<O> {
+    return addOperator<O>(this.#state.env, { kind, name, outputType: outputType ?? inherited, functions: { fn } }, [{ stream: this.#state, input: 0 }]);
   }
 
-  /** @internal */
-  protected oneInput<O>(kind: OperatorKind, name: string, fn: unknown, outputType?: TypeInformation<O>, inherited: TypeSpec | null = null): DataStream<O> {
-    return DataStream.addOperator<O>(this.env, { kind, name, outputType: outputType ?? inherited, functions: { fn } }, [{ stream: this, input: 0 }]);
+  #sink(name: string, config: NodeConfig, fn: unknown): DataStreamSink {
+    const stream = addOperator<never>(this.#state.env, { kind: 'sink', name, config, functions: { fn } }, [{ stream: this.#state, input: 0 }]);
+    return makeSink(readStream(stream).sources[0].node);
   }
 
-  private sink(name: string, config: NodeConfig, fn: unknown): DataStreamSink {
-    const stream = DataStream.addOperator<never>(this.env, { kind: 'sink', name, config, functions: { fn } }, [{ stream: this, input: 0 }]);
-    return new DataStreamSink(stream.sources[0].node);
-  }
-
-  private withPartitioning(): StreamSource[] {
-    if (this.partitioning !== 'forward') {
-      throw new Error(`union(): a ${this.partitioning}() stream cannot be unioned; partition after the union instead`);
+  #withPartitioning(): StreamSource[] {
+    const { partitioning, sources } = this.#state;
+    if (partitioning !== 'forward') {
+      throw new Error(`union(): a ${partitioning}() stream cannot be unioned; partition after the union instead`);
     }
-    return [...this.sources];
+    return [...sources];
   }
 
-  private operatorNode(call: string): NodeSpec {
-    if (this.sources.length !== 1 || this.sources[0].sideOutput !== null) {
+  #operatorNode(call: string): NodeSpec {
+    const { sources } = this.#state;
+    if (sources.length !== 1 || sources[0].sideOutput !== null) {
       throw new Error(`${call}(): this stream (a union, a side output or a partitioning) has no operator of its own; call ${call}() on the operator that produces it`);
     }
-    return this.sources[0].node;
+    return sources[0].node;
   }
 }
 
+/** A stream over existing producers (a union, a side output, a re-partitioning). */
+export function newStream<T>(env: StreamExecutionEnvironment, sources: readonly StreamSource[], partitioning: Partitioning = 'forward'): DataStream<T> {
+  return makeStream<T>({ env, sources, partitioning, generation: jobBuilderOf(env).generation });
+}
+
+export function streamOfNode<T>(env: StreamExecutionEnvironment, node: NodeSpec): DataStream<T> {
+  return newStream<T>(env, [{ node, sideOutput: null }]);
+}
+
+export function streamState<T>(stream: DataStream<T>): StreamState {
+  return readStream(stream);
+}
+
+/** The declared type of a stream's records, when one operator produces it and declared one. */
+export function typeOf(stream: StreamState): TypeSpec | null {
+  const { sources } = stream;
+  return sources.length === 1 && sources[0].sideOutput === null ? sources[0].node.outputType : null;
+}
+
+/** Adds an operator reading `inputs` and returns its output stream. */
+export function addOperator<O>(env: StreamExecutionEnvironment, spec: OperatorSpec, inputs: readonly OperatorInput[]): DataStream<O> {
+  const edges: EdgeSpec[] = [];
+  for (const i of inputs) {
+    checkUsable(i.stream, spec.name);
+    const { sources, partitioning } = i.stream;
+    for (const s of sources) {
+      edges.push({
+        source: s.node.id,
+        input: i.input,
+        partitioning: i.partitioning ?? partitioning,
+        sideOutput: s.sideOutput,
+        keyDescription: i.keyDescription ?? null,
+        keyField: i.keyField ?? null,
+      });
+    }
+  }
+  const node = jobBuilderOf(env).add({ ...spec, inputs: edges });
+  return streamOfNode<O>(env, node);
+}
+
+/** Refuses to extend a job that was already executed (its graph is gone). */
+export function checkUsable(stream: StreamState, what: string): void {
+  const { env, generation } = stream;
+  if (generation !== jobBuilderOf(env).generation) {
+    throw new Error(`Cannot add "${what}": this stream belongs to a job that was already executed. Build the pipeline again (or call execute() once, after adding every sink)`);
+  }
+}
+
+/** Adds a parallelism-1 sink that gathers the stream's records into the returned buffer (executeAndCollect, a job module's returned stream). */
+export function collectStream<T>(stream: DataStream<T>, flush?: CollectBuffer['flush']): CollectBuffer {
+  const buffer: CollectBuffer = { values: [], flush };
+  const state = readStream(stream);
+  const sink = addOperator<never>(state.env, {
+    kind: 'sink', name: 'Collect Sink', config: { kind: 'sink', sink: 'collect', printPrefix: null }, functions: { fn: buffer },
+  }, [{ stream: state, input: 0 }]);
+  makeSink(readStream(sink).sources[0].node).setParallelism(1);
+  return buffer;
+}
+
+let makeSink: (node: NodeSpec) => DataStreamSink;
+
 /** Flink's DataStreamSink: name, uid and parallelism of a sink. */
 export class DataStreamSink {
-  private readonly node: NodeSpec;
-  /** @internal */
-  constructor(node: NodeSpec) {
-    this.node = node;
+  readonly #node: NodeSpec;
+  private constructor(node: NodeSpec) {
+    this.#node = node;
+  }
+  static {
+    makeSink = (node) => new DataStreamSink(node);
   }
   name(name: string): this {
-    this.node.name = name;
+    this.#node.name = name;
     return this;
   }
   uid(uid: string): this {
-    this.node.uid = uid;
+    this.#node.uid = uid;
     return this;
   }
   setParallelism(parallelism: number): this {
-    this.node.parallelism = checkParallelism(parallelism, 'setParallelism');
+    this.#node.parallelism = checkParallelism(parallelism, 'setParallelism');
     return this;
   }
 }

@@ -3,124 +3,160 @@ import type { BuiltInAggregation, OperatorKind } from '../plan/graph.ts';
 import type { KeyFunction } from '../plan/job.ts';
 import { FieldError, describeField, readField } from '../core/fields.ts';
 import { flatMapFunctionOf, filterFunctionOf, keySelectorOf, mapFunctionOf, reduceFunctionOf, requireMethods } from '../core/user_functions.ts';
-import { ConnectedStreams } from './connected_streams.ts';
-import { DataStream } from './data_stream.ts';
-import type { DataStreamSink } from './data_stream.ts';
+import { connectStreams } from './connected_streams.ts';
+import type { ConnectedStreams } from './connected_streams.ts';
+import { addOperator, streamState, typeOf } from './data_stream.ts';
+import type { DataStream, DataStreamSink, OperatorInput, StreamState } from './data_stream.ts';
 import type {
   FilterFunction, FlatMapFunction, KeySelector, KeyedProcessFunctionLike, MapFunction, ReduceFunction, SinkFunction,
 } from '../core/functions.ts';
 import { describeType } from '../core/types.ts';
 import type { TypeInformation, TypeSpec } from '../core/types.ts';
 
+let makeKeyedStream: <T, K>(stream: DataStream<T>, state: KeyedStreamState, keyType: TypeInformation<K> | undefined) => KeyedStream<T, K>;
+let readKeyedStream: <T, K>(stream: KeyedStream<T, K>) => KeyedStreamState;
+let unkeyStream: <T, K>(stream: KeyedStream<T, K>) => DataStream<T>;
+
 /**
  * Flink's KeyedStream: records partitioned by key. Operators on it run in each record's key
  * context, so their keyed state and timers are per key.
  */
 export class KeyedStream<T, K> {
-  /** @internal */ readonly stream: DataStream<T>;
-  /** @internal */ readonly keyOf: KeyFunction;
-  /** @internal */ readonly keyDescription: string;
-  /** @internal */ readonly keyField: FieldRef | null;
+  readonly #stream: DataStream<T>;
+  readonly #state: KeyedStreamState;
   readonly keyType: TypeInformation<K> | undefined;
 
-  /** @internal */
-  constructor(stream: DataStream<T>, keyOf: KeyFunction, keyDescription: string, keyField: FieldRef | null, keyType?: TypeInformation<K>) {
-    this.stream = stream;
-    this.keyOf = keyOf;
-    this.keyDescription = keyDescription;
-    this.keyField = keyField;
+  private constructor(stream: DataStream<T>, state: KeyedStreamState, keyType: TypeInformation<K> | undefined) {
+    this.#stream = stream;
+    this.#state = state;
     this.keyType = keyType;
+  }
+
+  static {
+    makeKeyedStream = <X, Y>(stream: DataStream<X>, state: KeyedStreamState, keyType: TypeInformation<Y> | undefined) => new KeyedStream<X, Y>(stream, state, keyType);
+    readKeyedStream = <X, Y>(stream: KeyedStream<X, Y>) => stream.#state;
+    unkeyStream = <X, Y>(stream: KeyedStream<X, Y>) => stream.#stream;
   }
 
   reduce(fn: ReduceFunction<T>): DataStream<T> {
     reduceFunctionOf(fn, 'reduce()');
-    return this.keyedOperator<T>('reduce', 'Keyed Reduce', fn, this.stream.type);
+    return this.#keyedOperator<T>('reduce', 'Keyed Reduce', fn, typeOf(this.#state.stream));
   }
 
   /** Sums `field` (a tuple position or object property; position 0 of a basic value by default). */
   sum(field: FieldRef = 0): DataStream<T> {
-    return this.aggregate('sum', field);
+    return this.#aggregate('sum', field);
   }
   min(field: FieldRef = 0): DataStream<T> {
-    return this.aggregate('min', field);
+    return this.#aggregate('min', field);
   }
   max(field: FieldRef = 0): DataStream<T> {
-    return this.aggregate('max', field);
+    return this.#aggregate('max', field);
   }
   minBy(field: FieldRef = 0): DataStream<T> {
-    return this.aggregate('minBy', field);
+    return this.#aggregate('minBy', field);
   }
   maxBy(field: FieldRef = 0): DataStream<T> {
-    return this.aggregate('maxBy', field);
+    return this.#aggregate('maxBy', field);
   }
 
   process<O>(fn: KeyedProcessFunctionLike<K, T, O>, outputType?: TypeInformation<O>): DataStream<O> {
     requireMethods(fn, ['processElement'], 'process()');
-    return this.keyedOperator<O>('process', 'KeyedProcess', fn, outputType ?? null);
+    return this.#keyedOperator<O>('process', 'KeyedProcess', fn, outputType ?? null);
   }
 
   map<O>(fn: MapFunction<T, O>, outputType?: TypeInformation<O>): DataStream<O> {
     mapFunctionOf(fn, 'map()');
-    return this.keyedOperator<O>('map', 'Map', fn, outputType ?? null);
+    return this.#keyedOperator<O>('map', 'Map', fn, outputType ?? null);
   }
 
   flatMap<O>(fn: FlatMapFunction<T, O>, outputType?: TypeInformation<O>): DataStream<O> {
     flatMapFunctionOf(fn, 'flatMap()');
-    return this.keyedOperator<O>('flatMap', 'FlatMap', fn, outputType ?? null);
+    return this.#keyedOperator<O>('flatMap', 'FlatMap', fn, outputType ?? null);
   }
 
   filter(fn: FilterFunction<T>): DataStream<T> {
     filterFunctionOf(fn, 'filter()');
-    return this.keyedOperator<T>('filter', 'Filter', fn, this.stream.type);
+    return this.#keyedOperator<T>('filter', 'Filter', fn, typeOf(this.#state.stream));
   }
 
   connect<T2, K2>(other: KeyedStream<T2, K2>): ConnectedStreams<T, T2> {
     if (!(other instanceof KeyedStream)) {
       throw new Error('connect(): the first stream is keyed but the second is not; key it too (other.keyBy(...)) so both share the key space');
     }
-    return new ConnectedStreams<T, T2>(this, other);
+    return connectStreams<T, T2>(this, other);
   }
 
   /** Re-keys the records (Flink's KeyedStream is a DataStream, so keyBy can follow keyBy). */
   keyBy<K2>(key: KeySelector<T, K2> | number | string, keyType?: TypeInformation<K2>): KeyedStream<T, K2> {
-    return this.stream.keyBy(key, keyType);
+    return this.#stream.keyBy(key, keyType);
   }
 
   /** Unions the records of this stream with others; the result is no longer keyed, as in Flink. */
   union(...streams: (DataStream<T> | KeyedStream<T, unknown>)[]): DataStream<T> {
-    return this.stream.union(...streams.map((s) => (s instanceof KeyedStream ? s.stream : s)));
+    return this.#stream.union(...streams.map((s) => (s instanceof KeyedStream ? s.#stream : s)));
   }
 
   print(prefix?: string): DataStreamSink {
-    return this.stream.print(prefix);
+    return this.#stream.print(prefix);
   }
 
   addSink(sink: SinkFunction<T>): DataStreamSink {
-    return this.stream.addSink(sink);
+    return this.#stream.addSink(sink);
   }
 
   executeAndCollect(jobName?: string, limit?: number): Promise<T[]> {
-    return this.stream.executeAndCollect(jobName, limit);
+    return this.#stream.executeAndCollect(jobName, limit);
   }
 
-  private aggregate(aggregation: BuiltInAggregation, field: FieldRef): DataStream<T> {
-    checkFieldAgainstType(field, this.stream.type, `${aggregation}(${JSON.stringify(field)})`);
-    if (aggregation === 'sum') checkSummable(field, this.stream.type);
-    return DataStream.addOperator<T>(this.stream.env, {
+  #aggregate(aggregation: BuiltInAggregation, field: FieldRef): DataStream<T> {
+    const type = typeOf(this.#state.stream);
+    checkFieldAgainstType(field, type, `${aggregation}(${JSON.stringify(field)})`);
+    if (aggregation === 'sum') checkSummable(field, type);
+    return addOperator<T>(this.#state.stream.env, {
       kind: 'aggregate',
       name: `Keyed Aggregation (${aggregation})`,
       keyed: true,
       config: { kind: 'aggregate', aggregation, field },
-      outputType: this.stream.type,
-      functions: { keySelectors: [this.keyOf] },
-    }, [{ stream: this.stream, input: 0, partitioning: 'hash', keyDescription: this.keyDescription, keyField: this.keyField }]);
+      outputType: type,
+      functions: { keySelectors: [this.#state.keyOf] },
+    }, [keyedInput(this, 0)]);
   }
 
-  private keyedOperator<O>(kind: OperatorKind, name: string, fn: unknown, outputType: TypeSpec | null): DataStream<O> {
-    return DataStream.addOperator<O>(this.stream.env, {
-      kind, name, keyed: true, outputType, functions: { fn, keySelectors: [this.keyOf] },
-    }, [{ stream: this.stream, input: 0, partitioning: 'hash', keyDescription: this.keyDescription, keyField: this.keyField }]);
+  #keyedOperator<O>(kind: OperatorKind, name: string, fn: unknown, outputType: TypeSpec | null): DataStream<O> {
+    return addOperator<O>(this.#state.stream.env, {
+      kind, name, keyed: true, outputType, functions: { fn, keySelectors: [this.#state.keyOf] },
+    }, [keyedInput(this, 0)]);
   }
+}
+
+/** What a keyed stream is behind its public face: the stream, and how its records are keyed. */
+export interface KeyedStreamState {
+  readonly stream: StreamState;
+  readonly keyOf: KeyFunction;
+  /** For messages: `field "price"` or `a key selector`. */
+  readonly keyDescription: string;
+  /** The key's field when keyed by one (column batches are then routed by that column). */
+  readonly keyField: FieldRef | null;
+}
+
+export function newKeyedStream<T, K>(stream: DataStream<T>, keyOf: KeyFunction, keyDescription: string, keyField: FieldRef | null, keyType?: TypeInformation<K>): KeyedStream<T, K> {
+  return makeKeyedStream<T, K>(stream, { stream: streamState(stream), keyOf, keyDescription, keyField }, keyType);
+}
+
+export function keyedStreamState<T, K>(stream: KeyedStream<T, K>): KeyedStreamState {
+  return readKeyedStream(stream);
+}
+
+/** The stream a keyed stream keys. */
+export function keyedStreamOf<T, K>(stream: KeyedStream<T, K>): DataStream<T> {
+  return unkeyStream(stream);
+}
+
+/** A keyed stream as input `input` of a new operator: hash-partitioned by its key. */
+export function keyedInput<T, K>(stream: KeyedStream<T, K>, input: 0 | 1): OperatorInput {
+  const { stream: s, keyDescription, keyField } = readKeyedStream(stream);
+  return { stream: s, input, partitioning: 'hash', keyDescription, keyField };
 }
 
 /** Normalises a keyBy argument; a field is checked against the stream's declared type when there is one. */

@@ -51,12 +51,19 @@ class NoWatermarks<T> implements WatermarkGenerator<T> {
 
 const NO_WATERMARKS = (): WatermarkGenerator<unknown> => new NoWatermarks<unknown>();
 
+let isIdentity: <T>(strategy: WatermarkStrategy<T>) => boolean;
+
+/** True when applying the strategy changes nothing: no watermarks, no timestamp assigner. */
+export function isIdentityStrategy<T>(strategy: WatermarkStrategy<T>): boolean {
+  return isIdentity(strategy);
+}
+
 export class WatermarkStrategy<T> {
-  private readonly generatorFactory: () => WatermarkGenerator<T>;
+  readonly #generatorFactory: () => WatermarkGenerator<T>;
   readonly timestampAssigner: TimestampAssigner<T> | undefined;
 
   private constructor(generatorFactory: () => WatermarkGenerator<T>, timestampAssigner?: TimestampAssigner<T>) {
-    this.generatorFactory = generatorFactory;
+    this.#generatorFactory = generatorFactory;
     this.timestampAssigner = timestampAssigner;
   }
 
@@ -73,9 +80,8 @@ export class WatermarkStrategy<T> {
     return new WatermarkStrategy<T>(NO_WATERMARKS as () => WatermarkGenerator<T>);
   }
 
-  /** @internal True when applying this strategy changes nothing: no watermarks, no timestamp assigner. */
-  isIdentity(): boolean {
-    return this.generatorFactory === NO_WATERMARKS && this.timestampAssigner === undefined;
+  static {
+    isIdentity = (strategy) => strategy.#generatorFactory === NO_WATERMARKS && strategy.timestampAssigner === undefined;
   }
 
   static forGenerator<T>(factory: () => WatermarkGenerator<T>): WatermarkStrategy<T> {
@@ -83,10 +89,10 @@ export class WatermarkStrategy<T> {
   }
 
   withTimestampAssigner(assigner: TimestampAssigner<T>): WatermarkStrategy<T> {
-    return new WatermarkStrategy<T>(this.generatorFactory, assigner);
+    return new WatermarkStrategy<T>(this.#generatorFactory, assigner);
   }
 
   createWatermarkGenerator(): WatermarkGenerator<T> {
-    return this.generatorFactory();
+    return this.#generatorFactory();
   }
 }

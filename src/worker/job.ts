@@ -2,15 +2,19 @@
  * Jobs defined in a module, so every worker can build the same graph itself and user functions
  * (closures included) run inside the workers. The module's default export is `defineJob(...)`.
  */
-import { JobExecutionResult, StreamExecutionEnvironment } from '../api/environment.ts';
+import { environmentFor, StreamExecutionEnvironment } from '../api/environment.ts';
 import type { EnvironmentOptions } from '../api/environment.ts';
+import { collectStream } from '../api/data_stream.ts';
 import type { DataStream } from '../api/data_stream.ts';
+import { jobExecutionResult } from '../api/job_client.ts';
+import type { JobExecutionResult } from '../api/job_client.ts';
 import { operatorMetrics } from '../runtime/metrics.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import { LocalSplitAssigner } from '../runtime/split_assigner.ts';
 import { WorkerPool } from './pool.ts';
 import type { PoolOptions, WorkerGroup } from './pool.ts';
-import type { CoordinatorControl, JobParameters, RecordsSignal, WorkerContext, WorkerMetrics } from './protocol.ts';
+import { attachWorkerTask, workerTaskOf } from './protocol.ts';
+import type { CoordinatorControl, JobParameters, RecordsSignal, WorkerContext, WorkerMetrics, WorkerShare } from './protocol.ts';
 import { hasWebWorkers, serveWorker, spawnWorker } from './endpoint.ts';
 import { SERVED_JOB, WorkerHost } from './worker_host.ts';
 import type { WorkerEntry } from './endpoint.ts';
@@ -35,16 +39,8 @@ export interface JobOutcome<T> {
 const STREAM_CHUNK = 4096;
 const STREAM_INTERVAL_MS = 50;
 
-/** What one worker sends back at the end (its records went ahead, see `WorkerContext.results`). */
-interface WorkerShare {
-  readonly jobName: string;
-  readonly netRuntimeMs: number;
-  readonly subtasks: readonly SubtaskMetrics[];
-}
-
+/** A job defined in a module (`export default defineJob(...)`): every worker imports the module and runs it. */
 export interface DefinedJob<T> {
-  /** Runs in each worker (the worker entry calls the module's default export with its context). */
-  (context: WorkerContext): Promise<WorkerShare>;
   readonly jobName: string;
   /** Runs the same job in this thread, at the given parallelism. */
   run(options?: { parallelism?: number; parameters?: JobParameters } & EnvironmentOptions): Promise<JobOutcome<T>>;
@@ -53,12 +49,12 @@ export interface DefinedJob<T> {
 export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { name?: string } = {}): DefinedJob<T> {
   const jobName = options.name ?? 'Eddy Job';
   const inWorker = async (context: WorkerContext): Promise<WorkerShare> => {
-    const env = StreamExecutionEnvironment.forPlacement({
+    const env = environmentFor({
       placement: { workerIndex: context.workerIndex, workerCount: context.workerCount, links: context.peers, outflow: context.results, splits: context.splits },
     }).setParallelism(context.workerCount);
     const stream = await build(env, context.parameters);
     const send = (records: unknown[]) => context.results.send(records);
-    const buffer = stream ? stream.collect({ every: STREAM_CHUNK, to: send }) : null;
+    const buffer = stream ? collectStream(stream, { every: STREAM_CHUNK, to: send }) : null;
     const sendGathered = () => { if (buffer !== null && buffer.values.length > 0) send(buffer.values.splice(0)); };
     const client = env.executeAsync(jobName);
     context.publishMetrics(() => client.subtaskMetrics());
@@ -72,17 +68,17 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
       if (ticker !== null) clearInterval(ticker);
     }
   };
-  return Object.assign(inWorker, {
+  return attachWorkerTask({
     jobName,
     async run(runOptions: { parallelism?: number; parameters?: JobParameters } & EnvironmentOptions = {}): Promise<JobOutcome<T>> {
       const { parallelism = 1, parameters = {}, ...envOptions } = runOptions;
       const env = StreamExecutionEnvironment.getExecutionEnvironment(envOptions).setParallelism(parallelism);
       const stream = await build(env, parameters);
-      const buffer = stream ? stream.collect() : null;
+      const buffer = stream ? collectStream(stream) : null;
       const result = await env.execute(jobName);
       return { records: (buffer?.values ?? []) as T[], result };
     },
-  });
+  }, inWorker);
 }
 
 /**
@@ -301,7 +297,9 @@ export function createWorkerGroup(size: number, options: PoolOptions = {}): Work
  * a bundler builds both into one worker script) whenever a coordinator starts it.
  */
 export function serveJob(job: DefinedJob<unknown>): Promise<void> {
-  const host = new WorkerHost(job);
+  const task = workerTaskOf(job);
+  if (task === null) throw new TypeError('serveJob(job): expected a job made by defineJob(...)');
+  const host = new WorkerHost(task);
   return serveWorker(host, (signal) => host.connect(signal));
 }
 
@@ -334,7 +332,7 @@ async function startWithCoordinatorWorker<T>(jobModule: string, options: Coordin
   const outcome = coordinator.call('outcome', [])
     .then(async (result) => {
       await returned.settled();
-      return { records: returned.all(), result: new JobExecutionResult(result) };
+      return { records: returned.all(), result: jobExecutionResult(result) };
     })
     .finally(() => {
       stopListening();
@@ -357,7 +355,7 @@ async function startWithCoordinatorWorker<T>(jobModule: string, options: Coordin
 async function gather<T>(pool: WorkerPool, returned: ReturnedRecords<T>): Promise<JobOutcome<T>> {
   let shares: WorkerShare[];
   try {
-    shares = (await pool.results()) as WorkerShare[];
+    shares = await pool.results();
   } catch (error) {
     // A user function's failure already names its operator and subtask; a worker that died does not.
     const dead = pool.workers.findIndex((w) => w.failure !== null);
@@ -366,7 +364,7 @@ async function gather<T>(pool: WorkerPool, returned: ReturnedRecords<T>): Promis
   // Every chunk went ahead of its worker's result; the outcome waits until the listener took them all.
   await returned.settled();
   const subtasks = shares.flatMap((s) => s.subtasks);
-  const result = new JobExecutionResult({
+  const result = jobExecutionResult({
     // Every worker built the same job: its name is the one the module gave it.
     jobName: shares[0]?.jobName ?? 'Eddy Job',
     netRuntimeMs: Math.max(...shares.map((s) => s.netRuntimeMs)),

@@ -4,12 +4,13 @@
  * kernel aggregation needs none: a worker builds it from the plain graph. Batches go to the
  * workers over the same credit-controlled ports as worker-to-worker shuffles, and results come back.
  */
+import { plugKernelWorkerRunner } from '../api/environment.ts';
+import type { RunningJob } from '../api/job_client.ts';
 import { buildPhysicalPlan } from '../plan/physical.ts';
 import type { Job } from '../plan/job.ts';
 import { Executor } from '../runtime/executor.ts';
 import type { ExecutorOptions, JobRunResult } from '../runtime/executor.ts';
 import { operatorMetrics } from '../runtime/metrics.ts';
-import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import type { PlacementRule } from '../runtime/placement.ts';
 import { endpointOf } from './endpoint.ts';
 import { createMesh, DataPort } from './mesh.ts';
@@ -25,19 +26,8 @@ export function offloadableKernels(job: Job): number[] {
   return plan.nodes.filter((n) => n.kernel !== null && !hashFed.has(n.spec.id)).map((n) => n.spec.id);
 }
 
-export interface OffloadedJob {
-  /** This thread's subtasks while the job runs; the result holds the workers' too. */
-  subtaskMetrics(): SubtaskMetrics[];
-  cancel(): void;
-  readonly result: Promise<JobRunResult>;
-}
-
-interface WorkerShare {
-  readonly netRuntimeMs: number;
-  readonly subtasks: readonly SubtaskMetrics[];
-}
-
-export function runWithKernelWorkers(job: Job, nodes: readonly number[], workers: number, options: ExecutorOptions, jobName: string): OffloadedJob {
+/** The job's result holds every thread's subtasks; its metrics while it runs, this thread's. */
+export function runWithKernelWorkers(job: Job, nodes: readonly number[], workers: number, options: ExecutorOptions, jobName: string): RunningJob {
   let executor: Executor | null = null;
   let cancelled = false;
   const rule: PlacementRule = { kind: 'offload', nodes };
@@ -51,7 +41,7 @@ export function runWithKernelWorkers(job: Job, nodes: readonly number[], workers
       const local = new Executor(job, { ...options, placement: { workerIndex: 0, workerCount: threads, links, rule } });
       executor = local;
       if (cancelled) local.cancel();
-      const shares = pool.results() as Promise<WorkerShare[]>;
+      const shares = pool.results();
       // A worker that dies would leave this thread waiting for its results: fail the job instead.
       const workerFailure = shares.then(() => new Promise<never>(() => {}), (error: unknown) => {
         local.cancel();
@@ -76,3 +66,5 @@ export function runWithKernelWorkers(job: Job, nodes: readonly number[], workers
     result,
   };
 }
+
+plugKernelWorkerRunner({ offloadable: offloadableKernels, run: runWithKernelWorkers });

@@ -5,7 +5,7 @@
 import { hasWebWorkers, spawnWorker, WorkerHandle } from './endpoint.ts';
 import type { WorkerEntry } from './endpoint.ts';
 import { createMesh } from './mesh.ts';
-import type { GraphStartRequest, JobParameters, WorkerControl, WorkerMetrics } from './protocol.ts';
+import type { GraphStartRequest, JobParameters, WorkerControl, WorkerMetrics, WorkerShare } from './protocol.ts';
 
 /** Eddy's worker entry; in browsers a factory vite can see and bundle. */
 export function defaultWorkerEntry(): WorkerEntry {
@@ -86,8 +86,8 @@ export class WorkerPool implements WorkerGroup {
       ports[i].filter((p): p is MessagePort => p !== null))));
   }
 
-  /** Each worker's job result, in worker order. */
-  results(): Promise<unknown[]> {
+  /** Each worker's share of the job's result, in worker order. */
+  results(): Promise<WorkerShare[]> {
     return this.#all(this.workers.map((w) => w.call('result', [])));
   }
 

@@ -63,14 +63,24 @@ export interface WorkerMetrics {
   readonly subtasks: readonly SubtaskMetrics[];
 }
 
+/**
+ * What one worker reports when its share of a job ends (its returned records went ahead, see
+ * `RecordsSignal`): the coordinator builds the job's result from every worker's.
+ */
+export interface WorkerShare {
+  readonly jobName: string;
+  readonly netRuntimeMs: number;
+  readonly subtasks: readonly SubtaskMetrics[];
+}
+
 /** What a worker exposes to the coordinator. */
 export interface WorkerControl {
   /** Imports the job module, wires the data ports and starts the job; resolves once it runs. */
   start(request: StartRequest): Promise<void>;
   /** Like `start`, for a share of an inline job (see GraphStartRequest). */
   startGraph(request: GraphStartRequest): Promise<void>;
-  /** Resolves with the job's result (structured-cloned) when it finishes; rejects with its error. */
-  result(): Promise<unknown>;
+  /** Resolves with this worker's share of the job's result when it finishes; rejects with its error. */
+  result(): Promise<WorkerShare>;
   metrics(): WorkerMetrics;
   /** The caller took one more chunk of returned records (see `ResultsOutlet`). */
   acknowledgeRecords(): void;
@@ -124,8 +134,26 @@ export interface WorkerContext {
   publishMetrics(read: () => readonly SubtaskMetrics[]): void;
 }
 
-/** A job module's default export, run once in every worker by `WorkerControl.start`. */
-export type WorkerTask = (context: WorkerContext) => unknown;
+/** What runs a job module's share of a job in one worker (`WorkerControl.start`). */
+export type WorkerTask = (context: WorkerContext) => Promise<WorkerShare>;
+
+/**
+ * Where a `defineJob` value keeps its WorkerTask: a registered symbol, so the worker finds it
+ * whichever copy of Eddy the job module was bundled with, and the public type does not show it.
+ */
+const WORKER_TASK = Symbol.for('eddy.workerTask');
+
+export function attachWorkerTask<J extends object>(job: J, task: WorkerTask): J {
+  return Object.defineProperty(job, WORKER_TASK, { value: task });
+}
+
+/** The task of a job module's default export: a defined job's, or the export itself when it is a bare task (the worker layer's own tests). */
+export function workerTaskOf(value: unknown): WorkerTask | null {
+  if (typeof value === 'object' && value !== null && typeof (value as Record<symbol, unknown>)[WORKER_TASK] === 'function') {
+    return (value as Record<symbol, WorkerTask>)[WORKER_TASK];
+  }
+  return typeof value === 'function' ? value as WorkerTask : null;
+}
 
 /**
  * A worker's side of the returned records: chunks go out at once; once MAX_RESULT_CHUNKS_IN_FLIGHT

@@ -4,9 +4,9 @@ import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import { endpointOf } from './endpoint.ts';
 import { DataPort } from './mesh.ts';
 import { SplitRequests } from './split_requests.ts';
-import { MAX_RESULT_CHUNKS_IN_FLIGHT } from './protocol.ts';
+import { MAX_RESULT_CHUNKS_IN_FLIGHT, workerTaskOf } from './protocol.ts';
 import type {
-  GraphStartRequest, JobParameters, ResultsOutlet, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerSignal, WorkerTask,
+  GraphStartRequest, JobParameters, ResultsOutlet, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerShare, WorkerSignal, WorkerTask,
 } from './protocol.ts';
 
 /** `StartRequest.jobModule` for the job a worker entry serves itself (`serveJob`), imported with the entry. */
@@ -23,7 +23,7 @@ export class WorkerHost implements WorkerControl {
   #splits: SplitRequests | null = null;
   #index = -1;
   #peers: Array<DataPort | null> = [];
-  #result: Promise<unknown> | null = null;
+  #result: Promise<WorkerShare> | null = null;
   #run: (() => void) | null = null;
   #running = false;
   #abort = new AbortController();
@@ -57,7 +57,7 @@ export class WorkerHost implements WorkerControl {
       context.signal.addEventListener('abort', () => executor.cancel(), { once: true });
       this.#prepare(async () => {
         const result = await executor.run(request.jobName);
-        return { netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
+        return { jobName: request.jobName, netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
       });
     });
   }
@@ -66,7 +66,7 @@ export class WorkerHost implements WorkerControl {
    * Runs the task (once) and resolves with its result. The pool calls it on every worker only
    * after all have started, so no worker's job runs while a peer is still loading.
    */
-  result(): Promise<unknown> {
+  result(): Promise<WorkerShare> {
     if (this.#result === null) return Promise.reject(new Error('result() was called before start()'));
     const run = this.#run;
     this.#run = null;
@@ -132,8 +132,8 @@ export class WorkerHost implements WorkerControl {
     }
   }
 
-  #prepare(task: () => unknown): void {
-    const result = new Promise<unknown>((resolve, reject) => { this.#run = () => { (async () => task())().then(resolve, reject); }; });
+  #prepare(task: () => Promise<WorkerShare>): void {
+    const result = new Promise<WorkerShare>((resolve, reject) => { this.#run = () => { (async () => task())().then(resolve, reject); }; });
     this.#result = result.finally(() => { this.#running = false; });
     this.#result.catch(() => {});
   }
@@ -173,6 +173,7 @@ class ResultsToCaller implements ResultsOutlet {
 
 async function importJob(jobModule: string): Promise<WorkerTask> {
   const module = (await import(/* @vite-ignore */ jobModule)) as { default?: unknown };
-  if (typeof module.default !== 'function') throw new Error(`job module ${jobModule} must have a default export (context) => result`);
-  return module.default as WorkerTask;
+  const task = workerTaskOf(module.default);
+  if (task === null) throw new Error(`job module ${jobModule} must have a default export made by defineJob(...)`);
+  return task;
 }

@@ -17,7 +17,7 @@ describe('worker mesh with module Web Workers', () => {
   it.each([2, 4])('passes batches around a ring of %i workers, worker to worker, with exact sums', async (n) => {
     pool = new WorkerPool(n, { entry, name: 'ring', credit: 3 });
     await pool.start(ringJob);
-    const results = (await pool.results()) as RingResult[];
+    const results = (await pool.results()) as unknown as RingResult[];
     expect(results).toEqual(Array.from({ length: n }, (_, i): RingResult => {
       const from = (i + n - 1) % n;
       return { worker: i, from, batches: BATCHES, records: BATCHES * SIZE, sum: expectedRingSum(from), inOrder: true, watermark: 1000 + from };
@@ -31,7 +31,7 @@ describe('worker mesh with module Web Workers', () => {
   it('the default entry (bundled by vite from src/worker) runs the same ring', async () => {
     pool = new WorkerPool(3, { name: 'ring' });
     await pool.start(ringJob);
-    expect(((await pool.results()) as RingResult[]).map((r) => r.sum)).toEqual([2, 0, 1].map(expectedRingSum));
+    expect(((await pool.results()) as unknown as RingResult[]).map((r) => r.sum)).toEqual([2, 0, 1].map(expectedRingSum));
   });
 
   it('a worker whose entry throws while loading rejects with an error naming it', async () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { jobBuilderOf } from '../../src/api/environment.ts';
 import { RuntimeExecutionMode, StreamExecutionEnvironment, Types } from '../../src/index.ts';
 import type { Column } from '../../src/index.ts';
 import { buildPhysicalPlan } from '../../src/plan/physical.ts';
@@ -41,7 +42,7 @@ describe('keyed aggregations: the kernel path equals the JS path', () => {
     const plan = (columns: Record<string, Column>, kernels = true) => {
       const { env } = job(columns, 'sum', kernels, 'STREAMING', 1);
       env.fromColumns(columns).print();
-      return buildPhysicalPlan(env.builder.take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 8, kernels }).graph).nodes.find((n) => n.spec.kind === 'aggregate')!.kernel;
+      return buildPhysicalPlan(jobBuilderOf(env).take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 8, kernels }).graph).nodes.find((n) => n.spec.kind === 'aggregate')!.kernel;
     };
     expect(plan({ key: new Int32Array(1), value: new Float64Array(1) })).toEqual({ aggregation: 'sum', record: 'columns', keyField: 'key', valueField: 'value', integerKeys: true, columns: ['key', 'value'] });
     expect(plan({ key: ['a'], value: new Float64Array(1) })?.integerKeys).toBe(false);
@@ -80,7 +81,7 @@ describe('keyed aggregations: the kernel path equals the JS path', () => {
     const plan = (type: Parameters<typeof Types.TUPLE>[0], key: number, field: number) => {
       const env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.fromCollection<unknown>([], Types.TUPLE(type) as never).keyBy(key).sum(field).print();
-      return buildPhysicalPlan(env.builder.take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 8, kernels: true }).graph).nodes.find((n) => n.spec.kind === 'aggregate')!.kernel;
+      return buildPhysicalPlan(jobBuilderOf(env).take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 8, kernels: true }).graph).nodes.find((n) => n.spec.kind === 'aggregate')!.kernel;
     };
     expect(plan([Types.STRING(), Types.DOUBLE()], 0, 1)).toEqual({ aggregation: 'sum', record: 'tuple', keyField: 0, valueField: 1, integerKeys: false, columns: [] });
     expect(plan([Types.INT(), Types.INT()], 1, 0)?.integerKeys).toBe(true);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { jobBuilderOf } from '../../src/api/environment.ts';
 import { OutputTag, StreamExecutionEnvironment, Types } from '../../src/index.ts';
 import type { StreamExecutionEnvironment as Env } from '../../src/index.ts';
 import { buildPhysicalPlan } from '../../src/plan/physical.ts';
@@ -11,7 +12,7 @@ function build(env: Env) {
   const p = s.keyBy(0).process({ processElement: (v, ctx) => { ctx.output(late, 1); return [v]; } });
   p.getSideOutput(late).print();
   p.union(s).addSink(() => {});
-  return env.builder.take(CONFIG);
+  return jobBuilderOf(env).take(CONFIG);
 }
 
 describe('the logical job graph', () => {
@@ -39,12 +40,12 @@ describe('the logical job graph', () => {
   it('rejects duplicate uids and an unsplittable source set wider than 1', () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.fromCollection([1]).uid('x').map((v) => v).uid('x').print();
-    expect(() => buildPhysicalPlan(env.builder.take(CONFIG).graph)).toThrow(
+    expect(() => buildPhysicalPlan(jobBuilderOf(env).take(CONFIG).graph)).toThrow(
       'uid "x" is used by two operators, "Collection Source" and "Map": uids must be unique within a job because state is restored by uid',
     );
     const env2 = StreamExecutionEnvironment.getExecutionEnvironment();
     env2.fromCollection([1]).setParallelism(2).print();
-    expect(() => buildPhysicalPlan(env2.builder.take(CONFIG).graph)).toThrow(
+    expect(() => buildPhysicalPlan(jobBuilderOf(env2).take(CONFIG).graph)).toThrow(
       'Collection Source (uid source-0): parallelism 2 is above what this source supports (1); it is not splittable. Use fromSequence() or a DataGeneratorSource for a parallel source, or set the parallelism on the next operator',
     );
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { jobBuilderOf } from '../../src/api/environment.ts';
 import {
   JobExecutionError, KeyedCoProcessFunction, KeyedProcessFunction, StreamExecutionEnvironment, Types, WatermarkStrategy,
 } from '../../src/index.ts';
@@ -12,7 +13,7 @@ describe('Executor', () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     const seen: number[] = [];
     env.fromCollection([1, 2, 3, 4]).map((x) => x * 10).filter((x) => x !== 20).keyBy((x) => x % 3).sum().addSink((x) => { seen.push(x); });
-    const job = env.builder.take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 2, kernels: false });
+    const job = jobBuilderOf(env).take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 2, kernels: false });
     const ex = new Executor(job);
     expect(ex.plan.nodes.map((n) => `${n.spec.kind}:${n.inputs.map((e) => (e.chained ? 'chained' : e.resolved)).join(',')}`))
       .toEqual(['source:', 'map:chained', 'filter:chained', 'aggregate:hash', 'sink:chained']);
@@ -34,7 +35,7 @@ describe('Executor', () => {
     const left = env.fromCollection(Array.from({ length: 1000 }, (_, i) => i));
     const right = env.fromCollection(Array.from({ length: 1000 }, (_, i) => 1000 + i));
     left.union(right).keyBy((x) => x % 3).map((x) => x).name('Keyed map').addSink((x) => { seen.push(x); });
-    const job = env.builder.take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 2, kernels: false });
+    const job = jobBuilderOf(env).take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'STREAMING', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 2, kernels: false });
     const ex = new Executor(job);
     const queued = () => ex.subtaskMetrics().find((m) => m.operator === 'Keyed map')!.queued;
     await ex.open();

@@ -78,7 +78,7 @@ describe('flow control between worker threads', () => {
     const p = new WorkerPool(2, { name: 'flood', credit: 3 });
     cleanup.push(p);
     await p.start(fixture('flood_job.ts'));
-    const [none, receiver] = (await p.results()) as [null, { maxQueued: number; received: number }];
+    const [none, receiver] = (await p.results()) as unknown as [null, { maxQueued: number; received: number }];
     expect(none).toBe(null);
     expect(receiver.received).toBe(BATCHES);
     expect(receiver.maxQueued).toBeLessThanOrEqual(3);

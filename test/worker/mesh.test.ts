@@ -14,7 +14,7 @@ describe('worker mesh over worker_threads', () => {
   it.each([2, 4])('passes batches around a ring of %i workers, worker to worker, with exact sums', async (n) => {
     pool = new WorkerPool(n, { name: 'ring', credit: 3 });
     await pool.start(ringJob);
-    const results = (await pool.results()) as RingResult[];
+    const results = (await pool.results()) as unknown as RingResult[];
     expect(results).toEqual(Array.from({ length: n }, (_, i): RingResult => {
       const from = (i + n - 1) % n;
       return { worker: i, from, batches: BATCHES, records: BATCHES * SIZE, sum: expectedRingSum(from), inOrder: true, watermark: 1000 + from };

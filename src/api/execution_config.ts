@@ -1,0 +1,60 @@
+/** Settings that shape how records and watermarks move (Flink's ExecutionConfig, plus Eddy's batch size). */
+export class ExecutionConfig {
+  private autoWatermarkInterval = 200;
+  private perRecordWatermarks = false;
+  private batchSize = 1024;
+  private kernels = true;
+  private kernelWorkers = 0;
+
+  /** Periodic watermark interval in ms (Flink's default 200); 0 turns periodic watermarks off. */
+  setAutoWatermarkInterval(ms: number): this {
+    if (!(ms >= 0)) throw new Error(`setAutoWatermarkInterval(${ms}): expected milliseconds >= 0`);
+    this.autoWatermarkInterval = ms;
+    return this;
+  }
+  getAutoWatermarkInterval(): number {
+    return this.autoWatermarkInterval;
+  }
+  /** Eddy: emit the generator's watermark after every record (deterministic tests). */
+  setPerRecordWatermarks(enabled: boolean): this {
+    this.perRecordWatermarks = enabled;
+    return this;
+  }
+  isPerRecordWatermarks(): boolean {
+    return this.perRecordWatermarks;
+  }
+  /** Eddy: records per batch between operators (default 1024). */
+  setBatchSize(records: number): this {
+    if (!Number.isInteger(records) || records < 1) throw new Error(`setBatchSize(${records}): expected a whole number >= 1`);
+    this.batchSize = records;
+    return this;
+  }
+  getBatchSize(): number {
+    return this.batchSize;
+  }
+  /**
+   * Eddy: let the planner run keyed aggregations over numeric columns in the WASM kernels, and
+   * keyBy route integer key columns in WASM (default on). Off, no WASM is loaded and everything
+   * takes the JS path; the output is the same either way.
+   */
+  setKernelsEnabled(enabled: boolean): this {
+    this.kernels = enabled;
+    return this;
+  }
+  isKernelsEnabled(): boolean {
+    return this.kernels;
+  }
+  /**
+   * Eddy: run this job's kernel aggregations in `workers` workers (Web Workers, or worker_threads
+   * in Node) while its user functions stay in this thread (default 0: all in this thread). For a
+   * job whose functions should run in workers too, define it in a module (`defineJob`).
+   */
+  setKernelWorkers(workers: number): this {
+    if (!Number.isInteger(workers) || workers < 0) throw new Error(`setKernelWorkers(${workers}): expected a whole number of workers >= 0`);
+    this.kernelWorkers = workers;
+    return this;
+  }
+  getKernelWorkers(): number {
+    return this.kernelWorkers;
+  }
+}

@@ -1,0 +1,77 @@
+import { operatorMetrics } from '../runtime/metrics.ts';
+import type { OperatorMetrics, SubtaskMetrics } from '../runtime/metrics.ts';
+import type { JobRunResult } from '../runtime/executor.ts';
+
+let makeResult: (result: JobRunResult) => JobExecutionResult;
+
+/** What `execute()` resolves to: the wall time, per-operator record counts, and the final metrics of every subtask. */
+export class JobExecutionResult {
+  readonly jobName: string;
+  readonly netRuntimeMs: number;
+  readonly operators: readonly OperatorMetrics[];
+  readonly subtasks: readonly SubtaskMetrics[];
+  private constructor(result: JobRunResult) {
+    this.jobName = result.jobName;
+    this.netRuntimeMs = result.netRuntimeMs;
+    this.operators = result.operators;
+    this.subtasks = result.subtasks;
+  }
+  static {
+    makeResult = (result) => new JobExecutionResult(result);
+  }
+  getNetRuntime(): number {
+    return this.netRuntimeMs;
+  }
+  /** Metrics of the operator with this name or uid. */
+  getOperator(nameOrUid: string): OperatorMetrics | undefined {
+    return this.operators.find((o) => o.uid === nameOrUid) ?? this.operators.find((o) => o.name === nameOrUid);
+  }
+}
+
+/** A job's result from the plain data the runtime (or a worker) reports. */
+export function jobExecutionResult(result: JobRunResult): JobExecutionResult {
+  return makeResult(result);
+}
+
+/** What a JobClient watches: an executor in this thread, or one sharing the job with kernel workers. */
+export interface RunningJob {
+  subtaskMetrics(): SubtaskMetrics[];
+  cancel(): void;
+  readonly result: Promise<JobRunResult>;
+}
+
+let makeClient: (jobName: string, job: RunningJob) => JobClient;
+
+/** A running job: its metrics while it runs, its result when it ends, and cancel() for unbounded jobs. */
+export class JobClient {
+  readonly jobName: string;
+  readonly #job: RunningJob;
+  readonly #result: Promise<JobExecutionResult>;
+  private constructor(jobName: string, job: RunningJob) {
+    this.jobName = jobName;
+    this.#job = job;
+    this.#result = job.result.then(jobExecutionResult);
+  }
+  static {
+    makeClient = (jobName, job) => new JobClient(jobName, job);
+  }
+  getJobExecutionResult(): Promise<JobExecutionResult> {
+    return this.#result;
+  }
+  /** Records in and out per operator, summed over its subtasks, as of now. */
+  metrics(): OperatorMetrics[] {
+    return operatorMetrics(this.#job.subtaskMetrics());
+  }
+  /** Records in/out, input queue fill and busy time of every subtask, as of now. */
+  subtaskMetrics(): SubtaskMetrics[] {
+    return this.#job.subtaskMetrics();
+  }
+  async cancel(): Promise<JobExecutionResult> {
+    this.#job.cancel();
+    return this.#result;
+  }
+}
+
+export function jobClient(jobName: string, job: RunningJob): JobClient {
+  return makeClient(jobName, job);
+}
