@@ -57,7 +57,7 @@ export function murmurHash(code: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   // Flink's Math.abs, with MIN_VALUE mapped to 0, without a branch: the sign is a coin flip per
-  // key, so a branch here mispredicts half the time (2x slower over a column).
+  // key, so a branch here would mispredict half the time.
   const s = h >> 31;
   return ((h ^ s) - s) & 0x7fffffff;
 }

@@ -10,8 +10,8 @@ type ColumnOf<C extends RoutableColumn> = new (buffer: ArrayBuffer, byteOffset: 
  * A hash partitioner's routing in WASM, for 32-bit integer keys: Flink's key group per key, the
  * consumer subtask owning it, and the rows grouped by consumer in arrival order, in one instance
  * of its own. The hash and the owners go four keys at a time (WASM SIMD) and the key column is
- * placed in routed order as the rows are, so a (key, value) batch of 64 k rows split two ways
- * costs about 5 ns per row, copies in and out included. Create through Kernels.createKeyRouter.
+ * placed in routed order as the rows are, so each column is copied out once per consumer and
+ * never gathered. Create through Kernels.createKeyRouter.
  */
 export class KeyRouter {
   readonly maxParallelism: number;

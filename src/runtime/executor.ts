@@ -52,9 +52,8 @@ const MAX_INBOUND_QUEUE = 32;
 const THREAD_YIELD_MS = 8;
 /**
  * Spread over workers, peers' batches and credit returns arrive as events, so a worker gives
- * the event loop a turn this often (ms) rather than every THREAD_YIELD_MS. Not every step: a turn costs
- * tens of microseconds, and yielding each step made the 10 M-event keyed sum in 2 workers
- * about 8% slower than this.
+ * the event loop a turn this often (ms) rather than every THREAD_YIELD_MS. Not every step: a
+ * turn has a fixed cost that, paid per step, slows a busy worker down (see bench/RESULTS.md).
  */
 const WORKER_YIELD_MS = 1;
 
@@ -155,7 +154,7 @@ export class Executor {
   /**
    * One round of work; returns how much was done (0 means: wait for a source or a timer). The
    * round also ends, after the batch in hand, once the clock passes `until`: a slow operator
-   * would otherwise hold the thread for a whole budget of rows (65 k rows at 5 µs is 330 ms),
+   * would otherwise hold the thread for a whole budget of rows (tens of thousands of records),
    * a long task on a page and, in a worker, peers' batches and credit left unread all that time.
    */
   step(budget = this.budget, until = Infinity): number {

@@ -9,10 +9,9 @@ import type { ElementQueue } from './task.ts';
 
 /**
  * Most rows per column batch a hash partitioner sends on. A part is one message, one queue entry
- * and one kernel call, each costing microseconds whatever its size, so parts are large: the
- * 10 M-event keyed sum in 2 workers ran 10–18% faster with parts of 16–32 k rows than of 4 k.
- * The cap bounds what a link holds under backpressure whatever `setBatchSize` says (4 parts in
- * flight and up to 33 queued: with 64 k rows of two 8-byte columns, 37 MiB at most).
+ * and one kernel call, each with a fixed cost whatever its size, so parts are large (see
+ * bench/RESULTS.md). The cap bounds what a link holds under backpressure whatever `setBatchSize`
+ * says: 4 parts in flight and up to 33 queued per link.
  */
 export const MAX_PART_ROWS = 65_536;
 

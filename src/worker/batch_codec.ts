@@ -13,8 +13,8 @@ export type EncodedColumn = Float64Array | readonly unknown[];
 
 /**
  * Tuples of one arity whose fields are numbers, strings, booleans or null, as one column per
- * position: structured clone walks a nested array per record, so a batch of `[id, quantity]`
- * pairs posts several times faster as two Float64Arrays.
+ * position: structured clone walks a nested array per record, whereas a batch of `[id, quantity]`
+ * pairs as two Float64Arrays is two transfers.
  */
 export interface EncodedTuples {
   readonly tuples: readonly EncodedColumn[];
@@ -131,7 +131,7 @@ function encodeKeyGroups(groups: readonly number[]): Int32Array | Float64Array {
   return out;
 }
 
-// Explicit loops: V8 runs these several times faster than `new Float64Array(array)` or `Array.from`.
+// Explicit loops: V8 optimises them, where `new Float64Array(array)` and `Array.from` take generic, slower paths.
 function toFloat64(xs: readonly number[]): Float64Array {
   const out = new Float64Array(xs.length);
   for (let i = 0; i < xs.length; i++) out[i] = xs[i];

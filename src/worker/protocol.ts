@@ -12,7 +12,7 @@ import type { JobGraph } from '../plan/graph.ts';
 import type { Outflow, PlacementRule } from '../runtime/placement.ts';
 import type { SplitAssigner } from '../runtime/split_assigner.ts';
 
-// ---- coordinator -> worker: control calls (comlink; ~35 µs a call, so coarse calls only) ----
+// ---- coordinator -> worker: control calls (comlink: a round trip per call, so coarse calls only) ----
 
 /**
  * A job module's arguments (Flink's program arguments), given to its builder in every worker:
