@@ -1,13 +1,12 @@
-import type { Collector } from '../../core/functions.ts';
 import type { RecordBatch } from '../../core/elements.ts';
-import { recordBatch } from '../../core/elements.ts';
 import type { OperatorContext } from '../operator.ts';
 import { filterFunctionOf, flatMapFunctionOf, mapFunctionOf } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 
 /**
- * map, flatMap and filter: tight per-batch loops (no per-record context objects). On a keyed
- * stream they switch the key per record so the function's keyed state is the record's.
+ * map, flatMap and filter: each is one line over the function operator's per-record loop
+ * (`emitEach`: key and timestamp context, emitted records checked, failures naming the record).
+ * On a keyed stream the loop switches the key per record, so the function's keyed state is the record's.
  */
 export class MapOperator extends FunctionOperator {
   private readonly map: (v: unknown) => unknown;
@@ -18,21 +17,8 @@ export class MapOperator extends FunctionOperator {
   }
 
   processBatch(_input: number, batch: RecordBatch): void {
-    const { values } = batch;
-    const n = values.length;
-    const mapped = new Array<unknown>(n);
-    const keyed = this.keyedStateBackend !== null;
     const map = this.map;
-    const check = this.out.check;
-    let i = 0;
-    try {
-      if (keyed) for (; i < n; i++) { this.setKey(batch, i); mapped[i] = map(values[i]); }
-      else for (; i < n; i++) mapped[i] = map(values[i]);
-      if (check !== null) for (i = 0; i < n; i++) check(mapped[i]);
-    } catch (error) {
-      throw this.failure(error, { value: values[i] });
-    }
-    this.out.emitBatch(recordBatch(mapped, batch.timestamps), true);
+    this.emitEach(batch, (value, _ctx, out) => out.collect(map(value)));
   }
 }
 
@@ -45,28 +31,15 @@ export class FilterOperator extends FunctionOperator {
   }
 
   processBatch(_input: number, batch: RecordBatch): void {
-    const { values, timestamps } = batch;
-    const kept: unknown[] = [];
-    const keptTs: number[] | null = timestamps === null ? null : [];
-    const keyed = this.keyedStateBackend !== null;
-    let i = 0;
-    try {
-      for (; i < values.length; i++) {
-        if (keyed) this.setKey(batch, i);
-        if (this.filter(values[i])) {
-          kept.push(values[i]);
-          if (keptTs !== null) keptTs.push(timestamps![i]);
-        }
-      }
-    } catch (error) {
-      throw this.failure(error, { value: values[i] });
-    }
-    this.out.emitBatch(kept.length === values.length ? recordBatch(values, timestamps) : recordBatch(kept, keptTs));
+    const filter = this.filter;
+    this.emitEach(batch, (value, _ctx, out) => {
+      if (filter(value)) out.collect(value);
+    });
   }
 }
 
 export class FlatMapOperator extends FunctionOperator {
-  private readonly flatMap: (v: unknown, out: Collector<unknown>) => unknown;
+  private readonly flatMap: (v: unknown, out: { collect(value: unknown): void }) => unknown;
 
   constructor(ctx: OperatorContext) {
     super(ctx);
@@ -74,6 +47,7 @@ export class FlatMapOperator extends FunctionOperator {
   }
 
   processBatch(_input: number, batch: RecordBatch): void {
-    this.emitEach(batch, (value, _ctx, out) => this.flatMap(value, out));
+    const flatMap = this.flatMap;
+    this.emitEach(batch, (value, _ctx, out) => flatMap(value, out));
   }
 }
