@@ -88,12 +88,44 @@ export function intKeyGroups(keys: ArrayLike<number>, out: Int32Array, length: n
 const f64 = new Float64Array(1);
 const i32 = new Int32Array(f64.buffer);
 
+/** Nesting deeper than this is taken for a circular key: keys are values, not graphs. */
+const MAX_KEY_DEPTH = 64;
+
+/**
+ * Key equality, defined once (Flink's `equals`/`hashCode` of key types): primitives by value (-0
+ * and 0 are one key, NaN is one key), arrays and plain objects by content, a Date by its time.
+ * Anything else has no content equality and cannot be a key: a Map, a Set, a class instance, a
+ * function, a symbol, null or undefined, as Flink rejects types that cannot be keys.
+ */
+function keyProblem(key: unknown): string | null {
+  switch (typeof key) {
+    case 'number': case 'string': case 'boolean': case 'bigint': return null;
+    case 'object': {
+      if (key === null) return 'null';
+      if (Array.isArray(key)) return null;
+      if (key instanceof Date) return Number.isNaN(key.getTime()) ? 'an invalid Date' : null;
+      const proto = Object.getPrototypeOf(key) as object | null;
+      if (proto === Object.prototype || proto === null) return null;
+      const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+      return typeof name === 'string' && name !== '' ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}` : 'an object with a prototype';
+    }
+    default: return `${typeof key === 'undefined' ? 'undefined' : `a ${typeof key}`}`;
+  }
+}
+
+/** The error for a value that cannot be a key (or holds one); `path` says where inside it. */
+function keyError(problem: string, path: string): TypeError {
+  const where = path === '' ? 'the key' : `the key's element ${path}`;
+  return new TypeError(`${where} is ${problem}, which cannot be a key: keys are numbers, strings, booleans, bigints, Dates, or arrays and plain objects of these, compared by content. Fix: key by a field that holds such a value, or return one (a string or a tuple) from the key selector`);
+}
+
 /**
  * A Java-style hashCode: 32-bit integers hash to themselves (Integer), other numbers as Double,
- * strings as String.hashCode, booleans as Boolean, arrays as Arrays.hashCode, plain objects over
- * their sorted properties. Equal keys (by value) always hash equal.
+ * strings as String.hashCode, booleans as Boolean, bigints as Long, a Date as java.util.Date,
+ * arrays as Arrays.hashCode, plain objects over their sorted properties. Equal keys (see
+ * keyProblem) always hash equal; a value that cannot be a key throws, naming what it is.
  */
-export function hashCode(key: unknown): number {
+export function hashCode(key: unknown, path = '', depth = 0): number {
   switch (typeof key) {
     case 'number':
       if ((key | 0) === key && !Object.is(key, -0)) return key;
@@ -107,39 +139,51 @@ export function hashCode(key: unknown): number {
     case 'boolean': return key ? 1231 : 1237;
     case 'bigint': return Number(BigInt.asIntN(32, key ^ (key >> 32n)));
     case 'object': {
-      if (key === null) break;
-      let h = 1;
+      if (depth > MAX_KEY_DEPTH) throw new TypeError(`the key nests deeper than ${MAX_KEY_DEPTH} levels (is it circular?); keys are values compared by content. Fix: key by a field, or return a string or a tuple from the key selector`);
       if (Array.isArray(key)) {
-        for (const item of key) h = (Math.imul(31, h) + hashCode(item)) | 0;
+        let h = 1;
+        for (let i = 0; i < key.length; i++) h = (Math.imul(31, h) + hashCode(key[i], `${path}[${i}]`, depth + 1)) | 0;
         return h;
       }
-      for (const name of Object.keys(key).sort()) {
+      const problem = keyProblem(key);
+      if (problem !== null) throw keyError(problem, path);
+      if (key instanceof Date) {
+        const t = key.getTime();
+        const hi = Math.floor(t / 4294967296);
+        return ((t - hi * 4294967296) | 0) ^ (hi | 0);
+      }
+      let h = 1;
+      for (const name of Object.keys(key as object).sort()) {
         h = (Math.imul(31, h) + hashCode(name)) | 0;
-        h = (Math.imul(31, h) + hashCode((key as Record<string, unknown>)[name])) | 0;
+        h = (Math.imul(31, h) + hashCode((key as Record<string, unknown>)[name], `${path}.${name}`, depth + 1)) | 0;
       }
       return h;
     }
     default: break;
   }
-  throw new TypeError(`a key must be a number, string, boolean, bigint, array or plain object, got ${key === null ? 'null' : typeof key}`);
+  throw keyError(keyProblem(key) ?? typeof key, path);
 }
 
 /**
- * A value usable as a JS Map key with value equality: primitives stand for themselves, arrays
- * and objects become a canonical string.
+ * A value usable as a JS Map key with the key equality above: numbers, booleans and bigints
+ * stand for themselves, strings too (unless they begin with U+0000), everything else becomes a
+ * canonical string beginning with U+0000 and a tag, so no two unequal keys share one.
  */
 export function canonicalKey(key: unknown): unknown {
+  if (typeof key === 'string') return key.length > 0 && key.charCodeAt(0) === 0 ? `\u0000s${key}` : key;
   if (typeof key !== 'object' || key === null) return key;
-  return '\u0000' + canonicalString(key);
+  return '\u0000' + canonicalString(key, '', 0);
 }
 
-function canonicalString(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalString).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>;
-    return `{${Object.keys(record).sort().map((k) => `${JSON.stringify(k)}:${canonicalString(record[k])}`).join(',')}}`;
-  }
-  if (typeof value === 'bigint') return `${value}n`;
+function canonicalString(value: unknown, path: string, depth: number): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value); // String(-0) is "0": one key
+  if (depth > MAX_KEY_DEPTH) throw new TypeError(`the key nests deeper than ${MAX_KEY_DEPTH} levels (is it circular?); keys are values compared by content. Fix: key by a field, or return a string or a tuple from the key selector`);
+  if (Array.isArray(value)) return `[${value.map((v, i) => canonicalString(v, `${path}[${i}]`, depth + 1)).join(',')}]`;
+  const problem = keyProblem(value);
+  if (problem !== null) throw keyError(problem, path);
+  if (value instanceof Date) return `D${value.getTime()}`;
+  const record = value as Record<string, unknown>;
+  return `{${Object.keys(record).sort().map((k) => `${JSON.stringify(k)}:${canonicalString(record[k], `${path}.${k}`, depth + 1)}`).join(',')}}`;
 }

@@ -1,9 +1,9 @@
 import { KeyDictionary } from '../../kernels/index.ts';
-import type { AggregateName, KeyColumn, KeyedAggregator } from '../../kernels/index.ts';
+import type { AggregateName, DictionaryKey, KeyColumn, KeyedAggregator } from '../../kernels/index.ts';
 import type { KernelPlan } from '../../plan/kernel_routing.ts';
 import { columnBatch, isExclusive } from '../../core/elements.ts';
 import type { Column, ColumnBatch, RecordBatch } from '../../core/elements.ts';
-import { keyGroupFor } from '../../core/key_groups.ts';
+import { canonicalKey, keyGroupFor } from '../../core/key_groups.ts';
 import type { KeyGroupRange } from '../../core/key_groups.ts';
 import { ListStateDescriptor } from '../../core/state.ts';
 import type { ListState } from '../../core/state.ts';
@@ -42,7 +42,7 @@ export class KernelAggregateOperator extends StreamOperator {
     this.aggregate = AGGREGATE[plan.aggregation];
     this.batchMode = ctx.config.runtimeMode === 'BATCH';
     this.needsIndexes = plan.aggregation === 'minBy' || plan.aggregation === 'maxBy';
-    this.dictionary = plan.integerKeys ? null : new KeyDictionary<unknown>();
+    this.dictionary = plan.integerKeys ? null : new KeyDictionary<unknown>({ canonical: (key) => canonicalKey(key) as DictionaryKey });
   }
 
   override async initializeState(context: StateInitializationContext): Promise<void> {
@@ -62,8 +62,8 @@ export class KernelAggregateOperator extends StreamOperator {
     // A batch nobody else holds takes its rolling results in its own value column: the kernel
     // has read each chunk of values before it writes that chunk's results.
     const reuse = values instanceof Float64Array && isExclusive(batch);
-    const rolling = this.apply(keyColumn, asFloat64(values), reuse);
-    if (rolling !== null) this.out.emitColumns(columnBatch(this.row(keyColumn, rolling), batch.length, batch.timestamps));
+    const result = this.apply(keyColumn, asFloat64(values), reuse);
+    if (result !== null) this.out.emitColumns(columnBatch(this.row(result.keys, result.rolling), batch.length, batch.timestamps));
   }
 
   processBatch(input: number, batch: RecordBatch): void {
@@ -76,8 +76,8 @@ export class KernelAggregateOperator extends StreamOperator {
       const timestamps = batch.timestamps === null ? null : Float64Array.from(batch.timestamps);
       return this.processColumns(input, columnBatch({ [keyField]: keys, [valueField]: values }, keys.length, timestamps));
     }
-    const rolling = this.apply(keys, values);
-    if (rolling !== null) this.out.emitBatch({ values: this.tuples(keys, rolling), timestamps: batch.timestamps, keys: null, keyGroups: null });
+    const result = this.apply(keys, values);
+    if (result !== null) this.out.emitBatch({ values: this.tuples(result.keys, result.rolling), timestamps: batch.timestamps, keys: null, keyGroups: null });
   }
 
   override finish(): void {
@@ -93,9 +93,9 @@ export class KernelAggregateOperator extends StreamOperator {
 
   /**
    * Runs a batch through the kernel; returns each record's rolling result (STREAMING), written
-   * over `values` when the caller owns them, or null (BATCH).
+   * over `values` when the caller owns them, with the key each result row carries; or null (BATCH).
    */
-  private apply(keys: Column, values: Float64Array, resultsInValues = false): Float64Array | null {
+  private apply(keys: Column, values: Float64Array, resultsInValues = false): { keys: Column; rolling: Float64Array } | null {
     const n = values.length;
     const keyIds = this.keyIds(keys);
     let indexes: Float64Array | undefined;
@@ -109,7 +109,19 @@ export class KernelAggregateOperator extends StreamOperator {
     }
     const rolling = resultsInValues ? values : new Float64Array(n);
     this.aggregator!.update(keyIds, values, { indexes, emit: { aggregate: this.aggregate, values: rolling } });
-    return rolling;
+    return { keys: this.firstSeenKeys(keys, keyIds), rolling };
+  }
+
+  /**
+   * The key each result row carries: as on the JS path, the key of the key's first record. Keys
+   * equal by content can differ in what a record shows (-0 and 0, two arrays of the same
+   * content), so dictionary-encoded keys are decoded rather than passed through.
+   */
+  private firstSeenKeys(keys: Column, ids: KeyColumn): Column {
+    const dictionary = this.dictionary;
+    if (dictionary === null) return keys;
+    if (keys instanceof Float64Array || keys instanceof Float32Array) return Float64Array.from(ids, (id) => dictionary.decode(id) as number);
+    return Array.from(ids, (id) => dictionary.decode(id));
   }
 
   /** Result tuples in the input's field order: [key, aggregate] or [aggregate, key]. */
