@@ -105,7 +105,8 @@ describe.each(PARALLELISMS)('a bad keyBy field, parallelism %i', (p) => {
   it('a key selector that returns no usable key', async () => {
     const e = await failure(runCase(cases.key_selector_without_key, p));
     expect(e.message).toBe('Operator "keyBy(a key selector) of Map" (uid map-1) failed on record {a: 1}: '
-      + 'a key must be a number, string, boolean, bigint, array or plain object, got undefined');
+      + 'the key is undefined, which cannot be a key: keys are numbers, strings, booleans, bigints, Dates, or arrays and plain objects of these, compared by content. '
+      + 'Fix: key by a field that holds such a value, or return one (a string or a tuple) from the key selector');
   });
 
   it('an aggregation field missing at run time', async () => {
