@@ -48,18 +48,36 @@ export class HeapListState<T> extends Handle implements ListState<T> {
     return list === undefined ? [] : list.slice();
   }
   add(value: T): void {
+    checkListElement(value);
     const list = this.read() as T[] | undefined;
     if (list === undefined) this.write([value]);
     else list.push(value);
   }
   addAll(values: Iterable<T>): void {
-    for (const v of values) this.add(v);
+    const list = listOf(values);
+    if (list.length === 0) return;
+    const current = this.read() as T[] | undefined;
+    if (current === undefined) this.write(list);
+    else for (const v of list) current.push(v);
   }
   update(values: Iterable<T>): void {
-    const list = [...values];
+    const list = listOf(values);
     if (list.length === 0) this.clear();
     else this.write(list);
   }
+}
+
+/** Flink's ListState refuses null, as an element or as the list, with these words. */
+export function checkListElement(value: unknown): void {
+  if (value === null || value === undefined) throw new TypeError(`You cannot add ${String(value)} to a ListState: its elements are values. Fix: add a value, or call clear()`);
+}
+
+/** The elements of `values` as a new array, each checked (Flink's addAll/update). */
+export function listOf<T>(values: Iterable<T>): T[] {
+  if (values === null || values === undefined) throw new TypeError(`List of values to add cannot be ${String(values)}. Fix: pass an array (an empty one clears the state on update)`);
+  const list = [...values];
+  for (const v of list) checkListElement(v);
+  return list;
 }
 
 /** Map state keeps [userKey, value] under the canonical user key, so tuple keys compare by value. */

@@ -1,4 +1,5 @@
 import type { ListState, ListStateDescriptor, OperatorStateStore } from '../core/state.ts';
+import { checkListElement, listOf } from './heap_state_handles.ts';
 import type { OperatorStatePart } from './snapshot.ts';
 
 class OperatorListState<T> implements ListState<T> {
@@ -12,13 +13,14 @@ class OperatorListState<T> implements ListState<T> {
     return this.items.slice();
   }
   add(value: T): void {
+    checkListElement(value);
     this.items.push(value);
   }
   addAll(values: Iterable<T>): void {
-    for (const v of values) this.items.push(v);
+    this.items.push(...listOf(values));
   }
   update(values: Iterable<T>): void {
-    this.items = [...values];
+    this.items = listOf(values);
   }
   clear(): void {
     this.items = [];

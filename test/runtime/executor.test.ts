@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { jobBuilderOf } from '../../src/api/environment.ts';
 import {
-  JobExecutionError, KeyedCoProcessFunction, KeyedProcessFunction, StreamExecutionEnvironment, Types, WatermarkStrategy,
+  JobExecutionError, KeyedCoProcessFunction, KeyedProcessFunction, ProcessFunction, StreamExecutionEnvironment, Types, WatermarkStrategy,
 } from '../../src/index.ts';
-import type { Collector, KeyedProcessContext, OnTimerContext } from '../../src/index.ts';
+import type { Collector, KeyedProcessContext, OnTimerContext, ProcessContext } from '../../src/index.ts';
 import { Executor } from '../../src/runtime/executor.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -86,13 +86,20 @@ describe('Executor', () => {
         out.collect(`element ${v}`);
         if (v === 'a') ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + 10);
       }
-      override onTimer(_ts: number, ctx: OnTimerContext<string>, out: Collector<string>) {
-        out.collect(`timer ${ctx.getCurrentKey()} ${ctx.timeDomain()} ts=${ctx.timestamp()}`);
+      override onTimer(ts: number, ctx: OnTimerContext<string>, out: Collector<string>) {
+        // Flink's OnTimerContext: ctx.timestamp() is the timer's time in both domains.
+        out.collect(`timer ${ctx.getCurrentKey()} ${ctx.timeDomain()} ts=${ctx.timestamp() === ts ? 'the timer\'s time' : String(ctx.timestamp())}`);
+      }
+    }
+    class Stamps extends ProcessFunction<string, string> {
+      processElement(v: string, ctx: ProcessContext, out: Collector<string>) {
+        out.collect(`${v} (${ctx.timestamp() === null ? 'no timestamp' : 'stamped'})`);
       }
     }
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
-    const out = await env.addSource(slow()).keyBy(() => 'k').process(new Timed()).executeAndCollect();
-    expect(out).toEqual(['element a', 'timer k PROCESSING_TIME ts=null', 'element b']);
+    const out = await env.addSource(slow()).keyBy(() => 'k').process(new Timed()).process(new Stamps()).executeAndCollect();
+    // ...and what onTimer emits carries that time.
+    expect(out).toEqual(['element a (no timestamp)', 'timer k PROCESSING_TIME ts=the timer\'s time (stamped)', 'element b (no timestamp)']);
   });
 
   it("a two-input operator's watermark is the minimum of its inputs", async () => {

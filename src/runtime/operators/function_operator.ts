@@ -72,7 +72,8 @@ export abstract class FunctionOperator extends StreamOperator {
   private fire(timer: InternalTimer, domain: TimeDomain): void {
     if (this.onTimer === null) return;
     const p = this.pctx;
-    p.ts = domain === 'EVENT_TIME' ? timer.timestamp : Number.NaN;
+    // In both time domains ctx.timestamp() is the timer's time, and records emitted here carry it (Flink's OnTimerContext).
+    p.ts = timer.timestamp;
     p.domain = domain;
     try {
       emitReturned(this.onTimer(timer.timestamp, p, p.collector), p.collector);

@@ -45,8 +45,8 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
         // Without an assigner a record keeps the timestamp it has (or none); the generator then
         // sees Flink's "no timestamp" value, the minimum.
         const ts = this.assign === null ? (previous ?? Number.NaN) : this.assign(values[i], previous);
-        if (typeof ts !== 'number' || (this.assign !== null && Number.isNaN(ts))) {
-          throw new TypeError(`the timestamp assigner returned ${String(ts)}; it must return the event time in epoch milliseconds (a number). Fix: withTimestampAssigner((record) => record.time)`);
+        if (typeof ts !== 'number' || (this.assign !== null && !Number.isFinite(ts))) {
+          throw new TypeError(`the timestamp assigner returned ${String(ts)}; it must return the event time in epoch milliseconds (a finite number). Fix: withTimestampAssigner((record) => record.time)`);
         }
         this.values.push(values[i]);
         this.stamps.push(ts);
