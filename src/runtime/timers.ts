@@ -1,6 +1,6 @@
 import type { TimeDomain } from '../core/functions.ts';
 import { canonicalKey, inKeyGroupRange } from '../core/key_groups.ts';
-import { MIN_WATERMARK } from '../core/watermarks.ts';
+import { MAX_WATERMARK, MIN_WATERMARK } from '../core/watermarks.ts';
 import type { KeyedStateBackend } from '../state/keyed_state_backend.ts';
 import type { KeyedStatePart, TimerEntry, TimersPart } from '../state/snapshot.ts';
 import { MinHeap } from './min_heap.ts';
@@ -109,6 +109,7 @@ class TimerService implements InternalTimerService {
   }
 
   registerEventTimeTimer(namespace: unknown, timestamp: number): void {
+    if (this.manager.quiesced) return;
     this.eventTime.add(timestamp, this.manager.backend.getCurrentKey(), this.manager.backend.getCurrentKeyGroup(), namespace);
   }
 
@@ -117,6 +118,7 @@ class TimerService implements InternalTimerService {
   }
 
   registerProcessingTimeTimer(namespace: unknown, timestamp: number): void {
+    if (this.manager.quiesced) return;
     this.processingTime.add(timestamp, this.manager.backend.getCurrentKey(), this.manager.backend.getCurrentKeyGroup(), namespace);
   }
 
@@ -133,18 +135,27 @@ class TimerService implements InternalTimerService {
  * The named timer services of one keyed operator subtask (Flink's InternalTimeServiceManager):
  * advances event time on watermarks and processing time when the executor asks, firing each due
  * timer in its key's context; timers are keyed state, snapshotted and restored by key group.
+ *
+ * In BATCH mode (Flink's BatchExecutionInternalTimeService) time does not advance while input
+ * comes: at the end of input every event-time timer fires, then every processing-time timer,
+ * with the watermark at its maximum, and a timer registered while they fire is ignored, so a
+ * timer that registers itself again ends.
  */
 export class TimeServiceManager {
   readonly backend: KeyedStateBackend;
   readonly clock: () => number;
   watermark = MIN_WATERMARK;
+  /** Set while BATCH mode fires its timers at the end: registrations are ignored then. */
+  quiesced = false;
   private readonly services = new Map<string, TimerService>();
   private readonly where: string;
+  private readonly batch: boolean;
 
-  constructor(where: string, backend: KeyedStateBackend, clock: () => number) {
+  constructor(where: string, backend: KeyedStateBackend, clock: () => number, batch = false) {
     this.where = where;
     this.backend = backend;
     this.clock = clock;
+    this.batch = batch;
   }
 
   /** The service of this name (its restored timers included), firing into `triggerable`. */
@@ -156,16 +167,22 @@ export class TimeServiceManager {
 
   /** Fires every event-time timer at or before `timestamp`, those registered while firing included. */
   advanceWatermark(timestamp: number): void {
+    if (this.batch) {
+      if (timestamp === MAX_WATERMARK) this.fireAllAtEnd();
+      return;
+    }
     this.watermark = timestamp;
     for (const service of this.services.values()) this.fire(service, 'EVENT_TIME', timestamp);
   }
 
   onProcessingTime(now: number): void {
+    if (this.batch) return;
     for (const service of this.services.values()) this.fire(service, 'PROCESSING_TIME', now);
   }
 
-  /** The earliest pending processing-time timer, or Infinity. */
+  /** The earliest pending processing-time timer, or Infinity (always, in BATCH mode: they wait for the end). */
   nextProcessingTime(): number {
+    if (this.batch) return Number.POSITIVE_INFINITY;
     let next = Number.POSITIVE_INFINITY;
     for (const service of this.services.values()) next = Math.min(next, service.processingTime.nextTimestamp());
     return next;
@@ -189,6 +206,17 @@ export class TimeServiceManager {
       for (const [name, domain, timestamp, keyGroup, key, namespace] of structuredClone(part.timers)) {
         if (inKeyGroupRange(this.backend.keyGroups, keyGroup)) this.service(name).queue(domain).add(timestamp, key, keyGroup, namespace);
       }
+    }
+  }
+
+  private fireAllAtEnd(): void {
+    this.watermark = MAX_WATERMARK;
+    this.quiesced = true;
+    try {
+      for (const service of this.services.values()) this.fire(service, 'EVENT_TIME', Number.POSITIVE_INFINITY);
+      for (const service of this.services.values()) this.fire(service, 'PROCESSING_TIME', Number.POSITIVE_INFINITY);
+    } finally {
+      this.quiesced = false;
     }
   }
 

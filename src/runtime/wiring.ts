@@ -132,7 +132,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
       const output = new OperatorOutput(main, sides, check, plan.config.batchSize);
       const identity = { where: describeOperator(node.spec), uid: node.uid, subtaskIndex: s, parallelism: node.parallelism, maxParallelism: node.maxParallelism };
       // A kernel aggregation keeps its keyed state in its own table.
-      const state = new SubtaskState(identity, node.spec.keyed && node.kernel === null, options.stateBackend, clock, options.restore);
+      const state = new SubtaskState(identity, node.spec.keyed && node.kernel === null, options.stateBackend, clock, options.restore, plan.config.runtimeMode === 'BATCH');
       const op = createOperator({
         node: node.spec, uid: node.uid, subtaskIndex: s, parallelism: node.parallelism, maxParallelism: node.maxParallelism,
         config: plan.config, functions: { ...functions, fn: instanceForSubtask(functions.fn, s) }, output, clock, kernels,

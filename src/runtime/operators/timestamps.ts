@@ -5,6 +5,8 @@ import { recordBatch } from '../../core/elements.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorContext } from '../operator.ts';
 
+const IGNORED: WatermarkGenerator<unknown> = { onEvent: () => {}, onPeriodicEmit: () => {} };
+
 /**
  * `assignTimestampsAndWatermarks`: stamps records and runs the watermark generator. As in
  * Flink, watermarks from upstream are dropped except the final maximal one. Watermarks are
@@ -27,7 +29,9 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
     const assigner: TimestampAssigner<unknown> | undefined = strategy.timestampAssigner;
     this.assign = assigner === undefined ? null
       : typeof assigner === 'function' ? assigner : assigner.extractTimestamp.bind(assigner);
-    this.generator = strategy.createWatermarkGenerator();
+    // BATCH mode ignores watermark generators, as Flink does: elements see the minimal
+    // watermark until the end of input brings the maximal one.
+    this.generator = ctx.config.runtimeMode === 'BATCH' ? IGNORED : strategy.createWatermarkGenerator();
     this.interval = ctx.config.autoWatermarkInterval;
     this.perRecord = ctx.config.perRecordWatermarks;
   }
