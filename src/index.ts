@@ -36,7 +36,7 @@ export type { Source, SourceReader, SourceReaderContext, Boundedness } from './c
 export { CollectionSource } from './connectors/collection_source.ts';
 export { DataGeneratorSource, NumberSequenceSource } from './connectors/generator_source.ts';
 export { AsyncIterableSource } from './connectors/async_iterable_source.ts';
-export { JobExecutionError } from './core/errors.ts';
+export { JobCancellationError, JobExecutionError } from './core/errors.ts';
 export type { OperatorMetrics, SubtaskMetrics } from './runtime/metrics.ts';
 export { ColumnarSource, columnsFromArrow } from './connectors/columnar_source.ts';
 export type { ArrowTableLike } from './connectors/columnar_source.ts';

@@ -7,6 +7,8 @@ import { connectStreams } from './connected_streams.ts';
 import type { ConnectedStreams } from './connected_streams.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
 import { checkParallelism, jobBuilderOf } from './environment.ts';
+import type { JobClient } from './job_client.ts';
+import { JobCancellationError } from '../core/errors.ts';
 import type { FilterFunction, FlatMapFunction, KeySelector, MapFunction, ProcessFunctionLike, SinkFunction } from '../core/functions.ts';
 import { OutputTag } from '../core/functions.ts';
 import { KeyedStream, keyFunction, newKeyedStream } from './keyed_stream.ts';
@@ -186,10 +188,33 @@ export class DataStream<T> {
    * (the first `limit` of them when a limit is given, as PyFlink's execute_and_collect).
    */
   async executeAndCollect(jobName = 'Eddy Job', limit?: number): Promise<T[]> {
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`executeAndCollect(jobName, ${limit}): limit must be a whole number >= 0`);
-    const buffer = collectStream(this);
-    await this.#state.env.execute(jobName);
-    return (limit === undefined ? buffer.values : buffer.values.slice(0, limit)) as T[];
+    const env = this.#state.env;
+    if (limit === undefined) {
+      const unbounded = jobBuilderOf(env).unboundedSources();
+      if (unbounded.length > 0) {
+        throw new Error(`executeAndCollect("${jobName}") would never return: source "${unbounded[0]}" is unbounded, so the job never ends and every record would be kept. Fix: pass a limit, executeAndCollect("${jobName}", 100), or run it with executeAsync() and a sink`);
+      }
+      const buffer = collectStream(this);
+      await env.execute(jobName);
+      return buffer.values as T[];
+    }
+    if (!Number.isInteger(limit) || limit < 0) throw new Error(`executeAndCollect(jobName, ${limit}): limit must be a whole number >= 0`);
+    // The first `limit` records are kept, and the job is cancelled once it has given them (PyFlink's execute_and_collect(limit)).
+    const kept: unknown[] = [];
+    let client: JobClient | null = null;
+    const take = (values: unknown[]) => {
+      if (kept.length >= limit) return;
+      for (let i = 0; i < values.length && kept.length < limit; i++) kept.push(values[i]);
+      if (kept.length >= limit) void client?.cancel();
+    };
+    const buffer = collectStream(this, { every: Math.max(1, limit), to: take });
+    client = env.executeAsync(jobName);
+    if (limit === 0) void client.cancel();
+    await client.getJobExecutionResult().catch((error: unknown) => {
+      if (!(error instanceof JobCancellationError)) throw error;
+    });
+    take(buffer.values);
+    return kept as T[];
   }
 
   #oneInput<O>(kind: OperatorKind, name: string, fn: unknown, outputType?: TypeInformation<O>, inherited: TypeSpec | null = null): DataStream<O> {

@@ -1,20 +1,27 @@
+import { JobCancellationError } from '../core/errors.ts';
 import { operatorMetrics } from '../runtime/metrics.ts';
 import type { OperatorMetrics, SubtaskMetrics } from '../runtime/metrics.ts';
 import type { JobRunResult } from '../runtime/executor.ts';
 
 let makeResult: (result: JobRunResult) => JobExecutionResult;
 
-/** What `execute()` resolves to: the wall time, per-operator record counts, and the final metrics of every subtask. */
+/**
+ * What `execute()` resolves to: the wall time, per-operator record counts, and the final metrics
+ * of every subtask. A cancelled job has none (its `execute()` fails with a JobCancellationError);
+ * `JobClient.cancel()` resolves with what it did until then, `cancelled` set.
+ */
 export class JobExecutionResult {
   readonly jobName: string;
   readonly netRuntimeMs: number;
   readonly operators: readonly OperatorMetrics[];
   readonly subtasks: readonly SubtaskMetrics[];
+  readonly cancelled: boolean;
   private constructor(result: JobRunResult) {
     this.jobName = result.jobName;
     this.netRuntimeMs = result.netRuntimeMs;
     this.operators = result.operators;
     this.subtasks = result.subtasks;
+    this.cancelled = result.cancelled;
   }
   static {
     makeResult = (result) => new JobExecutionResult(result);
@@ -55,8 +62,10 @@ export class JobClient {
   static {
     makeClient = (jobName, job) => new JobClient(jobName, job);
   }
+  /** The job's result when it ends; fails with a JobCancellationError if it was cancelled first. */
   getJobExecutionResult(): Promise<JobExecutionResult> {
-    return this.#result;
+    // A new promise per call, rejected only for callers who ask: a cancelled job nobody awaits is not an unhandled rejection.
+    return this.#result.then((r) => (r.cancelled ? Promise.reject(new JobCancellationError(r.jobName)) : r));
   }
   /** Records in and out per operator, summed over its subtasks, as of now. */
   metrics(): OperatorMetrics[] {
@@ -66,6 +75,7 @@ export class JobClient {
   subtaskMetrics(): SubtaskMetrics[] {
     return this.#job.subtaskMetrics();
   }
+  /** Stops the job; resolves with what it did until then (`cancelled` is set unless it had already ended). */
   async cancel(): Promise<JobExecutionResult> {
     this.#job.cancel();
     return this.#result;

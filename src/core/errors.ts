@@ -19,3 +19,14 @@ export class JobExecutionError extends Error {
     this.record = record?.value;
   }
 }
+
+/** The job was cancelled before its end (Flink's JobCancellationException): it has no result. */
+export class JobCancellationError extends Error {
+  readonly jobName: string;
+
+  constructor(jobName: string) {
+    super(`Job "${jobName}" was cancelled before its end, so it has no result. The cancel() call resolves with what it did until then`);
+    this.name = 'JobCancellationError';
+    this.jobName = jobName;
+  }
+}

@@ -65,6 +65,11 @@ export class JobBuilder {
     return this.nodes.some((n) => n.kind === 'sink');
   }
 
+  /** Names of the sources that never end. */
+  unboundedSources(): string[] {
+    return this.nodes.filter((n) => n.config.kind === 'source' && !n.config.bounded).map((n) => n.name);
+  }
+
   /** Hands the graph built so far to a job and starts a fresh one, as Flink's execute() does. */
   take(config: JobConfig): Job {
     const graph: JobGraph = { config, nodes: this.nodes.map((n) => ({ ...n, inputs: [...n.inputs] })) };

@@ -23,6 +23,8 @@ export interface JobRunResult {
   readonly netRuntimeMs: number;
   readonly operators: OperatorMetrics[];
   readonly subtasks: SubtaskMetrics[];
+  /** True when cancel() stopped the job before its end: what it did so far, not a result. */
+  readonly cancelled: boolean;
 }
 
 export interface ExecutorOptions {
@@ -229,12 +231,13 @@ export class Executor {
       await this.closeAll(true);
       throw error;
     }
+    const cancelled = this.cancelled && !this.isFinished();
     await this.closeAll(false);
     const subtasks = this.subtaskMetrics();
-    return { jobName, netRuntimeMs: performance.now() - started, operators: operatorMetrics(subtasks), subtasks };
+    return { jobName, netRuntimeMs: performance.now() - started, operators: operatorMetrics(subtasks), subtasks, cancelled };
   }
 
-  /** Stops an (unbounded) job at the next step; `run` then resolves with what was done. */
+  /** Stops the job at the next step; `run` then resolves with what was done, marked cancelled. */
   cancel(): void {
     this.cancelled = true;
     this.wakeOnCancel?.();

@@ -1,4 +1,5 @@
 /** The coordinator in a dedicated worker: runs `startInWorkers` there, so the page's thread only renders. */
+import { JobCancellationError } from '../core/errors.ts';
 import { startInWorkers } from './job.ts';
 import type { WorkerJobClient } from './job.ts';
 import type { JobRunResult } from '../runtime/executor.ts';
@@ -34,9 +35,14 @@ export class CoordinatorHost implements CoordinatorControl {
     this.#untaken[worker]?.shift()?.();
   }
 
+  /** The job's outcome as plain data, a cancelled one included (the page's client refuses it to callers of getJobOutcome). */
   async outcome(): Promise<JobRunResult> {
-    const { result } = await this.#started().getJobOutcome();
-    return { jobName: result.jobName, netRuntimeMs: result.netRuntimeMs, operators: [...result.operators], subtasks: [...result.subtasks] };
+    const client = this.#started();
+    const { result } = await client.getJobOutcome().catch((error: unknown) => {
+      if (error instanceof JobCancellationError) return client.cancel();
+      throw error;
+    });
+    return { jobName: result.jobName, netRuntimeMs: result.netRuntimeMs, operators: [...result.operators], subtasks: [...result.subtasks], cancelled: result.cancelled };
   }
 
   workerMetrics(): Promise<WorkerMetrics[]> {

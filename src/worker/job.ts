@@ -7,6 +7,7 @@ import type { EnvironmentOptions } from '../api/environment.ts';
 import { collectStream } from '../api/data_stream.ts';
 import type { DataStream } from '../api/data_stream.ts';
 import { jobExecutionResult } from '../api/job_client.ts';
+import { JobCancellationError } from '../core/errors.ts';
 import type { JobExecutionResult } from '../api/job_client.ts';
 import { operatorMetrics } from '../runtime/metrics.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
@@ -61,9 +62,13 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
     context.signal.addEventListener('abort', () => void client.cancel(), { once: true });
     const ticker = buffer === null ? null : setInterval(sendGathered, STREAM_INTERVAL_MS);
     try {
-      const result = await client.getJobExecutionResult();
+      // A cancelled job (the coordinator's cancel) reports what it did, flagged, rather than failing this worker.
+      const result = await client.getJobExecutionResult().catch((error: unknown) => {
+        if (error instanceof JobCancellationError) return client.cancel();
+        throw error;
+      });
       sendGathered();
-      return { jobName, netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
+      return { jobName, netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks, cancelled: result.cancelled };
     } finally {
       if (ticker !== null) clearInterval(ticker);
     }
@@ -246,7 +251,7 @@ export async function startInWorkers<T>(job: JobSource, options: StartInWorkersO
   outcome.catch(() => {});
   return {
     source: served ? 'served by its worker entry' : jobModule,
-    getJobOutcome: () => outcome,
+    getJobOutcome: () => outcome.then(unlessCancelled),
     subtaskMetrics: async () => (await pool.metrics()).flatMap((w) => w.subtasks),
     workerMetrics: () => pool.metrics(),
     async cancel() {
@@ -254,6 +259,15 @@ export async function startInWorkers<T>(job: JobSource, options: StartInWorkersO
       return outcome;
     },
   };
+}
+
+/**
+ * A cancelled job has no outcome (Flink's execute() fails with a JobCancellationException);
+ * `cancel()` resolves with what it did. A new promise per call, rejected only for callers who
+ * ask, so a cancelled job nobody awaits is not an unhandled rejection.
+ */
+function unlessCancelled<T>(outcome: JobOutcome<T>): Promise<JobOutcome<T>> {
+  return outcome.result.cancelled ? Promise.reject(new JobCancellationError(outcome.result.jobName)) : Promise.resolve(outcome);
 }
 
 function isServedJob(job: JobSource): job is ServedJob {
@@ -342,7 +356,7 @@ async function startWithCoordinatorWorker<T>(jobModule: string, options: Coordin
   const workerMetrics = () => coordinator.call('workerMetrics', []);
   return {
     source: jobModule,
-    getJobOutcome: () => outcome,
+    getJobOutcome: () => outcome.then(unlessCancelled),
     subtaskMetrics: async () => (await workerMetrics()).flatMap((w) => w.subtasks),
     workerMetrics,
     async cancel() {
@@ -370,6 +384,7 @@ async function gather<T>(pool: WorkerPool, returned: ReturnedRecords<T>): Promis
     netRuntimeMs: Math.max(...shares.map((s) => s.netRuntimeMs)),
     operators: operatorMetrics(subtasks),
     subtasks,
+    cancelled: shares.some((s) => s.cancelled),
   });
   return { records: returned.all(), result };
 }

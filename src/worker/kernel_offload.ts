@@ -51,7 +51,7 @@ export function runWithKernelWorkers(job: Job, nodes: readonly number[], workers
       if (cancelled) await Promise.all(pool.workers.map((w) => w.call('cancel', []).catch(() => {})));
       const theirs = await shares;
       const subtasks = [...mine.subtasks, ...theirs.flatMap((s) => s.subtasks)];
-      return { jobName, netRuntimeMs: mine.netRuntimeMs, operators: operatorMetrics(subtasks), subtasks };
+      return { jobName, netRuntimeMs: mine.netRuntimeMs, operators: operatorMetrics(subtasks), subtasks, cancelled: mine.cancelled };
     } finally {
       for (const link of links) link?.close();
       await pool.terminate();

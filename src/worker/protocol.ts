@@ -71,6 +71,8 @@ export interface WorkerShare {
   readonly jobName: string;
   readonly netRuntimeMs: number;
   readonly subtasks: readonly SubtaskMetrics[];
+  /** Cancelled before its end: what it did so far. */
+  readonly cancelled: boolean;
 }
 
 /** What a worker exposes to the coordinator. */

@@ -57,7 +57,7 @@ export class WorkerHost implements WorkerControl {
       context.signal.addEventListener('abort', () => executor.cancel(), { once: true });
       this.#prepare(async () => {
         const result = await executor.run(request.jobName);
-        return { jobName: request.jobName, netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks };
+        return { jobName: request.jobName, netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks, cancelled: result.cancelled };
       });
     });
   }
