@@ -12,6 +12,7 @@ import { JobCancellationError } from '../core/errors.ts';
 import type { FilterFunction, FlatMapFunction, KeySelector, MapFunction, ProcessFunctionLike, SinkFunction } from '../core/functions.ts';
 import { OutputTag } from '../core/functions.ts';
 import { KeyedStream, keyFunction, newKeyedStream } from './keyed_stream.ts';
+import { describeType } from '../core/types.ts';
 import type { TypeInformation, TypeSpec } from '../core/types.ts';
 import type { WatermarkStrategy } from '../core/watermarks.ts';
 
@@ -48,6 +49,9 @@ export interface StreamState {
   /** The environment's job it belongs to: streams of an executed job cannot add to the next. */
   readonly generation: number;
 }
+
+/** The side outputs requested of each operator, with their types: Flink refuses one id with two types. */
+const requestedSideOutputs = new WeakMap<NodeSpec, Map<string, string>>();
 
 let makeStream: <T>(state: StreamState) => DataStream<T>;
 let readStream: <T>(stream: DataStream<T>) => StreamState;
@@ -127,6 +131,14 @@ export class DataStream<T> {
   getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
     if (!(tag instanceof OutputTag)) throw new TypeError('getSideOutput(tag): expected an OutputTag');
     const node = this.#operatorNode('getSideOutput');
+    const requested = requestedSideOutputs.get(node) ?? new Map<string, string>();
+    const type = tag.type === undefined ? 'no declared type' : describeType(tag.type);
+    const earlier = requested.get(tag.id);
+    if (earlier !== undefined && earlier !== type) {
+      throw new Error(`getSideOutput(new OutputTag("${tag.id}")): a side output with the id "${tag.id}" was already requested with another type (${earlier}, now ${type}); side output ids must be unique, as in Flink. Fix: give each side output its own id`);
+    }
+    requested.set(tag.id, type);
+    requestedSideOutputs.set(node, requested);
     return newStream<X>(this.#state.env, [{ node, sideOutput: tag.id }]);
   }
 

@@ -126,7 +126,7 @@ export class StreamExecutionEnvironment {
     if (items === null || typeof (items as Iterable<T>)[Symbol.iterator] !== 'function') {
       throw new TypeError('fromCollection(items): items must be an array or another iterable');
     }
-    return this.#sourceNode(new CollectionSource([...items]), 'Collection Source', type ?? null);
+    return this.#sourceNode(new CollectionSource(finiteItems(items)), 'Collection Source', type ?? null);
   }
 
   /** The numbers from..to (inclusive), as a parallel source split across subtasks. */
@@ -173,6 +173,9 @@ export class StreamExecutionEnvironment {
   /** Starts the job and returns at once with a client (for metrics, or to cancel an unbounded job). */
   executeAsync(jobName = 'Eddy Job'): JobClient {
     if (!this.#builder.hasSinks()) {
+      if (!this.#builder.hasNodes() && this.#builder.generation > 0) {
+        throw new Error('No operators defined in streaming topology. Cannot execute. execute() was already called on this environment, and it took the pipeline built until then: build the next job on it (streams of an executed job cannot be reused), then call execute() again');
+      }
       throw new Error('No operators defined in streaming topology. Cannot execute. Add a sink first: print(), addSink(...) or executeAndCollect()');
     }
     const job = this.#takeJob(jobName);
@@ -199,6 +202,7 @@ export class StreamExecutionEnvironment {
       perRecordWatermarks: this.#runtimeMode === 'BATCH' ? false : this.#config.isPerRecordWatermarks(),
       batchSize: this.#config.getBatchSize(),
       kernels: this.#config.isKernelsEnabled(),
+      kernelTableMaxBytes: this.#config.getKernelTableMaxBytes(),
     });
   }
 
@@ -231,6 +235,21 @@ export function takeJob(env: StreamExecutionEnvironment, jobName: string): Job {
   return takeJobOf(env, jobName);
 }
 
+/** Most items fromCollection reads from an iterable: it holds them all, so an endless one must be refused, not read until memory runs out. */
+const MAX_COLLECTION_ITEMS = 10_000_000;
+
+function finiteItems<T>(items: Iterable<T>): T[] {
+  if (Array.isArray(items)) return items.slice();
+  const out: T[] = [];
+  for (const item of items) {
+    if (out.length === MAX_COLLECTION_ITEMS) {
+      throw new Error(`fromCollection(items): the iterable gave more than ${MAX_COLLECTION_ITEMS.toLocaleString('en-US')} items; fromCollection holds its items, so they must be finite. Fix: for an endless input, use addSource(iterable) (read lazily) or a DataGeneratorSource`);
+    }
+    out.push(item);
+  }
+  return out;
+}
+
 function checkSplitCount(source: Source<unknown>, name: string): void {
   const count = source.splitCount;
   if (count === undefined) return;
@@ -242,7 +261,17 @@ function checkSplitCount(source: Source<unknown>, name: string): void {
   }
 }
 
+/**
+ * The most parallel subtasks an operator may have. Every all-to-all edge has parallelism²
+ * channels, all in one page or process (or spread over as many workers), so beyond this a job
+ * spends its time and memory on channels rather than records.
+ */
+export const MAX_PARALLELISM = 256;
+
 export function checkParallelism(p: number, where: string): number {
   if (!Number.isInteger(p) || p < 1) throw new Error(`${where}(${p}): parallelism must be a whole number >= 1`);
+  if (p > MAX_PARALLELISM) {
+    throw new Error(`${where}(${p}): at most ${MAX_PARALLELISM} parallel subtasks (an all-to-all edge has parallelism² channels, all in this process). Fix: use a parallelism up to the number of cores or workers you run`);
+  }
   return p;
 }

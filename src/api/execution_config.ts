@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_BYTES } from '../kernels/index.ts';
+
 /** Settings that shape how records and watermarks move (Flink's ExecutionConfig, plus Eddy's batch size). */
 export class ExecutionConfig {
   private autoWatermarkInterval = 200;
@@ -5,6 +7,7 @@ export class ExecutionConfig {
   private batchSize = 1024;
   private kernels = true;
   private kernelWorkers = 0;
+  private kernelTableMaxBytes = DEFAULT_MAX_BYTES;
 
   /** Periodic watermark interval in ms (Flink's default 200); 0 turns periodic watermarks off. */
   setAutoWatermarkInterval(ms: number): this {
@@ -56,5 +59,17 @@ export class ExecutionConfig {
   }
   getKernelWorkers(): number {
     return this.kernelWorkers;
+  }
+  /**
+   * Eddy: the most memory each kernel aggregation's table may take, per subtask (default 256 MiB).
+   * A job whose keys need more fails, saying so, rather than growing without bound.
+   */
+  setKernelTableMaxBytes(bytes: number): this {
+    if (!Number.isSafeInteger(bytes) || bytes < 1) throw new Error(`setKernelTableMaxBytes(${bytes}): expected a whole number of bytes >= 1, e.g. 512 * 1024 * 1024`);
+    this.kernelTableMaxBytes = bytes;
+    return this;
+  }
+  getKernelTableMaxBytes(): number {
+    return this.kernelTableMaxBytes;
   }
 }

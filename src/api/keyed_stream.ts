@@ -183,7 +183,7 @@ function checkSummable(field: FieldRef, type: TypeSpec | null): void {
   let fieldType: TypeSpec | undefined;
   if (type === null) return;
   if (type.kind === 'TUPLE' || type.kind === 'ROW') fieldType = type.fields[field as number];
-  else if (type.kind === 'ROW_NAMED') fieldType = type.fields[type.names.indexOf(field as string)];
+  else if (type.kind === 'ROW_NAMED') fieldType = namedFieldType(type, field as string);
   else fieldType = type;
   if (fieldType !== undefined && !SUMMABLE.has(fieldType.kind)) {
     throw new Error(`sum(${JSON.stringify(field)}): ${describeField(field)} of ${describeType(type)} is ${describeType(fieldType)}, which cannot be summed. Fix: sum a numeric field (INT, LONG, FLOAT, DOUBLE)`);
@@ -203,8 +203,20 @@ function checkFieldAgainstType(field: FieldRef, type: TypeSpec | null, where: st
       fail(`use a position from 0 to ${type.fields.length - 1}`);
     }
   } else if (type.kind === 'ROW_NAMED') {
-    if (typeof field !== 'string' || !type.names.includes(field)) fail(`use one of ${type.names.map((n) => `"${n}"`).join(', ')}`);
+    if (typeof field !== 'string' || namedFieldType(type, field) === undefined) fail(`use one of ${type.names.map((n) => `"${n}"`).join(', ')}, or a path into a nested row ("a.b")`);
   } else if (type.kind !== 'MAP' && type.kind !== 'LIST' && field !== 0) {
     fail('a basic value has only position 0');
   }
+}
+
+/** The type of a named row's field, a dotted path going into nested named rows; undefined when there is none. */
+function namedFieldType(type: TypeSpec, field: string): TypeSpec | undefined {
+  if (type.kind === 'PICKLED') return type;
+  if (type.kind !== 'ROW_NAMED') return undefined;
+  const at = type.names.indexOf(field);
+  if (at >= 0) return type.fields[at];
+  const dot = field.indexOf('.');
+  if (dot < 0) return undefined;
+  const head = type.names.indexOf(field.slice(0, dot));
+  return head < 0 ? undefined : namedFieldType(type.fields[head], field.slice(dot + 1));
 }

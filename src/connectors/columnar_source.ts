@@ -14,29 +14,38 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
   readonly length: number;
   readonly columns: readonly { readonly name: string; readonly numeric: 'int' | 'float' | null }[];
 
+  /**
+   * Copies the columns (a typed array's copy is one memcpy), as Flink's fromCollection copies
+   * its input: changing an array after handing it in must not change the job's input.
+   */
   constructor(columns: Record<string, Column>) {
+    if (columns === null || typeof columns !== 'object') throw new TypeError(`fromColumns(columns): expected an object of named columns, e.g. { key: Int32Array, value: Float64Array }, got ${columns === null ? 'null' : typeof columns}`);
     const entries = Object.entries(columns);
     if (entries.length === 0) throw new Error('fromColumns(columns): give at least one column, e.g. { key: Int32Array, value: Float64Array }');
-    const length = entries[0][1].length;
+    const copies: Record<string, Column> = Object.create(null) as Record<string, Column>;
     for (const [name, col] of entries) {
-      if (!ArrayBuffer.isView(col) && !Array.isArray(col)) {
-        throw new TypeError(`fromColumns(columns): column "${name}" must be a typed array or an array`);
+      if (name === '__proto__') throw new Error('fromColumns(columns): a column cannot be named "__proto__" (its rows are objects, where that name is the prototype). Fix: rename the column');
+      if (col instanceof DataView || (!ArrayBuffer.isView(col) && !Array.isArray(col))) {
+        throw new TypeError(`fromColumns(columns): column "${name}" is ${describeColumn(col)}; a column is a typed array (Int32Array, Float64Array, ...) or an array. Fix: pass one of those`);
       }
-      if (col.length !== length) {
-        throw new Error(`fromColumns(columns): column "${name}" has ${col.length} rows but column "${entries[0][0]}" has ${length}; all columns need the same length`);
+      if (col.length !== entries[0][1].length) {
+        throw new Error(`fromColumns(columns): column "${name}" has ${col.length} rows but column "${entries[0][0]}" has ${entries[0][1].length}; all columns need the same length`);
       }
+      copies[name] = col.slice();
     }
-    this.data = columns;
-    this.length = length;
+    this.data = copies;
+    this.length = entries[0][1].length;
+    // 64-bit integer columns hold bigints, which the kernels do not take: those stay on the JS path.
     this.columns = entries.map(([name, col]) => ({
       name,
-      numeric: col instanceof Float64Array || col instanceof Float32Array ? 'float' : ArrayBuffer.isView(col) ? 'int' : null,
+      numeric: col instanceof Float64Array || col instanceof Float32Array ? 'float'
+        : ArrayBuffer.isView(col) && !(col instanceof BigInt64Array) && !(col instanceof BigUint64Array) ? 'int' : null,
     }));
   }
 
   createReader(context: SourceReaderContext, restoredState?: unknown): SourceReader<Record<string, unknown>> {
     const { start, end } = splitRange(this.length, context.subtaskIndex, context.parallelism);
-    const all = columnBatch({ ...this.data }, this.length);
+    const all = columnBatch(this.data, this.length);
     let offset = typeof restoredState === 'number' ? restoredState : start;
     const next = (max: number): Columns | null => {
       if (offset >= end) return null;
@@ -55,6 +64,12 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
       snapshotState: () => offset,
     };
   }
+}
+
+function describeColumn(col: unknown): string {
+  if (col === null || col === undefined) return String(col);
+  if (col instanceof DataView) return 'a DataView';
+  return typeof col === 'object' ? `an object (${(col as object).constructor?.name ?? 'no class'})` : `a ${typeof col}`;
 }
 
 /** The shape of an Apache Arrow `Table` or `RecordBatch` that Eddy reads (no dependency on apache-arrow). */

@@ -45,6 +45,7 @@ export async function closeFunction(fn: unknown): Promise<void> {
 /** Emits what a function returned (PyFlink style: any iterable). A returned string is refused: in JS it is almost always a forgotten array. */
 export function emitReturned(result: unknown, out: Collector<unknown>): void {
   if (result === undefined || result === null) return;
+  if (result instanceof Promise) throw promiseReturned('the function');
   if (typeof result === 'string' || typeof (result as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     throw new TypeError(`the function returned ${typeof result === 'string' ? 'a string' : typeof result}; return an iterable of records (an array or a generator) or emit with out.collect(value)`);
   }
@@ -60,4 +61,12 @@ export function emitReturned(result: unknown, out: Collector<unknown>): void {
 export function instanceForSubtask<F>(fn: F, subtaskIndex: number): F {
   if (subtaskIndex === 0 || typeof fn !== 'object' || fn === null) return fn;
   return Object.assign(Object.create(Object.getPrototypeOf(fn) as object | null) as object, fn) as F;
+}
+
+/**
+ * Eddy calls user functions synchronously, so a Promise one returns would be taken for a record
+ * (map), for true (filter), or for a write nobody waits for (a sink): refused, never silent.
+ */
+export function promiseReturned(what: string, fix = 'make it synchronous; do asynchronous work (a fetch per record) before the job or in a source, as async I/O operators are not built yet'): TypeError {
+  return new TypeError(`${what} returned a Promise (is it an async function?); Eddy calls functions synchronously and would not wait for it. Fix: ${fix}`);
 }

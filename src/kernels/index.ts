@@ -7,7 +7,7 @@ export type { RoutableColumn } from './key_router.ts';
 export type { KeyColumn, KeyedAggregatorOptions, EmitTarget, UpdateOptions } from './keyed_aggregator.ts';
 export { AGGREGATE_NAMES } from './aggregates.ts';
 export type { AggregateName, AggregateColumns, KeyAggregates } from './aggregates.ts';
-export { KernelLimitError, DEFAULT_MAX_BYTES } from './limits.ts';
+export { KernelLimitError, DEFAULT_MAX_BYTES, formatBytes } from './limits.ts';
 export { KeyDictionary } from './key_dictionary.ts';
 export type { DictionaryKey, KeyDictionaryOptions } from './key_dictionary.ts';
 export { compareDouble, minDouble, maxDouble } from './numeric.ts';

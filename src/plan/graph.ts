@@ -67,6 +67,8 @@ export interface JobConfig {
   readonly batchSize: number;
   /** Whether eligible keyed aggregations may run in the WASM kernels, and column partitioners route in WASM. */
   readonly kernels: boolean;
+  /** Memory limit of each kernel aggregation's table, in bytes (the kernels' default when absent). */
+  readonly kernelTableMaxBytes?: number;
 }
 
 export interface JobGraph {

@@ -13,6 +13,7 @@ import type { SourceOperator } from './operators/source.ts';
 import { wire } from './wiring.ts';
 import type { Subtask, Wiring } from './wiring.ts';
 import { sleep, yieldToEventLoop } from './yield.ts';
+import { JobExecutionError } from '../core/errors.ts';
 import { LocalSplitAssigner } from './split_assigner.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
 import { HashMapStateBackend } from '../state/state_backend.ts';
@@ -316,8 +317,12 @@ export class Executor {
 
   private park(source: SourceState): void {
     source.status = 'pending';
-    source.wake = source.op.isAvailable().then(() => {
+    // A reader whose isAvailable() throws or rejects fails the job, naming its source, at the next step.
+    source.wake = Promise.resolve().then(() => source.op.isAvailable()).then(() => {
       if (source.status === 'pending') source.status = 'active';
+    }, (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.remoteFailure ??= source.op.failure(new Error(`its reader's isAvailable() failed: ${message}`, { cause: error }), null);
     });
   }
 
@@ -340,13 +345,17 @@ export class Executor {
     await yieldToEventLoop();
   }
 
+  /** Closes every operator, even after one fails to; the first failure, named by its operator, fails the job. */
   private async closeAll(quietly: boolean): Promise<void> {
+    let first: Error | null = null;
     for (const s of this.wiring.subtasks) {
       try {
         await s.op.close();
       } catch (error) {
-        if (!quietly) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        first ??= error instanceof JobExecutionError ? error : s.op.failure(new Error(`close() failed: ${message}`, { cause: error }), null);
       }
     }
+    if (first !== null && !quietly) throw first;
   }
 }

@@ -32,6 +32,8 @@ export class InputGate {
   private readonly openChannelsPerInput: number[];
   private openChannels: number;
   private combined = MIN_WATERMARK;
+  /** Channels whose watermark is `combined`. */
+  private atMinimum: number;
   private readonly queue = new Deque<Queued>();
   private readonly held = new Deque<Queued>();
   private readonly blocked: boolean[];
@@ -46,6 +48,7 @@ export class InputGate {
     this.openChannelsPerInput = [0, 0];
     for (const i of channelInput) this.openChannelsPerInput[i]++;
     this.openChannels = channelInput.length;
+    this.atMinimum = channelInput.length;
   }
 
   /** Elements waiting: those that may run and those held for blocked channels. */
@@ -121,11 +124,26 @@ export class InputGate {
     }
   }
 
+  /**
+   * The operator's watermark is the minimum over all channels. Only when the last channel at that
+   * minimum moves on is it looked for again, so a watermark costs O(1) amortized, not O(channels).
+   */
   private watermark(channel: number, timestamp: number): void {
-    if (timestamp <= this.watermarks[channel]) return;
+    const was = this.watermarks[channel];
+    if (timestamp <= was) return;
     this.watermarks[channel] = timestamp;
+    if (was !== this.combined || --this.atMinimum > 0) return;
     let min = MAX_WATERMARK;
-    for (const w of this.watermarks) if (w < min) min = w;
+    let count = 0;
+    for (const w of this.watermarks) {
+      if (w < min) {
+        min = w;
+        count = 1;
+      } else if (w === min) {
+        count++;
+      }
+    }
+    this.atMinimum = count;
     if (min > this.combined) {
       this.combined = min;
       this.op.processWatermark(min);

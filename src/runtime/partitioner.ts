@@ -1,7 +1,7 @@
 import type { Kernels, KeyRouter } from '../kernels/index.ts';
 import type { FieldRef } from '../core/fields.ts';
 import type { Partitioning } from '../plan/graph.ts';
-import { markExclusive, materialize, sliceColumns } from '../core/elements.ts';
+import { markExclusive, materialize } from '../core/elements.ts';
 import type { Column, ColumnBatch, NumericColumn, RecordBatch, StreamElement } from '../core/elements.ts';
 import { intKeyGroups, keyGroupFor, subtaskForKeyGroup } from '../core/key_groups.ts';
 import type { Target } from './output.ts';
@@ -91,20 +91,11 @@ export class PartitionTarget implements Target {
 
   private columns(batch: ColumnBatch): void {
     const consumers = this.consumers;
-    const n = consumers.length;
     switch (this.partitioning) {
       case 'forward': return consumers[this.producerIndex].enqueue(this.channel, { kind: 'columns', batch });
       case 'global': return consumers[0].enqueue(this.channel, { kind: 'columns', batch });
       case 'broadcast': for (const c of consumers) c.enqueue(this.channel, { kind: 'columns', batch }); return;
-      case 'rebalance': {
-        // Round-robin by slices: columns stay contiguous views instead of being scattered row by row.
-        for (let k = 0; k < n; k++) {
-          const part = sliceColumns(batch, Math.floor((batch.length * k) / n), Math.floor((batch.length * (k + 1)) / n));
-          if (part.length > 0) consumers[(this.nextRoundRobin + k) % n].enqueue(this.channel, { kind: 'columns', batch: part });
-        }
-        this.nextRoundRobin = (this.nextRoundRobin + 1) % n;
-        return;
-      }
+      case 'rebalance': return this.rebalanceColumns(batch);
       case 'hash': {
         const field = this.hash!.keyField;
         if (typeof field === 'string' && field in batch.columns) return this.columnsByKey(batch, field);
@@ -128,6 +119,24 @@ export class PartitionTarget implements Target {
     parts.forEach((p, i) => {
       if (p.values.length > 0) this.consumers[i].enqueue(this.channel, { kind: 'batch', batch: { values: p.values, timestamps: p.timestamps, keys: null, keyGroups: null } });
     });
+  }
+
+  /** Row by row round-robin, continuing from the last batch, exactly as records are dealt (`rebalance`). */
+  private rebalanceColumns(batch: ColumnBatch): void {
+    const n = this.consumers.length;
+    const start = this.nextRoundRobin;
+    this.nextRoundRobin = (start + batch.length) % n;
+    if (n === 1) return this.consumers[0].enqueue(this.channel, { kind: 'columns', batch });
+    const names = Object.keys(batch.columns);
+    for (let k = 0; k < n && k < batch.length; k++) {
+      const rows = Math.ceil((batch.length - k) / n);
+      const order = new Int32Array(rows);
+      for (let r = 0; r < rows; r++) order[r] = k + r * n;
+      const columns: Record<string, Column> = {};
+      for (const name of names) columns[name] = gather(batch.columns[name], order, 0, rows);
+      const timestamps = batch.timestamps === null ? null : gatherFloat64(batch.timestamps, order, 0, rows);
+      this.handOver((start + k) % n, { length: rows, columns, timestamps, keyColumn: null, keyGroups: null });
+    }
   }
 
   private columnsByKey(batch: ColumnBatch, keyColumn: string): void {

@@ -6,7 +6,17 @@ import type { SplitAssigner } from './split_assigner.ts';
 export type Polled = unknown[] | Columns | null;
 
 export function pollReader(reader: SourceReader<unknown>, max: number): Polled {
-  return reader.pollColumns !== undefined ? reader.pollColumns(max) : reader.pollNext(max);
+  const columns = reader.pollColumns !== undefined;
+  const polled: unknown = columns ? reader.pollColumns!(max) : reader.pollNext(max);
+  if (polled === null || (!columns && Array.isArray(polled)) || (columns && isColumns(polled))) return polled as Polled;
+  const what = polled === undefined ? 'undefined' : typeof polled === 'string' ? 'a string' : Array.isArray(polled) ? 'an array' : typeof polled === 'object' ? 'an object' : `a ${typeof polled}`;
+  throw new TypeError(columns
+    ? `its reader's pollColumns(${max}) returned ${what}; it must return { length, columns } with up to ${max} rows (length 0 when none is ready), or null at the end of input`
+    : `its reader's pollNext(${max}) returned ${what}; it must return an array of up to ${max} records ([] when none is ready), or null at the end of input`);
+}
+
+function isColumns(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { length?: unknown }).length === 'number' && typeof (value as { columns?: unknown }).columns === 'object';
 }
 
 const NONE_READY: unknown[] = [];

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { recordBatch } from '../../src/core/elements.ts';
 import type { RecordBatch, StreamElement } from '../../src/core/elements.ts';
@@ -81,5 +82,31 @@ describe('InputGate: blocking a channel', () => {
     gate.unblockAll();
     drain(gate);
     expect(seen).toEqual(['0:b1', '0:a1', '0:c1', '0:a2', '0:c2']);
+  });
+});
+
+describe('InputGate: the combined watermark', () => {
+  it('is the minimum over the channels after every watermark, as a full scan would give (random orders)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 6 }),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: -5, max: 40 })), { maxLength: 80 }),
+      (channels, advances) => {
+        const { gate, seen } = recordingGate(Array.from({ length: channels }, () => 0));
+        const marks = Array.from({ length: channels }, () => Number.NEGATIVE_INFINITY);
+        const expected: string[] = [];
+        let combined = Number.NEGATIVE_INFINITY;
+        for (const [c, t] of advances) {
+          const channel = c % channels;
+          gate.push(channel, { kind: 'watermark', timestamp: t });
+          marks[channel] = Math.max(marks[channel], t);
+          const min = Math.min(...marks);
+          if (min > combined) {
+            combined = min;
+            expected.push(`wm:${min}`);
+          }
+        }
+        expect(seen).toEqual(expected);
+      },
+    ), { seed: 20261206, numRuns: 300 });
   });
 });

@@ -1,4 +1,4 @@
-import { KeyDictionary } from '../../kernels/index.ts';
+import { formatBytes, KernelLimitError, KeyDictionary } from '../../kernels/index.ts';
 import type { AggregateName, DictionaryKey, KeyColumn, KeyedAggregator } from '../../kernels/index.ts';
 import type { KernelPlan } from '../../plan/kernel_routing.ts';
 import { columnBatch, isExclusive } from '../../core/elements.ts';
@@ -48,7 +48,7 @@ export class KernelAggregateOperator extends StreamOperator {
   override async initializeState(context: StateInitializationContext): Promise<void> {
     super.initializeState(context);
     const kernels = await this.ctx.kernels();
-    this.aggregator = kernels.createKeyedAggregator({ aggregates: [this.aggregate] });
+    this.aggregator = kernels.createKeyedAggregator({ aggregates: [this.aggregate], maxBytes: this.ctx.config.kernelTableMaxBytes });
     this.keyGroups = context.keyGroups;
     this.recordIndexState = context.operatorStateStore.getUnionListState(RECORD_INDEX);
     for (const next of this.recordIndexState.get()) this.recordIndex = Math.max(this.recordIndex, next);
@@ -103,13 +103,19 @@ export class KernelAggregateOperator extends StreamOperator {
       indexes = new Float64Array(n);
       for (let i = 0; i < n; i++) indexes[i] = this.recordIndex++;
     }
-    if (this.batchMode) {
-      this.aggregator!.update(keyIds, values, { indexes });
-      return null;
+    const rolling = this.batchMode ? null : resultsInValues ? values : new Float64Array(n);
+    try {
+      this.aggregator!.update(keyIds, values, { indexes, emit: rolling === null ? undefined : { aggregate: this.aggregate, values: rolling } });
+    } catch (error) {
+      throw error instanceof KernelLimitError ? this.limitReached(error) : error;
     }
-    const rolling = resultsInValues ? values : new Float64Array(n);
-    this.aggregator!.update(keyIds, values, { indexes, emit: { aggregate: this.aggregate, values: rolling } });
+    if (rolling === null) return null;
     return { keys: this.firstSeenKeys(keys, keyIds), rolling };
+  }
+
+  /** A full table, in the words of the DataStream API: the limit, and the three ways past it. */
+  private limitReached(error: KernelLimitError): Error {
+    return new Error(`the WASM kernel's table for this aggregation would need ${formatBytes(error.bytes)} for ${error.keys.toLocaleString('en-US')} keys, over its limit of ${formatBytes(this.aggregator!.maxBytes)}. Fix: raise it with env.getConfig().setKernelTableMaxBytes(bytes), spread the keys over more subtasks (setParallelism), or run the aggregation on the JS path (getConfig().setKernelsEnabled(false))`, { cause: error });
   }
 
   /**

@@ -5,7 +5,7 @@ import type { RecordBatch } from '../../core/elements.ts';
 import { readField } from '../../core/fields.ts';
 import { formatValue } from '../../core/types.ts';
 import type { OperatorContext, StateInitializationContext } from '../operator.ts';
-import { reduceFunctionOf } from '../../core/user_functions.ts';
+import { promiseReturned, reduceFunctionOf } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 
 /** Flink's StreamGroupedReduceOperator names its state so; we keep the name for familiarity. */
@@ -52,6 +52,7 @@ export class KeyedReduceOperator extends FunctionOperator {
           next = values[i];
         } else {
           next = reduce(current, values[i]);
+          if (next instanceof Promise) throw promiseReturned('the reduce function');
           if (next === null || next === undefined) throw new TypeError(`the reduce function returned ${String(next)} for key ${formatValue(this.keyedStateBackend!.getCurrentKey())}; it must return the combined value (Flink fails here too). Fix: return a value of the stream's type`);
         }
         state.update(next);

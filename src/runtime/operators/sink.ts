@@ -3,7 +3,7 @@ import type { SinkContext } from '../../core/functions.ts';
 import { formatValue } from '../../core/types.ts';
 import type { ColumnBatch, RecordBatch } from '../../core/elements.ts';
 import type { OperatorContext } from '../operator.ts';
-import { sinkFunctionOf } from '../../core/user_functions.ts';
+import { promiseReturned, sinkFunctionOf } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 
 /** Flink's print format: `prefix:subtask> record` (subtask numbered from 1 when parallel). */
@@ -12,6 +12,8 @@ export function printLine(prefix: string | null, subtaskIndex: number, paralleli
   const head = prefix !== null && task !== null ? `${prefix}:${task}> ` : prefix !== null ? `${prefix}> ` : task !== null ? `${task}> ` : '';
   return head + (typeof value === 'string' ? value : formatValue(value));
 }
+
+const SINK_FIX = 'write synchronously, or gather records in the sink and write them in batches from outside the job (an asynchronous sink is not built yet)';
 
 /** `addSink`, `print` and the collect sink behind `executeAndCollect`. */
 export class SinkOperator extends FunctionOperator {
@@ -41,10 +43,10 @@ export class SinkOperator extends FunctionOperator {
   }
 
   override processColumns(input: number, batch: ColumnBatch): void {
-    const sink = this.fn as { invokeColumns?: (columns: ColumnBatch['columns'], length: number) => void } | null;
+    const sink = this.fn as { invokeColumns?: (columns: ColumnBatch['columns'], length: number) => unknown } | null;
     if (this.ctx.node.config.kind === 'sink' && this.ctx.node.config.sink === 'user' && typeof sink?.invokeColumns === 'function') {
       try {
-        sink.invokeColumns(batch.columns, batch.length);
+        if (sink.invokeColumns(batch.columns, batch.length) instanceof Promise) throw promiseReturned('the sink\'s invokeColumns', SINK_FIX);
       } catch (error) {
         throw this.failure(error, null);
       }
@@ -59,7 +61,7 @@ export class SinkOperator extends FunctionOperator {
     try {
       for (; i < values.length; i++) {
         this.ts = timestamps === null ? Number.NaN : timestamps[i];
-        this.invoke(values[i], this.sinkContext);
+        if (this.invoke(values[i], this.sinkContext) instanceof Promise) throw promiseReturned('the sink', SINK_FIX);
       }
     } catch (error) {
       throw this.failure(error, { value: values[i] });

@@ -1,6 +1,6 @@
 import type { RecordBatch } from '../../core/elements.ts';
 import type { OperatorContext } from '../operator.ts';
-import { filterFunctionOf, flatMapFunctionOf, mapFunctionOf } from '../../core/user_functions.ts';
+import { filterFunctionOf, flatMapFunctionOf, mapFunctionOf, promiseReturned } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 
 /**
@@ -18,7 +18,11 @@ export class MapOperator extends FunctionOperator {
 
   processBatch(_input: number, batch: RecordBatch): void {
     const map = this.map;
-    this.emitEach(batch, (value, _ctx, out) => out.collect(map(value)));
+    this.emitEach(batch, (value, _ctx, out) => {
+      const mapped = map(value);
+      if (mapped instanceof Promise) throw promiseReturned('map()');
+      out.collect(mapped);
+    });
   }
 }
 
@@ -33,7 +37,9 @@ export class FilterOperator extends FunctionOperator {
   processBatch(_input: number, batch: RecordBatch): void {
     const filter = this.filter;
     this.emitEach(batch, (value, _ctx, out) => {
-      if (filter(value)) out.collect(value);
+      const keep = filter(value);
+      if (keep instanceof Promise) throw promiseReturned('filter()');
+      if (keep) out.collect(value);
     });
   }
 }
