@@ -170,7 +170,7 @@ describe('a job that already executed', () => {
 
   it('has nothing left to execute', async () => {
     const { env } = await executed();
-    await expect(env.execute()).rejects.toThrow(new Error('No operators defined in streaming topology. Cannot execute. Add a sink first: print(), addSink(...) or executeAndCollect()'));
+    await expect(env.execute()).rejects.toThrow(new Error('No operators defined in streaming topology. Cannot execute. execute() was already called on this environment, and it took the pipeline built until then: build the next job on it (streams of an executed job cannot be reused), then call execute() again'));
   });
 
   it('the environment can build and run a new pipeline', async () => {
