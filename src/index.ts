@@ -9,6 +9,12 @@ export { ExecutionConfig } from './api/execution_config.ts';
 export { JobClient, JobExecutionResult } from './api/job_client.ts';
 export { HashMapStateBackend } from './state/state_backend.ts';
 export type { StateBackend } from './state/state_backend.ts';
+export { CheckpointConfig } from './api/checkpoint_config.ts';
+export { MemoryCheckpointStorage } from './state/memory_checkpoint_storage.ts';
+export type { CheckpointStorage, CheckpointStore, StoredCheckpoint, StoredCheckpointInfo } from './state/checkpoint_storage.ts';
+export type { CheckpointStats } from './runtime/checkpoint_coordinator.ts';
+export { RestartStrategies } from './core/restart_strategy.ts';
+export type { RestartStrategy } from './core/restart_strategy.ts';
 export type { AddSourceInput } from './api/environment.ts';
 export { DataStream, DataStreamSink } from './api/data_stream.ts';
 export { KeyedStream } from './api/keyed_stream.ts';
@@ -20,12 +26,13 @@ export type {
   RuntimeContext, Lifecycle, Collector, TimeDomain, TimerService, ProcessContext, KeyedProcessContext, OnTimerContext,
   Emitted, MapFunction, FlatMapFunction, FilterFunction, ReduceFunction, KeySelector, AggregateFunction,
   CoMapFunction, CoFlatMapFunction, SinkContext, SinkFunction, ProcessFunctionLike, KeyedProcessFunctionLike,
-  CoProcessFunctionLike, KeyedCoProcessFunctionLike,
+  CoProcessFunctionLike, KeyedCoProcessFunctionLike, CheckpointListener, CheckpointedFunction,
+  FunctionInitializationContext, FunctionSnapshotContext,
 } from './core/functions.ts';
 export {
   ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor,
 } from './core/state.ts';
-export type { ValueState, ListState, MapState, ReducingState, AggregatingState } from './core/state.ts';
+export type { ValueState, ListState, MapState, ReducingState, AggregatingState, OperatorStateStore } from './core/state.ts';
 export { Types } from './core/types.ts';
 export type { TypeInformation } from './core/types.ts';
 export {

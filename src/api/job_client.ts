@@ -2,6 +2,7 @@ import { JobCancellationError } from '../core/errors.ts';
 import { operatorMetrics } from '../runtime/metrics.ts';
 import type { OperatorMetrics, SubtaskMetrics } from '../runtime/metrics.ts';
 import type { JobRunResult } from '../runtime/executor.ts';
+import type { CheckpointStats } from '../runtime/checkpoint_coordinator.ts';
 
 let makeResult: (result: JobRunResult) => JobExecutionResult;
 
@@ -16,12 +17,21 @@ export class JobExecutionResult {
   readonly operators: readonly OperatorMetrics[];
   readonly subtasks: readonly SubtaskMetrics[];
   readonly cancelled: boolean;
+  /** Times the job restarted after a failure, from its last complete checkpoint. */
+  readonly restarts: number;
+  /** The checkpoint (or savepoint) it started from, or null when it started empty. */
+  readonly restoredFrom: number | null;
+  /** What its checkpoints came to: completed, failed, the last one's duration and size; null when it did not checkpoint. */
+  readonly checkpoints: CheckpointStats | null;
   private constructor(result: JobRunResult) {
     this.jobName = result.jobName;
     this.netRuntimeMs = result.netRuntimeMs;
     this.operators = result.operators;
     this.subtasks = result.subtasks;
     this.cancelled = result.cancelled;
+    this.restarts = result.restarts ?? 0;
+    this.restoredFrom = result.restoredFrom ?? null;
+    this.checkpoints = result.checkpoints ?? null;
   }
   static {
     makeResult = (result) => new JobExecutionResult(result);

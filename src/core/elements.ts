@@ -1,6 +1,6 @@
 /**
  * What travels between operators, in-band: batches of records (row batches, or column batches
- * that stay typed arrays end to end), watermarks and the end of input.
+ * that stay typed arrays end to end), watermarks, checkpoint barriers and the end of input.
  */
 import { keyGroupFor } from './key_groups.ts';
 
@@ -47,6 +47,8 @@ export type DataElement =
 
 export type ControlElement =
   | { readonly kind: 'watermark'; readonly timestamp: number }
+  /** Checkpoint n's barrier: what came before it on a channel belongs to checkpoint n, what comes after to the next. */
+  | { readonly kind: 'barrier'; readonly checkpointId: number }
   | { readonly kind: 'end' };
 
 export function isData(element: StreamElement): element is DataElement {

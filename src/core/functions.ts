@@ -1,6 +1,6 @@
 import type {
   AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor, MapState, MapStateDescriptor,
-  ReducingState, ReducingStateDescriptor, ValueState, ValueStateDescriptor,
+  OperatorStateStore, ReducingState, ReducingStateDescriptor, ValueState, ValueStateDescriptor,
 } from './state.ts';
 import type { TypeInformation } from './types.ts';
 
@@ -23,6 +23,35 @@ export interface RuntimeContext {
 export interface Lifecycle {
   open?(context: RuntimeContext): void | Promise<void>;
   close?(): void | Promise<void>;
+}
+
+/** A function object that is told when a checkpoint is durable, or given up (Flink's CheckpointListener). */
+export interface CheckpointListener {
+  notifyCheckpointComplete(checkpointId: number): void;
+  notifyCheckpointAborted?(checkpointId: number): void;
+}
+
+/** What `CheckpointedFunction.initializeState` is given (Flink's FunctionInitializationContext). */
+export interface FunctionInitializationContext {
+  /** Whether this run restores state from a checkpoint or savepoint. */
+  isRestored(): boolean;
+  /** Non-keyed list state, this subtask's share of it restored. */
+  getOperatorStateStore(): OperatorStateStore;
+}
+
+/** What `CheckpointedFunction.snapshotState` is given (Flink's FunctionSnapshotContext). */
+export interface FunctionSnapshotContext {
+  getCheckpointId(): number;
+}
+
+/**
+ * A function object with non-keyed state of its own (Flink's CheckpointedFunction): a buffering
+ * sink's pending records, a source's own position. `initializeState` runs before `open`, restoring
+ * its lists; `snapshotState` writes them at each checkpoint.
+ */
+export interface CheckpointedFunction {
+  initializeState(context: FunctionInitializationContext): void;
+  snapshotState(context: FunctionSnapshotContext): void;
 }
 
 export interface Collector<T> {

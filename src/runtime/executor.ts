@@ -16,6 +16,8 @@ import { sleep, yieldToEventLoop } from './yield.ts';
 import { JobExecutionError } from '../core/errors.ts';
 import { LocalSplitAssigner } from './split_assigner.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
+import type { CheckpointCoordinator, CheckpointStats } from './checkpoint_coordinator.ts';
+import { CheckpointParticipant } from './checkpoint_participant.ts';
 import { HashMapStateBackend } from '../state/state_backend.ts';
 import type { StateBackend } from '../state/state_backend.ts';
 
@@ -26,6 +28,12 @@ export interface JobRunResult {
   readonly subtasks: SubtaskMetrics[];
   /** True when cancel() stopped the job before its end: what it did so far, not a result. */
   readonly cancelled: boolean;
+  /** Times the job restarted after a failure (from its last complete checkpoint). */
+  readonly restarts?: number;
+  /** The checkpoint (or savepoint) the job started from, when it did not start empty. */
+  readonly restoredFrom?: number | null;
+  /** What its checkpoints came to; null when it did not checkpoint. */
+  readonly checkpoints?: CheckpointStats | null;
 }
 
 export interface ExecutorOptions {
@@ -82,6 +90,7 @@ export class Executor {
   private wakeSignal: (() => void) | null = null;
   private inboundWaiters: { task: QueuedTask; resolve: () => void }[] = [];
   private readonly kernels: () => Promise<Kernels>;
+  private checkpoints: { readonly coordinator: CheckpointCoordinator; readonly participant: CheckpointParticipant } | null = null;
 
   constructor(job: Job, options: ExecutorOptions = {}) {
     this.clock = options.clock ?? Date.now;
@@ -136,7 +145,51 @@ export class Executor {
   }
 
   notifyCheckpointComplete(checkpointId: number): void {
-    for (const s of this.wiring.subtasks) s.op.notifyCheckpointComplete(checkpointId);
+    for (const s of this.wiring.subtasks) {
+      try {
+        s.op.notifyCheckpointComplete(checkpointId);
+      } catch (error) {
+        this.fail(s.op.failure(error, null));
+      }
+    }
+  }
+
+  /** Takes part in checkpoints: `coordinator` triggers them (through `triggerCheckpoint`) and gathers this thread's states. */
+  checkpointWith(coordinator: CheckpointCoordinator): void {
+    const participant = new CheckpointParticipant(this.wiring.subtasks, (s) => this.subtaskFinished(s), coordinator);
+    this.checkpoints = { coordinator, participant };
+  }
+
+  /** Starts a checkpoint in this thread, between steps. */
+  triggerCheckpoint(checkpointId: number): void {
+    try {
+      this.checkpoints?.participant.trigger(checkpointId);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  abortCheckpoint(checkpointId: number): void {
+    this.checkpoints?.participant.abort(checkpointId);
+    for (const s of this.wiring.subtasks) {
+      try {
+        s.op.notifyCheckpointAborted(checkpointId);
+      } catch (error) {
+        this.fail(s.op.failure(error, null));
+      }
+    }
+  }
+
+  /** Fails the job at its next step (a failure that arrives outside a step, e.g. from a checkpoint write). */
+  fail(error: unknown): void {
+    this.remoteFailure ??= error;
+    this.wake();
+    this.wakeOnCancel?.();
+  }
+
+  private subtaskFinished(subtask: Subtask): boolean {
+    if (subtask.gate !== null) return subtask.gate.finished;
+    return this.sources.find((s) => s.op === subtask.op)?.status === 'ended';
   }
 
   /**
@@ -174,21 +227,26 @@ export class Executor {
     }
     // Busy time is read per task and run of work, not per record, so the clock stays off the hot path.
     let late = false;
+    // A held outflow stops every task here, not only the collect sink's: a local queue has no bound,
+    // so a task feeding the sink would fill it. Stopped tasks fill their inbound queues, which
+    // hold back the peers' sends (receive), and through their credit, the peers' sources.
+    let held = this.outflowHeld();
     for (const task of this.wiring.tasks) {
-      if (task.gate.ready === 0 || work >= budget || late) continue;
+      if (task.gate.ready === 0 || work >= budget || late || held) continue;
       const started = performance.now();
       let ended = started;
-      while (work < budget && !late) {
+      while (work < budget && !late && !held) {
         const done = task.processNext();
         if (done === 0) break;
         work += done;
         ended = performance.now();
         late = ended >= until;
+        held = this.outflowHeld();
       }
       task.stats.busyMs += ended - started;
     }
     this.releaseInbound();
-    if (work < budget && (!late || this.queuesWithin(MAX_INBOUND_QUEUE)) && this.pendingSends < MAX_PENDING_SENDS && !(this.placement?.outflow?.held() ?? false)) {
+    if (work < budget && (!late || this.queuesWithin(MAX_INBOUND_QUEUE)) && this.pendingSends < MAX_PENDING_SENDS && !held) {
       const batchSize = this.plan.config.batchSize;
       for (const source of this.sources) {
         if (source.status !== 'active') continue;
@@ -201,6 +259,10 @@ export class Executor {
       }
     }
     return work;
+  }
+
+  private outflowHeld(): boolean {
+    return this.placement?.outflow?.held() ?? false;
   }
 
   private queuesWithin(limit: number): boolean {
@@ -220,6 +282,7 @@ export class Executor {
       const slice = this.placement === null ? THREAD_YIELD_MS : WORKER_YIELD_MS;
       let lastYield = performance.now();
       while (!this.isFinished() && !this.cancelled) {
+        this.checkpoints?.coordinator.poll();
         if (this.step(this.budget, lastYield + slice) === 0) {
           await this.idle();
           lastYield = performance.now();
@@ -330,6 +393,7 @@ export class Executor {
   private async idle(): Promise<void> {
     const waits: Promise<void>[] = [];
     for (const s of this.sources) if (s.status === 'pending' && s.wake !== null) waits.push(s.wake);
+    if (this.checkpoints !== null) waits.push(sleep(this.checkpoints.coordinator.msUntilDue()));
     let next = Number.POSITIVE_INFINITY;
     for (const s of this.wiring.subtasks) next = Math.min(next, s.op.nextProcessingTime());
     if (next !== Number.POSITIVE_INFINITY) waits.push(sleep(next - this.clock()));

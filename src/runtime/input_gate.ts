@@ -38,6 +38,21 @@ export class InputGate {
   private readonly held = new Deque<Queued>();
   private readonly blocked: boolean[];
   private blockedChannels = 0;
+  /** The checkpoint whose barriers are being aligned (-1: none), and how many channels have delivered theirs. */
+  private aligning = -1;
+  private barriersIn = 0;
+  /** The newest checkpoint this gate completed or gave up: older barriers still on their way are dropped. */
+  private lastCheckpoint = -1;
+  /** What the task does once every open channel has delivered checkpoint n's barrier: snapshot, then pass the barrier on. */
+  onAligned: (checkpointId: number) => void = () => {};
+  /** Called once all its input has ended and the operator finished. */
+  onFinished: () => void = () => {};
+  /**
+   * Set when the operator had finished (all its input ended) in the checkpoint it was restored
+   * from: its inputs end again, and it passes the end on without finishing twice (no BATCH
+   * results emitted again).
+   */
+  restoredFinished = false;
 
   constructor(op: StreamOperator, channelInput: readonly number[]) {
     this.op = op;
@@ -120,6 +135,7 @@ export class InputGate {
         }
         return;
       case 'watermark': return this.watermark(channel, element.timestamp);
+      case 'barrier': return this.barrier(channel, element.checkpointId);
       case 'end': return this.end(channel);
     }
   }
@@ -150,15 +166,44 @@ export class InputGate {
     }
   }
 
+  /**
+   * Barrier alignment (Flink's aligned checkpoints): a channel that delivered checkpoint n's
+   * barrier is blocked until every open channel has, so the operator's snapshot holds exactly
+   * what came before the barriers. A newer checkpoint's barrier gives up the older alignment.
+   */
+  private barrier(channel: number, checkpointId: number): void {
+    if (checkpointId <= this.lastCheckpoint) return;
+    if (checkpointId !== this.aligning) {
+      if (this.aligning !== -1) this.unblockAll();
+      this.aligning = checkpointId;
+      this.barriersIn = 0;
+    }
+    this.barriersIn++;
+    if (this.barriersIn < this.openChannels) this.block(channel);
+    else this.aligned();
+  }
+
+  private aligned(): void {
+    const checkpointId = this.aligning;
+    this.lastCheckpoint = checkpointId;
+    this.aligning = -1;
+    this.unblockAll();
+    this.onAligned(checkpointId);
+  }
+
   private end(channel: number): void {
     if (this.ended[channel]) return;
     this.ended[channel] = true;
     const input = this.channelInput[channel];
-    if (--this.openChannelsPerInput[input] === 0) this.op.endInput(input);
+    if (--this.openChannelsPerInput[input] === 0 && !this.restoredFinished) this.op.endInput(input);
     if (--this.openChannels === 0) {
-      this.op.finish();
+      if (!this.restoredFinished) this.op.finish();
       this.finished = true;
+      this.onFinished();
       this.op.ctx.output.control({ kind: 'end' });
+    } else if (this.aligning !== -1 && this.barriersIn >= this.openChannels) {
+      // The channel that ended will bring no barrier: the others have all brought theirs.
+      this.aligned();
     }
   }
 

@@ -115,6 +115,9 @@ export abstract class StreamOperator {
   /** The checkpoint is complete: every part of it is durable. */
   notifyCheckpointComplete(_checkpointId: number): void {}
 
+  /** The checkpoint was given up (it timed out, or could not be written). */
+  notifyCheckpointAborted(_checkpointId: number): void {}
+
   /** Attributes a failure to this operator (and the record), unless a chained operator already did. */
   failure(cause: unknown, record: { value: unknown } | null): Error {
     if (cause instanceof JobExecutionError) return cause;

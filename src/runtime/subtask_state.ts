@@ -59,14 +59,23 @@ export class SubtaskState {
     };
   }
 
-  /** The operator first (it may write operator state), then the keyed state, timers and operator state around it. */
-  snapshot(op: StreamOperator, checkpointId: number): OperatorSubtaskState {
+  /** Whether the checkpoint it was restored from had it finished (see InputGate.restoredFinished). */
+  get restoredFinished(): boolean {
+    return this.restored?.finished ?? false;
+  }
+
+  /**
+   * The operator first (it may write operator state), then the keyed state, timers and operator
+   * state around it; `finished` when all its input had ended.
+   */
+  snapshot(op: StreamOperator, checkpointId: number, finished = false): OperatorSubtaskState {
     const own = op.snapshotState(checkpointId);
     const { uid, subtaskIndex, parallelism, maxParallelism } = this.identity;
     return {
       uid, subtaskIndex, parallelism, maxParallelism,
       keyed: [...(this.keyed?.snapshot() ?? []), ...(this.timers?.snapshot() ?? []), ...own],
       operator: this.operator.snapshot(),
+      finished,
     };
   }
 }

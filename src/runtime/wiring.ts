@@ -143,6 +143,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
         continue;
       }
       const gate = new InputGate(op, channelInputs(node, byId));
+      gate.restoredFinished = state.restoredFinished;
       nodeGates[s] = gate;
       if (node.inputs[0].chained) {
         subtasks.push({ node, index: s, op, gate, queue: null, task: null, state });

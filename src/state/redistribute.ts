@@ -17,7 +17,8 @@ export function restoredStateFor(snapshot: JobSnapshot, where: string, uid: stri
   }
   const keyGroups = keyGroupRange(subtaskIndex, parallelism, maxParallelism);
   const keyed = old.flatMap((s) => s.keyed).filter((part) => keyGroupRangesIntersect(part.keyGroups, keyGroups));
-  return { keyGroups, keyed, operator: operatorShare(old.flatMap((s) => s.operator), subtaskIndex, parallelism) };
+  const finished = old.every((s) => s.finished);
+  return { keyGroups, keyed, operator: operatorShare(old.flatMap((s) => s.operator), subtaskIndex, parallelism), finished };
 }
 
 function operatorShare(parts: readonly OperatorStatePart[], subtaskIndex: number, parallelism: number): OperatorStatePart[] {

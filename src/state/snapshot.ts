@@ -54,6 +54,8 @@ export interface OperatorSubtaskState {
   readonly maxParallelism: number;
   readonly keyed: readonly KeyedStatePart[];
   readonly operator: readonly OperatorStatePart[];
+  /** The subtask had finished (all its input ended) when this was taken: restored, it does not finish again. */
+  readonly finished: boolean;
 }
 
 /** Every operator subtask's state at one checkpoint. */
@@ -65,6 +67,8 @@ export interface JobSnapshot {
 /** What one new operator subtask restores: the keyed parts that overlap its key groups, and its share of operator state. */
 export interface RestoredState {
   readonly keyGroups: KeyGroupRange;
+  /** Every old subtask it restores from had finished. */
+  readonly finished: boolean;
   readonly keyed: readonly KeyedStatePart[];
   readonly operator: readonly OperatorStatePart[];
 }

@@ -1,4 +1,5 @@
-import type { Collector, Emitted, OnTimerContext, TimeDomain } from '../../core/functions.ts';
+import type { CheckpointedFunction, CheckpointListener, Collector, Emitted, OnTimerContext, TimeDomain } from '../../core/functions.ts';
+import type { KeyedStatePart } from '../../state/snapshot.ts';
 import { formatValue } from '../../core/types.ts';
 import { closeFunction, emitReturned, openFunction } from '../../core/user_functions.ts';
 import { StreamOperator } from '../operator.ts';
@@ -38,6 +39,26 @@ export abstract class FunctionOperator extends StreamOperator {
       onEventTime: (timer) => this.fire(timer, 'EVENT_TIME'),
       onProcessingTime: (timer) => this.fire(timer, 'PROCESSING_TIME'),
     }) ?? null;
+    const fn = this.fn as Partial<CheckpointedFunction> | null;
+    if (typeof fn?.initializeState === 'function') {
+      fn.initializeState({ isRestored: () => context.isRestored(), getOperatorStateStore: () => context.operatorStateStore });
+    }
+  }
+
+  override snapshotState(checkpointId: number): KeyedStatePart[] {
+    const fn = this.fn as Partial<CheckpointedFunction> | null;
+    if (typeof fn?.snapshotState === 'function') fn.snapshotState({ getCheckpointId: () => checkpointId });
+    return [];
+  }
+
+  override notifyCheckpointComplete(checkpointId: number): void {
+    const fn = this.fn as Partial<CheckpointListener> | null;
+    if (typeof fn?.notifyCheckpointComplete === 'function') fn.notifyCheckpointComplete(checkpointId);
+  }
+
+  override notifyCheckpointAborted(checkpointId: number): void {
+    const fn = this.fn as Partial<CheckpointListener> | null;
+    if (typeof fn?.notifyCheckpointAborted === 'function') fn.notifyCheckpointAborted(checkpointId);
   }
 
   override async open(): Promise<void> {

@@ -1,4 +1,3 @@
-import type { CollectBuffer } from '../../core/collect_buffer.ts';
 import type { SinkContext } from '../../core/functions.ts';
 import { formatValue } from '../../core/types.ts';
 import type { ColumnBatch, RecordBatch } from '../../core/elements.ts';
@@ -15,7 +14,7 @@ export function printLine(prefix: string | null, subtaskIndex: number, paralleli
 
 const SINK_FIX = 'write synchronously, or gather records in the sink and write them in batches from outside the job (an asynchronous sink is not built yet)';
 
-/** `addSink`, `print` and the collect sink behind `executeAndCollect`. */
+/** `addSink` and `print`. */
 export class SinkOperator extends FunctionOperator {
   private readonly invoke: (value: unknown, ctx: SinkContext) => unknown;
   private ts = Number.NaN;
@@ -32,11 +31,6 @@ export class SinkOperator extends FunctionOperator {
     if (config.sink === 'print') {
       const { subtaskIndex, parallelism } = ctx;
       this.invoke = (v) => console.log(printLine(config.printPrefix, subtaskIndex, parallelism, v));
-    } else if (config.sink === 'collect') {
-      const { values, flush } = this.fn as CollectBuffer;
-      this.invoke = flush === undefined ? (v) => values.push(v) : (v) => {
-        if (values.push(v) >= flush.every) flush.to(values.splice(0));
-      };
     } else {
       this.invoke = sinkFunctionOf(this.fn, `addSink() on "${ctx.node.name}"`);
     }

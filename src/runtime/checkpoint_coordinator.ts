@@ -1,0 +1,133 @@
+import type { CheckpointStore } from '../state/checkpoint_storage.ts';
+import type { OperatorSubtaskState } from '../state/snapshot.ts';
+import type { CheckpointAcknowledger } from './checkpoint_participant.ts';
+
+/** How often and how carefully a job checkpoints (Flink's CheckpointConfig, as plain data). */
+export interface CheckpointingSettings {
+  readonly intervalMs: number;
+  readonly minPauseMs: number;
+  readonly timeoutMs: number;
+  /** Failed checkpoints in a row the job tolerates before it fails. */
+  readonly tolerableFailures: number;
+  /** Complete checkpoints kept in storage. */
+  readonly retained: number;
+}
+
+/** What a job's checkpoints came to, for its result. */
+export interface CheckpointStats {
+  readonly completed: number;
+  readonly failed: number;
+  /** Trigger to durable, of the last completed checkpoint (ms); 0 before the first. */
+  readonly lastDurationMs: number;
+  /** Bytes the storage wrote for the last completed checkpoint (0 where it keeps objects). */
+  readonly lastSizeBytes: number;
+  readonly lastCheckpointId: number | null;
+}
+
+/** What the coordinator asks of the threads that run the job's subtasks. */
+export interface CheckpointTargets {
+  /** Start checkpoint n in every thread (sources send barrier n). */
+  trigger(checkpointId: number): void;
+  /** Checkpoint n is durable: tell every operator. */
+  complete(checkpointId: number): void;
+  /** Give up checkpoint n. */
+  abort(checkpointId: number): void;
+  /** Too many checkpoints failed in a row: fail the job with this error. */
+  fail(error: Error): void;
+}
+
+interface Pending {
+  readonly checkpointId: number;
+  readonly started: number;
+  readonly parts: OperatorSubtaskState[];
+}
+
+/**
+ * Flink's CheckpointCoordinator, for one run of a job: triggers checkpoints on the interval
+ * (one at a time, at least `minPauseMs` apart), gathers every operator subtask's state, and
+ * makes a checkpoint durable only once all of them are in; then tells the operators. A
+ * checkpoint that times out or fails to be written is counted, and the job fails once more
+ * than `tolerableFailures` fail in a row; the last good checkpoint stays usable.
+ */
+export class CheckpointCoordinator implements CheckpointAcknowledger {
+  readonly #settings: CheckpointingSettings;
+  readonly #store: CheckpointStore;
+  readonly #expected: number;
+  readonly #targets: CheckpointTargets;
+  readonly #now: () => number;
+  #nextId: number;
+  #pending: Pending | null = null;
+  #writing: Promise<void> = Promise.resolve();
+  #lastEnded: number;
+  #failedInARow = 0;
+  #stats: CheckpointStats = { completed: 0, failed: 0, lastDurationMs: 0, lastSizeBytes: 0, lastCheckpointId: null };
+
+  /**
+   * `expected`: operator subtasks in the whole job; ids continue after `lastId` (the restored
+   * checkpoint's); `before`: the counts of the job's earlier runs, which these continue.
+   */
+  constructor(settings: CheckpointingSettings, store: CheckpointStore, expected: number, lastId: number, targets: CheckpointTargets, now: () => number, before: CheckpointStats | null = null) {
+    this.#settings = settings;
+    this.#store = store;
+    this.#expected = expected;
+    this.#targets = targets;
+    this.#now = now;
+    this.#nextId = lastId + 1;
+    this.#lastEnded = now();
+    if (before !== null) this.#stats = before;
+  }
+
+  get stats(): CheckpointStats {
+    return this.#stats;
+  }
+
+  /** Called between steps: starts a checkpoint when one is due, and times out one that took too long. */
+  poll(): void {
+    const now = this.#now();
+    const pending = this.#pending;
+    if (pending !== null) {
+      if (now - pending.started > this.#settings.timeoutMs) this.#failed(pending, new Error(`checkpoint ${pending.checkpointId} timed out after ${this.#settings.timeoutMs} ms with ${pending.parts.length} of ${this.#expected} subtasks in`));
+      return;
+    }
+    if (now - this.#lastEnded < Math.max(this.#settings.intervalMs, this.#settings.minPauseMs)) return;
+    const checkpointId = this.#nextId++;
+    this.#pending = { checkpointId, started: now, parts: [] };
+    this.#targets.trigger(checkpointId);
+  }
+
+  /** How long until the coordinator has something to do (a thread with nothing else to do sleeps that long). */
+  msUntilDue(): number {
+    const due = this.#pending !== null ? this.#pending.started + this.#settings.timeoutMs : this.#lastEnded + Math.max(this.#settings.intervalMs, this.#settings.minPauseMs);
+    return Math.max(0, due - this.#now());
+  }
+
+  acknowledge(checkpointId: number, state: OperatorSubtaskState): void {
+    const pending = this.#pending;
+    if (pending === null || pending.checkpointId !== checkpointId) return;
+    pending.parts.push(state);
+    if (pending.parts.length < this.#expected) return;
+    this.#pending = null;
+    const write = this.#store.write({ checkpointId, subtasks: pending.parts }, this.#settings.retained).then((info) => {
+      this.#lastEnded = this.#now();
+      this.#failedInARow = 0;
+      this.#stats = { ...this.#stats, completed: this.#stats.completed + 1, lastDurationMs: this.#lastEnded - pending.started, lastSizeBytes: info.bytes, lastCheckpointId: checkpointId };
+      this.#targets.complete(checkpointId);
+    }, (error: unknown) => this.#failed(pending, error instanceof Error ? error : new Error(String(error))));
+    this.#writing = this.#writing.then(() => write);
+  }
+
+  /** Resolves once every checkpoint write started so far has settled. */
+  settled(): Promise<void> {
+    return this.#writing;
+  }
+
+  #failed(pending: Pending, cause: Error): void {
+    if (this.#pending === pending) this.#pending = null;
+    this.#targets.abort(pending.checkpointId);
+    this.#lastEnded = this.#now();
+    this.#stats = { ...this.#stats, failed: this.#stats.failed + 1 };
+    if (++this.#failedInARow > this.#settings.tolerableFailures) {
+      this.#targets.fail(new Error(`${this.#failedInARow} checkpoints failed in a row, more than the ${this.#settings.tolerableFailures} tolerated (setTolerableCheckpointFailureNumber); the last: ${cause.message}`, { cause }));
+    }
+  }
+}
