@@ -12,6 +12,7 @@ import type { Job } from '../plan/job.ts';
 import { runJob } from '../runtime/job_runner.ts';
 import type { ExecutorOptions } from '../runtime/executor.ts';
 import { HashMapStateBackend } from '../state/state_backend.ts';
+import { SavepointRestoreSettings, snapshotOf } from '../state/savepoint.ts';
 import type { StateBackend } from '../state/state_backend.ts';
 import { streamOfNode } from './data_stream.ts';
 import type { DataStream } from './data_stream.ts';
@@ -60,6 +61,7 @@ export class StreamExecutionEnvironment {
   #runtimeMode: RuntimeMode = 'STREAMING';
   #stateBackend: StateBackend = new HashMapStateBackend();
   #restartStrategy: RestartStrategy | null = null;
+  #savepointRestore = SavepointRestoreSettings.none();
   readonly #config = new ExecutionConfig();
   readonly #checkpointConfig = new CheckpointConfig();
   readonly #executorOptions: ExecutorOptions;
@@ -111,6 +113,16 @@ export class StreamExecutionEnvironment {
   }
   getRestartStrategy(): RestartStrategy {
     return this.#restartStrategy ?? (this.#checkpointConfig.isCheckpointingEnabled() ? DEFAULT_CHECKPOINTING_RESTART : RestartStrategies.noRestart());
+  }
+
+  /** Where the next job starts: from a savepoint (`SavepointRestoreSettings.forSavepoint(savepoint)`), or empty. */
+  setSavepointRestoreSettings(settings: SavepointRestoreSettings): this {
+    if (!(settings instanceof SavepointRestoreSettings)) throw new TypeError('setSavepointRestoreSettings(settings): expected SavepointRestoreSettings.forSavepoint(savepoint) or SavepointRestoreSettings.none()');
+    this.#savepointRestore = settings;
+    return this;
+  }
+  getSavepointRestoreSettings(): SavepointRestoreSettings {
+    return this.#savepointRestore;
   }
 
   /** Where keyed state lives while jobs of this environment run (default: `new HashMapStateBackend()`, on the heap). */
@@ -226,7 +238,14 @@ export class StreamExecutionEnvironment {
       const offloaded = kernelWorkerRunner.offloadable(job);
       if (offloaded.length > 0) return jobClient(jobName, kernelWorkerRunner.run(job, offloaded, kernelWorkers, options, jobName));
     }
-    return jobClient(jobName, runJob(job, { ...options, checkpointing, restartStrategy: this.getRestartStrategy() }, jobName));
+    const savepoint = this.#savepointRestore.savepoint;
+    return jobClient(jobName, runJob(job, {
+      ...options,
+      checkpointing,
+      restartStrategy: this.getRestartStrategy(),
+      restore: savepoint === null ? undefined : snapshotOf(savepoint),
+      allowNonRestoredState: this.#savepointRestore.allowNonRestoredState,
+    }, jobName));
   }
 
   /** Hands the graph built so far to a job, as Flink's execute() does; the environment starts a fresh one. */

@@ -3,6 +3,9 @@ import { operatorMetrics } from '../runtime/metrics.ts';
 import type { OperatorMetrics, SubtaskMetrics } from '../runtime/metrics.ts';
 import type { JobRunResult } from '../runtime/executor.ts';
 import type { CheckpointStats } from '../runtime/checkpoint_coordinator.ts';
+import { savepointOf } from '../state/savepoint.ts';
+import type { Savepoint } from '../state/savepoint.ts';
+import type { JobSnapshot } from '../state/snapshot.ts';
 
 let makeResult: (result: JobRunResult) => JobExecutionResult;
 
@@ -54,6 +57,8 @@ export function jobExecutionResult(result: JobRunResult): JobExecutionResult {
 export interface RunningJob {
   subtaskMetrics(): SubtaskMetrics[];
   cancel(): void;
+  triggerSavepoint?(): Promise<JobSnapshot>;
+  stopWithSavepoint?(): Promise<JobSnapshot>;
   readonly result: Promise<JobRunResult>;
 }
 
@@ -85,6 +90,21 @@ export class JobClient {
   subtaskMetrics(): SubtaskMetrics[] {
     return this.#job.subtaskMetrics();
   }
+  /** The job's state now, as a portable savepoint: taken at the next checkpoint, the job going on. */
+  async triggerSavepoint(): Promise<Savepoint> {
+    return savepointOf(this.jobName, await this.#savepoints('triggerSavepoint').triggerSavepoint!());
+  }
+
+  /** Takes a savepoint, then stops the job, which ends as finished (its result resolves). */
+  async stopWithSavepoint(): Promise<Savepoint> {
+    return savepointOf(this.jobName, await this.#savepoints('stopWithSavepoint').stopWithSavepoint!());
+  }
+
+  #savepoints(call: string): RunningJob {
+    if (this.#job.triggerSavepoint === undefined) throw new Error(`${call}(): savepoints of a job whose kernels run in workers (setKernelWorkers) are not built yet`);
+    return this.#job;
+  }
+
   /** Stops the job; resolves with what it did until then (`cancelled` is set unless it had already ended). */
   async cancel(): Promise<JobExecutionResult> {
     this.#job.cancel();

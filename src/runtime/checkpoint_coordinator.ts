@@ -1,5 +1,5 @@
 import type { CheckpointStore } from '../state/checkpoint_storage.ts';
-import type { OperatorSubtaskState } from '../state/snapshot.ts';
+import type { JobSnapshot, OperatorSubtaskState } from '../state/snapshot.ts';
 import type { CheckpointAcknowledger } from './checkpoint_participant.ts';
 
 /** How often and how carefully a job checkpoints (Flink's CheckpointConfig, as plain data). */
@@ -40,6 +40,13 @@ interface Pending {
   readonly checkpointId: number;
   readonly started: number;
   readonly parts: OperatorSubtaskState[];
+  /** Set for a savepoint: who waits for it. A savepoint goes to them, not to the checkpoint store. */
+  readonly savepoint: Waiter[] | null;
+}
+
+interface Waiter {
+  resolve(snapshot: JobSnapshot): void;
+  reject(error: Error): void;
 }
 
 /**
@@ -51,7 +58,9 @@ interface Pending {
  */
 export class CheckpointCoordinator implements CheckpointAcknowledger {
   readonly #settings: CheckpointingSettings;
-  readonly #store: CheckpointStore;
+  /** Null when the job takes savepoints only (checkpointing is off). */
+  readonly #store: CheckpointStore | null;
+  #savepointWaiters: Waiter[] = [];
   readonly #expected: number;
   readonly #targets: CheckpointTargets;
   readonly #now: () => number;
@@ -66,7 +75,7 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
    * `expected`: operator subtasks in the whole job; ids continue after `lastId` (the restored
    * checkpoint's); `before`: the counts of the job's earlier runs, which these continue.
    */
-  constructor(settings: CheckpointingSettings, store: CheckpointStore, expected: number, lastId: number, targets: CheckpointTargets, now: () => number, before: CheckpointStats | null = null) {
+  constructor(settings: CheckpointingSettings, store: CheckpointStore | null, expected: number, lastId: number, targets: CheckpointTargets, now: () => number, before: CheckpointStats | null = null) {
     this.#settings = settings;
     this.#store = store;
     this.#expected = expected;
@@ -81,7 +90,7 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
     return this.#stats;
   }
 
-  /** Called between steps: starts a checkpoint when one is due, and times out one that took too long. */
+  /** Called between steps: starts a savepoint someone asked for, or a checkpoint when one is due, and times out one that took too long. */
   poll(): void {
     const now = this.#now();
     const pending = this.#pending;
@@ -89,14 +98,29 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
       if (now - pending.started > this.#settings.timeoutMs) this.#failed(pending, new Error(`checkpoint ${pending.checkpointId} timed out after ${this.#settings.timeoutMs} ms with ${pending.parts.length} of ${this.#expected} subtasks in`));
       return;
     }
-    if (now - this.#lastEnded < Math.max(this.#settings.intervalMs, this.#settings.minPauseMs)) return;
+    const savepoint = this.#savepointWaiters.length > 0 ? this.#savepointWaiters.splice(0) : null;
+    if (savepoint === null && (this.#store === null || now - this.#lastEnded < Math.max(this.#settings.intervalMs, this.#settings.minPauseMs))) return;
     const checkpointId = this.#nextId++;
-    this.#pending = { checkpointId, started: now, parts: [] };
+    this.#pending = { checkpointId, started: now, parts: [], savepoint };
     this.#targets.trigger(checkpointId);
+  }
+
+  /** Resolves with the job's state at the next checkpoint taken for it (a savepoint), which the store does not keep. */
+  triggerSavepoint(): Promise<JobSnapshot> {
+    return new Promise((resolve, reject) => this.#savepointWaiters.push({ resolve, reject }));
+  }
+
+  /** The job ended or failed: savepoints still waited for will not come. */
+  abandonSavepoints(reason: Error): void {
+    for (const waiter of this.#savepointWaiters.splice(0)) waiter.reject(reason);
+    const pending = this.#pending;
+    if (pending?.savepoint) for (const waiter of pending.savepoint) waiter.reject(reason);
   }
 
   /** How long until the coordinator has something to do (a thread with nothing else to do sleeps that long). */
   msUntilDue(): number {
+    if (this.#pending === null && this.#savepointWaiters.length > 0) return 0;
+    if (this.#pending === null && this.#store === null) return Number.POSITIVE_INFINITY;
     const due = this.#pending !== null ? this.#pending.started + this.#settings.timeoutMs : this.#lastEnded + Math.max(this.#settings.intervalMs, this.#settings.minPauseMs);
     return Math.max(0, due - this.#now());
   }
@@ -107,7 +131,14 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
     pending.parts.push(state);
     if (pending.parts.length < this.#expected) return;
     this.#pending = null;
-    const write = this.#store.write({ checkpointId, subtasks: pending.parts }, this.#settings.retained).then((info) => {
+    if (pending.savepoint !== null) {
+      this.#lastEnded = this.#now();
+      const snapshot: JobSnapshot = { checkpointId, subtasks: pending.parts };
+      for (const waiter of pending.savepoint) waiter.resolve(structuredClone(snapshot));
+      this.#targets.complete(checkpointId);
+      return;
+    }
+    const write = this.#store!.write({ checkpointId, subtasks: pending.parts }, this.#settings.retained).then((info) => {
       this.#lastEnded = this.#now();
       this.#failedInARow = 0;
       this.#stats = { ...this.#stats, completed: this.#stats.completed + 1, lastDurationMs: this.#lastEnded - pending.started, lastSizeBytes: info.bytes, lastCheckpointId: checkpointId };
@@ -124,6 +155,10 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
   #failed(pending: Pending, cause: Error): void {
     if (this.#pending === pending) this.#pending = null;
     this.#targets.abort(pending.checkpointId);
+    if (pending.savepoint !== null) {
+      for (const waiter of pending.savepoint) waiter.reject(new Error(`savepoint ${pending.checkpointId} failed: ${cause.message}`, { cause }));
+      return;
+    }
     this.#lastEnded = this.#now();
     this.#stats = { ...this.#stats, failed: this.#stats.failed + 1 };
     if (++this.#failedInARow > this.#settings.tolerableFailures) {

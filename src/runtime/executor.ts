@@ -91,6 +91,7 @@ export class Executor {
   private inboundWaiters: { task: QueuedTask; resolve: () => void }[] = [];
   private readonly kernels: () => Promise<Kernels>;
   private checkpoints: { readonly coordinator: CheckpointCoordinator; readonly participant: CheckpointParticipant } | null = null;
+  private wakeForCheckpoint: (() => void) | null = null;
 
   constructor(job: Job, options: ExecutorOptions = {}) {
     this.clock = options.clock ?? Date.now;
@@ -167,6 +168,13 @@ export class Executor {
     } catch (error) {
       this.fail(error);
     }
+  }
+
+  /** Ends an idle wait so the coordinator runs now (a savepoint was asked for). */
+  checkpointWanted(): void {
+    const wake = this.wakeForCheckpoint;
+    this.wakeForCheckpoint = null;
+    wake?.();
   }
 
   abortCheckpoint(checkpointId: number): void {
@@ -393,7 +401,8 @@ export class Executor {
   private async idle(): Promise<void> {
     const waits: Promise<void>[] = [];
     for (const s of this.sources) if (s.status === 'pending' && s.wake !== null) waits.push(s.wake);
-    if (this.checkpoints !== null) waits.push(sleep(this.checkpoints.coordinator.msUntilDue()));
+    const checkpointDue = this.checkpoints?.coordinator.msUntilDue() ?? Number.POSITIVE_INFINITY;
+    if (checkpointDue !== Number.POSITIVE_INFINITY) waits.push(sleep(checkpointDue));
     let next = Number.POSITIVE_INFINITY;
     for (const s of this.wiring.subtasks) next = Math.min(next, s.op.nextProcessingTime());
     if (next !== Number.POSITIVE_INFINITY) waits.push(sleep(next - this.clock()));
@@ -402,6 +411,7 @@ export class Executor {
       throw new Error('internal: the job is stalled (no queued work, no source to wait for, no timer) but not finished');
     }
     waits.push(new Promise((resolve) => { this.wakeOnCancel = resolve; }));
+    if (this.checkpoints !== null) waits.push(new Promise((resolve) => { this.wakeForCheckpoint = resolve; }));
     await Promise.race(waits);
     this.wakeOnCancel = null;
     // One macrotask turn lets sources fed by promise chains fill their buffers, so the next

@@ -1,6 +1,7 @@
 import { restartDelay } from '../core/restart_strategy.ts';
 import type { RestartStrategy } from '../core/restart_strategy.ts';
 import type { Job } from '../plan/job.ts';
+import { operatorUid } from '../plan/graph.ts';
 import type { CheckpointStorage, CheckpointStore } from '../state/checkpoint_storage.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
 import { CheckpointCoordinator } from './checkpoint_coordinator.ts';
@@ -19,14 +20,23 @@ export interface JobRunOptions extends ExecutorOptions {
   /** Null when the job does not checkpoint. */
   readonly checkpointing: CheckpointingOptions | null;
   readonly restartStrategy: RestartStrategy;
+  /** With `restore` from a savepoint: whether its state of operators this job lacks may be left behind. */
+  readonly allowNonRestoredState?: boolean;
 }
 
-/** A job's run, as its client sees it while it runs: metrics, cancel, and the result. */
+/** A job's run, as its client sees it while it runs: metrics, cancel, savepoints, and the result. */
 export interface JobRun {
   subtaskMetrics(): SubtaskMetrics[];
   cancel(): void;
+  /** The job's state at the next checkpoint taken for it. */
+  triggerSavepoint(): Promise<JobSnapshot>;
+  /** Takes a savepoint, then stops the job, which ends as finished. */
+  stopWithSavepoint(): Promise<JobSnapshot>;
   readonly result: Promise<JobRunResult>;
 }
+
+/** Settings of a job that does not checkpoint: it takes savepoints only, when asked. */
+const SAVEPOINTS_ONLY: CheckpointingSettings = { intervalMs: Number.POSITIVE_INFINITY, minPauseMs: 0, timeoutMs: 10 * 60_000, tolerableFailures: 0, retained: 1 };
 
 /**
  * Runs a job in this thread to its end, restarting it from its last complete checkpoint when it
@@ -39,7 +49,10 @@ export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRu
   // The first executor is made at once: a job that cannot be planned or wired fails the call
   // itself, and its metrics are readable from the start.
   let current: Executor = new Executor(job, options);
+  let coordinator: CheckpointCoordinator | null = null;
   let cancelled = false;
+  let stopped = false;
+  if (options.restore !== undefined) checkRestoredUids(job, options.restore, options.allowNonRestoredState ?? false);
   const result = (async (): Promise<JobRunResult> => {
     const started = performance.now();
     const store = options.checkpointing === null ? null : await options.checkpointing.storage.open(jobName);
@@ -55,17 +68,20 @@ export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRu
         executor ??= new Executor(job, { ...options, restore: restore ?? undefined });
         current = executor;
         if (cancelled) executor.cancel();
-        const coordinator: CheckpointCoordinator | null = store === null ? null : coordinate(executor, store, options.checkpointing!.settings, restore?.checkpointId ?? 0, stats);
+        coordinator = coordinate(executor, store, options.checkpointing?.settings ?? SAVEPOINTS_ONLY, restore?.checkpointId ?? 0, stats);
         const runStarted = performance.now();
         try {
           const run = await executor.run(jobName);
-          await coordinator?.settled();
-          stats = coordinator?.stats ?? stats;
-          if (!run.cancelled) await store?.finish();
-          return { ...run, netRuntimeMs: performance.now() - started, restarts, restoredFrom, checkpoints: stats };
+          coordinator.abandonSavepoints(new Error(`job "${jobName}" ended before the savepoint was complete`));
+          await coordinator.settled();
+          stats = store === null ? null : coordinator.stats;
+          const ended = !run.cancelled || stopped;
+          if (ended) await store?.finish();
+          return { ...run, cancelled: !ended, netRuntimeMs: performance.now() - started, restarts, restoredFrom, checkpoints: stats };
         } catch (error) {
-          await coordinator?.settled();
-          stats = coordinator?.stats ?? stats;
+          coordinator.abandonSavepoints(new Error(`job "${jobName}" failed before the savepoint was complete: ${error instanceof Error ? error.message : String(error)}`));
+          await coordinator.settled();
+          stats = store === null ? null : coordinator.stats;
           const delay = cancelled ? null : restartDelay(options.restartStrategy, restarts, backoff, performance.now() - runStarted);
           if (delay === null) throw restarts === 0 ? error : withRestarts(error, restarts);
           await sleep(delay);
@@ -78,18 +94,42 @@ export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRu
       await store?.close();
     }
   })();
+  const savepoint = (): Promise<JobSnapshot> => {
+    if (coordinator === null) return Promise.reject(new Error(`job "${jobName}" has not started yet; ask for a savepoint once it runs`));
+    const taken = coordinator.triggerSavepoint();
+    current.checkpointWanted();
+    return taken;
+  };
   return {
     subtaskMetrics: () => current.subtaskMetrics(),
     cancel: () => {
       cancelled = true;
       current.cancel();
     },
+    triggerSavepoint: savepoint,
+    stopWithSavepoint: async () => {
+      const snapshot = await savepoint();
+      stopped = true;
+      cancelled = true;
+      current.cancel();
+      return snapshot;
+    },
     result,
   };
 }
 
+/** A savepoint's state must all find its operator (by uid), unless the caller allows leaving some behind. */
+function checkRestoredUids(job: Job, snapshot: JobSnapshot, allowNonRestoredState: boolean): void {
+  if (allowNonRestoredState) return;
+  const uids = new Set(job.graph.nodes.map(operatorUid));
+  const left = [...new Set(snapshot.subtasks.map((s) => s.uid))].filter((uid) => !uids.has(uid));
+  if (left.length > 0) {
+    throw new Error(`the savepoint holds state of operator${left.length === 1 ? '' : 's'} ${left.map((u) => `"${u}"`).join(', ')}, which this job does not have (operators are matched by uid). Fix: give the operator the same uid(...) as when the savepoint was taken, or allow leaving that state behind: SavepointRestoreSettings.forSavepoint(savepoint, true)`);
+  }
+}
+
 /** One run's checkpoint coordinator, counting on from the checkpoints of the runs before it. */
-function coordinate(executor: Executor, store: CheckpointStore, settings: CheckpointingSettings, lastId: number, before: CheckpointStats | null): CheckpointCoordinator {
+function coordinate(executor: Executor, store: CheckpointStore | null, settings: CheckpointingSettings, lastId: number, before: CheckpointStats | null): CheckpointCoordinator {
   const coordinator = new CheckpointCoordinator(settings, store, executor.subtasks.length, Math.max(lastId, before?.lastCheckpointId ?? 0), {
     trigger: (id) => executor.triggerCheckpoint(id),
     complete: (id) => executor.notifyCheckpointComplete(id),

@@ -39,7 +39,7 @@ export class SourceOperator extends StreamOperator {
     if (!context.isRestored()) return;
     const positions = this.positionState.get();
     if (positions.length !== 1) {
-      throw new Error(`internal: source ${this.ctx.uid} subtask ${this.ctx.subtaskIndex + 1}/${this.ctx.parallelism} restores ${positions.length} reader positions; a source restores at the parallelism it was snapshotted at`);
+      throw new Error(`its state holds ${positions.length === 0 ? 'no reader position' : `${positions.length} reader positions`} for subtask ${this.ctx.subtaskIndex + 1}/${this.ctx.parallelism}: restoring a source at another parallelism than it had when the state was taken is not built yet. Fix: give the source (setParallelism on it) the parallelism it had then; keyed operators may change theirs`);
     }
     this.restoredPosition = positions[0];
   }
