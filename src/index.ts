@@ -27,7 +27,7 @@ export type {
   RuntimeContext, Lifecycle, Collector, TimeDomain, TimerService, ProcessContext, KeyedProcessContext, OnTimerContext,
   Emitted, MapFunction, FlatMapFunction, FilterFunction, ReduceFunction, KeySelector, AggregateFunction,
   CoMapFunction, CoFlatMapFunction, SinkContext, SinkFunction, ProcessFunctionLike, KeyedProcessFunctionLike,
-  CoProcessFunctionLike, KeyedCoProcessFunctionLike, CheckpointListener, CheckpointedFunction,
+  CoProcessFunctionLike, KeyedCoProcessFunctionLike, CheckpointListener, CheckpointedFunction, TwoPhaseCommitSink,
   FunctionInitializationContext, FunctionSnapshotContext,
 } from './core/functions.ts';
 export {
@@ -44,6 +44,8 @@ export type { Source, SourceReader, SourceReaderContext, Boundedness } from './c
 export { CollectionSource } from './connectors/collection_source.ts';
 export { DataGeneratorSource, NumberSequenceSource } from './connectors/generator_source.ts';
 export { AsyncIterableSource } from './connectors/async_iterable_source.ts';
+export { FileSink } from './connectors/file_sink.ts';
+export type { FilePartCommittable } from './connectors/file_sink.ts';
 export { JobCancellationError, JobExecutionError } from './core/errors.ts';
 export type { OperatorMetrics, SubtaskMetrics } from './runtime/metrics.ts';
 export { ColumnarSource, columnsFromArrow } from './connectors/columnar_source.ts';

@@ -2,7 +2,7 @@ import type { FieldRef } from '../core/fields.ts';
 import type { EdgeSpec, NodeConfig, NodeSpec, OperatorKind, Partitioning } from '../plan/graph.ts';
 import type { NodeFunctions } from '../plan/job.ts';
 import type { CollectBuffer } from '../core/collect_buffer.ts';
-import { flatMapFunctionOf, filterFunctionOf, mapFunctionOf, requireMethods, sinkFunctionOf } from '../core/user_functions.ts';
+import { flatMapFunctionOf, filterFunctionOf, isTwoPhaseCommitSink, mapFunctionOf, requireMethods, sinkFunctionOf } from '../core/user_functions.ts';
 import { connectStreams } from './connected_streams.ts';
 import type { ConnectedStreams } from './connected_streams.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
@@ -186,7 +186,7 @@ export class DataStream<T> {
   }
 
   addSink(sink: SinkFunction<T>): DataStreamSink {
-    sinkFunctionOf(sink, 'addSink()');
+    if (!isTwoPhaseCommitSink(sink)) sinkFunctionOf(sink, 'addSink()');
     return this.#sink('Sink', { kind: 'sink', sink: 'user', printPrefix: null }, sink);
   }
 

@@ -135,7 +135,30 @@ export interface SinkContext {
  */
 export type SinkFunction<T> =
   | ((value: T, context: SinkContext) => void)
-  | (Lifecycle & { invoke(value: T, context: SinkContext): void; invokeColumns?(columns: Readonly<Record<string, ArrayLike<unknown>>>, length: number): void });
+  | (Lifecycle & { invoke(value: T, context: SinkContext): void; invokeColumns?(columns: Readonly<Record<string, ArrayLike<unknown>>>, length: number): void })
+  | TwoPhaseCommitSink<T, unknown>;
+
+/**
+ * An exactly-once sink (Flink's two-phase-commit sink: a writer and a committer). Records are
+ * written as they come, but become visible only through committables: at each checkpoint the
+ * sink pre-commits what it wrote since the last (`prepareCommit`), the committables are kept in
+ * the checkpoint, and they are committed once the checkpoint is durable, or after a restore
+ * from it. `commit` must therefore be idempotent: committing one committable twice changes
+ * nothing. At the end of a bounded input the last committables are committed at once.
+ */
+export interface TwoPhaseCommitSink<T, C> extends Lifecycle {
+  write(value: T, context: SinkContext): void;
+  /** Flushes what was written since the last call and returns what makes it visible (plain data). */
+  prepareCommit(checkpointId: number): C[];
+  /** Makes committables visible; called again with the same ones after a restore. */
+  commit(committables: C[]): void;
+  /**
+   * Called once open, before any write: throws away what an earlier run wrote and never
+   * pre-committed (Flink's writer recovery). `committed` are the committables of the checkpoint
+   * this run restored, empty when it starts without one.
+   */
+  recover?(committed: C[]): void;
+}
 
 /**
  * Process functions, as in Flink: extend the class (or pass any object of the same shape).

@@ -70,3 +70,9 @@ export function instanceForSubtask<F>(fn: F, subtaskIndex: number): F {
 export function promiseReturned(what: string, fix = 'make it synchronous; do asynchronous work (a fetch per record) before the job or in a source, as async I/O operators are not built yet'): TypeError {
   return new TypeError(`${what} returned a Promise (is it an async function?); Eddy calls functions synchronously and would not wait for it. Fix: ${fix}`);
 }
+
+/** A sink object with the two-phase-commit methods (see TwoPhaseCommitSink). */
+export function isTwoPhaseCommitSink(fn: unknown): boolean {
+  const f = fn as Record<string, unknown> | null;
+  return typeof fn === 'object' && fn !== null && typeof f!.write === 'function' && typeof f!.prepareCommit === 'function' && typeof f!.commit === 'function';
+}

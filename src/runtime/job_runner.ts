@@ -1,6 +1,6 @@
 import { restartDelay } from '../core/restart_strategy.ts';
 import type { RestartStrategy } from '../core/restart_strategy.ts';
-import type { Job } from '../plan/job.ts';
+import type { Job, NodeFunctions } from '../plan/job.ts';
 import { operatorUid } from '../plan/graph.ts';
 import type { CheckpointStorage, CheckpointStore } from '../state/checkpoint_storage.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
@@ -46,6 +46,7 @@ const SAVEPOINTS_ONLY: CheckpointingSettings = { intervalMs: Number.POSITIVE_INF
  * clears them, so there is nothing to resume from it.
  */
 export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRun {
+  const pristine = pristineFunctions(job);
   // The first executor is made at once: a job that cannot be planned or wired fails the call
   // itself, and its metrics are readable from the start.
   let current: Executor = new Executor(job, options);
@@ -65,7 +66,7 @@ export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRu
       const backoff = { current: 0 };
       let executor = resumed === null ? current : null;
       for (;;) {
-        executor ??= new Executor(job, { ...options, restore: restore ?? undefined });
+        executor ??= new Executor(restarts === 0 ? job : { ...job, functions: pristine() }, { ...options, restore: restore ?? undefined });
         current = executor;
         if (cancelled) executor.cancel();
         coordinator = coordinate(executor, store, options.checkpointing?.settings ?? SAVEPOINTS_ONLY, restore?.checkpointId ?? 0, stats);
@@ -116,6 +117,21 @@ export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRu
     },
     result,
   };
+}
+
+/**
+ * Function objects as they were before the job first ran, to hand each restart fresh copies of:
+ * as in Flink, where a restarted task deserializes its functions anew, nothing a failed run left
+ * in their fields (an open file, a counter) carries over; state carries over through checkpoints.
+ */
+function pristineFunctions(job: Job): () => Map<number, NodeFunctions> {
+  const copies = new Map([...job.functions].map(([id, f]) => [id, { ...f, fn: shallowCopy(f.fn) }]));
+  return () => new Map([...copies].map(([id, f]) => [id, { ...f, fn: shallowCopy(f.fn) }]));
+}
+
+function shallowCopy(fn: unknown): unknown {
+  if (typeof fn !== 'object' || fn === null) return fn;
+  return Object.assign(Object.create(Object.getPrototypeOf(fn) as object | null) as object, fn);
 }
 
 /** A savepoint's state must all find its operator (by uid), unless the caller allows leaving some behind. */

@@ -13,28 +13,35 @@ import type {
   CheckpointListener, Collector, DataStream, KeyedProcessContext, MapFunction, OnTimerContext, RuntimeContext, ValueState,
 } from '../../src/index.ts';
 
-/** Passes records through, and throws once, on the `extra`-th record after `k` checkpoints completed. */
+/**
+ * Passes records through, and throws once, on the `extra`-th record after `k` checkpoints
+ * completed. A restarted job gets fresh copies of its function objects (as Flink deserializes
+ * them anew), so what must outlive a restart lives in an object they share, as Flink's tests
+ * keep it in static fields.
+ */
 class FailAfterCheckpoints<T> implements CheckpointListener {
-  completed = 0;
-  failed = false;
-  private seen = 0;
+  readonly progress = { completed: 0, failed: false, seen: 0 };
   private readonly k: number;
   private readonly extra: number;
   constructor(k: number, extra: number) {
     this.k = k;
     this.extra = extra;
   }
+  get failed(): boolean {
+    return this.progress.failed;
+  }
   map(x: T): T {
+    const p = this.progress;
     // Until k checkpoints are in, each record takes a little time, so they come however fast the machine.
-    if (!this.failed && this.completed < this.k) for (const until = performance.now() + 0.05; performance.now() < until;);
-    if (!this.failed && this.completed >= this.k && ++this.seen >= this.extra) {
-      this.failed = true;
+    if (!p.failed && p.completed < this.k) for (const until = performance.now() + 0.05; performance.now() < until;);
+    if (!p.failed && p.completed >= this.k && ++p.seen >= this.extra) {
+      p.failed = true;
       throw new Error('injected failure');
     }
     return x;
   }
   notifyCheckpointComplete(): void {
-    this.completed++;
+    this.progress.completed++;
   }
 }
 

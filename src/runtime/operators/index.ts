@@ -4,7 +4,9 @@ import { KernelAggregateOperator } from './kernel_aggregate.ts';
 import { CoProcessOperator } from './co_process.ts';
 import { KeyedReduceOperator } from './keyed_reduce.ts';
 import { ProcessOperator } from './process.ts';
+import { isTwoPhaseCommitSink } from '../../core/user_functions.ts';
 import { CollectSinkOperator } from './collect_sink.ts';
+import { CommittingSinkOperator } from './committing_sink.ts';
 import { SinkOperator } from './sink.ts';
 import { SourceOperator } from './source.ts';
 import { FilterOperator, FlatMapOperator, MapOperator } from './stateless.ts';
@@ -21,6 +23,9 @@ export function createOperator(ctx: OperatorContext, kernel: KernelPlan | null):
     case 'process': return new ProcessOperator(ctx);
     case 'coMap': case 'coFlatMap': case 'coProcess': return new CoProcessOperator(ctx);
     case 'reduce': case 'aggregate': return new KeyedReduceOperator(ctx);
-    case 'sink': return ctx.node.config.kind === 'sink' && ctx.node.config.sink === 'collect' ? new CollectSinkOperator(ctx) : new SinkOperator(ctx);
+    case 'sink': {
+      if (ctx.node.config.kind === 'sink' && ctx.node.config.sink === 'collect') return new CollectSinkOperator(ctx);
+      return isTwoPhaseCommitSink(ctx.functions.fn) ? new CommittingSinkOperator(ctx) : new SinkOperator(ctx);
+    }
   }
 }
