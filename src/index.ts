@@ -11,6 +11,7 @@ export { HashMapStateBackend } from './state/state_backend.ts';
 export type { StateBackend } from './state/state_backend.ts';
 export { CheckpointConfig } from './api/checkpoint_config.ts';
 export { MemoryCheckpointStorage } from './state/memory_checkpoint_storage.ts';
+export { FileSystemCheckpointStorage } from './state/file_checkpoint_storage.ts';
 export { Savepoint, SavepointRestoreSettings } from './state/savepoint.ts';
 export type { CheckpointStorage, CheckpointStore, StoredCheckpoint, StoredCheckpointInfo } from './state/checkpoint_storage.ts';
 export type { CheckpointStats } from './runtime/checkpoint_coordinator.ts';

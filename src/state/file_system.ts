@@ -1,0 +1,81 @@
+/**
+ * What the file-system checkpoint storage needs of its runtime (Node, Deno, Bun): node:fs and
+ * friends, imported when first used, never at the top, because src/ is also bundled for browsers.
+ */
+import { loadRecordCodec } from './chunk_codec.ts';
+import type { RecordCodec } from './chunk_codec.ts';
+import { fastestCrc32 } from './crc32.ts';
+import type { Crc32 } from './crc32.ts';
+
+export type Fs = typeof import('node:fs/promises');
+export interface Runtime {
+  readonly fs: Fs;
+  readonly path: typeof import('node:path');
+  readonly host: string;
+  readonly pid: number;
+  readonly started: number;
+  readonly kill: (pid: number, signal: number) => void;
+  readonly codec: RecordCodec;
+  readonly crc32: Crc32;
+}
+
+let runtime: Promise<Runtime> | undefined;
+export function loadRuntime(): Promise<Runtime> {
+  runtime ??= (async () => {
+    const [fs, path, os, proc, codec, crc32] = await Promise.all([
+      import('node:fs/promises'), import('node:path'), import('node:os'), import('node:process'), loadRecordCodec(), fastestCrc32(),
+    ]);
+    const process = proc.default;
+    return {
+      fs, path, codec, crc32, host: os.hostname(), pid: process.pid,
+      started: Date.now() - process.uptime() * 1000,
+      kill: (pid, signal) => process.kill(pid, signal),
+    };
+  })();
+  return runtime;
+}
+
+export async function writeDurably(fs: Fs, file: string, data: Uint8Array): Promise<void> {
+  const handle = await fs.open(file, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Makes a directory's entries durable. Where directories cannot be opened or synced (Windows, some file systems), renames are durable by other means. */
+export async function syncDir(fs: Fs, dir: string): Promise<void> {
+  const unsupported = (cause: unknown): boolean => ['EISDIR', 'EPERM', 'EINVAL', 'ENOTSUP'].includes(codeOf(cause) ?? '');
+  let handle: Awaited<ReturnType<Fs['open']>>;
+  try {
+    handle = await fs.open(dir, 'r');
+  } catch (cause) {
+    if (unsupported(cause)) return;
+    throw cause;
+  }
+  try {
+    await handle.sync();
+  } catch (cause) {
+    if (!unsupported(cause)) throw cause;
+  } finally {
+    await handle.close();
+  }
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+export function isInt(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+export function codeOf(error: unknown): string | undefined {
+  return isObject(error) && typeof error.code === 'string' ? error.code : undefined;
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
