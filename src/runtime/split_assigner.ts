@@ -7,6 +7,10 @@
 export interface SplitAssigner {
   /** The next split of source node `source` (of `count`) not yet handed out, or null once all are. */
   next(source: number, count: number): number | null | Promise<number | null>;
+  /** The first split of `source` not handed out yet: its state at a checkpoint (where the assigner runs in this thread). */
+  handedOut?(source: number): number;
+  /** Starts `source` over from a checkpoint: splits before `next` were handed out (those in progress come back with their readers). */
+  restore?(source: number, next: number): void;
 }
 
 export class LocalSplitAssigner implements SplitAssigner {
@@ -17,5 +21,13 @@ export class LocalSplitAssigner implements SplitAssigner {
     if (split >= count) return null;
     this.#handedOut.set(source, split + 1);
     return split;
+  }
+
+  handedOut(source: number): number {
+    return this.#handedOut.get(source) ?? 0;
+  }
+
+  restore(source: number, next: number): void {
+    this.#handedOut.set(source, Math.max(next, this.#handedOut.get(source) ?? 0));
   }
 }

@@ -21,6 +21,12 @@ function isColumns(value: unknown): boolean {
 
 const NONE_READY: unknown[] = [];
 
+/** A split in progress, and its reader's position in it: the unit split sources checkpoint and redistribute. */
+export interface SplitPosition {
+  readonly split: number;
+  readonly position: unknown;
+}
+
 /**
  * One subtask's reading of a source with splits: a reader per split, one split at a time. The
  * next split is asked for when the current one ends, not ahead: a split held in advance could
@@ -40,17 +46,25 @@ export class SplitReaders {
   #answered: Promise<void> = ALWAYS_AVAILABLE;
   #failure: unknown = null;
   readonly #closing: Promise<unknown>[] = [];
+  /** Splits a restored checkpoint had in progress here, read on from their positions before any new one is asked for. */
+  readonly #resumed: SplitPosition[];
 
-  constructor(source: Source<unknown>, sourceNode: number, context: { subtaskIndex: number; parallelism: number }, assigner: SplitAssigner) {
+  constructor(source: Source<unknown>, sourceNode: number, context: { subtaskIndex: number; parallelism: number }, assigner: SplitAssigner, resumed: readonly SplitPosition[] = []) {
     this.#source = source;
     this.#count = source.splitCount ?? 0;
     this.#sourceNode = sourceNode;
     this.#context = context;
     this.#assigner = assigner;
+    this.#resumed = [...resumed];
   }
 
   poll(max: number): Polled {
     for (;;) {
+      if (this.#reader === null && this.#resumed.length > 0) {
+        const { split, position } = this.#resumed.shift()!;
+        this.#split = split;
+        this.#reader = this.#source.createReader({ ...this.#context, split }, position);
+      }
       if (this.#reader === null) {
         // Asked at the first poll, not at open: a subtask that never runs takes no split.
         const answer = this.#answer === 'not asked' ? this.#ask() : this.#answer;
@@ -71,9 +85,10 @@ export class SplitReaders {
     return this.#reader?.isAvailable() ?? this.#answered;
   }
 
-  /** The split being read and the position in it (the splits handed out are the assigner's to keep). */
-  position(): { split: number; position: unknown } | null {
-    return this.#reader === null ? null : { split: this.#split, position: this.#reader.snapshotState() };
+  /** The splits in progress here and where in each: the one being read, then those still to resume (which splits were handed out is the assigner's to keep). */
+  inProgress(): SplitPosition[] {
+    const current = this.#reader === null ? [] : [{ split: this.#split, position: this.#reader.snapshotState() }];
+    return [...current, ...this.#resumed];
   }
 
   async close(): Promise<void> {

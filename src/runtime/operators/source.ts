@@ -4,7 +4,7 @@ import { columnBatch, recordBatch } from '../../core/elements.ts';
 import type { Column, RecordBatch } from '../../core/elements.ts';
 import type { SplitAssigner } from '../split_assigner.ts';
 import { pollReader, SplitReaders } from '../split_readers.ts';
-import type { Polled } from '../split_readers.ts';
+import type { Polled, SplitPosition } from '../split_readers.ts';
 import { ListStateDescriptor } from '../../core/state.ts';
 import type { ListState } from '../../core/state.ts';
 import type { KeyedStatePart } from '../../state/snapshot.ts';
@@ -13,6 +13,8 @@ import type { StateInitializationContext } from '../operator.ts';
 
 /** Where each subtask's reader is, as operator list state (Flink's SourceOperator keeps its splits so). */
 const POSITION = new ListStateDescriptor<unknown>('source-position');
+/** For a source with splits: the first split the assigner had not handed out. */
+const ASSIGNER = new ListStateDescriptor<number>('split-assigner-next');
 
 export type PollOutcome = 'emitted' | 'pending' | 'ended';
 
@@ -27,6 +29,8 @@ export class SourceOperator extends StreamOperator {
   private splits: SplitAssigner | null = null;
   private restoredPosition: unknown = undefined;
   private positionState: ListState<unknown> | null = null;
+  private assignerState: ListState<number> | null = null;
+  private resumed: SplitPosition[] = [];
 
   /** The job's one assigner for split sources (the executor's, or the coordinator's in workers). */
   assignSplitsWith(assigner: SplitAssigner): void {
@@ -36,10 +40,23 @@ export class SourceOperator extends StreamOperator {
   override initializeState(context: StateInitializationContext): void {
     super.initializeState(context);
     this.positionState = context.operatorStateStore.getListState(POSITION);
+    const source: Source<unknown> = this.ctx.functions.source!;
+    if (source.splitCount !== undefined) {
+      // Splits in progress are list state, dealt out to the subtasks on restore at any parallelism;
+      // which splits were handed out is the assigner's, kept whole by every subtask.
+      this.assignerState = context.operatorStateStore.getUnionListState(ASSIGNER);
+      if (context.isRestored()) {
+        this.resumed = this.positionState.get() as SplitPosition[];
+        const next = Math.max(0, ...this.assignerState.get());
+        if (this.splits?.restore === undefined) throw new Error('internal: this split assigner cannot restore');
+        this.splits.restore(this.ctx.node.id, next);
+      }
+      return;
+    }
     if (!context.isRestored()) return;
     const positions = this.positionState.get();
     if (positions.length !== 1) {
-      throw new Error(`its state holds ${positions.length === 0 ? 'no reader position' : `${positions.length} reader positions`} for subtask ${this.ctx.subtaskIndex + 1}/${this.ctx.parallelism}: restoring a source at another parallelism than it had when the state was taken is not built yet. Fix: give the source (setParallelism on it) the parallelism it had then; keyed operators may change theirs`);
+      throw new Error(`its state holds ${positions.length === 0 ? 'no reader position' : `${positions.length} reader positions`} for subtask ${this.ctx.subtaskIndex + 1}/${this.ctx.parallelism}: restoring a source without splits at another parallelism than it had when the state was taken is not built yet. Fix: give the source (setParallelism on it) the parallelism it had then, or give it splits (Source.splitCount); keyed operators may change theirs`);
     }
     this.restoredPosition = positions[0];
   }
@@ -48,9 +65,8 @@ export class SourceOperator extends StreamOperator {
     const source: Source<unknown> = this.ctx.functions.source!;
     const context = { subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism };
     if (source.splitCount === undefined) this.reader = source.createReader(context, this.restoredPosition);
-    else if (this.restoredPosition !== undefined) throw new Error(`internal: source ${this.ctx.uid} has splits, whose assignment checkpoints do not keep yet`);
     else if (this.splits === null) throw new Error(`internal: source ${this.ctx.uid} has splits but no split assigner`);
-    else this.splitReaders = new SplitReaders(source, this.ctx.node.id, context, this.splits);
+    else this.splitReaders = new SplitReaders(source, this.ctx.node.id, context, this.splits, this.resumed);
   }
 
   processBatch(_input: number, _batch: RecordBatch): void {
@@ -89,7 +105,14 @@ export class SourceOperator extends StreamOperator {
   }
 
   override snapshotState(): KeyedStatePart[] {
-    this.positionState!.update([this.splitReaders?.position() ?? this.reader?.snapshotState()]);
+    if (this.splitReaders !== null) {
+      this.positionState!.update(this.splitReaders.inProgress());
+      const handedOut = this.splits?.handedOut?.(this.ctx.node.id);
+      if (handedOut === undefined) throw new Error(`checkpoints of a source with splits need its split assigner in this thread; spread over workers they are not built yet`);
+      this.assignerState!.update([handedOut]);
+    } else {
+      this.positionState!.update([this.reader?.snapshotState()]);
+    }
     return [];
   }
 }
