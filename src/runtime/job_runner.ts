@@ -1,6 +1,7 @@
 import { restartDelay } from '../core/restart_strategy.ts';
 import type { RestartStrategy } from '../core/restart_strategy.ts';
 import type { Job, NodeFunctions } from '../plan/job.ts';
+import { AsyncIterableSource } from '../connectors/async_iterable_source.ts';
 import { operatorUid } from '../plan/graph.ts';
 import type { CheckpointStorage, CheckpointStore } from '../state/checkpoint_storage.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
@@ -46,6 +47,7 @@ const SAVEPOINTS_ONLY: CheckpointingSettings = { intervalMs: Number.POSITIVE_INF
  * clears them, so there is nothing to resume from it.
  */
 export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRun {
+  if (options.checkpointing !== null) warnAboutUnrewindableSources(job, jobName);
   const pristine = pristineFunctions(job);
   // The first executor is made at once: a job that cannot be planned or wired fails the call
   // itself, and its metrics are readable from the start.
@@ -132,6 +134,19 @@ function pristineFunctions(job: Job): () => Map<number, NodeFunctions> {
 function shallowCopy(fn: unknown): unknown {
   if (typeof fn !== 'object' || fn === null) return fn;
   return Object.assign(Object.create(Object.getPrototypeOf(fn) as object | null) as object, fn);
+}
+
+/**
+ * An iterable cannot go back: a job that checkpoints says so for each source that reads one, since
+ * after a restore such a source goes on from where its iterable is, and the records it gave after
+ * the checkpoint are not read again.
+ */
+function warnAboutUnrewindableSources(job: Job, jobName: string): void {
+  for (const node of job.graph.nodes) {
+    if (job.functions.get(node.id)?.source instanceof AsyncIterableSource) {
+      console.warn(`Job "${jobName}": source "${node.name}" reads an iterable, which cannot rewind: after a restore it goes on from where the iterable is, so records it gave after the last checkpoint are not read again (neither exactly- nor at-least-once). For exactly-once, read from a Source whose reader restores a position (createReader(context, position))`);
+    }
+  }
 }
 
 /** A savepoint's state must all find its operator (by uid), unless the caller allows leaving some behind. */

@@ -253,3 +253,23 @@ describe('checkpoints: random failure points (seeded)', () => {
     }), { seed: 20261206, numRuns: runs });
   }, 600_000);
 });
+
+describe('sources that cannot rewind', () => {
+  it('a job that checkpoints says, for each source reading an iterable, what a restore does to it', async () => {
+    const warned: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => { warned.push(message); };
+    try {
+      async function* live() { yield 1; yield 2; }
+      const env = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(1000);
+      env.addSource(live(), 'Live feed').addSink(() => {});
+      await env.execute('live');
+      const quiet = StreamExecutionEnvironment.getExecutionEnvironment();
+      quiet.addSource(live(), 'Live feed').addSink(() => {});
+      await quiet.execute('no checkpoints');
+    } finally {
+      console.warn = warn;
+    }
+    expect(warned).toEqual(['Job "live": source "Live feed" reads an iterable, which cannot rewind: after a restore it goes on from where the iterable is, so records it gave after the last checkpoint are not read again (neither exactly- nor at-least-once). For exactly-once, read from a Source whose reader restores a position (createReader(context, position))']);
+  });
+});
