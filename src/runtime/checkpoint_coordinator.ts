@@ -21,6 +21,8 @@ export interface CheckpointStats {
   readonly lastDurationMs: number;
   /** Bytes the storage wrote for the last completed checkpoint (0 where it keeps objects). */
   readonly lastSizeBytes: number;
+  /** How long the last completed checkpoint's snapshots held the job's threads, summed (ms): the stream's pause for it. */
+  readonly lastSyncMs: number;
   readonly lastCheckpointId: number | null;
 }
 
@@ -40,6 +42,9 @@ interface Pending {
   readonly checkpointId: number;
   readonly started: number;
   readonly parts: OperatorSubtaskState[];
+  syncMs: number;
+  /** Every part is in and the storage is writing it. */
+  writing: boolean;
   /** Set for a savepoint: who waits for it. A savepoint goes to them, not to the checkpoint store. */
   readonly savepoint: Waiter[] | null;
 }
@@ -69,7 +74,7 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
   #writing: Promise<void> = Promise.resolve();
   #lastEnded: number;
   #failedInARow = 0;
-  #stats: CheckpointStats = { completed: 0, failed: 0, lastDurationMs: 0, lastSizeBytes: 0, lastCheckpointId: null };
+  #stats: CheckpointStats = { completed: 0, failed: 0, lastDurationMs: 0, lastSizeBytes: 0, lastSyncMs: 0, lastCheckpointId: null };
 
   /**
    * `expected`: operator subtasks in the whole job; ids continue after `lastId` (the restored
@@ -101,7 +106,7 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
     const savepoint = this.#savepointWaiters.length > 0 ? this.#savepointWaiters.splice(0) : null;
     if (savepoint === null && (this.#store === null || now - this.#lastEnded < Math.max(this.#settings.intervalMs, this.#settings.minPauseMs))) return;
     const checkpointId = this.#nextId++;
-    this.#pending = { checkpointId, started: now, parts: [], savepoint };
+    this.#pending = { checkpointId, started: now, parts: [], syncMs: 0, writing: false, savepoint };
     this.#targets.trigger(checkpointId);
   }
 
@@ -125,23 +130,28 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
     return Math.max(0, due - this.#now());
   }
 
-  acknowledge(checkpointId: number, state: OperatorSubtaskState): void {
+  acknowledge(checkpointId: number, state: OperatorSubtaskState, syncMs: number): void {
     const pending = this.#pending;
-    if (pending === null || pending.checkpointId !== checkpointId) return;
+    if (pending === null || pending.checkpointId !== checkpointId || pending.writing) return;
     pending.parts.push(state);
+    pending.syncMs += syncMs;
     if (pending.parts.length < this.#expected) return;
-    this.#pending = null;
+    // It stays pending until it is durable: one checkpoint at a time, its write included, as in Flink.
     if (pending.savepoint !== null) {
+      this.#pending = null;
       this.#lastEnded = this.#now();
       const snapshot: JobSnapshot = { checkpointId, subtasks: pending.parts };
       for (const waiter of pending.savepoint) waiter.resolve(structuredClone(snapshot));
       this.#targets.complete(checkpointId);
       return;
     }
+    pending.writing = true;
     const write = this.#store!.write({ checkpointId, subtasks: pending.parts }, this.#settings.retained).then((info) => {
+      if (this.#pending !== pending) return; // timed out meanwhile: counted as failed already
+      this.#pending = null;
       this.#lastEnded = this.#now();
       this.#failedInARow = 0;
-      this.#stats = { ...this.#stats, completed: this.#stats.completed + 1, lastDurationMs: this.#lastEnded - pending.started, lastSizeBytes: info.bytes, lastCheckpointId: checkpointId };
+      this.#stats = { ...this.#stats, completed: this.#stats.completed + 1, lastDurationMs: this.#lastEnded - pending.started, lastSizeBytes: info.bytes, lastSyncMs: pending.syncMs, lastCheckpointId: checkpointId };
       this.#targets.complete(checkpointId);
     }, (error: unknown) => this.#failed(pending, error instanceof Error ? error : new Error(String(error))));
     this.#writing = this.#writing.then(() => write);

@@ -3,7 +3,8 @@ import type { Subtask } from './wiring.ts';
 
 /** Takes each subtask's state for a checkpoint: the coordinator, in this thread or across a worker boundary. */
 export interface CheckpointAcknowledger {
-  acknowledge(checkpointId: number, state: OperatorSubtaskState): void;
+  /** `syncMs`: how long the subtask's snapshot held its thread. */
+  acknowledge(checkpointId: number, state: OperatorSubtaskState, syncMs: number): void;
 }
 
 /**
@@ -64,11 +65,12 @@ export class CheckpointParticipant {
     waiting.delete(subtask);
     if (waiting.size === 0) this.#waiting.delete(checkpointId);
     let state: OperatorSubtaskState;
+    const started = performance.now();
     try {
       state = subtask.state.snapshot(subtask.op, checkpointId, finished || subtask.state.restoredFinished);
     } catch (error) {
       throw subtask.op.failure(error, null);
     }
-    this.#coordinator.acknowledge(checkpointId, state);
+    this.#coordinator.acknowledge(checkpointId, state, performance.now() - started);
   }
 }

@@ -153,6 +153,8 @@ export class Executor {
         this.fail(s.op.failure(error, null));
       }
     }
+    // An idle thread slept until this checkpoint would time out: the next one is due from now.
+    this.checkpointWanted();
   }
 
   /** Takes part in checkpoints: `coordinator` triggers them (through `triggerCheckpoint`) and gathers this thread's states. */
@@ -178,6 +180,7 @@ export class Executor {
   }
 
   abortCheckpoint(checkpointId: number): void {
+    this.checkpointWanted();
     this.checkpoints?.participant.abort(checkpointId);
     for (const s of this.wiring.subtasks) {
       try {
