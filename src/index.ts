@@ -57,5 +57,5 @@ export { createWorkerGroup, defineJob, executeInWorkers, serveJob, startInWorker
 export type { PoolOptions, WorkerGroup } from './worker/pool.ts';
 export type { WorkerEntry } from './worker/endpoint.ts';
 export type { JobParameters, PortMetrics, WorkerMetrics } from './worker/protocol.ts';
-export type { DefinedJob, JobOutcome, JobBuilderFunction, JobSource, RecordsListener, ServedJob, StartInWorkersOptions, WorkerJobClient } from './worker/job.ts';
+export type { CutShort, DefinedJob, JobOutcome, JobBuilderFunction, JobSource, RecordsListener, ServedJob, StartInWorkersOptions, WorkerJobClient } from './worker/job.ts';
 export type { EnvironmentOptions } from './api/environment.ts';

@@ -36,8 +36,9 @@ export interface Placement {
 }
 
 /**
- * Results on their way to the caller: while `held()` (too many not yet taken), sources wait, as
- * they do for a link without credit, and `onRelieved`'s callback runs when it clears.
+ * Results on their way to the caller: while `held()` (too many not yet taken), the worker's
+ * tasks and sources wait (so its peers' sends are held back too), and `onRelieved`'s callback
+ * runs when it clears.
  */
 export interface Outflow {
   held(): boolean;

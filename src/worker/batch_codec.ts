@@ -2,9 +2,11 @@
  * Batches as they cross a thread: numeric columns become typed arrays whose buffers are
  * transferred (moved, not copied); anything else is a plain array left to structured clone.
  * Every typed array in an encoded batch owns its whole buffer, so transferring it detaches
- * nothing the sender still uses.
+ * nothing the sender still uses. Records cross unchanged or not at all: one that structured
+ * clone would change (a class instance) or cannot copy (a function, a symbol) is refused.
  */
 import { markExclusive } from '../core/elements.ts';
+import { formatValue } from '../core/types.ts';
 import type { Column, ColumnBatch, NumericColumn, RecordBatch } from '../core/elements.ts';
 import { isHandedOver } from '../runtime/partitioner.ts';
 
@@ -40,34 +42,145 @@ export interface EncodedColumns {
   readonly keyGroups: Int32Array | null;
 }
 
-/** One pass: a Float64Array if every entry is a number, else the array itself. */
-function encodeColumn(xs: readonly unknown[]): EncodedColumn {
+/**
+ * One pass: a Float64Array if every entry is a number, else the array itself, whose records
+ * (when they are `records`, not keys) are checked from the first non-number on.
+ */
+function encodeColumn(xs: readonly unknown[], records: boolean): EncodedColumn {
   const out = new Float64Array(xs.length);
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i];
-    if (typeof x !== 'number') return xs;
+    if (typeof x !== 'number') {
+      if (records) checkRecords(xs, i, 'to another worker');
+      return xs;
+    }
     out[i] = x;
   }
   return out;
 }
 
+const FIX_BETWEEN_WORKERS = 'send plain objects or tuples between workers, e.g. map((p) => ({ ...p })) before keyBy, or run the job in one thread';
+
+/** The prototypes of what structured clone copies with its prototype. Subclasses lose theirs. */
+const CLONED_WITH_PROTOTYPE: ReadonlySet<unknown> = new Set<unknown>([
+  Object.prototype, Array.prototype, Date.prototype, RegExp.prototype, Map.prototype, Set.prototype,
+  Boolean.prototype, Number.prototype, String.prototype, BigInt.prototype, ArrayBuffer.prototype, DataView.prototype,
+  Int8Array.prototype, Uint8Array.prototype, Uint8ClampedArray.prototype, Int16Array.prototype, Uint16Array.prototype,
+  Int32Array.prototype, Uint32Array.prototype, Float32Array.prototype, Float64Array.prototype, BigInt64Array.prototype, BigUint64Array.prototype,
+  Error.prototype, EvalError.prototype, RangeError.prototype, ReferenceError.prototype, SyntaxError.prototype, TypeError.prototype, URIError.prototype,
+]);
+
+/** Where in a record, and what, structured clone would change or refuse. */
+interface Changed {
+  readonly path: string;
+  readonly what: string;
+  readonly fate: string;
+}
+
+/** Nesting below which objects are not remembered: records are rarely deeper, and a cycle is soon past it. */
+const REMEMBERED_FROM_DEPTH = 4;
+
+/**
+ * What structured clone would not deliver as it is in `value` (an object record), or null.
+ * `seen` holds the deeply nested objects already checked, which ends cycles.
+ */
+function changedByClone(value: unknown, seen: Set<object>, depth: number): Changed | null {
+  if (typeof value === 'function') return { path: '', what: `a function${value.name === '' ? '' : ` (${value.name})`}`, fate: 'which structured clone cannot copy' };
+  if (typeof value === 'symbol') return { path: '', what: `a symbol (${String(value)})`, fate: 'which structured clone cannot copy' };
+  if (typeof value !== 'object' || value === null) return null;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  // Plain objects and arrays first: nearly every record is one.
+  const plain = prototype === Object.prototype || prototype === null;
+  if (!plain && prototype !== Array.prototype && !CLONED_WITH_PROTOTYPE.has(prototype)) {
+    return { path: '', what: instanceOf(prototype), fate: 'which structured clone would turn into a plain object, without its class' };
+  }
+  if (depth >= REMEMBERED_FROM_DEPTH) {
+    if (seen.has(value)) return null;
+    seen.add(value);
+  }
+  if (plain) {
+    for (const key in value) {
+      const v = (value as Record<string, unknown>)[key];
+      const changed = mayChange(v) ? changedByClone(v, seen, depth + 1) : null;
+      if (changed !== null) return at(/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`, changed);
+    }
+  } else if (prototype === Array.prototype) {
+    const array = value as readonly unknown[];
+    for (let i = 0; i < array.length; i++) {
+      const changed = mayChange(array[i]) ? changedByClone(array[i], seen, depth + 1) : null;
+      if (changed !== null) return at(`[${i}]`, changed);
+    }
+  } else if (prototype === Map.prototype) {
+    for (const [k, v] of value as Map<unknown, unknown>) {
+      const changed = changedByClone(k, seen, depth + 1) ?? changedByClone(v, seen, depth + 1);
+      if (changed !== null) return at(`.get(${short(formatValue(k), 40)})`, changed);
+    }
+  } else if (prototype === Set.prototype) {
+    for (const v of value as Set<unknown>) {
+      const changed = changedByClone(v, seen, depth + 1);
+      if (changed !== null) return at(`.has(${short(formatValue(v), 40)})`, changed);
+    }
+  }
+  return null;
+}
+
+/** Whether `value` needs a look: primitives other than symbols clone as they are. */
+function mayChange(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'object' ? value !== null : type === 'function' || type === 'symbol';
+}
+
+function at(step: string, changed: Changed): Changed {
+  return { ...changed, path: step + changed.path };
+}
+
+function instanceOf(prototype: unknown): string {
+  const constructor = (prototype as { constructor?: unknown }).constructor;
+  const name = typeof constructor === 'function' ? constructor.name : '';
+  return name === '' ? 'an instance of an anonymous class' : `an instance of class ${name}`;
+}
+
+function short(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Refuses the first of `records` (from `from` on) that structured clone would change or cannot
+ * copy on its way `where` (e.g. 'to another worker'), naming it, what it holds, and the fix.
+ */
+export function checkRecords(records: readonly unknown[], from: number, where: string, fix = FIX_BETWEEN_WORKERS): void {
+  let seen: Set<object> | null = null;
+  for (let i = from; i < records.length; i++) {
+    const record = records[i];
+    if (!mayChange(record)) continue;
+    const changed = changedByClone(record, (seen ??= new Set()), 0);
+    if (changed === null) continue;
+    const subject = typeof record === 'object' ? `record ${short(formatValue(record), 200)}` : 'a record';
+    const which = changed.path === '' ? 'it is' : `its value at ${changed.path} is`;
+    throw new TypeError(`${subject} cannot go ${where} unchanged: ${which} ${changed.what}, ${changed.fate}. Fix: ${fix}`);
+  }
+}
+
 const MAX_TUPLE_ARITY = 8;
 
-/** Tuples as columns when every record is a flat tuple of one arity, else the column as encodeColumn does it. */
-function encodeValues(xs: readonly unknown[]): EncodedValues {
+/**
+ * Tuples as columns when every record is a flat tuple of one arity, else the column as
+ * encodeColumn does it. Flat tuples need no check; keys (`records` false) were checked by keyBy.
+ */
+function encodeValues(xs: readonly unknown[], records: boolean): EncodedValues {
   const first = xs[0];
-  if (!Array.isArray(first) || first.length === 0 || first.length > MAX_TUPLE_ARITY) return encodeColumn(xs);
+  if (!Array.isArray(first) || first.length === 0 || first.length > MAX_TUPLE_ARITY) return encodeColumn(xs, records);
   const arity = first.length;
   for (let i = 0; i < xs.length; i++) {
     const t = xs[i];
-    if (!Array.isArray(t) || t.length !== arity || Object.getPrototypeOf(t) !== Array.prototype) return encodeColumn(xs);
+    if (!Array.isArray(t) || t.length !== arity || Object.getPrototypeOf(t) !== Array.prototype) return encodeColumn(xs, records);
   }
   const tuples = xs as ReadonlyArray<readonly unknown[]>;
   const fields: EncodedColumn[] = [];
   // Column at a time: each loop reads one position of every tuple, so V8 keeps it monomorphic.
   for (let f = 0; f < arity; f++) {
     const field = tupleField(tuples, f);
-    if (field === null) return encodeColumn(xs);
+    if (field === null) return encodeColumn(xs, records);
     fields.push(field);
   }
   return { tuples: fields };
@@ -152,9 +265,9 @@ function decodeColumn(col: EncodedColumn): unknown[] {
 export function encodeBatch(batch: RecordBatch): EncodedBatch {
   return {
     length: batch.values.length,
-    values: encodeValues(batch.values),
+    values: encodeValues(batch.values, true),
     timestamps: batch.timestamps === null ? null : toFloat64(batch.timestamps),
-    keys: batch.keys === null ? null : encodeValues(batch.keys),
+    keys: batch.keys === null ? null : encodeValues(batch.keys, false),
     keyGroups: batch.keyGroups === null ? null : encodeKeyGroups(batch.keyGroups),
   };
 }

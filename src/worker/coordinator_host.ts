@@ -2,8 +2,7 @@
 import { JobCancellationError } from '../core/errors.ts';
 import { startInWorkers } from './job.ts';
 import type { WorkerJobClient } from './job.ts';
-import type { JobRunResult } from '../runtime/executor.ts';
-import type { CoordinatorControl, CoordinatorStartRequest, WorkerMetrics, WorkerSignal } from './protocol.ts';
+import type { CoordinatorControl, CoordinatorOutcome, CoordinatorStartRequest, WorkerMetrics, WorkerSignal } from './protocol.ts';
 
 export class CoordinatorHost implements CoordinatorControl {
   #client: WorkerJobClient<unknown> | null = null;
@@ -21,7 +20,7 @@ export class CoordinatorHost implements CoordinatorControl {
     const signal = this.#signal;
     if (signal === null) throw new Error('internal: this CoordinatorHost was not connected to the page (serveWorker(host, (signal) => host.connect(signal)))');
     this.#client = await startInWorkers(request.jobModule, {
-      workers: request.workers, credit: request.credit, parameters: request.parameters,
+      workers: request.workers, credit: request.credit, parameters: request.parameters, cancelGraceMs: request.cancelGraceMs,
       // Passed on at once, so the page gets the records in chunks too, all before the outcome; a
       // chunk is taken when the page says so, which is what lets its worker send more.
       onRecords: (records, worker) => new Promise<void>((taken) => {
@@ -36,13 +35,16 @@ export class CoordinatorHost implements CoordinatorControl {
   }
 
   /** The job's outcome as plain data, a cancelled one included (the page's client refuses it to callers of getJobOutcome). */
-  async outcome(): Promise<JobRunResult> {
+  async outcome(): Promise<CoordinatorOutcome> {
     const client = this.#started();
-    const { result } = await client.getJobOutcome().catch((error: unknown) => {
+    const { result, cutShort } = await client.getJobOutcome().catch((error: unknown) => {
       if (error instanceof JobCancellationError) return client.cancel();
       throw error;
     });
-    return { jobName: result.jobName, netRuntimeMs: result.netRuntimeMs, operators: [...result.operators], subtasks: [...result.subtasks], cancelled: result.cancelled };
+    return {
+      result: { jobName: result.jobName, netRuntimeMs: result.netRuntimeMs, operators: [...result.operators], subtasks: [...result.subtasks], cancelled: result.cancelled },
+      cutShort: cutShort ?? null,
+    };
   }
 
   workerMetrics(): Promise<WorkerMetrics[]> {

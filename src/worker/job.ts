@@ -15,9 +15,10 @@ import { LocalSplitAssigner } from '../runtime/split_assigner.ts';
 import { WorkerPool } from './pool.ts';
 import type { PoolOptions, WorkerGroup } from './pool.ts';
 import { attachWorkerTask, workerTaskOf } from './protocol.ts';
-import type { CoordinatorControl, JobParameters, RecordsSignal, WorkerContext, WorkerMetrics, WorkerShare } from './protocol.ts';
-import { hasWebWorkers, serveWorker, spawnWorker } from './endpoint.ts';
+import type { CoordinatorControl, CutShort, JobParameters, WorkerContext, WorkerMetrics, WorkerShare } from './protocol.ts';
+import { hasWebWorkers, serveWorker, spawnWorker, workerLabel } from './endpoint.ts';
 import { SERVED_JOB, WorkerHost } from './worker_host.ts';
+import { Cancellation, checkGrace, cutShortBy, ReturnedRecords, withCutShort } from './returned_records.ts';
 import type { WorkerEntry } from './endpoint.ts';
 
 /**
@@ -26,10 +27,18 @@ import type { WorkerEntry } from './endpoint.ts';
  */
 export type JobBuilderFunction<T> = (env: StreamExecutionEnvironment, parameters: JobParameters) => DataStream<T> | void | Promise<DataStream<T> | void>;
 
+export type { CutShort } from './protocol.ts';
+
 /** What a job run returns: the collected records (when the builder returned a stream) and the result. */
 export interface JobOutcome<T> {
   readonly records: T[];
   readonly result: JobExecutionResult;
+  /**
+   * Set when a job in workers did not stop within `cancelGraceMs` of its cancel: which workers
+   * were terminated (their subtasks are missing from `result`) and how many chunks of records
+   * `onRecords` had not taken (dropped).
+   */
+  readonly cutShort?: CutShort;
 }
 
 /**
@@ -39,6 +48,10 @@ export interface JobOutcome<T> {
  */
 const STREAM_CHUNK = 4096;
 const STREAM_INTERVAL_MS = 50;
+
+const DEFAULT_CANCEL_GRACE_MS = 2000;
+/** The name of the workers a job runs in: shown in their errors, `worker 2 of 2 ("eddy-subtasks")`. */
+const SUBTASK_WORKERS = 'eddy-subtasks';
 
 /** A job defined in a module (`export default defineJob(...)`): every worker imports the module and runs it. */
 export interface DefinedJob<T> {
@@ -59,14 +72,26 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
     const sendGathered = () => { if (buffer !== null && buffer.values.length > 0) send(buffer.values.splice(0)); };
     const client = env.executeAsync(jobName);
     context.publishMetrics(() => client.subtaskMetrics());
-    context.signal.addEventListener('abort', () => void client.cancel(), { once: true });
-    const ticker = buffer === null ? null : setInterval(sendGathered, STREAM_INTERVAL_MS);
+    // A job that fails instead reports it through getJobExecutionResult below: not an unhandled rejection here.
+    const cancel = () => void client.cancel().catch(() => {});
+    context.signal.addEventListener('abort', cancel, { once: true });
+    // Records the caller cannot be sent fail the job: thrown in a timer, they would crash the worker.
+    const unsent: unknown[] = [];
+    const ticker = buffer === null ? null : setInterval(() => {
+      try {
+        sendGathered();
+      } catch (error) {
+        unsent.push(error);
+        cancel();
+      }
+    }, STREAM_INTERVAL_MS);
     try {
       // A cancelled job (the coordinator's cancel) reports what it did, flagged, rather than failing this worker.
       const result = await client.getJobExecutionResult().catch((error: unknown) => {
         if (error instanceof JobCancellationError) return client.cancel();
         throw error;
       });
+      if (unsent.length > 0) throw unsent[0];
       sendGathered();
       return { jobName, netRuntimeMs: result.netRuntimeMs, subtasks: result.subtasks, cancelled: result.cancelled };
     } finally {
@@ -98,7 +123,10 @@ export interface WorkerJobClient<T> {
   subtaskMetrics(): Promise<SubtaskMetrics[]>;
   /** Per worker: its subtasks and the traffic and credit use of each of its data ports. */
   workerMetrics(): Promise<WorkerMetrics[]>;
-  /** Stops every worker's job at its next step; resolves with what was done. */
+  /**
+   * Stops every worker's job at its next step; resolves with what was done. Workers still busy in
+   * user code after `cancelGraceMs` are terminated, and the outcome says so (`cutShort`).
+   */
   cancel(): Promise<JobOutcome<T>>;
 }
 
@@ -134,6 +162,12 @@ export interface StartInWorkersOptions<T = unknown> extends PoolOptions {
    * If it throws or rejects, the job is cancelled and its outcome rejects with that error.
    */
   readonly onRecords?: RecordsListener<T>;
+  /**
+   * How long a cancel waits (ms, default 2000) for every worker to stop and `onRecords` to take
+   * what was sent; then it terminates the workers still busy (a function that loops or blocks
+   * cannot be stopped otherwise) and resolves without the chunks not taken (`JobOutcome.cutShort`).
+   */
+  readonly cancelGraceMs?: number;
 }
 
 /**
@@ -143,86 +177,28 @@ export interface StartInWorkersOptions<T = unknown> extends PoolOptions {
 export type RecordsListener<T> = (records: T[], worker: number) => void | Promise<void>;
 
 /**
- * The returned stream's records as workers stream them back (`RecordsSignal`): handed to the
- * caller's listener, or kept per worker and put together in worker order, as one worker's
- * records come in the order it collected them. Each chunk is acknowledged once taken, which is
- * what lets its worker send more (`ResultsOutlet`).
- */
-class ReturnedRecords<T> {
-  readonly #listener: RecordsListener<T> | undefined;
-  readonly #onFailure: () => void;
-  readonly #kept: T[][] = [];
-  readonly #pending = new Set<Promise<void>>();
-  #failure: { readonly error: unknown } | null = null;
-
-  /** `onFailure`: called once if the listener throws or rejects (the job is then cancelled). */
-  constructor(listener: RecordsListener<T> | undefined, onFailure: () => void) {
-    this.#listener = listener;
-    this.#onFailure = onFailure;
-  }
-
-  add(signal: RecordsSignal, acknowledge: () => void): void {
-    // After a failure the job is being cancelled: later chunks are dropped, but still acknowledged,
-    // so nothing upstream (a coordinator worker, say) waits for them forever.
-    if (this.#failure !== null) return acknowledge();
-    let taken: Promise<void>;
-    try {
-      taken = Promise.resolve(this.#take(signal.records as T[], signal.worker));
-    } catch (error) {
-      taken = Promise.reject(error);
-    }
-    const settled: Promise<void> = taken.then(acknowledge, (error: unknown) => {
-      acknowledge();
-      if (this.#failure !== null) return;
-      this.#failure = { error };
-      this.#onFailure();
-    }).finally(() => this.#pending.delete(settled));
-    this.#pending.add(settled);
-  }
-
-  /** Resolves once every chunk so far was taken; rejects with the listener's first failure. */
-  async settled(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
-    if (this.#failure !== null) {
-      const { error } = this.#failure;
-      throw new Error(`onRecords failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
-  }
-
-  all(): T[] {
-    const from = this.#kept.filter((records) => records !== undefined && records.length > 0);
-    // Usually one worker collected them all (the collect sink runs at parallelism 1): no copy of a million references then.
-    return from.length === 1 ? from[0] : from.flat();
-  }
-
-  #take(records: T[], worker: number): void | Promise<void> {
-    if (this.#listener !== undefined) return this.#listener(records, worker);
-    const kept = (this.#kept[worker] ??= []);
-    for (const r of records) kept.push(r);
-  }
-}
-
-/**
  * Starts a job module in `workers` workers (module Web Workers in browsers, worker_threads in
  * Node): each runs subtask s of every operator where s mod workers is its index, and keyed
  * shuffles go worker to worker. The coordinator only starts, watches and gathers.
  */
 export async function startInWorkers<T>(job: JobSource, options: StartInWorkersOptions<T>): Promise<WorkerJobClient<T>> {
-  const { workers, coordinator = 'this thread', parameters = {}, onRecords, ...poolOptions } = options;
+  const { workers, coordinator = 'this thread', parameters = {}, onRecords, cancelGraceMs = DEFAULT_CANCEL_GRACE_MS, ...poolOptions } = options;
   checkParameters(parameters);
+  const graceMs = checkGrace(cancelGraceMs);
   const served = isServedJob(job);
   if (served) checkServed(job, options);
   const jobModule = served ? SERVED_JOB : String(job);
   if (coordinator === 'worker') {
     if (typeof workers !== 'number') throw new Error("startInWorkers(module, { coordinator: 'worker' }): a coordinator worker starts its own workers; pass a number of workers");
-    return startWithCoordinatorWorker<T>(jobModule, { workers: workerCount(workers), parameters, onRecords, ...poolOptions });
+    return startWithCoordinatorWorker<T>(jobModule, { workers: workerCount(workers), parameters, onRecords, cancelGraceMs: graceMs, ...poolOptions });
   }
   const kept = typeof workers === 'number' ? null : keptGroup(workers);
   const entry = served ? job.entry : poolOptions.entry;
-  const pool = kept ?? new WorkerPool(workerCount(workers as number), { name: 'eddy-subtasks', ...poolOptions, entry });
+  const pool = kept ?? new WorkerPool(workerCount(workers as number), { name: SUBTASK_WORKERS, ...poolOptions, entry });
   pool.claim();
-  const cancel = () => Promise.all(pool.workers.map((w) => w.call('cancel', []).catch(() => {})));
-  const returned = new ReturnedRecords<T>(onRecords, () => void cancel());
+  // Not awaited: a worker busy in user code answers no call, and is terminated when the grace period is over.
+  const cancellation = new Cancellation(graceMs, () => { for (const w of pool.workers) w.call('cancel', []).catch(() => {}); });
+  const returned = new ReturnedRecords<T>(onRecords, () => cancellation.ask());
   // The job's one split assigner: every worker's source subtasks take their splits from here.
   const splits = new LocalSplitAssigner();
   const listening = pool.workers.flatMap((w) => [
@@ -230,14 +206,18 @@ export async function startInWorkers<T>(job: JobSource, options: StartInWorkersO
     w.onSignal('split-request', ({ source, count }) => void w.call('assignSplit', [source, splits.next(source, count)]).catch(() => {})),
   ]);
   const stopListening = () => { for (const stop of listening) stop(); };
+  let jobName: string | null;
   try {
-    await pool.start(jobModule, parameters);
+    jobName = await pool.start(jobModule, parameters);
   } catch (error) {
     stopListening();
     await pool.terminate();
     throw error;
   }
-  const outcome = gather<T>(pool, returned).finally(stopListening).then(
+  const outcome = gather<T>(pool, returned, cancellation, jobName ?? 'Eddy Job').finally(() => {
+    cancellation.end();
+    stopListening();
+  }).then(
     (done) => {
       if (kept === null) return pool.terminate().then(() => done);
       pool.release();
@@ -254,8 +234,8 @@ export async function startInWorkers<T>(job: JobSource, options: StartInWorkersO
     getJobOutcome: () => outcome.then(unlessCancelled),
     subtaskMetrics: async () => (await pool.metrics()).flatMap((w) => w.subtasks),
     workerMetrics: () => pool.metrics(),
-    async cancel() {
-      await cancel();
+    cancel() {
+      cancellation.ask();
       return outcome;
     },
   };
@@ -313,7 +293,7 @@ export function createWorkerGroup(size: number, options: PoolOptions = {}): Work
 export function serveJob(job: DefinedJob<unknown>): Promise<void> {
   const task = workerTaskOf(job);
   if (task === null) throw new TypeError('serveJob(job): expected a job made by defineJob(...)');
-  const host = new WorkerHost(task);
+  const host = new WorkerHost({ task, jobName: job.jobName });
   return serveWorker(host, (signal) => host.connect(signal));
 }
 
@@ -328,27 +308,35 @@ function defaultCoordinatorEntry(): WorkerEntry {
   return new URL('./coordinator_entry.ts', import.meta.url);
 }
 
-type CoordinatorWorkerOptions<T> = { workers: number; parameters: JobParameters; onRecords?: RecordsListener<T> } & PoolOptions;
+type CoordinatorWorkerOptions<T> = { workers: number; parameters: JobParameters; onRecords?: RecordsListener<T>; cancelGraceMs: number } & PoolOptions;
 
 async function startWithCoordinatorWorker<T>(jobModule: string, options: CoordinatorWorkerOptions<T>): Promise<WorkerJobClient<T>> {
   if (options.entry !== undefined) throw new Error("startInWorkers(module, { coordinator: 'worker', entry }): a custom worker entry cannot be passed to a coordinator worker; leave out entry");
   const coordinator = spawnWorker<CoordinatorControl>(defaultCoordinatorEntry(), { name: options.name ?? 'eddy-coordinator', readyTimeoutMs: options.readyTimeoutMs });
+  // The coordinator terminates workers that do not stop; this side waits as long for its own listener.
+  const graceMs = options.cancelGraceMs;
+  const cancellation = new Cancellation(graceMs, () => void coordinator.call('cancel', []).catch(() => {}));
   // The coordinator passes the workers' record chunks on as they come, ahead of the outcome.
-  const returned = new ReturnedRecords<T>(options.onRecords, () => void coordinator.call('cancel', []).catch(() => {}));
+  const returned = new ReturnedRecords<T>(options.onRecords, () => cancellation.ask());
   const stopListening = coordinator.onSignal('records', (signal) => returned.add(signal, () => void coordinator.call('acknowledgeRecords', [signal.worker]).catch(() => {})));
   try {
-    await coordinator.call('start', [{ jobModule, workers: options.workers, credit: options.credit, parameters: options.parameters }]);
+    await coordinator.call('start', [{ jobModule, workers: options.workers, credit: options.credit, parameters: options.parameters, cancelGraceMs: graceMs }]);
   } catch (error) {
     stopListening();
     await coordinator.terminate();
     throw error;
   }
   const outcome = coordinator.call('outcome', [])
-    .then(async (result) => {
-      await returned.settled();
-      return { records: returned.all(), result: jobExecutionResult(result) };
+    .then(async ({ result, cutShort }) => {
+      // This side's listener is the one whose chunks count; the coordinator's count is of the same chunks, seen from there.
+      const untaken = await returned.settled(cancellation.due);
+      const terminated = cutShort?.terminatedWorkers ?? [];
+      const labels = terminated.map((index) => workerLabel({ name: SUBTASK_WORKERS, index, count: options.workers }));
+      const cut = cutShortBy(terminated, labels, untaken, graceMs);
+      return withCutShort({ records: returned.all(), result: jobExecutionResult(cut === null ? result : { ...result, cancelled: true }) }, cut);
     })
     .finally(() => {
+      cancellation.end();
       stopListening();
       return coordinator.terminate();
     });
@@ -359,34 +347,49 @@ async function startWithCoordinatorWorker<T>(jobModule: string, options: Coordin
     getJobOutcome: () => outcome.then(unlessCancelled),
     subtaskMetrics: async () => (await workerMetrics()).flatMap((w) => w.subtasks),
     workerMetrics,
-    async cancel() {
-      await coordinator.call('cancel', []).catch(() => {});
+    cancel() {
+      cancellation.ask();
       return outcome;
     },
   };
 }
 
-async function gather<T>(pool: WorkerPool, returned: ReturnedRecords<T>): Promise<JobOutcome<T>> {
-  let shares: WorkerShare[];
+/**
+ * The job's outcome from every worker's share and the returned records; once a cancel's grace
+ * period is over, from what arrived, the workers still busy terminated.
+ */
+async function gather<T>(pool: WorkerPool, returned: ReturnedRecords<T>, cancellation: Cancellation, jobName: string): Promise<JobOutcome<T>> {
+  const arrived: WorkerShare[] = [];
+  const all = pool.results((worker, share) => { arrived[worker] = share; });
+  let shares: WorkerShare[] | null;
   try {
-    shares = await pool.results();
+    shares = await Promise.race([all, cancellation.due.then(() => null)]);
   } catch (error) {
     // A user function's failure already names its operator and subtask; a worker that died does not.
     const dead = pool.workers.findIndex((w) => w.failure !== null);
     throw dead === -1 ? error : namingSubtasks(error, dead, pool.workers.length);
   }
+  const terminated: number[] = [];
+  if (shares === null) {
+    // Nothing but terminate() reaches a worker busy in user code; their pending calls then reject.
+    all.catch(() => {});
+    pool.workers.forEach((_, i) => { if (arrived[i] === undefined) terminated.push(i); });
+    if (terminated.length > 0) await pool.terminate();
+    shares = arrived.filter((share) => share !== undefined);
+  }
   // Every chunk went ahead of its worker's result; the outcome waits until the listener took them all.
-  await returned.settled();
+  const untaken = await returned.settled(cancellation.due);
+  const cutShort = cutShortBy(terminated, terminated.map((i) => pool.workers[i].label), untaken, cancellation.graceMs);
   const subtasks = shares.flatMap((s) => s.subtasks);
   const result = jobExecutionResult({
     // Every worker built the same job: its name is the one the module gave it.
-    jobName: shares[0]?.jobName ?? 'Eddy Job',
-    netRuntimeMs: Math.max(...shares.map((s) => s.netRuntimeMs)),
+    jobName: shares[0]?.jobName ?? jobName,
+    netRuntimeMs: Math.max(0, ...shares.map((s) => s.netRuntimeMs)),
     operators: operatorMetrics(subtasks),
     subtasks,
-    cancelled: shares.some((s) => s.cancelled),
+    cancelled: cutShort !== null || shares.some((s) => s.cancelled),
   });
-  return { records: returned.all(), result };
+  return withCutShort({ records: returned.all(), result }, cutShort);
 }
 
 /** What a dead worker ran: placement is s mod n, so worker i ran subtask i of each operator at the job's parallelism. */

@@ -54,7 +54,7 @@ export class WorkerPool implements WorkerGroup {
 
   /** Claims the pool for one job; `release` frees it for the next. */
   claim(): void {
-    if (this.#terminated) throw new Error('this worker group was terminated (a job in it failed, or terminate() was called); create another');
+    if (this.#terminated) throw new Error('this worker group was terminated (a job in it failed, cancel() terminated a worker busy in user code, or terminate() was called); create another');
     if (this.#busy) throw new Error('this worker group is running a job; wait for its outcome, or use another group');
     this.#busy = true;
   }
@@ -63,17 +63,21 @@ export class WorkerPool implements WorkerGroup {
     this.#busy = false;
   }
 
-  /** Connects every worker pair and starts `jobModule` in each; rejects (and terminates all) on the first failure. */
-  async start(jobModule: URL | string, parameters: JobParameters = {}): Promise<void> {
+  /**
+   * Connects every worker pair and starts `jobModule` in each; resolves with the job's name (null
+   * for a bare WorkerTask), rejects (and terminates all) on the first failure.
+   */
+  async start(jobModule: URL | string, parameters: JobParameters = {}): Promise<string | null> {
     // Post every worker's ports in one synchronous run: a worker that starts early and dies would
     // otherwise close a port the coordinator still holds, and hide its own error behind a DataCloneError.
     await this.#all(this.workers.map((w) => w.ready));
     const mesh = createMesh(this.workers.length);
-    await this.#all(this.workers.map((w, i) => {
+    const names = await this.#all(this.workers.map((w, i) => {
       const ports = mesh[i];
       const transfer = ports.filter((p): p is MessagePort => p !== null);
       return w.call('start', [{ jobModule: String(jobModule), workerIndex: i, workerCount: this.workers.length, ports, credit: this.#credit, parameters }], transfer);
     }));
+    return names[0] ?? null;
   }
 
   /**
@@ -86,9 +90,12 @@ export class WorkerPool implements WorkerGroup {
       ports[i].filter((p): p is MessagePort => p !== null))));
   }
 
-  /** Each worker's share of the job's result, in worker order. */
-  results(): Promise<WorkerShare[]> {
-    return this.#all(this.workers.map((w) => w.call('result', [])));
+  /** Each worker's share of the job's result, in worker order; `arrived` sees each as it comes. */
+  results(arrived?: (worker: number, share: WorkerShare) => void): Promise<WorkerShare[]> {
+    return this.#all(this.workers.map((w, i) => w.call('result', []).then((share) => {
+      arrived?.(i, share);
+      return share;
+    })));
   }
 
   metrics(): Promise<WorkerMetrics[]> {

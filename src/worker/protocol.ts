@@ -77,8 +77,8 @@ export interface WorkerShare {
 
 /** What a worker exposes to the coordinator. */
 export interface WorkerControl {
-  /** Imports the job module, wires the data ports and starts the job; resolves once it runs. */
-  start(request: StartRequest): Promise<void>;
+  /** Imports the job module, wires the data ports and starts the job; resolves once it runs, with the job's name (null for a bare WorkerTask). */
+  start(request: StartRequest): Promise<string | null>;
   /** Like `start`, for a share of an inline job (see GraphStartRequest). */
   startGraph(request: GraphStartRequest): Promise<void>;
   /** Resolves with this worker's share of the job's result when it finishes; rejects with its error. */
@@ -88,7 +88,7 @@ export interface WorkerControl {
   acknowledgeRecords(): void;
   /** The coordinator's answer to this worker's oldest open `SplitRequestSignal` for `source`. */
   assignSplit(source: number, split: number | null): void;
-  /** Aborts the job's signal and closes its data ports. */
+  /** Aborts the job's signal (its data ports stay open until the next job). */
   cancel(): void;
 }
 
@@ -99,8 +99,26 @@ export interface CoordinatorStartRequest {
   readonly workers: number;
   readonly credit?: number;
   readonly parameters?: JobParameters;
+  readonly cancelGraceMs?: number;
 }
 
+/**
+ * What a cancel() could not stop within its grace period, and so cut short: workers still busy
+ * in user code were terminated, and chunks of records the caller's listener had not taken were dropped.
+ */
+export interface CutShort {
+  /** 0-based, as `SubtaskMetrics.worker`: their subtasks are missing from the result. */
+  readonly terminatedWorkers: readonly number[];
+  readonly untakenChunks: number;
+  /** Both, in words. */
+  readonly message: string;
+}
+
+/** A job's outcome as a coordinator worker reports it: plain data, the records having gone ahead. */
+export interface CoordinatorOutcome {
+  readonly result: JobRunResult;
+  readonly cutShort: CutShort | null;
+}
 
 /** What a coordinator worker exposes: the coordinator's side of a job in workers, one job per coordinator. */
 export interface CoordinatorControl {
@@ -110,7 +128,7 @@ export interface CoordinatorControl {
    * Resolves when the job ends, with its result as plain data (the page rebuilds its
    * JobExecutionResult); rejects with its error. The records went ahead as `RecordsSignal`s.
    */
-  outcome(): Promise<JobRunResult>;
+  outcome(): Promise<CoordinatorOutcome>;
   workerMetrics(): Promise<WorkerMetrics[]>;
   /** The page took one more chunk of worker `worker`'s records; the coordinator passes that on. */
   acknowledgeRecords(worker: number): void;
@@ -149,6 +167,12 @@ export function attachWorkerTask<J extends object>(job: J, task: WorkerTask): J 
   return Object.defineProperty(job, WORKER_TASK, { value: task });
 }
 
+/** The name a `defineJob` value was given; null for anything else. */
+export function jobNameOf(value: unknown): string | null {
+  const name = typeof value === 'object' && value !== null ? (value as { jobName?: unknown }).jobName : undefined;
+  return typeof name === 'string' ? name : null;
+}
+
 /** The task of a job module's default export: a defined job's, or the export itself when it is a bare task (the worker layer's own tests). */
 export function workerTaskOf(value: unknown): WorkerTask | null {
   if (typeof value === 'object' && value !== null && typeof (value as Record<symbol, unknown>)[WORKER_TASK] === 'function') {
@@ -159,8 +183,8 @@ export function workerTaskOf(value: unknown): WorkerTask | null {
 
 /**
  * A worker's side of the returned records: chunks go out at once; once MAX_RESULT_CHUNKS_IN_FLIGHT
- * are not yet taken by the caller (`WorkerControl.acknowledgeRecords`), the outflow is held and
- * the worker's sources wait.
+ * are not yet taken by the caller (`WorkerControl.acknowledgeRecords`), the outflow is held: the
+ * worker's sources and tasks wait, and through its full queues, its peers'.
  */
 export interface ResultsOutlet extends Outflow {
   send(records: unknown[]): void;

@@ -1,10 +1,11 @@
 /** The worker side of `WorkerControl`: imports the job module (or takes a plain graph), wires the mesh ports, runs the task. */
 import { Executor } from '../runtime/executor.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
+import { checkRecords } from './batch_codec.ts';
 import { endpointOf } from './endpoint.ts';
 import { DataPort } from './mesh.ts';
 import { SplitRequests } from './split_requests.ts';
-import { MAX_RESULT_CHUNKS_IN_FLIGHT, workerTaskOf } from './protocol.ts';
+import { jobNameOf, MAX_RESULT_CHUNKS_IN_FLIGHT, workerTaskOf } from './protocol.ts';
 import type {
   GraphStartRequest, JobParameters, ResultsOutlet, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerShare, WorkerSignal, WorkerTask,
 } from './protocol.ts';
@@ -12,8 +13,14 @@ import type {
 /** `StartRequest.jobModule` for the job a worker entry serves itself (`serveJob`), imported with the entry. */
 export const SERVED_JOB = '';
 
+/** A job as a worker runs it: its task, and its name when it has one (a defineJob value's). */
+export interface HostedJob {
+  readonly task: WorkerTask;
+  readonly jobName: string | null;
+}
+
 export class WorkerHost implements WorkerControl {
-  readonly #served: WorkerTask | null;
+  readonly #served: HostedJob | null;
   #signal: ((message: WorkerSignal) => void) | null = null;
   #results: ResultsToCaller | null = null;
   /**
@@ -30,7 +37,7 @@ export class WorkerHost implements WorkerControl {
   #readSubtasks: () => readonly SubtaskMetrics[] = () => [];
 
   /** `served`: the job this worker's entry bundles (see `serveJob`); without one, jobs come as module URLs. */
-  constructor(served: WorkerTask | null = null) {
+  constructor(served: HostedJob | null = null) {
     this.#served = served;
   }
 
@@ -39,12 +46,15 @@ export class WorkerHost implements WorkerControl {
     this.#signal = signal;
   }
 
-  async start(request: StartRequest): Promise<void> {
+  async start(request: StartRequest): Promise<string | null> {
     const context = this.#connect(request);
+    let name: string | null = null;
     await this.#settingUp(async () => {
-      const task = request.jobModule === SERVED_JOB ? this.#servedJob() : await importJob(request.jobModule);
+      const { task, jobName } = request.jobModule === SERVED_JOB ? this.#servedJob() : await importJob(request.jobModule);
+      name = jobName;
       this.#prepare(() => task(context));
     });
+    return name;
   }
 
   async startGraph(request: GraphStartRequest): Promise<void> {
@@ -86,12 +96,15 @@ export class WorkerHost implements WorkerControl {
     this.#splits?.answer(source, split);
   }
 
+  /**
+   * The ports stay open until the next job: a peer that has not seen its own cancel yet would
+   * fail on a closed port, and a cancelled executor waits for no send.
+   */
   cancel(): void {
     this.#abort.abort(new Error('the job was cancelled'));
-    for (const port of this.#peers) port?.close();
   }
 
-  #servedJob(): WorkerTask {
+  #servedJob(): HostedJob {
     if (this.#served === null) throw new Error('this worker serves no job of its own: start jobs in it from a job module URL, or give it an entry that calls serveJob(job)');
     return this.#served;
   }
@@ -152,6 +165,7 @@ class ResultsToCaller implements ResultsOutlet {
   }
 
   send(records: unknown[]): void {
+    checkRecords(records, 0, 'back to the caller', 'return plain objects or tuples, e.g. end the returned stream with map((p) => ({ ...p })), or run the job in one thread (job.run())');
     this.#inFlight++;
     this.#signal({ eddyWorker: 'records', records, worker: this.#worker });
   }
@@ -171,9 +185,9 @@ class ResultsToCaller implements ResultsOutlet {
   }
 }
 
-async function importJob(jobModule: string): Promise<WorkerTask> {
+async function importJob(jobModule: string): Promise<HostedJob> {
   const module = (await import(/* @vite-ignore */ jobModule)) as { default?: unknown };
   const task = workerTaskOf(module.default);
   if (task === null) throw new Error(`job module ${jobModule} must have a default export made by defineJob(...)`);
-  return task;
+  return { task, jobName: jobNameOf(module.default) };
 }

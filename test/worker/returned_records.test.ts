@@ -3,6 +3,8 @@ import { executeInWorkers, startInWorkers } from '../../src/index.ts';
 import { expectedSums, sumsByKey } from './fixtures/live_job.ts';
 
 const liveModule = new URL('./fixtures/live_job.ts', import.meta.url);
+const everyWorkerModule = new URL('./fixtures/every_worker_returns_job.ts', import.meta.url);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const parameters = { count: 10_000 };
 
 /** Each key's running sums, in the order they came: they must be the first n of that key's sums. */
@@ -75,6 +77,33 @@ describe('records of a returned stream come back in chunks', () => {
     // Ahead of the listener: at most 8 chunks of 4,096 in flight, the collect buffer and what is in
     // the job's queues; measured 28–36 k ahead with the hold, 118–460 k without it.
     expect(counted - taken).toBeLessThan(16 * 4096);
+  }, 60_000);
+
+  it('holds back the sources of every worker while onRecords has 8 chunks not taken, not only the collecting worker\'s', async () => {
+    let chunks = 0;
+    const job = await startInWorkers<number>(everyWorkerModule, {
+      workers: 2, cancelGraceMs: 500, onRecords: () => (++chunks === 1 ? undefined : new Promise<void>(() => {})),
+    });
+    const produced = async () => (await job.subtaskMetrics()).filter((s) => s.operator === 'Numbers').map((s) => s.recordsOut);
+    try {
+      // Both sources stop once the hold reaches them: worker 2's through the collect sink's queue
+      // and the port's credit. Sampled until the counts stay the same for a second (or 20 s pass).
+      let earlier = await produced();
+      let later = earlier;
+      for (let waited = 0; waited < 20_000; waited += 1000) {
+        await sleep(1000);
+        later = await produced();
+        if (later.length === 2 && later[0] === earlier[0] && later[1] === earlier[1]) break;
+        earlier = later;
+      }
+      expect(later).toEqual(earlier);
+      expect(later[1]).toBeGreaterThan(0);
+      // 9 chunks of 4,096 taken or in flight, then per worker at most 33 batches of 1,024 queued at the
+      // sink, 4 on credit, 16 sends waiting and one poll: about 93 k. Without the hold, millions.
+      expect(later[0] + later[1]).toBeLessThan(128 * 1024);
+    } finally {
+      await job.cancel();
+    }
   }, 60_000);
 
   it.each(['this thread', 'worker'] as const)('cancels the job and rejects its outcome when onRecords throws (coordinator in %s)', async (coordinator) => {

@@ -28,7 +28,7 @@ describe('a worker group kept between jobs', () => {
       await expect(startInWorkers(conformance, { workers: group })).rejects.toThrow('this worker group is running a job; wait for its outcome, or use another group');
       await first.getJobOutcome();
       await expect(executeInWorkers(failing, { workers: group })).rejects.toThrow(/Operator "Price" .* cannot price item 57$/);
-      await expect(startInWorkers(conformance, { workers: group })).rejects.toThrow('this worker group was terminated (a job in it failed, or terminate() was called); create another');
+      await expect(startInWorkers(conformance, { workers: group })).rejects.toThrow('this worker group was terminated (a job in it failed, cancel() terminated a worker busy in user code, or terminate() was called); create another');
     } finally {
       await group.terminate();
     }

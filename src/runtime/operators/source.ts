@@ -86,8 +86,12 @@ export class SourceOperator extends StreamOperator {
       return 'ended';
     }
     if (polled.length === 0) return 'pending';
-    if (Array.isArray(polled)) this.out.emitBatch(recordBatch(polled));
-    else this.out.emitColumns(columnBatch(polled.columns as Record<string, Column>, polled.length));
+    try {
+      if (Array.isArray(polled)) this.out.emitBatch(recordBatch(polled));
+      else this.out.emitColumns(columnBatch(polled.columns as Record<string, Column>, polled.length));
+    } catch (error) {
+      throw this.failure(error, null); // a record its consumers refuse (one that cannot go to another worker)
+    }
     return 'emitted';
   }
 
