@@ -264,6 +264,11 @@ function checkServed<T>(job: ServedJob, options: StartInWorkersOptions<T>): void
 }
 
 function checkParameters(parameters: JobParameters): void {
+  const proto = parameters !== null && typeof parameters === 'object' ? Object.getPrototypeOf(parameters) as object | null : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    const what = parameters === null ? 'null' : typeof parameters !== 'object' ? `a ${typeof parameters}` : `a ${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'class instance'}`;
+    throw new Error(`startInWorkers(module, { parameters }): parameters is ${what}; it must be a plain object of named values, e.g. { size: 1000, mode: "fast" }`);
+  }
   for (const [name, value] of Object.entries(parameters)) {
     if (typeof value !== 'string' && typeof value !== 'boolean' && (typeof value !== 'number' || !Number.isFinite(value))) {
       throw new Error(`startInWorkers(module, { parameters }): parameter "${name}" is ${value === null ? 'null' : typeof value}; parameters must be strings, finite numbers or booleans (encode anything else, e.g. as JSON)`);

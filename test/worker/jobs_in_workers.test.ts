@@ -75,6 +75,15 @@ describe('job parameters', () => {
     await expect(executeInWorkers(parametersJob, { workers: 2, parameters })).rejects.toThrow(
       'startInWorkers(module, { parameters }): parameter "when" is object; parameters must be strings, finite numbers or booleans (encode anything else, e.g. as JSON)');
   });
+
+  it.each([
+    [null, 'null'],
+    ['abc', 'a string'],
+    [new Map([['count', 4]]), 'a Map'],
+  ])('rejects parameters that are not a plain object (%s)', async (parameters, what) => {
+    await expect(executeInWorkers(parametersJob, { workers: 2, parameters: parameters as unknown as Record<string, number> })).rejects.toThrow(
+      `startInWorkers(module, { parameters }): parameters is ${what}; it must be a plain object of named values, e.g. { size: 1000, mode: "fast" }`);
+  });
 });
 
 describe('a failure inside a worker', () => {
