@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark, side by side against its plain-JS baseline, in one process.
+import { runCheckpointBench } from './checkpoints.ts';
 import { runColumnarBench, runEngineBench } from './engine.ts';
 import { runKernelBench } from './kernels.ts';
 import { runLongTaskBench } from './longtasks.ts';
@@ -13,3 +14,4 @@ await runKernelBench(quick ? { events: 1_000_000, runs: 3 } : {});
 await runTransportBench(quick ? { events: 200_000, runs: 3 } : {});
 await runWorkersBench(quick ? { runs: 1 } : {});
 await runLongTaskBench(quick ? { purchases: 200_000, runs: 1 } : {});
+await runCheckpointBench(quick ? { events: 1_000_000, runs: 2, stateKeys: 200_000 } : {});
