@@ -9,6 +9,10 @@ const Tag = { Undefined: 0, Null: 1, False: 2, True: 3, Number: 4, String: 5, Bi
 
 const TYPED = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array] as const;
 type Typed = InstanceType<(typeof TYPED)[number]>;
+/** Strings up to this many bytes are checked for ASCII and made without a TextDecoder call. */
+const SHORT = 64;
+/** Deeper than this, the fast pass gives up: the value is likely a cycle, which the checked pass names. */
+const MAX_DEPTH = 5000;
 
 class Writer {
   bytes = new Uint8Array(1024);
@@ -43,8 +47,21 @@ class Writer {
     this.bytes.set(data, this.at);
     this.at += data.byteLength;
   }
+  /** ASCII is copied as it is; the rest goes through encodeInto, straight into the buffer. */
   string(s: string): void {
-    this.raw(this.text.encode(s));
+    const n = s.length;
+    this.ensure(4 + 3 * n);
+    const bytes = this.bytes;
+    let at = this.at + 4;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      bytes[at++] = c;
+    }
+    if (i < n) at += this.text.encodeInto(i === 0 ? s : s.slice(i), bytes.subarray(at)).written;
+    this.view.setUint32(this.at, at - this.at - 4, true);
+    this.at = at;
   }
 }
 
@@ -79,7 +96,22 @@ class Reader {
     return out;
   }
   string(): string {
-    return this.text.decode(this.raw());
+    const n = this.u32();
+    const from = this.at;
+    if (from + n > this.bytes.length) throw new Error('the data ends too early');
+    this.at += n;
+    const bytes = this.bytes;
+    if (n <= SHORT) {
+      let ascii = true;
+      for (let i = from; i < from + n; i++) {
+        if (bytes[i] >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) return String.fromCharCode.apply(null, bytes.subarray(from, from + n) as unknown as number[]);
+    }
+    return this.text.decode(bytes.subarray(from, from + n));
   }
 }
 
@@ -151,7 +183,11 @@ function read(r: Reader): unknown {
     case Tag.Number: return r.f64();
     case Tag.String: return r.string();
     case Tag.BigInt: return BigInt(r.string());
-    case Tag.Array: return Array.from({ length: r.u32() }, () => read(r));
+    case Tag.Array: {
+      const array = new Array<unknown>(r.u32());
+      for (let i = 0; i < array.length; i++) array[i] = read(r);
+      return array;
+    }
     case Tag.Date: return new Date(r.f64());
     case Tag.Map: {
       const map = new Map<unknown, unknown>();
@@ -174,7 +210,9 @@ function read(r: Reader): unknown {
       const object: Record<string, unknown> = {};
       for (let n = r.u32(); n > 0; n--) {
         const key = r.string();
-        Object.defineProperty(object, key, { value: read(r), enumerable: true, writable: true, configurable: true });
+        // An own "__proto__" must not become the prototype.
+        if (key === '__proto__') Object.defineProperty(object, key, { value: read(r), enumerable: true, writable: true, configurable: true });
+        else object[key] = read(r);
       }
       return object;
     }
@@ -182,9 +220,52 @@ function read(r: Reader): unknown {
   }
 }
 
-export function encodePortable(value: unknown): Uint8Array {
-  const w = new Writer();
+/**
+ * The same bytes as `write`, without tracking where it is or what it has seen: state holds
+ * millions of values, and building a path string for each costs more than writing it. When
+ * this pass fails, `write` runs over the value again to say where the problem is.
+ */
+function writeFast(w: Writer, value: unknown, depth: number): void {
+  switch (typeof value) {
+    case 'undefined': return w.byte(Tag.Undefined);
+    case 'boolean': return w.byte(value ? Tag.True : Tag.False);
+    case 'number': w.byte(Tag.Number); return w.f64(value);
+    case 'string': w.byte(Tag.String); return w.string(value);
+    case 'bigint': w.byte(Tag.BigInt); return w.string(value.toString());
+    case 'object': break;
+    default: throw new TypeError('not plain data');
+  }
+  if (value === null) return w.byte(Tag.Null);
+  if (depth > MAX_DEPTH) throw new TypeError('too deep');
+  if (Array.isArray(value)) {
+    w.byte(Tag.Array);
+    w.u32(value.length);
+    for (let i = 0; i < value.length; i++) writeFast(w, value[i], depth + 1);
+    return;
+  }
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto === Object.prototype || proto === null) {
+    const keys = Object.keys(value);
+    w.byte(Tag.Object);
+    w.u32(keys.length);
+    for (const k of keys) {
+      w.string(k);
+      writeFast(w, (value as Record<string, unknown>)[k], depth + 1);
+    }
+    return;
+  }
+  // Dates, maps, sets, binary data and what cannot be written at all: the checked writer takes them.
   write(w, value, '', new Set());
+}
+
+export function encodePortable(value: unknown): Uint8Array {
+  let w = new Writer();
+  try {
+    writeFast(w, value, 0);
+  } catch {
+    w = new Writer();
+    write(w, value, '', new Set());
+  }
   return w.bytes.slice(0, w.at);
 }
 
