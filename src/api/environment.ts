@@ -11,6 +11,7 @@ import { JobBuilder } from '../plan/job.ts';
 import type { Job } from '../plan/job.ts';
 import { runJob } from '../runtime/job_runner.ts';
 import type { ExecutorOptions } from '../runtime/executor.ts';
+import { withLoadableKernels } from '../runtime/kernel_provider.ts';
 import { HashMapStateBackend } from '../state/state_backend.ts';
 import { SavepointRestoreSettings, snapshotOf } from '../state/savepoint.ts';
 import type { StateBackend } from '../state/state_backend.ts';
@@ -225,7 +226,8 @@ export class StreamExecutionEnvironment {
       }
       throw new Error('No operators defined in streaming topology. Cannot execute. Add a sink first: print(), addSink(...) or executeAndCollect()');
     }
-    const job = this.#takeJob(jobName);
+    const taken = this.#takeJob(jobName);
+    const job = this.#executorOptions.kernels === undefined ? withLoadableKernels(taken, this.#config.isKernelsRequired()) : taken;
     const options: ExecutorOptions = { ...this.#executorOptions, stateBackend: this.#stateBackend };
     const kernelWorkers = this.#config.getKernelWorkers();
     const checkpointing = checkpointingSettings(this.#checkpointConfig);

@@ -6,6 +6,7 @@ export class ExecutionConfig {
   private perRecordWatermarks = false;
   private batchSize = 1024;
   private kernels = true;
+  private kernelsRequired = false;
   private kernelWorkers = 0;
   private kernelTableMaxBytes = DEFAULT_MAX_BYTES;
 
@@ -46,6 +47,19 @@ export class ExecutionConfig {
   }
   isKernelsEnabled(): boolean {
     return this.kernels;
+  }
+  /**
+   * Eddy: where the WASM kernels cannot be loaded (no WebAssembly, a Content-Security-Policy
+   * without 'wasm-unsafe-eval', no WASM SIMD), a job whose plan has kernel aggregations runs them
+   * on the JS path, with a warning once per thread (default). Required, such a job fails instead,
+   * as Flink's disableGenericTypes() turns its Kryo fallback into an error.
+   */
+  setKernelsRequired(required: boolean): this {
+    this.kernelsRequired = required;
+    return this;
+  }
+  isKernelsRequired(): boolean {
+    return this.kernelsRequired;
   }
   /**
    * Eddy: run this job's kernel aggregations in `workers` workers (Web Workers, or worker_threads

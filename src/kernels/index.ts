@@ -1,6 +1,7 @@
 // What the engine may import from src/kernels.
 export { Kernels, loadKernels, loadKernelsSync, loadKernelsFromUrl, loadKernelsFromFile, kernelUrl } from './load.ts';
 export type { KernelFlavor, KernelSource } from './load.ts';
+export { embeddedKernelBytes, hasEmbeddedDebugBuild } from './embedded.ts';
 export { KeyedAggregator } from './keyed_aggregator.ts';
 export { KeyRouter } from './key_router.ts';
 export type { RoutableColumn } from './key_router.ts';

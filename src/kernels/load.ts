@@ -47,7 +47,10 @@ export function loadKernelsSync(source: KernelSource): Kernels {
   return new Kernels(source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source));
 }
 
-/** Where the build puts the module, relative to this file (works under vite and in Node). */
+/**
+ * Where `npm run build:wasm` puts the module, relative to this file: the repository's tests and
+ * benchmarks read it there. The package has no such file; its kernels are embedded (embedded.ts).
+ */
 export function kernelUrl(flavor: KernelFlavor = 'release'): URL {
   return new URL(`../../build/eddy_kernels.${flavor}.wasm`, import.meta.url);
 }
@@ -60,10 +63,12 @@ export async function loadKernelsFromUrl(url: string | URL = kernelUrl()): Promi
   return new Kernels(streaming ? await WebAssembly.compileStreaming(response) : await WebAssembly.compile(await response.arrayBuffer()));
 }
 
+const NODE_FS = 'node:fs/promises';
+
 /** Node: reads the built file with fs (Node's fetch has no file: support). */
 export async function loadKernelsFromFile(path: string | URL = kernelUrl()): Promise<Kernels> {
-  // Dynamic so that browser bundles of this module never pull in node:fs.
-  const { readFile } = await import('node:fs/promises');
+  // A specifier bundlers cannot see: a page's bundle neither pulls in node:fs nor warns about it.
+  const { readFile } = await (import(/* @vite-ignore */ NODE_FS) as Promise<typeof import('node:fs/promises')>);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
