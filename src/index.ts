@@ -12,6 +12,8 @@ export type { StateBackend } from './state/state_backend.ts';
 export { CheckpointConfig } from './api/checkpoint_config.ts';
 export { MemoryCheckpointStorage } from './state/memory_checkpoint_storage.ts';
 export { FileSystemCheckpointStorage } from './state/file_checkpoint_storage.ts';
+export { IndexedDBCheckpointStorage } from './state/indexeddb_checkpoint_storage.ts';
+export type { IndexedDBCheckpointStorageOptions } from './state/indexeddb_checkpoint_storage.ts';
 export { Savepoint, SavepointRestoreSettings } from './state/savepoint.ts';
 export type { CheckpointStorage, CheckpointStore, StoredCheckpoint, StoredCheckpointInfo } from './state/checkpoint_storage.ts';
 export type { CheckpointStats } from './runtime/checkpoint_coordinator.ts';
@@ -47,6 +49,8 @@ export { DataGeneratorSource, NumberSequenceSource } from './connectors/generato
 export { AsyncIterableSource } from './connectors/async_iterable_source.ts';
 export { FileSink } from './connectors/file_sink.ts';
 export type { FilePartCommittable } from './connectors/file_sink.ts';
+export { IndexedDBSink } from './connectors/indexeddb_sink.ts';
+export type { SinkRecordsBatch, SinkRecordsStorage } from './core/sink_records.ts';
 export { JobCancellationError, JobExecutionError } from './core/errors.ts';
 export type { OperatorMetrics, SubtaskMetrics } from './runtime/metrics.ts';
 export { ColumnarSource, columnsFromArrow } from './connectors/columnar_source.ts';

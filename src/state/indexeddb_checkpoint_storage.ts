@@ -1,0 +1,95 @@
+import type { CheckpointStorage, CheckpointStore } from './checkpoint_storage.ts';
+import { IndexedDBCheckpointStore } from './indexeddb_checkpoint_store.ts';
+import { openCheckpointDatabase, sinkRange } from './indexeddb_schema.ts';
+import type { CheckpointDatabase } from './indexeddb_schema.ts';
+import { SinkLedger } from './sink_ledger.ts';
+import { acquireJobLock } from './web_lock.ts';
+import { registerSinkRecordsLedger } from '../core/sink_records.ts';
+
+export interface IndexedDBCheckpointStorageOptions {
+  /**
+   * When another tab (or worker) of this site runs the same job: fail at once, saying so (true,
+   * the default), or wait until it stops or its tab closes (false). As `navigator.locks.request`.
+   */
+  readonly ifAvailable?: boolean;
+  /** Stops waiting for the job (with `ifAvailable: false`); the run then fails with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Checkpoints in the browser's IndexedDB, so a page's job survives a reload: run again under
+ * the same name, it resumes from its last complete checkpoint. Works in pages and Web Workers.
+ *
+ * Each checkpoint is a few large checksummed chunks (a Blob per chunk: a kernel table has one of
+ * its own, small states share) and a manifest naming them, written in one transaction committed
+ * with `durability: 'strict'`; on start the newest checkpoint whose chunks all read back intact
+ * is used, an older one when a chunk is corrupt or truncated. A run holds a Web Lock on its
+ * job's checkpoints (one owner per job across tabs; a closed tab releases it). Before each
+ * checkpoint the origin's quota is checked (`navigator.storage.estimate()`), persistence is
+ * asked for once (`navigator.storage.persist()`), and a full quota fails only that checkpoint.
+ */
+export class IndexedDBCheckpointStorage implements CheckpointStorage {
+  readonly databaseName: string;
+  readonly #ifAvailable: boolean;
+  readonly #signal: AbortSignal | undefined;
+  #db: Promise<CheckpointDatabase> | null = null;
+  readonly #ledger: SinkLedger;
+
+  constructor(databaseName = 'eddy-checkpoints', options: IndexedDBCheckpointStorageOptions = {}) {
+    if (typeof databaseName !== 'string' || databaseName.length === 0) throw new TypeError(`new IndexedDBCheckpointStorage(databaseName): expected a non-empty database name, got ${JSON.stringify(databaseName)}`);
+    if (typeof options !== 'object' || options === null) throw new TypeError('new IndexedDBCheckpointStorage(databaseName, options): options must be an object such as { ifAvailable: false }');
+    if (options.ifAvailable !== undefined && typeof options.ifAvailable !== 'boolean') throw new TypeError(`new IndexedDBCheckpointStorage(databaseName, { ifAvailable }): expected true (fail when another tab runs the job) or false (wait for it), got ${JSON.stringify(options.ifAvailable)}`);
+    this.databaseName = databaseName;
+    this.#ifAvailable = options.ifAvailable ?? true;
+    this.#signal = options.signal;
+    this.#ledger = new SinkLedger((sink) => this.#readSink(sink));
+    registerSinkRecordsLedger(this, this.#ledger);
+  }
+
+  describe(): string {
+    return `IndexedDB database "${this.databaseName}"`;
+  }
+
+  async open(jobName: string): Promise<CheckpointStore> {
+    const where = `${this.describe()}: job "${jobName}"`;
+    const lockName = `eddy checkpoints ${JSON.stringify([this.databaseName, jobName])}`;
+    const lock = await acquireJobLock(lockName, { ifAvailable: this.#ifAvailable, signal: this.#signal }, (here) => new Error(
+      `the checkpoints of job "${jobName}" in ${this.describe()} are held by ${here ? 'another run of it in this page' : 'another tab or worker of this site'}; a job's checkpoints have one owner at a time. Fix: ${here ? 'wait for that run to end' : 'close that tab (its hold ends with it)'}, run this job under another name, or let it wait: new IndexedDBCheckpointStorage(${JSON.stringify(this.databaseName)}, { ifAvailable: false })`,
+    ), () => console.info(`Job "${jobName}": its checkpoints in ${this.describe()} are held by another tab, worker or run; waiting for them (ifAvailable: false)`)).catch((cause: unknown) => {
+      if ((cause as { name?: unknown }).name === 'AbortError') throw new Error(`${where}: stopped waiting for the job's checkpoints: ${messageOf(this.#signal?.reason ?? cause)}`, { cause });
+      throw cause;
+    });
+    try {
+      await this.#database();
+    } catch (cause) {
+      lock.release();
+      throw cause;
+    }
+    return new IndexedDBCheckpointStore(() => this.#database(), jobName, where, lock, this.#ledger);
+  }
+
+  #database(): Promise<CheckpointDatabase> {
+    if (this.#db === null) {
+      if (typeof indexedDB === 'undefined') {
+        return Promise.reject(new Error(`${this.describe()}: this runtime has no IndexedDB. Fix: in Node, Deno or Bun use new FileSystemCheckpointStorage(directory)`));
+      }
+      const opened = openCheckpointDatabase(this.databaseName, () => {
+        if (this.#db === opened) this.#db = null;
+      }).catch((cause: unknown) => {
+        if (this.#db === opened) this.#db = null;
+        throw new Error(`${this.describe()}: cannot open it: ${messageOf(cause)}`, { cause });
+      });
+      this.#db = opened;
+    }
+    return this.#db;
+  }
+
+  async #readSink(sink: string): Promise<unknown[]> {
+    const db = await this.#database();
+    const records: unknown[] = [];
+    for (const batch of await db.getAll('sinkRecords', sinkRange(sink))) for (const record of batch.records) records.push(record);
+    return records;
+  }
+}

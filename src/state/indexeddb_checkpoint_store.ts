@@ -1,0 +1,191 @@
+import type { CheckpointStore, StoredCheckpoint, StoredCheckpointInfo } from './checkpoint_storage.ts';
+import { chunkIntact, decodeCheckpoint, encodeCheckpoint } from './checkpoint_layout.ts';
+import { CHUNK_CODEC, chunkRange, jobRange, MANIFEST_FORMAT, sinkRange } from './indexeddb_schema.ts';
+import type { CheckpointDatabase, CheckpointSchema, ManifestRecord } from './indexeddb_schema.ts';
+import type { IDBPTransaction } from 'idb';
+import type { SinkLedger, SinkWrites } from './sink_ledger.ts';
+import { askForPersistence, checkRoom, isQuotaExceeded, QUOTA_FIX } from './storage_quota.ts';
+import { TimeSlices } from './time_slices.ts';
+import type { JobLock } from './web_lock.ts';
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+type Transaction = IDBPTransaction<CheckpointSchema, ('manifests' | 'chunks' | 'sinkRecords')[], 'readwrite'>;
+
+/**
+ * One run's hold on a job's checkpoints in IndexedDB (see IndexedDBCheckpointStorage). A
+ * checkpoint's chunks, its sink records and its manifest go in one transaction, committed with
+ * `durability: 'strict'`, so a reload or a killed browser leaves it whole or absent; which one
+ * is complete is read from the database, never from what the page last saw.
+ */
+export class IndexedDBCheckpointStore implements CheckpointStore {
+  readonly #db: () => Promise<CheckpointDatabase>;
+  readonly #job: string;
+  readonly #where: string;
+  readonly #lock: JobLock;
+  readonly #ledger: SinkLedger;
+  #closed = false;
+  /** Calls run one at a time, so a retention pass or finish() never races a write. */
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(db: () => Promise<CheckpointDatabase>, job: string, where: string, lock: JobLock, ledger: SinkLedger) {
+    this.#db = db;
+    this.#job = job;
+    this.#where = where;
+    this.#lock = lock;
+    this.#ledger = ledger;
+    ledger.storeOpened();
+  }
+
+  latest(): Promise<StoredCheckpoint | null> {
+    return this.#serial('latest()', async () => {
+      const db = await this.#db();
+      const manifests = await db.getAll('manifests', jobRange(this.#job));
+      for (const manifest of manifests.reverse()) {
+        const found = await this.#read(db, manifest);
+        if (found !== null) {
+          this.#ledger.sawCheckpoint(found);
+          return found;
+        }
+      }
+      return null;
+    });
+  }
+
+  write(checkpoint: StoredCheckpoint, retain: number): Promise<StoredCheckpointInfo> {
+    return this.#serial('write()', () => this.#write(checkpoint, retain));
+  }
+
+  finish(): Promise<void> {
+    return this.#serial('finish()', async () => {
+      const db = await this.#db();
+      const writes = this.#ledger.take(null);
+      try {
+        await this.#transaction(db, writes, (tx) => [tx.objectStore('manifests').delete(jobRange(this.#job)), tx.objectStore('chunks').delete(jobRange(this.#job))]);
+      } catch (cause) {
+        this.#ledger.failed(writes);
+        throw new Error(`${this.#where}: cannot remove the checkpoints of the finished run: ${messageOf(cause)}`, { cause });
+      }
+      this.#ledger.written(writes);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#tail;
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#ledger.storeClosed();
+    this.#lock.release();
+  }
+
+  #serial<T>(call: string, task: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(() => {
+      if (this.#closed) throw new Error(`${this.#where}: ${call} after close()`);
+      return task();
+    });
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async #write(checkpoint: StoredCheckpoint, retain: number): Promise<StoredCheckpointInfo> {
+    const id = checkpoint.checkpointId;
+    const failed = `${this.#where}: checkpoint ${id} was not written`;
+    if (!Number.isSafeInteger(id) || id < 0) throw new Error(`${this.#where}: checkpoint id ${id} is not a non-negative integer`);
+    if (!Number.isSafeInteger(retain) || retain < 1) throw new Error(`${this.#where}: write(checkpoint ${id}, retain ${retain}): retain must be an integer of at least 1`);
+    const slices = new TimeSlices();
+    const encoded = await encodeCheckpoint(checkpoint, slices, failed);
+    const db = await this.#db();
+    await askForPersistence();
+    await checkRoom(encoded.bytes, failed.replace(' was not written', '')).catch((cause: unknown) => {
+      throw new Error(`${failed}: ${messageOf(cause)}`, { cause });
+    });
+    // Ids only grow: one at or above this id is debris of a run whose checkpoint could not be read back, unless it can.
+    const later = await db.getAll('manifests', jobRange(this.#job, id));
+    for (const manifest of later) {
+      if ((await this.#read(db, manifest)) !== null) throw new Error(`${failed}: checkpoint ${manifest.checkpointId} is already stored and ids must grow. Fix: number checkpoints on from the one latest() returns`);
+    }
+    const writes = this.#ledger.take(checkpoint);
+    const manifest: ManifestRecord = {
+      format: MANIFEST_FORMAT, job: this.#job, checkpointId: id, time: new Date().toISOString(), codec: CHUNK_CODEC,
+      chunks: encoded.chunks.map((c) => c.info), subtasks: encoded.subtasks, sinks: [...new Set(writes.batches.map((b) => b.sink))],
+    };
+    try {
+      await this.#transaction(db, writes, async (tx) => {
+        const manifests = tx.objectStore('manifests');
+        const chunks = tx.objectStore('chunks');
+        const requests: Promise<unknown>[] = [];
+        if (later.length > 0) requests.push(manifests.delete(jobRange(this.#job, id)), chunks.delete(jobRange(this.#job, id)));
+        encoded.chunks.forEach((chunk, n) => requests.push(chunks.put({ data: chunk.data }, [this.#job, id, n])));
+        requests.push(manifests.put(manifest, [this.#job, id]));
+        // Keeps this checkpoint and the newest `retain - 1` before it.
+        const older = await manifests.getAllKeys(jobRange(this.#job, Number.NEGATIVE_INFINITY, id));
+        for (const [, old] of older.slice(0, Math.max(0, older.length - (retain - 1)))) {
+          requests.push(manifests.delete([this.#job, old]), chunks.delete(chunkRange(this.#job, old)));
+        }
+        return requests;
+      });
+    } catch (cause) {
+      this.#ledger.failed(writes);
+      const quota = isQuotaExceeded(cause) ? ` (IndexedDB is out of quota). ${QUOTA_FIX}` : '. The checkpoints written before it are unchanged';
+      throw new Error(`${failed}: ${messageOf(cause)}${quota}`, { cause });
+    }
+    this.#ledger.written(writes);
+    return { checkpointId: id, bytes: encoded.bytes };
+  }
+
+  /**
+   * Runs one strict read-write transaction over the whole layout: the sinks' removals and
+   * records first, then what `body` asks. Resolves once it is committed.
+   */
+  async #transaction(db: CheckpointDatabase, writes: SinkWrites, body: (tx: Transaction) => Promise<Promise<unknown>[]> | Promise<unknown>[]): Promise<void> {
+    const tx = db.transaction(['manifests', 'chunks', 'sinkRecords'], 'readwrite', { durability: 'strict' });
+    const requests: Promise<unknown>[] = [];
+    let failure: unknown = null;
+    try {
+      const sinkRecords = tx.objectStore('sinkRecords');
+      for (const [sink, after] of writes.truncations) requests.push(sinkRecords.delete(sinkRange(sink, after)));
+      for (const b of writes.batches) requests.push(sinkRecords.put({ records: b.records }, [b.sink, b.checkpointId, b.subtask]));
+      requests.push(...await body(tx));
+    } catch (error) {
+      failure = error;
+      try {
+        tx.abort();
+      } catch {
+        // Aborted already, by the request that failed.
+      }
+    }
+    // Every request is awaited, so one that fails (aborting the rest) leaves no unhandled rejection.
+    await Promise.allSettled(requests);
+    try {
+      await tx.done;
+    } catch (error) {
+      // The transaction's own error says why it aborted (a QuotaExceededError at commit, say).
+      throw tx.error ?? failure ?? error;
+    }
+    if (failure !== null) throw failure;
+  }
+
+  /** The checkpoint of a manifest when every chunk reads back whole; null when one is missing, truncated or corrupt. */
+  async #read(db: CheckpointDatabase, manifest: ManifestRecord): Promise<StoredCheckpoint | null> {
+    const id = manifest.checkpointId;
+    if (manifest.format !== MANIFEST_FORMAT || manifest.codec !== CHUNK_CODEC) {
+      throw new Error(`${this.#where}: checkpoint ${id} was written in another layout (format ${manifest.format}, ${manifest.codec}) than this Eddy reads (format ${MANIFEST_FORMAT}, ${CHUNK_CODEC}). Fix: resume the job with the Eddy that wrote it, or delete the IndexedDB database`);
+    }
+    const slices = new TimeSlices();
+    const buffers: ArrayBuffer[] = [];
+    for (const [n, info] of manifest.chunks.entries()) {
+      const record = await db.get('chunks', [this.#job, id, n]);
+      if (!(record?.data instanceof Blob)) return null;
+      // A value whose blob file is gone fails to read: that chunk is lost, as a corrupt one is.
+      const data = await record.data.arrayBuffer().catch(() => null);
+      if (data === null || !(await chunkIntact(data, info, slices))) return null;
+      buffers.push(data);
+    }
+    try {
+      return await decodeCheckpoint(id, manifest.subtasks, buffers, slices);
+    } catch (cause) {
+      throw new Error(`${this.#where}: checkpoint ${id} passed its checksums but cannot be decoded (written by a newer Eddy?): ${messageOf(cause)}`, { cause });
+    }
+  }
+}
