@@ -7,7 +7,9 @@ const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 export default defineConfig({
   root: 'web',
   build: { outDir: '../build/web', emptyOutDir: true, target: 'es2022' },
-  // Module workers: the worker entry awaits its set-up at top level, which classic (iife) workers cannot.
+  // The demo's worker scripts have top-level await (web/enrichment.worker.ts, and
+  // examples/enrichment.ts through its job), which classic (iife) workers cannot hold. Eddy's own
+  // workers need no format: test/package builds an app with vite's defaults.
   worker: { format: 'es' },
   server: { headers: isolation },
   preview: { headers: isolation },

@@ -1,7 +1,8 @@
 import { embeddedKernelBytes, hasEmbeddedDebugBuild, loadKernels, loadKernelsSync } from '../kernels/index.ts';
 import type { KernelFlavor, Kernels } from '../kernels/index.ts';
 import type { Job } from '../plan/job.ts';
-import { kernelPlanFor } from '../plan/kernel_routing.ts';
+import { buildPhysicalPlan } from '../plan/physical.ts';
+import type { PhysicalNode } from '../plan/physical.ts';
 import { describeOperator } from '../plan/graph.ts';
 
 /** Running from the repository's sources, the tests set it to `debug` (AssemblyScript assertions on). */
@@ -84,13 +85,18 @@ export function defaultKernels(): Promise<Kernels> {
 export function withLoadableKernels(job: Job, required: boolean): Job {
   const { graph } = job;
   if (!graph.config.kernels) return job;
-  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
-  const needing = graph.nodes.find((node) => kernelPlanFor(node, byId.get(node.inputs[0]?.source ?? -1)) !== null);
+  let needing: PhysicalNode | undefined;
+  try {
+    needing = buildPhysicalPlan(graph).nodes.find((node) => node.kernel !== null);
+  } catch {
+    // A graph that cannot be planned fails where it always does, in the executor, with its own error.
+    return job;
+  }
   if (needing === undefined) return job;
   const now = loadNow();
   if (now === null || 'kernels' in now) return job;
   if (required) {
-    throw new Error(`${describeOperator(needing)} runs in the WASM kernels, but ${now.error.message}, and getConfig().setKernelsRequired(true) makes that an error rather than a fallback to the JS path. Fix: allow WebAssembly where the job runs (a page's Content-Security-Policy needs 'wasm-unsafe-eval'; the kernels need WASM SIMD), or setKernelsRequired(false) to run on the JS path`, { cause: now.error });
+    throw new Error(`${describeOperator(needing.spec)} runs in the WASM kernels, but ${now.error.message}, and getConfig().setKernelsRequired(true) makes that an error rather than a fallback to the JS path. Fix: allow WebAssembly where the job runs (a page's Content-Security-Policy needs 'wasm-unsafe-eval'; the kernels need WASM SIMD), or setKernelsRequired(false) to run on the JS path`, { cause: now.error });
   }
   if (!warned) {
     warned = true;

@@ -12,9 +12,6 @@ import { Executor } from '../runtime/executor.ts';
 import type { ExecutorOptions, JobRunResult } from '../runtime/executor.ts';
 import { operatorMetrics } from '../runtime/metrics.ts';
 import type { PlacementRule } from '../runtime/placement.ts';
-import { endpointOf } from './endpoint.ts';
-import { createMesh, DataPort } from './mesh.ts';
-import { WorkerPool } from './pool.ts';
 
 /**
  * The kernel aggregations a worker can run on its own: a consumer keyed on their output would
@@ -33,6 +30,8 @@ export function runWithKernelWorkers(job: Job, nodes: readonly number[], workers
   const rule: PlacementRule = { kind: 'offload', nodes };
   const threads = workers + 1;
   const result = (async (): Promise<JobRunResult> => {
+    // Loaded on first use: a bundled app that never sets kernel workers never downloads the worker machinery.
+    const [{ endpointOf }, { createMesh, DataPort }, { WorkerPool }] = await Promise.all([import('./endpoint.ts'), import('./mesh.ts'), import('./pool.ts')]);
     const pool = new WorkerPool(workers, { name: 'eddy-kernels' });
     const mesh = createMesh(threads);
     const links = mesh[0].map((port, j) => (port === null ? null : new DataPort(endpointOf(port), { peer: j, label: `port 0 -> ${j}` })));

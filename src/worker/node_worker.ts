@@ -1,7 +1,9 @@
 /**
  * Node only (imported lazily by endpoint.ts): worker_threads workers. Node 20 cannot start a `.ts`
- * file as a worker, so every worker starts from a tiny CommonJS bootstrap that imports the entry,
- * through tsx's `tsImport` when it is TypeScript.
+ * file as a worker, so every worker starts from a tiny CommonJS bootstrap that imports the entry:
+ * Eddy's own entries are JavaScript in the package; a `.ts` entry (the repository's sources, a
+ * user's job module) goes through tsx's `tsImport` where tsx is installed, else through Node's
+ * own type stripping where it has one.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,6 +30,11 @@ function tsxApiUrl(): string {
   return tsxApi;
 }
 
+/** Node 22.18+ (and 23.6+) run `.ts` files outside node_modules by stripping their types. */
+function stripsTypes(): boolean {
+  return Boolean((process.features as { typescript?: unknown }).typescript);
+}
+
 export function spawnNodeWorker(entry: string, name: string): RawWorker {
   const url = /^[a-z]+:/i.test(entry) ? entry : pathToFileURL(entry).href;
   let tsx: string | null = null;
@@ -35,7 +42,7 @@ export function spawnNodeWorker(entry: string, name: string): RawWorker {
     try {
       tsx = tsxApiUrl();
     } catch (cause) {
-      throw new Error(`loading the TypeScript worker entry ${url} needs the tsx package (or build the entry to JS)`, { cause });
+      if (!stripsTypes()) throw new Error(`loading the TypeScript worker entry ${url} needs the tsx package (npm install -D tsx), Node 22.18 or later, or the entry built to JavaScript`, { cause });
     }
   }
   const worker = new Worker(BOOTSTRAP, { eval: true, name, workerData: { eddy: { entry: url, tsx } } });

@@ -3,7 +3,8 @@
  * exposes `WorkerControl` to the coordinator and signals ready.
  */
 import { serveWorker } from './endpoint.ts';
+import { rethrowOutside } from './entry_failure.ts';
 import { WorkerHost } from './worker_host.ts';
 
 const host = new WorkerHost();
-await serveWorker(host, (signal) => host.connect(signal));
+serveWorker(host, (signal) => host.connect(signal)).catch(rethrowOutside);

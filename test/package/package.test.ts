@@ -1,0 +1,214 @@
+// The tarball `npm pack` makes, installed into a fresh project as a user installs it, works with no
+// extra step in: plain Node (no loader, and without WebAssembly), a strict `tsc` project, vite's
+// default config (dev server and build, in Chromium, and under a CSP that refuses WebAssembly),
+// Deno (npm: import) and Bun (both from their npm packages, which ship their binaries).
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright';
+import { build, createServer, preview } from 'vite';
+import type { PreviewServer, ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const fixtures = fileURLToPath(new URL('./fixtures/app/', import.meta.url));
+const NPM_QUIET = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
+/** Pinned: the runtimes' npm packages ship their binaries; installed once into node_modules/.cache. */
+const RUNTIMES = { deno: '2.9.6', bun: '1.4.5' };
+/** Generous: the machine is shared, and npm test runs other files beside this one. */
+const RUN_TIMEOUT_MS = 180_000;
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(chromiumPath);
+if (!haveChromium && process.env.EDDY_REQUIRE_BROWSER === '1') throw new Error(`Chromium is required here: none at ${chromiumPath}`);
+
+const ROWS = [{ key: 7, value: 1.5 }, { key: 8, value: 2 }, { key: 7, value: -2.5 }, { key: 7, value: 7.5 }];
+const PARITY_SUMS = [1, 2, 4, 6, 9, 12];
+const IN_THREAD = { rows: ROWS, workers: [0] };
+const IN_KERNEL_WORKERS = { rows: ROWS, workers: [0, 1] };
+const REQUIRED = (reason: string) => `Keyed Aggregation (sum) (uid aggregate-1) runs in the WASM kernels, but the WASM kernels could not be loaded (${reason}), and getConfig().setKernelsRequired(true) makes that an error rather than a fallback to the JS path. Fix: allow WebAssembly where the job runs (a page's Content-Security-Policy needs 'wasm-unsafe-eval'; the kernels need WASM SIMD), or setKernelsRequired(false) to run on the JS path`;
+const WARNING = (reason: string) => `eddy: the WASM kernels could not be loaded (${reason}); keyed aggregations over columns run on the JS path instead (the same results, slower). getConfig().setKernelsRequired(true) makes this an error; setKernelsEnabled(false) leaves the kernels out without this warning`;
+
+let work: string;
+let app: string;
+let packed: { files: { path: string }[] };
+
+async function inProject(command: string, args: string[], cwd = app): Promise<string> {
+  try {
+    return (await run(command, args, { cwd, timeout: RUN_TIMEOUT_MS, maxBuffer: 16 << 20 })).stdout;
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stderr ?? ''}${stdout ?? ''}`, { cause: error });
+  }
+}
+
+/** Packs a copy of the sources (its own dist/, so runs in the shared tree do not race), as `npm pack` runs `prepack`. */
+async function pack(): Promise<string> {
+  const copy = join(work, 'source');
+  mkdirSync(copy);
+  for (const entry of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'asconfig.json', 'README.md', 'LICENSE', 'src', 'assembly', 'scripts']) {
+    cpSync(join(repo, entry), join(copy, entry), { recursive: true, filter: (path) => !path.includes('/src/kernels/generated') });
+  }
+  symlinkSync(join(repo, 'node_modules'), join(copy, 'node_modules'));
+  const [info] = JSON.parse(await inProject('npm', ['pack', '--json', '--pack-destination', work, '--loglevel=error'], copy)) as Array<{ filename: string; files: { path: string }[] }>;
+  packed = info;
+  return join(work, info.filename);
+}
+
+async function runtimeBinaries(): Promise<{ deno: string; bun: string }> {
+  const dir = join(repo, 'node_modules/.cache/eddy-runtimes');
+  const manifest = JSON.stringify({ private: true, dependencies: RUNTIMES });
+  const bin = { deno: join(dir, 'node_modules/.bin/deno'), bun: join(dir, 'node_modules/.bin/bun') };
+  if (!existsSync(bin.deno) || !existsSync(bin.bun) || readFileSync(join(dir, 'package.json'), 'utf8') !== manifest) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), manifest);
+    await inProject('npm', ['install', ...NPM_QUIET], dir);
+  }
+  return bin;
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'eddy-package-'));
+  const tarball = await pack();
+  app = join(work, 'app');
+  cpSync(fixtures, app, { recursive: true });
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'eddy-user', private: true, type: 'module' }));
+  await inProject('npm', ['install', ...NPM_QUIET, tarball]);
+}, 240_000);
+
+afterAll(() => {
+  if (work !== undefined) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed tarball', () => {
+  it('holds compiled JavaScript with its .d.ts, the LICENSE and the README, and no sources or tests', () => {
+    const paths = packed.files.map((f) => f.path).sort();
+    expect(paths.filter((p) => !p.startsWith('dist/'))).toEqual(['LICENSE', 'README.md', 'package.json']);
+    expect(paths.filter((p) => /\.ts$/.test(p) && !p.endsWith('.d.ts'))).toEqual([]);
+    expect(paths.filter((p) => /test|fixture/.test(p))).toEqual([]);
+    const js = paths.filter((p) => p.endsWith('.js'));
+    expect(js.filter((p) => !paths.includes(p.replace(/\.js$/, '.d.ts')))).toEqual([]);
+    expect(js).toContain('dist/src/index.js');
+    const manifest = JSON.parse(readFileSync(join(app, 'node_modules/eddy/package.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest.private).toBeUndefined();
+    expect(manifest.license).toBe('Apache-2.0');
+    expect(manifest.exports).toEqual({ '.': { types: './dist/src/index.d.ts', import: './dist/src/index.js' }, './package.json': './package.json' });
+    expect(manifest.peerDependenciesMeta).toEqual({ 'apache-arrow': { optional: true } });
+  });
+
+  it('runs in plain Node (no loader, no tsx): kernels in this thread and in worker threads, a job module and a served job in workers', async () => {
+    const out = await inProject(process.execPath, ['check.js', 'inline', 'offloaded', 'moduleJob', 'served']);
+    expect(JSON.parse(out)).toEqual({ inline: IN_THREAD, offloaded: IN_KERNEL_WORKERS, moduleJob: PARITY_SUMS, served: PARITY_SUMS });
+  }, RUN_TIMEOUT_MS);
+
+  it('runs kernel aggregations on the JS path in Node without WebAssembly (--jitless), warning once; setKernelsRequired(true) fails', async () => {
+    const out = await inProject(process.execPath, ['--jitless', 'check.js', 'withoutWasm']);
+    const reason = 'this runtime has no WebAssembly';
+    expect(JSON.parse(out)).toEqual({ withoutWasm: { first: IN_THREAD, second: IN_THREAD, warnings: [WARNING(reason)], required: REQUIRED(reason) } });
+  }, RUN_TIMEOUT_MS);
+
+  it('type-checks in a strict tsc project (module nodenext, no skipLibCheck, no @types/node) with zero errors', async () => {
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'nodenext', strict: true, noEmit: true, skipLibCheck: false },
+      files: ['user.ts'],
+    }));
+    writeFileSync(join(app, 'user.ts'), [
+      "import * as eddy from 'eddy';",
+      "import { defineJob, KeyedProcessFunction, StreamExecutionEnvironment, ValueStateDescriptor } from 'eddy';",
+      "import type { Collector, JobOutcome, KeyedProcessContext, RuntimeContext, ValueState } from 'eddy';",
+      'export type Everything = typeof eddy;',
+      'export class Count extends KeyedProcessFunction<string, string, [string, number]> {',
+      '  #count: ValueState<number> | null = null;',
+      "  override open(ctx: RuntimeContext): void { this.#count = ctx.getState(new ValueStateDescriptor<number>('count')); }",
+      '  processElement(word: string, ctx: KeyedProcessContext<string>, out: Collector<[string, number]>): void {',
+      '    const n = (this.#count!.value() ?? 0) + 1;',
+      '    this.#count!.update(n);',
+      '    out.collect([ctx.getCurrentKey(), n]);',
+      '  }',
+      '}',
+      'const env = StreamExecutionEnvironment.getExecutionEnvironment();',
+      "env.fromCollection(['a', 'b', 'a']).keyBy((w) => w).process(new Count()).print();",
+      "export const job = defineJob((e) => e.fromColumns({ key: Int32Array.of(1), value: Float64Array.of(2) }).keyBy('key').sum('value'));",
+      'export type Outcome = JobOutcome<[string, number]>;',
+      '',
+    ].join('\n'));
+    await inProject(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', '.']);
+  }, RUN_TIMEOUT_MS);
+
+  describe('in Deno and Bun, from their npm packages', () => {
+    let bin: { deno: string; bun: string };
+    beforeAll(async () => {
+      bin = await runtimeBinaries();
+      // Deno imports the package as npm:eddy (resolved from the project's node_modules).
+      const deno = join(app, 'deno');
+      mkdirSync(deno);
+      for (const file of ['check.js', 'jobs.js', 'job.js', 'job.worker.js']) {
+        writeFileSync(join(deno, file), readFileSync(join(app, file), 'utf8').replaceAll("from 'eddy'", "from 'npm:eddy'"));
+      }
+    }, 240_000);
+
+    it('Deno: Eddy needs no permission (not even --allow-env), the user\'s own worker modules --allow-read', async () => {
+      const eddyOnly = await inProject(bin.deno, ['run', '--no-prompt', '--deny-env', 'deno/check.js', 'inline', 'offloaded']);
+      expect(JSON.parse(eddyOnly)).toEqual({ inline: IN_THREAD, offloaded: IN_KERNEL_WORKERS });
+      const userModules = await inProject(bin.deno, ['run', '--no-prompt', '--deny-env', `--allow-read=${app}`, 'deno/check.js', 'moduleJob', 'served']);
+      expect(JSON.parse(userModules)).toEqual({ moduleJob: PARITY_SUMS, served: PARITY_SUMS });
+    }, RUN_TIMEOUT_MS);
+
+    it('Bun', async () => {
+      const out = await inProject(bin.bun, ['check.js', 'inline', 'offloaded', 'moduleJob', 'served']);
+      expect(JSON.parse(out)).toEqual({ inline: IN_THREAD, offloaded: IN_KERNEL_WORKERS, moduleJob: PARITY_SUMS, served: PARITY_SUMS });
+    }, RUN_TIMEOUT_MS);
+  });
+
+  describe.skipIf(!haveChromium)('in a vite app with the default config, in Chromium', () => {
+    async function page(url: string): Promise<unknown> {
+      const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+      try {
+        const tab = await browser.newPage();
+        await tab.goto(url);
+        await tab.waitForFunction(() => document.getElementById('out')!.textContent !== 'running', null, { timeout: 120_000 });
+        const shown = (await tab.locator('#out').textContent())!;
+        return shown.startsWith('error') ? shown : JSON.parse(shown);
+      } finally {
+        await browser.close();
+      }
+    }
+
+    async function served(server: PreviewServer, query: string): Promise<unknown> {
+      try {
+        return await page(`${server.resolvedUrls!.local[0]}${query}`);
+      } finally {
+        await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+      }
+    }
+
+    it('vite build (no worker format set): kernels embedded, kernel workers and a served job in module workers', async () => {
+      const outDir = join(app, 'dist');
+      await build({ root: app, configFile: false, logLevel: 'error', build: { outDir } });
+      const options = { root: app, configFile: false as const, logLevel: 'error' as const, build: { outDir } };
+      expect(await served(await preview({ ...options, preview: { port: 0, host: '127.0.0.1' } }), ''))
+        .toEqual({ inline: IN_THREAD, offloaded: IN_KERNEL_WORKERS, served: PARITY_SUMS });
+      // A Content-Security-Policy without 'wasm-unsafe-eval': the browser refuses to compile WebAssembly.
+      const csp = { 'Content-Security-Policy': "script-src 'self'" };
+      const fallback = await served(await preview({ ...options, preview: { port: 0, host: '127.0.0.1', headers: csp } }), '?mode=fallback') as { first: unknown; second: unknown; warnings: string[]; required: string };
+      const reason = /^eddy: the WASM kernels could not be loaded \((CompileError: WebAssembly\.Module\(\): .*)\); keyed/.exec(fallback.warnings[0] ?? '')?.[1];
+      expect(reason).toContain("'unsafe-eval' is not an allowed source of script");
+      expect(fallback).toEqual({ first: IN_THREAD, second: IN_THREAD, warnings: [WARNING(reason!)], required: REQUIRED(reason!) });
+    }, RUN_TIMEOUT_MS);
+
+    it('vite dev server: the same, and a job module given by URL', async () => {
+      const server: ViteDevServer = await createServer({ root: app, configFile: false, logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
+      await server.listen();
+      try {
+        expect(await page(`${server.resolvedUrls!.local[0]}?mode=dev`))
+          .toEqual({ inline: IN_THREAD, offloaded: IN_KERNEL_WORKERS, served: PARITY_SUMS, moduleJob: PARITY_SUMS });
+      } finally {
+        await server.close();
+      }
+    }, RUN_TIMEOUT_MS);
+  });
+});
