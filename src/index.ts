@@ -42,7 +42,28 @@ export type { TypeInformation } from './core/types.ts';
 export {
   WatermarkStrategy, BoundedOutOfOrdernessWatermarks, Duration, MIN_WATERMARK, MAX_WATERMARK,
 } from './core/watermarks.ts';
-export type { WatermarkGenerator, WatermarkOutput, TimestampAssigner } from './core/watermarks.ts';
+export type { WatermarkGenerator, WatermarkGeneratorContext, WatermarkOutput, TimestampAssigner } from './core/watermarks.ts';
+export { WindowedStream, AllWindowedStream } from './api/windowed_stream.ts';
+export { Time, TimeWindow, GlobalWindow } from './core/windowing/windows.ts';
+export type { Window } from './core/windowing/windows.ts';
+export {
+  WindowAssigner, MergingWindowAssigner, TumblingEventTimeWindows, TumblingProcessingTimeWindows, SlidingEventTimeWindows,
+  SlidingProcessingTimeWindows, EventTimeSessionWindows, ProcessingTimeSessionWindows, GlobalWindows,
+} from './core/windowing/assigners.ts';
+export type { WindowAssignerContext, SessionGapExtractor } from './core/windowing/assigners.ts';
+export {
+  Trigger, TriggerResult, EventTimeTrigger, ProcessingTimeTrigger, CountTrigger, PurgingTrigger, ContinuousEventTimeTrigger,
+} from './core/windowing/triggers.ts';
+export type { TriggerContext, OnMergeContext } from './core/windowing/triggers.ts';
+export { CountEvictor, TimeEvictor } from './core/windowing/evictors.ts';
+export type { Evictor, EvictorContext, TimestampedValue } from './core/windowing/evictors.ts';
+export { ProcessWindowFunction, ProcessAllWindowFunction } from './core/windowing/functions.ts';
+export type {
+  ProcessWindowContext, ProcessAllWindowContext, ProcessWindowFunctionLike, ProcessAllWindowFunctionLike, WindowFunction,
+  AllWindowFunction, WindowStateStore,
+} from './core/windowing/functions.ts';
+export { NumericAggregate, KeyAndWindow } from './core/windowing/numeric_aggregate.ts';
+export type { NumericAggregateName, NumericAccumulator, NumericResult, KeyedWindowResult } from './core/windowing/numeric_aggregate.ts';
 export type { Source, SourceReader, SourceReaderContext, Boundedness } from './core/source.ts';
 export { CollectionSource } from './connectors/collection_source.ts';
 export { DataGeneratorSource, NumberSequenceSource } from './connectors/generator_source.ts';

@@ -15,6 +15,10 @@ import { KeyedStream, keyFunction, newKeyedStream } from './keyed_stream.ts';
 import { describeType } from '../core/types.ts';
 import type { TypeInformation, TypeSpec } from '../core/types.ts';
 import type { WatermarkStrategy } from '../core/watermarks.ts';
+import type { WindowAssigner } from '../core/windowing/assigners.ts';
+import type { GlobalWindow, Window } from '../core/windowing/windows.ts';
+import { allCountWindows, allWindows } from './windowed_stream.ts';
+import type { AllWindowedStream } from './windowed_stream.ts';
 
 /** One producer a stream reads: a node's main output, or one of its side outputs. */
 export interface StreamSource {
@@ -99,6 +103,16 @@ export class DataStream<T> {
   keyBy<K>(key: KeySelector<T, K> | number | string, keyType?: TypeInformation<K>): KeyedStream<T, K> {
     const { fn, description, field } = keyFunction(key, typeOf(this.#state), 'keyBy');
     return newKeyedStream<T, K>(this, fn, description, field, keyType);
+  }
+
+  /** Windows over the whole stream (Flink's AllWindowedStream), run in one subtask. */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return allWindows<T, W>(this.#state, assigner);
+  }
+
+  /** Windows of `size` elements of the whole stream, every `slide` elements when given (see KeyedStream.countWindow). */
+  countWindowAll(size: number, slide?: number): AllWindowedStream<T, GlobalWindow> {
+    return allCountWindows<T>(this.#state, size, slide);
   }
 
   union(...streams: DataStream<T>[]): DataStream<T> {

@@ -12,6 +12,10 @@ import type {
 } from '../core/functions.ts';
 import { describeType } from '../core/types.ts';
 import type { TypeInformation, TypeSpec } from '../core/types.ts';
+import type { WindowAssigner } from '../core/windowing/assigners.ts';
+import type { GlobalWindow, Window } from '../core/windowing/windows.ts';
+import { keyedCountWindows, keyedWindows } from './windowed_stream.ts';
+import type { WindowedStream } from './windowed_stream.ts';
 
 let makeKeyedStream: <T, K>(stream: DataStream<T>, state: KeyedStreamState, keyType: TypeInformation<K> | undefined) => KeyedStream<T, K>;
 let readKeyedStream: <T, K>(stream: KeyedStream<T, K>) => KeyedStreamState;
@@ -58,6 +62,19 @@ export class KeyedStream<T, K> {
   }
   maxBy(field: FieldRef = 0): DataStream<T> {
     return this.#aggregate('maxBy', field);
+  }
+
+  /** Windows of each key (Flink's WindowedStream): set a trigger, evictor or lateness, then the window function. */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return keyedWindows<T, K, W>(this, assigner);
+  }
+
+  /**
+   * Windows of `size` elements per key; with `slide`, one fires every `slide` elements holding the
+   * last `size` (Flink Java's rule: early windows hold fewer; PyFlink fires only full ones).
+   */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
+    return keyedCountWindows<T, K>(this, size, slide);
   }
 
   process<O>(fn: KeyedProcessFunctionLike<K, T, O>, outputType?: TypeInformation<O>): DataStream<O> {

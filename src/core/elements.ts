@@ -49,6 +49,8 @@ export type ControlElement =
   | { readonly kind: 'watermark'; readonly timestamp: number }
   /** Checkpoint n's barrier: what came before it on a channel belongs to checkpoint n, what comes after to the next. */
   | { readonly kind: 'barrier'; readonly checkpointId: number }
+  /** Flink's WatermarkStatus: an idle channel sends no watermarks for now and is left out of the minimum. */
+  | { readonly kind: 'watermarkStatus'; readonly idle: boolean }
   | { readonly kind: 'end' };
 
 export function isData(element: StreamElement): element is DataElement {

@@ -15,6 +15,19 @@ export const Duration = {
 
 export interface WatermarkOutput {
   emitWatermark(timestamp: number): void;
+  /**
+   * This input sends no watermarks for now (Flink's markIdle): operators downstream leave it out
+   * of their minimum until it emits a watermark again, so a quiet input does not stall windows.
+   */
+  markIdle(): void;
+  /** The input is active again (emitting a watermark also says so). */
+  markActive(): void;
+}
+
+/** What a watermark generator's factory is given (Flink's WatermarkGeneratorSupplier.Context). */
+export interface WatermarkGeneratorContext {
+  /** Processing time in ms: the clock idleness is measured on. */
+  currentProcessingTime(): number;
 }
 
 export interface WatermarkGenerator<T> {
@@ -39,8 +52,50 @@ export class BoundedOutOfOrdernessWatermarks<T> implements WatermarkGenerator<T>
   onEvent(_event: T, eventTimestamp: number): void {
     if (eventTimestamp > this.maxTimestamp) this.maxTimestamp = eventTimestamp;
   }
-  onPeriodicEmit(output: WatermarkOutput): void {
+  onPeriodicEmit(output: Pick<WatermarkOutput, 'emitWatermark'>): void {
     output.emitWatermark(this.maxTimestamp - this.outOfOrderness - 1);
+  }
+}
+
+/**
+ * Flink's WatermarksWithIdleness: the input is marked idle when no event came for longer than
+ * `idleMs`, measured from the first periodic emit that saw none; the next event makes it active.
+ */
+class WatermarksWithIdleness<T> implements WatermarkGenerator<T> {
+  readonly #watermarks: WatermarkGenerator<T>;
+  readonly #idleMs: number;
+  readonly #clock: () => number;
+  #events = 0;
+  #eventsAtLastCheck = 0;
+  #quietSince: number | null = null;
+
+  constructor(watermarks: WatermarkGenerator<T>, idleMs: number, clock: () => number) {
+    this.#watermarks = watermarks;
+    this.#idleMs = idleMs;
+    this.#clock = clock;
+  }
+
+  onEvent(event: T, eventTimestamp: number, output: WatermarkOutput): void {
+    this.#watermarks.onEvent(event, eventTimestamp, output);
+    this.#events++;
+  }
+
+  onPeriodicEmit(output: WatermarkOutput): void {
+    if (this.#idle()) output.markIdle();
+    else this.#watermarks.onPeriodicEmit(output);
+  }
+
+  #idle(): boolean {
+    if (this.#events !== this.#eventsAtLastCheck) {
+      this.#eventsAtLastCheck = this.#events;
+      this.#quietSince = null;
+      return false;
+    }
+    if (this.#quietSince === null) {
+      this.#quietSince = this.#clock();
+      return false;
+    }
+    return this.#clock() - this.#quietSince > this.#idleMs;
   }
 }
 
@@ -58,11 +113,15 @@ export function isIdentityStrategy<T>(strategy: WatermarkStrategy<T>): boolean {
   return isIdentity(strategy);
 }
 
+type GeneratorFactory<T> = (context: WatermarkGeneratorContext) => WatermarkGenerator<T>;
+
+const SYSTEM_CLOCK: WatermarkGeneratorContext = { currentProcessingTime: () => Date.now() };
+
 export class WatermarkStrategy<T> {
-  readonly #generatorFactory: () => WatermarkGenerator<T>;
+  readonly #generatorFactory: GeneratorFactory<T>;
   readonly timestampAssigner: TimestampAssigner<T> | undefined;
 
-  private constructor(generatorFactory: () => WatermarkGenerator<T>, timestampAssigner?: TimestampAssigner<T>) {
+  private constructor(generatorFactory: GeneratorFactory<T>, timestampAssigner?: TimestampAssigner<T>) {
     this.#generatorFactory = generatorFactory;
     this.timestampAssigner = timestampAssigner;
   }
@@ -84,15 +143,40 @@ export class WatermarkStrategy<T> {
     isIdentity = (strategy) => strategy.#generatorFactory === NO_WATERMARKS && strategy.timestampAssigner === undefined;
   }
 
-  static forGenerator<T>(factory: () => WatermarkGenerator<T>): WatermarkStrategy<T> {
-    return new WatermarkStrategy<T>(factory);
+  /**
+   * A strategy over your own generator: `factory(ctx)` makes one per parallel instance, with
+   * `onEvent(event, timestamp, output)` and `onPeriodicEmit(output)` (every autoWatermarkInterval).
+   */
+  static forGenerator<T>(factory: GeneratorFactory<T>): WatermarkStrategy<T> {
+    if (typeof factory !== 'function') {
+      throw new TypeError('WatermarkStrategy.forGenerator(factory): expected a function that makes a generator, e.g. forGenerator((ctx) => ({ onEvent(event, timestamp, output) {...}, onPeriodicEmit(output) {...} }))');
+    }
+    return new WatermarkStrategy<T>((context) => {
+      const generator = factory(context);
+      if (generator === null || typeof generator !== 'object' || typeof generator.onEvent !== 'function' || typeof generator.onPeriodicEmit !== 'function') {
+        throw new TypeError(`WatermarkStrategy.forGenerator(factory): the factory returned ${generator === null ? 'null' : typeof generator}, not a generator with onEvent(event, timestamp, output) and onPeriodicEmit(output). Fix: return an object with both methods`);
+      }
+      return generator;
+    });
   }
 
   withTimestampAssigner(assigner: TimestampAssigner<T>): WatermarkStrategy<T> {
     return new WatermarkStrategy<T>(this.#generatorFactory, assigner);
   }
 
-  createWatermarkGenerator(): WatermarkGenerator<T> {
-    return this.#generatorFactory();
+  /**
+   * Marks an input idle when no record came for `idleMs`, so operators downstream (windows
+   * above all) stop waiting for its watermark; the next record makes it active again.
+   */
+  withIdleness(idleMs: number): WatermarkStrategy<T> {
+    if (typeof idleMs !== 'number' || !(idleMs > 0) || !Number.isFinite(idleMs)) {
+      throw new Error(`withIdleness(${String(idleMs)}): idleTimeout must be greater than zero (a finite number of milliseconds). Fix: withIdleness(Duration.ofSeconds(10))`);
+    }
+    const factory = this.#generatorFactory;
+    return new WatermarkStrategy<T>((context) => new WatermarksWithIdleness<T>(factory(context), idleMs, () => context.currentProcessingTime()), this.timestampAssigner);
+  }
+
+  createWatermarkGenerator(context: WatermarkGeneratorContext = SYSTEM_CLOCK): WatermarkGenerator<T> {
+    return this.#generatorFactory(context);
   }
 }

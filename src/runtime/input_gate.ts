@@ -2,7 +2,7 @@ import { MAX_WATERMARK, MIN_WATERMARK } from '../core/watermarks.ts';
 import { recordsIn } from '../core/elements.ts';
 import type { StreamElement } from '../core/elements.ts';
 import { Deque } from './deque.ts';
-import type { StreamOperator } from './operator.ts';
+import type { HeldInput, StreamOperator, WatermarkInputs } from './operator.ts';
 import type { Target } from './output.ts';
 
 interface Queued {
@@ -20,7 +20,7 @@ interface Queued {
  * happens here rather than at a worker port because a port carries many channels and its credit
  * is shared: holding a port back could hold the very barrier the gate is waiting for.
  */
-export class InputGate {
+export class InputGate implements WatermarkInputs {
   recordsIn = 0;
   finished = false;
   /** The most elements that ever waited here, held ones included: what backpressure bounds. */
@@ -53,10 +53,25 @@ export class InputGate {
    * results emitted again).
    */
   restoredFinished = false;
+  /** Names a channel's producer in messages (the wiring knows them). */
+  describeChannel: (channel: number) => string = (channel) => `input channel ${channel}`;
+  /**
+   * Idle channels (Flink's WatermarkStatus.IDLE) and channels back from idleness whose watermark
+   * is still behind the combined one are left out of the minimum (Flink's StatusWatermarkValve).
+   */
+  private readonly idle: boolean[];
+  private readonly alignedChannel: boolean[];
+  private outOfMinimum = 0;
+  private outputIdle = false;
+  private readonly channelRecords: number[];
 
   constructor(op: StreamOperator, channelInput: readonly number[]) {
     this.op = op;
+    op.watermarkInputs = this;
     this.channelInput = channelInput;
+    this.idle = channelInput.map(() => false);
+    this.alignedChannel = channelInput.map(() => true);
+    this.channelRecords = channelInput.map(() => 0);
     this.watermarks = channelInput.map(() => MIN_WATERMARK);
     this.ended = channelInput.map(() => false);
     this.blocked = channelInput.map(() => false);
@@ -118,6 +133,7 @@ export class InputGate {
     switch (element.kind) {
       case 'batch':
         this.recordsIn += element.batch.values.length;
+        this.channelRecords[channel] += element.batch.values.length;
         try {
           this.op.processBatch(this.channelInput[channel], element.batch);
           this.op.ctx.output.flush();
@@ -127,6 +143,7 @@ export class InputGate {
         return;
       case 'columns':
         this.recordsIn += element.batch.length;
+        this.channelRecords[channel] += element.batch.length;
         try {
           this.op.processColumns(this.channelInput[channel], element.batch);
           this.op.ctx.output.flush();
@@ -135,6 +152,7 @@ export class InputGate {
         }
         return;
       case 'watermark': return this.watermark(channel, element.timestamp);
+      case 'watermarkStatus': return this.watermarkStatus(channel, element.idle);
       case 'barrier': return this.barrier(channel, element.checkpointId);
       case 'end': return this.end(channel);
     }
@@ -145,9 +163,18 @@ export class InputGate {
    * minimum moves on is it looked for again, so a watermark costs O(1) amortized, not O(channels).
    */
   private watermark(channel: number, timestamp: number): void {
+    if (this.idle[channel]) this.watermarkStatus(channel, false); // a watermark says its channel is active again
     const was = this.watermarks[channel];
     if (timestamp <= was) return;
     this.watermarks[channel] = timestamp;
+    if (this.outOfMinimum > 0) {
+      if (!this.alignedChannel[channel] && timestamp >= this.combined) {
+        this.alignedChannel[channel] = true;
+        this.countOutOfMinimum();
+      }
+      this.recombine();
+      return;
+    }
     if (was !== this.combined || --this.atMinimum > 0) return;
     let min = MAX_WATERMARK;
     let count = 0;
@@ -164,6 +191,73 @@ export class InputGate {
       this.combined = min;
       this.op.processWatermark(min);
     }
+  }
+
+  /**
+   * An idle channel leaves the minimum; when all are idle the operator goes idle too, after
+   * taking the highest watermark any channel reached (Flink flushes them so). A channel back from
+   * idleness rejoins the minimum once its watermark catches up with the combined one.
+   */
+  private watermarkStatus(channel: number, idle: boolean): void {
+    if (this.idle[channel] === idle) return;
+    this.idle[channel] = idle;
+    if (!idle) this.alignedChannel[channel] = this.watermarks[channel] >= this.combined;
+    this.countOutOfMinimum();
+    this.recombine();
+  }
+
+  private countOutOfMinimum(): void {
+    let out = 0;
+    for (let c = 0; c < this.idle.length; c++) if (this.idle[c] || !this.alignedChannel[c]) out++;
+    this.outOfMinimum = out;
+  }
+
+  /** The minimum over the channels in it, counted afresh (only while some channel is out of it). */
+  private recombine(): void {
+    let min = MAX_WATERMARK;
+    let count = 0;
+    let any = false;
+    for (let c = 0; c < this.watermarks.length; c++) {
+      if (this.idle[c] || !this.alignedChannel[c]) continue;
+      any = true;
+      const w = this.watermarks[c];
+      if (w < min) {
+        min = w;
+        count = 1;
+      } else if (w === min) {
+        count++;
+      }
+    }
+    if (!any) {
+      const highest = Math.max(...this.watermarks);
+      if (highest > this.combined) {
+        this.combined = highest;
+        this.op.processWatermark(highest);
+      }
+      if (!this.outputIdle) {
+        this.outputIdle = true;
+        this.op.processWatermarkStatus(true);
+      }
+      return;
+    }
+    this.atMinimum = count;
+    if (this.outputIdle) {
+      this.outputIdle = false;
+      this.op.processWatermarkStatus(false);
+    }
+    if (min > this.combined) {
+      this.combined = min;
+      this.op.processWatermark(min);
+    }
+  }
+
+  holdingBack(): HeldInput[] {
+    const held: HeldInput[] = [];
+    for (let c = 0; c < this.watermarks.length; c++) {
+      if (this.idle[c] || !this.alignedChannel[c] || this.ended[c] || this.watermarks[c] !== this.combined) continue;
+      held.push({ input: this.describeChannel(c), records: this.channelRecords[c] });
+    }
+    return held;
   }
 
   /**

@@ -28,6 +28,17 @@ export interface OperatorContext {
   readonly kernels: () => Promise<Kernels>;
 }
 
+/** An input that holds an operator's watermark at the minimum: its producer, and the records it sent. */
+export interface HeldInput {
+  readonly input: string;
+  readonly records: number;
+}
+
+export interface WatermarkInputs {
+  /** The active inputs whose watermark is the operator's (combined) one. */
+  holdingBack(): HeldInput[];
+}
+
 /** What `initializeState` hands an operator subtask before `open()` (Flink's StateInitializationContext). */
 export interface StateInitializationContext {
   /** Whether this run restores state from a snapshot (of this operator, found by its uid). */
@@ -57,6 +68,8 @@ export abstract class StreamOperator {
   /** Keyed state of the current key (set by `initializeState`); null on a non-keyed operator. */
   keyedStateBackend: KeyedStateBackend | null = null;
   protected timeServiceManager: TimeServiceManager | null = null;
+  /** Set by the operator's input gate: which inputs hold its watermark back, for messages. */
+  watermarkInputs: WatermarkInputs | null = null;
 
   constructor(ctx: OperatorContext) {
     this.ctx = ctx;
@@ -82,6 +95,11 @@ export abstract class StreamOperator {
     this.currentWatermark = timestamp;
     this.timeServiceManager?.advanceWatermark(timestamp);
     this.out.control({ kind: 'watermark', timestamp });
+  }
+
+  /** All inputs went idle (or one came back): passed on, so operators downstream leave this one out of their minimum. */
+  processWatermarkStatus(idle: boolean): void {
+    this.out.control({ kind: 'watermarkStatus', idle });
   }
 
   endInput(_input: number): void {}

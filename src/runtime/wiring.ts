@@ -143,6 +143,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
         continue;
       }
       const gate = new InputGate(op, channelInputs(node, byId));
+      gate.describeChannel = channelDescriber(node, byId, s);
       gate.restoredFinished = state.restoredFinished;
       nodeGates[s] = gate;
       if (node.inputs[0].chained) {
@@ -200,6 +201,23 @@ function channelInputs(node: PhysicalNode, byId: Map<number, PhysicalNode>): num
   return inputs;
 }
 
+/** Names the producer subtask behind each channel of subtask `s`, for messages about watermarks. */
+function channelDescriber(node: PhysicalNode, byId: Map<number, PhysicalNode>, s: number): (channel: number) => string {
+  return (channel) => {
+    let base = 0;
+    for (const e of node.inputs) {
+      const producer = byId.get(e.source)!;
+      const channels = e.chained ? 1 : producer.parallelism;
+      if (channel < base + channels) {
+        const subtask = e.chained ? s : channel - base;
+        return `"${producer.spec.name}" (uid ${producer.uid}, subtask ${subtask + 1}/${producer.parallelism})`;
+      }
+      base += channels;
+    }
+    return `input channel ${channel}`;
+  };
+}
+
 function channelBase(node: PhysicalNode, edgeIndex: number, byId: Map<number, PhysicalNode>): number {
   let base = 0;
   for (let i = 0; i < edgeIndex; i++) base += byId.get(node.inputs[i].source)!.parallelism;
@@ -207,7 +225,7 @@ function channelBase(node: PhysicalNode, edgeIndex: number, byId: Map<number, Ph
 }
 
 /** Operators whose records are new values; the others (filter, aggregations, timestamps) pass on checked ones. */
-const MAKES_VALUES = new Set(['source', 'map', 'flatMap', 'process', 'coMap', 'coFlatMap', 'coProcess']);
+const MAKES_VALUES = new Set(['source', 'map', 'flatMap', 'process', 'coMap', 'coFlatMap', 'coProcess', 'window']);
 
 function outputCheck(node: PhysicalNode): ((value: unknown) => void) | null {
   const type = node.spec.outputType;

@@ -11,6 +11,7 @@ import { SinkOperator } from './sink.ts';
 import { SourceOperator } from './source.ts';
 import { FilterOperator, FlatMapOperator, MapOperator } from './stateless.ts';
 import { TimestampsAndWatermarksOperator } from './timestamps.ts';
+import { WindowOperator } from './window_operator.ts';
 
 export function createOperator(ctx: OperatorContext, kernel: KernelPlan | null): StreamOperator {
   if (kernel !== null) return new KernelAggregateOperator(ctx, kernel);
@@ -23,6 +24,7 @@ export function createOperator(ctx: OperatorContext, kernel: KernelPlan | null):
     case 'process': return new ProcessOperator(ctx);
     case 'coMap': case 'coFlatMap': case 'coProcess': return new CoProcessOperator(ctx);
     case 'reduce': case 'aggregate': return new KeyedReduceOperator(ctx);
+    case 'window': return new WindowOperator(ctx);
     case 'sink': {
       if (ctx.node.config.kind === 'sink' && ctx.node.config.sink === 'collect') return new CollectSinkOperator(ctx);
       return isTwoPhaseCommitSink(ctx.functions.fn) ? new CommittingSinkOperator(ctx) : new SinkOperator(ctx);

@@ -9,9 +9,11 @@ const IGNORED: WatermarkGenerator<unknown> = { onEvent: () => {}, onPeriodicEmit
 
 /**
  * `assignTimestampsAndWatermarks`: stamps records and runs the watermark generator. As in
- * Flink, watermarks from upstream are dropped except the final maximal one. Watermarks are
- * emitted when the generator asks (punctuated), periodically (checked at batch boundaries
- * against `autoWatermarkInterval`), or after every record with `setPerRecordWatermarks(true)`.
+ * Flink, watermarks (and idleness) from upstream are dropped except the final maximal watermark.
+ * Watermarks are emitted when the generator asks (punctuated), periodically (every
+ * `autoWatermarkInterval` of processing time, records or not, as Flink's timer does; also checked
+ * at batch boundaries), or after every record with `setPerRecordWatermarks(true)`. A generator
+ * may mark the input idle (`withIdleness`); its next watermark marks it active again.
  */
 export class TimestampsAndWatermarksOperator extends StreamOperator implements WatermarkOutput {
   private readonly assign: ((value: unknown, recordTimestamp: number | null) => number) | null;
@@ -20,6 +22,8 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
   private readonly perRecord: boolean;
   private lastEmitted = Number.NEGATIVE_INFINITY;
   private lastPeriodic = 0;
+  private idle = false;
+  private readonly periodic: boolean;
   private values: unknown[] = [];
   private stamps: number[] = [];
 
@@ -31,9 +35,25 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
       : typeof assigner === 'function' ? assigner : assigner.extractTimestamp.bind(assigner);
     // BATCH mode ignores watermark generators, as Flink does: elements see the minimal
     // watermark until the end of input brings the maximal one.
-    this.generator = ctx.config.runtimeMode === 'BATCH' ? IGNORED : strategy.createWatermarkGenerator();
+    this.generator = ctx.config.runtimeMode === 'BATCH' ? IGNORED : strategy.createWatermarkGenerator({ currentProcessingTime: ctx.clock });
     this.interval = ctx.config.autoWatermarkInterval;
     this.perRecord = ctx.config.perRecordWatermarks;
+    this.periodic = this.generator !== IGNORED && !this.perRecord && this.interval > 0;
+  }
+
+  override nextProcessingTime(): number {
+    return this.periodic ? this.lastPeriodic + this.interval : Number.POSITIVE_INFINITY;
+  }
+
+  override onProcessingTime(now: number): void {
+    if (!this.periodic || now - this.lastPeriodic < this.interval) return;
+    this.lastPeriodic = now;
+    try {
+      this.generator.onPeriodicEmit(this);
+    } catch (error) {
+      throw this.failure(error, null);
+    }
+    this.out.flush();
   }
 
   override async open(): Promise<void> {
@@ -61,13 +81,7 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
       throw this.failure(error, { value: values[i] });
     }
     this.flushRecords();
-    if (!this.perRecord && this.interval > 0) {
-      const now = this.ctx.clock();
-      if (now - this.lastPeriodic >= this.interval) {
-        this.lastPeriodic = now;
-        this.generator.onPeriodicEmit(this);
-      }
-    }
+    if (this.periodic) this.onProcessingTime(this.ctx.clock());
   }
 
   /** WatermarkOutput: records collected so far go out first, then the (strictly higher) watermark. */
@@ -75,13 +89,29 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
     if (!(timestamp > this.lastEmitted)) return;
     this.lastEmitted = timestamp;
     this.flushRecords();
+    this.markActive();
     this.currentWatermark = timestamp;
     this.out.control({ kind: 'watermark', timestamp });
+  }
+
+  markIdle(): void {
+    if (this.idle) return;
+    this.idle = true;
+    this.flushRecords();
+    this.out.control({ kind: 'watermarkStatus', idle: true });
+  }
+
+  markActive(): void {
+    if (!this.idle) return;
+    this.idle = false;
+    this.out.control({ kind: 'watermarkStatus', idle: false });
   }
 
   override processWatermark(timestamp: number): void {
     if (timestamp === MAX_WATERMARK) this.emitWatermark(MAX_WATERMARK);
   }
+
+  override processWatermarkStatus(): void {}
 
   private flushRecords(): void {
     if (this.values.length === 0) return;
