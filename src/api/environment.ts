@@ -10,6 +10,7 @@ import type { ColumnInfo, RuntimeMode } from '../plan/graph.ts';
 import { JobBuilder } from '../plan/job.ts';
 import type { Job } from '../plan/job.ts';
 import { runJob } from '../runtime/job_runner.ts';
+import { runJobInWorker } from '../runtime/worker_job_run.ts';
 import type { ExecutorOptions } from '../runtime/executor.ts';
 import { withLoadableKernels } from '../runtime/kernel_provider.ts';
 import { HashMapStateBackend } from '../state/state_backend.ts';
@@ -231,8 +232,9 @@ export class StreamExecutionEnvironment {
     const options: ExecutorOptions = { ...this.#executorOptions, stateBackend: this.#stateBackend };
     const kernelWorkers = this.#config.getKernelWorkers();
     const checkpointing = checkpointingSettings(this.#checkpointConfig);
-    if (checkpointing !== null && this.#executorOptions.placement !== undefined) {
-      throw new Error('enableCheckpointing() in a job run in workers: checkpoints of jobs spread over workers are not built yet. Fix: run the job in one thread (job.run() or env.execute()), or leave checkpointing out');
+    const placement = this.#executorOptions.placement;
+    if (checkpointing !== null && placement !== undefined && placement.checkpoints === undefined) {
+      throw new Error('enableCheckpointing() in a job run in workers needs its coordinator: define the job in a module (defineJob) and start it with startInWorkers()');
     }
     if (kernelWorkers > 0) {
       if (checkpointing !== null) throw new Error('setKernelWorkers() with enableCheckpointing(): checkpoints of jobs whose kernels run in workers are not built yet. Fix: leave out one of them, or define the job in a module and run it with startInWorkers()');
@@ -241,13 +243,15 @@ export class StreamExecutionEnvironment {
       if (offloaded.length > 0) return jobClient(jobName, kernelWorkerRunner.run(job, offloaded, kernelWorkers, options, jobName));
     }
     const savepoint = this.#savepointRestore.savepoint;
-    return jobClient(jobName, runJob(job, {
+    const runOptions = {
       ...options,
       checkpointing,
       restartStrategy: this.getRestartStrategy(),
       restore: savepoint === null ? undefined : snapshotOf(savepoint),
       allowNonRestoredState: this.#savepointRestore.allowNonRestoredState,
-    }, jobName));
+    };
+    const link = placement?.checkpoints;
+    return jobClient(jobName, link === undefined ? runJob(job, runOptions, jobName) : runJobInWorker(job, runOptions, jobName, link));
   }
 
   /** Hands the graph built so far to a job, as Flink's execute() does; the environment starts a fresh one. */

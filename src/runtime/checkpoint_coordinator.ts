@@ -30,18 +30,25 @@ export interface CheckpointStats {
 export interface CheckpointTargets {
   /** Start checkpoint n in every thread (sources send barrier n). */
   trigger(checkpointId: number): void;
-  /** Checkpoint n is durable: tell every operator. */
-  complete(checkpointId: number): void;
+  /** Checkpoint n is durable (or savepoint n taken): tell every operator. */
+  complete(checkpointId: number, kind: 'checkpoint' | 'savepoint'): void;
   /** Give up checkpoint n. */
   abort(checkpointId: number): void;
   /** Too many checkpoints failed in a row: fail the job with this error. */
   fail(error: Error): void;
 }
 
+/** Who acknowledges each checkpoint, and how many: `{ count: 6, noun: 'subtasks' }`. */
+export interface Acknowledgers {
+  readonly count: number;
+  readonly noun: string;
+}
+
 interface Pending {
   readonly checkpointId: number;
   readonly started: number;
   readonly parts: OperatorSubtaskState[];
+  acknowledgements: number;
   syncMs: number;
   /** Every part is in and the storage is writing it. */
   writing: boolean;
@@ -67,6 +74,7 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
   readonly #store: CheckpointStore | null;
   #savepointWaiters: Waiter[] = [];
   readonly #expected: number;
+  readonly #acknowledgers: string;
   readonly #targets: CheckpointTargets;
   readonly #now: () => number;
   #nextId: number;
@@ -77,13 +85,15 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
   #stats: CheckpointStats = { completed: 0, failed: 0, lastDurationMs: 0, lastSizeBytes: 0, lastSyncMs: 0, lastCheckpointId: null };
 
   /**
-   * `expected`: operator subtasks in the whole job; ids continue after `lastId` (the restored
+   * `expected`: who acknowledges each checkpoint (every operator subtask in one thread, every
+   * worker when the job is spread over workers); ids continue after `lastId` (the restored
    * checkpoint's); `before`: the counts of the job's earlier runs, which these continue.
    */
-  constructor(settings: CheckpointingSettings, store: CheckpointStore | null, expected: number, lastId: number, targets: CheckpointTargets, now: () => number, before: CheckpointStats | null = null) {
+  constructor(settings: CheckpointingSettings, store: CheckpointStore | null, expected: Acknowledgers, lastId: number, targets: CheckpointTargets, now: () => number, before: CheckpointStats | null = null) {
     this.#settings = settings;
     this.#store = store;
-    this.#expected = expected;
+    this.#expected = expected.count;
+    this.#acknowledgers = expected.noun;
     this.#targets = targets;
     this.#now = now;
     this.#nextId = lastId + 1;
@@ -100,13 +110,13 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
     const now = this.#now();
     const pending = this.#pending;
     if (pending !== null) {
-      if (now - pending.started > this.#settings.timeoutMs) this.#failed(pending, new Error(`checkpoint ${pending.checkpointId} timed out after ${this.#settings.timeoutMs} ms with ${pending.parts.length} of ${this.#expected} subtasks in`));
+      if (now - pending.started > this.#settings.timeoutMs) this.#failed(pending, new Error(`checkpoint ${pending.checkpointId} timed out after ${this.#settings.timeoutMs} ms with ${pending.acknowledgements} of ${this.#expected} ${this.#acknowledgers} in`));
       return;
     }
     const savepoint = this.#savepointWaiters.length > 0 ? this.#savepointWaiters.splice(0) : null;
     if (savepoint === null && (this.#store === null || now - this.#lastEnded < Math.max(this.#settings.intervalMs, this.#settings.minPauseMs))) return;
     const checkpointId = this.#nextId++;
-    this.#pending = { checkpointId, started: now, parts: [], syncMs: 0, writing: false, savepoint };
+    this.#pending = { checkpointId, started: now, parts: [], acknowledgements: 0, syncMs: 0, writing: false, savepoint };
     this.#targets.trigger(checkpointId);
   }
 
@@ -130,19 +140,19 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
     return Math.max(0, due - this.#now());
   }
 
-  acknowledge(checkpointId: number, state: OperatorSubtaskState, syncMs: number): void {
+  acknowledge(checkpointId: number, states: readonly OperatorSubtaskState[], syncMs: number): void {
     const pending = this.#pending;
     if (pending === null || pending.checkpointId !== checkpointId || pending.writing) return;
-    pending.parts.push(state);
+    for (const state of states) pending.parts.push(state);
     pending.syncMs += syncMs;
-    if (pending.parts.length < this.#expected) return;
+    if (++pending.acknowledgements < this.#expected) return;
     // It stays pending until it is durable: one checkpoint at a time, its write included, as in Flink.
     if (pending.savepoint !== null) {
       this.#pending = null;
       this.#lastEnded = this.#now();
       const snapshot: JobSnapshot = { checkpointId, subtasks: pending.parts };
       for (const waiter of pending.savepoint) waiter.resolve(structuredClone(snapshot));
-      this.#targets.complete(checkpointId);
+      this.#targets.complete(checkpointId, 'savepoint');
       return;
     }
     pending.writing = true;
@@ -152,7 +162,7 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
       this.#lastEnded = this.#now();
       this.#failedInARow = 0;
       this.#stats = { ...this.#stats, completed: this.#stats.completed + 1, lastDurationMs: this.#lastEnded - pending.started, lastSizeBytes: info.bytes, lastSyncMs: pending.syncMs, lastCheckpointId: checkpointId };
-      this.#targets.complete(checkpointId);
+      this.#targets.complete(checkpointId, 'checkpoint');
     }, (error: unknown) => this.#failed(pending, error instanceof Error ? error : new Error(String(error))));
     this.#writing = this.#writing.then(() => write);
   }

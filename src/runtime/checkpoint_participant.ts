@@ -1,10 +1,27 @@
 import type { OperatorSubtaskState } from '../state/snapshot.ts';
 import type { Subtask } from './wiring.ts';
 
-/** Takes each subtask's state for a checkpoint: the coordinator, in this thread or across a worker boundary. */
+/** Takes subtasks' states for a checkpoint: the coordinator, in this thread or across a worker boundary. */
 export interface CheckpointAcknowledger {
-  /** `syncMs`: how long the subtask's snapshot held its thread. */
-  acknowledge(checkpointId: number, state: OperatorSubtaskState, syncMs: number): void;
+  /** `syncMs`: how long the snapshots held their thread. */
+  acknowledge(checkpointId: number, states: readonly OperatorSubtaskState[], syncMs: number): void;
+}
+
+/**
+ * What a thread running subtasks needs of checkpoint coordination: the coordinator itself when
+ * the whole job runs here, or a worker's link to the coordinator in another thread.
+ */
+export interface ThreadCheckpointing extends CheckpointAcknowledger {
+  /** Called between steps: a coordinator in this thread starts or times out checkpoints. */
+  poll(): void;
+  /** How long a thread with nothing else to do may sleep before `poll` has something to do. */
+  msUntilDue(): number;
+  /**
+   * Every subtask in this thread has finished; returns whether the thread may now close them.
+   * Absent: at once (the whole job runs in this thread). A worker asks its coordinator, and until
+   * every worker has finished, takes part in checkpoints with its finished subtasks.
+   */
+  finishedHere?(): boolean;
 }
 
 /**
@@ -71,6 +88,6 @@ export class CheckpointParticipant {
     } catch (error) {
       throw subtask.op.failure(error, null);
     }
-    this.#coordinator.acknowledge(checkpointId, state, performance.now() - started);
+    this.#coordinator.acknowledge(checkpointId, [state], performance.now() - started);
   }
 }

@@ -16,8 +16,9 @@ import { sleep, yieldToEventLoop } from './yield.ts';
 import { JobExecutionError } from '../core/errors.ts';
 import { LocalSplitAssigner } from './split_assigner.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
-import type { CheckpointCoordinator, CheckpointStats } from './checkpoint_coordinator.ts';
+import type { CheckpointStats } from './checkpoint_coordinator.ts';
 import { CheckpointParticipant } from './checkpoint_participant.ts';
+import type { ThreadCheckpointing } from './checkpoint_participant.ts';
 import { HashMapStateBackend } from '../state/state_backend.ts';
 import type { StateBackend } from '../state/state_backend.ts';
 
@@ -90,7 +91,11 @@ export class Executor {
   private wakeSignal: (() => void) | null = null;
   private inboundWaiters: { task: QueuedTask; resolve: () => void }[] = [];
   private readonly kernels: () => Promise<Kernels>;
-  private checkpoints: { readonly coordinator: CheckpointCoordinator; readonly participant: CheckpointParticipant } | null = null;
+  private checkpoints: { readonly coordinator: ThreadCheckpointing; readonly participant: CheckpointParticipant } | null = null;
+  /** Checkpoints to start at the next step (a coordinator in another thread asks between steps, maybe before the job has opened). */
+  private triggers: number[] = [];
+  /** In `run`'s loop: between two steps whenever other code runs. */
+  private looping = false;
   private wakeForCheckpoint: (() => void) | null = null;
 
   constructor(job: Job, options: ExecutorOptions = {}) {
@@ -158,17 +163,30 @@ export class Executor {
   }
 
   /** Takes part in checkpoints: `coordinator` triggers them (through `triggerCheckpoint`) and gathers this thread's states. */
-  checkpointWith(coordinator: CheckpointCoordinator): void {
+  checkpointWith(coordinator: ThreadCheckpointing): void {
     const participant = new CheckpointParticipant(this.wiring.subtasks, (s) => this.subtaskFinished(s), coordinator);
     this.checkpoints = { coordinator, participant };
   }
 
-  /** Starts a checkpoint in this thread, between steps. */
+  /**
+   * Starts a checkpoint in this thread: at once between steps of the running job (so a message
+   * from the coordinator that comes after the trigger comes after the snapshot too), or once
+   * the job has opened.
+   */
   triggerCheckpoint(checkpointId: number): void {
-    try {
-      this.checkpoints?.participant.trigger(checkpointId);
-    } catch (error) {
-      this.fail(error);
+    this.triggers.push(checkpointId);
+    if (this.looping) this.startTriggered();
+    this.checkpointWanted();
+    this.wake();
+  }
+
+  private startTriggered(): void {
+    for (const checkpointId of this.triggers.splice(0)) {
+      try {
+        this.checkpoints?.participant.trigger(checkpointId);
+      } catch (error) {
+        this.fail(error);
+      }
     }
   }
 
@@ -180,6 +198,7 @@ export class Executor {
   }
 
   abortCheckpoint(checkpointId: number): void {
+    this.triggers = this.triggers.filter((id) => id !== checkpointId);
     this.checkpointWanted();
     this.checkpoints?.participant.abort(checkpointId);
     for (const s of this.wiring.subtasks) {
@@ -292,8 +311,10 @@ export class Executor {
       await this.open();
       const slice = this.placement === null ? THREAD_YIELD_MS : WORKER_YIELD_MS;
       let lastYield = performance.now();
-      while (!this.isFinished() && !this.cancelled) {
+      this.looping = true;
+      while (!this.cancelled && !(this.isFinished() && this.mayEnd())) {
         this.checkpoints?.coordinator.poll();
+        if (this.triggers.length > 0) this.startTriggered();
         if (this.step(this.budget, lastYield + slice) === 0) {
           await this.idle();
           lastYield = performance.now();
@@ -303,13 +324,26 @@ export class Executor {
         }
       }
     } catch (error) {
+      this.looping = false;
       await this.closeAll(true);
       throw error;
     }
+    this.looping = false;
     const cancelled = this.cancelled && !this.isFinished();
     await this.closeAll(false);
     const subtasks = this.subtaskMetrics();
     return { jobName, netRuntimeMs: performance.now() - started, operators: operatorMetrics(subtasks), subtasks, cancelled };
+  }
+
+  /**
+   * Whether a thread whose subtasks have all finished may close them: at once when the whole job
+   * runs here; spread over workers, once the coordinator says every worker has finished, so a
+   * checkpoint taken until then still has this thread's (finished) subtasks.
+   */
+  private mayEnd(): boolean {
+    const coordinator = this.checkpoints?.coordinator;
+    if (coordinator?.finishedHere === undefined) return true;
+    return coordinator.finishedHere();
   }
 
   /** Stops the job at the next step; `run` then resolves with what was done, marked cancelled. */

@@ -141,7 +141,7 @@ function shallowCopy(fn: unknown): unknown {
  * after a restore such a source goes on from where its iterable is, and the records it gave after
  * the checkpoint are not read again.
  */
-function warnAboutUnrewindableSources(job: Job, jobName: string): void {
+export function warnAboutUnrewindableSources(job: Job, jobName: string): void {
   for (const node of job.graph.nodes) {
     if (job.functions.get(node.id)?.source instanceof AsyncIterableSource) {
       console.warn(`Job "${jobName}": source "${node.name}" reads an iterable, which cannot rewind: after a restore it goes on from where the iterable is, so records it gave after the last checkpoint are not read again (neither exactly- nor at-least-once). For exactly-once, read from a Source whose reader restores a position (createReader(context, position))`);
@@ -150,7 +150,7 @@ function warnAboutUnrewindableSources(job: Job, jobName: string): void {
 }
 
 /** A savepoint's state must all find its operator (by uid), unless the caller allows leaving some behind. */
-function checkRestoredUids(job: Job, snapshot: JobSnapshot, allowNonRestoredState: boolean): void {
+export function checkRestoredUids(job: Job, snapshot: JobSnapshot, allowNonRestoredState: boolean): void {
   if (allowNonRestoredState) return;
   const uids = new Set(job.graph.nodes.map(operatorUid));
   const left = [...new Set(snapshot.subtasks.map((s) => s.uid))].filter((uid) => !uids.has(uid));
@@ -161,7 +161,7 @@ function checkRestoredUids(job: Job, snapshot: JobSnapshot, allowNonRestoredStat
 
 /** One run's checkpoint coordinator, counting on from the checkpoints of the runs before it. */
 function coordinate(executor: Executor, store: CheckpointStore | null, settings: CheckpointingSettings, lastId: number, before: CheckpointStats | null): CheckpointCoordinator {
-  const coordinator = new CheckpointCoordinator(settings, store, executor.subtasks.length, Math.max(lastId, before?.lastCheckpointId ?? 0), {
+  const coordinator = new CheckpointCoordinator(settings, store, { count: executor.subtasks.length, noun: 'subtasks' }, Math.max(lastId, before?.lastCheckpointId ?? 0), {
     trigger: (id) => executor.triggerCheckpoint(id),
     complete: (id) => executor.notifyCheckpointComplete(id),
     abort: (id) => executor.abortCheckpoint(id),
@@ -171,7 +171,7 @@ function coordinate(executor: Executor, store: CheckpointStore | null, settings:
   return coordinator;
 }
 
-function withRestarts(error: unknown, restarts: number): unknown {
+export function withRestarts(error: unknown, restarts: number): unknown {
   if (!(error instanceof Error)) return error;
   error.message = `${error.message} (after ${restarts} restart${restarts === 1 ? '' : 's'}: the restart strategy allows no more)`;
   return error;

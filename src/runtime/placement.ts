@@ -1,5 +1,6 @@
 import type { StreamElement } from '../core/elements.ts';
 import type { SplitAssigner } from './split_assigner.ts';
+import type { CheckpointLink } from './checkpoint_link.ts';
 
 /**
  * A link to another worker, as the runtime sees it: ordered delivery of stream elements with
@@ -33,6 +34,8 @@ export interface Placement {
   readonly outflow?: Outflow;
   /** The job's one split assigner, shared with the other workers (default: this thread's own). */
   readonly splits?: SplitAssigner;
+  /** The job's checkpoint coordinator, in the thread that started it: a job module's run in a worker has one. */
+  readonly checkpoints?: CheckpointLink;
 }
 
 /**

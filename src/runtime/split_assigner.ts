@@ -30,4 +30,9 @@ export class LocalSplitAssigner implements SplitAssigner {
   restore(source: number, next: number): void {
     this.#handedOut.set(source, Math.max(next, this.#handedOut.get(source) ?? 0));
   }
+
+  /** Every source's first split not handed out yet, as [source node, split] pairs. */
+  positions(): Array<[number, number]> {
+    return [...this.#handedOut];
+  }
 }

@@ -87,7 +87,10 @@ export class SplitReaders {
 
   /** The splits in progress here and where in each: the one being read, then those still to resume (which splits were handed out is the assigner's to keep). */
   inProgress(): SplitPosition[] {
-    const current = this.#reader === null ? [] : [{ split: this.#split, position: this.#reader.snapshotState() }];
+    // A split the assigner gave and no reader opened yet (an answer from the coordinator came
+    // between polls) is this subtask's too: the assigner counts it as handed out.
+    const given = this.#reader === null && typeof this.#answer === 'number' ? [{ split: this.#answer, position: undefined }] : [];
+    const current = this.#reader === null ? given : [{ split: this.#split, position: this.#reader.snapshotState() }];
     return [...current, ...this.#resumed];
   }
 

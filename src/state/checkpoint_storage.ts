@@ -33,9 +33,20 @@ export interface CheckpointStore {
   close(): Promise<void>;
 }
 
+/**
+ * How another thread makes the same storage, as plain data: a job spread over workers is
+ * configured in every worker, and checkpoints from its coordinator's thread.
+ */
+export type StorageRecipe =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'file-system'; readonly directory: string }
+  | { readonly kind: 'indexeddb'; readonly databaseName: string };
+
 export interface CheckpointStorage {
   /** A short name for messages: `memory`, `file system at /var/eddy`. */
   describe(): string;
+  /** How the coordinator of a job in workers makes this storage; absent: such jobs cannot use it. */
+  recipe?(): StorageRecipe;
   /**
    * Opens the store of the job named `jobName` for one run. Fails, saying who holds it, when
    * another run (another process, tab or worker) has it open.

@@ -1,4 +1,4 @@
-import type { CheckpointStorage, CheckpointStore, StoredCheckpoint, StoredCheckpointInfo } from './checkpoint_storage.ts';
+import type { CheckpointStorage, CheckpointStore, StorageRecipe, StoredCheckpoint, StoredCheckpointInfo } from './checkpoint_storage.ts';
 import type { OperatorSubtaskState } from './snapshot.ts';
 import { runtimesOfCodec } from './chunk_codec.ts';
 import { acquireLock, heldError, HeldError, LOCK, readLock } from './file_lock.ts';
@@ -31,6 +31,10 @@ export class FileSystemCheckpointStorage implements CheckpointStorage {
 
   describe(): string {
     return `file system at ${this.directory}`;
+  }
+
+  recipe(): StorageRecipe {
+    return { kind: 'file-system', directory: this.directory };
   }
 
   async open(jobName: string): Promise<CheckpointStore> {

@@ -1,4 +1,4 @@
-import type { CheckpointStorage, CheckpointStore, StoredCheckpoint, StoredCheckpointInfo } from './checkpoint_storage.ts';
+import type { CheckpointStorage, CheckpointStore, StorageRecipe, StoredCheckpoint, StoredCheckpointInfo } from './checkpoint_storage.ts';
 
 /**
  * Checkpoints kept in this process's (or page's) memory: a job restarts from them after a
@@ -10,6 +10,11 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
 
   describe(): string {
     return 'memory';
+  }
+
+  /** A job in workers keeps its checkpoints in its coordinator's memory: they outlive its workers, not the coordinator's process or page. */
+  recipe(): StorageRecipe {
+    return { kind: 'memory' };
   }
 
   async open(jobName: string): Promise<CheckpointStore> {

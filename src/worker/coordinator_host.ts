@@ -25,7 +25,8 @@ export class CoordinatorHost implements CoordinatorControl {
       // chunk is taken when the page says so, which is what lets its worker send more.
       onRecords: (records, worker) => new Promise<void>((taken) => {
         (this.#untaken[worker] ??= []).push(taken);
-        signal({ eddyWorker: 'records', records, worker });
+        // Passed on once final (a checkpointed job's chunks waited for their checkpoint here): no epoch left to hold them by.
+        signal({ eddyWorker: 'records', records, worker, epoch: 0 });
       }),
     });
   }
@@ -42,7 +43,10 @@ export class CoordinatorHost implements CoordinatorControl {
       throw error;
     });
     return {
-      result: { jobName: result.jobName, netRuntimeMs: result.netRuntimeMs, operators: [...result.operators], subtasks: [...result.subtasks], cancelled: result.cancelled },
+      result: {
+        jobName: result.jobName, netRuntimeMs: result.netRuntimeMs, operators: [...result.operators], subtasks: [...result.subtasks], cancelled: result.cancelled,
+        restarts: result.restarts, restoredFrom: result.restoredFrom, checkpoints: result.checkpoints,
+      },
       cutShort: cutShort ?? null,
     };
   }
@@ -53,6 +57,14 @@ export class CoordinatorHost implements CoordinatorControl {
 
   async cancel(): Promise<void> {
     await this.#started().cancel();
+  }
+
+  async triggerSavepoint(): Promise<Uint8Array> {
+    return (await this.#started().triggerSavepoint()).toBytes();
+  }
+
+  async stopWithSavepoint(): Promise<Uint8Array> {
+    return (await this.#started().stopWithSavepoint()).toBytes();
   }
 
   #started(): WorkerJobClient<unknown> {

@@ -9,9 +9,9 @@ import type { DataStream } from '../api/data_stream.ts';
 import { jobExecutionResult } from '../api/job_client.ts';
 import { JobCancellationError } from '../core/errors.ts';
 import type { JobExecutionResult } from '../api/job_client.ts';
-import { operatorMetrics } from '../runtime/metrics.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
-import { LocalSplitAssigner } from '../runtime/split_assigner.ts';
+import { Savepoint, savepointOf } from '../state/savepoint.ts';
+import { CoordinatedJob } from './coordinated_job.ts';
 import { WorkerPool } from './pool.ts';
 import type { PoolOptions, WorkerGroup } from './pool.ts';
 import { attachWorkerTask, workerTaskOf } from './protocol.ts';
@@ -64,11 +64,13 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
   const jobName = options.name ?? 'Eddy Job';
   const inWorker = async (context: WorkerContext): Promise<WorkerShare> => {
     const env = environmentFor({
-      placement: { workerIndex: context.workerIndex, workerCount: context.workerCount, links: context.peers, outflow: context.results, splits: context.splits },
+      placement: {
+        workerIndex: context.workerIndex, workerCount: context.workerCount, links: context.peers, outflow: context.results, splits: context.splits, checkpoints: context.checkpoints,
+      },
     }).setParallelism(context.workerCount);
     const stream = await build(env, context.parameters);
     const send = (records: unknown[]) => context.results.send(records);
-    const buffer = stream ? collectStream(stream, { every: STREAM_CHUNK, to: send }) : null;
+    const buffer = stream ? collectStream(stream, { every: STREAM_CHUNK, to: send, checkpointed: (id) => context.results.checkpointed(id) }) : null;
     const sendGathered = () => { if (buffer !== null && buffer.values.length > 0) send(buffer.values.splice(0)); };
     const client = env.executeAsync(jobName);
     context.publishMetrics(() => client.subtaskMetrics());
@@ -128,6 +130,10 @@ export interface WorkerJobClient<T> {
    * user code after `cancelGraceMs` are terminated, and the outcome says so (`cutShort`).
    */
   cancel(): Promise<JobOutcome<T>>;
+  /** The job's state now, as a portable savepoint: taken at its next checkpoint, the job going on. */
+  triggerSavepoint(): Promise<Savepoint>;
+  /** Takes a savepoint, then stops the job, whose outcome is final (not cancelled), with the records up to the savepoint. */
+  stopWithSavepoint(): Promise<Savepoint>;
 }
 
 /**
@@ -199,25 +205,15 @@ export async function startInWorkers<T>(job: JobSource, options: StartInWorkersO
   // Not awaited: a worker busy in user code answers no call, and is terminated when the grace period is over.
   const cancellation = new Cancellation(graceMs, () => { for (const w of pool.workers) w.call('cancel', []).catch(() => {}); });
   const returned = new ReturnedRecords<T>(onRecords, () => cancellation.ask());
-  // The job's one split assigner: every worker's source subtasks take their splits from here.
-  const splits = new LocalSplitAssigner();
-  const listening = pool.workers.flatMap((w) => [
-    w.onSignal('records', (signal) => returned.add(signal, () => void w.call('acknowledgeRecords', []).catch(() => {}))),
-    w.onSignal('split-request', ({ source, count }) => void w.call('assignSplit', [source, splits.next(source, count)]).catch(() => {})),
-  ]);
-  const stopListening = () => { for (const stop of listening) stop(); };
   let jobName: string | null;
   try {
     jobName = await pool.start(jobModule, parameters);
   } catch (error) {
-    stopListening();
     await pool.terminate();
     throw error;
   }
-  const outcome = gather<T>(pool, returned, cancellation, jobName ?? 'Eddy Job').finally(() => {
-    cancellation.end();
-    stopListening();
-  }).then(
+  const coordinated = new CoordinatedJob<T>({ pool, jobModule, parameters, returned, cancellation, jobName: jobName ?? 'Eddy Job' });
+  const outcome = coordinated.run().finally(() => cancellation.end()).then(
     (done) => {
       if (kept === null) return pool.terminate().then(() => done);
       pool.release();
@@ -238,6 +234,8 @@ export async function startInWorkers<T>(job: JobSource, options: StartInWorkersO
       cancellation.ask();
       return outcome;
     },
+    triggerSavepoint: async () => savepointOf(jobName ?? 'Eddy Job', await coordinated.triggerSavepoint()),
+    stopWithSavepoint: async () => savepointOf(jobName ?? 'Eddy Job', await coordinated.stopWithSavepoint()),
   };
 }
 
@@ -356,50 +354,7 @@ async function startWithCoordinatorWorker<T>(jobModule: string, options: Coordin
       cancellation.ask();
       return outcome;
     },
+    triggerSavepoint: async () => Savepoint.fromBytes(await coordinator.call('triggerSavepoint', [])),
+    stopWithSavepoint: async () => Savepoint.fromBytes(await coordinator.call('stopWithSavepoint', [])),
   };
-}
-
-/**
- * The job's outcome from every worker's share and the returned records; once a cancel's grace
- * period is over, from what arrived, the workers still busy terminated.
- */
-async function gather<T>(pool: WorkerPool, returned: ReturnedRecords<T>, cancellation: Cancellation, jobName: string): Promise<JobOutcome<T>> {
-  const arrived: WorkerShare[] = [];
-  const all = pool.results((worker, share) => { arrived[worker] = share; });
-  let shares: WorkerShare[] | null;
-  try {
-    shares = await Promise.race([all, cancellation.due.then(() => null)]);
-  } catch (error) {
-    // A user function's failure already names its operator and subtask; a worker that died does not.
-    const dead = pool.workers.findIndex((w) => w.failure !== null);
-    throw dead === -1 ? error : namingSubtasks(error, dead, pool.workers.length);
-  }
-  const terminated: number[] = [];
-  if (shares === null) {
-    // Nothing but terminate() reaches a worker busy in user code; their pending calls then reject.
-    all.catch(() => {});
-    pool.workers.forEach((_, i) => { if (arrived[i] === undefined) terminated.push(i); });
-    if (terminated.length > 0) await pool.terminate();
-    shares = arrived.filter((share) => share !== undefined);
-  }
-  // Every chunk went ahead of its worker's result; the outcome waits until the listener took them all.
-  const untaken = await returned.settled(cancellation.due);
-  const cutShort = cutShortBy(terminated, terminated.map((i) => pool.workers[i].label), untaken, cancellation.graceMs);
-  const subtasks = shares.flatMap((s) => s.subtasks);
-  const result = jobExecutionResult({
-    // Every worker built the same job: its name is the one the module gave it.
-    jobName: shares[0]?.jobName ?? jobName,
-    netRuntimeMs: Math.max(0, ...shares.map((s) => s.netRuntimeMs)),
-    operators: operatorMetrics(subtasks),
-    subtasks,
-    cancelled: cutShort !== null || shares.some((s) => s.cancelled),
-  });
-  return withCutShort({ records: returned.all(), result }, cutShort);
-}
-
-/** What a dead worker ran: placement is s mod n, so worker i ran subtask i of each operator at the job's parallelism. */
-function namingSubtasks(error: unknown, index: number, workerCount: number): unknown {
-  if (!(error instanceof Error)) return error;
-  const which = `It ran subtask ${index + 1}/${workerCount} of each operator at the job's parallelism (every subtask s with s mod ${workerCount} = ${index}).`;
-  return new Error(`${error.message}. ${which}`, { cause: error.cause ?? error });
 }

@@ -32,10 +32,11 @@ export interface WorkerGroup {
 }
 
 export class WorkerPool implements WorkerGroup {
-  readonly workers: ReadonlyArray<WorkerHandle<WorkerControl>>;
+  #workers: ReadonlyArray<WorkerHandle<WorkerControl>>;
   /** What the workers were started from (a served job's entry must match its group's). */
   readonly entry: WorkerEntry;
   readonly #credit: number | undefined;
+  readonly #spawn: () => ReadonlyArray<WorkerHandle<WorkerControl>>;
   #busy = false;
   #terminated = false;
 
@@ -44,8 +45,20 @@ export class WorkerPool implements WorkerGroup {
     this.entry = entry;
     const name = options.name ?? 'eddy';
     this.#credit = options.credit;
-    this.workers = Array.from({ length: count }, (_, index) =>
+    this.#spawn = () => Array.from({ length: count }, (_, index) =>
       spawnWorker<WorkerControl>(entry, { name, index, count, readyTimeoutMs: options.readyTimeoutMs }));
+    this.#workers = this.#spawn();
+  }
+
+  /** The workers now (a restart may have replaced them). */
+  get workers(): ReadonlyArray<WorkerHandle<WorkerControl>> {
+    return this.#workers;
+  }
+
+  /** Terminates every worker and starts fresh ones in their place (a job restarting after a worker died, or would not stop). */
+  async replace(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+    this.#workers = this.#spawn();
   }
 
   get size(): number {
@@ -111,13 +124,18 @@ export class WorkerPool implements WorkerGroup {
     try {
       return await Promise.all(calls);
     } catch (error) {
-      // A dead worker closes its ports, so its peers fail too ("port 0 -> 1 was closed by the peer"):
-      // give the dead worker's own error a moment to arrive, and report that one.
-      if (((error as Error).cause as Error | undefined)?.name === 'PortClosedError') await this.#firstFailure(1000);
-      const cause = this.workers.find((w) => w.failure !== null)?.failure;
+      const cause = await this.causeOf(error);
       await this.terminate();
-      throw cause ?? error;
+      throw cause;
     }
+  }
+
+  /** What made a call fail: the error of the worker that died, if one did, rather than its peers' closed ports. */
+  async causeOf(error: unknown): Promise<unknown> {
+    // A dead worker closes its ports, so its peers fail too ("port 0 -> 1 was closed by the peer"):
+    // give the dead worker's own error a moment to arrive, and report that one.
+    if (((error as Error).cause as Error | undefined)?.name === 'PortClosedError') await this.#firstFailure(1000);
+    return this.workers.find((w) => w.failure !== null)?.failure ?? error;
   }
 
   #firstFailure(timeoutMs: number): Promise<unknown> {

@@ -11,6 +11,8 @@ import type { JobRunResult } from '../runtime/executor.ts';
 import type { JobGraph } from '../plan/graph.ts';
 import type { Outflow, PlacementRule } from '../runtime/placement.ts';
 import type { SplitAssigner } from '../runtime/split_assigner.ts';
+import type { CheckpointJoin, CheckpointLink, JoinAnswer } from '../runtime/checkpoint_link.ts';
+import type { OperatorSubtaskState } from '../state/snapshot.ts';
 
 // ---- coordinator -> worker: control calls (comlink: a round trip per call, so coarse calls only) ----
 
@@ -88,6 +90,18 @@ export interface WorkerControl {
   acknowledgeRecords(): void;
   /** The coordinator's answer to this worker's oldest open `SplitRequestSignal` for `source`. */
   assignSplit(source: number, split: number | null): void;
+  /** The coordinator's answer to this worker's `CheckpointJoinSignal`, once every worker has joined. */
+  joined(answer: JoinAnswer): void;
+  /**
+   * Starts checkpoint n here. `splitsHandedOut`: [source node, first split not handed out] as the
+   * coordinator's assigner stood when it triggered n (its state in the checkpoint); an answer
+   * sent after this call is not in it, and reaches the worker after its sources took n.
+   */
+  triggerCheckpoint(checkpointId: number, splitsHandedOut: ReadonlyArray<readonly [number, number]>): void;
+  notifyCheckpointComplete(checkpointId: number): void;
+  abortCheckpoint(checkpointId: number): void;
+  /** Every worker has finished (`FinishedSignal`): this one closes its subtasks and ends its share. */
+  release(): void;
   /** Aborts the job's signal (its data ports stay open until the next job). */
   cancel(): void;
 }
@@ -133,6 +147,9 @@ export interface CoordinatorControl {
   /** The page took one more chunk of worker `worker`'s records; the coordinator passes that on. */
   acknowledgeRecords(worker: number): void;
   cancel(): Promise<void>;
+  /** A savepoint of the running job, as the bytes of a `Savepoint` (`Savepoint.fromBytes`). */
+  triggerSavepoint(): Promise<Uint8Array>;
+  stopWithSavepoint(): Promise<Uint8Array>;
 }
 
 // ---- inside a worker: what the job module sees ----
@@ -150,6 +167,8 @@ export interface WorkerContext {
   readonly results: ResultsOutlet;
   /** Asks the coordinator, which hands out every worker's splits of sources with `splitCount`. */
   readonly splits: SplitAssigner;
+  /** The job's checkpoint coordinator, in the thread that started the job. */
+  readonly checkpoints: CheckpointLink;
   /** The running job hands over how to read its subtask metrics, so `WorkerControl.metrics` can answer mid-run. */
   publishMetrics(read: () => readonly SubtaskMetrics[]): void;
 }
@@ -188,6 +207,8 @@ export function workerTaskOf(value: unknown): WorkerTask | null {
  */
 export interface ResultsOutlet extends Outflow {
   send(records: unknown[]): void;
+  /** Records sent from now on come after checkpoint n (see `RecordsSignal.epoch`). */
+  checkpointed(checkpointId: number): void;
 }
 
 export const MAX_RESULT_CHUNKS_IN_FLIGHT = 8;
@@ -204,12 +225,22 @@ export type WorkerSignal =
    * the receiving page). `worker` is where they were collected.
    */
   | RecordsSignal
-  | SplitRequestSignal;
+  | SplitRequestSignal
+  | SplitRestoreSignal
+  | CheckpointJoinSignal
+  | CheckpointAckSignal
+  | FinishedSignal;
 
 export interface RecordsSignal {
   readonly eddyWorker: 'records';
   readonly records: unknown[];
   readonly worker: number;
+  /**
+   * The last checkpoint the collecting sink took before these records (0: none since the run
+   * started empty). A checkpoint after it confirms them; a restart from it or an earlier one
+   * gives them again, so a coordinator of a checkpointed job holds them back until then.
+   */
+  readonly epoch: number;
 }
 
 /**
@@ -223,8 +254,34 @@ export interface SplitRequestSignal {
   readonly count: number;
 }
 
+/** A restored source starts the coordinator's assigner at `next` (every worker sends the same, before its first request). */
+export interface SplitRestoreSignal {
+  readonly eddyWorker: 'split-restore';
+  readonly source: number;
+  readonly next: number;
+}
+
+/** A worker's run of a job module joins the job's checkpoint coordinator; answered by `WorkerControl.joined`. */
+export interface CheckpointJoinSignal {
+  readonly eddyWorker: 'checkpoint-join';
+  readonly join: CheckpointJoin;
+}
+
+/** Every subtask in the worker has taken checkpoint n: their states, and how long they held the worker. */
+export interface CheckpointAckSignal {
+  readonly eddyWorker: 'checkpoint-ack';
+  readonly checkpointId: number;
+  readonly states: readonly OperatorSubtaskState[];
+  readonly syncMs: number;
+}
+
+/** Every subtask in the worker has finished; it keeps taking part in checkpoints until `WorkerControl.release`. */
+export interface FinishedSignal {
+  readonly eddyWorker: 'finished';
+}
+
 /** The signals a coordinator listens for while a job runs (`WorkerHandle.onSignal`). */
-export type ListenedSignal = RecordsSignal | SplitRequestSignal;
+export type ListenedSignal = RecordsSignal | SplitRequestSignal | SplitRestoreSignal | CheckpointJoinSignal | CheckpointAckSignal | FinishedSignal;
 
 export function isWorkerSignal(data: unknown): data is WorkerSignal {
   return typeof data === 'object' && data !== null && typeof (data as { eddyWorker?: unknown }).eddyWorker === 'string';

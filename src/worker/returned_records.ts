@@ -27,6 +27,10 @@ export class Cancellation {
     this.due = new Promise((resolve) => { this.#expire = resolve; });
   }
 
+  get asked(): boolean {
+    return this.#asked;
+  }
+
   ask(): void {
     if (this.#asked || this.#ended) return;
     this.#asked = true;

@@ -5,6 +5,8 @@ import { checkRecords } from './batch_codec.ts';
 import { endpointOf } from './endpoint.ts';
 import { DataPort } from './mesh.ts';
 import { SplitRequests } from './split_requests.ts';
+import { CheckpointRequests } from './checkpoint_requests.ts';
+import type { JoinAnswer } from '../runtime/checkpoint_link.ts';
 import { jobNameOf, MAX_RESULT_CHUNKS_IN_FLIGHT, workerTaskOf } from './protocol.ts';
 import type {
   GraphStartRequest, JobParameters, ResultsOutlet, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerShare, WorkerSignal, WorkerTask,
@@ -28,6 +30,7 @@ export class WorkerHost implements WorkerControl {
    * coordinator answers it before it can start this worker's next job: answers never cross jobs.
    */
   #splits: SplitRequests | null = null;
+  #checkpoints: CheckpointRequests | null = null;
   #index = -1;
   #peers: Array<DataPort | null> = [];
   #result: Promise<WorkerShare> | null = null;
@@ -96,6 +99,29 @@ export class WorkerHost implements WorkerControl {
     this.#splits?.answer(source, split);
   }
 
+  joined(answer: JoinAnswer): void {
+    // Returned records from now on come after the checkpoint the run restores, if any.
+    this.#results?.checkpointed(answer.restore?.checkpointId ?? 0);
+    this.#checkpoints?.joined(answer);
+  }
+
+  triggerCheckpoint(checkpointId: number, splitsHandedOut: ReadonlyArray<readonly [number, number]>): void {
+    this.#splits?.checkpointing(splitsHandedOut);
+    this.#checkpoints?.trigger(checkpointId);
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.#checkpoints?.complete(checkpointId);
+  }
+
+  abortCheckpoint(checkpointId: number): void {
+    this.#checkpoints?.abort(checkpointId);
+  }
+
+  release(): void {
+    this.#checkpoints?.release();
+  }
+
   /**
    * The ports stay open until the next job: a peer that has not seen its own cancel yet would
    * fail on a closed port, and a cancelled executor waits for no send.
@@ -124,6 +150,7 @@ export class WorkerHost implements WorkerControl {
       publishMetrics: (read) => { this.#readSubtasks = read; },
       results: (this.#results = new ResultsToCaller(this.#connected(), request.workerIndex)),
       splits: (this.#splits = new SplitRequests(this.#connected())),
+      checkpoints: (this.#checkpoints = new CheckpointRequests(this.#connected())),
     };
   }
 
@@ -158,6 +185,7 @@ class ResultsToCaller implements ResultsOutlet {
   readonly #worker: number;
   #inFlight = 0;
   #relieved: (() => void) | null = null;
+  #epoch = 0;
 
   constructor(signal: (message: WorkerSignal) => void, worker: number) {
     this.#signal = signal;
@@ -167,7 +195,11 @@ class ResultsToCaller implements ResultsOutlet {
   send(records: unknown[]): void {
     checkRecords(records, 0, 'back to the caller', 'return plain objects or tuples, e.g. end the returned stream with map((p) => ({ ...p })), or run the job in one thread (job.run())');
     this.#inFlight++;
-    this.#signal({ eddyWorker: 'records', records, worker: this.#worker });
+    this.#signal({ eddyWorker: 'records', records, worker: this.#worker, epoch: this.#epoch });
+  }
+
+  checkpointed(checkpointId: number): void {
+    this.#epoch = checkpointId;
   }
 
   held(): boolean {

@@ -15,7 +15,8 @@ const COLLECTED = new ListStateDescriptor<unknown>('collected-records');
  * resuming) starts its buffer from them: what was gathered after the checkpoint is gathered
  * again by the replay, so each record is in the result exactly once. A buffer that hands its
  * records on as they come (`flush`: a job in workers streaming them back) gives them away as it
- * goes, so it is at-least-once.
+ * goes and says where each checkpoint fell among them: the receiver keeps what came after a
+ * checkpoint until a later one completes (or drops it, if the job restarts from that checkpoint).
  */
 export class CollectSinkOperator extends StreamOperator {
   private readonly buffer = this.ctx.functions.fn as CollectBuffer;
@@ -43,7 +44,12 @@ export class CollectSinkOperator extends StreamOperator {
     for (const v of batch.values) if (values.push(v) >= flush.every) flush.to(values.splice(0));
   }
 
-  override snapshotState(): KeyedStatePart[] {
+  override snapshotState(checkpointId: number): KeyedStatePart[] {
+    const { values, flush } = this.buffer;
+    if (flush !== undefined) {
+      if (values.length > 0) flush.to(values.splice(0));
+      flush.checkpointed?.(checkpointId);
+    }
     if (this.collected !== null) {
       this.collected.addAll(this.buffer.values.slice(this.inState));
       this.inState = this.buffer.values.length;

@@ -112,7 +112,7 @@ export class SourceOperator extends StreamOperator {
     if (this.splitReaders !== null) {
       this.positionState!.update(this.splitReaders.inProgress());
       const handedOut = this.splits?.handedOut?.(this.ctx.node.id);
-      if (handedOut === undefined) throw new Error(`checkpoints of a source with splits need its split assigner in this thread; spread over workers they are not built yet`);
+      if (handedOut === undefined) throw new Error('internal: the split assigner cannot say which splits it handed out');
       this.assignerState!.update([handedOut]);
     } else {
       this.positionState!.update([this.reader?.snapshotState()]);

@@ -1,0 +1,89 @@
+import type { CheckpointCommands, CheckpointJoin, CheckpointLink, JoinAnswer } from '../runtime/checkpoint_link.ts';
+import type { OperatorSubtaskState } from '../state/snapshot.ts';
+import type { WorkerSignal } from './protocol.ts';
+
+/**
+ * A worker's side of the job's checkpoint coordinator, for one run of a job module: the join and
+ * the acknowledgements go out as signals; the answer and the commands come back as
+ * `WorkerControl` calls. A checkpoint is acknowledged once, with every subtask's state here.
+ */
+export class CheckpointRequests implements CheckpointLink {
+  readonly #signal: (message: WorkerSignal) => void;
+  #answer: ((answer: JoinAnswer) => void) | null = null;
+  #commands: CheckpointCommands | null = null;
+  /** Triggered before the run could serve them (it was still building its subtasks). */
+  #early: number[] = [];
+  #subtasks = 0;
+  readonly #gathering = new Map<number, { states: OperatorSubtaskState[]; syncMs: number }>();
+  #finishedSaid = false;
+  #released = false;
+
+  constructor(signal: (message: WorkerSignal) => void) {
+    this.#signal = signal;
+  }
+
+  join(request: CheckpointJoin): Promise<JoinAnswer> {
+    if (this.#answer !== null) return Promise.reject(new Error('internal: a worker joined its job\'s checkpoints twice'));
+    return new Promise((resolve) => {
+      this.#answer = resolve;
+      this.#signal({ eddyWorker: 'checkpoint-join', join: request });
+    });
+  }
+
+  joined(answer: JoinAnswer): void {
+    this.#answer?.(answer);
+  }
+
+  serve(commands: CheckpointCommands, subtasks: number): void {
+    this.#commands = commands;
+    this.#subtasks = subtasks;
+    for (const checkpointId of this.#early.splice(0)) this.trigger(checkpointId);
+  }
+
+  trigger(checkpointId: number): void {
+    if (this.#commands === null) this.#early.push(checkpointId);
+    else if (this.#subtasks === 0) this.acknowledge(checkpointId, [], 0);
+    else this.#commands.trigger(checkpointId);
+  }
+
+  complete(checkpointId: number): void {
+    this.#commands?.complete(checkpointId);
+  }
+
+  abort(checkpointId: number): void {
+    this.#gathering.delete(checkpointId);
+    this.#commands?.abort(checkpointId);
+  }
+
+  release(): void {
+    this.#released = true;
+    this.#commands?.release();
+  }
+
+  acknowledge(checkpointId: number, states: readonly OperatorSubtaskState[], syncMs: number): void {
+    const gathered = this.#gathering.get(checkpointId) ?? { states: [], syncMs: 0 };
+    for (const state of states) gathered.states.push(state);
+    gathered.syncMs += syncMs;
+    if (gathered.states.length < this.#subtasks) {
+      this.#gathering.set(checkpointId, gathered);
+      return;
+    }
+    this.#gathering.delete(checkpointId);
+    this.#signal({ eddyWorker: 'checkpoint-ack', checkpointId, states: gathered.states, syncMs: gathered.syncMs });
+  }
+
+  /** The coordinator polls in its own thread. */
+  poll(): void {}
+
+  msUntilDue(): number {
+    return Number.POSITIVE_INFINITY;
+  }
+
+  finishedHere(): boolean {
+    if (!this.#finishedSaid) {
+      this.#finishedSaid = true;
+      this.#signal({ eddyWorker: 'finished' });
+    }
+    return this.#released;
+  }
+}
