@@ -1,0 +1,184 @@
+/**
+ * Every behaviour where Eddy currently differs from Flink, found by this oracle, each with the
+ * smallest spec that shows it. The random run tolerates a disagreement only when a listed
+ * difference covers that spec (`affects`); flink.oracle.ts ("known differences still differ") checks that every repro
+ * still differs, so an entry fixed in Eddy fails the run until it is removed here.
+ * Ordered most severe first.
+ */
+import { nodeInputs } from './spec.ts';
+import type { SinkRow, Spec, SpecNode } from './spec.ts';
+
+export interface KnownDifference {
+  id: string;
+  title: string;
+  flink: string;
+  eddy: string;
+  /** The shrunk spec that shows it, and the parallelism at which it does. */
+  repro: Spec;
+  parallelism: 1 | 2;
+  /** Specs (and parallelisms) on which this difference may show. */
+  affects(spec: Spec, parallelism: number): boolean;
+  /**
+   * Rewrites a row of a sink (on both sides) so that this difference, and only it, disappears:
+   * the rest of the output is still compared. Without it, any disagreement on an affected spec
+   * is tolerated.
+   */
+  normalize?(spec: Spec, sink: string, row: SinkRow): SinkRow;
+}
+
+const has = (spec: Spec, test: (n: SpecNode) => boolean): boolean => spec.nodes.some(test);
+const byId = (spec: Spec, id: string): SpecNode | undefined => spec.nodes.find((n) => n.id === id);
+const isKeyBy = (spec: Spec, id: string): boolean => byId(spec, id)?.op === 'keyBy';
+/** Reads a keyed stream: a keyed operator, but also a map or a sink on a KeyedStream. */
+const readsKeyed = (spec: Spec, n: SpecNode): boolean => n.op === 'connect' || nodeInputs(n).some((i) => isKeyBy(spec, i));
+/** Emits records at the end of input in BATCH: aggregations, and process functions with timers. */
+const emitsAtEnd = (n: SpecNode): boolean => n.op === 'aggregate' || n.op === 'reduce'
+  || (n.op === 'process' && ['count', 'rearm', 'procTimer', 'buffer'].includes(n.fn));
+/** A watermarks node on a source whose t values are not in ascending order. */
+function unsortedTimestamps(spec: Spec, n: SpecNode): boolean {
+  if (n.op !== 'watermarks') return false;
+  const source = byId(spec, n.input);
+  return source !== undefined && source.op === 'source' && source.records.some((r, i) => i > 0 && r[3] < source.records[i - 1][3]);
+}
+/** The node and everything upstream of it. */
+function upstream(spec: Spec, id: string): SpecNode[] {
+  const seen = new Map<string, SpecNode>();
+  const visit = (nid: string): void => {
+    const n = byId(spec, nid);
+    if (n === undefined || seen.has(nid)) return;
+    seen.set(nid, n);
+    nodeInputs(n).forEach(visit);
+  };
+  visit(id);
+  return [...seen.values()];
+}
+
+export const KNOWN_DIFFERENCES: KnownDifference[] = [
+  {
+    id: 'watermarks-operator-parallelism',
+    title: 'assignTimestampsAndWatermarks runs at the job\'s parallelism instead of its input\'s, so it reorders records and splits watermarks',
+    flink: 'the operator takes its input\'s parallelism (DataStream.assignTimestampsAndWatermarks) and chains to a parallelism-1 source: one generator sees every record, in order',
+    eddy: 'at parallelism 2 the records are spread over two generators: a key\'s records arrive out of order (rolling sums ["a",0]@0 ["a",0]@1 ["a",0]@0 instead of @0 @0 @1), and each downstream subtask waits for the slower generator\'s watermark, so timers fire late',
+    parallelism: 2,
+    repro: {
+      version: 1, mode: 'STREAMING', watermarkEmission: 'perRecord', declareTypes: false, nodes: [
+        { id: 's0', op: 'source', records: [['a', 0, 0, 0], ['a', 0, 0, 0], ['a', 0, 0, 1]] },
+        { id: 'n0', op: 'watermarks', input: 's0', strategy: 'monotonous' },
+        { id: 'n1', op: 'keyBy', input: 'n0', field: 0 },
+        { id: 'n2', op: 'aggregate', input: 'n1', kind: 'sum', field: 1 },
+        { id: 'out0', op: 'sink', input: 'n2' },
+      ],
+    },
+    // With an explicit parallelism 1 (a no-op in Flink) Eddy places the operator as Flink does.
+    affects: (spec, p) => p > 1 && has(spec, (n) => n.op === 'watermarks' && n.parallelism === undefined),
+  },
+  {
+    id: 'batch-watermark-after-end',
+    title: 'In BATCH, records emitted at the end of input reach the next operators after the maximal watermark',
+    flink: 'every operator processes records with currentWatermark() = Long.MIN_VALUE in BATCH, and fires a key\'s timers at the end of that key; an aggregation\'s final results, and timer outputs, go downstream before the final watermark',
+    eddy: 'an operator after an aggregation (or after timers) reads currentWatermark() = +Infinity for those records, and the timers it registers for them (event time or processing time) never fire, so their output is missing',
+    parallelism: 1,
+    repro: {
+      version: 1, mode: 'BATCH', watermarkEmission: 'perRecord', declareTypes: false, nodes: [
+        { id: 's0', op: 'source', records: [['a', 0, 0, 0]] },
+        { id: 'n0', op: 'keyBy', input: 's0', field: 1 },
+        { id: 'n1', op: 'aggregate', input: 'n0', kind: 'min', field: 0 },
+        { id: 'n2', op: 'keyBy', input: 'n1', field: 1 },
+        { id: 'n3', op: 'process', input: 'n2', fn: 'count', delay: 0 },
+        { id: 'n4', op: 'keyBy', input: 's0', field: 1 },
+        { id: 'n5', op: 'aggregate', input: 'n4', kind: 'minBy', field: 3 },
+        { id: 'n6', op: 'process', input: 'n5', fn: 'wmProbe' },
+        { id: 'out0', op: 'sink', input: 'n3' },
+        { id: 'out1', op: 'sink', input: 'n6' },
+      ],
+    },
+    affects: (spec) => spec.mode === 'BATCH' && has(spec, (n) => n.op === 'process' && ['wmProbe', 'count', 'rearm', 'buffer', 'procTimer'].includes(n.fn)
+      && upstream(spec, n.id).some((u) => u !== n && emitsAtEnd(u))),
+  },
+  {
+    id: 'batch-sorts-by-timestamp',
+    title: 'In BATCH, an operator reading a keyed stream sees each key\'s records in arrival order instead of timestamp order',
+    flink: 'BATCH sorts every keyed input by (key, timestamp) before the operator (SortingDataInput; MultiInputSortingDataInput merges a keyed connect\'s two inputs by timestamp too): records [d@2, d@1] reach sum as d@1, d@2, so the result keeps the fields of d@1. Records without a timestamp sort first, an aggregation\'s results (Long.MAX_VALUE) last',
+    eddy: 'keeps arrival order: sum keeps the fields of d@2 (["d",0,0,2] instead of ["d",0,0,1]); minBy/maxBy ties, reduce, process functions, and even a map or sink on the KeyedStream (which Flink also feeds sorted) differ alike',
+    parallelism: 1,
+    repro: {
+      version: 1, mode: 'BATCH', watermarkEmission: 'perRecord', declareTypes: false, nodes: [
+        { id: 's0', op: 'source', records: [['d', 0, 0, 2], ['d', 0, 0, 1]] },
+        { id: 'n0', op: 'watermarks', input: 's0', strategy: 'monotonous' },
+        { id: 'n1', op: 'keyBy', input: 'n0', field: 0 },
+        { id: 'n2', op: 'aggregate', input: 'n1', kind: 'sum', field: 1 },
+        { id: 'out0', op: 'sink', input: 'n2' },
+      ],
+    },
+    affects: (spec) => spec.mode === 'BATCH'
+      && spec.nodes.some((n) => readsKeyed(spec, n) && upstream(spec, n.id).some((u) => u !== n
+        && (unsortedTimestamps(spec, u) || u.op === 'union' || u.op === 'connect' || emitsAtEnd(u)))),
+  },
+  {
+    id: 'keyed-sink-not-partitioned',
+    title: 'A sink added to a KeyedStream is not partitioned by key',
+    flink: 'keyBy(f).sinkTo(sink): each record goes to the sink subtask that owns its key group',
+    eddy: 'keyBy(f).addSink(sink): records are spread over the sink subtasks regardless of key, so a key\'s records land in several subtasks and lose their order (["a",0,0,0] keyed by "a" lands in subtask 0; Flink puts every "a" in subtask 1)',
+    parallelism: 2,
+    repro: {
+      version: 1, mode: 'STREAMING', watermarkEmission: 'perRecord', declareTypes: false, nodes: [
+        { id: 's0', op: 'source', records: [['a', 0, 0, 0]] },
+        { id: 'n0', op: 'keyBy', input: 's0', field: 0 },
+        { id: 'out0', op: 'sink', input: 'n0' },
+      ],
+    },
+    affects: (spec, p) => p > 1 && has(spec, (n) => n.op === 'sink' && isKeyBy(spec, n.input)),
+  },
+  {
+    id: 'processing-time-timer-output-timestamp',
+    title: 'Records emitted from a processing-time onTimer carry the timer\'s time as their timestamp',
+    flink: 'KeyedProcessOperator.onProcessingTime erases the timestamp: what onTimer emits for a processing-time timer has none (ctx.timestamp() is still the timer\'s time)',
+    eddy: 'the records carry the timer\'s time, a wall-clock value, as their event timestamp (seen in BATCH, where such timers fire at the end)',
+    parallelism: 1,
+    repro: {
+      version: 1, mode: 'BATCH', watermarkEmission: 'perRecord', declareTypes: false, nodes: [
+        { id: 's0', op: 'source', records: [['a', 0, 0, 0]] },
+        { id: 'n0', op: 'keyBy', input: 's0', field: 0 },
+        { id: 'n1', op: 'process', input: 'n0', fn: 'procTimer' },
+        { id: 'out0', op: 'sink', input: 'n1' },
+      ],
+    },
+    affects: (spec) => spec.mode === 'BATCH' && has(spec, (n) => n.op === 'process' && n.fn === 'procTimer'),
+    normalize: (spec, sink, row) => (upstream(spec, sink).some((n) => n.op === 'process' && n.fn === 'procTimer')
+      ? [row[0], null, ...row.slice(2)] as SinkRow : row),
+  },
+  {
+    id: 'batch-aggregate-timestamp',
+    title: 'In BATCH, a keyed aggregation\'s result does not carry the maximal timestamp',
+    flink: 'BatchGroupedReduceOperator emits each key\'s final sum/min/max/minBy/maxBy/reduce result with timestamp Long.MAX_VALUE',
+    eddy: 'the result carries no timestamp (or its input\'s)',
+    parallelism: 1,
+    repro: {
+      version: 1, mode: 'BATCH', watermarkEmission: 'perRecord', declareTypes: false, nodes: [
+        { id: 's0', op: 'source', records: [['a', 0, 0, 0]] },
+        { id: 'n0', op: 'keyBy', input: 's0', field: 0 },
+        { id: 'n1', op: 'aggregate', input: 'n0', kind: 'sum', field: 1 },
+        { id: 'out0', op: 'sink', input: 'n1' },
+      ],
+    },
+    affects: (spec) => spec.mode === 'BATCH' && has(spec, (n) => n.op === 'aggregate' || n.op === 'reduce'),
+    normalize: (spec, sink, row) => (upstream(spec, sink).some((n) => n.op === 'aggregate' || n.op === 'reduce')
+      ? [row[0], null, ...row.slice(2)] as SinkRow : row),
+  },
+  {
+    id: 'long-rejects-watermark-infinity',
+    title: 'Types.LONG() rejects ±Infinity, so a record holding a watermark fails its outputType check',
+    flink: 'a long field may hold currentWatermark(), e.g. Long.MAX_VALUE in onTimer at the end of input',
+    eddy: 'the job fails: "Infinity at [3] is not a LONG (a safe integer or a bigint)", although Eddy writes Long.MAX_VALUE as +Infinity (MAX_WATERMARK)',
+    parallelism: 1,
+    repro: {
+      version: 1, mode: 'STREAMING', watermarkEmission: 'perRecord', declareTypes: true, nodes: [
+        { id: 's0', op: 'source', records: [['a', 0, 0, 0]] },
+        { id: 'n0', op: 'keyBy', input: 's0', field: 0 },
+        { id: 'n1', op: 'process', input: 'n0', fn: 'count', delay: 0 },
+        { id: 'out0', op: 'sink', input: 'n1' },
+      ],
+    },
+    affects: (spec) => spec.declareTypes && has(spec, (n) => n.op === 'process' && ['count', 'rearm', 'wmProbe'].includes(n.fn)),
+  },
+];
