@@ -22,7 +22,7 @@ function leaf<T>(kind: 'INT' | 'LONG' | 'DOUBLE' | 'FLOAT' | 'STRING' | 'BOOLEAN
 
 export const Types = {
   INT: (): TypeInformation<number> => leaf('INT'),
-  /** A 64-bit integer: a JS number while it is a safe integer, or a bigint. */
+  /** A 64-bit integer: a JS number while it is a safe integer, or a bigint; ±Infinity are Long.MIN_VALUE/MAX_VALUE. */
   LONG: (): TypeInformation<number | bigint> => leaf('LONG'),
   DOUBLE: (): TypeInformation<number> => leaf('DOUBLE'),
   FLOAT: (): TypeInformation<number> => leaf('FLOAT'),
@@ -67,7 +67,9 @@ export function typeMismatch(t: TypeSpec, value: unknown, path = ''): string | n
     case 'INT':
       return Number.isInteger(value) && (value as number) >= INT_MIN && (value as number) <= INT_MAX ? null : `${got()} is not an INT (a 32-bit integer)`;
     case 'LONG':
-      return Number.isSafeInteger(value) || typeof value === 'bigint' ? null : `${got()} is not a LONG (a safe integer or a bigint)`;
+      // ±Infinity stand for Long.MIN_VALUE/MAX_VALUE, which a long field holds when it keeps a watermark.
+      return Number.isSafeInteger(value) || typeof value === 'bigint' || value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY
+        ? null : `${got()} is not a LONG (a safe integer, a bigint, or ±Infinity for Long.MIN_VALUE/MAX_VALUE)`;
     case 'DOUBLE': case 'FLOAT':
       return typeof value === 'number' ? null : `${got()} is not a ${t.kind} (a number)`;
     case 'STRING': return typeof value === 'string' ? null : `${got()} is not a STRING`;

@@ -165,20 +165,4 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     normalize: (spec, sink, row) => (upstream(spec, sink).some((n) => n.op === 'aggregate' || n.op === 'reduce')
       ? [row[0], null, ...row.slice(2)] as SinkRow : row),
   },
-  {
-    id: 'long-rejects-watermark-infinity',
-    title: 'Types.LONG() rejects ±Infinity, so a record holding a watermark fails its outputType check',
-    flink: 'a long field may hold currentWatermark(), e.g. Long.MAX_VALUE in onTimer at the end of input',
-    eddy: 'the job fails: "Infinity at [3] is not a LONG (a safe integer or a bigint)", although Eddy writes Long.MAX_VALUE as +Infinity (MAX_WATERMARK)',
-    parallelism: 1,
-    repro: {
-      version: 1, mode: 'STREAMING', watermarkEmission: 'perRecord', declareTypes: true, nodes: [
-        { id: 's0', op: 'source', records: [['a', 0, 0, 0]] },
-        { id: 'n0', op: 'keyBy', input: 's0', field: 0 },
-        { id: 'n1', op: 'process', input: 'n0', fn: 'count', delay: 0 },
-        { id: 'out0', op: 'sink', input: 'n1' },
-      ],
-    },
-    affects: (spec) => spec.declareTypes && has(spec, (n) => n.op === 'process' && ['count', 'rearm', 'wmProbe'].includes(n.fn)),
-  },
 ];
