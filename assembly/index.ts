@@ -8,6 +8,12 @@ import * as agg from './keyed_agg';
 export { update, changedBegin as changed_begin, changedSpill as changed_spill } from './keyed_agg';
 export { exportRange as export_range, exportIds as export_ids, lookup, importEntries as import_entries } from './rows';
 export {
+  windowInit as window_init, windowClear as window_clear, windowUpdate as window_update, windowFireBegin as window_fire_begin,
+  windowFireRows as window_fire_rows, windowKeyResult as window_key_result, windowRetire as window_retire, windowImport as window_import,
+  windowSize as window_size, windowStride as window_stride, windowEntriesPtr as window_entries_ptr, windowTableBytes as window_table_bytes,
+  windowErrRecord as window_err_record, windowErrBytes as window_err_bytes, windowErrEntries as window_err_entries,
+} from './window_agg';
+export {
   routerInit as router_init, routerRegion as router_region, routeInt32 as route_int32,
   gatherColumn as gather_column,
 } from './router';

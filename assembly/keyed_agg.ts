@@ -15,7 +15,7 @@ export let changedCount: u32 = 0;
 let changedSpilled = false;
 
 // Widens IN_KEYS to i64 in place; backwards so no unread key is overwritten.
-function widenKeys(n: i32, format: i32): i32 {
+export function widenKeys(n: i32, format: i32): i32 {
   if (format == KEYS_I32) {
     for (let i = n - 1; i >= 0; i--) store<i64>(inKeys + (<usize>i << 3), <i64>load<i32>(inKeys + (<usize>i << 2)));
   } else if (format == KEYS_U32) {

@@ -35,9 +35,22 @@ export interface WatermarkGenerator<T> {
   onPeriodicEmit(output: WatermarkOutput): void;
 }
 
+/**
+ * A function of the record (Flink's), or, Eddy's, the name of the field holding the event time:
+ * then a columnar stream keeps its columns (no record objects are made to read it).
+ */
 export type TimestampAssigner<T> =
   | ((value: T, recordTimestamp: number | null) => number)
-  | { extractTimestamp(value: T, recordTimestamp: number | null): number };
+  | { extractTimestamp(value: T, recordTimestamp: number | null): number }
+  | string;
+
+/** Generators made here that never read the event itself: columns can feed them without becoming records. */
+const EVENT_BLIND = new WeakSet<object>();
+
+/** Whether a generator reads only the timestamps, never the events (the built-in bounded-out-of-orderness one). */
+export function readsOnlyTimestamps(generator: WatermarkGenerator<unknown>): boolean {
+  return EVENT_BLIND.has(generator);
+}
 
 /** Flink's BoundedOutOfOrdernessWatermarks: watermark = max timestamp seen - bound - 1. */
 export class BoundedOutOfOrdernessWatermarks<T> implements WatermarkGenerator<T> {
@@ -48,6 +61,7 @@ export class BoundedOutOfOrdernessWatermarks<T> implements WatermarkGenerator<T>
       throw new Error(`forBoundedOutOfOrderness(${outOfOrdernessMs}): the bound must be a finite number of milliseconds >= 0`);
     }
     this.outOfOrderness = outOfOrdernessMs;
+    EVENT_BLIND.add(this);
   }
   onEvent(_event: T, eventTimestamp: number): void {
     if (eventTimestamp > this.maxTimestamp) this.maxTimestamp = eventTimestamp;
@@ -73,6 +87,7 @@ class WatermarksWithIdleness<T> implements WatermarkGenerator<T> {
     this.#watermarks = watermarks;
     this.#idleMs = idleMs;
     this.#clock = clock;
+    if (EVENT_BLIND.has(watermarks)) EVENT_BLIND.add(this);
   }
 
   onEvent(event: T, eventTimestamp: number, output: WatermarkOutput): void {
@@ -100,6 +115,9 @@ class WatermarksWithIdleness<T> implements WatermarkGenerator<T> {
 }
 
 class NoWatermarks<T> implements WatermarkGenerator<T> {
+  constructor() {
+    EVENT_BLIND.add(this);
+  }
   onEvent(): void {}
   onPeriodicEmit(): void {}
 }
@@ -161,6 +179,9 @@ export class WatermarkStrategy<T> {
   }
 
   withTimestampAssigner(assigner: TimestampAssigner<T>): WatermarkStrategy<T> {
+    const ok = typeof assigner === 'function' || (typeof assigner === 'string' && assigner.length > 0)
+      || (typeof assigner === 'object' && assigner !== null && typeof assigner.extractTimestamp === 'function');
+    if (!ok) throw new TypeError('withTimestampAssigner(assigner): expected a function of the record returning its event time in ms, an object with extractTimestamp(record), or the name of the field holding it');
     return new WatermarkStrategy<T>(this.#generatorFactory, assigner);
   }
 

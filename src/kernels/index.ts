@@ -4,6 +4,8 @@ export type { KernelFlavor, KernelSource } from './load.ts';
 export { embeddedKernelBytes, hasEmbeddedDebugBuild } from './embedded.ts';
 export { KeyedAggregator } from './keyed_aggregator.ts';
 export { KeyRouter } from './key_router.ts';
+export { WindowAggregator } from './window_aggregator.ts';
+export type { WindowAggregate, WindowResults } from './window_aggregator.ts';
 export type { RoutableColumn } from './key_router.ts';
 export type { KeyColumn, KeyedAggregatorOptions, EmitTarget, UpdateOptions } from './keyed_aggregator.ts';
 export { AGGREGATE_NAMES } from './aggregates.ts';

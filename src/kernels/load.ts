@@ -1,6 +1,8 @@
 import { KeyedAggregator } from './keyed_aggregator.ts';
 import type { KeyedAggregatorOptions } from './keyed_aggregator.ts';
 import { KeyRouter } from './key_router.ts';
+import { WindowAggregator } from './window_aggregator.ts';
+import type { WindowAggregate } from './window_aggregator.ts';
 import { abortImport, checkExports } from './wasm.ts';
 import type { KernelExports } from './wasm.ts';
 
@@ -22,6 +24,10 @@ export class Kernels {
 
   createKeyedAggregator(options: KeyedAggregatorOptions): KeyedAggregator {
     return new KeyedAggregator(this.instantiate(), options);
+  }
+
+  createWindowAggregator(aggregates: readonly WindowAggregate[], maxBytes?: number): WindowAggregator {
+    return new WindowAggregator(this.instantiate(), aggregates, maxBytes);
   }
 
   createKeyRouter(maxParallelism: number, parallelism: number): KeyRouter {

@@ -24,6 +24,21 @@ export interface KernelExports {
   export_ids(n: number): void;
   lookup(key: number): number;
   import_entries(n: number): number;
+  window_init(fields: number, maxBytes: number): number;
+  window_clear(): number;
+  window_update(n: number, keyFormat: number): number;
+  window_fire_begin(lo: number, hi: number): number;
+  window_fire_rows(start: number, n: number): number;
+  window_key_result(key: number, lo: number, hi: number): number;
+  window_retire(below: number): number;
+  window_import(n: number): number;
+  window_size(): number;
+  window_stride(): number;
+  window_entries_ptr(): number;
+  window_table_bytes(): number;
+  window_err_record(): number;
+  window_err_bytes(): number;
+  window_err_entries(): number;
   router_init(rows: number, maxParallelism: number, parallelism: number): number;
   router_region(id: number): number;
   route_int32(n: number): void;
@@ -34,7 +49,9 @@ const EXPORT_NAMES: readonly (keyof KernelExports)[] = [
   'memory', 'init', 'clear', 'batch_capacity', 'region', 'size', 'stride', 'entries_ptr', 'table_bytes', 'table_bytes_for',
   'changed_count', 'err_keys', 'err_bytes', 'err_record', 'err_key', 'update', 'changed_begin',
   'changed_spill', 'export_range', 'export_ids', 'lookup', 'import_entries',
-  'router_init', 'router_region', 'route_int32', 'gather_column',
+  'window_init', 'window_clear', 'window_update', 'window_fire_begin', 'window_fire_rows', 'window_key_result', 'window_retire',
+  'window_import', 'window_size', 'window_stride', 'window_entries_ptr', 'window_table_bytes', 'window_err_record', 'window_err_bytes',
+  'window_err_entries', 'router_init', 'router_region', 'route_int32', 'gather_column',
 ];
 
 export function checkExports(exports: WebAssembly.Exports): KernelExports {

@@ -3,6 +3,8 @@ import type { EdgeSpec, JobConfig, JobGraph, NodeSpec, Partitioning } from './gr
 import { describeOperator, operatorUid } from './graph.ts';
 import { kernelPlanFor } from './kernel_routing.ts';
 import type { KernelPlan } from './kernel_routing.ts';
+import { windowKernelPlanFor } from './window_kernel_routing.ts';
+import type { WindowKernelPlan } from './window_kernel_routing.ts';
 
 export interface PhysicalEdge extends EdgeSpec {
   /** The partitioning in force: a forward edge between different parallelisms becomes rebalance, as in Flink. */
@@ -19,6 +21,8 @@ export interface PhysicalNode {
   readonly inputs: readonly PhysicalEdge[];
   /** Set when the planner runs this keyed aggregation in the WASM kernel. */
   readonly kernel: KernelPlan | null;
+  /** Set when the planner runs this window in the WASM kernels. */
+  readonly windowKernel: WindowKernelPlan | null;
 }
 
 export interface PhysicalPlan {
@@ -62,7 +66,8 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
       return { ...edge, resolved, chained };
     });
     const kernel = config.kernels ? kernelPlanFor(spec, byId.get(spec.inputs[0]?.source)?.spec) : null;
-    const node: PhysicalNode = { spec, uid, parallelism, maxParallelism, inputs, kernel };
+    const windowKernel = config.kernels ? windowKernelPlanFor(spec, (id) => byId.get(id)?.spec) : null;
+    const node: PhysicalNode = { spec, uid, parallelism, maxParallelism, inputs, kernel, windowKernel };
     byId.set(spec.id, node);
     nodes.push(node);
   }

@@ -136,7 +136,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
       const op = createOperator({
         node: node.spec, uid: node.uid, subtaskIndex: s, parallelism: node.parallelism, maxParallelism: node.maxParallelism,
         config: plan.config, functions: { ...functions, fn: instanceForSubtask(functions.fn, s) }, output, clock, kernels,
-      }, node.kernel);
+      }, node.kernel, node.windowKernel);
       if (op instanceof SourceOperator) {
         sources.push(op);
         subtasks.push({ node, index: s, op, gate: null, queue: null, task: new TaskStats(taskName(node, s)), state });

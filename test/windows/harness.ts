@@ -75,7 +75,7 @@ export class WindowHarness<T> {
     this.op = createOperator({
       node: node.spec, uid: node.uid, subtaskIndex: 0, parallelism: 1, maxParallelism: this.maxParallelism,
       config: plan.config, functions: fns, output: out, clock, kernels,
-    }, null);
+    }, null, plan.nodes.find((n) => n.spec.kind === 'window')!.windowKernel);
     await this.op.initializeState(this.state.initializationContext());
     await this.op.open();
   }

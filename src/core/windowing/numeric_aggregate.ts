@@ -32,6 +32,15 @@ function compare(a: number, b: number): number {
   return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
 }
 
+/** The number in a record's field, or an error naming the record, the field and the fix. */
+export function numericField(value: unknown, field: FieldRef): number {
+  const v = readField(value, field);
+  if (typeof v !== 'number') {
+    throw new TypeError(`NumericAggregate over ${describeField(field)}: ${formatValue(value)} holds ${formatValue(v)} there, not a number. Fix: aggregate a numeric field, or map the records first`);
+  }
+  return v;
+}
+
 /**
  * count, sum, min, max and avg of one numeric field. The sum starts at the first value and adds
  * each later one in order (a single -0 sums to -0), avg is sum / count, min and max order values
@@ -61,10 +70,7 @@ export class NumericAggregate<IN = unknown> implements AggregateFunction<IN, Num
   }
 
   add(value: IN, acc: NumericAccumulator): NumericAccumulator {
-    const v = readField(value, this.field);
-    if (typeof v !== 'number') {
-      throw new TypeError(`NumericAggregate over ${describeField(this.field)}: ${formatValue(value)} holds ${formatValue(v)} there, not a number. Fix: aggregate a numeric field, or map the records first`);
-    }
+    const v = numericField(value, this.field);
     if (acc[0] === 0) {
       acc[1] = v;
       acc[2] = v;

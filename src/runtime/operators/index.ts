@@ -1,4 +1,6 @@
 import type { KernelPlan } from '../../plan/kernel_routing.ts';
+import type { WindowKernelPlan } from '../../plan/window_kernel_routing.ts';
+import { WindowKernelOperator } from './window_kernel.ts';
 import type { StreamOperator, OperatorContext } from '../operator.ts';
 import { KernelAggregateOperator } from './kernel_aggregate.ts';
 import { CoProcessOperator } from './co_process.ts';
@@ -13,8 +15,9 @@ import { FilterOperator, FlatMapOperator, MapOperator } from './stateless.ts';
 import { TimestampsAndWatermarksOperator } from './timestamps.ts';
 import { WindowOperator } from './window_operator.ts';
 
-export function createOperator(ctx: OperatorContext, kernel: KernelPlan | null): StreamOperator {
+export function createOperator(ctx: OperatorContext, kernel: KernelPlan | null, windowKernel: WindowKernelPlan | null = null): StreamOperator {
   if (kernel !== null) return new KernelAggregateOperator(ctx, kernel);
+  if (windowKernel !== null) return new WindowKernelOperator(ctx, windowKernel);
   switch (ctx.node.kind) {
     case 'source': return new SourceOperator(ctx);
     case 'timestamps': return new TimestampsAndWatermarksOperator(ctx);

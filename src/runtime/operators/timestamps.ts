@@ -1,7 +1,9 @@
-import { MAX_WATERMARK } from '../../core/watermarks.ts';
+import { MAX_WATERMARK, readsOnlyTimestamps } from '../../core/watermarks.ts';
 import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from '../../core/watermarks.ts';
-import type { RecordBatch } from '../../core/elements.ts';
+import type { ColumnBatch, RecordBatch } from '../../core/elements.ts';
 import { recordBatch } from '../../core/elements.ts';
+import { readField } from '../../core/fields.ts';
+import { formatValue } from '../../core/types.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorContext } from '../operator.ts';
 
@@ -26,19 +28,48 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
   private readonly periodic: boolean;
   private values: unknown[] = [];
   private stamps: number[] = [];
+  /** The timestamp field when the assigner names one (column batches then stay columns). */
+  private readonly field: string | null;
+  private readonly columnar: boolean;
 
   constructor(ctx: OperatorContext) {
     super(ctx);
     const strategy = ctx.functions.watermarkStrategy!;
     const assigner: TimestampAssigner<unknown> | undefined = strategy.timestampAssigner;
+    this.field = typeof assigner === 'string' ? assigner : null;
     this.assign = assigner === undefined ? null
-      : typeof assigner === 'function' ? assigner : assigner.extractTimestamp.bind(assigner);
+      : typeof assigner === 'function' ? assigner
+        : typeof assigner === 'string' ? (value) => readField(value, assigner) as number : assigner.extractTimestamp.bind(assigner);
     // BATCH mode ignores watermark generators, as Flink does: elements see the minimal
     // watermark until the end of input brings the maximal one.
     this.generator = ctx.config.runtimeMode === 'BATCH' ? IGNORED : strategy.createWatermarkGenerator({ currentProcessingTime: ctx.clock });
     this.interval = ctx.config.autoWatermarkInterval;
     this.perRecord = ctx.config.perRecordWatermarks;
     this.periodic = this.generator !== IGNORED && !this.perRecord && this.interval > 0;
+    this.columnar = !this.perRecord && (assigner === undefined || this.field !== null) && (this.generator === IGNORED || readsOnlyTimestamps(this.generator));
+  }
+
+  /**
+   * Column batches stay columns when the timestamps are a column (or the batch's own) and the
+   * generator reads only timestamps; anything else needs the records.
+   */
+  override processColumns(input: number, batch: ColumnBatch): void {
+    if (!this.columnar) return super.processColumns(input, batch);
+    let stamps = batch.timestamps;
+    if (this.field !== null) {
+      const column = batch.columns[this.field];
+      if (column === undefined) throw this.failure(new Error(`withTimestampAssigner(${JSON.stringify(this.field)}): the columns are ${Object.keys(batch.columns).map((c) => `"${c}"`).join(', ')}; there is no "${this.field}". Fix: name the column holding the event time`), null);
+      stamps = Float64Array.from(column as ArrayLike<number>);
+      for (let i = 0; i < stamps.length; i++) {
+        if (!Number.isFinite(stamps[i])) throw this.failure(new TypeError(`the timestamp assigner returned ${formatValue(column[i])}; it must return the event time in epoch milliseconds (a finite number). Fix: withTimestampAssigner((record) => record.time)`), null);
+      }
+    }
+    if (stamps !== null) {
+      for (let i = 0; i < stamps.length; i++) this.generator.onEvent(null, stamps[i] === stamps[i] ? stamps[i] : Number.NEGATIVE_INFINITY, this);
+    }
+    this.flushRecords();
+    this.out.emitColumns(stamps === batch.timestamps ? batch : { ...batch, timestamps: stamps });
+    if (this.periodic) this.onProcessingTime(this.ctx.clock());
   }
 
   override nextProcessingTime(): number {

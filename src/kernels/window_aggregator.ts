@@ -1,0 +1,204 @@
+/**
+ * count/sum/min/max per (key, slice) in one WASM instance (assembly/window_agg.ts): events are
+ * added to their slice once; a window's results merge its slices per key when it fires; slices
+ * no window needs any more are deleted. Key ids are integers (dictionary-encode other keys).
+ */
+import {
+  BATCH_CAPACITY, ROW_COLUMNS, KEYS_I32, KEYS_U32, KEYS_F64, ERR_NOT_INTEGER_KEY, ERR_DUPLICATE_KEY, REGION_IN_KEYS,
+  REGION_IN_VALUES, REGION_IN_INDEXES, REGION_ROWS, COL_KEY, COL_COUNT, COL_SUM, COL_MIN, COL_MAX, FIELD_COUNT, FIELD_SUM,
+  FIELD_MIN, FIELD_MAX,
+} from '../../assembly/abi.ts';
+import type { KeyColumn } from './keyed_aggregator.ts';
+import { DEFAULT_MAX_BYTES, limitError } from './limits.ts';
+import { KernelMemory } from './wasm.ts';
+import type { KernelExports } from './wasm.ts';
+
+export type WindowAggregate = 'count' | 'sum' | 'min' | 'max';
+
+/** A window's results: one row per key, in the order keys were first seen in its slices. */
+export interface WindowResults {
+  readonly keys: Float64Array;
+  readonly count: Float64Array;
+  readonly sum?: Float64Array;
+  readonly min?: Float64Array;
+  readonly max?: Float64Array;
+}
+
+const CAP = BATCH_CAPACITY;
+const ROW_BYTES = BATCH_CAPACITY * 8 * ROW_COLUMNS;
+const MAGIC = 0x574b4445; // "EDKW"
+const VERSION = 1;
+const HEADER_BYTES = 32;
+const BITS: Record<WindowAggregate, number> = { count: FIELD_COUNT, sum: FIELD_SUM, min: FIELD_MIN, max: FIELD_MAX };
+
+export class WindowAggregator {
+  readonly fields: number;
+  readonly maxBytes: number;
+  readonly #wasm: KernelExports;
+  readonly #mem: KernelMemory;
+  readonly #stride: number;
+  readonly #region: { keys: number; values: number; slices: number; rows: number };
+
+  constructor(exports: KernelExports, aggregates: readonly WindowAggregate[], maxBytes = DEFAULT_MAX_BYTES) {
+    // The count is always kept: it tells a slice's first event, and every window result has it.
+    this.fields = aggregates.reduce((f, a) => f | BITS[a], FIELD_COUNT);
+    this.maxBytes = maxBytes;
+    this.#wasm = exports;
+    this.#check(exports.window_init(this.fields, maxBytes));
+    this.#mem = new KernelMemory(exports);
+    this.#stride = exports.window_stride();
+    this.#region = {
+      keys: exports.region(REGION_IN_KEYS), values: exports.region(REGION_IN_VALUES),
+      slices: exports.region(REGION_IN_INDEXES), rows: exports.region(REGION_ROWS),
+    };
+  }
+
+  /** (key, slice) entries held. */
+  get size(): number {
+    return this.#wasm.window_size();
+  }
+
+  /** Bytes of table memory (entries and index). */
+  get tableBytes(): number {
+    return this.#wasm.window_table_bytes();
+  }
+
+  /** Adds events in order: each to its key's entry in its slice (slice ids are whole numbers). */
+  update(keys: KeyColumn, slices: Float64Array, values: Float64Array, from = 0, to = keys.length): void {
+    const format = keys instanceof Int32Array ? KEYS_I32 : keys instanceof Uint32Array ? KEYS_U32 : KEYS_F64;
+    const { keys: inKeys, values: inValues, slices: inSlices } = this.#region;
+    for (let off = from; off < to; off += CAP) {
+      const end = Math.min(to, off + CAP);
+      const m = this.#mem.refresh();
+      if (format === KEYS_F64) m.f64.set(keys.subarray(off, end), inKeys >> 3);
+      else if (format === KEYS_I32) m.i32.set(keys.subarray(off, end), inKeys >> 2);
+      else m.u32.set(keys.subarray(off, end), inKeys >> 2);
+      m.f64.set(values.subarray(off, end), inValues >> 3);
+      m.f64.set(slices.subarray(off, end), inSlices >> 3);
+      const result = this.#wasm.window_update(end - off, format);
+      if (result < 0) {
+        const record = off + this.#wasm.window_err_record();
+        if (result === ERR_NOT_INTEGER_KEY) throw new Error(`WindowAggregator.update: key ${keys[record]} at record ${record} is not an integer key id; dictionary-encode such keys`);
+        throw limitError(result, this.#wasm.window_err_entries(), this.#wasm.window_err_bytes(), { maxBytes: this.maxBytes, maxKeys: Number.POSITIVE_INFINITY }, record - from);
+      }
+    }
+  }
+
+  /** The results of the window over slices [lo, hi), one row per key. */
+  fire(lo: number, hi: number): WindowResults {
+    const n = this.#wasm.window_fire_begin(lo, hi);
+    this.#check(n);
+    const out = this.#columns(n);
+    for (let done = 0; done < n; done += CAP) {
+      const len = this.#wasm.window_fire_rows(done, Math.min(CAP, n - done));
+      this.#read(out, done, len);
+    }
+    return out;
+  }
+
+  /** One key's result over slices [lo, hi), or null when it has no events there. */
+  keyResult(key: number, lo: number, hi: number): WindowResults | null {
+    if (this.#wasm.window_key_result(key, lo, hi) === 0) return null;
+    const out = this.#columns(1);
+    this.#read(out, 0, 1);
+    return out;
+  }
+
+  /** Deletes the entries of slices below `below`. */
+  retire(below: number): void {
+    this.#wasm.window_retire(below);
+  }
+
+  /**
+   * The whole table as bytes: a 32-byte header (with `watermark`, the windows fired so far), then
+   * the entries as the kernel keeps them.
+   */
+  snapshot(watermark = Number.NEGATIVE_INFINITY): Uint8Array {
+    const count = this.size;
+    const out = new Uint8Array(HEADER_BYTES + count * this.#stride);
+    const view = new DataView(out.buffer, 0, HEADER_BYTES);
+    view.setUint32(0, MAGIC, true);
+    view.setUint32(4, VERSION, true);
+    view.setUint32(8, this.fields, true);
+    view.setUint32(12, this.#stride, true);
+    view.setUint32(16, count, true);
+    view.setFloat64(24, watermark, true);
+    const ptr = this.#wasm.window_entries_ptr();
+    out.set(this.#mem.refresh().u8.subarray(ptr, ptr + count * this.#stride), HEADER_BYTES);
+    return out;
+  }
+
+  /**
+   * Adds the entries of a snapshot whose key `keep(key)` says this instance holds (its key
+   * groups), each key given its id here by `remap`. Returns the slice ids added and the
+   * snapshot's watermark.
+   */
+  restore(bytes: Uint8Array, keep: (key: number) => boolean, remap: (key: number) => number = (k) => k): { slices: Set<number>; watermark: number } {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.byteLength < HEADER_BYTES || view.getUint32(0, true) !== MAGIC) throw new Error('WindowAggregator.restore: not a window table snapshot (bad magic)');
+    if (view.getUint32(4, true) !== VERSION) throw new Error(`WindowAggregator.restore: snapshot format version ${view.getUint32(4, true)}, this build reads ${VERSION}`);
+    if (view.getUint32(8, true) !== this.fields || view.getUint32(12, true) !== this.#stride) {
+      throw new Error(`WindowAggregator.restore: the snapshot keeps fields ${view.getUint32(8, true)}, this window keeps ${this.fields}`);
+    }
+    const count = view.getUint32(16, true);
+    const stride = this.#stride;
+    const perChunk = Math.floor(ROW_BYTES / stride);
+    const slices = new Set<number>();
+    let staged = 0;
+    const flush = (): void => {
+      if (staged === 0) return;
+      const result = this.#wasm.window_import(staged);
+      if (result === ERR_DUPLICATE_KEY) throw new Error(`WindowAggregator.restore: key ${this.#wasm.window_err_entries()} is already present in a slice; the restored key groups overlap`);
+      this.#check(result);
+      staged = 0;
+    };
+    for (let i = 0; i < count; i++) {
+      const at = HEADER_BYTES + i * stride;
+      const key = int64(view, at);
+      if (!keep(key)) continue;
+      const slice = int64(view, at + 8);
+      slices.add(slice);
+      const mem = this.#mem.refresh();
+      const to = this.#region.rows + staged * stride;
+      mem.u8.set(bytes.subarray(at, at + stride), to);
+      const id = remap(key);
+      const w = new DataView(mem.u8.buffer, to, 8);
+      w.setUint32(0, id >>> 0, true);
+      w.setInt32(4, Math.floor(id / 4294967296), true);
+      if (++staged === perChunk) flush();
+    }
+    flush();
+    return { slices, watermark: view.getFloat64(24, true) };
+  }
+
+  #columns(n: number): WindowResults {
+    const f = this.fields;
+    return {
+      keys: new Float64Array(n),
+      count: new Float64Array(n),
+      sum: f & FIELD_SUM ? new Float64Array(n) : undefined,
+      min: f & FIELD_MIN ? new Float64Array(n) : undefined,
+      max: f & FIELD_MAX ? new Float64Array(n) : undefined,
+    };
+  }
+
+  #read(out: WindowResults, at: number, len: number): void {
+    const f64 = this.#mem.refresh().f64;
+    const base = this.#region.rows >> 3;
+    const column = (c: number): Float64Array => f64.subarray(base + c * CAP, base + c * CAP + len);
+    out.keys.set(column(COL_KEY), at);
+    out.count.set(column(COL_COUNT), at);
+    out.sum?.set(column(COL_SUM), at);
+    out.min?.set(column(COL_MIN), at);
+    out.max?.set(column(COL_MAX), at);
+  }
+
+  #check(code: number): void {
+    if (code < 0) throw limitError(code, this.#wasm.window_err_entries(), this.#wasm.window_err_bytes(), { maxBytes: this.maxBytes, maxKeys: Number.POSITIVE_INFINITY }, 0);
+  }
+}
+
+/** A little-endian i64 as a number (exact within ±2^53). */
+function int64(view: DataView, at: number): number {
+  return view.getInt32(at + 4, true) * 4294967296 + view.getUint32(at, true);
+}

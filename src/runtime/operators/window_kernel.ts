@@ -1,0 +1,215 @@
+/**
+ * An event-time tumbling or sliding window over a built-in numeric function, run in the WASM
+ * kernel (the planner's rule: src/plan/window_kernel_routing.ts). Events go to slices of
+ * gcd(size, slide), each once; windows fire when the watermark passes their end, merging their
+ * slices per key; slices go once no window needs them. Lateness follows Flink's WindowOperator:
+ * an element whose windows are all past their cleanup is dropped or sent to the late-data side
+ * output, and one for a window already fired but within the allowed lateness fires it again.
+ */
+import { KernelLimitError, KeyDictionary, formatBytes } from '../../kernels/index.ts';
+import type { DictionaryKey, KeyColumn, WindowAggregator } from '../../kernels/index.ts';
+import { TimeWindow } from '../../core/windowing/windows.ts';
+import type { Column, ColumnBatch, RecordBatch } from '../../core/elements.ts';
+import { namedRows, sliceColumns } from '../../core/elements.ts';
+import { canonicalKey, inKeyGroupRange, keyGroupFor } from '../../core/key_groups.ts';
+import type { KeyGroupRange } from '../../core/key_groups.ts';
+import type { WindowKernelPlan } from '../../plan/window_kernel_routing.ts';
+import type { KeyedStatePart } from '../../state/snapshot.ts';
+import { StreamOperator } from '../operator.ts';
+import type { OperatorContext, StateInitializationContext } from '../operator.ts';
+import { EventError, eventsOfColumns, eventsOfRecords } from './window_kernel_input.ts';
+import type { Events } from './window_kernel_input.ts';
+import { WindowResultWriter } from './window_kernel_output.ts';
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+export class WindowKernelOperator extends StreamOperator {
+  private readonly plan: WindowKernelPlan;
+  /** Slice length (ms), slices per window, slices per slide. */
+  private readonly g: number;
+  private readonly k: number;
+  private readonly dictionary: KeyDictionary<unknown> | null;
+  private readonly writer: WindowResultWriter;
+  private aggregator: WindowAggregator | null = null;
+  private keyGroups: KeyGroupRange | null = null;
+  /** Slices that hold entries. */
+  private readonly live = new Set<number>();
+  /** After a restore: the watermark each old subtask had fired to, over the key groups it held. */
+  private restoredFired: { range: KeyGroupRange; watermark: number }[] = [];
+  /** Elements dropped as late with no side output for them (Flink's numLateRecordsDropped). */
+  lateRecordsDropped = 0;
+
+  constructor(ctx: OperatorContext, plan: WindowKernelPlan) {
+    super(ctx);
+    this.plan = plan;
+    this.g = gcd(plan.size, plan.slide);
+    this.k = plan.size / this.g;
+    this.dictionary = plan.integerKeys ? null : new KeyDictionary<unknown>({ canonical: (key) => canonicalKey(key) as DictionaryKey });
+    this.writer = new WindowResultWriter(plan, this.out, (id) => (this.dictionary === null ? id : this.dictionary.decode(id)));
+  }
+
+  override async initializeState(context: StateInitializationContext): Promise<void> {
+    super.initializeState(context);
+    const out = this.plan.output;
+    const aggregates = out.kind === 'aggregation'
+      ? [out.aggregation === 'sum' ? 'sum' as const : out.aggregation.startsWith('min') ? 'min' as const : 'max' as const]
+      : out.aggregates.flatMap((a) => (a === 'avg' ? ['sum' as const] : a === 'count' ? [] : [a]));
+    this.aggregator = (await this.ctx.kernels()).createWindowAggregator(aggregates, this.ctx.config.kernelTableMaxBytes);
+    this.keyGroups = context.keyGroups;
+    for (const part of context.restoredParts) if (part.kind === 'kernel') this.restore(part.table, part.keys, part.keyGroups);
+  }
+
+  override processColumns(input: number, batch: ColumnBatch): void {
+    if (this.plan.keyColumn === null) return super.processColumns(input, batch);
+    const rowAt = (i: number): unknown => namedRows(sliceColumns(batch, i, i + 1))[0];
+    this.process(this.events(() => eventsOfColumns(this.plan, batch), rowAt), rowAt);
+  }
+
+  processBatch(_input: number, batch: RecordBatch): void {
+    const recordAt = (i: number): unknown => batch.values[i];
+    this.process(this.events(() => eventsOfRecords(this.plan, batch), recordAt), recordAt);
+  }
+
+  /** The batch's events; a bad record fails the job naming it, as on the JS path. */
+  private events(read: () => Events, recordAt: (i: number) => unknown): Events {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof EventError) throw this.failure(new Error(error.message), { value: recordAt(error.index) });
+      throw error;
+    }
+  }
+
+  /** Drops (or sends aside) elements too late for all their windows, adds the rest, and fires windows they are late for. */
+  private process(events: Events, recordAt: (i: number) => unknown): void {
+    const { keys, timestamps, values, length } = events;
+    const { size, slide, offset, allowedLateness } = this.plan;
+    const wm = this.currentWatermark;
+    const ids = this.keyIds(keys);
+    const slices = new Float64Array(length);
+    let previous = Number.NaN;
+    let from = 0;
+    for (let i = 0; i < length; i++) {
+      const ts = timestamps[i];
+      const lastStart = TimeWindow.getWindowStartWithOffset(ts, offset, slide);
+      if (lastStart + size - 1 + allowedLateness <= wm) {
+        // Every window of this element is past its cleanup: Flink drops it, or sends it to the late-data output.
+        this.add(ids, slices, values, from, i);
+        from = i + 1;
+        if (this.plan.lateDataTag !== null) this.out.side(this.plan.lateDataTag, recordAt(i), ts);
+        else this.lateRecordsDropped++;
+        continue;
+      }
+      const slice = Math.floor((ts - offset) / this.g);
+      slices[i] = slice;
+      if (slice !== previous) {
+        this.live.add(slice);
+        previous = slice;
+      }
+      // Its earliest window has passed the watermark: add it now, and fire those windows again (Flink's EventTimeTrigger.onElement).
+      const earliestStart = lastStart - slide * Math.floor((lastStart - ts + size - 1) / slide);
+      if (earliestStart + size - 1 <= wm) {
+        this.add(ids, slices, values, from, i + 1);
+        from = i + 1;
+        this.fireLate(ids[i], ts, lastStart, wm);
+      }
+    }
+    this.add(ids, slices, values, from, length);
+  }
+
+  /** Adds events [from, to) to the kernel. */
+  private add(ids: KeyColumn, slices: Float64Array, values: Float64Array, from: number, to: number): void {
+    if (to <= from) return;
+    try {
+      this.aggregator!.update(ids, slices, values, from, to);
+    } catch (error) {
+      throw error instanceof KernelLimitError ? this.limitReached(error) : error;
+    }
+  }
+
+  /** An element's windows that the watermark has passed but lateness keeps: each fires again for its key, the latest first. */
+  private fireLate(id: number, ts: number, lastStart: number, wm: number): void {
+    const { size, slide, offset, allowedLateness } = this.plan;
+    for (let start = lastStart; start > ts - size; start -= slide) {
+      const maxTs = start + size - 1;
+      if (maxTs > wm || maxTs + allowedLateness <= wm) continue;
+      const lo = Math.floor((start - offset) / this.g);
+      const result = this.aggregator!.keyResult(id, lo, lo + this.k);
+      if (result !== null) this.writer.write(result, start, maxTs, null);
+    }
+  }
+
+  /** Fires the windows whose end the watermark passes, in the order of their ends; deletes slices no window needs. */
+  override processWatermark(timestamp: number): void {
+    const previous = this.currentWatermark;
+    const { size, slide, offset, allowedLateness } = this.plan;
+    const starts = new Set<number>();
+    for (const slice of this.live) {
+      const at = offset + slice * this.g;
+      for (let start = TimeWindow.getWindowStartWithOffset(at, offset, slide); start > at - size; start -= slide) {
+        const maxTs = start + size - 1;
+        if (maxTs > previous && maxTs <= timestamp) starts.add(start);
+      }
+    }
+    for (const start of [...starts].sort((a, b) => a - b)) {
+      const lo = Math.floor((start - offset) / this.g);
+      this.writer.write(this.aggregator!.fire(lo, lo + this.k), start, start + size - 1, this.suppressed(start + size - 1));
+    }
+    let below = Number.POSITIVE_INFINITY;
+    const dead: number[] = [];
+    for (const slice of this.live) {
+      const at = offset + slice * this.g;
+      const lastEnd = TimeWindow.getWindowStartWithOffset(at, offset, slide) + size;
+      if (lastEnd - 1 + allowedLateness <= timestamp) dead.push(slice);
+      else below = Math.min(below, slice);
+    }
+    if (dead.length > 0) {
+      for (const slice of dead) this.live.delete(slice);
+      this.aggregator!.retire(below === Number.POSITIVE_INFINITY ? Math.max(...dead) + 1 : below);
+    }
+    if (this.restoredFired.length > 0 && this.restoredFired.every((f) => f.watermark <= timestamp)) this.restoredFired = [];
+    super.processWatermark(timestamp);
+  }
+
+  /** After a restore: which keys already had the window ending at maxTs fired (before the snapshot). */
+  private suppressed(maxTs: number): ((key: unknown) => boolean) | null {
+    const fired = this.restoredFired.filter((f) => maxTs <= f.watermark);
+    if (fired.length === 0) return null;
+    const maxParallelism = this.ctx.maxParallelism;
+    return (key) => {
+      const kg = keyGroupFor(key, maxParallelism);
+      return fired.some((f) => inKeyGroupRange(f.range, kg));
+    };
+  }
+
+  override snapshotState(): KeyedStatePart[] {
+    return [{
+      kind: 'kernel', keyGroups: this.keyGroups!, table: this.aggregator!.snapshot(this.currentWatermark),
+      keys: this.dictionary === null ? null : [...this.dictionary.values()],
+    }];
+  }
+
+  private restore(table: Uint8Array, keys: readonly unknown[] | null, range: KeyGroupRange): void {
+    const maxParallelism = this.ctx.maxParallelism;
+    const mine = this.keyGroups!;
+    const keyOf = (id: number): unknown => (keys === null ? id : keys[id]);
+    const dictionary = this.dictionary;
+    const { slices, watermark } = this.aggregator!.restore(table, (id) => inKeyGroupRange(mine, keyGroupFor(keyOf(id), maxParallelism)),
+      dictionary === null ? undefined : (id) => dictionary.encode(keys![id]));
+    for (const s of slices) this.live.add(s);
+    if (watermark !== Number.NEGATIVE_INFINITY) this.restoredFired.push({ range, watermark });
+  }
+
+  private keyIds(keys: Column): KeyColumn {
+    if (this.dictionary !== null) return this.dictionary.encodeInto(keys as ArrayLike<unknown>);
+    if (keys instanceof Int32Array || keys instanceof Uint32Array || keys instanceof Float64Array) return keys;
+    return Float64Array.from(keys as ArrayLike<number>);
+  }
+
+  private limitReached(error: KernelLimitError): Error {
+    return new Error(`the WASM kernel's table for this window would need ${formatBytes(error.bytes)} for ${error.keys.toLocaleString('en-US')} (key, slice) entries, over its limit of ${formatBytes(this.aggregator!.maxBytes)}. Fix: raise it with env.getConfig().setKernelTableMaxBytes(bytes), spread the keys over more subtasks (setParallelism), or run the window on the JS path (getConfig().setKernelsEnabled(false))`, { cause: error });
+  }
+}

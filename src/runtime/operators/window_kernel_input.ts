@@ -1,0 +1,70 @@
+/**
+ * The events a kernel window takes from a batch: each record's key, event time and value, as
+ * columns. Column batches give theirs as they are; records are read one by one, with the JS
+ * path's errors for a missing timestamp or a value that is not a number.
+ */
+import type { Column, ColumnBatch, RecordBatch } from '../../core/elements.ts';
+import { namedRows, sliceColumns } from '../../core/elements.ts';
+import { numericField } from '../../core/windowing/numeric_aggregate.ts';
+import type { WindowKernelPlan } from '../../plan/window_kernel_routing.ts';
+
+export interface Events {
+  readonly length: number;
+  readonly keys: Column;
+  readonly timestamps: ArrayLike<number>;
+  readonly values: Float64Array;
+}
+
+/** Thrown with the index of the record it is about, so the operator can name the record. */
+export class EventError extends Error {
+  readonly index: number;
+  constructor(message: string, index: number) {
+    super(message);
+    this.index = index;
+  }
+}
+
+function noTimestamp(plan: WindowKernelPlan): string {
+  const name = plan.size === plan.slide ? 'TumblingEventTimeWindows' : 'SlidingEventTimeWindows';
+  return `${name} needs each record's event time, and this record has no timestamp. Fix: call assignTimestampsAndWatermarks(WatermarkStrategy...withTimestampAssigner(...)) before the window, or use a processing-time window`;
+}
+
+function checkTimestamps(plan: WindowKernelPlan, timestamps: ArrayLike<number> | null, length: number): ArrayLike<number> {
+  if (timestamps === null) throw new EventError(noTimestamp(plan), 0);
+  for (let i = 0; i < length; i++) if (timestamps[i] !== timestamps[i]) throw new EventError(noTimestamp(plan), i);
+  return timestamps;
+}
+
+export function eventsOfColumns(plan: WindowKernelPlan, batch: ColumnBatch): Events {
+  const timestamps = checkTimestamps(plan, batch.timestamps, batch.length);
+  const column = batch.columns[plan.valueField as string];
+  let values: Float64Array;
+  if (column instanceof Float64Array) {
+    values = column;
+  } else if (ArrayBuffer.isView(column)) {
+    values = Float64Array.from(column as ArrayLike<number>);
+  } else {
+    values = new Float64Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const v = (column as readonly unknown[] | undefined)?.[i];
+      if (typeof v === 'number') values[i] = v;
+      else values[i] = numericField(namedRows(sliceColumns(batch, i, i + 1))[0], plan.valueField);
+    }
+  }
+  return { length: batch.length, keys: batch.columns[plan.keyColumn!], timestamps, values };
+}
+
+export function eventsOfRecords(plan: WindowKernelPlan, batch: RecordBatch): Events {
+  const { values: records, keys } = batch;
+  if (keys === null) throw new Error('internal: a kernel window got records without their keys');
+  const timestamps = checkTimestamps(plan, batch.timestamps, records.length);
+  const values = new Float64Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    try {
+      values[i] = numericField(records[i], plan.valueField);
+    } catch (error) {
+      throw new EventError((error as Error).message, i);
+    }
+  }
+  return { length: records.length, keys, timestamps, values };
+}
