@@ -8,8 +8,13 @@ import type { InternalTimerService } from './timers.ts';
  * record (timestamp, key) rather than allocated per record.
  */
 export class ProcessContextImpl implements OnTimerContext<unknown>, TimerService {
-  /** The current element's timestamp (NaN when it has none). */
+  /** The current element's timestamp, or the firing timer's (NaN when it has none). */
   ts = Number.NaN;
+  /**
+   * The timestamp records collected now carry: `ts`, except in a processing-time onTimer, where
+   * Flink's KeyedProcessOperator erases it.
+   */
+  outTs = Number.NaN;
   domain: TimeDomain = 'EVENT_TIME';
   readonly collector: Collector<unknown>;
   private readonly op: FunctionOperator;
@@ -17,7 +22,7 @@ export class ProcessContextImpl implements OnTimerContext<unknown>, TimerService
   constructor(op: FunctionOperator) {
     this.op = op;
     const out = op.ctx.output;
-    this.collector = { collect: (value: unknown) => out.collect(value, this.ts) };
+    this.collector = { collect: (value: unknown) => out.collect(value, this.outTs) };
   }
 
   timestamp(): number | null {

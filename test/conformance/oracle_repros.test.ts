@@ -3,7 +3,7 @@
  * each pinned here in Flink's terms after the fix, from the oracle's shrunk repro.
  */
 import { describe, expect, it } from 'vitest';
-import { KeyedProcessFunction, StreamExecutionEnvironment, Types } from '../../src/index.ts';
+import { KeyedProcessFunction, OutputTag, RuntimeExecutionMode, StreamExecutionEnvironment, Types, WatermarkStrategy } from '../../src/index.ts';
 import type { Collector, KeyedProcessContext, OnTimerContext, TypeInformation } from '../../src/index.ts';
 
 type Pair = [string, number];
@@ -35,4 +35,54 @@ describe('long-rejects-watermark-infinity: a LONG field may hold a watermark', (
       await expect(job).rejects.toThrow(`${bad} at [1] is not a LONG (a safe integer, a bigint, or ±Infinity for Long.MIN_VALUE/MAX_VALUE)`);
     }
   });
+});
+
+describe('processing-time-timer-output-timestamp: what a processing-time onTimer emits has no timestamp', () => {
+  // KeyedProcessOperator.onProcessingTime erases the collector's timestamp, onEventTime sets the
+  // timer's; in both, ctx.timestamp() is the timer's time (OnTimerContext), and a side output
+  // emitted there carries it.
+  const SIDE = new OutputTag<string>('from onTimer');
+  class BothDomains extends KeyedProcessFunction<string, Pair, string> {
+    processElement(r: Pair, ctx: KeyedProcessContext<string>) {
+      ctx.timerService().registerEventTimeTimer(r[1] + 5);
+      ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + 1);
+    }
+    override onTimer(ts: number, ctx: OnTimerContext<string>, out: Collector<string>) {
+      const at = ctx.timeDomain() === 'EVENT_TIME' ? String(ts) : 'now + 1';
+      out.collect(`${ctx.timeDomain()} timer at ${at}, ctx.timestamp() ${ctx.timestamp() === ts ? 'is' : 'is not'} its time`);
+      ctx.output(SIDE, `${ctx.timeDomain()} ${ts}`);
+    }
+  }
+
+  for (const mode of [RuntimeExecutionMode.STREAMING, RuntimeExecutionMode.BATCH]) {
+    it(`in ${mode}`, async () => {
+      // A clock that moves on every reading: the processing-time timer comes due while the source waits.
+      let now = 10_000;
+      const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock: () => now++ }).setRuntimeMode(mode);
+      const main: [string, number | null][] = [];
+      const side: string[] = [];
+      let release = (): void => {};
+      const released = new Promise<void>((resolve) => { release = resolve; });
+      // In STREAMING a processing-time timer still pending at the end is dropped: the source stays open until it fired.
+      async function* events(): AsyncGenerator<Pair> {
+        yield ['a', 100];
+        if (mode === RuntimeExecutionMode.STREAMING) await released;
+      }
+      const timed = env.addSource(events())
+        .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<Pair>().withTimestampAssigner((r) => r[1]))
+        .keyBy((r) => r[0])
+        .process(new BothDomains());
+      timed.addSink((v, ctx) => {
+        main.push([v, ctx.timestamp()]);
+        release();
+      });
+      timed.getSideOutput(SIDE).addSink((v, ctx) => { side.push(`${v} stamped ${ctx.timestamp()}`); });
+      await env.execute();
+      expect(main.sort()).toEqual([
+        ['EVENT_TIME timer at 105, ctx.timestamp() is its time', 105],
+        ['PROCESSING_TIME timer at now + 1, ctx.timestamp() is its time', null],
+      ]);
+      expect(side.sort()).toEqual(['EVENT_TIME 105 stamped 105', expect.stringMatching(/^PROCESSING_TIME (\d+) stamped \1$/)]);
+    });
+  }
 });

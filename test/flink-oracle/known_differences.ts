@@ -130,24 +130,6 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     affects: (spec, p) => p > 1 && has(spec, (n) => n.op === 'sink' && isKeyBy(spec, n.input)),
   },
   {
-    id: 'processing-time-timer-output-timestamp',
-    title: 'Records emitted from a processing-time onTimer carry the timer\'s time as their timestamp',
-    flink: 'KeyedProcessOperator.onProcessingTime erases the timestamp: what onTimer emits for a processing-time timer has none (ctx.timestamp() is still the timer\'s time)',
-    eddy: 'the records carry the timer\'s time, a wall-clock value, as their event timestamp (seen in BATCH, where such timers fire at the end)',
-    parallelism: 1,
-    repro: {
-      version: 1, mode: 'BATCH', watermarkEmission: 'perRecord', declareTypes: false, nodes: [
-        { id: 's0', op: 'source', records: [['a', 0, 0, 0]] },
-        { id: 'n0', op: 'keyBy', input: 's0', field: 0 },
-        { id: 'n1', op: 'process', input: 'n0', fn: 'procTimer' },
-        { id: 'out0', op: 'sink', input: 'n1' },
-      ],
-    },
-    affects: (spec) => spec.mode === 'BATCH' && has(spec, (n) => n.op === 'process' && n.fn === 'procTimer'),
-    normalize: (spec, sink, row) => (upstream(spec, sink).some((n) => n.op === 'process' && n.fn === 'procTimer')
-      ? [row[0], null, ...row.slice(2)] as SinkRow : row),
-  },
-  {
     id: 'batch-aggregate-timestamp',
     title: 'In BATCH, a keyed aggregation\'s result does not carry the maximal timestamp',
     flink: 'BatchGroupedReduceOperator emits each key\'s final sum/min/max/minBy/maxBy/reduce result with timestamp Long.MAX_VALUE',

@@ -98,8 +98,8 @@ describe('Executor', () => {
     }
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     const out = await env.addSource(slow()).keyBy(() => 'k').process(new Timed()).process(new Stamps()).executeAndCollect();
-    // ...and what onTimer emits carries that time.
-    expect(out).toEqual(['element a (no timestamp)', 'timer k PROCESSING_TIME ts=the timer\'s time (stamped)', 'element b (no timestamp)']);
+    // ...but what a processing-time onTimer emits carries none (KeyedProcessOperator.onProcessingTime erases it).
+    expect(out).toEqual(['element a (no timestamp)', 'timer k PROCESSING_TIME ts=the timer\'s time (no timestamp)', 'element b (no timestamp)']);
   });
 
   it("a two-input operator's watermark is the minimum of its inputs", async () => {

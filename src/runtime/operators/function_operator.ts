@@ -78,7 +78,7 @@ export abstract class FunctionOperator extends StreamOperator {
     try {
       for (; i < values.length; i++) {
         if (keyed) this.setKey(batch, i);
-        p.ts = timestamps === null ? Number.NaN : timestamps[i];
+        p.ts = p.outTs = timestamps === null ? Number.NaN : timestamps[i];
         emitReturned(handle(values[i], p, out), out);
       }
     } catch (error) {
@@ -93,8 +93,10 @@ export abstract class FunctionOperator extends StreamOperator {
   private fire(timer: InternalTimer, domain: TimeDomain): void {
     if (this.onTimer === null) return;
     const p = this.pctx;
-    // In both time domains ctx.timestamp() is the timer's time, and records emitted here carry it (Flink's OnTimerContext).
+    // In both time domains ctx.timestamp() is the timer's time (Flink's OnTimerContext); what is
+    // collected carries it only for an event-time timer (KeyedProcessOperator erases it otherwise).
     p.ts = timer.timestamp;
+    p.outTs = domain === 'EVENT_TIME' ? timer.timestamp : Number.NaN;
     p.domain = domain;
     try {
       emitReturned(this.onTimer(timer.timestamp, p, p.collector), p.collector);
