@@ -1,6 +1,6 @@
 import type { FieldRef } from '../core/fields.ts';
 import type { EdgeSpec, NodeConfig, NodeSpec, OperatorKind, Partitioning } from '../plan/graph.ts';
-import type { NodeFunctions } from '../plan/job.ts';
+import type { KeyFunction, NodeFunctions } from '../plan/job.ts';
 import type { CollectBuffer } from '../core/collect_buffer.ts';
 import { flatMapFunctionOf, filterFunctionOf, isTwoPhaseCommitSink, mapFunctionOf, requireMethods, sinkFunctionOf } from '../core/user_functions.ts';
 import { connectStreams } from './connected_streams.ts';
@@ -200,13 +200,12 @@ export class DataStream<T> {
   }
 
   addSink(sink: SinkFunction<T>): DataStreamSink {
-    if (!isTwoPhaseCommitSink(sink)) sinkFunctionOf(sink, 'addSink()');
-    return this.#sink('Sink', { kind: 'sink', sink: 'user', printPrefix: null }, sink);
+    return addSinkOperator({ stream: this.#state, input: 0 }, null, { sink });
   }
 
   /** Prints each record as Flink does: `prefix:subtask> record` (subtask shown when parallel). */
   print(prefix?: string): DataStreamSink {
-    return this.#sink('Print to Std. Out', { kind: 'sink', sink: 'print', printPrefix: prefix ?? null }, undefined);
+    return addSinkOperator({ stream: this.#state, input: 0 }, null, { printPrefix: prefix ?? null });
   }
 
   /**
@@ -245,11 +244,6 @@ export class DataStream<T> {
 
   #oneInput<O>(kind: OperatorKind, name: string, fn: unknown, outputType?: TypeInformation<O>, inherited: TypeSpec | null = null): DataStream<O> {
     return addOperator<O>(this.#state.env, { kind, name, outputType: outputType ?? inherited, functions: { fn } }, [{ stream: this.#state, input: 0 }]);
-  }
-
-  #sink(name: string, config: NodeConfig, fn: unknown): DataStreamSink {
-    const stream = addOperator<never>(this.#state.env, { kind: 'sink', name, config, functions: { fn } }, [{ stream: this.#state, input: 0 }]);
-    return makeSink(readStream(stream).sources[0].node);
   }
 
   #withPartitioning(): StreamSource[] {
@@ -326,6 +320,21 @@ export function collectStream<T>(stream: DataStream<T>, flush?: CollectBuffer['f
   }, [{ stream: state, input: 0 }]);
   makeSink(readStream(sink).sources[0].node).setParallelism(1);
   return buffer;
+}
+
+/**
+ * Adds `addSink(sink)` or `print(prefix)` reading `input`. On a keyed stream the input is
+ * partitioned by key and `keyOf` finds it, as Flink's sink on a KeyedStream reads its input.
+ */
+export function addSinkOperator(input: OperatorInput, keyOf: KeyFunction | null, what: { sink: unknown } | { printPrefix: string | null }): DataStreamSink {
+  const print = 'printPrefix' in what;
+  if (!print && !isTwoPhaseCommitSink(what.sink)) sinkFunctionOf(what.sink, 'addSink()');
+  const config: NodeConfig = { kind: 'sink', sink: print ? 'print' : 'user', printPrefix: print ? what.printPrefix : null };
+  const stream = addOperator<never>(input.stream.env, {
+    kind: 'sink', name: print ? 'Print to Std. Out' : 'Sink', config,
+    functions: { fn: print ? undefined : what.sink, keySelectors: keyOf === null ? undefined : [keyOf] },
+  }, [input]);
+  return makeSink(readStream(stream).sources[0].node);
 }
 
 let makeSink: (node: NodeSpec) => DataStreamSink;

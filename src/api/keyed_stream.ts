@@ -5,7 +5,7 @@ import { FieldError, describeField, readField } from '../core/fields.ts';
 import { flatMapFunctionOf, filterFunctionOf, keySelectorOf, mapFunctionOf, reduceFunctionOf, requireMethods } from '../core/user_functions.ts';
 import { connectStreams } from './connected_streams.ts';
 import type { ConnectedStreams } from './connected_streams.ts';
-import { addOperator, streamState, typeOf } from './data_stream.ts';
+import { addOperator, addSinkOperator, streamState, typeOf } from './data_stream.ts';
 import type { DataStream, DataStreamSink, OperatorInput, StreamState } from './data_stream.ts';
 import type {
   FilterFunction, FlatMapFunction, KeySelector, KeyedProcessFunctionLike, MapFunction, ReduceFunction, SinkFunction,
@@ -114,12 +114,14 @@ export class KeyedStream<T, K> {
     return this.#stream.union(...streams.map((s) => (s instanceof KeyedStream ? s.#stream : s)));
   }
 
+  /** Prints each record (see DataStream.print); a key's records are printed by the subtask owning it. */
   print(prefix?: string): DataStreamSink {
-    return this.#stream.print(prefix);
+    return addSinkOperator(keyedInput(this, 0), this.#state.keyOf, { printPrefix: prefix ?? null });
   }
 
+  /** A sink partitioned by key, as Flink's: a key's records go to the sink subtask owning its key group, in order. */
   addSink(sink: SinkFunction<T>): DataStreamSink {
-    return this.#stream.addSink(sink);
+    return addSinkOperator(keyedInput(this, 0), this.#state.keyOf, { sink });
   }
 
   executeAndCollect(jobName?: string, limit?: number): Promise<T[]> {

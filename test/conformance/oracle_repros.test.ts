@@ -2,9 +2,9 @@
  * Behaviours the Flink oracle (test/flink-oracle) found where Eddy differed from Apache Flink,
  * each pinned here in Flink's terms after the fix, from the oracle's shrunk repro.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { KeyedProcessFunction, OutputTag, RuntimeExecutionMode, StreamExecutionEnvironment, Types, WatermarkStrategy } from '../../src/index.ts';
-import type { Collector, KeyedProcessContext, OnTimerContext, TypeInformation } from '../../src/index.ts';
+import type { Collector, KeyedProcessContext, OnTimerContext, RuntimeContext, TypeInformation } from '../../src/index.ts';
 
 type Pair = [string, number];
 
@@ -85,4 +85,44 @@ describe('processing-time-timer-output-timestamp: what a processing-time onTimer
       expect(side.sort()).toEqual(['EVENT_TIME 105 stamped 105', expect.stringMatching(/^PROCESSING_TIME (\d+) stamped \1$/)]);
     });
   }
+});
+
+describe('keyed-sink-not-partitioned: a sink on a KeyedStream is partitioned by key', () => {
+  // keyBy(f).sinkTo(sink) in Flink: each record goes to the sink subtask owning its key group
+  // (key "a" to subtask 1 of 2, "b" and "c" to subtask 0; see key_groups.test.ts).
+  class BySubtask {
+    private subtask = -1;
+    private readonly rows: [number, string][];
+    constructor(rows: [number, string][]) {
+      this.rows = rows;
+    }
+    open(ctx: RuntimeContext) {
+      this.subtask = ctx.getIndexOfThisSubtask();
+    }
+    invoke(r: Pair) {
+      this.rows.push([this.subtask, `${r[0]}${r[1]}`]);
+    }
+  }
+
+  it('addSink', async () => {
+    const rows: [number, string][] = [];
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+    env.fromCollection<Pair>([['a', 1], ['b', 2], ['a', 3], ['c', 4], ['a', 5]]).keyBy((r) => r[0]).addSink(new BySubtask(rows));
+    await env.execute();
+    expect(rows.filter(([s]) => s === 1)).toEqual([[1, 'a1'], [1, 'a3'], [1, 'a5']]);
+    expect(rows.filter(([s]) => s === 0)).toEqual([[0, 'b2'], [0, 'c4']]);
+  });
+
+  it('print', async () => {
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => { lines.push(line); });
+    try {
+      const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+      env.fromCollection<Pair>([['a', 1], ['b', 2], ['a', 3]]).keyBy((r) => r[0]).print('k');
+      await env.execute();
+    } finally {
+      log.mockRestore();
+    }
+    expect(lines.sort()).toEqual(['k:1> ["b", 2]', 'k:2> ["a", 1]', 'k:2> ["a", 3]']);
+  });
 });

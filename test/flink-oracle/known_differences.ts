@@ -115,21 +115,6 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
         && (unsortedTimestamps(spec, u) || u.op === 'union' || u.op === 'connect' || emitsAtEnd(u)))),
   },
   {
-    id: 'keyed-sink-not-partitioned',
-    title: 'A sink added to a KeyedStream is not partitioned by key',
-    flink: 'keyBy(f).sinkTo(sink): each record goes to the sink subtask that owns its key group',
-    eddy: 'keyBy(f).addSink(sink): records are spread over the sink subtasks regardless of key, so a key\'s records land in several subtasks and lose their order (["a",0,0,0] keyed by "a" lands in subtask 0; Flink puts every "a" in subtask 1)',
-    parallelism: 2,
-    repro: {
-      version: 1, mode: 'STREAMING', watermarkEmission: 'perRecord', declareTypes: false, nodes: [
-        { id: 's0', op: 'source', records: [['a', 0, 0, 0]] },
-        { id: 'n0', op: 'keyBy', input: 's0', field: 0 },
-        { id: 'out0', op: 'sink', input: 'n0' },
-      ],
-    },
-    affects: (spec, p) => p > 1 && has(spec, (n) => n.op === 'sink' && isKeyBy(spec, n.input)),
-  },
-  {
     id: 'batch-aggregate-timestamp',
     title: 'In BATCH, a keyed aggregation\'s result does not carry the maximal timestamp',
     flink: 'BatchGroupedReduceOperator emits each key\'s final sum/min/max/minBy/maxBy/reduce result with timestamp Long.MAX_VALUE',
