@@ -6,6 +6,7 @@ import { CHANNELS_PER_GATE } from './placement.ts';
 import type { Placement } from './placement.ts';
 import { operatorMetrics } from './metrics.ts';
 import type { OperatorMetrics, SubtaskMetrics, TaskStats } from './metrics.ts';
+import { StreamOperator } from './operator.ts';
 import type { QueuedTask } from './task.ts';
 import { buildPhysicalPlan } from '../plan/physical.ts';
 import type { PhysicalPlan } from '../plan/physical.ts';
@@ -97,6 +98,8 @@ export class Executor {
   /** In `run`'s loop: between two steps whenever other code runs. */
   private looping = false;
   private wakeForCheckpoint: (() => void) | null = null;
+  /** Operators that work asynchronously (async sinks, async I/O), with the task each runs in. */
+  private readonly asyncOps: { readonly op: StreamOperator; readonly task: TaskStats }[];
 
   constructor(job: Job, options: ExecutorOptions = {}) {
     this.clock = options.clock ?? Date.now;
@@ -118,6 +121,9 @@ export class Executor {
     for (const source of this.wiring.sources) source.assignSplitsWith(splits);
     const taskOf = new Map(this.wiring.subtasks.map((s) => [s.op, s.task]));
     this.sources = this.wiring.sources.map((op) => ({ op, stats: taskOf.get(op)!, status: 'active', wake: null }));
+    this.asyncOps = this.wiring.subtasks
+      .filter((s) => s.op.asyncWork !== StreamOperator.prototype.asyncWork)
+      .map((s) => ({ op: s.op, task: s.task }));
     this.placement?.links.forEach((link) => link?.onElement((channel, element) => this.receive(channel, element)));
     this.placement?.outflow?.onRelieved(() => this.wake());
   }
@@ -255,6 +261,7 @@ export class Executor {
         work++;
       }
     }
+    work += this.processAsync();
     // Busy time is read per task and run of work, not per record, so the clock stays off the hot path.
     let late = false;
     // A held outflow stops every task here, not only the collect sink's: a local queue has no bound,
@@ -262,10 +269,10 @@ export class Executor {
     // hold back the peers' sends (receive), and through their credit, the peers' sources.
     let held = this.outflowHeld();
     for (const task of this.wiring.tasks) {
-      if (task.gate.ready === 0 || work >= budget || late || held) continue;
+      if (task.gate.ready === 0 || work >= budget || late || held || this.asyncHeld(task.stats)) continue;
       const started = performance.now();
       let ended = started;
-      while (work < budget && !late && !held) {
+      while (work < budget && !late && !held && !this.asyncHeld(task.stats)) {
         const done = task.processNext();
         if (done === 0) break;
         work += done;
@@ -276,10 +283,10 @@ export class Executor {
       task.stats.busyMs += ended - started;
     }
     this.releaseInbound();
-    if (work < budget && (!late || this.queuesWithin(MAX_INBOUND_QUEUE)) && this.pendingSends < MAX_PENDING_SENDS && !held) {
+    if (work < budget && (!late || this.queuesWithin(MAX_INBOUND_QUEUE)) && this.pendingSends < MAX_PENDING_SENDS && !held && !this.asyncBacklog()) {
       const batchSize = this.plan.config.batchSize;
       for (const source of this.sources) {
-        if (source.status !== 'active') continue;
+        if (source.status !== 'active' || this.asyncHeld(source.stats)) continue;
         const started = performance.now();
         const outcome = source.op.poll(batchSize);
         source.stats.busyMs += performance.now() - started;
@@ -293,6 +300,36 @@ export class Executor {
 
   private outflowHeld(): boolean {
     return this.placement?.outflow?.held() ?? false;
+  }
+
+  /**
+   * Lets asynchronous operators act on what completed (Flink's mailbox mails: results emitted,
+   * further writes started, failures thrown), in the step, so their output keeps its order.
+   */
+  private processAsync(): number {
+    let work = 0;
+    for (const a of this.asyncOps) {
+      if (a.op.asyncWork() === null) continue;
+      const started = performance.now();
+      work += a.op.processAsync();
+      a.task.busyMs += performance.now() - started;
+    }
+    return work;
+  }
+
+  /** Whether a task (or a source's chain) runs an operator whose asynchronous work is at its bound: it takes no input until some completes. */
+  private asyncHeld(task: TaskStats): boolean {
+    for (const a of this.asyncOps) if (a.task === task && a.op.asyncWork()?.full === true) return true;
+    return false;
+  }
+
+  /**
+   * A held asynchronous operator's queue is full: sources wait. A local queue has no bound of its
+   * own, so without this a fast source would fill the queue of a sink waiting for its writes.
+   */
+  private asyncBacklog(): boolean {
+    if (this.asyncOps.length === 0) return false;
+    return this.wiring.tasks.some((t) => t.queued > MAX_INBOUND_QUEUE && this.asyncHeld(t.stats));
   }
 
   private queuesWithin(limit: number): boolean {
@@ -444,6 +481,10 @@ export class Executor {
     for (const s of this.wiring.subtasks) next = Math.min(next, s.op.nextProcessingTime());
     if (next !== Number.POSITIVE_INFINITY) waits.push(sleep(next - this.clock()));
     if (this.placement !== null || this.pendingSends > 0) waits.push(new Promise((resolve) => { this.wakeSignal = resolve; }));
+    for (const a of this.asyncOps) {
+      const inFlight = a.op.asyncWork();
+      if (inFlight !== null) waits.push(inFlight.progress);
+    }
     if (waits.length === 0) {
       throw new Error('internal: the job is stalled (no queued work, no source to wait for, no timer) but not finished');
     }

@@ -292,9 +292,11 @@ export class InputGate implements WatermarkInputs {
     if (--this.openChannelsPerInput[input] === 0 && !this.restoredFinished) this.op.endInput(input);
     if (--this.openChannels === 0) {
       if (!this.restoredFinished) this.op.finish();
-      this.finished = true;
-      this.onFinished();
-      this.op.ctx.output.control({ kind: 'end' });
+      this.op.whenDrained(() => {
+        this.finished = true;
+        this.onFinished();
+        this.op.ctx.output.control({ kind: 'end' });
+      });
     } else if (this.aligning !== -1 && this.barriersIn >= this.openChannels) {
       // The channel that ended will bring no barrier: the others have all brought theirs.
       this.aligned();

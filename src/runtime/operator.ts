@@ -39,6 +39,18 @@ export interface WatermarkInputs {
   holdingBack(): HeldInput[];
 }
 
+/**
+ * Asynchronous work an operator has in flight (an async sink's writes, async I/O calls). Its
+ * completions are acted on in `processAsync`, from a step of the executor, never from a promise
+ * callback: as Flink's mailbox, so records, watermarks and snapshots stay in one order.
+ */
+export interface AsyncWork {
+  /** The operator takes no input until some of it completes: its task, and the sources chained to it, are held. */
+  readonly full: boolean;
+  /** Resolves (never rejects) when some of it completes: a waiting executor wakes and runs `processAsync`. */
+  readonly progress: Promise<void>;
+}
+
 /** What `initializeState` hands an operator subtask before `open()` (Flink's StateInitializationContext). */
 export interface StateInitializationContext {
   /** Whether this run restores state from a snapshot (of this operator, found by its uid). */
@@ -135,6 +147,25 @@ export abstract class StreamOperator {
 
   /** The checkpoint was given up (it timed out, or could not be written). */
   notifyCheckpointAborted(_checkpointId: number): void {}
+
+  /** What it has in flight (see AsyncWork); null when nothing, which is every operator but the asynchronous ones. */
+  asyncWork(): AsyncWork | null {
+    return null;
+  }
+
+  /** Called in each step while `asyncWork()` is not null: emits what completed; throws what failed. Returns the work done. */
+  processAsync(): number {
+    return 0;
+  }
+
+  /**
+   * Called once all its input has ended and `finish` ran: `done` passes the end on. An operator
+   * with work in flight calls it later, from `processAsync`, once that work is out (Flink's
+   * AsyncWaitOperator waits in endInput), so the end never overtakes its results.
+   */
+  whenDrained(done: () => void): void {
+    done();
+  }
 
   /** Attributes a failure to this operator (and the record), unless a chained operator already did. */
   failure(cause: unknown, record: { value: unknown } | null): Error {

@@ -14,6 +14,7 @@ function recordingGate(channelInputs: number[]): { gate: InputGate; seen: string
     processWatermark: (t: number) => seen.push(`wm:${t}`),
     endInput: (input: number) => seen.push(`endInput:${input}`),
     finish: () => seen.push('finish'),
+    whenDrained: (done: () => void) => done(),
     failure: (e: unknown) => e,
   } as unknown as StreamOperator;
   return { gate: new InputGate(op, channelInputs), seen };
