@@ -66,6 +66,7 @@ export { NumericAggregate, KeyAndWindow } from './core/windowing/numeric_aggrega
 export type { NumericAggregateName, NumericAccumulator, NumericResult, KeyedWindowResult } from './core/windowing/numeric_aggregate.ts';
 export type { Source, SourceReader, SourceReaderContext, Boundedness } from './core/source.ts';
 export { CollectionSource } from './connectors/collection_source.ts';
+export type { AsyncSink, AsyncSinkOptions } from './core/async_sink.ts';
 export { DataGeneratorSource, NumberSequenceSource } from './connectors/generator_source.ts';
 export { AsyncIterableSource } from './connectors/async_iterable_source.ts';
 export { FileSink } from './connectors/file_sink.ts';

@@ -3,13 +3,15 @@ import type { EdgeSpec, NodeConfig, NodeSpec, OperatorKind, Partitioning } from 
 import type { KeyFunction, NodeFunctions } from '../plan/job.ts';
 import type { CollectBuffer } from '../core/collect_buffer.ts';
 import { flatMapFunctionOf, filterFunctionOf, isTwoPhaseCommitSink, mapFunctionOf, requireMethods, sinkFunctionOf } from '../core/user_functions.ts';
+import { asyncSinkSettings, isAsyncSink } from '../core/async_sink.ts';
+import type { AsyncSink } from '../core/async_sink.ts';
 import { connectStreams } from './connected_streams.ts';
 import type { ConnectedStreams } from './connected_streams.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
 import { checkParallelism, jobBuilderOf } from './environment.ts';
 import type { JobClient } from './job_client.ts';
 import { JobCancellationError } from '../core/errors.ts';
-import type { FilterFunction, FlatMapFunction, KeySelector, MapFunction, ProcessFunctionLike, SinkFunction } from '../core/functions.ts';
+import type { FilterFunction, FlatMapFunction, KeySelector, MapFunction, ProcessFunctionLike, SinkFunction, TwoPhaseCommitSink } from '../core/functions.ts';
 import { OutputTag } from '../core/functions.ts';
 import { KeyedStream, keyFunction, newKeyedStream } from './keyed_stream.ts';
 import { describeType } from '../core/types.ts';
@@ -203,6 +205,15 @@ export class DataStream<T> {
     return addSinkOperator({ stream: this.#state, input: 0 }, null, { sink });
   }
 
+  /**
+   * Writes to a sink of Flink's Sink API: an `AsyncSink` (batched asynchronous writes, as the
+   * built-in fetch, WebSocket, IndexedDB and BroadcastChannel sinks), or a two-phase-commit sink
+   * (`FileSink`, `IndexedDBSink`).
+   */
+  sinkTo(sink: AsyncSink<T> | TwoPhaseCommitSink<T, unknown>): DataStreamSink {
+    return addSinkOperator({ stream: this.#state, input: 0 }, null, { sink: checkedSinkTo(sink) });
+  }
+
   /** Prints each record as Flink does: `prefix:subtask> record` (subtask shown when parallel). */
   print(prefix?: string): DataStreamSink {
     return addSinkOperator({ stream: this.#state, input: 0 }, null, { printPrefix: prefix ?? null });
@@ -328,13 +339,29 @@ export function collectStream<T>(stream: DataStream<T>, flush?: CollectBuffer['f
  */
 export function addSinkOperator(input: OperatorInput, keyOf: KeyFunction | null, what: { sink: unknown } | { printPrefix: string | null }): DataStreamSink {
   const print = 'printPrefix' in what;
-  if (!print && !isTwoPhaseCommitSink(what.sink)) sinkFunctionOf(what.sink, 'addSink()');
+  const asynchronous = !print && isAsyncSink(what.sink);
+  if (!print && !asynchronous && !isTwoPhaseCommitSink(what.sink)) sinkFunctionOf(what.sink, 'addSink()');
+  if (asynchronous) asyncSinkSettings(what.sink as AsyncSink<unknown>, 'sinkTo()');
   const config: NodeConfig = { kind: 'sink', sink: print ? 'print' : 'user', printPrefix: print ? what.printPrefix : null };
   const stream = addOperator<never>(input.stream.env, {
-    kind: 'sink', name: print ? 'Print to Std. Out' : 'Sink', config,
+    kind: 'sink', name: print ? 'Print to Std. Out' : asynchronous ? asyncSinkName(what.sink) : 'Sink', config,
     functions: { fn: print ? undefined : what.sink, keySelectors: keyOf === null ? undefined : [keyOf] },
   }, [input]);
   return makeSink(readStream(stream).sources[0].node);
+}
+
+/** What sinkTo accepts, or an error that says what it needs. */
+export function checkedSinkTo<T>(sink: AsyncSink<T> | TwoPhaseCommitSink<T, unknown>): unknown {
+  if (!isAsyncSink(sink) && !isTwoPhaseCommitSink(sink)) {
+    throw new TypeError(`sinkTo(sink): expected an AsyncSink (an object with write(batch) returning a Promise) or a two-phase-commit sink (write, prepareCommit, commit), got ${sink === null ? 'null' : typeof sink}. Fix: for a sink function or an object with invoke(value), use addSink(sink)`);
+  }
+  return sink;
+}
+
+/** A built-in sink is named after its class (`FetchSink`); a plain object is an "Async Sink". */
+function asyncSinkName(sink: unknown): string {
+  const name = (sink as object).constructor?.name;
+  return name === undefined || name === 'Object' || name === '' ? 'Async Sink' : name;
 }
 
 let makeSink: (node: NodeSpec) => DataStreamSink;

@@ -5,10 +5,11 @@ import { FieldError, describeField, readField } from '../core/fields.ts';
 import { flatMapFunctionOf, filterFunctionOf, keySelectorOf, mapFunctionOf, reduceFunctionOf, requireMethods } from '../core/user_functions.ts';
 import { connectStreams } from './connected_streams.ts';
 import type { ConnectedStreams } from './connected_streams.ts';
-import { addOperator, addSinkOperator, streamState, typeOf } from './data_stream.ts';
+import { addOperator, addSinkOperator, checkedSinkTo, streamState, typeOf } from './data_stream.ts';
+import type { AsyncSink } from '../core/async_sink.ts';
 import type { DataStream, DataStreamSink, OperatorInput, StreamState } from './data_stream.ts';
 import type {
-  FilterFunction, FlatMapFunction, KeySelector, KeyedProcessFunctionLike, MapFunction, ReduceFunction, SinkFunction,
+  FilterFunction, FlatMapFunction, KeySelector, KeyedProcessFunctionLike, MapFunction, ReduceFunction, SinkFunction, TwoPhaseCommitSink,
 } from '../core/functions.ts';
 import { describeType } from '../core/types.ts';
 import type { TypeInformation, TypeSpec } from '../core/types.ts';
@@ -122,6 +123,11 @@ export class KeyedStream<T, K> {
   /** A sink partitioned by key, as Flink's: a key's records go to the sink subtask owning its key group, in order. */
   addSink(sink: SinkFunction<T>): DataStreamSink {
     return addSinkOperator(keyedInput(this, 0), this.#state.keyOf, { sink });
+  }
+
+  /** `sinkTo` partitioned by key, as addSink on a keyed stream (see DataStream.sinkTo). */
+  sinkTo(sink: AsyncSink<T> | TwoPhaseCommitSink<T, unknown>): DataStreamSink {
+    return addSinkOperator(keyedInput(this, 0), this.#state.keyOf, { sink: checkedSinkTo(sink) });
   }
 
   executeAndCollect(jobName?: string, limit?: number): Promise<T[]> {

@@ -9,6 +9,8 @@ import { ProcessOperator } from './process.ts';
 import { isTwoPhaseCommitSink } from '../../core/user_functions.ts';
 import { CollectSinkOperator } from './collect_sink.ts';
 import { CommittingSinkOperator } from './committing_sink.ts';
+import { AsyncSinkOperator } from './async_sink.ts';
+import { isAsyncSink } from '../../core/async_sink.ts';
 import { SinkOperator } from './sink.ts';
 import { SourceOperator } from './source.ts';
 import { FilterOperator, FlatMapOperator, MapOperator } from './stateless.ts';
@@ -30,6 +32,7 @@ export function createOperator(ctx: OperatorContext, kernel: KernelPlan | null, 
     case 'window': return new WindowOperator(ctx);
     case 'sink': {
       if (ctx.node.config.kind === 'sink' && ctx.node.config.sink === 'collect') return new CollectSinkOperator(ctx);
+      if (isAsyncSink(ctx.functions.fn)) return new AsyncSinkOperator(ctx);
       return isTwoPhaseCommitSink(ctx.functions.fn) ? new CommittingSinkOperator(ctx) : new SinkOperator(ctx);
     }
   }
