@@ -8,7 +8,7 @@ import { KernelMemory } from './wasm.ts';
 import type { AggregateName, AggregateColumns, KeyAggregates } from './aggregates.ts';
 import { fieldsFor, emitCodeFor, needsIndexes, ROW_COLUMN_OF } from './aggregates.ts';
 import { DEFAULT_MAX_BYTES, limitError } from './limits.ts';
-import { HEADER_BYTES, writeHeader, readHeader, entryKey, setEntryKey } from './snapshot_format.ts';
+import { HEADER_BYTES, writeHeader, readHeader, entryKey, setEntryKeyIn } from './snapshot_format.ts';
 
 /** Key ids: integers (Float64Array keys must hold integers; dictionary-encode anything else). */
 export type KeyColumn = Int32Array | Uint32Array | Float64Array;
@@ -206,7 +206,7 @@ export class KeyedAggregator {
   restore(bytes: Uint8Array): void {
     const header = readHeader(bytes, { fields: this.fields, stride: this.stride }, describeFields);
     this.clear();
-    this.importEntries(bytes, header.count, () => true);
+    this.importEntries(bytes, header.count, null);
   }
 
   /**
@@ -216,10 +216,11 @@ export class KeyedAggregator {
    * old subtasks' snapshots in turn merges them. A key already present is an error (the key
    * groups overlap); on error the aggregator is left empty. Returns the number of keys added.
    * `remap` gives each kept key its id here: dictionary ids of different old subtasks collide.
+   * `'all in range'`: the snapshot's key groups all lie in the range (no key is looked at to keep it).
    */
-  restoreKeyGroups(bytes: Uint8Array, firstKeyGroup: number, lastKeyGroup: number, keyGroupOf: (key: number) => number, remap?: (key: number) => number): number {
+  restoreKeyGroups(bytes: Uint8Array, firstKeyGroup: number, lastKeyGroup: number, keyGroupOf: ((key: number) => number) | 'all in range', remap?: (key: number) => number): number {
     const header = readHeader(bytes, { fields: this.fields, stride: this.stride }, describeFields);
-    return this.importEntries(bytes, header.count, (key) => {
+    return this.importEntries(bytes, header.count, keyGroupOf === 'all in range' ? null : (key) => {
       const group = keyGroupOf(key);
       return group >= firstKeyGroup && group <= lastKeyGroup;
     }, remap);
@@ -232,31 +233,44 @@ export class KeyedAggregator {
     this.changedTracked = false;
   }
 
-  private importEntries(bytes: Uint8Array, count: number, keep: (key: number) => boolean, remap?: (key: number) => number): number {
+  /**
+   * Copies the kept entries into the kernel's row region a region-full at a time, each run of
+   * consecutive kept entries in one copy; `keep` null keeps them all (no key read at all unless
+   * `remap` needs it).
+   */
+  private importEntries(bytes: Uint8Array, count: number, keep: ((key: number) => boolean) | null, remap?: (key: number) => number): number {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const rowsPtr = this.region[7];
     const perChunk = Math.floor(ROW_BYTES / this.stride);
     const stride = this.stride;
     let added = 0;
     try {
-      let staged = 0;
-      const flush = (): void => {
-        if (staged === 0) return;
+      let i = 0;
+      while (i < count) {
+        // The kernel's memory may have grown (and its buffer moved) in the last import.
+        const rows = this.mem.refresh().u8;
+        let staged = 0;
+        while (i < count && staged < perChunk) {
+          if (keep !== null && !keep(entryKey(view, stride, i))) {
+            i++;
+            continue;
+          }
+          let end = i + 1;
+          const limit = Math.min(count, i + perChunk - staged);
+          while (end < limit && (keep === null || keep(entryKey(view, stride, end)))) end++;
+          const to = rowsPtr + staged * stride;
+          rows.set(bytes.subarray(HEADER_BYTES + i * stride, HEADER_BYTES + end * stride), to);
+          if (remap !== undefined) {
+            const rowsView = new DataView(rows.buffer, rows.byteOffset, rows.byteLength);
+            for (let e = i; e < end; e++) setEntryKeyIn(rowsView, to + (e - i) * stride, remap(entryKey(view, stride, e)));
+          }
+          staged += end - i;
+          i = end;
+        }
+        if (staged === 0) break;
         this.check(this.wasm.import_entries(staged), added);
         added += staged;
-        staged = 0;
-      };
-      for (let i = 0; i < count; i++) {
-        const key = entryKey(view, stride, i);
-        if (!keep(key)) continue;
-        const at = HEADER_BYTES + i * stride;
-        const mem = this.mem.refresh();
-        const to = rowsPtr + staged * stride;
-        mem.u8.set(bytes.subarray(at, at + stride), to);
-        if (remap !== undefined) setEntryKey(mem.u8, to, remap(key));
-        if (++staged === perChunk) flush();
       }
-      flush();
     } catch (error) {
       this.clear();
       throw error;

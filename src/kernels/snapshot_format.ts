@@ -48,7 +48,11 @@ export function entryKey(view: DataView, stride: number, i: number): number {
 
 /** Writes an entry's key id (an integer within ±2^53) at byte `at`, as the kernel stores it: i64, little-endian. */
 export function setEntryKey(bytes: Uint8Array, at: number, key: number): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + at, 8);
-  view.setUint32(0, key >>> 0, true);
-  view.setInt32(4, Math.floor(key / 4294967296), true);
+  setEntryKeyIn(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), at, key);
+}
+
+/** As setEntryKey, through a view the caller keeps (one per buffer, not one per key). */
+export function setEntryKeyIn(view: DataView, at: number, key: number): void {
+  view.setUint32(at, key >>> 0, true);
+  view.setInt32(at + 4, Math.floor(key / 4294967296), true);
 }

@@ -102,6 +102,33 @@ describe('KeyedAggregator snapshots', () => {
     expect(merged.size).toBe(0);
   });
 
+  it('restores tables larger than one import region, keeping scattered key groups and remapping ids', async () => {
+    const k = await kernels();
+    const n = 100_000;
+    const source = k.createKeyedAggregator({ aggregates: ['sum'] });
+    source.update(Int32Array.from({ length: n }, (_, i) => i), Float64Array.from({ length: n }, (_, i) => i % 97));
+    const bytes = source.snapshot();
+    // Every key group but a few scattered ones: kept runs of every length, across region boundaries.
+    const skipped = new Set([3, 4, 5, 40, 77, 127]);
+    const some = k.createKeyedAggregator({ aggregates: ['sum'] });
+    const added = some.restoreKeyGroups(bytes, 0, 127, (key) => (skipped.has(keyGroupOf(key)) ? -1 : keyGroupOf(key)), (key) => key + 1_000_000);
+    let expected = 0;
+    for (let key = 0; key < n; key++) {
+      if (skipped.has(keyGroupOf(key))) {
+        expect(some.get(key + 1_000_000)).toBeUndefined();
+      } else {
+        expected++;
+        if (key % 997 === 0) expect(some.get(key + 1_000_000)!.sum).toBe(key % 97);
+      }
+    }
+    expect(added).toBe(expected);
+    expect(some.size).toBe(expected);
+    // All in range: the same table, byte for byte.
+    const all = k.createKeyedAggregator({ aggregates: ['sum'] });
+    expect(all.restoreKeyGroups(bytes, 0, 127, 'all in range')).toBe(n);
+    expect(Buffer.from(all.snapshot()).equals(Buffer.from(bytes))).toBe(true);
+  });
+
   it('rejects snapshots of another shape', async () => {
     const k = await kernels();
     const sums = k.createKeyedAggregator({ aggregates: ['sum'] });

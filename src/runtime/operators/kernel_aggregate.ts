@@ -7,7 +7,7 @@ import { canonicalKey, keyGroupFor } from '../../core/key_groups.ts';
 import type { KeyGroupRange } from '../../core/key_groups.ts';
 import { ListStateDescriptor } from '../../core/state.ts';
 import type { ListState } from '../../core/state.ts';
-import type { KeyedStatePart } from '../../state/snapshot.ts';
+import type { KernelTablePart, KeyedStatePart } from '../../state/snapshot.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorContext, StateInitializationContext } from '../operator.ts';
 
@@ -52,7 +52,7 @@ export class KernelAggregateOperator extends StreamOperator {
     this.keyGroups = context.keyGroups;
     this.recordIndexState = context.operatorStateStore.getUnionListState(RECORD_INDEX);
     for (const next of this.recordIndexState.get()) this.recordIndex = Math.max(this.recordIndex, next);
-    for (const part of context.restoredParts) if (part.kind === 'kernel') this.restoreTable(part.table, part.keys);
+    for (const part of context.restoredParts) if (part.kind === 'kernel') this.restoreTable(part);
   }
 
   override processColumns(input: number, batch: ColumnBatch): void {
@@ -147,12 +147,14 @@ export class KernelAggregateOperator extends StreamOperator {
    * Adds the keys of an old subtask's table that this subtask owns. Dictionary ids mean nothing
    * outside the dictionary that gave them, so each kept key is encoded afresh here.
    */
-  private restoreTable(table: Uint8Array, keys: readonly unknown[] | null): void {
+  private restoreTable({ table, keys, keyGroups: from }: KernelTablePart): void {
     const { start, end } = this.keyGroups!;
     const maxParallelism = this.ctx.maxParallelism;
     const keyOf = (id: number): unknown => (keys === null ? id : keys[id]);
     const dictionary = this.dictionary;
-    this.aggregator!.restoreKeyGroups(table, start, end, (id) => keyGroupFor(keyOf(id), maxParallelism),
+    // Restored at the parallelism it was taken at, a table's key groups are all this subtask's: no key needs hashing.
+    const within = from.start >= start && from.end <= end;
+    this.aggregator!.restoreKeyGroups(table, start, end, within ? 'all in range' : (id) => keyGroupFor(keyOf(id), maxParallelism),
       dictionary === null ? undefined : (id) => dictionary.encode(keys![id]));
   }
 
