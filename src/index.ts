@@ -67,6 +67,11 @@ export type { NumericAggregateName, NumericAccumulator, NumericResult, KeyedWind
 export type { Source, SourceReader, SourceReaderContext, Boundedness } from './core/source.ts';
 export { CollectionSource } from './connectors/collection_source.ts';
 export type { AsyncSink, AsyncSinkOptions } from './core/async_sink.ts';
+export { AsyncDataStream } from './api/async_data_stream.ts';
+export type { AsyncFunction, AsyncFunctionLike, ResultFuture } from './core/async_function.ts';
+export {
+  AbstractRichFunction, RichMapFunction, RichFlatMapFunction, RichFilterFunction, RichReduceFunction, RichSinkFunction, RichAsyncFunction,
+} from './core/rich_functions.ts';
 export { DataGeneratorSource, NumberSequenceSource } from './connectors/generator_source.ts';
 export { AsyncIterableSource } from './connectors/async_iterable_source.ts';
 export { FileSink } from './connectors/file_sink.ts';

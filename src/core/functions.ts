@@ -3,6 +3,7 @@ import type {
   OperatorStateStore, ReducingState, ReducingStateDescriptor, ValueState, ValueStateDescriptor,
 } from './state.ts';
 import type { TypeInformation } from './types.ts';
+import { AbstractRichFunction } from './rich_functions.ts';
 
 /** Handed to `open()`: where the function runs, and its keyed state. */
 export interface RuntimeContext {
@@ -161,32 +162,25 @@ export interface TwoPhaseCommitSink<T, C> extends Lifecycle {
 }
 
 /**
- * Process functions, as in Flink: extend the class (or pass any object of the same shape).
+ * Process functions, as in Flink: extend the class (or pass any object of the same shape); as
+ * rich functions, they have getRuntimeContext().
  * Emit with `out.collect(v)`, or return an iterable as PyFlink's generators do.
  */
-export abstract class ProcessFunction<I, O> {
-  open?(context: RuntimeContext): void | Promise<void>;
-  close?(): void | Promise<void>;
+export abstract class ProcessFunction<I, O> extends AbstractRichFunction {
   abstract processElement(value: I, ctx: ProcessContext, out: Collector<O>): Emitted<O>;
 }
 
-export abstract class KeyedProcessFunction<K, I, O> {
-  open?(context: RuntimeContext): void | Promise<void>;
-  close?(): void | Promise<void>;
+export abstract class KeyedProcessFunction<K, I, O> extends AbstractRichFunction {
   abstract processElement(value: I, ctx: KeyedProcessContext<K>, out: Collector<O>): Emitted<O>;
   onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): Emitted<O>;
 }
 
-export abstract class CoProcessFunction<I1, I2, O> {
-  open?(context: RuntimeContext): void | Promise<void>;
-  close?(): void | Promise<void>;
+export abstract class CoProcessFunction<I1, I2, O> extends AbstractRichFunction {
   abstract processElement1(value: I1, ctx: ProcessContext, out: Collector<O>): Emitted<O>;
   abstract processElement2(value: I2, ctx: ProcessContext, out: Collector<O>): Emitted<O>;
 }
 
-export abstract class KeyedCoProcessFunction<K, I1, I2, O> {
-  open?(context: RuntimeContext): void | Promise<void>;
-  close?(): void | Promise<void>;
+export abstract class KeyedCoProcessFunction<K, I1, I2, O> extends AbstractRichFunction {
   abstract processElement1(value: I1, ctx: KeyedProcessContext<K>, out: Collector<O>): Emitted<O>;
   abstract processElement2(value: I2, ctx: KeyedProcessContext<K>, out: Collector<O>): Emitted<O>;
   onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): Emitted<O>;

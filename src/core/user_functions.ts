@@ -31,6 +31,9 @@ export function requireMethods(fn: unknown, methods: readonly string[], where: s
 }
 
 export async function openFunction(fn: unknown, context: RuntimeContext): Promise<void> {
+  // Rich functions (AbstractRichFunction) read it back with getRuntimeContext(), as in Flink.
+  const rich = fn as { setRuntimeContext?: unknown } | null;
+  if (typeof fn === 'object' && fn !== null && typeof rich!.setRuntimeContext === 'function') (rich as { setRuntimeContext(c: RuntimeContext): void }).setRuntimeContext(context);
   if (typeof fn === 'object' && fn !== null && typeof (fn as Lifecycle).open === 'function') {
     await (fn as Lifecycle).open!(context);
   }

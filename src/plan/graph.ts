@@ -7,7 +7,7 @@ import type { TypeSpec } from '../core/types.ts';
 import type { WindowConfig } from './window_plan.ts';
 export type OperatorKind =
   | 'source' | 'timestamps' | 'map' | 'flatMap' | 'filter' | 'process'
-  | 'coMap' | 'coFlatMap' | 'coProcess' | 'reduce' | 'aggregate' | 'window' | 'sink';
+  | 'coMap' | 'coFlatMap' | 'coProcess' | 'reduce' | 'aggregate' | 'window' | 'asyncWait' | 'sink';
 
 /** How records travel along an edge: a contract of the edge, not an operator (as in timely). */
 export type Partitioning = 'forward' | 'rebalance' | 'hash' | 'broadcast' | 'global';
@@ -41,6 +41,7 @@ export type NodeConfig =
   | { readonly kind: 'source'; readonly bounded: boolean; readonly maxParallelism: number | null; readonly columns: readonly ColumnInfo[] | null }
   | { readonly kind: 'aggregate'; readonly aggregation: BuiltInAggregation; readonly field: FieldRef }
   | { readonly kind: 'window'; readonly window: WindowConfig }
+  | { readonly kind: 'asyncWait'; readonly ordered: boolean; readonly timeoutMs: number; readonly capacity: number }
   | { readonly kind: 'sink'; readonly sink: 'user' | 'print' | 'collect'; readonly printPrefix: string | null };
 
 export interface NodeSpec {

@@ -225,7 +225,7 @@ function channelBase(node: PhysicalNode, edgeIndex: number, byId: Map<number, Ph
 }
 
 /** Operators whose records are new values; the others (filter, aggregations, timestamps) pass on checked ones. */
-const MAKES_VALUES = new Set(['source', 'map', 'flatMap', 'process', 'coMap', 'coFlatMap', 'coProcess', 'window']);
+const MAKES_VALUES = new Set(['source', 'map', 'flatMap', 'process', 'coMap', 'coFlatMap', 'coProcess', 'window', 'asyncWait']);
 
 function outputCheck(node: PhysicalNode): ((value: unknown) => void) | null {
   const type = node.spec.outputType;

@@ -10,6 +10,7 @@ import { isTwoPhaseCommitSink } from '../../core/user_functions.ts';
 import { CollectSinkOperator } from './collect_sink.ts';
 import { CommittingSinkOperator } from './committing_sink.ts';
 import { AsyncSinkOperator } from './async_sink.ts';
+import { AsyncWaitOperator } from './async_wait.ts';
 import { isAsyncSink } from '../../core/async_sink.ts';
 import { SinkOperator } from './sink.ts';
 import { SourceOperator } from './source.ts';
@@ -30,6 +31,7 @@ export function createOperator(ctx: OperatorContext, kernel: KernelPlan | null, 
     case 'coMap': case 'coFlatMap': case 'coProcess': return new CoProcessOperator(ctx);
     case 'reduce': case 'aggregate': return new KeyedReduceOperator(ctx);
     case 'window': return new WindowOperator(ctx);
+    case 'asyncWait': return new AsyncWaitOperator(ctx);
     case 'sink': {
       if (ctx.node.config.kind === 'sink' && ctx.node.config.sink === 'collect') return new CollectSinkOperator(ctx);
       if (isAsyncSink(ctx.functions.fn)) return new AsyncSinkOperator(ctx);
