@@ -64,7 +64,7 @@ export type {
 } from './core/windowing/functions.ts';
 export { NumericAggregate, KeyAndWindow } from './core/windowing/numeric_aggregate.ts';
 export type { NumericAggregateName, NumericAccumulator, NumericResult, KeyedWindowResult } from './core/windowing/numeric_aggregate.ts';
-export type { Source, SourceReader, SourceReaderContext, Boundedness } from './core/source.ts';
+export type { Source, SourceReader, SourceReaderContext, Boundedness, TimestampedRecords } from './core/source.ts';
 export { CollectionSource } from './connectors/collection_source.ts';
 export type { AsyncSink, AsyncSinkOptions } from './core/async_sink.ts';
 export { AsyncDataStream } from './api/async_data_stream.ts';

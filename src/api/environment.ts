@@ -319,9 +319,6 @@ function checkSplitCount(source: Source<unknown>, name: string): void {
   if (!Number.isSafeInteger(count) || count < 0) {
     throw new Error(`source "${name}": splitCount must be a whole number >= 0, got ${count}; leave it out to give each subtask one part of the input`);
   }
-  if (source.boundedness !== 'BOUNDED') {
-    throw new Error(`source "${name}": splitCount needs a BOUNDED source (an unbounded split never ends, so splits beyond the parallelism would never be read); leave it out and let each subtask read its own part`);
-  }
 }
 
 /**

@@ -23,9 +23,22 @@ export interface SourceReaderContext {
   readonly split?: number;
 }
 
+/** Records with their event timestamps (epoch ms), one for each: what `pollTimestamped` returns. */
+export interface TimestampedRecords<T> {
+  readonly values: T[];
+  readonly timestamps: number[];
+}
+
 export interface SourceReader<T> {
   /** Up to `max` records that are ready now; an empty array when none are; null at the end of input. */
   pollNext(max: number): T[] | null;
+  /**
+   * Optional, for readers whose input carries event time (a Kafka record's timestamp): up to
+   * `max` records with their timestamps, as Flink's `SourceOutput.collect(record, timestamp)`.
+   * When present the runtime calls it instead of `pollNext`; a `WatermarkStrategy` without a
+   * timestamp assigner then uses these timestamps.
+   */
+  pollTimestamped?(max: number): TimestampedRecords<T> | null;
   /**
    * Optional, for columnar readers: up to `max` rows as columns (length 0 when none are ready,
    * null at the end). When present the runtime calls it instead of `pollNext`.
@@ -48,12 +61,14 @@ export interface Source<T> {
    */
   readonly columns?: readonly { readonly name: string; readonly numeric: 'int' | 'float' | null }[];
   /**
-   * Optional, for bounded sources: the input is cut into this many splits, and each subtask takes
-   * the next unread split whenever it finishes one (Flink's split enumerator answering readers'
+   * Optional: the input is cut into this many splits. A subtask of a bounded source takes the
+   * next unread split whenever it finishes one (Flink's split enumerator answering readers'
    * split requests), so a subtask on a faster or less loaded core reads more of the input.
    * `createReader` is then called once per split, with `context.split` set, and that reader ends
-   * at the split's end. Every worker builds the job itself, so the count must not depend on which
-   * worker asks. Without it, subtask i reads the one part `createReader` gives it.
+   * at the split's end. A subtask of an unbounded source (whose splits need not end, as Kafka's
+   * partitions) takes splits up to its share, ⌈splitCount ÷ parallelism⌉, and reads them all at
+   * once. Every worker builds the job itself, so the count must not depend on which worker asks.
+   * Without it, subtask i reads the one part `createReader` gives it.
    */
   readonly splitCount?: number;
   createReader(context: SourceReaderContext, restoredState?: unknown): SourceReader<T>;

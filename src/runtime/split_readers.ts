@@ -1,22 +1,42 @@
 import { ALWAYS_AVAILABLE } from '../core/source.ts';
-import type { Columns, Source, SourceReader } from '../core/source.ts';
+import type { Columns, Source, SourceReader, TimestampedRecords } from '../core/source.ts';
 import type { SplitAssigner } from './split_assigner.ts';
 
-/** What one poll of a source gives: records, rows as columns (length 0: none ready), or null at the end. */
-export type Polled = unknown[] | Columns | null;
+/** What one poll of a source gives: records (with their timestamps, or none), rows as columns (length 0: none ready), or null at the end. */
+export type Polled = unknown[] | TimestampedRecords<unknown> | Columns | null;
+
+/** How many records (or rows) a poll gave. */
+export function polledLength(polled: Exclude<Polled, null>): number {
+  return Array.isArray(polled) ? polled.length : 'values' in polled ? polled.values.length : polled.length;
+}
 
 export function pollReader(reader: SourceReader<unknown>, max: number): Polled {
+  if (reader.pollTimestamped !== undefined) {
+    const polled: unknown = reader.pollTimestamped(max);
+    if (polled === null || isTimestamped(polled)) return polled as Polled;
+    throw new TypeError(`its reader's pollTimestamped(${max}) returned ${describe(polled)}; it must return { values, timestamps } (two arrays of equal length, up to ${max} each; empty when none is ready), or null at the end of input`);
+  }
   const columns = reader.pollColumns !== undefined;
   const polled: unknown = columns ? reader.pollColumns!(max) : reader.pollNext(max);
   if (polled === null || (!columns && Array.isArray(polled)) || (columns && isColumns(polled))) return polled as Polled;
-  const what = polled === undefined ? 'undefined' : typeof polled === 'string' ? 'a string' : Array.isArray(polled) ? 'an array' : typeof polled === 'object' ? 'an object' : `a ${typeof polled}`;
+  const what = describe(polled);
   throw new TypeError(columns
     ? `its reader's pollColumns(${max}) returned ${what}; it must return { length, columns } with up to ${max} rows (length 0 when none is ready), or null at the end of input`
     : `its reader's pollNext(${max}) returned ${what}; it must return an array of up to ${max} records ([] when none is ready), or null at the end of input`);
 }
 
+function describe(polled: unknown): string {
+  return polled === undefined ? 'undefined' : typeof polled === 'string' ? 'a string' : Array.isArray(polled) ? 'an array' : typeof polled === 'object' ? 'an object' : `a ${typeof polled}`;
+}
+
 function isColumns(value: unknown): boolean {
   return typeof value === 'object' && value !== null && typeof (value as { length?: unknown }).length === 'number' && typeof (value as { columns?: unknown }).columns === 'object';
+}
+
+function isTimestamped(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { values, timestamps } = value as { values?: unknown; timestamps?: unknown };
+  return Array.isArray(values) && Array.isArray(timestamps) && values.length === timestamps.length;
 }
 
 const NONE_READY: unknown[] = [];
@@ -28,10 +48,12 @@ export interface SplitPosition {
 }
 
 /**
- * One subtask's reading of a source with splits: a reader per split, one split at a time. The
- * next split is asked for when the current one ends, not ahead: a split held in advance could
- * not go to a subtask that is idle sooner, and in workers the answer takes one message each way,
- * during which this worker works through what its peers sent.
+ * One subtask's reading of a source with splits. A bounded source's splits are read one at a
+ * time, and the next is asked for when the current one ends, not ahead: a split held in advance
+ * could not go to a subtask that is idle sooner, and in workers the answer takes one message each
+ * way, during which this worker works through what its peers sent. An unbounded source's splits
+ * need not end (Kafka's partitions), so a subtask takes up to its share of them,
+ * ⌈splitCount ÷ parallelism⌉, and reads them all at once, polling each in turn.
  */
 export class SplitReaders {
   readonly #source: Source<unknown>;
@@ -39,8 +61,12 @@ export class SplitReaders {
   readonly #sourceNode: number;
   readonly #context: { readonly subtaskIndex: number; readonly parallelism: number };
   readonly #assigner: SplitAssigner;
-  #reader: SourceReader<unknown> | null = null;
-  #split = -1;
+  /** The splits read now, with their readers. */
+  #readers: { readonly split: number; readonly reader: SourceReader<unknown> }[] = [];
+  /** How many splits are read at once: 1 for a bounded source, this subtask's share for an unbounded one. */
+  readonly #share: number;
+  /** Which reader polls first next time, so every split gets its turn. */
+  #next = 0;
   /** The answer to the last request: a split, null (none left), undefined while it is awaited. */
   #answer: number | null | undefined | 'not asked' = 'not asked';
   #answered: Promise<void> = ALWAYS_AVAILABLE;
@@ -56,47 +82,67 @@ export class SplitReaders {
     this.#context = context;
     this.#assigner = assigner;
     this.#resumed = [...resumed];
+    this.#share = source.boundedness === 'BOUNDED' ? 1 : Math.max(1, Math.ceil(this.#count / context.parallelism), this.#resumed.length);
   }
 
   poll(max: number): Polled {
     for (;;) {
-      if (this.#reader === null && this.#resumed.length > 0) {
-        const { split, position } = this.#resumed.shift()!;
-        this.#split = split;
-        this.#reader = this.#source.createReader({ ...this.#context, split }, position);
+      this.#open();
+      if (this.#failure !== null) throw this.#failure;
+      if (this.#readers.length === 0) return this.#answer === null ? null : NONE_READY;
+      let ended = false;
+      for (let i = 0; i < this.#readers.length; i++) {
+        const at = (this.#next + i) % this.#readers.length;
+        const polled = pollReader(this.#readers[at].reader, max);
+        if (polled === null) {
+          this.#closeReader(at);
+          ended = true;
+          break;
+        }
+        if (polledLength(polled) > 0) {
+          this.#next = at + 1;
+          return polled;
+        }
       }
-      if (this.#reader === null) {
-        // Asked at the first poll, not at open: a subtask that never runs takes no split.
-        const answer = this.#answer === 'not asked' ? this.#ask() : this.#answer;
-        if (this.#failure !== null) throw this.#failure;
-        if (answer === undefined) return NONE_READY;
-        if (answer === null) return null;
-        this.#split = answer;
-        this.#reader = this.#source.createReader({ ...this.#context, split: this.#split });
-      }
-      const polled = pollReader(this.#reader, max);
-      if (polled !== null) return polled;
-      this.#closeReader();
-      this.#answer = 'not asked';
+      if (!ended) return NONE_READY;
     }
   }
 
   isAvailable(): Promise<void> {
-    return this.#reader?.isAvailable() ?? this.#answered;
+    if (this.#readers.length === 0) return this.#answered;
+    const waits = this.#readers.map(({ reader }) => reader.isAvailable());
+    if (this.#answer === undefined) waits.push(this.#answered);
+    return waits.length === 1 ? waits[0] : Promise.race(waits);
   }
 
-  /** The splits in progress here and where in each: the one being read, then those still to resume (which splits were handed out is the assigner's to keep). */
+  /** The splits in progress here and where in each: those being read, then those still to resume (which splits were handed out is the assigner's to keep). */
   inProgress(): SplitPosition[] {
     // A split the assigner gave and no reader opened yet (an answer from the coordinator came
     // between polls) is this subtask's too: the assigner counts it as handed out.
-    const given = this.#reader === null && typeof this.#answer === 'number' ? [{ split: this.#answer, position: undefined }] : [];
-    const current = this.#reader === null ? given : [{ split: this.#split, position: this.#reader.snapshotState() }];
-    return [...current, ...this.#resumed];
+    const given = typeof this.#answer === 'number' ? [{ split: this.#answer, position: undefined }] : [];
+    const current = this.#readers.map(({ split, reader }) => ({ split, position: reader.snapshotState() }));
+    return [...current, ...given, ...this.#resumed];
   }
 
   async close(): Promise<void> {
-    this.#closeReader();
+    while (this.#readers.length > 0) this.#closeReader(0);
     await Promise.all(this.#closing);
+  }
+
+  /** Opens readers up to the share: resumed splits first, then the splits the assigner gives. */
+  #open(): void {
+    while (this.#readers.length < this.#share) {
+      if (this.#resumed.length > 0) {
+        const { split, position } = this.#resumed.shift()!;
+        this.#readers.push({ split, reader: this.#source.createReader({ ...this.#context, split }, position) });
+        continue;
+      }
+      // Asked at the first poll, not at open: a subtask that never runs takes no split.
+      const answer = this.#answer === 'not asked' ? this.#ask() : this.#answer;
+      if (typeof answer !== 'number') return;
+      this.#answer = 'not asked';
+      this.#readers.push({ split: answer, reader: this.#source.createReader({ ...this.#context, split: answer }) });
+    }
   }
 
   /** Asks the assigner; returns its answer, or undefined while a remote one is awaited (or it failed). */
@@ -117,10 +163,9 @@ export class SplitReaders {
     return this.#answer;
   }
 
-  #closeReader(): void {
-    const reader = this.#reader;
-    this.#reader = null;
-    if (reader?.close === undefined) return;
+  #closeReader(at: number): void {
+    const [{ reader }] = this.#readers.splice(at, 1);
+    if (reader.close === undefined) return;
     // Closed as soon as its split ends; a failure to close still fails the job, at its end.
     const closed: Promise<unknown> = (async () => reader.close!())();
     closed.catch(() => {});

@@ -86,14 +86,35 @@ describe('a source with splits, in one thread', () => {
     await expect(run(new LoggedSplits(4, { close: 1 }), 1)).rejects.toThrow('Operator "Logged splits" (uid source-0, subtask 1/1) failed: split 1 would not close');
   });
 
-  it('refuses a split count that is not a whole number >= 0, or on an unbounded source', () => {
+  it('refuses a split count that is not a whole number >= 0', () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     const sourceOf = (count: number) => new LoggedSplits(count);
     expect(() => env.fromSource(sourceOf(-1), WatermarkStrategy.noWatermarks(), 'Splits')).toThrow(new Error(
       'source "Splits": splitCount must be a whole number >= 0, got -1; leave it out to give each subtask one part of the input'));
     expect(() => env.fromSource(sourceOf(2.5), WatermarkStrategy.noWatermarks(), 'Splits')).toThrow('splitCount must be a whole number >= 0, got 2.5');
-    const unbounded = Object.assign(sourceOf(3), { boundedness: 'CONTINUOUS_UNBOUNDED' as const });
-    expect(() => env.fromSource(unbounded, WatermarkStrategy.noWatermarks(), 'Splits')).toThrow(new Error(
-      'source "Splits": splitCount needs a BOUNDED source (an unbounded split never ends, so splits beyond the parallelism would never be read); leave it out and let each subtask read its own part'));
+  });
+
+  it('of an unbounded source: each subtask reads its share of the splits, ⌈count ÷ parallelism⌉, all at once', async () => {
+    // Each split gives one row per poll, three in all, so readers read at once interleave their rows.
+    const created: SourceReaderContext[] = [];
+    const source: Source<Row> = {
+      boundedness: 'CONTINUOUS_UNBOUNDED',
+      splitCount: 3,
+      createReader(context) {
+        created.push(context);
+        let left = 3;
+        return { pollNext: () => (left-- > 0 ? [[context.split!, context.subtaskIndex]] : null), isAvailable: () => Promise.resolve(), snapshotState: () => left };
+      },
+    };
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+    const out: Row[] = [];
+    env.fromSource(source, WatermarkStrategy.noWatermarks(), 'Unbounded splits').addSink((row) => { out.push(row); });
+    await env.execute();
+    // Whichever subtask asks first takes its share of two; the other takes the last split.
+    const first = created[0].subtaskIndex;
+    const other = 1 - first;
+    expect(created.map((c) => [c.split, c.subtaskIndex])).toEqual([[0, first], [1, first], [2, other]]);
+    expect(out.filter(([, subtask]) => subtask === first)).toEqual([[0, first], [1, first], [0, first], [1, first], [0, first], [1, first]]);
+    expect(out.filter(([, subtask]) => subtask === other)).toEqual([[2, other], [2, other], [2, other]]);
   });
 });

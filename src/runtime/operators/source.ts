@@ -3,7 +3,7 @@ import type { Source, SourceReader } from '../../core/source.ts';
 import { columnBatch, recordBatch } from '../../core/elements.ts';
 import type { Column, RecordBatch } from '../../core/elements.ts';
 import type { SplitAssigner } from '../split_assigner.ts';
-import { pollReader, SplitReaders } from '../split_readers.ts';
+import { pollReader, polledLength, SplitReaders } from '../split_readers.ts';
 import type { Polled, SplitPosition } from '../split_readers.ts';
 import { ListStateDescriptor } from '../../core/state.ts';
 import type { ListState } from '../../core/state.ts';
@@ -85,9 +85,10 @@ export class SourceOperator extends StreamOperator {
       this.out.control({ kind: 'end' });
       return 'ended';
     }
-    if (polled.length === 0) return 'pending';
+    if (polledLength(polled) === 0) return 'pending';
     try {
       if (Array.isArray(polled)) this.out.emitBatch(recordBatch(polled));
+      else if ('values' in polled) this.out.emitBatch(recordBatch(polled.values, polled.timestamps));
       else this.out.emitColumns(columnBatch(polled.columns as Record<string, Column>, polled.length));
     } catch (error) {
       throw this.failure(error, null); // a record its consumers refuse (one that cannot go to another worker)
