@@ -56,6 +56,9 @@ export interface StreamState {
   readonly generation: number;
 }
 
+/** The input of each assignTimestampsAndWatermarks operator: it runs at that input's parallelism unless given its own. */
+const timestampsInputs = new WeakMap<NodeSpec, DataStream<unknown>>();
+
 /** The side outputs requested of each operator, with their types: Flink refuses one id with two types. */
 const requestedSideOutputs = new WeakMap<NodeSpec, Map<string, string>>();
 
@@ -138,10 +141,12 @@ export class DataStream<T> {
     if (strategy === null || typeof strategy !== 'object' || typeof strategy.createWatermarkGenerator !== 'function') {
       throw new TypeError('assignTimestampsAndWatermarks(strategy): expected a WatermarkStrategy, e.g. WatermarkStrategy.forMonotonousTimestamps()');
     }
-    return addOperator<T>(this.#state.env, {
+    const stream = addOperator<T>(this.#state.env, {
       kind: 'timestamps', name: 'Timestamps/Watermarks', outputType: typeOf(this.#state),
       functions: { watermarkStrategy: strategy as WatermarkStrategy<unknown> },
     }, [{ stream: this.#state, input: 0 }]);
+    timestampsInputs.set(stream.#state.sources[0].node, streamOfNode(this.#state.env, this.#state.sources[0].node));
+    return stream;
   }
 
   getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
@@ -196,6 +201,8 @@ export class DataStream<T> {
 
   getParallelism(): number {
     const node = this.#operatorNode('getParallelism');
+    const input = timestampsInputs.get(node);
+    if (input !== undefined && node.parallelism === null) return input.getParallelism();
     const limit = node.config.kind === 'source' ? node.config.maxParallelism : null;
     const p = node.parallelism ?? this.#state.env.getParallelism();
     return limit !== null && node.parallelism === null ? Math.min(p, limit) : p;

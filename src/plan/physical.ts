@@ -52,7 +52,7 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
     }
     uids.set(uid, spec);
 
-    const parallelism = resolveParallelism(spec, config);
+    const parallelism = resolveParallelism(spec, config, (id) => byId.get(id)?.parallelism);
     const maxParallelism = config.maxParallelism ?? defaultMaxParallelism(parallelism);
     if (spec.keyed && parallelism > maxParallelism) {
       throw new Error(`${describeOperator(spec)}: parallelism ${parallelism} is above maxParallelism ${maxParallelism}; a keyed operator needs at least one key group per subtask. Raise setMaxParallelism() or lower the parallelism`);
@@ -74,8 +74,11 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
   return { config, nodes };
 }
 
-function resolveParallelism(spec: NodeSpec, config: JobConfig): number {
-  const p = spec.parallelism ?? config.parallelism;
+function resolveParallelism(spec: NodeSpec, config: JobConfig, resolved: (id: number) => number | undefined): number {
+  // Flink's assignTimestampsAndWatermarks takes its input's parallelism (it chains to it), so a
+  // parallelism-1 source keeps one generator that sees every record in order.
+  const inherited = spec.kind === 'timestamps' && spec.parallelism === null && spec.inputs.length > 0 ? resolved(spec.inputs[0].source) : undefined;
+  const p = spec.parallelism ?? inherited ?? config.parallelism;
   if (spec.config.kind === 'source' && spec.config.maxParallelism !== null && p > spec.config.maxParallelism) {
     if (spec.parallelism === null) return spec.config.maxParallelism; // an unsplittable source keeps parallelism 1, as fromCollection does in Flink
     throw new Error(`${describeOperator(spec)}: parallelism ${p} is above what this source supports (${spec.config.maxParallelism}); it is not splittable. Use fromSequence() or a DataGeneratorSource for a parallel source, or set the parallelism on the next operator`);

@@ -126,3 +126,29 @@ describe('keyed-sink-not-partitioned: a sink on a KeyedStream is partitioned by 
     expect(lines.sort()).toEqual(['k:1> ["b", 2]', 'k:2> ["a", 1]', 'k:2> ["a", 3]']);
   });
 });
+
+describe('watermarks-operator-parallelism: assignTimestampsAndWatermarks runs at its input\'s parallelism', () => {
+  // DataStream.assignTimestampsAndWatermarks gives the operator its input's parallelism, so on a
+  // parallelism-1 source one generator sees every record, in order, chained to the source.
+  type Event = [key: string, n: number, time: number];
+  const strategy = () => WatermarkStrategy.forMonotonousTimestamps<Event>().withTimestampAssigner((e) => e[2]);
+
+  it('keeps a parallelism-1 source\'s order and watermarks in a parallel job', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+    env.getConfig().setPerRecordWatermarks(true);
+    const rows: string[] = [];
+    const stamped = env.fromCollection<Event>([['a', 1, 0], ['a', 2, 0], ['a', 3, 1], ['a', 4, 2]]).assignTimestampsAndWatermarks(strategy());
+    expect(stamped.getParallelism()).toBe(1);
+    stamped.keyBy((e) => e[0]).sum(1).addSink((e, ctx) => { rows.push(`${e[1]}@${ctx.timestamp()} wm ${ctx.currentWatermark()}`); });
+    await env.execute();
+    expect(rows).toEqual(['1@0 wm -Infinity', '3@0 wm -1', '6@1 wm -1', '10@2 wm 0']);
+  });
+
+  it('follows its input\'s parallelism, or its own when set', () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(3);
+    const parallel = env.fromSequence(1, 10).map((n): Event => ['k', n, n]).setParallelism(2);
+    expect(parallel.assignTimestampsAndWatermarks(strategy()).getParallelism()).toBe(2);
+    expect(parallel.assignTimestampsAndWatermarks(strategy()).setParallelism(4).getParallelism()).toBe(4);
+    expect(env.fromSequence(1, 10).map((n): Event => ['k', n, n]).assignTimestampsAndWatermarks(strategy()).getParallelism()).toBe(3);
+  });
+});

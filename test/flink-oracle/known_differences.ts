@@ -55,24 +55,6 @@ function upstream(spec: Spec, id: string): SpecNode[] {
 
 export const KNOWN_DIFFERENCES: KnownDifference[] = [
   {
-    id: 'watermarks-operator-parallelism',
-    title: 'assignTimestampsAndWatermarks runs at the job\'s parallelism instead of its input\'s, so it reorders records and splits watermarks',
-    flink: 'the operator takes its input\'s parallelism (DataStream.assignTimestampsAndWatermarks) and chains to a parallelism-1 source: one generator sees every record, in order',
-    eddy: 'at parallelism 2 the records are spread over two generators: a key\'s records arrive out of order (rolling sums ["a",0]@0 ["a",0]@1 ["a",0]@0 instead of @0 @0 @1), and each downstream subtask waits for the slower generator\'s watermark, so timers fire late',
-    parallelism: 2,
-    repro: {
-      version: 1, mode: 'STREAMING', watermarkEmission: 'perRecord', declareTypes: false, nodes: [
-        { id: 's0', op: 'source', records: [['a', 0, 0, 0], ['a', 0, 0, 0], ['a', 0, 0, 1]] },
-        { id: 'n0', op: 'watermarks', input: 's0', strategy: 'monotonous' },
-        { id: 'n1', op: 'keyBy', input: 'n0', field: 0 },
-        { id: 'n2', op: 'aggregate', input: 'n1', kind: 'sum', field: 1 },
-        { id: 'out0', op: 'sink', input: 'n2' },
-      ],
-    },
-    // With an explicit parallelism 1 (a no-op in Flink) Eddy places the operator as Flink does.
-    affects: (spec, p) => p > 1 && has(spec, (n) => n.op === 'watermarks' && n.parallelism === undefined),
-  },
-  {
     id: 'batch-watermark-after-end',
     title: 'In BATCH, records emitted at the end of input reach the next operators after the maximal watermark',
     flink: 'every operator processes records with currentWatermark() = Long.MIN_VALUE in BATCH, and fires a key\'s timers at the end of that key; an aggregation\'s final results, and timer outputs, go downstream before the final watermark',
