@@ -10,7 +10,8 @@ export { exportRange as export_range, exportIds as export_ids, lookup, importEnt
 export {
   windowInit as window_init, windowClear as window_clear, windowUpdate as window_update, windowFireBegin as window_fire_begin,
   windowFireRows as window_fire_rows, windowKeyResult as window_key_result, windowRetire as window_retire, windowImport as window_import,
-  windowSize as window_size, windowStride as window_stride, windowEntriesPtr as window_entries_ptr, windowTableBytes as window_table_bytes,
+  windowExport as window_export, windowSliceCount as window_slice_count, windowSliceId as window_slice_id, windowSliceRows as window_slice_rows,
+  windowSize as window_size, windowEntryBytes as window_entry_bytes, windowTableBytes as window_table_bytes,
   windowErrRecord as window_err_record, windowErrBytes as window_err_bytes, windowErrEntries as window_err_entries,
 } from './window_agg';
 export {

@@ -26,8 +26,8 @@ export class Kernels {
     return new KeyedAggregator(this.instantiate(), options);
   }
 
-  createWindowAggregator(aggregates: readonly WindowAggregate[], maxBytes?: number): WindowAggregator {
-    return new WindowAggregator(this.instantiate(), aggregates, maxBytes);
+  createWindowAggregator(aggregates: readonly WindowAggregate[], slicing: { offset: number; sliceMs: number }, maxBytes?: number): WindowAggregator {
+    return new WindowAggregator(this.instantiate(), aggregates, slicing, maxBytes);
   }
 
   createKeyRouter(maxParallelism: number, parallelism: number): KeyRouter {

@@ -26,15 +26,18 @@ export interface KernelExports {
   import_entries(n: number): number;
   window_init(fields: number, maxBytes: number): number;
   window_clear(): number;
-  window_update(n: number, keyFormat: number): number;
+  window_update(n: number, keyFormat: number, offset: number, sliceMs: number): number;
   window_fire_begin(lo: number, hi: number): number;
   window_fire_rows(start: number, n: number): number;
   window_key_result(key: number, lo: number, hi: number): number;
   window_retire(below: number): number;
   window_import(n: number): number;
+  window_export(slice: number, start: number, n: number): number;
+  window_slice_count(): number;
+  window_slice_id(i: number): number;
+  window_slice_rows(i: number): number;
   window_size(): number;
-  window_stride(): number;
-  window_entries_ptr(): number;
+  window_entry_bytes(): number;
   window_table_bytes(): number;
   window_err_record(): number;
   window_err_bytes(): number;
@@ -50,7 +53,8 @@ const EXPORT_NAMES: readonly (keyof KernelExports)[] = [
   'changed_count', 'err_keys', 'err_bytes', 'err_record', 'err_key', 'update', 'changed_begin',
   'changed_spill', 'export_range', 'export_ids', 'lookup', 'import_entries',
   'window_init', 'window_clear', 'window_update', 'window_fire_begin', 'window_fire_rows', 'window_key_result', 'window_retire',
-  'window_import', 'window_size', 'window_stride', 'window_entries_ptr', 'window_table_bytes', 'window_err_record', 'window_err_bytes',
+  'window_import', 'window_export', 'window_slice_count', 'window_slice_id', 'window_slice_rows', 'window_size', 'window_entry_bytes',
+  'window_table_bytes', 'window_err_record', 'window_err_bytes',
   'window_err_entries', 'router_init', 'router_region', 'route_int32', 'gather_column',
 ];
 

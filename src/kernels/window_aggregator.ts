@@ -36,20 +36,25 @@ export class WindowAggregator {
   readonly maxBytes: number;
   readonly #wasm: KernelExports;
   readonly #mem: KernelMemory;
-  readonly #stride: number;
-  readonly #region: { keys: number; values: number; slices: number; rows: number };
+  readonly #entryBytes: number;
+  readonly #offset: number;
+  readonly #sliceMs: number;
+  readonly #region: { keys: number; values: number; times: number; rows: number };
 
-  constructor(exports: KernelExports, aggregates: readonly WindowAggregate[], maxBytes = DEFAULT_MAX_BYTES) {
+  /** Events at time t go to slice floor((t - offset) / sliceMs). */
+  constructor(exports: KernelExports, aggregates: readonly WindowAggregate[], slicing: { offset: number; sliceMs: number }, maxBytes = DEFAULT_MAX_BYTES) {
     // The count is always kept: it tells a slice's first event, and every window result has it.
     this.fields = aggregates.reduce((f, a) => f | BITS[a], FIELD_COUNT);
     this.maxBytes = maxBytes;
+    this.#offset = slicing.offset;
+    this.#sliceMs = slicing.sliceMs;
     this.#wasm = exports;
     this.#check(exports.window_init(this.fields, maxBytes));
     this.#mem = new KernelMemory(exports);
-    this.#stride = exports.window_stride();
+    this.#entryBytes = exports.window_entry_bytes();
     this.#region = {
       keys: exports.region(REGION_IN_KEYS), values: exports.region(REGION_IN_VALUES),
-      slices: exports.region(REGION_IN_INDEXES), rows: exports.region(REGION_ROWS),
+      times: exports.region(REGION_IN_INDEXES), rows: exports.region(REGION_ROWS),
     };
   }
 
@@ -58,15 +63,23 @@ export class WindowAggregator {
     return this.#wasm.window_size();
   }
 
-  /** Bytes of table memory (entries and index). */
+  /** Bytes of table memory (every block in use). */
   get tableBytes(): number {
     return this.#wasm.window_table_bytes();
   }
 
-  /** Adds events in order: each to its key's entry in its slice (slice ids are whole numbers). */
-  update(keys: KeyColumn, slices: Float64Array, values: Float64Array, from = 0, to = keys.length): void {
+  /** The slices that hold entries, in no particular order. */
+  slices(): number[] {
+    const n = this.#wasm.window_slice_count();
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = this.#wasm.window_slice_id(i);
+    return out;
+  }
+
+  /** Adds events [from, to) in order: each to its key's row in the slice of its time. */
+  update(keys: KeyColumn, times: ArrayLike<number> & { subarray?: unknown }, values: Float64Array, from = 0, to = keys.length): void {
     const format = keys instanceof Int32Array ? KEYS_I32 : keys instanceof Uint32Array ? KEYS_U32 : KEYS_F64;
-    const { keys: inKeys, values: inValues, slices: inSlices } = this.#region;
+    const { keys: inKeys, values: inValues, times: inTimes } = this.#region;
     for (let off = from; off < to; off += CAP) {
       const end = Math.min(to, off + CAP);
       const m = this.#mem.refresh();
@@ -74,8 +87,9 @@ export class WindowAggregator {
       else if (format === KEYS_I32) m.i32.set(keys.subarray(off, end), inKeys >> 2);
       else m.u32.set(keys.subarray(off, end), inKeys >> 2);
       m.f64.set(values.subarray(off, end), inValues >> 3);
-      m.f64.set(slices.subarray(off, end), inSlices >> 3);
-      const result = this.#wasm.window_update(end - off, format);
+      if (times instanceof Float64Array) m.f64.set(times.subarray(off, end), inTimes >> 3);
+      else for (let i = off; i < end; i++) m.f64[(inTimes >> 3) + i - off] = times[i];
+      const result = this.#wasm.window_update(end - off, format, this.#offset, this.#sliceMs);
       if (result < 0) {
         const record = off + this.#wasm.window_err_record();
         if (result === ERR_NOT_INTEGER_KEY) throw new Error(`WindowAggregator.update: key ${keys[record]} at record ${record} is not an integer key id; dictionary-encode such keys`);
@@ -104,27 +118,37 @@ export class WindowAggregator {
     return out;
   }
 
-  /** Deletes the entries of slices below `below`. */
+  /** Frees the slices below `below` (and keys no slice holds any more). */
   retire(below: number): void {
     this.#wasm.window_retire(below);
   }
 
   /**
    * The whole table as bytes: a 32-byte header (with `watermark`, the windows fired so far), then
-   * the entries as the kernel keeps them.
+   * one entry per (key, slice): key i64, slice i64, then the fields.
    */
   snapshot(watermark = Number.NEGATIVE_INFINITY): Uint8Array {
     const count = this.size;
-    const out = new Uint8Array(HEADER_BYTES + count * this.#stride);
+    const entry = this.#entryBytes;
+    const out = new Uint8Array(HEADER_BYTES + count * entry);
     const view = new DataView(out.buffer, 0, HEADER_BYTES);
     view.setUint32(0, MAGIC, true);
     view.setUint32(4, VERSION, true);
     view.setUint32(8, this.fields, true);
-    view.setUint32(12, this.#stride, true);
+    view.setUint32(12, entry, true);
     view.setUint32(16, count, true);
     view.setFloat64(24, watermark, true);
-    const ptr = this.#wasm.window_entries_ptr();
-    out.set(this.#mem.refresh().u8.subarray(ptr, ptr + count * this.#stride), HEADER_BYTES);
+    const perChunk = Math.floor(ROW_BYTES / entry);
+    let at = HEADER_BYTES;
+    for (let s = 0; s < this.#wasm.window_slice_count(); s++) {
+      for (let start = 0; ; start += perChunk) {
+        const n = this.#wasm.window_export(s, start, perChunk);
+        if (n === 0) break;
+        const rows = this.#region.rows;
+        out.set(this.#mem.refresh().u8.subarray(rows, rows + n * entry), at);
+        at += n * entry;
+      }
+    }
     return out;
   }
 
@@ -137,12 +161,12 @@ export class WindowAggregator {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (bytes.byteLength < HEADER_BYTES || view.getUint32(0, true) !== MAGIC) throw new Error('WindowAggregator.restore: not a window table snapshot (bad magic)');
     if (view.getUint32(4, true) !== VERSION) throw new Error(`WindowAggregator.restore: snapshot format version ${view.getUint32(4, true)}, this build reads ${VERSION}`);
-    if (view.getUint32(8, true) !== this.fields || view.getUint32(12, true) !== this.#stride) {
+    if (view.getUint32(8, true) !== this.fields || view.getUint32(12, true) !== this.#entryBytes) {
       throw new Error(`WindowAggregator.restore: the snapshot keeps fields ${view.getUint32(8, true)}, this window keeps ${this.fields}`);
     }
     const count = view.getUint32(16, true);
-    const stride = this.#stride;
-    const perChunk = Math.floor(ROW_BYTES / stride);
+    const entry = this.#entryBytes;
+    const perChunk = Math.floor(ROW_BYTES / entry);
     const slices = new Set<number>();
     let staged = 0;
     const flush = (): void => {
@@ -153,14 +177,13 @@ export class WindowAggregator {
       staged = 0;
     };
     for (let i = 0; i < count; i++) {
-      const at = HEADER_BYTES + i * stride;
+      const at = HEADER_BYTES + i * entry;
       const key = int64(view, at);
       if (!keep(key)) continue;
-      const slice = int64(view, at + 8);
-      slices.add(slice);
+      slices.add(int64(view, at + 8));
       const mem = this.#mem.refresh();
-      const to = this.#region.rows + staged * stride;
-      mem.u8.set(bytes.subarray(at, at + stride), to);
+      const to = this.#region.rows + staged * entry;
+      mem.u8.set(bytes.subarray(at, at + entry), to);
       const id = remap(key);
       const w = new DataView(mem.u8.buffer, to, 8);
       w.setUint32(0, id >>> 0, true);

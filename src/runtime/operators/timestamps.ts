@@ -59,7 +59,7 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
     if (this.field !== null) {
       const column = batch.columns[this.field];
       if (column === undefined) throw this.failure(new Error(`withTimestampAssigner(${JSON.stringify(this.field)}): the columns are ${Object.keys(batch.columns).map((c) => `"${c}"`).join(', ')}; there is no "${this.field}". Fix: name the column holding the event time`), null);
-      stamps = Float64Array.from(column as ArrayLike<number>);
+      stamps = column instanceof Float64Array ? column : Float64Array.from(column as ArrayLike<number>);
       for (let i = 0; i < stamps.length; i++) {
         if (!Number.isFinite(stamps[i])) throw this.failure(new TypeError(`the timestamp assigner returned ${formatValue(column[i])}; it must return the event time in epoch milliseconds (a finite number). Fix: withTimestampAssigner((record) => record.time)`), null);
       }

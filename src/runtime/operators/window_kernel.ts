@@ -35,8 +35,6 @@ export class WindowKernelOperator extends StreamOperator {
   private readonly writer: WindowResultWriter;
   private aggregator: WindowAggregator | null = null;
   private keyGroups: KeyGroupRange | null = null;
-  /** Slices that hold entries. */
-  private readonly live = new Set<number>();
   /** After a restore: the watermark each old subtask had fired to, over the key groups it held. */
   private restoredFired: { range: KeyGroupRange; watermark: number }[] = [];
   /** Elements dropped as late with no side output for them (Flink's numLateRecordsDropped). */
@@ -57,7 +55,7 @@ export class WindowKernelOperator extends StreamOperator {
     const aggregates = out.kind === 'aggregation'
       ? [out.aggregation === 'sum' ? 'sum' as const : out.aggregation.startsWith('min') ? 'min' as const : 'max' as const]
       : out.aggregates.flatMap((a) => (a === 'avg' ? ['sum' as const] : a === 'count' ? [] : [a]));
-    this.aggregator = (await this.ctx.kernels()).createWindowAggregator(aggregates, this.ctx.config.kernelTableMaxBytes);
+    this.aggregator = (await this.ctx.kernels()).createWindowAggregator(aggregates, { offset: this.plan.offset, sliceMs: this.g }, this.ctx.config.kernelTableMaxBytes);
     this.keyGroups = context.keyGroups;
     for (const part of context.restoredParts) if (part.kind === 'kernel') this.restore(part.table, part.keys, part.keyGroups);
   }
@@ -83,57 +81,63 @@ export class WindowKernelOperator extends StreamOperator {
     }
   }
 
-  /** Drops (or sends aside) elements too late for all their windows, adds the rest, and fires windows they are late for. */
+  /**
+   * Drops (or sends aside) elements too late for all their windows, adds the rest, and fires
+   * again the windows an element is late for but within the allowed lateness. Both cases are
+   * times below a bound fixed by the watermark, so most elements cost one comparison here.
+   */
   private process(events: Events, recordAt: (i: number) => unknown): void {
     const { keys, timestamps, values, length } = events;
-    const { size, slide, offset, allowedLateness } = this.plan;
     const wm = this.currentWatermark;
     const ids = this.keyIds(keys);
-    const slices = new Float64Array(length);
-    let previous = Number.NaN;
+    const { skipBelow, refireBelow } = this.lateBounds(wm);
     let from = 0;
     for (let i = 0; i < length; i++) {
       const ts = timestamps[i];
-      const lastStart = TimeWindow.getWindowStartWithOffset(ts, offset, slide);
-      if (lastStart + size - 1 + allowedLateness <= wm) {
+      if (ts >= refireBelow) continue;
+      this.add(ids, timestamps, values, from, ts < skipBelow ? i : i + 1);
+      from = i + 1;
+      if (ts < skipBelow) {
         // Every window of this element is past its cleanup: Flink drops it, or sends it to the late-data output.
-        this.add(ids, slices, values, from, i);
-        from = i + 1;
         if (this.plan.lateDataTag !== null) this.out.side(this.plan.lateDataTag, recordAt(i), ts);
         else this.lateRecordsDropped++;
-        continue;
-      }
-      const slice = Math.floor((ts - offset) / this.g);
-      slices[i] = slice;
-      if (slice !== previous) {
-        this.live.add(slice);
-        previous = slice;
-      }
-      // Its earliest window has passed the watermark: add it now, and fire those windows again (Flink's EventTimeTrigger.onElement).
-      const earliestStart = lastStart - slide * Math.floor((lastStart - ts + size - 1) / slide);
-      if (earliestStart + size - 1 <= wm) {
-        this.add(ids, slices, values, from, i + 1);
-        from = i + 1;
-        this.fireLate(ids[i], ts, lastStart, wm);
+      } else {
+        // Its earliest window has passed the watermark: fire those windows again (Flink's EventTimeTrigger.onElement).
+        this.fireLate(ids[i], ts, wm);
       }
     }
-    this.add(ids, slices, values, from, length);
+    this.add(ids, timestamps, values, from, length);
+  }
+
+  /**
+   * Below `skipBelow` every window of an element is past its cleanup (its latest window's end
+   * plus the lateness is at or under the watermark); below `refireBelow` its earliest window has
+   * fired already. Both follow from window starts being offset + n * slide.
+   */
+  private lateBounds(wm: number): { skipBelow: number; refireBelow: number } {
+    if (wm === Number.NEGATIVE_INFINITY) return { skipBelow: wm, refireBelow: wm };
+    if (wm === Number.POSITIVE_INFINITY) return { skipBelow: wm, refireBelow: wm };
+    const { size, slide, offset, allowedLateness } = this.plan;
+    return {
+      skipBelow: TimeWindow.getWindowStartWithOffset(wm - size + 1 - allowedLateness, offset, slide) + slide,
+      refireBelow: TimeWindow.getWindowStartWithOffset(wm - size + 1, offset, slide) + size,
+    };
   }
 
   /** Adds events [from, to) to the kernel. */
-  private add(ids: KeyColumn, slices: Float64Array, values: Float64Array, from: number, to: number): void {
+  private add(ids: KeyColumn, timestamps: ArrayLike<number>, values: Float64Array, from: number, to: number): void {
     if (to <= from) return;
     try {
-      this.aggregator!.update(ids, slices, values, from, to);
+      this.aggregator!.update(ids, timestamps, values, from, to);
     } catch (error) {
       throw error instanceof KernelLimitError ? this.limitReached(error) : error;
     }
   }
 
   /** An element's windows that the watermark has passed but lateness keeps: each fires again for its key, the latest first. */
-  private fireLate(id: number, ts: number, lastStart: number, wm: number): void {
+  private fireLate(id: number, ts: number, wm: number): void {
     const { size, slide, offset, allowedLateness } = this.plan;
-    for (let start = lastStart; start > ts - size; start -= slide) {
+    for (let start = TimeWindow.getWindowStartWithOffset(ts, offset, slide); start > ts - size; start -= slide) {
       const maxTs = start + size - 1;
       if (maxTs > wm || maxTs + allowedLateness <= wm) continue;
       const lo = Math.floor((start - offset) / this.g);
@@ -142,12 +146,13 @@ export class WindowKernelOperator extends StreamOperator {
     }
   }
 
-  /** Fires the windows whose end the watermark passes, in the order of their ends; deletes slices no window needs. */
+  /** Fires the windows whose end the watermark passes, in the order of their ends; frees slices no window needs. */
   override processWatermark(timestamp: number): void {
     const previous = this.currentWatermark;
     const { size, slide, offset, allowedLateness } = this.plan;
+    const live = this.aggregator!.slices();
     const starts = new Set<number>();
-    for (const slice of this.live) {
+    for (const slice of live) {
       const at = offset + slice * this.g;
       for (let start = TimeWindow.getWindowStartWithOffset(at, offset, slide); start > at - size; start -= slide) {
         const maxTs = start + size - 1;
@@ -158,18 +163,14 @@ export class WindowKernelOperator extends StreamOperator {
       const lo = Math.floor((start - offset) / this.g);
       this.writer.write(this.aggregator!.fire(lo, lo + this.k), start, start + size - 1, this.suppressed(start + size - 1));
     }
-    let below = Number.POSITIVE_INFINITY;
-    const dead: number[] = [];
-    for (const slice of this.live) {
+    // A slice goes once the last window over it is past its cleanup; later slices go later.
+    let below = Number.NEGATIVE_INFINITY;
+    for (const slice of live) {
       const at = offset + slice * this.g;
       const lastEnd = TimeWindow.getWindowStartWithOffset(at, offset, slide) + size;
-      if (lastEnd - 1 + allowedLateness <= timestamp) dead.push(slice);
-      else below = Math.min(below, slice);
+      if (lastEnd - 1 + allowedLateness <= timestamp) below = Math.max(below, slice + 1);
     }
-    if (dead.length > 0) {
-      for (const slice of dead) this.live.delete(slice);
-      this.aggregator!.retire(below === Number.POSITIVE_INFINITY ? Math.max(...dead) + 1 : below);
-    }
+    if (below !== Number.NEGATIVE_INFINITY) this.aggregator!.retire(below);
     if (this.restoredFired.length > 0 && this.restoredFired.every((f) => f.watermark <= timestamp)) this.restoredFired = [];
     super.processWatermark(timestamp);
   }
@@ -197,9 +198,8 @@ export class WindowKernelOperator extends StreamOperator {
     const mine = this.keyGroups!;
     const keyOf = (id: number): unknown => (keys === null ? id : keys[id]);
     const dictionary = this.dictionary;
-    const { slices, watermark } = this.aggregator!.restore(table, (id) => inKeyGroupRange(mine, keyGroupFor(keyOf(id), maxParallelism)),
+    const { watermark } = this.aggregator!.restore(table, (id) => inKeyGroupRange(mine, keyGroupFor(keyOf(id), maxParallelism)),
       dictionary === null ? undefined : (id) => dictionary.encode(keys![id]));
-    for (const s of slices) this.live.add(s);
     if (watermark !== Number.NEGATIVE_INFINITY) this.restoredFired.push({ range, watermark });
   }
 

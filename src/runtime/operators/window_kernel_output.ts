@@ -23,18 +23,25 @@ export class WindowResultWriter {
 
   /** Emits a fired window's results; `skip` leaves out keys whose window had fired before a restore. */
   write(results: WindowResults, start: number, maxTs: number, skip: ((key: unknown) => boolean) | null): void {
-    const rows: number[] = [];
-    const keys: unknown[] = [];
-    for (let r = 0; r < results.keys.length; r++) {
-      const key = this.#decode(results.keys[r]);
-      if (skip !== null && skip(key)) continue;
-      rows.push(r);
-      keys.push(key);
+    const all = results.keys.length;
+    let rows: number[] | null = null;
+    let keys: unknown[];
+    if (skip === null) {
+      keys = this.#plan.integerKeys ? (results.keys as unknown as unknown[]) : Array.from(results.keys, this.#decode);
+    } else {
+      rows = [];
+      keys = [];
+      for (let r = 0; r < all; r++) {
+        const key = this.#decode(results.keys[r]);
+        if (skip(key)) continue;
+        rows.push(r);
+        keys.push(key);
+      }
     }
-    const n = rows.length;
+    const n = rows === null ? all : rows.length;
     if (n === 0) return;
-    const pick = (column: Float64Array): Float64Array => (n === results.keys.length ? column : Float64Array.from(rows, (r) => column[r]));
-    const keyColumn: Column = this.#plan.integerKeys ? Float64Array.from(keys as number[]) : keys;
+    const pick = (column: Float64Array): Float64Array => (rows === null ? column : Float64Array.from(rows, (r) => column[r]));
+    const keyColumn: Column = !this.#plan.integerKeys ? keys : rows === null ? results.keys : Float64Array.from(keys as number[]);
     const timestamps = new Float64Array(n).fill(maxTs);
     const out = this.#plan.output;
     const columns: Record<string, Column> = {};
@@ -46,7 +53,8 @@ export class WindowResultWriter {
         return;
       }
       const keyFirst = out.keyField === 0;
-      const values = keys.map((k, i) => (keyFirst ? [k, value[i]] : [value[i], k]));
+      const values = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) values[i] = keyFirst ? [keys[i], value[i]] : [value[i], keys[i]];
       this.#out.emitBatch({ values, timestamps: Array.from(timestamps), keys: null, keyGroups: null });
       return;
     }
