@@ -1,4 +1,4 @@
-import type { CheckpointStorage, CheckpointStore } from './checkpoint_storage.ts';
+import type { CheckpointStorage, CheckpointStore, StorageRecipe } from './checkpoint_storage.ts';
 import { IndexedDBCheckpointStore } from './indexeddb_checkpoint_store.ts';
 import { openCheckpointDatabase, sinkRange } from './indexeddb_schema.ts';
 import type { CheckpointDatabase } from './indexeddb_schema.ts';
@@ -52,6 +52,11 @@ export class IndexedDBCheckpointStorage implements CheckpointStorage {
     return `IndexedDB database "${this.databaseName}"`;
   }
 
+  /** How a job in workers makes this storage in its coordinator's thread (the database; the waiting options stay here). */
+  recipe(): StorageRecipe {
+    return { kind: 'indexeddb', databaseName: this.databaseName };
+  }
+
   async open(jobName: string): Promise<CheckpointStore> {
     const where = `${this.describe()}: job "${jobName}"`;
     const lockName = `eddy checkpoints ${JSON.stringify([this.databaseName, jobName])}`;
@@ -64,7 +69,7 @@ export class IndexedDBCheckpointStorage implements CheckpointStorage {
     try {
       await this.#database();
     } catch (cause) {
-      lock.release();
+      await lock.release();
       throw cause;
     }
     return new IndexedDBCheckpointStore(() => this.#database(), jobName, where, lock, this.#ledger);

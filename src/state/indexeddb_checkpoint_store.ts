@@ -8,7 +8,8 @@ import { askForPersistence, checkRoom, isQuotaExceeded, QUOTA_FIX } from './stor
 import { TimeSlices } from './time_slices.ts';
 import type { JobLock } from './web_lock.ts';
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/** DOMExceptions of IndexedDB often have an empty message: their name says what happened. */
+const messageOf = (error: unknown) => (!(error instanceof Error) ? String(error) : error.message === '' ? error.name : error.message);
 
 type Transaction = IDBPTransaction<CheckpointSchema, ('manifests' | 'chunks' | 'sinkRecords')[], 'readwrite'>;
 
@@ -76,7 +77,7 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
     if (this.#closed) return;
     this.#closed = true;
     this.#ledger.storeClosed();
-    this.#lock.release();
+    await this.#lock.release();
   }
 
   #serial<T>(call: string, task: () => Promise<T>): Promise<T> {
@@ -127,8 +128,8 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
       });
     } catch (cause) {
       this.#ledger.failed(writes);
-      const quota = isQuotaExceeded(cause) ? ` (IndexedDB is out of quota). ${QUOTA_FIX}` : '. The checkpoints written before it are unchanged';
-      throw new Error(`${failed}: ${messageOf(cause)}${quota}`, { cause });
+      const why = isQuotaExceeded(cause) ? `IndexedDB is out of quota (QuotaExceededError). ${QUOTA_FIX}` : `${messageOf(cause)}. The checkpoints written before it are unchanged`;
+      throw new Error(`${failed}: ${why}`, { cause });
     }
     this.#ledger.written(writes);
     return { checkpointId: id, bytes: encoded.bytes };

@@ -5,11 +5,16 @@
  */
 const SLICE_MS = 8;
 
-type Scheduler = { yield?: () => Promise<void> };
+type Scheduler = { postTask?: (callback: () => void, options?: { priority?: string }) => Promise<void> };
 
+/**
+ * A task of its own, queued behind what the page has to do. Not `scheduler.yield()`: its
+ * continuation goes ahead of the page's other tasks (the job's own steps, timers), which would
+ * wait for the whole encoding. `setTimeout` is the fallback; browsers clamp it to 4 ms when nested.
+ */
 function nextTask(): Promise<void> {
   const scheduler = (globalThis as { scheduler?: Scheduler }).scheduler;
-  if (typeof scheduler?.yield === 'function') return scheduler.yield();
+  if (typeof scheduler?.postTask === 'function') return scheduler.postTask(() => {}, { priority: 'user-visible' });
   if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
   return new Promise((resolve) => setTimeout(resolve, 0));
 }

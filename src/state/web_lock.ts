@@ -6,7 +6,8 @@
  * polyfill), the lock is this thread's alone.
  */
 export interface JobLock {
-  release(): void;
+  /** Resolves once the lock is free for the next run (another run in this page may ask at once). */
+  release(): Promise<void>;
 }
 
 export interface LockWaitOptions {
@@ -37,7 +38,7 @@ export async function acquireJobLock(name: string, options: LockWaitOptions, hel
   if (locks === null) {
     if (heldHere.has(name)) throw held(true);
     heldHere.add(name);
-    return { release: () => heldHere.delete(name) };
+    return { release: async () => { heldHere.delete(name); } };
   }
   const first = await request(locks, name, { ifAvailable: true });
   if (first !== null) return first;
@@ -51,7 +52,8 @@ export async function acquireJobLock(name: string, options: LockWaitOptions, hel
 /** Resolves once the lock is granted (null: not available), holding it until `release()`. */
 function request(locks: LockManagerLike, name: string, options: { ifAvailable?: boolean; signal?: AbortSignal }): Promise<JobLock | null> {
   return new Promise((resolve, reject) => {
-    locks.request(name, options, async (lock) => {
+    // Settles once the callback's promise has and the lock manager has let the lock go.
+    const done: Promise<void> = locks.request(name, options, async (lock) => {
       if (lock === null) {
         resolve(null);
         return;
@@ -59,10 +61,11 @@ function request(locks: LockManagerLike, name: string, options: { ifAvailable?: 
       heldHere.add(name);
       await new Promise<void>((released) => resolve({
         release: () => {
-          heldHere.delete(name);
           released();
+          return done.then(() => { heldHere.delete(name); }, () => { heldHere.delete(name); });
         },
       }));
-    }).catch(reject);
+    });
+    done.catch(reject);
   });
 }
