@@ -15,6 +15,7 @@ export { FileSystemCheckpointStorage } from './state/file_checkpoint_storage.ts'
 export { IndexedDBCheckpointStorage } from './state/indexeddb_checkpoint_storage.ts';
 export type { IndexedDBCheckpointStorageOptions } from './state/indexeddb_checkpoint_storage.ts';
 export { Savepoint, SavepointRestoreSettings } from './state/savepoint.ts';
+export { downloadSavepoint, readSavepointFile } from './state/savepoint_file.ts';
 export type { CheckpointStorage, CheckpointStore, StoredCheckpoint, StoredCheckpointInfo } from './state/checkpoint_storage.ts';
 export type { CheckpointStats } from './runtime/checkpoint_coordinator.ts';
 export { RestartStrategies } from './core/restart_strategy.ts';
