@@ -98,7 +98,7 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
     const encoded = await encodeCheckpoint(checkpoint, slices, failed);
     const db = await this.#db();
     await askForPersistence();
-    await checkRoom(encoded.bytes, failed.replace(' was not written', '')).catch((cause: unknown) => {
+    await checkRoom(encoded.bytes).catch((cause: unknown) => {
       throw new Error(`${failed}: ${messageOf(cause)}`, { cause });
     });
     // Ids only grow: one at or above this id is debris of a run whose checkpoint could not be read back, unless it can.

@@ -42,7 +42,7 @@ export class QuotaError extends Error {
 }
 
 /** Throws a QuotaError when the origin's quota, as the browser estimates it, has no room for `bytes` more. */
-export async function checkRoom(bytes: number, what: string): Promise<void> {
+export async function checkRoom(bytes: number): Promise<void> {
   const storage = storageManager();
   if (typeof storage?.estimate !== 'function') return;
   let usage: number | undefined;
@@ -53,7 +53,7 @@ export async function checkRoom(bytes: number, what: string): Promise<void> {
     return;
   }
   if (typeof usage !== 'number' || typeof quota !== 'number' || usage + bytes <= quota) return;
-  throw new QuotaError(`${what} needs ${MB(bytes)}, and this origin has ${MB(Math.max(0, quota - usage))} of its ${MB(quota)} quota left (navigator.storage.estimate()). ${QUOTA_FIX}`);
+  throw new QuotaError(`it needs ${MB(bytes)}, and this origin has ${MB(Math.max(0, quota - usage))} of its ${MB(quota)} quota left (navigator.storage.estimate()). ${QUOTA_FIX}`);
 }
 
 export const QUOTA_FIX = 'The checkpoints before it stay as they were. Fix: keep fewer checkpoints (setMaxRetainedCheckpoints(1)), free this origin\'s storage, or give the job less state';

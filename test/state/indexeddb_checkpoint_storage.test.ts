@@ -142,7 +142,7 @@ describe('IndexedDBCheckpointStorage: the layout', () => {
     const store = await open(s, 'quota');
     await store.write(tagged(1, 'small'), 2);
     vi.stubGlobal('navigator', { storage: { estimate: async () => ({ usage: 900_000, quota: 1_000_000 }), persist: async () => false, persisted: async () => false } });
-    await expect(store.write(realisticSnapshot(2, 400_000), 2)).rejects.toThrow(/^IndexedDB database "quota": job "quota": checkpoint 2 was not written: IndexedDB database "quota": job "quota": checkpoint 2 needs 0\.\d MB, and this origin has 0\.1 MB of its 1\.0 MB quota left \(navigator\.storage\.estimate\(\)\)\. The checkpoints before it stay as they were\. Fix: keep fewer checkpoints \(setMaxRetainedCheckpoints\(1\)\), free this origin's storage, or give the job less state$/);
+    await expect(store.write(realisticSnapshot(2, 400_000), 2)).rejects.toThrow(/^IndexedDB database "quota": job "quota": checkpoint 2 was not written: it needs 0\.\d MB, and this origin has 0\.1 MB of its 1\.0 MB quota left \(navigator\.storage\.estimate\(\)\)\. The checkpoints before it stay as they were\. Fix: keep fewer checkpoints \(setMaxRetainedCheckpoints\(1\)\), free this origin's storage, or give the job less state$/);
     expect((await store.latest())!.subtasks[0].operator[0].items).toEqual(['small']);
   });
 
@@ -242,6 +242,20 @@ describe('IndexedDBSink: records written with the checkpoints', () => {
     const result = await sinkJob(s, (o) => o).execute('resumed sink job');
     expect(result.restoredFrom).not.toBeNull();
     expect(byKey(await sink.read())).toEqual(byKey(straightTotals));
+  });
+
+  it('two sink subtasks: each result once after a failure and restart', async () => {
+    const s = storage('sink-parallel');
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2).enableCheckpointing(1).setRestartStrategy(RestartStrategies.fixedDelayRestart(2, 0));
+    env.getCheckpointConfig().setCheckpointStorage(s);
+    env.getConfig().setBatchSize(16);
+    const failing = new FailAfter<[number, number]>(3, 300);
+    env.fromCollection(orders).map(failing).setParallelism(1).keyBy((o) => o[0]).reduce((a, b) => [a[0], a[1] + b[1]]).uid('totals')
+      .addSink(new IndexedDBSink<[number, number]>(s, 'totals')).uid('sink');
+    const result = await env.execute('parallel sink job');
+    expect(failing.progress.failed).toBe(true);
+    expect(result.restarts).toBe(1);
+    expect(byKey(await new IndexedDBSink<[number, number]>(s, 'totals').read())).toEqual(byKey(straightTotals));
   });
 
   it('refuses a storage that is not an IndexedDBCheckpointStorage, and a job that does not checkpoint to it', async () => {
