@@ -18,7 +18,9 @@ export async function storageOf(recipe: StorageRecipe): Promise<CheckpointStorag
       const { FileSystemCheckpointStorage } = await import('../state/file_checkpoint_storage.ts');
       return new FileSystemCheckpointStorage(recipe.directory);
     }
-    case 'indexeddb':
-      throw new Error(`IndexedDB checkpoint storage "${recipe.databaseName}" for a job in workers is not built yet. Fix: run the job in one thread, or use MemoryCheckpointStorage`);
+    case 'indexeddb': {
+      const { IndexedDBCheckpointStorage } = await import('../state/indexeddb_checkpoint_storage.ts');
+      return new IndexedDBCheckpointStorage(recipe.databaseName);
+    }
   }
 }
