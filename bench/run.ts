@@ -15,3 +15,5 @@ await runTransportBench(quick ? { events: 200_000, runs: 3 } : {});
 await runWorkersBench(quick ? { runs: 1 } : {});
 await runLongTaskBench(quick ? { purchases: 200_000, runs: 1 } : {});
 await runCheckpointBench(quick ? { events: 1_000_000, runs: 2, stateKeys: 200_000 } : {});
+// Checkpoints to IndexedDB in Chromium take a couple of minutes of their own: run them apart.
+console.log('\ncheckpoints to IndexedDB in Chromium (1 M keys of kernel state; the keyed-sum and enrichment jobs with a checkpoint every second): node --import tsx bench/browser_checkpoints.ts');
