@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { KeyedProcessFunction, OutputTag, RuntimeExecutionMode, StreamExecutionEnvironment, Types, WatermarkStrategy } from '../../src/index.ts';
-import type { Collector, KeyedProcessContext, OnTimerContext, RuntimeContext, TypeInformation } from '../../src/index.ts';
+import type { Collector, KeyedProcessContext, OnTimerContext, ProcessContext, RuntimeContext, TypeInformation } from '../../src/index.ts';
 
 type Pair = [string, number];
 
@@ -150,5 +150,32 @@ describe('watermarks-operator-parallelism: assignTimestampsAndWatermarks runs at
     expect(parallel.assignTimestampsAndWatermarks(strategy()).getParallelism()).toBe(2);
     expect(parallel.assignTimestampsAndWatermarks(strategy()).setParallelism(4).getParallelism()).toBe(4);
     expect(env.fromSequence(1, 10).map((n): Event => ['k', n, n]).assignTimestampsAndWatermarks(strategy()).getParallelism()).toBe(3);
+  });
+});
+
+describe('batch-watermark-after-end: a BATCH aggregation\'s results', () => {
+  // BatchGroupedReduceOperator emits each key's final result from a timer at the end of the key,
+  // before the operator passes the final watermark on: the next operator reads them with the
+  // watermark still at its minimum, and their timers fire.
+  const batchEnv = (p = 1) => StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(p).setRuntimeMode(RuntimeExecutionMode.BATCH);
+  type Row = [key: string, n: number];
+
+  it('reach the next operator before the final watermark: it reads the minimal one, and its timers fire', async () => {
+    const env = batchEnv();
+    const out: string[] = [];
+    const sums = env.fromCollection<Row>([['a', 1], ['b', 2], ['a', 3]]).keyBy((r) => r[0]).sum(1);
+    sums.process({
+      processElement: (r: Row, ctx: ProcessContext, o: Collector<string>) => o.collect(`${r[0]}=${r[1]} sees watermark ${ctx.timerService().currentWatermark()}`),
+    }).addSink((line) => { out.push(line); });
+    sums.keyBy((r) => r[0]).process(new (class extends KeyedProcessFunction<string, Row, string> {
+      processElement(r: Row, ctx: KeyedProcessContext<string>) {
+        ctx.timerService().registerEventTimeTimer(r[1]);
+      }
+      override onTimer(ts: number, ctx: OnTimerContext<string>, o: Collector<string>) {
+        o.collect(`${ctx.getCurrentKey()} timer ${ts}`);
+      }
+    })()).addSink((line) => { out.push(line); });
+    await env.execute();
+    expect(out.sort()).toEqual(['a timer 4', 'a=4 sees watermark -Infinity', 'b timer 2', 'b=2 sees watermark -Infinity']);
   });
 });

@@ -55,29 +55,6 @@ function upstream(spec: Spec, id: string): SpecNode[] {
 
 export const KNOWN_DIFFERENCES: KnownDifference[] = [
   {
-    id: 'batch-watermark-after-end',
-    title: 'In BATCH, records emitted at the end of input reach the next operators after the maximal watermark',
-    flink: 'every operator processes records with currentWatermark() = Long.MIN_VALUE in BATCH, and fires a key\'s timers at the end of that key; an aggregation\'s final results, and timer outputs, go downstream before the final watermark',
-    eddy: 'an operator after an aggregation (or after timers) reads currentWatermark() = +Infinity for those records, and the timers it registers for them (event time or processing time) never fire, so their output is missing',
-    parallelism: 1,
-    repro: {
-      version: 1, mode: 'BATCH', watermarkEmission: 'perRecord', declareTypes: false, nodes: [
-        { id: 's0', op: 'source', records: [['a', 0, 0, 0]] },
-        { id: 'n0', op: 'keyBy', input: 's0', field: 1 },
-        { id: 'n1', op: 'aggregate', input: 'n0', kind: 'min', field: 0 },
-        { id: 'n2', op: 'keyBy', input: 'n1', field: 1 },
-        { id: 'n3', op: 'process', input: 'n2', fn: 'count', delay: 0 },
-        { id: 'n4', op: 'keyBy', input: 's0', field: 1 },
-        { id: 'n5', op: 'aggregate', input: 'n4', kind: 'minBy', field: 3 },
-        { id: 'n6', op: 'process', input: 'n5', fn: 'wmProbe' },
-        { id: 'out0', op: 'sink', input: 'n3' },
-        { id: 'out1', op: 'sink', input: 'n6' },
-      ],
-    },
-    affects: (spec) => spec.mode === 'BATCH' && has(spec, (n) => n.op === 'process' && ['wmProbe', 'count', 'rearm', 'buffer', 'procTimer'].includes(n.fn)
-      && upstream(spec, n.id).some((u) => u !== n && emitsAtEnd(u))),
-  },
-  {
     id: 'batch-sorts-by-timestamp',
     title: 'In BATCH, an operator reading a keyed stream sees each key\'s records in arrival order instead of timestamp order',
     flink: 'BATCH sorts every keyed input by (key, timestamp) before the operator (SortingDataInput; MultiInputSortingDataInput merges a keyed connect\'s two inputs by timestamp too): records [d@2, d@1] reach sum as d@1, d@2, so the result keeps the fields of d@1. Records without a timestamp sort first, an aggregation\'s results (Long.MAX_VALUE) last',

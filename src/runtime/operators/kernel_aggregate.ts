@@ -8,6 +8,7 @@ import type { KeyGroupRange } from '../../core/key_groups.ts';
 import { ListStateDescriptor } from '../../core/state.ts';
 import type { ListState } from '../../core/state.ts';
 import type { KernelTablePart, KeyedStatePart } from '../../state/snapshot.ts';
+import { MAX_WATERMARK } from '../../core/watermarks.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorContext, StateInitializationContext } from '../operator.ts';
 
@@ -35,6 +36,7 @@ export class KernelAggregateOperator extends StreamOperator {
   private recordIndex = 0;
   private recordIndexState: ListState<number> | null = null;
   private keyGroups: KeyGroupRange | null = null;
+  private resultsEmitted = false;
 
   constructor(ctx: OperatorContext, plan: KernelPlan) {
     super(ctx);
@@ -80,9 +82,20 @@ export class KernelAggregateOperator extends StreamOperator {
     if (result !== null) this.out.emitBatch({ values: this.tuples(result.keys, result.rolling), timestamps: batch.timestamps, keys: null, keyGroups: null });
   }
 
+  /** BATCH: each key's result goes out before the final watermark (as on the JS path). */
+  override processWatermark(timestamp: number): void {
+    if (this.batchMode && timestamp === MAX_WATERMARK) this.emitResults();
+    super.processWatermark(timestamp);
+  }
+
   override finish(): void {
-    if (!this.batchMode) return;
+    if (this.batchMode) this.emitResults();
+  }
+
+  private emitResults(): void {
     const agg = this.aggregator!;
+    if (this.resultsEmitted || agg.size === 0) return;
+    this.resultsEmitted = true;
     const ids = new Float64Array(agg.size);
     const finals = new Float64Array(agg.size);
     agg.drainInto({ keys: ids, [columnOf(this.aggregate)]: finals });

@@ -1,4 +1,5 @@
 import { ValueStateDescriptor } from '../../core/state.ts';
+import { MAX_WATERMARK } from '../../core/watermarks.ts';
 import type { ValueState } from '../../core/state.ts';
 import { aggregationReducer } from '../aggregations.ts';
 import type { RecordBatch } from '../../core/elements.ts';
@@ -13,7 +14,9 @@ const STATE_NAME = '_op_state';
 
 /**
  * `keyBy(...).reduce(fn)` and sum/min/max/minBy/maxBy. STREAMING emits the key's rolling result
- * for every input (the first record as it is); BATCH emits one final result per key at the end.
+ * for every input (the first record as it is); BATCH emits one final result per key at the end
+ * (Flink's BatchGroupedReduceOperator), before the final watermark goes on, so the next
+ * operator reads it with the watermark at its minimum.
  */
 export class KeyedReduceOperator extends FunctionOperator {
   private readonly reduce: (a: unknown, b: unknown) => unknown;
@@ -63,12 +66,24 @@ export class KeyedReduceOperator extends FunctionOperator {
     }
   }
 
+  override processWatermark(timestamp: number): void {
+    if (this.batchMode && timestamp === MAX_WATERMARK) this.emitResults();
+    super.processWatermark(timestamp);
+  }
+
   override finish(): void {
-    if (!this.batchMode) return;
+    if (this.batchMode) this.emitResults();
+  }
+
+  /** Each key's result, once: its state is cleared as it goes out, as Flink's end-of-key timer does. */
+  private emitResults(): void {
     const backend = this.keyedStateBackend!;
-    for (const [key, keyGroup] of backend.keysOf(STATE_NAME)) {
+    for (const [key, keyGroup] of [...backend.keysOf(STATE_NAME)]) {
       backend.setCurrentKey(key, keyGroup);
-      this.out.collect(this.state.value(), Number.NaN);
+      const result = this.state.value();
+      if (result === null) continue;
+      this.out.collect(result, Number.NaN);
+      this.state.clear();
     }
   }
 }
