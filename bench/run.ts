@@ -4,6 +4,7 @@ import { runColumnarBench, runEngineBench } from './engine.ts';
 import { runKernelBench } from './kernels.ts';
 import { runLongTaskBench } from './longtasks.ts';
 import { runTransportBench } from './transport.ts';
+import { runWindowBench } from './windows.ts';
 import { runWorkersBench } from './workers.ts';
 
 const quick = process.argv.includes('--quick');
@@ -11,6 +12,7 @@ console.log(`Eddy benchmarks (node ${process.version}; medians; ratio = baseline
 await runEngineBench(quick ? { events: 200_000, runs: 3 } : {});
 await runColumnarBench(quick ? { events: 1_000_000, runs: 3 } : {});
 await runKernelBench(quick ? { events: 1_000_000, runs: 3 } : {});
+await runWindowBench(quick ? { events: 1_000_000, runs: 3, jsEvents: 200_000 } : {});
 await runTransportBench(quick ? { events: 200_000, runs: 3 } : {});
 await runWorkersBench(quick ? { runs: 1 } : {});
 await runLongTaskBench(quick ? { purchases: 200_000, runs: 1 } : {});

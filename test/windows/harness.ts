@@ -6,6 +6,7 @@
 import { StreamExecutionEnvironment } from '../../src/index.ts';
 import type { KeyedStream } from '../../src/index.ts';
 import { keyGroupFor } from '../../src/core/key_groups.ts';
+import { namedRows } from '../../src/core/elements.ts';
 import type { StreamElement } from '../../src/core/elements.ts';
 import { buildPhysicalPlan } from '../../src/plan/physical.ts';
 import type { Job } from '../../src/plan/job.ts';
@@ -63,7 +64,7 @@ export class WindowHarness<T> {
     const record = (prefix: string) => ({
       push: (e: StreamElement) => {
         if (e.kind === 'batch') e.batch.values.forEach((v, i) => this.output.push(`${prefix}${show(v)}@${e.batch.timestamps?.[i] ?? 'none'}`));
-        else if (e.kind === 'columns') throw new Error('harness: column output');
+        else if (e.kind === 'columns') namedRows(e.batch).forEach((v, i) => this.output.push(`${prefix}${show(v)}@${e.batch.timestamps?.[i] ?? 'none'}`));
         else if (e.kind === 'watermark' && prefix === '') this.output.push(`WM ${e.timestamp}`);
       },
     });

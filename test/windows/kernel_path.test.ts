@@ -9,6 +9,7 @@ import {
 } from '../../src/index.ts';
 import { buildPhysicalPlan } from '../../src/plan/physical.ts';
 import { jobOf } from '../support/jobs.ts';
+import { WindowHarness } from './harness.ts';
 
 const n = 20_000;
 const columns = () => ({
@@ -79,5 +80,23 @@ describe('windows in the kernels, end to end', () => {
       .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<Row>().withTimestampAssigner('time'))
       .keyBy('key').window(TumblingEventTimeWindows.of(1000)).aggregate(NumericAggregate.of('value', 'sum')).name('Sums').executeAndCollect();
     await expect(run).rejects.toThrow(/^Operator "Sums" \(uid window-2, subtask 1\/1\) failed: the WASM kernel's table for this window would need [\d.]+ KiB for [\d,]+ \(key, slice\) entries, over its limit of 64 KiB\. Fix: raise it with env\.getConfig\(\)\.setKernelTableMaxBytes\(bytes\), spread the keys over more subtasks \(setParallelism\), or run the window on the JS path \(getConfig\(\)\.setKernelsEnabled\(false\)\)$/);
+  });
+
+  it('after a restore, a window fired before the snapshot is not fired again by an element before the next watermark (the JS path fires it, as Flink)', async () => {
+    const outputs: string[][] = [];
+    for (const kernels of [false, true]) {
+      type E = { k: string; v: number };
+      const build = (keyed: import('../../src/index.ts').KeyedStream<E, unknown>) => keyed.window(TumblingEventTimeWindows.of(1000)).allowedLateness(5000)
+        .aggregate(NumericAggregate.of<E>('v', 'count'), new KeyAndWindow());
+      const h = await WindowHarness.open<E>(build, (e) => e.k, { kernels });
+      h.processElement({ k: 'a', v: 1 }, 100);
+      h.processWatermark(1000);
+      await h.restore(h.snapshot());
+      h.processElement({ k: 'a', v: 1 }, 200);
+      h.processWatermark(1001);
+      outputs.push(h.output);
+    }
+    expect(outputs[0]).toEqual(['{"key":"a","start":0,"end":1000,"count":1}@999', 'WM 1000', '{"key":"a","start":0,"end":1000,"count":2}@999', 'WM 1001']);
+    expect(outputs[1]).toEqual(['{"key":"a","start":0,"end":1000,"count":1}@999', 'WM 1000', 'WM 1001']);
   });
 });

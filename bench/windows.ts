@@ -1,0 +1,234 @@
+// Windowed aggregation: 10 M events over 100 k keys into 1-minute tumbling and 5-minute/1-minute
+// sliding event-time windows, count + sum + max per (key, window). Eddy's kernel path and JS path
+// against a hand-written plain-JS loop (a Map per window) and DuckDB-WASM (GROUP BY key and time
+// bucket), each computing every window, in one process.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import {
+  KeyAndWindow, NumericAggregate, SlidingEventTimeWindows, StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy,
+} from '../src/index.ts';
+import { kernelUrl, loadKernelsFromFile } from '../src/kernels/index.ts';
+import { canMeasureHeap, heapNow, median } from './measure.ts';
+
+const MINUTE = 60_000;
+const OUT_OF_ORDERNESS = 500;
+
+interface Workload {
+  readonly events: number;
+  readonly keys: number;
+  readonly key: Int32Array;
+  readonly value: Float64Array;
+  readonly time: Float64Array;
+}
+
+interface Windowing {
+  readonly name: string;
+  readonly size: number;
+  readonly slide: number;
+}
+
+const TUMBLING: Windowing = { name: '1-minute tumbling', size: MINUTE, slide: MINUTE };
+const SLIDING: Windowing = { name: '5-minute/1-minute sliding', size: 5 * MINUTE, slide: MINUTE };
+
+/** `events` over `keys` keys and 10 minutes of event time, a little out of order (up to 0.4 s). */
+function workload(events: number, keys: number): Workload {
+  let seed = 7;
+  const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const step = (10 * MINUTE) / events;
+  return {
+    events, keys,
+    key: Int32Array.from({ length: events }, () => Math.floor(rand() * keys)),
+    value: Float64Array.from({ length: events }, () => Math.round(rand() * 10_000) / 100),
+    time: Float64Array.from({ length: events }, (_, i) => Math.max(0, Math.floor(i * step + (rand() - 0.5) * 800))),
+  };
+}
+
+interface Result {
+  readonly seconds: number;
+  /** (key, window) results produced, and a checksum of their counts and sums. */
+  readonly windows: number;
+  readonly check: number;
+}
+
+async function eddy(w: Workload, windowing: Windowing, kernels: boolean): Promise<Result> {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.getConfig().setKernelsEnabled(kernels).setBatchSize(65_536);
+  let windows = 0;
+  let check = 0;
+  type Row = Record<string, number>;
+  const assigner = windowing.slide === windowing.size ? TumblingEventTimeWindows.of<Row>(windowing.size) : SlidingEventTimeWindows.of<Row>(windowing.size, windowing.slide);
+  env.fromColumns({ key: w.key, value: w.value, time: w.time })
+    .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<Row>(OUT_OF_ORDERNESS).withTimestampAssigner('time'))
+    .keyBy('key').window(assigner)
+    .aggregate(NumericAggregate.of<Row>('value', 'count', 'sum', 'max'), new KeyAndWindow())
+    .addSink({
+      invoke: (r) => {
+        windows++;
+        check += r.count! + r.sum!;
+      },
+      invokeColumns: (cols, length) => {
+        windows += length;
+        const count = cols.count as Float64Array;
+        const sum = cols.sum as Float64Array;
+        for (let i = 0; i < length; i++) check += count[i] + sum[i];
+      },
+    });
+  const t0 = performance.now();
+  await env.execute('windows');
+  return { seconds: (performance.now() - t0) / 1000, windows, check };
+}
+
+/** The hand loop: a Map per window start, of an accumulator per key; windows are emitted as the watermark passes them. */
+function handLoop(w: Workload, windowing: Windowing): Result {
+  const t0 = performance.now();
+  const open = new Map<number, Map<number, { count: number; sum: number; max: number }>>();
+  let windows = 0;
+  let check = 0;
+  let maxTime = Number.NEGATIVE_INFINITY;
+  const { size, slide } = windowing;
+  const fire = (watermark: number) => {
+    for (const [start, accs] of open) {
+      if (start + size - 1 > watermark) continue;
+      for (const a of accs.values()) {
+        windows++;
+        check += a.count + a.sum;
+      }
+      open.delete(start);
+    }
+  };
+  for (let i = 0; i < w.events; i++) {
+    const t = w.time[i];
+    const k = w.key[i];
+    const v = w.value[i];
+    if (t > maxTime) maxTime = t;
+    for (let start = t - (t % slide); start > t - size; start -= slide) {
+      let accs = open.get(start);
+      if (accs === undefined) open.set(start, (accs = new Map()));
+      const a = accs.get(k);
+      if (a === undefined) accs.set(k, { count: 1, sum: v, max: v });
+      else {
+        a.count++;
+        a.sum += v;
+        if (v > a.max) a.max = v;
+      }
+    }
+    if ((i & 65_535) === 65_535) fire(maxTime - OUT_OF_ORDERNESS - 1);
+  }
+  fire(Number.POSITIVE_INFINITY);
+  return { seconds: (performance.now() - t0) / 1000, windows, check };
+}
+
+interface DuckConnection {
+  query(sql: string): { toArray(): { toJSON(): Record<string, unknown> }[] };
+  insertArrowFromIPCStream(buffer: Uint8Array, options: { name: string }): void;
+}
+
+/** DuckDB-WASM (its Node build, one blocking connection), when installed: null otherwise. */
+async function duckdb(): Promise<DuckConnection | null> {
+  const name = '@duckdb/duckdb-wasm/blocking';
+  let module: {
+    createDuckDB(bundles: unknown, logger: unknown, runtime: unknown): Promise<{ instantiate(): Promise<unknown>; connect(): DuckConnection }>;
+    VoidLogger: new () => unknown;
+    NODE_RUNTIME: unknown;
+  };
+  try {
+    module = await import(name);
+  } catch {
+    return null;
+  }
+  const dist = dirname(createRequire(import.meta.url).resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'));
+  const bundles = {
+    mvp: { mainModule: join(dist, 'duckdb-mvp.wasm'), mainWorker: join(dist, 'duckdb-node-mvp.worker.cjs') },
+    eh: { mainModule: join(dist, 'duckdb-eh.wasm'), mainWorker: join(dist, 'duckdb-node-eh.worker.cjs') },
+  };
+  const db = await module.createDuckDB(bundles, new module.VoidLogger(), module.NODE_RUNTIME);
+  await db.instantiate();
+  return db.connect();
+}
+
+/** Loads the events (Arrow IPC), then the same windows with GROUP BY key and time bucket (sliding: each event under each of its windows). */
+async function duck(conn: DuckConnection, w: Workload, windowing: Windowing): Promise<{ load: number; query: Result }> {
+  const { tableFromArrays, tableToIPC } = await import('apache-arrow');
+  const t0 = performance.now();
+  conn.query('DROP TABLE IF EXISTS events');
+  conn.insertArrowFromIPCStream(tableToIPC(tableFromArrays({ key: w.key, value: w.value, time: w.time }), 'stream'), { name: 'events' });
+  const load = (performance.now() - t0) / 1000;
+  const windowsOf = windowing.slide === windowing.size
+    ? `SELECT key, (CAST(time AS BIGINT) // ${windowing.slide}) * ${windowing.slide} AS start, value FROM events`
+    : `SELECT key, (CAST(time AS BIGINT) // ${windowing.slide} - o) * ${windowing.slide} AS start, value FROM events, range(0, ${windowing.size / windowing.slide}) AS r(o)`;
+  const t1 = performance.now();
+  const row = conn.query(`SELECT count(*) AS windows, sum(c + s) AS "check" FROM (SELECT key, start, count(*) AS c, sum(value) AS s, max(value) AS m FROM (${windowsOf}) GROUP BY key, start)`).toArray()[0].toJSON();
+  return { load, query: { seconds: (performance.now() - t1) / 1000, windows: Number(row.windows), check: Number(row.check) } };
+}
+
+/** Table bytes per (key, slice) entry of the window kernel holding `keys` keys in one slice (count, sum and max kept). */
+async function kernelBytesPerEntry(keys: number): Promise<number> {
+  const agg = (await loadKernelsFromFile(kernelUrl('release'))).createWindowAggregator(['sum', 'max'], { offset: 0, sliceMs: MINUTE });
+  agg.update(Int32Array.from({ length: keys }, (_, i) => i), new Float64Array(keys), new Float64Array(keys));
+  return agg.tableBytes / agg.size;
+}
+
+/** JS heap per (key, window) of the hand loop's Map of accumulators for `keys` keys. */
+function mapBytesPerEntry(keys: number): number | null {
+  if (!canMeasureHeap()) return null;
+  const before = heapNow();
+  const accs = new Map<number, { count: number; sum: number; max: number }>();
+  for (let k = 0; k < keys; k++) accs.set(k, { count: 1, sum: k, max: k });
+  const bytes = heapNow() - before;
+  return accs.size > 0 ? bytes / keys : null;
+}
+
+const rateOf = (events: number, seconds: number) => `${(events / seconds / 1e6).toFixed(2).padStart(6)} M events/s`;
+
+export async function runWindowBench(opts: { events?: number; keys?: number; runs?: number; jsEvents?: number } = {}): Promise<void> {
+  const events = opts.events ?? 10_000_000;
+  const keys = opts.keys ?? 100_000;
+  const n = opts.runs ?? 5;
+  const w = workload(events, keys);
+  // The JS path takes seconds per million events: it runs once, on the stream's first events.
+  const jsEvents = Math.min(events, opts.jsEvents ?? 1_000_000);
+  const prefix: Workload = { events: jsEvents, keys, key: w.key.subarray(0, jsEvents), value: w.value.subarray(0, jsEvents), time: w.time.subarray(0, jsEvents) };
+  const conn = await duckdb();
+  const perEvent: number[] = [];
+  for (const windowing of [TUMBLING, SLIDING]) {
+    console.log(`\nwindows: ${events.toLocaleString('en-US')} events, ${keys.toLocaleString('en-US')} keys, 10 minutes of event time, ${windowing.name}, count + sum + max (medians of ${n} alternating rounds)`);
+    const hand: Result[] = [];
+    const kernel: Result[] = [];
+    const duckRuns: { load: number; query: Result }[] = [];
+    for (let r = 0; r < n; r++) {
+      hand.push(handLoop(w, windowing));
+      kernel.push(await eddy(w, windowing, true));
+      if (conn !== null) duckRuns.push(await duck(conn, w, windowing));
+    }
+    const reference = hand[0];
+    for (const r of [...hand, ...kernel]) {
+      if (r.windows !== reference.windows || Math.abs(r.check - reference.check) > 1e-6 * Math.abs(reference.check)) {
+        throw new Error(`windows: a run gave ${r.windows} windows (check ${r.check}), the hand loop ${reference.windows} (check ${reference.check})`);
+      }
+    }
+    const handSeconds = median(hand.map((r) => r.seconds));
+    const kernelSeconds = median(kernel.map((r) => r.seconds));
+    perEvent.push(kernelSeconds / events);
+    const jsHand = handLoop(prefix, windowing);
+    const js = await eddy(prefix, windowing, false);
+    if (js.windows !== jsHand.windows) throw new Error(`windows: the JS path gave ${js.windows} windows, the hand loop ${jsHand.windows}`);
+    console.log(`  plain-JS loop (Map per window)  ${rateOf(events, handSeconds)}  ${reference.windows.toLocaleString('en-US')} (key, window) results`);
+    console.log(`  Eddy, WASM kernel               ${rateOf(events, kernelSeconds)}  ${(handSeconds / kernelSeconds).toFixed(2)}x the loop`);
+    console.log(`  Eddy, JS path (first ${jsEvents.toLocaleString('en-US')})     ${rateOf(jsEvents, js.seconds)}  ${(jsHand.seconds / js.seconds).toFixed(2)}x the loop on the same events`);
+    if (conn === null) {
+      console.log('  DuckDB-WASM                     not installed here (npm install -D @duckdb/duckdb-wasm)');
+    } else {
+      if (duckRuns[0].query.windows !== reference.windows) throw new Error(`windows: DuckDB gave ${duckRuns[0].query.windows} windows, the hand loop ${reference.windows}`);
+      const q = median(duckRuns.map((r) => r.query.seconds));
+      const both = median(duckRuns.map((r) => r.query.seconds + r.load));
+      console.log(`  DuckDB-WASM, query only         ${rateOf(events, q)}  Eddy's kernel path ${(q / kernelSeconds).toFixed(2)}x as fast`);
+      console.log(`  DuckDB-WASM, load + query       ${rateOf(events, both)}  Eddy's kernel path ${(both / kernelSeconds).toFixed(2)}x as fast`);
+    }
+  }
+  console.log(`\n  kernel path, time per event: sliding ${(perEvent[1] / perEvent[0]).toFixed(2)}x tumbling`);
+  const kernelBytes = await kernelBytesPerEntry(keys);
+  const mapBytes = mapBytesPerEntry(keys);
+  console.log(`  bytes per (key, window) held: kernel ${kernelBytes.toFixed(1)} (one (key, slice) row and its index slot; a sliding window's slices are shared by the windows over them), hand loop ${mapBytes === null ? 'n/a (run with --expose-gc)' : mapBytes.toFixed(0)}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runWindowBench(process.argv.includes('--quick') ? { events: 1_000_000, runs: 3, jsEvents: 200_000 } : {});
