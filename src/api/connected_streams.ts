@@ -1,3 +1,4 @@
+import type { FieldOf } from '../core/field_types.ts';
 import type { OperatorKind } from '../plan/graph.ts';
 import type { KeyFunction } from '../plan/job.ts';
 import { requireMethods } from '../core/user_functions.ts';
@@ -37,7 +38,7 @@ export class ConnectedStreams<T1, T2> {
   }
 
   /** Keys both inputs (by selector functions or fields), so they share keyed state per key. */
-  keyBy<K>(key1: KeySelector<T1, K> | number | string, key2: KeySelector<T2, K> | number | string): ConnectedStreams<T1, T2> {
+  keyBy<K>(key1: KeySelector<T1, K> | FieldOf<T1>, key2: KeySelector<T2, K> | FieldOf<T2>): ConnectedStreams<T1, T2> {
     return new ConnectedStreams<T1, T2>(unkeyed(this.#first).keyBy(key1), unkeyed(this.#second).keyBy(key2));
   }
 

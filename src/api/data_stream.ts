@@ -1,4 +1,5 @@
 import type { FieldRef } from '../core/fields.ts';
+import type { FieldOf } from '../core/field_types.ts';
 import type { EdgeSpec, NodeConfig, NodeSpec, OperatorKind, Partitioning } from '../plan/graph.ts';
 import type { KeyFunction, NodeFunctions } from '../plan/job.ts';
 import type { CollectBuffer } from '../core/collect_buffer.ts';
@@ -105,7 +106,7 @@ export class DataStream<T> {
    * Partitions by key: a key selector function (or `{ getKey }`), or a field — a tuple position
    * or an object property.
    */
-  keyBy<K>(key: KeySelector<T, K> | number | string, keyType?: TypeInformation<K>): KeyedStream<T, K> {
+  keyBy<K>(key: KeySelector<T, K> | FieldOf<T>, keyType?: TypeInformation<K>): KeyedStream<T, K> {
     const { fn, description, field } = keyFunction(key, typeOf(this.#state), 'keyBy');
     return newKeyedStream<T, K>(this, fn, description, field, keyType);
   }

@@ -70,6 +70,7 @@ export class StreamExecutionEnvironment {
 
   private constructor(executorOptions: ExecutorOptions) {
     this.#executorOptions = executorOptions;
+    unexecuted?.register(this, this.#builder);
   }
 
   static {
@@ -168,6 +169,25 @@ export class StreamExecutionEnvironment {
   }
   getRuntimeMode(): RuntimeExecutionMode {
     return this.#runtimeMode;
+  }
+
+  /** A parallelism-1 source over the given elements (Flink's fromElements): `env.fromElements(1, 2, 3)`. */
+  fromElements<T>(...elements: T[]): DataStream<T> {
+    return this.fromCollection(elements);
+  }
+
+  /**
+   * Flink's socketTextStream is not built: Eddy's sources are WHATWG streams and web protocols, the
+   * same in a page and on Node, and a page cannot open a TCP socket. This throws, saying what to
+   * read instead.
+   */
+  socketTextStream(hostname: string, port: number, _delimiter = '\n', _maxRetry = 0): DataStream<string> {
+    const where = `socketTextStream(${JSON.stringify(hostname)}, ${port})`;
+    const node = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+    if (node) {
+      throw new Error(`${where}: not built, as raw TCP sockets exist only outside pages. Fix: read the socket as a stream of lines: env.fromSource(new ReadableStreamSource(Readable.toWeb(net.connect(${port}, ${JSON.stringify(hostname)})), { format: 'lines' }), WatermarkStrategy.noWatermarks(), 'socket') (Readable from node:stream, net from node:net), or have the server speak WebSocket (WebSocketSource) or Server-Sent Events (ServerSentEventsSource)`);
+    }
+    throw new Error(`${where}: a page cannot open a TCP socket. Fix: have the server speak WebSocket and read it with env.fromSource(new WebSocketSource('ws://${hostname}:${port}'), WatermarkStrategy.noWatermarks(), 'socket'), or stream lines over HTTP with FetchSource (format: 'lines') or Server-Sent Events (ServerSentEventsSource)`);
   }
 
   /** A parallelism-1 source over the items (as Flink's fromCollection). */
@@ -282,6 +302,22 @@ export class StreamExecutionEnvironment {
     return streamOfNode<T>(this, node);
   }
 }
+
+let warnedUnexecuted = false;
+
+/**
+ * Says once, when an environment whose graph has sinks is collected without execute(), that its
+ * job never ran (a forgotten "await env.execute()"). It runs only if and when the garbage
+ * collector collects the environment: maybe long after, maybe never in a short script, and not
+ * at all for an environment that a user function closes over (the graph then keeps it alive).
+ */
+const unexecuted = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<JobBuilder>((builder) => {
+    if (warnedUnexecuted || !builder.hasSinks()) return;
+    warnedUnexecuted = true;
+    console.warn('eddy: a StreamExecutionEnvironment with sinks (print(), addSink(), sinkTo()) was dropped without execute(): its job never ran. Fix: await env.execute() (or env.executeAsync()) once the sinks are added');
+  })
+  : null;
 
 /** An environment that runs one worker's share of a job (see src/worker/job.ts), or with given runtime options. */
 export function environmentFor(options: ExecutorOptions): StreamExecutionEnvironment {

@@ -1,4 +1,5 @@
 import type { FieldRef } from '../core/fields.ts';
+import type { FieldOf } from '../core/field_types.ts';
 import type { BuiltInAggregation, OperatorKind } from '../plan/graph.ts';
 import type { KeyFunction } from '../plan/job.ts';
 import { FieldError, describeField, readField } from '../core/fields.ts';
@@ -49,20 +50,20 @@ export class KeyedStream<T, K> {
   }
 
   /** Sums `field` (a tuple position or object property; position 0 of a basic value by default). */
-  sum(field: FieldRef = 0): DataStream<T> {
-    return this.#aggregate('sum', field);
+  sum(field?: FieldOf<T>): DataStream<T> {
+    return this.#aggregate('sum', field ?? 0);
   }
-  min(field: FieldRef = 0): DataStream<T> {
-    return this.#aggregate('min', field);
+  min(field?: FieldOf<T>): DataStream<T> {
+    return this.#aggregate('min', field ?? 0);
   }
-  max(field: FieldRef = 0): DataStream<T> {
-    return this.#aggregate('max', field);
+  max(field?: FieldOf<T>): DataStream<T> {
+    return this.#aggregate('max', field ?? 0);
   }
-  minBy(field: FieldRef = 0): DataStream<T> {
-    return this.#aggregate('minBy', field);
+  minBy(field?: FieldOf<T>): DataStream<T> {
+    return this.#aggregate('minBy', field ?? 0);
   }
-  maxBy(field: FieldRef = 0): DataStream<T> {
-    return this.#aggregate('maxBy', field);
+  maxBy(field?: FieldOf<T>): DataStream<T> {
+    return this.#aggregate('maxBy', field ?? 0);
   }
 
   /** Windows of each key (Flink's WindowedStream): set a trigger, evictor or lateness, then the window function. */
@@ -106,7 +107,7 @@ export class KeyedStream<T, K> {
   }
 
   /** Re-keys the records (Flink's KeyedStream is a DataStream, so keyBy can follow keyBy). */
-  keyBy<K2>(key: KeySelector<T, K2> | number | string, keyType?: TypeInformation<K2>): KeyedStream<T, K2> {
+  keyBy<K2>(key: KeySelector<T, K2> | FieldOf<T>, keyType?: TypeInformation<K2>): KeyedStream<T, K2> {
     return this.#stream.keyBy(key, keyType);
   }
 
