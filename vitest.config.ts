@@ -36,6 +36,8 @@ if (haveChromium) {
     test: {
       name: 'browser',
       include: ['test/browser/**/*.browser.test.ts'],
+      // The connector tests' HTTP and WebSocket servers run in Node; the page reaches them on 127.0.0.1.
+      globalSetup: ['test/browser/connector_servers.global.ts'],
       testTimeout: 60_000,
       browser: {
         enabled: true,

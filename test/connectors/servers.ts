@@ -11,6 +11,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
+import { csvBody, ndjsonBody } from './bodies.ts';
+
+export { csvBody, ndjsonBody };
 
 export interface ConnectorServers {
   /** http://127.0.0.1:port */
@@ -21,19 +24,6 @@ export interface ConnectorServers {
 }
 
 const MAX_RECORDS = 100_000;
-
-export function ndjsonBody(n: number): string {
-  let body = '';
-  for (let i = 0; i < n; i++) body += `${JSON.stringify({ i, name: `n-${i}` })}\n`;
-  return body;
-}
-
-/** A header, then rows whose last field is quoted, with a comma, a doubled quote and a line break in it. */
-export function csvBody(n: number): string {
-  let body = 'id,name,note\n';
-  for (let i = 0; i < n; i++) body += `${i},name ${i},"a ""note"", with a comma\nand a second line ${i}"\n`;
-  return body;
-}
 
 export async function startConnectorServers(): Promise<ConnectorServers> {
   const seen = new Map<string, number>();
