@@ -70,7 +70,7 @@ export function instanceForSubtask<F>(fn: F, subtaskIndex: number): F {
  * Eddy calls user functions synchronously, so a Promise one returns would be taken for a record
  * (map), for true (filter), or for a write nobody waits for (a sink): refused, never silent.
  */
-export function promiseReturned(what: string, fix = 'make it synchronous; do asynchronous work (a fetch per record) before the job or in a source, as async I/O operators are not built yet'): TypeError {
+export function promiseReturned(what: string, fix = 'make it synchronous; for an asynchronous call per record (a fetch), use AsyncDataStream.orderedWait or unorderedWait'): TypeError {
   return new TypeError(`${what} returned a Promise (is it an async function?); Eddy calls functions synchronously and would not wait for it. Fix: ${fix}`);
 }
 

@@ -17,7 +17,7 @@ describe('functions that return a Promise are refused, not taken for records', (
       ['filter', (e) => e.fromCollection([1]).filter((async () => false) as never).name('F').executeAndCollect(), `Operator "F" (uid filter-1, subtask 1/1) failed on record 1: filter() ${FIX}`],
       ['flatMap', (e) => e.fromCollection([1]).flatMap((async (x: number) => [x]) as never).name('FM').executeAndCollect(), `failed on record 1: the function ${FIX}`],
       ['reduce', (e) => e.fromCollection([1, 2]).keyBy(() => 0).reduce((async (a: number) => a) as never).executeAndCollect(), `failed on record 2: the reduce function ${FIX}`],
-      ['sink', (e) => { e.fromCollection([1]).addSink(async () => {}); return e.execute(); }, `failed on record 1: the sink ${FIX}write synchronously, or gather records in the sink`],
+      ['sink', (e) => { e.fromCollection([1]).addSink(async () => {}); return e.execute(); }, `failed on record 1: the sink ${FIX}write synchronously, or write with sinkTo(sink) and an AsyncSink, whose write(batch) returns a Promise the job waits for`],
       ['process', (e) => e.fromCollection([1]).process({ processElement: async () => {} } as never).executeAndCollect(), `failed on record 1: the function ${FIX}`],
     ];
     for (const [, run, message] of cases) await expect(run(env())).rejects.toThrow(message);

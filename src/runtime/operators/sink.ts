@@ -12,7 +12,7 @@ export function printLine(prefix: string | null, subtaskIndex: number, paralleli
   return head + (typeof value === 'string' ? value : formatValue(value));
 }
 
-const SINK_FIX = 'write synchronously, or gather records in the sink and write them in batches from outside the job (an asynchronous sink is not built yet)';
+const SINK_FIX = 'write synchronously, or write with sinkTo(sink) and an AsyncSink, whose write(batch) returns a Promise the job waits for';
 
 /** `addSink` and `print`. */
 export class SinkOperator extends FunctionOperator {
