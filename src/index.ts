@@ -55,7 +55,7 @@ export type { WindowAssignerContext, SessionGapExtractor } from './core/windowin
 export {
   Trigger, TriggerResult, EventTimeTrigger, ProcessingTimeTrigger, CountTrigger, PurgingTrigger, ContinuousEventTimeTrigger,
 } from './core/windowing/triggers.ts';
-export type { TriggerContext, OnMergeContext } from './core/windowing/triggers.ts';
+export type { TriggerContext, OnMergeContext, TriggerLike } from './core/windowing/triggers.ts';
 export { CountEvictor, TimeEvictor } from './core/windowing/evictors.ts';
 export type { Evictor, EvictorContext, TimestampedValue } from './core/windowing/evictors.ts';
 export { ProcessWindowFunction, ProcessAllWindowFunction } from './core/windowing/functions.ts';

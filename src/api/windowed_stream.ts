@@ -17,7 +17,7 @@ import type {
   AllWindowFunction, ProcessAllWindowFunctionLike, ProcessWindowFunctionLike, WindowFunction,
 } from '../core/windowing/functions.ts';
 import { asTrigger, CountTrigger, PurgingTrigger } from '../core/windowing/triggers.ts';
-import type { Trigger } from '../core/windowing/triggers.ts';
+import type { Trigger, TriggerLike } from '../core/windowing/triggers.ts';
 import type { GlobalWindow, Window } from '../core/windowing/windows.ts';
 import type { BuiltInAggregation } from '../plan/graph.ts';
 import type { BuiltInWindowFunction, WindowConfig, WindowDefinition, WindowFunctionCall } from '../plan/window_plan.ts';
@@ -163,8 +163,8 @@ export class WindowedStream<T, K, W extends Window> {
     makeWindowed = <X, Y, Z extends Window>(w: WindowSettings) => new WindowedStream<X, Y, Z>(w);
   }
 
-  /** Replaces the assigner's default trigger. */
-  trigger(trigger: Trigger<T, W>): this {
+  /** Replaces the assigner's default trigger (a Trigger, or an object with its methods). */
+  trigger(trigger: TriggerLike<T, W>): this {
     this.#w.setTrigger(trigger);
     return this;
   }
@@ -237,7 +237,7 @@ export class AllWindowedStream<T, W extends Window> {
     makeAllWindowed = <X, Z extends Window>(w: WindowSettings) => new AllWindowedStream<X, Z>(w);
   }
 
-  trigger(trigger: Trigger<T, W>): this {
+  trigger(trigger: TriggerLike<T, W>): this {
     this.#w.setTrigger(trigger);
     return this;
   }

@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   CountEvictor, CountTrigger, EventTimeSessionWindows, GlobalWindows, NumericAggregate, OutputTag, ProcessWindowFunction,
-  RuntimeExecutionMode, SlidingEventTimeWindows, StreamExecutionEnvironment, TimeEvictor, TimeWindow, TumblingEventTimeWindows,
-  ValueStateDescriptor, WatermarkStrategy,
+  ReducingStateDescriptor, RuntimeExecutionMode, SlidingEventTimeWindows, StreamExecutionEnvironment, TimeEvictor, TimeWindow,
+  TriggerResult, TumblingEventTimeWindows, ValueStateDescriptor, WatermarkStrategy,
 } from '../../src/index.ts';
-import type { Collector, ProcessWindowContext, Trigger, Window } from '../../src/index.ts';
+import type { Collector, OnMergeContext, ProcessWindowContext, Trigger, TriggerContext, Window } from '../../src/index.ts';
 import { WindowHarness } from './harness.ts';
 
 type T2 = [string, number];
@@ -39,6 +39,43 @@ describe('evictors', () => {
     for (let i = 1; i <= 5; i++) h.processElement(['a', i * 10], i);
     // Fires with [10, 20] (sum 30), keeps [20]; then [20, 30, 40] (sum 90), keeps [40].
     expect(h.output).toEqual(['(a,30)@Infinity', '(a,90)@Infinity']);
+  });
+});
+
+describe('a user\'s trigger', () => {
+  it('a plain object with Flink\'s methods fires where it says, keeps state per window, and merges with sessions', async () => {
+    const seen = new ReducingStateDescriptor<number>('big ones', (a, b) => a + b);
+    /** Fires on every element once a window has had two values over 10, and at the window's end (purging). */
+    const twoBig = {
+      onElement(e: T2, _ts: number | null, w: TimeWindow, ctx: TriggerContext) {
+        ctx.registerEventTimeTimer(w.maxTimestamp());
+        const big = ctx.getPartitionedState(seen);
+        if (e[1] > 10) big.add(1);
+        return (big.get() ?? 0) >= 2 ? TriggerResult.FIRE : TriggerResult.CONTINUE;
+      },
+      onEventTime: (time: number, w: TimeWindow) => (time === w.maxTimestamp() ? TriggerResult.FIRE_AND_PURGE : TriggerResult.CONTINUE),
+      onProcessingTime: () => TriggerResult.CONTINUE,
+      onMerge(w: TimeWindow, ctx: OnMergeContext) {
+        ctx.mergePartitionedState(seen);
+        ctx.registerEventTimeTimer(w.maxTimestamp());
+      },
+      clear(w: TimeWindow, ctx: TriggerContext) {
+        ctx.getPartitionedState(seen).clear();
+        ctx.deleteEventTimeTimer(w.maxTimestamp());
+      },
+    };
+    const h = await WindowHarness.open<T2>((k) => k.window(EventTimeSessionWindows.withGap(100)).trigger(twoBig).apply(sumApply), key);
+    h.processElement(['a', 11], 0);
+    h.processElement(['a', 12], 180);
+    expect(h.output).toEqual([]);
+    // Joins the two sessions: their counts of big values (1 and 1) merge to 2, so this small one fires the merged window.
+    h.processElement(['a', 5], 90);
+    h.processWatermark(1000);
+    expect(h.output).toEqual(['a 11+12+5@279', 'a 11+12+5@279', 'WM 1000']);
+    const tumbling = await WindowHarness.open<T2>((k) => k.window(TumblingEventTimeWindows.of(1000)).trigger(twoBig).apply(sumApply), key);
+    for (const [v, ts] of [[11, 1], [2, 2], [30, 3], [4, 4]]) tumbling.processElement(['b', v], ts);
+    tumbling.processWatermark(999);
+    expect(tumbling.output).toEqual(['b 11+2+30@999', 'b 11+2+30+4@999', 'b 11+2+30+4@999', 'WM 999']);
   });
 });
 

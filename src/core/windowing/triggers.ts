@@ -361,6 +361,16 @@ export class NeverTrigger<T> extends Trigger<T, Window> {
   clear(): void {}
 }
 
+/** A trigger as an object of Flink's methods; `canMerge` may be left out (it is then whether there is an `onMerge`). */
+export interface TriggerLike<T, W extends Window> {
+  onElement(element: T, timestamp: number | null, window: W, ctx: TriggerContext): TriggerResult;
+  onProcessingTime(time: number, window: W, ctx: TriggerContext): TriggerResult;
+  onEventTime(time: number, window: W, ctx: TriggerContext): TriggerResult;
+  canMerge?(): boolean;
+  onMerge?(window: W, ctx: OnMergeContext): void;
+  clear(window: W, ctx: TriggerContext): void;
+}
+
 /**
  * A user's trigger: an instance of Trigger, or any object with its methods (canMerge is read
  * from the object; one without it merges when it has onMerge).
