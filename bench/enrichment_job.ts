@@ -2,7 +2,7 @@
 // generated inputs. Record i of each source is a pure function of i, and DataGeneratorSource gives
 // each subtask only its own index range, so no worker generates another worker's data.
 import {
-  DataGeneratorSource, defineJob, FileSystemCheckpointStorage, KeyedCoProcessFunction, MAX_WATERMARK, OutputTag, Types, ValueStateDescriptor,
+  DataGeneratorSource, defineJob, FileSystemCheckpointStorage, IndexedDBCheckpointStorage, KeyedCoProcessFunction, MAX_WATERMARK, OutputTag, Types, ValueStateDescriptor,
   WatermarkStrategy,
 } from '../src/index.ts';
 import type { Collector, KeyedProcessContext, OnTimerContext, RuntimeContext, ValueState } from '../src/index.ts';
@@ -79,9 +79,12 @@ class CheckEnriched {
  * every enriched purchase: how a page fares taking a million records back from workers.
  */
 export default defineJob<Enriched>((env, parameters) => {
-  // The checkpoint benchmark runs it with checkpoints to a directory, every `checkpointMs`.
+  // The checkpoint benchmarks run it with checkpoints every `checkpointMs`, to a directory (Node) or an IndexedDB database (a page).
   if (typeof parameters.checkpointMs === 'number' && typeof parameters.checkpointDir === 'string') {
     env.enableCheckpointing(parameters.checkpointMs).getCheckpointConfig().setCheckpointStorage(new FileSystemCheckpointStorage(parameters.checkpointDir));
+  }
+  if (typeof parameters.checkpointMs === 'number' && typeof parameters.checkpointDatabase === 'string') {
+    env.enableCheckpointing(parameters.checkpointMs).getCheckpointConfig().setCheckpointStorage(new IndexedDBCheckpointStorage(parameters.checkpointDatabase));
   }
   const items = env.fromSource(new DataGeneratorSource(itemUpdate, ITEMS), WatermarkStrategy.noWatermarks(), 'Item names');
   const purchases = env.fromSource(new DataGeneratorSource(purchase, PURCHASES), WatermarkStrategy.noWatermarks(), 'Purchases');

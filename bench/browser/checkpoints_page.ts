@@ -1,0 +1,273 @@
+// The page of bench/browser_checkpoints.ts: checkpoints to IndexedDB measured in Chromium, on the
+// page's own thread. bench/browser_checkpoints.ts drives it through `window.eddyCheckpointBench`.
+import { openDB } from 'idb';
+import { IndexedDBCheckpointStorage, StreamExecutionEnvironment, WatermarkStrategy } from '../../src/index.ts';
+import type { CheckpointStats, Columns, JobParameters, Source, SourceReader } from '../../src/index.ts';
+import { chunkIntact, decodeCheckpoint, encodeCheckpoint } from '../../src/state/checkpoint_layout.ts';
+import type { JobSnapshot } from '../../src/state/snapshot.ts';
+import { TimeSlices } from '../../src/state/time_slices.ts';
+import enrichment from '../enrichment_job.ts';
+
+export interface StateRun {
+  /** The stream's pause for the last checkpoint: its synchronous snapshot. */
+  readonly syncMs: number;
+  /** Trigger to durable, of the last checkpoint. */
+  readonly totalMs: number;
+  /** A new run of the job opening, reading, checking and restoring that checkpoint. */
+  readonly restoreMs: number;
+  /** Of that, the storage's part: reading the checkpoint, checking and decoding it (measured again after the restore). */
+  readonly readMs: number;
+  /** The longest task (Long Tasks API, over 50 ms) while the job held its state and checkpointed; 0 for none. */
+  readonly longestTaskMs: number;
+  readonly checkpoints: number;
+  readonly bytesPerKey: number;
+}
+
+export interface SerializationRow {
+  readonly state: string;
+  readonly way: string;
+  /** The longest task (over 50 ms; 0 for none) while writing, and while reading back. */
+  readonly writeLongestTaskMs: number;
+  readonly writeMs: number;
+  readonly readLongestTaskMs: number;
+  readonly readMs: number;
+  readonly bytes: number;
+}
+
+interface Task { readonly start: number; readonly duration: number }
+const tasks: Task[] = [];
+const longTasksSupported = PerformanceObserver.supportedEntryTypes.includes('longtask');
+if (longTasksSupported) new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push({ start: e.startTime, duration: e.duration }); }).observe({ type: 'longtask', buffered: true });
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Chromium started with --js-flags=--expose-gc: collect between measurements, so one's garbage is not collected in the next. */
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+/** Distinct int keys 0..n-1 with values, as columns, then nothing more until cancelled: a live source that went quiet. */
+class ColumnsThenQuiet implements Source<Record<string, number>> {
+  readonly boundedness = 'CONTINUOUS_UNBOUNDED' as const;
+  readonly maxParallelism = 1;
+  readonly columns = [{ name: 'key', numeric: 'int' as const }, { name: 'value', numeric: 'float' as const }];
+  readonly done = { at: Number.POSITIVE_INFINITY };
+  private readonly key: Int32Array;
+  private readonly value: Float64Array;
+  constructor(key: Int32Array, value: Float64Array) {
+    this.key = key;
+    this.value = value;
+  }
+  createReader(_context: unknown, restored?: unknown): SourceReader<Record<string, number>> {
+    const { key, value, done } = this;
+    let next = typeof restored === 'number' ? restored : 0;
+    return {
+      pollColumns: (max): Columns => {
+        const n = Math.min(max, key.length - next);
+        const part = { length: n, columns: { key: key.subarray(next, next + n), value: value.subarray(next, next + n) } };
+        next += n;
+        if (next >= key.length && done.at === Number.POSITIVE_INFINITY) done.at = performance.now();
+        return part;
+      },
+      pollNext: () => { throw new Error('read as columns'); },
+      isAvailable: () => (next < key.length ? Promise.resolve() : new Promise(() => {})),
+      snapshotState: () => next,
+    };
+  }
+}
+
+function mix(i: number): number {
+  let h = Math.imul(i ^ 0x5bd1e995, 0x9e3779b1);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x85ebca6b);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+function columns(events: number, keys: number, distinct: boolean): { key: Int32Array; value: Float64Array } {
+  const key = new Int32Array(events);
+  const value = new Float64Array(events);
+  for (let i = 0; i < events; i++) {
+    key[i] = distinct ? i : mix(i) % keys;
+    value[i] = (mix(i + events) % 1000) / 10;
+  }
+  return { key, value };
+}
+
+function stateJob(source: ColumnsThenQuiet, database: string, intervalMs: number): StreamExecutionEnvironment {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(intervalMs);
+  env.getCheckpointConfig().setCheckpointStorage(new IndexedDBCheckpointStorage(database));
+  env.getConfig().setBatchSize(65_536);
+  env.fromSource(source, WatermarkStrategy.noWatermarks(), 'state').uid('state')
+    .keyBy('key').sum('value').uid('sum')
+    .addSink({ invoke: () => {}, invokeColumns: () => {} });
+  return env;
+}
+
+let run = 0;
+
+/** `keys` distinct keys of kernel state checkpointed to IndexedDB for `ms`, then restored by a new run. */
+async function kernelState(keys: number, ms: number): Promise<StateRun> {
+  const data = columns(keys, keys, true);
+  const database = `bench-state-${run++}`;
+  gc();
+  const source = new ColumnsThenQuiet(data.key, data.value);
+  const client = stateJob(source, database, 300).executeAsync('state');
+  await sleep(ms);
+  const stopped = performance.now();
+  const stats: CheckpointStats | null = (await client.cancel()).checkpoints;
+  if (stats === null || stats.completed < 2) throw new Error(`only ${stats?.completed ?? 0} checkpoints completed in ${ms} ms`);
+  // Long tasks once the data was in: the job then only held its state and checkpointed it.
+  const longest = Math.max(0, ...tasks.filter((t) => t.start > source.done.at + 200 && t.start < stopped).map((t) => t.duration));
+  gc();
+  const started = performance.now();
+  const again = stateJob(new ColumnsThenQuiet(data.key, data.value), database, 60_000).executeAsync('state');
+  const restored = await again.cancel();
+  const restoreMs = performance.now() - started;
+  if (restored.restoredFrom === null) throw new Error('the second run did not restore');
+  // The cancelled restore left the checkpoint in place.
+  const store = await new IndexedDBCheckpointStorage(database).open('state');
+  const reading = performance.now();
+  if ((await store.latest())?.checkpointId !== restored.restoredFrom) throw new Error('the checkpoint changed');
+  const readMs = performance.now() - reading;
+  await store.close();
+  await new Promise((resolve) => { indexedDB.deleteDatabase(database).onsuccess = resolve; });
+  return { syncMs: stats.lastSyncMs, totalMs: stats.lastDurationMs, restoreMs, readMs, longestTaskMs: longest, checkpoints: stats.completed, bytesPerKey: stats.lastSizeBytes / keys };
+}
+
+/** The same columns read `passes` times over, as one bounded source: a run long enough for several checkpoints a second apart. */
+class RepeatedColumns implements Source<Record<string, number>> {
+  readonly boundedness = 'BOUNDED' as const;
+  readonly maxParallelism = 1;
+  readonly columns = [{ name: 'key', numeric: 'int' as const }, { name: 'value', numeric: 'float' as const }];
+  private readonly key: Int32Array;
+  private readonly value: Float64Array;
+  private readonly passes: number;
+  constructor(data: { key: Int32Array; value: Float64Array }, passes: number) {
+    this.key = data.key;
+    this.value = data.value;
+    this.passes = passes;
+  }
+  createReader(_context: unknown, restored?: unknown): SourceReader<Record<string, number>> {
+    const { key, value } = this;
+    const total = key.length * this.passes;
+    let next = typeof restored === 'number' ? restored : 0;
+    return {
+      pollColumns: (max): Columns | null => {
+        if (next >= total) return null;
+        const at = next % key.length;
+        const n = Math.min(max, key.length - at);
+        next += n;
+        return { length: n, columns: { key: key.subarray(at, at + n), value: value.subarray(at, at + n) } };
+      },
+      pollNext: () => { throw new Error('read as columns'); },
+      isAvailable: () => Promise.resolve(),
+      snapshotState: () => next,
+    };
+  }
+}
+
+let keyedSumData: { key: Int32Array; value: Float64Array } | null = null;
+
+/** The keyed-sum kernel job (`events` events over 100 k keys: 10 M columns read over and over), with a checkpoint to IndexedDB every second or none: its wall time. */
+async function keyedSum(events: number, checkpoints: boolean): Promise<number> {
+  const size = Math.min(events, 10_000_000);
+  if (keyedSumData?.key.length !== size) keyedSumData = columns(size, 100_000, false);
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.getConfig().setBatchSize(65_536);
+  if (checkpoints) env.enableCheckpointing(1000).getCheckpointConfig().setCheckpointStorage(new IndexedDBCheckpointStorage('bench-keyed-sum'));
+  env.fromSource(new RepeatedColumns(keyedSumData, Math.ceil(events / size)), WatermarkStrategy.noWatermarks(), 'columns')
+    .keyBy('key').sum('value').addSink({ invoke: () => {}, invokeColumns: () => {} });
+  gc();
+  const started = performance.now();
+  const result = await env.execute('keyed sum');
+  if (checkpoints && (result.checkpoints?.completed ?? 0) === 0) throw new Error('no checkpoint completed: make the run longer than a second');
+  return performance.now() - started;
+}
+
+/** The enrichment job (bench/enrichment_job.ts) in this thread, with a checkpoint to IndexedDB every second or none: its net runtime. */
+async function enrich(checkpoints: boolean): Promise<number> {
+  const parameters: JobParameters = checkpoints ? { checkpointMs: 1000, checkpointDatabase: 'bench-enrichment' } : {};
+  gc();
+  const { result } = await enrichment.run({ parallelism: 1, parameters });
+  if (checkpoints && (result.checkpoints?.completed ?? 0) === 0) throw new Error('no checkpoint completed: make the run longer than a second');
+  return result.getNetRuntime();
+}
+
+/** `f`'s wall time, and the longest task (over 50 ms; 0 for none) while it ran. */
+async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number; longestTaskMs: number }> {
+  const started = performance.now();
+  const value = await f();
+  const ms = performance.now() - started;
+  // Long task entries arrive after their task: give the observer a turn.
+  await sleep(50);
+  const longestTaskMs = Math.max(0, ...tasks.filter((t) => t.start >= started && t.start < started + ms).map((t) => t.duration));
+  return { value, ms, longestTaskMs };
+}
+
+/** One state part two ways: given to IndexedDB as objects (its structured clone), and as our checksummed chunks. */
+async function serialization(name: string, snapshot: JobSnapshot): Promise<SerializationRow[]> {
+  const db = await openDB('bench-serialization', 1, { upgrade: (d) => { d.createObjectStore('values'); } });
+  try {
+    gc();
+    const cloneWrite = await timed(async () => {
+      const tx = db.transaction('values', 'readwrite', { durability: 'strict' });
+      await Promise.all([tx.store.put(snapshot, 'clone'), tx.done]);
+    });
+    gc();
+    const cloneRead = await timed(() => db.get('values', 'clone'));
+    gc();
+    const slices = new TimeSlices();
+    const chunkWrite = await timed(async () => {
+      const encoded = await encodeCheckpoint(snapshot, slices, 'bench');
+      const tx = db.transaction('values', 'readwrite', { durability: 'strict' });
+      await Promise.all([...encoded.chunks.map((c, n) => tx.store.put(c.data, `chunk-${n}`)), tx.done]);
+      return encoded;
+    });
+    const encoded = chunkWrite.value;
+    gc();
+    const chunkRead = await timed(async () => {
+      const buffers: ArrayBuffer[] = [];
+      for (const [n, chunk] of encoded.chunks.entries()) {
+        const data = await ((await db.get('values', `chunk-${n}`)) as Blob).arrayBuffer();
+        if (!(await chunkIntact(data, chunk.info, slices))) throw new Error('a chunk did not read back intact');
+        buffers.push(data);
+      }
+      return decodeCheckpoint(snapshot.checkpointId, encoded.subtasks, buffers, slices);
+    });
+    return [
+      { state: name, way: 'structured clone (objects into IndexedDB)', writeLongestTaskMs: cloneWrite.longestTaskMs, writeMs: cloneWrite.ms, readLongestTaskMs: cloneRead.longestTaskMs, readMs: cloneRead.ms, bytes: Number.NaN },
+      { state: name, way: 'portable codec, checksummed Blob chunks', writeLongestTaskMs: chunkWrite.longestTaskMs, writeMs: chunkWrite.ms, readLongestTaskMs: chunkRead.longestTaskMs, readMs: chunkRead.ms, bytes: encoded.bytes },
+    ];
+  } finally {
+    db.close();
+    indexedDB.deleteDatabase('bench-serialization');
+  }
+}
+
+function heapSnapshot(keys: number): JobSnapshot {
+  const entries = Array.from({ length: keys }, (_, i) => [i & 127, `customer-${i}`, null, { orders: i % 17, total: i * 1.25 }] as const);
+  return { checkpointId: 1, subtasks: [{ uid: 'totals', subtaskIndex: 0, parallelism: 1, maxParallelism: 128, finished: false, operator: [], keyed: [{ kind: 'heap', keyGroups: { start: 0, end: 127 }, states: [{ name: 'total', kind: 'value', entries }] }] }] };
+}
+
+function kernelSnapshot(bytes: number): JobSnapshot {
+  const table = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i += 64) table[i] = i & 0xff;
+  return { checkpointId: 1, subtasks: [{ uid: 'sum', subtaskIndex: 0, parallelism: 1, maxParallelism: 128, finished: false, operator: [], keyed: [{ kind: 'kernel', keyGroups: { start: 0, end: 127 }, table, keys: null }] }] };
+}
+
+const bench = {
+  longTasksSupported,
+  kernelState,
+  keyedSum,
+  enrich,
+  serialization: async (heapKeys: number, tableBytes: number) => [
+    ...await serialization(`heap state, ${heapKeys.toLocaleString('en-US')} keys`, heapSnapshot(heapKeys)),
+    ...await serialization(`kernel table, ${(tableBytes / 1048576).toFixed(0)} MB`, kernelSnapshot(tableBytes)),
+  ],
+};
+
+declare global {
+  interface Window {
+    eddyCheckpointBench?: typeof bench;
+  }
+}
+
+window.eddyCheckpointBench = bench;
+document.getElementById('status')!.textContent = 'ready';
