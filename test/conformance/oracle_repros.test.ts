@@ -153,12 +153,29 @@ describe('watermarks-operator-parallelism: assignTimestampsAndWatermarks runs at
   });
 });
 
-describe('batch-watermark-after-end: a BATCH aggregation\'s results', () => {
+describe('batch-aggregate-timestamp and batch-watermark-after-end: a BATCH aggregation\'s results', () => {
   // BatchGroupedReduceOperator emits each key's final result from a timer at the end of the key,
-  // before the operator passes the final watermark on: the next operator reads them with the
-  // watermark still at its minimum, and their timers fire.
+  // stamped Long.MAX_VALUE (+Infinity here), before the operator passes the final watermark on:
+  // the next operator reads them with the watermark still at its minimum, and their timers fire.
   const batchEnv = (p = 1) => StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(p).setRuntimeMode(RuntimeExecutionMode.BATCH);
   type Row = [key: string, n: number];
+
+  it('carry the maximal timestamp (sum, min, max, minBy, maxBy, reduce; JS path and kernel)', async () => {
+    const env = batchEnv(2);
+    const stamps: string[] = [];
+    const rows = env.fromCollection<Row>([['a', 1], ['b', 2], ['a', 3]]);
+    const keyed = () => rows.keyBy((r) => r[0]);
+    const aggregates = [keyed().sum(1), keyed().min(1), keyed().max(1), keyed().minBy(1), keyed().maxBy(1), keyed().reduce((x, y) => [x[0], x[1] * y[1]])];
+    aggregates.forEach((s, i) => s.addSink((r, ctx) => { stamps.push(`${i} ${r[0]}=${r[1]}@${ctx.timestamp()}`); }));
+    env.fromColumns({ key: Int32Array.of(7, 8, 7), value: Float64Array.of(1, 2, 3) }).keyBy('key').sum('value')
+      .addSink((r, ctx) => { stamps.push(`kernel ${r.key}=${r.value}@${ctx.timestamp()}`); });
+    await env.execute();
+    expect(stamps.sort()).toEqual([
+      '0 a=4@Infinity', '0 b=2@Infinity', '1 a=1@Infinity', '1 b=2@Infinity', '2 a=3@Infinity', '2 b=2@Infinity',
+      '3 a=1@Infinity', '3 b=2@Infinity', '4 a=3@Infinity', '4 b=2@Infinity', '5 a=3@Infinity', '5 b=2@Infinity',
+      'kernel 7=4@Infinity', 'kernel 8=2@Infinity',
+    ]);
+  });
 
   it('reach the next operator before the final watermark: it reads the minimal one, and its timers fire', async () => {
     const env = batchEnv();

@@ -26,7 +26,6 @@ export interface KnownDifference {
   normalize?(spec: Spec, sink: string, row: SinkRow): SinkRow;
 }
 
-const has = (spec: Spec, test: (n: SpecNode) => boolean): boolean => spec.nodes.some(test);
 const byId = (spec: Spec, id: string): SpecNode | undefined => spec.nodes.find((n) => n.id === id);
 const isKeyBy = (spec: Spec, id: string): boolean => byId(spec, id)?.op === 'keyBy';
 /** Reads a keyed stream: a keyed operator, but also a map or a sink on a KeyedStream. */
@@ -72,23 +71,5 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     affects: (spec) => spec.mode === 'BATCH'
       && spec.nodes.some((n) => readsKeyed(spec, n) && upstream(spec, n.id).some((u) => u !== n
         && (unsortedTimestamps(spec, u) || u.op === 'union' || u.op === 'connect' || emitsAtEnd(u)))),
-  },
-  {
-    id: 'batch-aggregate-timestamp',
-    title: 'In BATCH, a keyed aggregation\'s result does not carry the maximal timestamp',
-    flink: 'BatchGroupedReduceOperator emits each key\'s final sum/min/max/minBy/maxBy/reduce result with timestamp Long.MAX_VALUE',
-    eddy: 'the result carries no timestamp (or its input\'s)',
-    parallelism: 1,
-    repro: {
-      version: 1, mode: 'BATCH', watermarkEmission: 'perRecord', declareTypes: false, nodes: [
-        { id: 's0', op: 'source', records: [['a', 0, 0, 0]] },
-        { id: 'n0', op: 'keyBy', input: 's0', field: 0 },
-        { id: 'n1', op: 'aggregate', input: 'n0', kind: 'sum', field: 1 },
-        { id: 'out0', op: 'sink', input: 'n1' },
-      ],
-    },
-    affects: (spec) => spec.mode === 'BATCH' && has(spec, (n) => n.op === 'aggregate' || n.op === 'reduce'),
-    normalize: (spec, sink, row) => (upstream(spec, sink).some((n) => n.op === 'aggregate' || n.op === 'reduce')
-      ? [row[0], null, ...row.slice(2)] as SinkRow : row),
   },
 ];

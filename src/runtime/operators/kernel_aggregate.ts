@@ -82,7 +82,7 @@ export class KernelAggregateOperator extends StreamOperator {
     if (result !== null) this.out.emitBatch({ values: this.tuples(result.keys, result.rolling), timestamps: batch.timestamps, keys: null, keyGroups: null });
   }
 
-  /** BATCH: each key's result goes out before the final watermark (as on the JS path). */
+  /** BATCH: each key's result goes out before the final watermark, stamped with it (as on the JS path). */
   override processWatermark(timestamp: number): void {
     if (this.batchMode && timestamp === MAX_WATERMARK) this.emitResults();
     super.processWatermark(timestamp);
@@ -100,8 +100,9 @@ export class KernelAggregateOperator extends StreamOperator {
     const finals = new Float64Array(agg.size);
     agg.drainInto({ keys: ids, [columnOf(this.aggregate)]: finals });
     const keys: Column = this.dictionary === null ? ids : Array.from(ids, (id) => this.dictionary!.decode(id));
-    if (this.plan.record === 'columns') this.out.emitColumns(columnBatch(this.row(keys, finals), ids.length));
-    else this.out.emitBatch({ values: this.tuples(keys, finals), timestamps: null, keys: null, keyGroups: null });
+    const stamps = new Float64Array(ids.length).fill(MAX_WATERMARK);
+    if (this.plan.record === 'columns') this.out.emitColumns(columnBatch(this.row(keys, finals), ids.length, stamps));
+    else this.out.emitBatch({ values: this.tuples(keys, finals), timestamps: Array.from(stamps), keys: null, keyGroups: null });
   }
 
   /**

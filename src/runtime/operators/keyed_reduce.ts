@@ -15,8 +15,8 @@ const STATE_NAME = '_op_state';
 /**
  * `keyBy(...).reduce(fn)` and sum/min/max/minBy/maxBy. STREAMING emits the key's rolling result
  * for every input (the first record as it is); BATCH emits one final result per key at the end
- * (Flink's BatchGroupedReduceOperator), before the final watermark goes on, so the next
- * operator reads it with the watermark at its minimum.
+ * (Flink's BatchGroupedReduceOperator): stamped with the maximal timestamp, before the final
+ * watermark goes on, so the next operator reads it with the watermark at its minimum.
  */
 export class KeyedReduceOperator extends FunctionOperator {
   private readonly reduce: (a: unknown, b: unknown) => unknown;
@@ -82,7 +82,7 @@ export class KeyedReduceOperator extends FunctionOperator {
       backend.setCurrentKey(key, keyGroup);
       const result = this.state.value();
       if (result === null) continue;
-      this.out.collect(result, Number.NaN);
+      this.out.collect(result, MAX_WATERMARK);
       this.state.clear();
     }
   }
