@@ -134,7 +134,7 @@ export class WorkerPool implements WorkerGroup {
   async causeOf(error: unknown): Promise<unknown> {
     // A dead worker closes its ports, so its peers fail too ("port 0 -> 1 was closed by the peer"):
     // give the dead worker's own error a moment to arrive, and report that one.
-    if (((error as Error).cause as Error | undefined)?.name === 'PortClosedError') await this.#firstFailure(1000);
+    if (closedByPeer(error)) await this.#firstFailure(1000);
     return this.workers.find((w) => w.failure !== null)?.failure ?? error;
   }
 
@@ -143,4 +143,12 @@ export class WorkerPool implements WorkerGroup {
     const timeout = new Promise((resolve) => { timer = setTimeout(resolve, timeoutMs); });
     return Promise.race([timeout, ...this.workers.map((w) => new Promise((resolve) => w.onFailure(resolve)))]).finally(() => clearTimeout(timer));
   }
+}
+
+/** Whether a closed port is somewhere in the error's chain of causes (an operator's failure wraps it). */
+function closedByPeer(error: unknown): boolean {
+  for (let link = error, depth = 0; link instanceof Error && depth < 8; link = link.cause, depth++) {
+    if (link.name === 'PortClosedError' || / was closed by the peer$/.test(link.message)) return true;
+  }
+  return false;
 }

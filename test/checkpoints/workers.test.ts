@@ -59,7 +59,8 @@ describe('checkpoints of a job in two workers: a failure after checkpoint k, a r
     const { records, result } = await executeInWorkers(jobModule, { workers: 2, parameters: p });
     expect(existsSync(p.marker)).toBe(true);
     expect(result.restarts).toBe(1);
-    expect(result.checkpoints!.completed).toBeGreaterThanOrEqual(2);
+    // The failure comes after checkpoint k; the restarted run may end before the next one.
+    expect(result.checkpoints!.completed).toBeGreaterThanOrEqual(1);
     expect(records).toHaveLength((await straightRun(kind)).length);
     expect(perKey(records)).toEqual(perKey(await straightRun(kind)));
   }, 120_000);

@@ -3,7 +3,7 @@
 // default config (dev server and build, in Chromium, and under a CSP that refuses WebAssembly),
 // Deno (npm: import) and Bun (both from their npm packages, which ship their binaries).
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,8 +96,12 @@ describe('the packed tarball', () => {
     const manifest = JSON.parse(readFileSync(join(app, 'node_modules/eddy/package.json'), 'utf8')) as Record<string, unknown>;
     expect(manifest.private).toBeUndefined();
     expect(manifest.license).toBe('Apache-2.0');
-    expect(manifest.exports).toEqual({ '.': { types: './dist/src/index.d.ts', import: './dist/src/index.js' }, './package.json': './package.json' });
-    expect(manifest.peerDependenciesMeta).toEqual({ 'apache-arrow': { optional: true } });
+    expect(manifest.exports).toEqual({
+      '.': { types: './dist/src/index.d.ts', import: './dist/src/index.js' },
+      './kafka': { types: './dist/src/connectors/kafka.d.ts', import: './dist/src/connectors/kafka.js' },
+      './package.json': './package.json',
+    });
+    expect(manifest.peerDependenciesMeta).toEqual({ '@platformatic/kafka': { optional: true }, 'apache-arrow': { optional: true } });
   });
 
   it('runs in plain Node (no loader, no tsx): kernels in this thread and in worker threads, a job module and a served job in workers', async () => {
@@ -137,6 +141,34 @@ describe('the packed tarball', () => {
       '',
     ].join('\n'));
     await inProject(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', '.']);
+  }, RUN_TIMEOUT_MS);
+
+  it('eddy/kafka, with its optional peer @platformatic/kafka installed: imports in plain Node and type-checks strictly', async () => {
+    const version = (JSON.parse(readFileSync(join(repo, 'node_modules/@platformatic/kafka/package.json'), 'utf8')) as { version: string }).version;
+    const kafkaApp = join(work, 'kafka-app');
+    mkdirSync(kafkaApp);
+    writeFileSync(join(kafkaApp, 'package.json'), JSON.stringify({ name: 'eddy-kafka-user', private: true, type: 'module' }));
+    await inProject('npm', ['install', ...NPM_QUIET, join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!), `@platformatic/kafka@${version}`,
+      // @platformatic/kafka's own declarations use Node's types (those of the Node it runs on) and debug's.
+      `@types/node@${process.versions.node.split('.')[0]}`, '@types/debug'], kafkaApp);
+    writeFileSync(join(kafkaApp, 'names.js'), "const m = await import('eddy/kafka'); console.log(Object.keys(m).sort().join(' '));\n");
+    expect((await inProject(process.execPath, ['names.js'], kafkaApp)).trim())
+      .toBe('KafkaDeserializers KafkaSerializers KafkaSink KafkaSinkBuilder KafkaSource KafkaSourceBuilder OffsetsInitializer');
+    writeFileSync(join(kafkaApp, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+      files: ['user.ts'],
+    }));
+    writeFileSync(join(kafkaApp, 'user.ts'), [
+      "import { StreamExecutionEnvironment, WatermarkStrategy } from 'eddy';",
+      "import { KafkaDeserializers, KafkaSink, KafkaSerializers, KafkaSource, OffsetsInitializer } from 'eddy/kafka';",
+      'const env = StreamExecutionEnvironment.getExecutionEnvironment();',
+      "const source = await KafkaSource.builder<string>().setBootstrapServers('127.0.0.1:9092').setTopics('words')",
+      '  .setStartingOffsets(OffsetsInitializer.earliest()).setDeserializer(KafkaDeserializers.string()).build();',
+      "const sink = KafkaSink.builder<string>().setBootstrapServers('127.0.0.1:9092').setTopic('out').setRecordSerializer(KafkaSerializers.string<string>()).build();",
+      "env.fromSource(source, WatermarkStrategy.noWatermarks(), 'words').map((w) => w.toUpperCase()).addSink(sink);",
+      '',
+    ].join('\n'));
+    await inProject(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', '.'], kafkaApp);
   }, RUN_TIMEOUT_MS);
 
   describe('in Deno and Bun, from their npm packages', () => {
