@@ -24,6 +24,14 @@ export type { AddSourceInput } from './api/environment.ts';
 export { DataStream, DataStreamSink } from './api/data_stream.ts';
 export { KeyedStream } from './api/keyed_stream.ts';
 export { ConnectedStreams } from './api/connected_streams.ts';
+export { BroadcastStream, BroadcastConnectedStream } from './api/broadcast_stream.ts';
+export type { BroadcastFunctionFor } from './api/broadcast_stream.ts';
+export { BroadcastProcessFunction, KeyedBroadcastProcessFunction } from './core/broadcast_functions.ts';
+export type {
+  BroadcastState, ReadOnlyBroadcastState, BroadcastBaseContext, BroadcastReadOnlyContext, BroadcastContext,
+  KeyedBroadcastReadOnlyContext, KeyedBroadcastContext, KeyedBroadcastOnTimerContext, KeyedStateOf,
+  BroadcastProcessFunctionLike, KeyedBroadcastProcessFunctionLike,
+} from './core/broadcast_functions.ts';
 export {
   OutputTag, ProcessFunction, KeyedProcessFunction, CoProcessFunction, KeyedCoProcessFunction,
 } from './core/functions.ts';

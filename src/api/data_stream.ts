@@ -6,6 +6,9 @@ import type { CollectBuffer } from '../core/collect_buffer.ts';
 import { flatMapFunctionOf, filterFunctionOf, isTwoPhaseCommitSink, mapFunctionOf, requireMethods, sinkFunctionOf } from '../core/user_functions.ts';
 import { asyncSinkSettings, isAsyncSink } from '../core/async_sink.ts';
 import type { AsyncSink } from '../core/async_sink.ts';
+import { BroadcastStream, broadcastStream, connectBroadcast } from './broadcast_stream.ts';
+import type { BroadcastConnectedStream } from './broadcast_stream.ts';
+import type { MapStateDescriptor } from '../core/state.ts';
 import { connectStreams } from './connected_streams.ts';
 import type { ConnectedStreams } from './connected_streams.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
@@ -131,7 +134,10 @@ export class DataStream<T> {
     return newStream<T>(env, [this, ...streams].flatMap((s) => s.#withPartitioning()));
   }
 
-  connect<T2>(other: DataStream<T2> | KeyedStream<T2, unknown>): ConnectedStreams<T, T2> {
+  connect<T2>(other: BroadcastStream<T2>): BroadcastConnectedStream<T, T2>;
+  connect<T2>(other: DataStream<T2> | KeyedStream<T2, unknown>): ConnectedStreams<T, T2>;
+  connect<T2>(other: DataStream<T2> | KeyedStream<T2, unknown> | BroadcastStream<T2>): ConnectedStreams<T, T2> | BroadcastConnectedStream<T, T2> {
+    if (other instanceof BroadcastStream) return connectBroadcast<T, T2, never>(this, other);
     if (other instanceof KeyedStream) {
       throw new Error('connect(): only the second stream is keyed; key both (a.keyBy(f).connect(b.keyBy(g))) or call keyBy(f, g) on the connected streams');
     }
@@ -169,8 +175,14 @@ export class DataStream<T> {
     return newStream<T>(this.#state.env, this.#state.sources, 'rebalance');
   }
 
-  /** Every record to every subtask of the next operator. */
-  broadcast(): DataStream<T> {
+  /**
+   * Every record to every subtask of the next operator. With map state descriptors, a
+   * BroadcastStream to `connect` to, whose operator keeps those broadcast states (Flink's broadcast state pattern).
+   */
+  broadcast(): DataStream<T>;
+  broadcast(...descriptors: [MapStateDescriptor<unknown, unknown>, ...MapStateDescriptor<unknown, unknown>[]]): BroadcastStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<unknown, unknown>[]): DataStream<T> | BroadcastStream<T> {
+    if (descriptors.length > 0) return broadcastStream<T>(this.#state, descriptors);
     return newStream<T>(this.#state.env, this.#state.sources, 'broadcast');
   }
 

@@ -4,6 +4,8 @@ import type { BuiltInAggregation, OperatorKind } from '../plan/graph.ts';
 import type { KeyFunction } from '../plan/job.ts';
 import { FieldError, describeField, readField } from '../core/fields.ts';
 import { flatMapFunctionOf, filterFunctionOf, keySelectorOf, mapFunctionOf, reduceFunctionOf, requireMethods } from '../core/user_functions.ts';
+import { BroadcastStream, connectBroadcast } from './broadcast_stream.ts';
+import type { BroadcastConnectedStream } from './broadcast_stream.ts';
 import { connectStreams } from './connected_streams.ts';
 import type { ConnectedStreams } from './connected_streams.ts';
 import { addOperator, addSinkOperator, checkedSinkTo, streamState, typeOf } from './data_stream.ts';
@@ -99,7 +101,10 @@ export class KeyedStream<T, K> {
     return this.#keyedOperator<T>('filter', 'Filter', fn, typeOf(this.#state.stream));
   }
 
-  connect<T2, K2>(other: KeyedStream<T2, K2>): ConnectedStreams<T, T2> {
+  connect<T2>(other: BroadcastStream<T2>): BroadcastConnectedStream<T, T2, K>;
+  connect<T2, K2>(other: KeyedStream<T2, K2>): ConnectedStreams<T, T2>;
+  connect<T2, K2>(other: KeyedStream<T2, K2> | BroadcastStream<T2>): ConnectedStreams<T, T2> | BroadcastConnectedStream<T, T2, K> {
+    if (other instanceof BroadcastStream) return connectBroadcast<T, T2, K>(this, other);
     if (!(other instanceof KeyedStream)) {
       throw new Error('connect(): the first stream is keyed but the second is not; key it too (other.keyBy(...)) so both share the key space');
     }

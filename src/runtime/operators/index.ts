@@ -4,6 +4,8 @@ import { WindowKernelOperator } from './window_kernel.ts';
 import type { StreamOperator, OperatorContext } from '../operator.ts';
 import { KernelAggregateOperator } from './kernel_aggregate.ts';
 import { CoProcessOperator } from './co_process.ts';
+import { BroadcastProcessOperator } from './broadcast_process.ts';
+import { BroadcastDefinition } from '../../core/broadcast_functions.ts';
 import { KeyedReduceOperator } from './keyed_reduce.ts';
 import { ProcessOperator } from './process.ts';
 import { isTwoPhaseCommitSink } from '../../core/user_functions.ts';
@@ -28,7 +30,8 @@ export function createOperator(ctx: OperatorContext, kernel: KernelPlan | null, 
     case 'flatMap': return new FlatMapOperator(ctx);
     case 'filter': return new FilterOperator(ctx);
     case 'process': return new ProcessOperator(ctx);
-    case 'coMap': case 'coFlatMap': case 'coProcess': return new CoProcessOperator(ctx);
+    case 'coMap': case 'coFlatMap': case 'coProcess':
+      return ctx.functions.fn instanceof BroadcastDefinition ? new BroadcastProcessOperator(ctx) : new CoProcessOperator(ctx);
     case 'reduce': case 'aggregate': return new KeyedReduceOperator(ctx);
     case 'window': return new WindowOperator(ctx);
     case 'asyncWait': return new AsyncWaitOperator(ctx);
