@@ -17,12 +17,10 @@ export function broadcastListName(stateName: string): string {
  * subtask deserializes its own.
  */
 class HeapBroadcastState implements BroadcastState<unknown, unknown> {
-  readonly #where: string;
   readonly #name: string;
   readonly #map = new Map<unknown, Entry>();
 
-  constructor(where: string, name: string, entries: readonly Entry[]) {
-    this.#where = where;
+  constructor(name: string, entries: readonly Entry[]) {
     this.#name = name;
     for (const [k, v] of entries) this.#map.set(canonicalKey(k), [k, v]);
   }
@@ -42,7 +40,7 @@ class HeapBroadcastState implements BroadcastState<unknown, unknown> {
 
   put(key: unknown, value: unknown): void {
     if (key === undefined || value === undefined) {
-      throw new TypeError(`${this.#where}: broadcast state "${this.#name}".put(${key === undefined ? 'undefined' : 'key'}, ${value === undefined ? 'undefined' : 'value'}): keys and values are plain data and cannot be undefined. Fix: put a value, or remove(key)`);
+      throw new TypeError(`broadcast state "${this.#name}".put(${key === undefined ? 'undefined' : 'key'}, ${value === undefined ? 'undefined' : 'value'}): keys and values are plain data and cannot be undefined. Fix: put a value, or remove(key)`);
     }
     const [k, v] = this.#copy([key, value]);
     this.#map.set(canonicalKey(k), [k, v]);
@@ -73,7 +71,7 @@ class HeapBroadcastState implements BroadcastState<unknown, unknown> {
       return structuredClone(entry);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new TypeError(`${this.#where}: broadcast state "${this.#name}" holds plain data (it is copied into every subtask and checkpointed), and this entry cannot be copied: ${reason}. Fix: put plain objects, arrays, strings and numbers, not functions or class instances with methods`, { cause: error });
+      throw new TypeError(`broadcast state "${this.#name}" holds plain data (it is copied into every subtask and checkpointed), and this entry cannot be copied: ${reason}. Fix: put plain objects, arrays, strings and numbers, not functions or class instances with methods`, { cause: error });
     }
   }
 }
@@ -125,18 +123,16 @@ class ReadOnlyView implements ReadOnlyBroadcastState<unknown, unknown> {
  * the same, so the choice only spreads the reading.
  */
 export class BroadcastStates {
-  readonly #where: string;
   readonly #states = new Map<string, HeapBroadcastState>();
   readonly #views = new Map<string, ReadOnlyView>();
   readonly #lists = new Map<string, ListState<Entry[]>>();
 
-  constructor(where: string, store: OperatorStateStore, subtaskIndex: number, descriptors: readonly MapStateDescriptor<unknown, unknown>[]) {
-    this.#where = where;
+  constructor(store: OperatorStateStore, subtaskIndex: number, descriptors: readonly MapStateDescriptor<unknown, unknown>[]) {
     for (const d of descriptors) {
       if (this.#states.has(d.name)) continue;
       const list = store.getUnionListState(new ListStateDescriptor<Entry[]>(broadcastListName(d.name)));
       const copies = list.get();
-      const state = new HeapBroadcastState(where, d.name, copies.length === 0 ? [] : copies[subtaskIndex % copies.length]);
+      const state = new HeapBroadcastState(d.name, copies.length === 0 ? [] : copies[subtaskIndex % copies.length]);
       this.#states.set(d.name, state);
       this.#lists.set(d.name, list);
       this.#views.set(d.name, new ReadOnlyView(state, (method) => this.#readOnly(d.name, method)));
@@ -161,10 +157,10 @@ export class BroadcastStates {
     const found = typeof name === 'string' ? from.get(name) : undefined;
     if (found !== undefined) return found;
     const known = [...from.keys()].map((n) => `"${n}"`).join(', ');
-    throw new Error(`${this.#where}: ${call}: there is no broadcast state ${typeof name === 'string' ? `"${name}"` : `for ${String(descriptor)}`}; this operator has ${known === '' ? 'none' : known}. Fix: check the descriptor's name, or pass the descriptor to stream.broadcast(descriptor) when you make the broadcast stream`);
+    throw new Error(`${call}: there is no broadcast state ${typeof name === 'string' ? `"${name}"` : `for ${String(descriptor)}`}; this operator has ${known === '' ? 'none' : known}. Fix: check the descriptor's name, or pass the descriptor to stream.broadcast(descriptor) when you make the broadcast stream`);
   }
 
   #readOnly(name: string, method: string): Error {
-    return new Error(`${this.#where}: broadcast state "${name}" is read-only here (${method}() called from processElement or onTimer). As in Flink, only processBroadcastElement may change it, so that every parallel instance keeps the same copy. Fix: change it in processBroadcastElement, or keep per-key data in keyed state`);
+    return new Error(`broadcast state "${name}" is read-only in processElement and onTimer, and ${method}() was called. As in Flink, only processBroadcastElement may change it, so that every parallel instance keeps the same copy. Fix: change it in processBroadcastElement, or keep per-key data in keyed state`);
   }
 }

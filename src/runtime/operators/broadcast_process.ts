@@ -119,7 +119,7 @@ export class BroadcastProcessOperator extends FunctionOperator {
   }
 
   override initializeState(context: StateInitializationContext): void | Promise<void> {
-    this.#states = new BroadcastStates(this.#where, context.operatorStateStore, this.ctx.subtaskIndex, this.#descriptors);
+    this.#states = new BroadcastStates(context.operatorStateStore, this.ctx.subtaskIndex, this.#descriptors);
     return super.initializeState(context);
   }
 
@@ -161,12 +161,12 @@ export class BroadcastProcessOperator extends FunctionOperator {
   applyToKeyedState(descriptor: StateDescriptor, fn: (key: unknown, state: unknown) => void): void {
     const backend = this.keyedStateBackend;
     if (backend === null) {
-      throw new Error(`${this.#where}: ctx.applyToKeyedState() needs keyed state, and this operator's non-broadcast input is not keyed. Fix: key it first, stream.keyBy(...).connect(broadcastStream), with a KeyedBroadcastProcessFunction`);
+      throw new Error(`ctx.applyToKeyedState() needs keyed state, and this operator's non-broadcast input is not keyed. Fix: key it first, stream.keyBy(...).connect(broadcastStream), with a KeyedBroadcastProcessFunction`);
     }
     if (typeof (descriptor as { kind?: unknown } | null)?.kind !== 'string' || typeof descriptor.name !== 'string') {
-      throw new TypeError(`${this.#where}: ctx.applyToKeyedState(descriptor, fn): descriptor must be a keyed state descriptor (ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ...)`);
+      throw new TypeError(`ctx.applyToKeyedState(descriptor, fn): descriptor must be a keyed state descriptor (ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ...)`);
     }
-    if (typeof fn !== 'function') throw new TypeError(`${this.#where}: ctx.applyToKeyedState(descriptor, fn): fn must be a function (key, state) => void`);
+    if (typeof fn !== 'function') throw new TypeError(`ctx.applyToKeyedState(descriptor, fn): fn must be a function (key, state) => void`);
     const state = keyedHandle(backend, descriptor);
     const keys = [...backend.keysOf(descriptor.name)];
     const previous = { key: backend.getCurrentKey(), keyGroup: backend.getCurrentKeyGroup() };
