@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  BroadcastProcessFunction, KeyedBroadcastProcessFunction, MapStateDescriptor, MIN_WATERMARK, StreamExecutionEnvironment, Types,
+  BroadcastProcessFunction, KeyedBroadcastProcessFunction, MapStateDescriptor, MIN_WATERMARK, OutputTag, StreamExecutionEnvironment, Types,
   ValueStateDescriptor, WatermarkStrategy,
 } from '../../src/index.ts';
 import type {
@@ -188,6 +188,29 @@ describe('the contexts', () => {
     }).executeAndCollect();
     // The gated input has no watermarks, so the operator's stays at the minimum until the end.
     expect(out).toEqual(['rule a timestamp 42 watermark MIN', 'element 7 key 7 timestamp null watermark MIN a=1']);
+  });
+
+  it('send side outputs from both sides, with the element\'s timestamp', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+    const seen = { rules: 0 };
+    const D = new MapStateDescriptor<string, number>('d');
+    const side = new OutputTag<string>('side', Types.STRING());
+    const rules = env.fromCollection([['a', 1]] as [string, number][])
+      .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<[string, number]>().withTimestampAssigner(() => 42));
+    const main = gated(env, [7, 8], () => seen.rules === 2).keyBy((n) => n).connect(rules.broadcast(D)).process({
+      processElement(n: number, ctx: KeyedBroadcastReadOnlyContext<number>, c: Collector<string>) {
+        ctx.output(side, `element ${n} at ${ctx.timestamp()}`);
+        c.collect(`main ${n}`);
+      },
+      processBroadcastElement(r: [string, number], ctx: KeyedBroadcastContext<number>) {
+        seen.rules++;
+        ctx.output(side, `rule ${r[0]} at ${ctx.timestamp()}`);
+      },
+    });
+    const sides: string[] = [];
+    main.getSideOutput(side).addSink((s) => { sides.push(s); });
+    expect((await main.executeAndCollect()).sort()).toEqual(['main 7', 'main 8']);
+    expect(sides.sort()).toEqual(['element 7 at null', 'element 8 at null', 'rule a at 42', 'rule a at 42']);
   });
 });
 
