@@ -7,7 +7,11 @@
  */
 import { MergingWindowAssigner } from '../../core/windowing/assigners.ts';
 import type { WindowAssignerContext } from '../../core/windowing/assigners.ts';
+import { CountEvictor, TimeEvictor } from '../../core/windowing/evictors.ts';
 import type { Evictor, TimestampedValue } from '../../core/windowing/evictors.ts';
+import {
+  ContinuousEventTimeTrigger, CountTrigger, EndOfStreamTrigger, EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, PurgingTrigger,
+} from '../../core/windowing/triggers.ts';
 import type { Trigger, TriggerResult } from '../../core/windowing/triggers.ts';
 import { windowNamespace, windowOfNamespace } from '../../core/windowing/windows.ts';
 import type { Window } from '../../core/windowing/windows.ts';
@@ -34,6 +38,18 @@ import { WatermarkStallWatch } from './window_stall.ts';
 const WINDOW_TIMERS = 'window-timers';
 const MERGING_WINDOW_SET = new ValueStateDescriptor<[string, string][]>('merging-window-set');
 
+/**
+ * Eddy's own triggers and evictors keep nothing in fields but their settings (a window's counts
+ * live in its partitioned state), so every subtask shares them: a shallow copy would lose their
+ * private fields. A user's trigger or evictor is copied per subtask, as any function object.
+ */
+function partForSubtask<P>(part: P, subtaskIndex: number): P {
+  const immutable = part instanceof EventTimeTrigger || part instanceof ProcessingTimeTrigger || part instanceof CountTrigger
+    || part instanceof PurgingTrigger || part instanceof ContinuousEventTimeTrigger || part instanceof EndOfStreamTrigger
+    || part instanceof NeverTrigger || part instanceof CountEvictor || part instanceof TimeEvictor;
+  return immutable ? part : instanceForSubtask(part, subtaskIndex);
+}
+
 export class WindowOperator extends StreamOperator {
   private readonly def: WindowDefinition;
   private readonly trigger: Trigger<unknown, Window>;
@@ -59,8 +75,8 @@ export class WindowOperator extends StreamOperator {
     const def = ctx.functions.fn as WindowDefinition;
     const s = ctx.subtaskIndex;
     this.def = def;
-    this.trigger = instanceForSubtask(def.trigger, s);
-    this.evictor = def.evictor === null ? null : instanceForSubtask(def.evictor, s);
+    this.trigger = partForSubtask(def.trigger, s);
+    this.evictor = def.evictor === null ? null : partForSubtask(def.evictor, s);
     const call = def.windowFunction;
     this.fn = internalWindowFunction(call.kind === 'passThrough' ? call : { kind: call.kind, fn: instanceForSubtask(call.fn, s) }, def.all);
     this.reduceFn = def.contents.kind === 'reduce' ? instanceForSubtask(def.contents.fn, s) : null;
