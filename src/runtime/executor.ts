@@ -158,6 +158,7 @@ export class Executor {
 
   notifyCheckpointComplete(checkpointId: number): void {
     for (const s of this.wiring.subtasks) {
+      s.state.release(checkpointId);
       try {
         s.op.notifyCheckpointComplete(checkpointId);
       } catch (error) {

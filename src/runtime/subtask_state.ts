@@ -73,9 +73,14 @@ export class SubtaskState {
     const { uid, subtaskIndex, parallelism, maxParallelism } = this.identity;
     return {
       uid, subtaskIndex, parallelism, maxParallelism,
-      keyed: [...(this.keyed?.snapshot() ?? []), ...(this.timers?.snapshot() ?? []), ...own],
+      keyed: [...(this.keyed?.snapshot(checkpointId) ?? []), ...(this.timers?.snapshot() ?? []), ...own],
       operator: this.operator.snapshot(),
       finished,
     };
+  }
+
+  /** Checkpoint `checkpointId` is durable or given up: the keyed backend stops protecting what its snapshot shares. */
+  release(checkpointId: number): void {
+    this.keyed?.release(checkpointId);
   }
 }

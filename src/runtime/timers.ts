@@ -74,9 +74,9 @@ class TimerQueue {
     }
   }
 
-  /** Live timers in the order they were registered. */
-  all(): QueuedTimer[] {
-    return [...this.live.values()].sort((a, b) => a.seq - b.seq);
+  /** Live timers in the order they were registered (the map's insertion order: a timer added again after a delete goes last, with its new seq). */
+  all(): IterableIterator<QueuedTimer> {
+    return this.live.values();
   }
 }
 
@@ -188,6 +188,10 @@ export class TimeServiceManager {
     return next;
   }
 
+  /**
+   * The pending timers as they are now. Nothing is cloned: a timer's fields never change, and its
+   * key and namespace are immutable, as every key in keyed state is.
+   */
   snapshot(): KeyedStatePart[] {
     const timers: TimerEntry[] = [];
     for (const service of this.services.values()) {
@@ -196,7 +200,7 @@ export class TimeServiceManager {
       }
     }
     const part: TimersPart = { kind: 'timers', keyGroups: this.backend.keyGroups, timers };
-    return [structuredClone(part)];
+    return [part];
   }
 
   /** Loads the timers of parts whose key group this subtask owns; they fire once their service is asked for. */

@@ -10,7 +10,7 @@ import {
 } from './heap_state_handles.ts';
 import type { CurrentKey } from './heap_state_handles.ts';
 import { HeapStateTable } from './heap_state_table.ts';
-import type { NamespaceCell } from './heap_state_table.ts';
+import type { NamespaceCell, SnapshotVersions } from './heap_state_table.ts';
 import type { KeyedStateBackend, KeyedStateStore, NamespacedStateStore } from './keyed_state_backend.ts';
 import type { HeapStateEntry, HeapStatePart, KeyedStatePart } from './snapshot.ts';
 
@@ -70,7 +70,8 @@ class NamespacedHeapStateStore extends HeapStateStore implements NamespacedState
 
 /**
  * Keyed state on the JS heap (Flink's HashMapStateBackend). Values are held by reference, as
- * in Flink's heap backend; snapshots deep-copy them (structuredClone).
+ * in Flink's heap backend; a snapshot shares them and the job copies an object value before it
+ * next touches it (see HeapStateTable), so taking a snapshot copies nothing.
  */
 export class HeapKeyedStateBackend implements KeyedStateBackend {
   readonly keyGroups: KeyGroupRange;
@@ -78,6 +79,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly tables = new Map<string, HeapStateTable>();
   private readonly own: HeapStateStore;
   private readonly owner: string;
+  private readonly versions: SnapshotVersions = { current: 0, required: 0 };
+  /** Snapshots not yet released, by checkpoint id, with the version each started. */
+  private readonly pending = new Map<number, number>();
 
   /** `owner` names the operator in errors. */
   constructor(owner: string, keyGroups: KeyGroupRange) {
@@ -129,17 +133,35 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return this.tables.get(stateName)?.keys() ?? [];
   }
 
-  snapshot(): KeyedStatePart[] {
+  /**
+   * The synchronous part of a checkpoint: every table's entries as they are, values shared, not
+   * copied (Flink's CopyOnWriteStateMap snapshot); the version moves on, so from now until
+   * `release(checkpointId)` the job works on copies of the object values it touches, and the
+   * part stays exactly the state at this moment while it is encoded and written.
+   */
+  snapshot(checkpointId: number): KeyedStatePart[] {
     const states: { name: string; kind: HeapStateTable['kind']; entries: HeapStateEntry[] }[] = [];
     for (const table of this.tables.values()) {
-      const entries: HeapStateEntry[] = [];
-      for (const [kg, key, namespace, value] of table.all()) {
-        entries.push([kg, key, namespace, table.kind === 'map' ? [...(value as Map<unknown, [unknown, unknown]>).values()] : value]);
-      }
+      const entries = table.entriesNow();
+      if (table.kind === 'map') for (const e of entries) e[3] = [...(e[3] as Map<unknown, [unknown, unknown]>).values()];
       states.push({ name: table.name, kind: table.kind, entries });
     }
+    const v = this.versions;
+    v.current++;
+    v.required = v.current;
+    this.pending.set(checkpointId, v.current);
     const part: HeapStatePart = { kind: 'heap', keyGroups: this.keyGroups, states };
-    return [structuredClone(part)];
+    return [part];
+  }
+
+  /** Checkpoint `checkpointId` (and any before it) is durable or given up: its values need no protecting any more. */
+  release(checkpointId: number): void {
+    let required = 0;
+    for (const [id, version] of this.pending) {
+      if (id <= checkpointId) this.pending.delete(id);
+      else required = Math.max(required, version);
+    }
+    this.versions.required = required;
   }
 
   restore(parts: readonly KeyedStatePart[]): void {
@@ -163,7 +185,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly tableOf: TableOf = (name, kind) => {
     let table = this.tables.get(name);
     if (table === undefined) {
-      table = new HeapStateTable(name, kind);
+      table = new HeapStateTable(name, kind, this.versions);
       this.tables.set(name, table);
     } else if (table.kind !== kind) {
       throw new Error(`${this.owner}: state "${name}" is ${article(table.kind)} ${table.kind} state and cannot also be ${article(kind)} ${kind} state; give each state its own name`);

@@ -1,4 +1,5 @@
 import type { StateKind } from '../core/state.ts';
+import { copyStateValue } from './heap_value_copy.ts';
 
 /**
  * Which namespace a state handle reads and writes: `canonical` null is a key's own state (what
@@ -9,9 +10,21 @@ export interface NamespaceCell {
   value: unknown;
 }
 
+/**
+ * The backend's snapshot versions, shared by its tables (Flink's CopyOnWriteStateMap versions):
+ * a value last written or copied at a version below `required` may be held by a snapshot that
+ * is still being written, so it is copied before the job touches it. `required` is 0 when no
+ * snapshot is pending.
+ */
+export interface SnapshotVersions {
+  current: number;
+  required: number;
+}
+
 interface Slot {
   readonly namespace: unknown;
   value: unknown;
+  version: number;
 }
 
 interface Entry {
@@ -19,41 +32,64 @@ interface Entry {
   readonly keyGroup: number;
   /** The key's own (namespace-less) value; undefined when unset. */
   value: unknown;
+  version: number;
   /** Values in other namespaces, by canonical namespace; null until the key has one. */
   spaces: Map<unknown, Slot> | null;
 }
 
-/** One named state's values per (key, namespace), in a JS Map keyed by the canonical key. */
+/**
+ * One named state's values per (key, namespace), in a JS Map keyed by the canonical key.
+ *
+ * A snapshot holds the values themselves, not copies. Primitives are never changed in place, so
+ * they are shared for free; an object value (a list, a map, an accumulator, a user's object) that
+ * a pending snapshot may hold is copied the first time the job reads it afterwards, and only the
+ * copy is handed out (Flink's copy-on-access in CopyOnWriteStateMap.get), so the snapshot keeps
+ * the value it had at the barrier while it is encoded.
+ */
 export class HeapStateTable {
   readonly name: string;
   readonly kind: StateKind;
   private readonly entries = new Map<unknown, Entry>();
+  private readonly versions: SnapshotVersions;
 
-  constructor(name: string, kind: StateKind) {
+  constructor(name: string, kind: StateKind, versions: SnapshotVersions = { current: 0, required: 0 }) {
     this.name = name;
     this.kind = kind;
+    this.versions = versions;
   }
 
   get(canonical: unknown, ns: NamespaceCell): unknown {
     const entry = this.entries.get(canonical);
     if (entry === undefined) return undefined;
-    return ns.canonical === null ? entry.value : entry.spaces?.get(ns.canonical)?.value;
+    const cell = ns.canonical === null ? entry : entry.spaces?.get(ns.canonical);
+    if (cell === undefined) return undefined;
+    const value = cell.value;
+    if (cell.version < this.versions.required && typeof value === 'object' && value !== null) {
+      cell.value = copyStateValue(value);
+      cell.version = this.versions.current;
+      return cell.value;
+    }
+    return value;
   }
 
   set(canonical: unknown, key: unknown, keyGroup: number, ns: NamespaceCell, value: unknown): void {
+    const version = this.versions.current;
     let entry = this.entries.get(canonical);
     if (entry === undefined) {
-      entry = { key, keyGroup, value: undefined, spaces: null };
+      entry = { key, keyGroup, value: undefined, version, spaces: null };
       this.entries.set(canonical, entry);
     }
     if (ns.canonical === null) {
       entry.value = value;
+      entry.version = version;
       return;
     }
     entry.spaces ??= new Map();
     const slot = entry.spaces.get(ns.canonical);
-    if (slot !== undefined) slot.value = value;
-    else entry.spaces.set(ns.canonical, { namespace: ns.value, value });
+    if (slot !== undefined) {
+      slot.value = value;
+      slot.version = version;
+    } else entry.spaces.set(ns.canonical, { namespace: ns.value, value, version });
   }
 
   delete(canonical: unknown, ns: NamespaceCell): void {
@@ -69,11 +105,16 @@ export class HeapStateTable {
     for (const e of this.entries.values()) if (e.value !== undefined) yield [e.key, e.keyGroup];
   }
 
-  /** Every value: `[keyGroup, key, namespace (null: the key's own), value]`. */
-  *all(): Iterable<[number, unknown, unknown, unknown]> {
+  /**
+   * Every value as `[keyGroup, key, namespace (null: the key's own), value]`, the values
+   * themselves (not copies): for a snapshot, taken just before the backend's version moves on.
+   */
+  entriesNow(): [number, unknown, unknown, unknown][] {
+    const out: [number, unknown, unknown, unknown][] = [];
     for (const e of this.entries.values()) {
-      if (e.value !== undefined) yield [e.keyGroup, e.key, null, e.value];
-      if (e.spaces !== null) for (const slot of e.spaces.values()) yield [e.keyGroup, e.key, slot.namespace, slot.value];
+      if (e.value !== undefined) out.push([e.keyGroup, e.key, null, e.value]);
+      if (e.spaces !== null) for (const slot of e.spaces.values()) out.push([e.keyGroup, e.key, slot.namespace, slot.value]);
     }
+    return out;
   }
 }

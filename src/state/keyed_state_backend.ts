@@ -33,8 +33,13 @@ export interface KeyedStateBackend extends KeyedStateStore {
   namespaced(): NamespacedStateStore;
   /** Every key that has a value of its own in the named state, with its key group, in insertion order. */
   keysOf(stateName: string): Iterable<[key: unknown, keyGroup: number]>;
-  /** A deep copy of every value, as parts over this backend's key groups. */
-  snapshot(): KeyedStatePart[];
+  /**
+   * Every value at this moment, as parts over this backend's key groups. The parts may share
+   * values with the backend, which keeps them unchanged until `release(checkpointId)`.
+   */
+  snapshot(checkpointId: number): KeyedStatePart[];
+  /** The parts of checkpoint `checkpointId` and earlier ones are written (or given up). */
+  release(checkpointId: number): void;
   /** Loads the entries of parts of this backend's kind whose key group it owns (parts of several old subtasks merge). */
   restore(parts: readonly KeyedStatePart[]): void;
 }

@@ -59,7 +59,7 @@ describe('HeapKeyedStateBackend', () => {
 
   it('restores a snapshot exactly, and the snapshot is a deep copy', () => {
     const b = backendWith(keys);
-    const snap = b.snapshot();
+    const snap = b.snapshot(1);
     b.setCurrentKey('alice', keyGroupFor('alice', MAX_P));
     b.getState(new ValueStateDescriptor<number>('v')).update(999);
     const restored = new HeapKeyedStateBackend('restored op', ALL);
@@ -69,7 +69,7 @@ describe('HeapKeyedStateBackend', () => {
 
   it('splits a snapshot by key-group range, as a rescale from 1 to 3 subtasks does', () => {
     const many = Array.from({ length: 200 }, (_, i) => `key-${i}`);
-    const snap = backendWith(many).snapshot();
+    const snap = backendWith(many).snapshot(1);
     const parts = [0, 1, 2].map((index) => {
       const b = new HeapKeyedStateBackend(`subtask ${index}`, keyGroupRange(index, 3, MAX_P));
       b.restore(snap);
@@ -105,7 +105,7 @@ describe('HeapKeyedStateBackend', () => {
     m.remove('a');
     m.remove('b');
     expect(m.isEmpty()).toBe(true);
-    const [part] = b.snapshot();
+    const [part] = b.snapshot(1);
     expect(part.kind === 'heap' && part.states[0].entries).toEqual([]);
   });
 });

@@ -46,7 +46,7 @@ describe('state and timers addressed by (key group, key, namespace)', () => {
 
     // Snapshot and restore keep every namespace apart.
     const restored = new HeapKeyedStateBackend('restored', ALL);
-    restored.restore(backend.snapshot());
+    restored.restore(backend.snapshot(1));
     const again = restored.namespaced();
     const contentsAgain = again.getListState(new ListStateDescriptor<number>('contents'));
     at(restored, 'k');
