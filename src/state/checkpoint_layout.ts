@@ -20,7 +20,7 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
 /** A kernel table goes in pieces of this size (each checksummed, each copied into its Blob in one go). */
 const PIECE_BYTES = 4 * 1024 * 1024;
 /** Array elements encoded per slice. */
-const SLICE = 4096;
+export const SLICE = 4096;
 /** Pieces are grouped into Blobs of about this size while a chunk is built. */
 const BLOB_GROUP = 1024 * 1024;
 
@@ -85,7 +85,11 @@ class ChunkBuilder {
   }
 }
 
-function lift(state: OperatorSubtaskState, arrays: { path: ArrayPath; values: readonly unknown[] }[], tables: { part: number; table: Uint8Array }[]): OperatorSubtaskState {
+/**
+ * The state without its big arrays and kernel tables, which go to `arrays` and `tables` (where
+ * each came from in `path`/`part`), so each can be encoded a slice at a time.
+ */
+export function lift(state: OperatorSubtaskState, arrays: { path: ArrayPath; values: readonly unknown[] }[], tables: { part: number; table: Uint8Array }[]): OperatorSubtaskState {
   const keyed = state.keyed.map((part, p): KeyedStatePart => {
     switch (part.kind) {
       case 'heap':
@@ -189,27 +193,37 @@ export async function chunkIntact(data: ArrayBuffer, info: ChunkInfo, slices: Ti
 
 type Mutable = { keyed: Array<Record<string, unknown> & { states?: Array<Record<string, unknown>> }>; operator: Array<Record<string, unknown>> };
 
+/** Puts a lifted array back where it came from in a decoded skeleton. */
+export function putArray(state: OperatorSubtaskState, path: ArrayPath, values: unknown[]): void {
+  const target = state as unknown as Mutable;
+  switch (path[0]) {
+    case 'entries': target.keyed[path[1]].states![path[2]].entries = values; break;
+    case 'timers': target.keyed[path[1]].timers = values; break;
+    case 'keys': target.keyed[path[1]].keys = values; break;
+    case 'items': target.operator[path[1]].items = values; break;
+  }
+}
+
+/** Puts a lifted kernel table back into part `part` of a decoded skeleton. */
+export function putTable(state: OperatorSubtaskState, part: number, table: Uint8Array): void {
+  (state as unknown as Mutable).keyed[part].table = table;
+}
+
 /** The checkpoint's state again, from chunks that passed `chunkIntact`. */
 export async function decodeCheckpoint(checkpointId: number, layouts: readonly SubtaskLayout[], chunks: readonly ArrayBuffer[], slices: TimeSlices): Promise<JobSnapshot> {
   const view = (ref: PieceRef) => new Uint8Array(chunks[ref.chunk], ref.offset, ref.bytes);
   const subtasks: OperatorSubtaskState[] = [];
   for (const layout of layouts) {
     const state = decodePortable(view(layout.skeleton)) as OperatorSubtaskState;
-    const target = state as unknown as Mutable;
     for (const { path, slices: refs } of layout.arrays) {
       const values: unknown[] = [];
       for (const ref of refs) {
         for (const value of decodePortable(view(ref)) as unknown[]) values.push(value);
         await slices.pause();
       }
-      switch (path[0]) {
-        case 'entries': target.keyed[path[1]].states![path[2]].entries = values; break;
-        case 'timers': target.keyed[path[1]].timers = values; break;
-        case 'keys': target.keyed[path[1]].keys = values; break;
-        case 'items': target.operator[path[1]].items = values; break;
-      }
+      putArray(state, path, values);
     }
-    for (const { part, chunk, bytes } of layout.tables) target.keyed[part].table = new Uint8Array(chunks[chunk], 0, bytes);
+    for (const { part, chunk, bytes } of layout.tables) putTable(state, part, new Uint8Array(chunks[chunk], 0, bytes));
     subtasks.push(state);
   }
   return { checkpointId, subtasks };

@@ -1,3 +1,8 @@
+import { lift, putArray, putTable, SLICE } from './checkpoint_layout.ts';
+import type { ArrayPath } from './checkpoint_layout.ts';
+import type { OperatorSubtaskState } from './snapshot.ts';
+import type { TimeSlices } from './time_slices.ts';
+
 /**
  * How one operator subtask's state becomes bytes in a checkpoint chunk and back: the runtime's
  * structured-clone serializer from `node:v8` (typed arrays stay binary; Map, Set, Date, bigint,
@@ -11,7 +16,62 @@ export interface RecordCodec {
   /** `v8` (Node, Deno) or `jsc` (Bun). */
   readonly name: string;
   encode(value: unknown): Uint8Array;
+  /** Reads what `encode` or `encodeSubtask` wrote. */
   decode(bytes: Uint8Array): unknown;
+  /**
+   * One operator subtask's state, its big arrays (heap state entries, timers, dictionary keys,
+   * operator list items) encoded a slice at a time with a turn of the event loop between slices
+   * when `slices` says so: a large state never holds the thread in one long task.
+   */
+  encodeSubtask(state: OperatorSubtaskState, slices: TimeSlices): Promise<Uint8Array>;
+}
+
+/**
+ * What `encodeSubtask` writes: the state without its big arrays and kernel tables, each array as
+ * encoded slices and each table as it is. Marked, so `decode` tells it from a whole state.
+ */
+interface SlicedRecord {
+  readonly eddySlicedState: 1;
+  readonly skeleton: Uint8Array;
+  readonly arrays: readonly { readonly path: ArrayPath; readonly slices: readonly Uint8Array[] }[];
+  readonly tables: readonly { readonly part: number; readonly table: Uint8Array }[];
+}
+
+function withSlices(encode: (value: unknown) => Uint8Array, decode: (bytes: Uint8Array) => unknown): Pick<RecordCodec, 'encodeSubtask' | 'decode'> {
+  return {
+    async encodeSubtask(state, slices) {
+      const arrays: { path: ArrayPath; values: readonly unknown[] }[] = [];
+      const tables: { part: number; table: Uint8Array }[] = [];
+      const skeleton = encode(lift(state, arrays, tables));
+      const encoded: { path: ArrayPath; slices: Uint8Array[] }[] = [];
+      for (const { path, values } of arrays) {
+        const parts: Uint8Array[] = [];
+        for (let from = 0; from < values.length; from += SLICE) {
+          parts.push(encode(values.slice(from, from + SLICE)));
+          await slices.pause();
+        }
+        encoded.push({ path, slices: parts });
+      }
+      const record: SlicedRecord = { eddySlicedState: 1, skeleton, arrays: encoded, tables };
+      return encode(record);
+    },
+    decode(bytes) {
+      const value = decode(bytes);
+      if (!isSlicedRecord(value)) return value;
+      const state = decode(value.skeleton) as OperatorSubtaskState;
+      for (const { path, slices } of value.arrays) {
+        const values: unknown[] = [];
+        for (const slice of slices) for (const v of decode(slice) as unknown[]) values.push(v);
+        putArray(state, path, values);
+      }
+      for (const { part, table } of value.tables) putTable(state, part, table);
+      return state;
+    },
+  };
+}
+
+function isSlicedRecord(value: unknown): value is SlicedRecord {
+  return typeof value === 'object' && value !== null && (value as { eddySlicedState?: unknown }).eddySlicedState === 1;
 }
 
 type V8 = typeof import('node:v8');
@@ -22,11 +82,12 @@ export async function loadRecordCodec(): Promise<RecordCodec> {
   const bun = (globalThis as { Bun?: unknown }).Bun !== undefined;
   if (bun) {
     // Bun has no Deserializer class; its deserialize already gives each typed array its own buffer.
-    return { name: 'jsc', encode: (value) => v8.serialize(value), decode: (bytes) => v8.deserialize(bytes) };
+    const encode = (value: unknown): Uint8Array => v8.serialize(value);
+    return { name: 'jsc', encode, ...withSlices(encode, (bytes) => v8.deserialize(bytes)) };
   }
   const { Buffer } = await import('node:buffer');
-  const decode = owningDecoder(v8, Buffer);
-  return { name: 'v8', encode: (value) => v8.serialize(value), decode };
+  const encode = (value: unknown): Uint8Array => v8.serialize(value);
+  return { name: 'v8', encode, ...withSlices(encode, owningDecoder(v8, Buffer)) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { CheckpointStorage, CheckpointStore, StorageRecipe, StoredCheckpoint, StoredCheckpointInfo } from './checkpoint_storage.ts';
 import type { OperatorSubtaskState } from './snapshot.ts';
 import { runtimesOfCodec } from './chunk_codec.ts';
+import { TimeSlices } from './time_slices.ts';
 import { acquireLock, heldError, HeldError, LOCK, readLock } from './file_lock.ts';
 import type { LockOwner } from './file_lock.ts';
 import { codeOf, isInt, isObject, loadRuntime, messageOf, syncDir, writeDurably } from './file_system.ts';
@@ -163,13 +164,15 @@ class FileCheckpointStore implements CheckpointStore {
     const id = checkpoint.checkpointId;
     if (!Number.isSafeInteger(id) || id < 0) throw new Error(`${this.#where}: checkpoint id ${id} is not a non-negative integer`);
     if (!Number.isSafeInteger(retain) || retain < 1) throw new Error(`${this.#where}: write(checkpoint ${id}, retain ${retain}): retain must be an integer of at least 1`);
-    const records = checkpoint.subtasks.map((subtask) => {
+    const records: Uint8Array[] = [];
+    const slices = new TimeSlices();
+    for (const subtask of checkpoint.subtasks) {
       try {
-        return codec.encode(subtask);
+        records.push(await codec.encodeSubtask(subtask, slices));
       } catch (cause) {
         throw new Error(`${this.#where}: checkpoint ${id} was not written: the state of operator "${subtask.uid}" subtask ${subtask.subtaskIndex} cannot be serialized: ${messageOf(cause)}`, { cause });
       }
-    });
+    }
     await this.#makeWayFor(id);
 
     const dir = this.#chkDir(id);
