@@ -16,7 +16,7 @@
  *   are broken by Flink's QuickSort, which is stable only below 13 records; so a keyed operator
  *   in BATCH is deterministic when timestamps are distinct, or when its input is small and ordered.
  */
-import type { Field, KeyField, Spec, SpecNode } from './spec.ts';
+import type { Field, KeyField, Spec, SpecNode, WindowNode } from './spec.ts';
 import { nodeInputs } from './spec.ts';
 
 export interface StreamProps {
@@ -24,8 +24,11 @@ export interface StreamProps {
   keyedBy: KeyField | null;
   /** Parallelism 1, or the job's. */
   par: 'one' | 'env';
-  /** Records that agree on these fields keep their relative order; [] = one total order; null = none. */
-  order: Field[] | null;
+  /**
+   * Records that agree on these fields keep their relative order; [] = one total order; null =
+   * none. TS (4) stands for the record's timestamp (a window's output: its window).
+   */
+  order: OrderField[] | null;
   /** Each record's subtask is determined (key group, or parallelism 1). */
   placed: boolean;
   /** The producing subtasks read one watermark-carrying channel each (see above). */
@@ -35,8 +38,16 @@ export interface StreamProps {
   /** Record timestamps are distinct, and come from these watermark nodes. */
   tsUnique: boolean;
   tsOrigins: string[];
+  /** Records carry timestamps (a watermarks node, or an operator that stamps them, is upstream). */
+  timestamped: boolean;
+  /** A timestamp may be Flink's Long.MAX_VALUE (Eddy's +Infinity): no window assigner on it. */
+  tsInfinite: boolean;
+  /** Within each order group, timestamps never decrease (records without one count as equal). */
+  tsSorted: boolean;
   /** At a source: its records' t values are distinct (they become distinct timestamps). */
   tDistinct: boolean;
+  /** At a source: its records' t values never decrease. */
+  tSorted: boolean;
   /** An upper bound on the number of records. */
   maxRecords: number;
   /** Field s may be null. */
@@ -45,9 +56,15 @@ export interface StreamProps {
   tSentinel: boolean;
   /** Fields whose values depend on how two inputs interleave: masked when comparing. */
   race: Field[];
+  /** A window node's late-data side output: its input's records as the window read them. */
+  late?: StreamProps;
   /** Bounds on |n|, |x| and |t|: Java's int n must not overflow, nor t leave JS's safe integers. */
   bounds: Bounds;
 }
+
+/** A record field, or TS: the record's timestamp, as an order field. */
+export const TS = 4;
+export type OrderField = Field | typeof TS;
 
 export interface Bounds {
   n: number;
@@ -60,6 +77,13 @@ export interface Derived {
   /** Why Flink would not determine this node's output; the generator never adds such a node. */
   hazards: string[];
 }
+
+/**
+ * Eddy does not yet sort BATCH input by (key, timestamp) as Flink does (being built): until it
+ * does, windows in BATCH get only inputs already in that order (deriveWindow), and the generator
+ * sorts some sources (generate.ts, sourceRecords).
+ */
+export const BATCH_SORT_PENDING = true;
 
 /** Small inputs sort stably in Flink's BATCH sorter (QuickSort uses insertion sort below 13). */
 export const STABLE_SORT_LIMIT = 12;
@@ -83,22 +107,22 @@ interface Context {
   emission: Spec['watermarkEmission'];
 }
 
-function sameOrSubset(a: Field[], b: Field[]): boolean {
+function sameOrSubset(a: OrderField[], b: OrderField[]): boolean {
   return a.every((f) => b.includes(f));
 }
 
-function union(a: Field[], b: Field[]): Field[] {
-  return [...new Set([...a, ...b])].sort() as Field[];
+function union(a: OrderField[], b: OrderField[]): OrderField[] {
+  return [...new Set([...a, ...b])].sort() as OrderField[];
 }
 
 /** Order after a function that writes `fields` (non-injective writes to an order field lose the grouping). */
-function afterWrites(order: Field[] | null, writes: { field: Field; injective: boolean }[]): Field[] | null {
+function afterWrites(order: OrderField[] | null, writes: { field: Field; injective: boolean }[]): OrderField[] | null {
   if (order === null) return null;
   return writes.some((w) => !w.injective && order.includes(w.field)) ? null : order;
 }
 
 interface Edge {
-  order: Field[] | null;
+  order: OrderField[] | null;
   placed: boolean;
   wmSingle: boolean;
   hazards: string[];
@@ -178,12 +202,26 @@ function boundsOf(node: SpecNode, props: ReadonlyMap<string, StreamProps>): Boun
       return node.fn === 'procTimer' ? { n: r, x: Math.max(b.x, 7), t: Math.max(b.t, 1) } : b;
     case 'union': return { n: Math.max(...inputs.map((p) => p.bounds.n)), x: Math.max(...inputs.map((p) => p.bounds.x)), t: Math.max(...inputs.map((p) => p.bounds.t)) };
     case 'connect': return { ...b, x: b.x * r };
+    case 'window': {
+      // Sums of n (sumNX, the aggregate's t), counts, windows' bounds, x sums (sumNX).
+      const reach = node.assigner.kind === 'tumbling' || node.assigner.kind === 'sliding' ? node.assigner.size + node.assigner.offset
+        : node.assigner.kind === 'session' ? node.assigner.gap : 0;
+      const infinite = node.assigner.kind === 'global' || node.assigner.kind === 'count';
+      const bounds = node.fn === 'process' || node.fn === 'reduceProcess' || node.fn === 'aggregateProcess';
+      return {
+        n: Math.max(b.n * r, r),
+        x: bounds && infinite ? Infinity : Math.max(b.x * r, b.t + reach, b.n),
+        t: Math.max(b.t + reach, b.n * r),
+      };
+    }
     default: return b;
   }
 }
 
 export function derive(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ctx: Context): Derived {
   const d = deriveOrder(node, props, ctx);
+  if (d.props.order === null) d.props.tsSorted = false;
+  if (node.op !== 'window') d.props.late = undefined;
   const bounds = boundsOf(node, props);
   if (bounds.n > INT_MAX) d.hazards.push(`n may reach ${bounds.n}: Java's int would overflow`);
   if (bounds.t > Number.MAX_SAFE_INTEGER) d.hazards.push(`t may reach ${bounds.t}: beyond JS's safe integers`);
@@ -204,15 +242,19 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
         props: {
           keyedBy: null, par: 'one', order: [], placed: true, wmSingle: true, perRecordWm: false, tsUnique: false,
           tsOrigins: [], tDistinct: new Set(node.records.map((r) => r[3])).size === node.records.length,
+          tSorted: node.records.every((r, i) => i === 0 || r[3] >= node.records[i - 1][3]),
           maxRecords: node.records.length, sNullable: node.records.some((r) => r[0] === null),
-          tSentinel: false, race: [], bounds: { n: 0, x: 0, t: 0 },
+          tSentinel: false, race: [], bounds: { n: 0, x: 0, t: 0 }, timestamped: false, tsInfinite: false, tsSorted: true,
         },
         hazards,
       };
     case 'watermarks': {
       const input = get(node.input);
       return {
-        props: { ...base(input), perRecordWm: ctx.emission === 'perRecord', tsUnique: input.tDistinct, tsOrigins: [node.id] },
+        props: {
+          ...base(input), perRecordWm: ctx.emission === 'perRecord', tsUnique: input.tDistinct, tsOrigins: [node.id],
+          timestamped: true, tsInfinite: false, tsSorted: sortedByT(props, node.input),
+        },
         hazards: input.par === 'one' && input.keyedBy === null ? hazards : ['watermarks go right after a source'],
       };
     }
@@ -247,7 +289,7 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
       const key = keyed.keyedBy;
       const edge = acrossEdge(ctx, keyed, 'env', node.op);
       hazards.push(...edge.hazards);
-      let order: Field[] | null = [key];
+      let order: OrderField[] | null = [key];
       if (node.op === 'aggregate') {
         if (node.field === key) hazards.push('aggregates its own key field');
         if (node.field === 0 && (node.kind === 'sum' || keyed.sNullable)) hazards.push(`${node.kind} on s`);
@@ -259,6 +301,8 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
         props: {
           ...base(keyed), par: 'env', ...fromEdge(edge), order, placed: true,
           tsUnique: ctx.mode === 'STREAMING' && keyed.tsUnique,
+          // BATCH: each key's one result carries Long.MAX_VALUE.
+          ...(ctx.mode === 'BATCH' ? { tsInfinite: true, tsSorted: true, timestamped: true } : {}),
         },
         hazards,
       };
@@ -289,6 +333,7 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
           sNullable: keyInS ? false : input.sNullable,
           tSentinel: fn === 'count' || fn === 'rearm' || fn === 'wmProbe' || (input.tSentinel && fn !== 'procTimer'),
           tsUnique: input.tsUnique && !timers,
+          tsSorted: input.tsSorted && !timers,
           maxRecords: input.maxRecords * (fn === 'count' ? 2 : fn === 'rearm' ? 4 : fn === 'procTimer' ? 3 : 1),
         },
         hazards,
@@ -296,6 +341,10 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
     }
     case 'sideOutput': {
       const from = get(node.input);
+      if (node.tag === 'late') {
+        if (from.late === undefined) return { props: from, hazards: ['a late side output reads a window with lateData'] };
+        return { props: from.late, hazards: [] };
+      }
       return { props: from, hazards: [] };
     }
     case 'union': {
@@ -305,10 +354,13 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
       if (inputs.some((p) => p.race.length > 0)) hazards.push('reads a field that depends on input interleaving');
       return {
         props: {
-          keyedBy: null, par: 'env', order: null, placed: allPlacedEnv, wmSingle: false, tDistinct: false,
+          keyedBy: null, par: 'env', order: null, placed: allPlacedEnv, wmSingle: false, tDistinct: false, tSorted: false,
           perRecordWm: inputs.some((p) => p.perRecordWm),
           tsUnique: inputs.every((p) => p.tsUnique) && new Set(origins).size === origins.length,
           tsOrigins: origins,
+          timestamped: inputs.every((p) => p.timestamped),
+          tsInfinite: inputs.some((p) => p.tsInfinite),
+          tsSorted: false,
           maxRecords: inputs.reduce((n, p) => n + p.maxRecords, 0),
           sNullable: inputs.some((p) => p.sNullable),
           tSentinel: inputs.some((p) => p.tSentinel),
@@ -338,12 +390,16 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
           perRecordWm: a.perRecordWm || b.perRecordWm,
           sNullable: true,
           tSentinel: b.tSentinel,
+          timestamped: a.timestamped && b.timestamped,
+          tsInfinite: a.tsInfinite || b.tsInfinite,
+          tsSorted: false,
           // In STREAMING the name depends on whether the item or the purchase came first.
           race: ctx.mode === 'STREAMING' ? [0] : [],
         },
         hazards,
       };
     }
+    case 'window': return deriveWindow(node, get(node.input), ctx);
     case 'sink': {
       const input = get(node.input);
       const par = node.parallelism === 1 ? 'one' : 'env';
@@ -352,6 +408,97 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
       return { props: { ...base(input), par, ...fromEdge(edge), race: input.race }, hazards };
     }
   }
+}
+
+/** The t values of a source reaching this watermarks node never decrease. */
+function sortedByT(props: ReadonlyMap<string, StreamProps>, source: string): boolean {
+  return (props.get(source)?.tSorted) ?? false;
+}
+
+/** Windows with several windows per key (sliding) whose firings may share a timestamp (continuous triggers). */
+function firesTogether(node: WindowNode): boolean {
+  const t = node.trigger === undefined ? null : node.trigger.kind === 'purging' ? node.trigger.nested : node.trigger;
+  return node.assigner.kind === 'sliding' && t !== null && t.kind === 'continuousEventTime';
+}
+
+/** Reduce functions that keep a key's field: s always (every one keeps some record's s), n for these. */
+const KEEPS_N = new Set(['last', 'minN', 'maxAll']);
+
+/**
+ * A window operator (keyed, or windowAll at parallelism 1). What Flink determines: a key's
+ * windows fire in timestamp order, and a late element fires its windows in the assigner's order;
+ * so a key's output is one sequence, except where several windows of the key fire at one
+ * timestamp (sliding windows with a continuous trigger): then per (key, window timestamp).
+ */
+function deriveWindow(node: WindowNode, input: StreamProps, ctx: Context): Derived {
+  const hazards: string[] = [];
+  const a = node.assigner;
+  const all = input.keyedBy === null;
+  const what = `${all ? 'windowAll' : 'window'} ${node.fn}`;
+  if (input.race.length > 0) hazards.push('reads a field that depends on input interleaving');
+  const timeWindows = a.kind === 'tumbling' || a.kind === 'sliding' || a.kind === 'session';
+  if (timeWindows && !input.timestamped) hazards.push(`${what}: time windows over records without timestamps (Flink fails the job)`);
+  if (timeWindows && input.tsInfinite) hazards.push(`${what}: time windows over timestamps that may be Long.MAX_VALUE`);
+  if (a.kind === 'global' && (node.trigger === undefined || node.trigger.kind === 'continuousEventTime'
+    || (node.trigger.kind === 'purging' && node.trigger.nested.kind === 'continuousEventTime'))) {
+    hazards.push(`${what}: GlobalWindows needs a count or event-time trigger`);
+  }
+  const nested = node.trigger?.kind === 'purging' ? node.trigger.nested : node.trigger;
+  if (a.kind === 'global' && nested?.kind === 'eventTime') hazards.push(`${what}: EventTimeTrigger on GlobalWindows (known difference global-window-event-time-trigger)`);
+  if (a.kind === 'count' && node.trigger !== undefined) hazards.push(`${what}: countWindow sets its own trigger`);
+  if ((node.fn === 'reduce' || node.fn === 'reduceProcess') !== (node.reduceFn !== undefined)) hazards.push(`${what}: reduceFn goes with reduce and reduceProcess only`);
+  if (a.kind === 'session' && node.reduceFn !== undefined && node.reduceFn !== 'maxAll') {
+    hazards.push(`${what}: sessions merge reduced values in an order Flink does not pin; only maxAll is order-free`);
+  }
+  if (node.numeric === true && node.fn !== 'aggregateKey') hazards.push(`${what}: numeric is for aggregateKey`);
+  // Watermarks decide firing and lateness, except for count and global windows with count triggers.
+  const readsWatermarks = timeWindows || (node.trigger !== undefined && node.trigger.kind !== 'count'
+    && !(node.trigger.kind === 'purging' && node.trigger.nested.kind === 'count'));
+  let edge: Edge;
+  if (all) {
+    edge = acrossEdge(ctx, input, 'one', what);
+    if (ctx.mode === 'BATCH') {
+      // windowAll is keyed by a constant: Flink sorts the whole input by timestamp.
+      if (!(input.tsUnique || (edge.order !== null && edge.order.length === 0 && input.maxRecords <= STABLE_SORT_LIMIT))) {
+        hazards.push(`${what} in BATCH: timestamps may tie on ${input.maxRecords} records, and Flink's sort breaks ties arbitrarily`);
+      }
+    } else if (edge.order === null || edge.order.length > 0) {
+      hazards.push(`${what}: the records arrive in an order Flink leaves open`);
+    }
+  } else {
+    edge = acrossEdge(ctx, input, 'env', what);
+    hazards.push(...edge.hazards);
+  }
+  if (BATCH_SORT_PENDING && ctx.mode === 'BATCH' && (edge.order === null || !input.tsSorted)) {
+    // Flink sorts a key's records by timestamp in BATCH; Eddy's BATCH sort is being built (the
+    // known difference batch-sorts-by-timestamp): windows get inputs already in that order.
+    hazards.push(`${what} in BATCH: records out of timestamp order (Flink sorts them; Eddy does not yet)`);
+  }
+  if (readsWatermarks) hazards.push(...timingHazard(ctx, input, edge.wmSingle, what));
+  const r = input.maxRecords;
+  const perRecord = a.kind === 'sliding' ? Math.ceil(a.size / a.slide) : 1;
+  const firings = r * perRecord * 3 + (a.kind === 'sliding' || a.kind === 'tumbling' ? r * Math.ceil(a.size / 4) : 0);
+  const rowsPerFiring = node.fn === 'process' ? r + 1 : node.fn === 'reduceProcess' || node.fn === 'aggregateProcess' ? 2 : 1;
+  const keyField: OrderField[] | null = all ? [] : node.fn === 'aggregate' ? null
+    : node.fn === 'reduce' ? (input.keyedBy === 0 || KEEPS_N.has(node.reduceFn ?? '') ? [input.keyedBy!] : null) : [0];
+  const order: OrderField[] | null = keyField === null ? null : firesTogether(node) ? union(keyField, [TS]) : keyField;
+  const infinite = a.kind === 'global' || a.kind === 'count';
+  const emitsBounds = node.fn === 'process' || node.fn === 'reduceProcess' || node.fn === 'aggregateProcess';
+  const late: StreamProps | undefined = node.lateData === true
+    ? { ...input, keyedBy: null, par: all ? 'one' : 'env', ...fromEdge(edge), placed: true, late: undefined }
+    : undefined;
+  return {
+    props: {
+      ...input, late, keyedBy: null, par: all ? 'one' : 'env', ...fromEdge(edge), order, placed: true,
+      tsUnique: false, tsOrigins: [], timestamped: true, tsInfinite: infinite,
+      tsSorted: infinite, tDistinct: false, tSorted: false,
+      maxRecords: firings * rowsPerFiring,
+      sNullable: node.fn === 'reduce' ? input.sNullable : false,
+      tSentinel: input.tSentinel || (emitsBounds && infinite),
+      race: [],
+    },
+    hazards,
+  };
 }
 
 /** Every node's properties and hazards, in spec order. */

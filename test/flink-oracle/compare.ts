@@ -10,6 +10,7 @@
  *   masked.
  * - A failed job agrees with a failed job, whatever the messages say.
  */
+import { TS } from './analysis.ts';
 import type { StreamProps } from './analysis.ts';
 import type { RunResult, SinkRow } from './spec.ts';
 
@@ -39,8 +40,9 @@ export function rowText(row: SinkRow, props: Pick<StreamProps, 'placed' | 'race'
   return `${where}[${fields.join(', ')}]@${value(row[1])}`;
 }
 
+/** Order fields are record fields, or TS: the row's timestamp. */
 function groupOf(row: SinkRow, order: number[]): string {
-  return order.map((f) => value(row[2 + f])).join('|');
+  return order.map((f) => value(f === TS ? row[1] : row[2 + f])).join('|');
 }
 
 function multisetDiff(a: string[], b: string[]): { onlyA: string[]; onlyB: string[] } {
@@ -78,7 +80,7 @@ export function compareSink(sink: string, flink: SinkRow[], eddy: SinkRow[], pro
       const fs = f.get(g) ?? [];
       const es = e.get(g) ?? [];
       if (fs.join(' ') !== es.join(' ')) {
-        const label = order.length === 0 ? 'all records' : `group ${order.map((o) => 'snxt'[o]).join(',')}=${g}`;
+        const label = order.length === 0 ? 'all records' : `group ${order.map((o) => 'snxt@'[o]).join(',')}=${g}`;
         detail.push(`${label}:\n      Flink: ${fs.join(' ')}\n      Eddy:  ${es.join(' ')}`);
       }
     }

@@ -5,6 +5,7 @@
 import { KeyedStream, RuntimeExecutionMode, StreamExecutionEnvironment, WatermarkStrategy } from '../../src/index.ts';
 import type { DataStream, DataStreamSink, RuntimeContext, SinkContext } from '../../src/index.ts';
 import { Enrich, FILTERS, FLATMAPS, MAPS, ODD, REC_TYPE, REDUCES, keyedProcess, plainProcess } from './functions.ts';
+import { LATE, allWindow, keyedWindow } from './window_functions.ts';
 import type { KeyedProcessFn, PlainProcessFn, Rec, RunResult, SinkRow, Spec, SpecNode } from './spec.ts';
 
 type Key = string | number;
@@ -38,7 +39,7 @@ export async function runOnEddy(spec: Spec, parallelism: number): Promise<RunRes
     for (const node of spec.nodes) {
       const built = buildNode(env, spec, node, streams, processNodes, sinks);
       if (built !== null) streams.set(node.id, built);
-      if (node.op === 'process' && built !== null && !(built instanceof KeyedStream)) processNodes.set(node.id, built);
+      if ((node.op === 'process' || node.op === 'window') && built !== null && !(built instanceof KeyedStream)) processNodes.set(node.id, built);
     }
     await env.execute('flink-oracle');
     return { parallelism, error: null, sinks };
@@ -100,8 +101,12 @@ function buildNode(
     }
     case 'sideOutput': {
       const from = processNodes.get(node.input);
-      if (from === undefined) throw new Error(`spec: sideOutput ${node.id} reads ${node.input}, which is not a process node`);
-      return from.getSideOutput(ODD);
+      if (from === undefined) throw new Error(`spec: sideOutput ${node.id} reads ${node.input}, which is not a process or window node`);
+      return from.getSideOutput(node.tag === 'late' ? LATE : ODD);
+    }
+    case 'window': {
+      const input = get(node.input);
+      return input instanceof KeyedStream ? keyedWindow(input, node, type) : allWindow(input, node, type);
     }
     case 'union': {
       const inputs = node.inputs.map(get);

@@ -5,13 +5,15 @@
  * smaller choices) therefore always yields a valid, smaller spec.
  */
 import fc from 'fast-check';
-import { analyze, derive } from './analysis.ts';
+import { BATCH_SORT_PENDING, analyze, derive } from './analysis.ts';
 import type { StreamProps } from './analysis.ts';
 import {
   AGGREGATIONS, FILTER_FNS, FLATMAP_FNS, KEYED_PROCESS_FNS, MAP_FNS, PLAIN_PROCESS_FNS, REDUCE_FNS,
 } from './spec.ts';
 import { nodeInputs } from './spec.ts';
 import type { Field, Rec, Spec, SpecNode } from './spec.ts';
+import { windowOptions } from './generate_windows.ts';
+import type { LazyOptions } from './generate_windows.ts';
 
 export interface Recipe {
   mode: Spec['mode'];
@@ -53,7 +55,7 @@ export function recipeArb(sizes: Sizes = DEFAULT_SIZES): fc.Arbitrary<Recipe> {
       { weight: 9, arbitrary: fc.array(recArb, { maxLength: sizes.maxRecords }) },
       { weight: 1, arbitrary: fc.array(recArb, { maxLength: sizes.maxLargeRecords }) },
     ), { minLength: 1, maxLength: sizes.maxSources }),
-    steps: fc.array(fc.tuple(fc.nat(3), fc.nat(40), fc.nat(200)), { minLength: 1, maxLength: sizes.maxSteps }),
+    steps: fc.array(fc.tuple(fc.nat(3), fc.nat(40), fc.nat(400)), { minLength: 1, maxLength: sizes.maxSteps }),
   });
 }
 
@@ -76,6 +78,10 @@ interface StepContext {
   /** Recent nodes other than the target, newest first. */
   others: string[];
   sourceIds: ReadonlySet<string>;
+  /** Sources that have a watermarks node already. */
+  watermarked: ReadonlySet<string>;
+  /** Times in windows are multiplied by this: BATCH spreads t (see sourceRecords). */
+  scale: number;
   fresh: () => string;
 }
 
@@ -98,13 +104,13 @@ function keyedOps(kind: string, id: string, input: string, c: StepContext): Addi
   }
 }
 
-const KEYED_KINDS = ['aggregate', 'reduce', 'process', 'process', 'map', 'filter', 'flatMap'];
+const KEYED_KINDS = ['aggregate', 'reduce', 'process', 'process', 'map', 'filter', 'flatMap', 'window'];
 
 /** Candidate additions of one kind on the target, in the order the variant choice indexes them. */
-function additions(kind: string, c: StepContext): Addition[] {
+function additions(kind: string, c: StepContext): Addition[] | LazyOptions {
   const { target } = c;
   const p = c.props.get(target)!;
-  if (p.keyedBy !== null) return keyedOps(kind, c.fresh(), target, c);
+  if (p.keyedBy !== null) return kind === 'window' ? windowOptions(c.fresh(), target, c.scale, c.fresh) : keyedOps(kind, c.fresh(), target, c);
   const id = c.fresh();
   const pars: (1 | undefined)[] = p.par === 'one' ? [1, undefined] : [undefined];
   const par = (q: 1 | undefined): { parallelism?: 1 } => (q === undefined ? {} : { parallelism: q });
@@ -112,11 +118,35 @@ function additions(kind: string, c: StepContext): Addition[] {
     case 'keyed': {
       // keyBy and a keyed operator in one step: most keyBys exist to feed one.
       const op = c.fresh();
-      return interleave(([0, 1] as const).flatMap((field) => KEYED_KINDS.map((k) => keyedOps(k, op, id, c).map((a): Addition => [
+      // Windows come with their own kind ('window'), which can add watermarks first.
+      return interleave(([0, 1] as const).flatMap((field) => KEYED_KINDS.filter((k) => k !== 'window').map((k) => keyedOps(k, op, id, c).map((a): Addition => [
         { id, op: 'keyBy', input: target, field }, ...a,
       ]))));
     }
     case 'keyBy': return ([0, 1] as const).map((field): Addition => [{ id, op: 'keyBy', input: target, field }]);
+    case 'window': case 'windowAll': {
+      // On a source without watermarks, the window gets them first (strategies by variant), so
+      // event-time windows see out-of-order timestamps and late data.
+      const wm = c.sourceIds.has(target) && !c.watermarked.has(target) && !p.timestamped;
+      const strategies: (SpecNode | null)[] = wm ? [0, 1, 5, 20, null, 0].map((d, i): SpecNode | null => (d === null ? null
+        : i === 5 ? { id: c.fresh(), op: 'watermarks', input: target, strategy: 'monotonous' }
+          : { id: c.fresh(), op: 'watermarks', input: target, strategy: 'bounded', outOfOrderness: d })) : [null];
+      // Variants go round the strategies (and key fields) first, as interleave does.
+      const keyed = c.fresh();
+      type Way = { w: SpecNode | null; field: 0 | 1 | null };
+      const ways = strategies.flatMap((w): Way[] => (kind === 'windowAll' ? [{ w, field: null }] : [{ w, field: 0 }, { w, field: 1 }]));
+      const options = windowOptions(id, keyed, c.scale, c.fresh);
+      return {
+        length: ways.length * options.length,
+        at: (i: number): Addition => {
+          const { w, field } = ways[i % ways.length];
+          const from = w === null ? target : w.id;
+          const window = options.at(Math.floor(i / ways.length));
+          if (field === null) return [...(w === null ? [] : [w]), ...window.map((n): SpecNode => (n.op === 'window' ? { ...n, input: from } : n))];
+          return [...(w === null ? [] : [w]), { id: keyed, op: 'keyBy', input: from, field }, ...window];
+        },
+      };
+    }
     case 'map': return MAP_FNS.flatMap((fn) => pars.map((q): Addition => [{ id, op: 'map', input: target, fn, ...par(q) }]));
     case 'filter': return FILTER_FNS.flatMap((fn) => pars.map((q): Addition => [{ id, op: 'filter', input: target, fn, ...par(q) }]));
     case 'flatMap': return FLATMAP_FNS.flatMap((fn) => pars.map((q): Addition => [{ id, op: 'flatMap', input: target, fn, ...par(q) }]));
@@ -148,14 +178,32 @@ function additions(kind: string, c: StepContext): Addition[] {
   }
 }
 
-const PLAIN_KINDS = ['keyed', 'keyed', 'keyed', 'keyBy', 'map', 'filter', 'flatMap', 'watermarks', 'watermarks', 'process', 'union', 'connect'];
+const PLAIN_KINDS = ['keyed', 'keyed', 'keyed', 'keyBy', 'map', 'filter', 'flatMap', 'watermarks', 'watermarks', 'process', 'union', 'connect', 'window', 'window', 'windowAll'];
 
 /** In BATCH, t values are made distinct across all sources, so Flink's sort by timestamp never ties. */
 function sourceRecords(recipe: Recipe): Rec[][] {
   if (recipe.mode === 'STREAMING') return recipe.sources;
   const total = recipe.sources.reduce((n, s) => n + s.length, 0);
   let i = 0;
-  return recipe.sources.map((records) => records.map(([s, n, x, t]): Rec => [s, n, x, t * total + i++]));
+  // Odd sources come sorted by t: windows in BATCH read only inputs in timestamp order until
+  // Eddy sorts BATCH input as Flink does (analysis.ts, deriveWindow).
+  const ordered = recipe.sources.map((records, k) => (BATCH_SORT_PENDING && k % 2 === 1 ? [...records].sort((a, b) => a[3] - b[3]) : records));
+  return ordered.map((records) => records.map(([s, n, x, t]): Rec => [s, n, x, t * total + i++]));
+}
+
+/** The props of `base` with a few nodes added on top, without copying `base`. */
+class Overlay {
+  readonly added = new Map<string, StreamProps>();
+  private readonly base: ReadonlyMap<string, StreamProps>;
+  constructor(base: ReadonlyMap<string, StreamProps>) {
+    this.base = base;
+  }
+  get(id: string): StreamProps | undefined {
+    return this.added.get(id) ?? this.base.get(id);
+  }
+  has(id: string): boolean {
+    return this.added.has(id) || this.base.has(id);
+  }
 }
 
 export function buildSpec(recipe: Recipe): Spec {
@@ -168,15 +216,16 @@ export function buildSpec(recipe: Recipe): Spec {
   };
   /** Adds the nodes if none has a hazard; otherwise adds nothing. */
   const tryAdd = (nodes: Addition): boolean => {
-    const trial = new Map(props);
+    const trial = new Overlay(props);
     for (const node of nodes) {
-      const d = derive(node, trial, ctx);
+      const d = derive(node, trial as unknown as ReadonlyMap<string, StreamProps>, ctx);
       if (d.hazards.length > 0) return false;
-      trial.set(node.id, d.props);
+      trial.added.set(node.id, d.props);
     }
     nodes.forEach(add);
     return true;
   };
+  const scale = recipe.mode === 'BATCH' ? Math.max(1, recipe.sources.reduce((n, s) => n + s.length, 0)) : 1;
   const sourceIds = new Set<string>();
   sourceRecords(recipe).forEach((records, i) => {
     add({ id: `s${i}`, op: 'source', records });
@@ -185,14 +234,22 @@ export function buildSpec(recipe: Recipe): Spec {
   let next = 0;
   for (const [targetChoice, kindChoice, variantChoice] of recipe.steps) {
     const recent = spec.nodes.map((n) => n.id).reverse();
-    const target = recent[targetChoice % recent.length];
+    let target = recent[targetChoice % recent.length];
     const kinds = props.get(target)!.keyedBy === null ? PLAIN_KINDS : KEYED_KINDS;
     const kind = kinds[kindChoice % kinds.length];
+    if (kind === 'window' || kind === 'windowAll') {
+      // Event-time windows need timestamps: a plain stream without them gives way to a source
+      // that can still get watermarks, so time windows are as common as count windows.
+      const bare = [...sourceIds].filter((id) => !spec.nodes.some((n) => n.op === 'watermarks' && n.input === id));
+      if (props.get(target)!.keyedBy === null && !props.get(target)!.timestamped && bare.length > 0) target = bare[targetChoice % bare.length];
+    }
     if (kind === 'watermarks' && spec.nodes.some((n) => n.op === 'watermarks' && n.input === target)) continue;
     let fresh = next;
-    const options = additions(kind, { target, props, others: recent.filter((o) => o !== target), sourceIds, fresh: () => `n${fresh++}` });
+    const watermarked = new Set(spec.nodes.flatMap((n) => (n.op === 'watermarks' ? [n.input] : [])));
+    const options = additions(kind, { target, props, others: recent.filter((o) => o !== target), sourceIds, watermarked, scale, fresh: () => `n${fresh++}` });
     for (let k = 0; k < options.length; k++) {
-      if (tryAdd(options[(variantChoice + k) % options.length])) break;
+      const i = (variantChoice + k) % options.length;
+      if (tryAdd(Array.isArray(options) ? options[i] : options.at(i))) break;
     }
     next = fresh;
   }

@@ -8,6 +8,8 @@
 import { nodeInputs } from './spec.ts';
 import type { SinkRow, Spec, SpecNode } from './spec.ts';
 
+import { WINDOW_DIFFERENCES } from './known_window_differences.ts';
+
 export interface KnownDifference {
   id: string;
   title: string;
@@ -53,6 +55,7 @@ function upstream(spec: Spec, id: string): SpecNode[] {
 }
 
 export const KNOWN_DIFFERENCES: KnownDifference[] = [
+  ...WINDOW_DIFFERENCES,
   {
     id: 'batch-sorts-by-timestamp',
     title: 'In BATCH, an operator reading a keyed stream sees each key\'s records in arrival order instead of timestamp order',

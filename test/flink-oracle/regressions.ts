@@ -173,4 +173,95 @@ export const REGRESSIONS: Regression[] = [
       ],
     },
   },
+  // Windows (README "Windows"): the PyFlink window behaviours in the spec vocabulary, and the
+  // shrunk disagreements the window specs found.
+  {
+    name: 'tumbling windows with lateness: a late record within it fires its window again, one beyond it goes to the side output',
+    spec: {
+      ...streaming, nodes: [
+        { id: 's0', op: 'source', records: [['a', 1, 0, 1], ['b', 2, 0, 3], ['a', 3, 0, 12], ['a', 4, 0, 25], ['a', 5, 0, 8], ['b', 6, 0, 40], ['a', 7, 0, 2], ['b', 8, 0, 4]] },
+        { id: 'n0', op: 'watermarks', input: 's0', strategy: 'bounded', outOfOrderness: 2 },
+        { id: 'n1', op: 'keyBy', input: 'n0', field: 0 },
+        { id: 'n2', op: 'window', input: 'n1', assigner: { kind: 'tumbling', size: 10, offset: 0 }, allowedLateness: 5, lateData: true, fn: 'process' },
+        { id: 'n3', op: 'sideOutput', input: 'n2', tag: 'late' },
+        { id: 'out0', op: 'sink', input: 'n2' },
+        { id: 'out1', op: 'sink', input: 'n3' },
+      ],
+    },
+  },
+  {
+    name: 'sliding windows with an offset start below zero; a late record re-fires its windows in the assigner\'s order',
+    spec: {
+      ...streaming, nodes: [
+        { id: 's0', op: 'source', records: [['a', 1, 0, 0], ['a', 2, 0, 7], ['a', 3, 0, 30], ['a', 4, 0, 6], ['a', 5, 0, 31]] },
+        { id: 'n0', op: 'watermarks', input: 's0', strategy: 'monotonous' },
+        { id: 'n1', op: 'keyBy', input: 'n0', field: 0 },
+        { id: 'n2', op: 'window', input: 'n1', assigner: { kind: 'sliding', size: 15, slide: 5, offset: 2 }, allowedLateness: 30, fn: 'reduceProcess', reduceFn: 'sumNX' },
+        { id: 'out0', op: 'sink', input: 'n2' },
+      ],
+    },
+  },
+  {
+    name: 'session windows merge when they touch; elements sorted, counts and sums merged',
+    spec: {
+      ...streaming, nodes: [
+        { id: 's0', op: 'source', records: [['a', 1, 0, 1], ['a', 2, 0, 14], ['a', 3, 0, 4], ['a', 4, 0, 9], ['b', 5, 0, 2], ['a', 6, 0, 30], ['b', 7, 0, 5]] },
+        { id: 'n0', op: 'watermarks', input: 's0', strategy: 'bounded', outOfOrderness: 20 },
+        { id: 'n1', op: 'keyBy', input: 'n0', field: 0 },
+        { id: 'n2', op: 'window', input: 'n1', assigner: { kind: 'session', gap: 5 }, fn: 'process' },
+        { id: 'n3', op: 'keyBy', input: 'n0', field: 0 },
+        { id: 'n4', op: 'window', input: 'n3', assigner: { kind: 'session', gap: 5 }, trigger: { kind: 'count', count: 2 }, fn: 'aggregateKey' },
+        { id: 'out0', op: 'sink', input: 'n2' },
+        { id: 'out1', op: 'sink', input: 'n4' },
+      ],
+    },
+  },
+  {
+    name: 'triggers and evictors at parallelism 2: count windows with a slide, purging count and continuous triggers (every subtask used to fail)',
+    spec: {
+      ...streaming, nodes: [
+        { id: 's0', op: 'source', records: [['a', 1, 0, 1], ['c', 2, 0, 2], ['a', 3, 0, 3], ['c', 4, 0, 4], ['a', 5, 0, 5], ['c', 6, 0, 6], ['a', 7, 0, 7], ['c', 8, 0, 8]] },
+        { id: 'n0', op: 'watermarks', input: 's0', strategy: 'monotonous' },
+        { id: 'n1', op: 'keyBy', input: 'n0', field: 0 },
+        { id: 'n2', op: 'window', input: 'n1', assigner: { kind: 'count', size: 2, slide: 1 }, fn: 'process' },
+        { id: 'n3', op: 'window', input: 'n1', assigner: { kind: 'tumbling', size: 4, offset: 0 }, trigger: { kind: 'purging', nested: { kind: 'count', count: 2 } }, fn: 'reduce', reduceFn: 'sumNX' },
+        { id: 'n4', op: 'window', input: 'n1', assigner: { kind: 'tumbling', size: 4, offset: 0 }, trigger: { kind: 'continuousEventTime', interval: 2 }, fn: 'process' },
+        { id: 'n5', op: 'window', input: 'n1', assigner: { kind: 'global' }, trigger: { kind: 'purging', nested: { kind: 'count', count: 3 } }, fn: 'aggregate' },
+        { id: 'out0', op: 'sink', input: 'n2' },
+        { id: 'out1', op: 'sink', input: 'n3' },
+        { id: 'out2', op: 'sink', input: 'n4' },
+        { id: 'out3', op: 'sink', input: 'n5' },
+      ],
+    },
+  },
+  {
+    name: 'windowAll: sliding windows with a continuous purging trigger (windows that fire together compared per window), and the kernel\'s NumericAggregate',
+    spec: {
+      ...streaming, nodes: [
+        { id: 's0', op: 'source', records: [['d', 3, 0, 2], ['c', 7, 0, 16], ['c', 0, 0, 17], ['b', 0, 0, 8], ['c', -4, 0, 24], ['d', 4, 0, 21], ['a', -2, 0, 51], ['c', -1, 0, 28]] },
+        { id: 'n0', op: 'watermarks', input: 's0', strategy: 'bounded', outOfOrderness: 5 },
+        { id: 'n1', op: 'window', input: 'n0', assigner: { kind: 'sliding', size: 20, slide: 5, offset: 3 }, trigger: { kind: 'purging', nested: { kind: 'continuousEventTime', interval: 10 } }, fn: 'aggregateKey', numeric: true },
+        { id: 'n2', op: 'keyBy', input: 'n0', field: 0 },
+        { id: 'n3', op: 'window', input: 'n2', assigner: { kind: 'tumbling', size: 10, offset: 0 }, allowedLateness: 10, fn: 'aggregateKey', numeric: true },
+        { id: 'out0', op: 'sink', input: 'n1', parallelism: 1 },
+        { id: 'out1', op: 'sink', input: 'n3' },
+      ],
+    },
+  },
+  {
+    name: 'windows in BATCH: every window fires at the end of input, and nothing is late',
+    spec: {
+      ...batch, nodes: [
+        { id: 's0', op: 'source', records: [['a', 1, 0, 1], ['b', 2, 0, 3], ['a', 3, 0, 12], ['a', 4, 0, 25], ['b', 6, 0, 40]] },
+        { id: 'n0', op: 'watermarks', input: 's0', strategy: 'monotonous' },
+        { id: 'n1', op: 'keyBy', input: 'n0', field: 0 },
+        { id: 'n2', op: 'window', input: 'n1', assigner: { kind: 'tumbling', size: 10, offset: 0 }, lateData: true, fn: 'process' },
+        { id: 'n3', op: 'sideOutput', input: 'n2', tag: 'late' },
+        { id: 'n4', op: 'window', input: 'n1', assigner: { kind: 'count', size: 2 }, fn: 'reduce', reduceFn: 'sumNX' },
+        { id: 'out0', op: 'sink', input: 'n2' },
+        { id: 'out1', op: 'sink', input: 'n3' },
+        { id: 'out2', op: 'sink', input: 'n4' },
+      ],
+    },
+  },
 ];

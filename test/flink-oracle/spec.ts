@@ -22,6 +22,11 @@ export const KEYED_PROCESS_FNS = ['count', 'rearm', 'procTimer', 'buffer', 'dist
 /** Process functions over a non-keyed stream. */
 export const PLAIN_PROCESS_FNS = ['split', 'wmProbe'] as const;
 
+/** Window functions (README "Windows"); `reduce` and `reduceProcess` name a reduce function too. */
+export const WINDOW_FNS = ['reduce', 'aggregate', 'aggregateKey', 'process', 'reduceProcess', 'aggregateProcess'] as const;
+/** Reduce functions of windows: the rolling ones, and `maxAll`, which any merge order gives alike (sessions). */
+export const WINDOW_REDUCE_FNS = [...REDUCE_FNS, 'maxAll'] as const;
+
 export type MapFn = (typeof MAP_FNS)[number];
 export type FilterFn = (typeof FILTER_FNS)[number];
 export type FlatMapFn = (typeof FLATMAP_FNS)[number];
@@ -29,6 +34,44 @@ export type ReduceFn = (typeof REDUCE_FNS)[number];
 export type Aggregation = (typeof AGGREGATIONS)[number];
 export type KeyedProcessFn = (typeof KEYED_PROCESS_FNS)[number];
 export type PlainProcessFn = (typeof PLAIN_PROCESS_FNS)[number];
+export type WindowFn = (typeof WINDOW_FNS)[number];
+export type WindowReduceFn = (typeof WINDOW_REDUCE_FNS)[number];
+
+/**
+ * Window assigners. Event time only: processing-time windows fire on the wall clock, so Flink
+ * does not determine their output. `count` is countWindow(size, slide?) (GlobalWindows with
+ * Flink's count trigger, and a CountEvictor with a slide): it takes no trigger of its own.
+ */
+export type AssignerSpec =
+  | { kind: 'tumbling'; size: number; offset: number }
+  | { kind: 'sliding'; size: number; slide: number; offset: number }
+  | { kind: 'session'; gap: number }
+  | { kind: 'global' }
+  | { kind: 'count'; size: number; slide?: number };
+
+export type TriggerSpec =
+  | { kind: 'eventTime' }
+  | { kind: 'count'; count: number }
+  | { kind: 'continuousEventTime'; interval: number }
+  | { kind: 'purging'; nested: { kind: 'eventTime' } | { kind: 'count'; count: number } | { kind: 'continuousEventTime'; interval: number } };
+
+/** A window node: keyed `window(...)` on a keyBy input, `windowAll(...)` on any other. */
+export interface WindowNode {
+  id: string;
+  op: 'window';
+  input: string;
+  assigner: AssignerSpec;
+  /** Replaces the assigner's default trigger. */
+  trigger?: TriggerSpec;
+  allowedLateness?: number;
+  /** sideOutputLateData with the tag 'late' (read by a sideOutput node). */
+  lateData?: boolean;
+  fn: WindowFn;
+  /** For reduce and reduceProcess. */
+  reduceFn?: WindowReduceFn;
+  /** Eddy only: aggregateKey with NumericAggregate and KeyAndWindow, the window kernel's path. */
+  numeric?: boolean;
+}
 
 /**
  * Operators with an explicit parallelism run at 1; all others at the job's parallelism (a
@@ -51,7 +94,8 @@ export type SpecNode =
   | { id: string; op: 'aggregate'; input: string; kind: Aggregation; field: Field }
   | { id: string; op: 'reduce'; input: string; fn: ReduceFn }
   | ({ id: string; op: 'process'; input: string; fn: KeyedProcessFn | PlainProcessFn; delay?: number; step?: number } & Parallelism)
-  | { id: string; op: 'sideOutput'; input: string; tag: 'odd' }
+  | { id: string; op: 'sideOutput'; input: string; tag: 'odd' | 'late' }
+  | WindowNode
   | { id: string; op: 'union'; inputs: string[] }
   | { id: string; op: 'connect'; inputs: [string, string]; fn: 'enrich' }
   | ({ id: string; op: 'sink'; input: string } & Parallelism);

@@ -68,8 +68,16 @@ final class JobBuilder {
                 }
                 case "sideOutput": {
                     SingleOutputStreamOperator<Tuple4<String, Integer, Double, Long>> from = processNodes.get(node.get("input").asText());
-                    if (from == null) throw new IllegalArgumentException("sideOutput " + id + ": input is not a process node");
-                    streams.put(id, from.getSideOutput(ProcessFunctions.ODD));
+                    if (from == null) throw new IllegalArgumentException("sideOutput " + id + ": input is not a process or window node");
+                    streams.put(id, from.getSideOutput("late".equals(node.get("tag").asText()) ? Windows.LATE : ProcessFunctions.ODD));
+                    break;
+                }
+                case "window": {
+                    String in = node.get("input").asText();
+                    SingleOutputStreamOperator<Tuple4<String, Integer, Double, Long>> out =
+                            keyed.containsKey(in) ? Windows.keyed(keyed.get(in), node) : Windows.all(stream(node.get("input")), node);
+                    processNodes.put(id, out);
+                    streams.put(id, out);
                     break;
                 }
                 case "union": {
