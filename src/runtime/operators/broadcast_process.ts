@@ -1,4 +1,6 @@
-import type { BroadcastDefinition } from '../../core/broadcast_functions.ts';
+import type {
+  BroadcastDefinition, BroadcastState, KeyedBroadcastContext, KeyedBroadcastReadOnlyContext, KeyedStateOf, ReadOnlyBroadcastState,
+} from '../../core/broadcast_functions.ts';
 import type { Collector, Emitted, OutputTag, TimerService } from '../../core/functions.ts';
 import type { MapStateDescriptor, StateDescriptor } from '../../core/state.ts';
 import type { RecordBatch } from '../../core/elements.ts';
@@ -14,7 +16,7 @@ import { FunctionOperator } from './function_operator.ts';
 type Handler = (value: unknown, ctx: unknown, out: Collector<unknown>) => Emitted<unknown>;
 
 /** The context of processElement (and, keyed, of onTimer): the broadcast state read-only. */
-class ReadOnlyContext {
+class ReadOnlyContext implements KeyedBroadcastReadOnlyContext<unknown> {
   readonly #p: ProcessContextImpl;
   readonly #op: BroadcastProcessOperator;
   constructor(p: ProcessContextImpl, op: BroadcastProcessOperator) {
@@ -39,13 +41,13 @@ class ReadOnlyContext {
   timerService(): TimerService {
     return this.#p.timerService();
   }
-  getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): unknown {
+  getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): ReadOnlyBroadcastState<K, V> {
     return this.#op.states.readOnly(descriptor, 'ctx.getBroadcastState()');
   }
 }
 
 /** The context of processBroadcastElement: the broadcast state read-write, and the keyed state of every key. */
-class ReadWriteContext {
+class ReadWriteContext implements KeyedBroadcastContext<unknown> {
   readonly #p: ProcessContextImpl;
   readonly #op: BroadcastProcessOperator;
   constructor(p: ProcessContextImpl, op: BroadcastProcessOperator) {
@@ -64,11 +66,11 @@ class ReadWriteContext {
   currentWatermark(): number {
     return this.#p.currentWatermark();
   }
-  getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): unknown {
+  getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): BroadcastState<K, V> {
     return this.#op.states.readWrite(descriptor, 'ctx.getBroadcastState()');
   }
-  applyToKeyedState(descriptor: StateDescriptor, fn: (key: unknown, state: unknown) => void): void {
-    this.#op.applyToKeyedState(descriptor, fn);
+  applyToKeyedState<D extends StateDescriptor>(descriptor: D, fn: (key: unknown, state: KeyedStateOf<D>) => void): void {
+    this.#op.applyToKeyedState(descriptor, fn as (key: unknown, state: unknown) => void);
   }
 }
 
