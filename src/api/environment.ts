@@ -251,7 +251,7 @@ export class StreamExecutionEnvironment {
     const job = this.#executorOptions.kernels === undefined ? withLoadableKernels(taken, this.#config.isKernelsRequired()) : taken;
     const options: ExecutorOptions = { ...this.#executorOptions, stateBackend: this.#stateBackend };
     const kernelWorkers = this.#config.getKernelWorkers();
-    const checkpointing = checkpointingSettings(this.#checkpointConfig);
+    const checkpointing = this.#runtimeMode === 'BATCH' ? ignoredInBatch(this.#checkpointConfig) : checkpointingSettings(this.#checkpointConfig);
     const placement = this.#executorOptions.placement;
     if (checkpointing !== null && placement !== undefined && placement.checkpoints === undefined) {
       throw new Error('enableCheckpointing() in a job run in workers needs its coordinator: define the job in a module (defineJob) and start it with startInWorkers()');
@@ -301,6 +301,17 @@ export class StreamExecutionEnvironment {
     });
     return streamOfNode<T>(this, node);
   }
+}
+
+/**
+ * Flink disables checkpointing in BATCH mode ("not supported and not needed"): a keyed input is
+ * sorted there, its records held until the input ends, and a failed job runs again from the start.
+ */
+function ignoredInBatch(config: CheckpointConfig): null {
+  if (config.isCheckpointingEnabled()) {
+    console.warn('eddy: enableCheckpointing() is ignored in BATCH mode, as in Flink: checkpoints are not supported and not needed there (keyed inputs are sorted, their records held until the input ends). Fix: leave it out, or run the job in STREAMING mode to checkpoint it');
+  }
+  return null;
 }
 
 let warnedUnexecuted = false;

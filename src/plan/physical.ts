@@ -11,6 +11,11 @@ export interface PhysicalEdge extends EdgeSpec {
   readonly resolved: Partitioning;
   /** True when the consumer runs in the producer's task, called directly with each output batch. */
   readonly chained: boolean;
+  /**
+   * BATCH: the consumer reads a keyed stream, so its records are sorted by timestamp before it
+   * (Flink sorts every keyed input of an operator, a map's or a sink's on a KeyedStream too).
+   */
+  readonly sorted: boolean;
 }
 
 export interface PhysicalNode {
@@ -63,7 +68,8 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
       if (producer === undefined) throw new Error(`internal: ${describeOperator(spec)} reads node ${edge.source}, which is not before it in the graph`);
       const resolved: Partitioning = edge.partitioning === 'forward' && producer.parallelism !== parallelism ? 'rebalance' : edge.partitioning;
       const chained = resolved === 'forward' && spec.inputs.length === 1 && !isolated.has(edge.source);
-      return { ...edge, resolved, chained };
+      const sorted = config.runtimeMode === 'BATCH' && edge.partitioning === 'hash';
+      return { ...edge, resolved, chained, sorted };
     });
     const kernel = config.kernels ? kernelPlanFor(spec, byId.get(spec.inputs[0]?.source)?.spec) : null;
     const windowKernel = config.kernels ? windowKernelPlanFor(spec, (id) => byId.get(id)?.spec) : null;

@@ -1,9 +1,10 @@
 import { MAX_WATERMARK, MIN_WATERMARK } from '../core/watermarks.ts';
 import { recordsIn } from '../core/elements.ts';
-import type { StreamElement } from '../core/elements.ts';
+import type { DataElement, StreamElement } from '../core/elements.ts';
 import { Deque } from './deque.ts';
 import type { HeldInput, StreamOperator, WatermarkInputs } from './operator.ts';
 import type { Target } from './output.ts';
+import type { InputElement, SortedInputs } from './sorted_inputs.ts';
 
 interface Queued {
   readonly channel: number;
@@ -64,6 +65,14 @@ export class InputGate implements WatermarkInputs {
   private outOfMinimum = 0;
   private outputIdle = false;
   private readonly channelRecords: number[];
+  /**
+   * BATCH: the keyed inputs' records wait here until every input has ended, then reach the
+   * operator in timestamp order, a batch per step; their watermark and end follow them.
+   */
+  private sorting: SortedInputs | null = null;
+  private releasing: Iterator<InputElement> | null = null;
+  private withheldWatermark: number | null = null;
+  private readonly withheldEnds: number[] = [];
 
   constructor(op: StreamOperator, channelInput: readonly number[]) {
     this.op = op;
@@ -81,14 +90,19 @@ export class InputGate implements WatermarkInputs {
     this.atMinimum = channelInput.length;
   }
 
-  /** Elements waiting: those that may run and those held for blocked channels. */
+  /** Sorts the keyed inputs' records before the operator sees them (BATCH mode). */
+  sortInputs(sorting: SortedInputs): void {
+    this.sorting = sorting;
+  }
+
+  /** Elements waiting: those that may run and those held for blocked channels (sorted records being released count as one). */
   get queued(): number {
-    return this.queue.length + this.held.length;
+    return this.queue.length + this.held.length + (this.releasing === null ? 0 : 1);
   }
 
   /** Elements not yet held back: what a sender is throttled by (held ones wait for other channels). */
   get ready(): number {
-    return this.queue.length;
+    return this.queue.length + (this.releasing === null ? 0 : 1);
   }
 
   enqueue(channel: number, element: StreamElement): void {
@@ -98,6 +112,7 @@ export class InputGate implements WatermarkInputs {
 
   /** Processes the next element of an unblocked channel; returns the work done (records, or 1 for a control element), 0 if none. */
   processNext(): number {
+    if (this.releasing !== null) return this.releaseNext();
     for (;;) {
       const item = this.queue.shift();
       if (item === undefined) return 0;
@@ -134,28 +149,34 @@ export class InputGate implements WatermarkInputs {
       case 'batch':
         this.recordsIn += element.batch.values.length;
         this.channelRecords[channel] += element.batch.values.length;
-        try {
-          this.op.processBatch(this.channelInput[channel], element.batch);
-          this.op.ctx.output.flush();
-        } catch (error) {
-          throw this.op.failure(error, null); // keeps an attribution made deeper in the chain
-        }
-        return;
+        if (this.sorting?.hold(this.channelInput[channel], element) === true) return;
+        return this.deliver(this.channelInput[channel], element);
       case 'columns':
         this.recordsIn += element.batch.length;
         this.channelRecords[channel] += element.batch.length;
-        try {
-          this.op.processColumns(this.channelInput[channel], element.batch);
-          this.op.ctx.output.flush();
-        } catch (error) {
-          throw this.op.failure(error, null);
-        }
-        return;
+        if (this.sorting?.hold(this.channelInput[channel], element) === true) return;
+        return this.deliver(this.channelInput[channel], element);
       case 'watermark': return this.watermark(channel, element.timestamp);
       case 'watermarkStatus': return this.watermarkStatus(channel, element.idle);
       case 'barrier': return this.barrier(channel, element.checkpointId);
       case 'end': return this.end(channel);
     }
+  }
+
+  private deliver(input: number, element: DataElement): void {
+    try {
+      if (element.kind === 'batch') this.op.processBatch(input, element.batch);
+      else this.op.processColumns(input, element.batch);
+      this.op.ctx.output.flush();
+    } catch (error) {
+      throw this.op.failure(error, null); // keeps an attribution made deeper in the chain
+    }
+  }
+
+  /** The operator's watermark moves on, unless sorted records still wait: then it follows them. */
+  private advance(timestamp: number): void {
+    if (this.sorting !== null) this.withheldWatermark = timestamp;
+    else this.op.processWatermark(timestamp);
   }
 
   /**
@@ -189,7 +210,7 @@ export class InputGate implements WatermarkInputs {
     this.atMinimum = count;
     if (min > this.combined) {
       this.combined = min;
-      this.op.processWatermark(min);
+      this.advance(min);
     }
   }
 
@@ -232,7 +253,7 @@ export class InputGate implements WatermarkInputs {
       const highest = Math.max(...this.watermarks);
       if (highest > this.combined) {
         this.combined = highest;
-        this.op.processWatermark(highest);
+        this.advance(highest);
       }
       if (!this.outputIdle) {
         this.outputIdle = true;
@@ -247,7 +268,7 @@ export class InputGate implements WatermarkInputs {
     }
     if (min > this.combined) {
       this.combined = min;
-      this.op.processWatermark(min);
+      this.advance(min);
     }
   }
 
@@ -267,6 +288,9 @@ export class InputGate implements WatermarkInputs {
    */
   private barrier(channel: number, checkpointId: number): void {
     if (checkpointId <= this.lastCheckpoint) return;
+    if (this.sorting?.holding === true) {
+      throw this.op.failure(new Error(`checkpoint ${checkpointId} cannot include it: in BATCH mode its keyed input is sorted, and the records wait in memory until the input ends (Flink takes no checkpoints of sorted inputs either). Fix: run the job in STREAMING mode to take checkpoints or savepoints of it`), null);
+    }
     if (checkpointId !== this.aligning) {
       if (this.aligning !== -1) this.unblockAll();
       this.aligning = checkpointId;
@@ -289,18 +313,42 @@ export class InputGate implements WatermarkInputs {
     if (this.ended[channel]) return;
     this.ended[channel] = true;
     const input = this.channelInput[channel];
-    if (--this.openChannelsPerInput[input] === 0 && !this.restoredFinished) this.op.endInput(input);
+    if (--this.openChannelsPerInput[input] === 0 && !this.restoredFinished) {
+      if (this.sorting?.sorts(input) === true) this.withheldEnds.push(input);
+      else this.op.endInput(input);
+    }
     if (--this.openChannels === 0) {
-      if (!this.restoredFinished) this.op.finish();
-      this.op.whenDrained(() => {
-        this.finished = true;
-        this.onFinished();
-        this.op.ctx.output.control({ kind: 'end' });
-      });
+      if (this.sorting === null) this.allEnded();
+      else this.releasing = this.sorting.release();
     } else if (this.aligning !== -1 && this.barriersIn >= this.openChannels) {
       // The channel that ended will bring no barrier: the others have all brought theirs.
       this.aligned();
     }
+  }
+
+  /** Gives the operator the next sorted element; after the last, their watermark and the end of their inputs. */
+  private releaseNext(): number {
+    const next = this.releasing!.next();
+    if (next.done !== true) {
+      this.deliver(next.value.input, next.value.element);
+      return Math.max(1, recordsIn(next.value.element));
+    }
+    this.releasing = null;
+    this.sorting = null;
+    if (this.withheldWatermark !== null) this.op.processWatermark(this.withheldWatermark);
+    for (const input of this.withheldEnds) this.op.endInput(input);
+    this.allEnded();
+    return 1;
+  }
+
+  /** Every input has ended (and its sorted records, if any, were given out). */
+  private allEnded(): void {
+    if (!this.restoredFinished) this.op.finish();
+    this.op.whenDrained(() => {
+      this.finished = true;
+      this.onFinished();
+      this.op.ctx.output.control({ kind: 'end' });
+    });
   }
 
   /** This gate as the target of a chained producer (one channel). */

@@ -21,6 +21,7 @@ import { CHANNELS_PER_GATE, ownerOf } from './placement.ts';
 import type { Placement } from './placement.ts';
 import { instanceForSubtask } from '../core/user_functions.ts';
 import { SubtaskState } from './subtask_state.ts';
+import { SortedInputs } from './sorted_inputs.ts';
 
 export interface Subtask {
   readonly node: PhysicalNode;
@@ -145,6 +146,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
       const gate = new InputGate(op, channelInputs(node, byId));
       gate.describeChannel = channelDescriber(node, byId, s);
       gate.restoredFinished = state.restoredFinished;
+      if (node.inputs.some((e) => e.sorted)) gate.sortInputs(new SortedInputs(sortedInputs(node), plan.config.batchSize));
       nodeGates[s] = gate;
       if (node.inputs[0].chained) {
         subtasks.push({ node, index: s, op, gate, queue: null, task: null, state });
@@ -164,6 +166,12 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
   subtasks.sort((a, b) => position.get(a.node)! - position.get(b.node)! || a.index - b.index);
   sources.reverse();
   return { subtasks: withChainTasks(subtasks), sources, tasks, inbound, columnRouters };
+}
+
+/** Per input of a node (0, or 0 and 1): whether it is sorted. */
+function sortedInputs(node: PhysicalNode): boolean[] {
+  const inputs = Math.max(...node.inputs.map((e) => e.input)) + 1;
+  return Array.from({ length: inputs }, (_, i) => node.inputs.some((e) => e.input === i && e.sorted));
 }
 
 function taskName(node: PhysicalNode, s: number): string {

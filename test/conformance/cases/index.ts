@@ -23,6 +23,7 @@
 // for their records; the records' timestamps are read by a sink in the test thread only. Failures
 // are compared by message: the cause and operator fields are checked in the test thread only.
 import { suite as basic_operations } from './basic_operations.ts';
+import { suite as batch_sort } from './batch_sort.ts';
 import { suite as connect_union } from './connect_union.ts';
 import { suite as errors } from './errors.ts';
 import { suite as key_groups } from './key_groups.ts';
@@ -33,5 +34,5 @@ import { suite as timers_side_outputs } from './timers_side_outputs.ts';
 import type { Suite } from '../support.ts';
 
 export const suites: Readonly<Record<string, Suite>> = {
-  basic_operations, connect_union, errors, key_groups, keyed_aggregations, sources, state, timers_side_outputs,
+  basic_operations, batch_sort, connect_union, errors, key_groups, keyed_aggregations, sources, state, timers_side_outputs,
 };
