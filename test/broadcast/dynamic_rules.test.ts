@@ -3,13 +3,14 @@
  * and 2, in one thread and in two workers: the exact alerts a straight computation gives, and the
  * broadcast side's side output from every subtask. Then a failure after checkpoint k: the job
  * restarts from the last complete checkpoint with the rules in its broadcast state (they are not
- * read again) and emits exactly the same alerts, once each.
+ * read again) and emits exactly the same alerts, once each; and a savepoint taken in two workers,
+ * resumed at parallelism 3 in one thread and in three workers.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createWorkerGroup, executeInWorkers, StreamExecutionEnvironment } from '../../src/index.ts';
+import { createWorkerGroup, executeInWorkers, startInWorkers, StreamExecutionEnvironment } from '../../src/index.ts';
 import job, { buildRulesJob, expectedAlerts, FraudCheck, rules } from './fixtures/rules_job.ts';
 
 const jobModule = new URL('./fixtures/rules_job.ts', import.meta.url);
@@ -44,6 +45,27 @@ describe('dynamic rules, keyed', () => {
       const { records: log } = await executeInWorkers<string>(jobModule, { workers, parameters: { output: 'log' } });
       expect([...log].sort()).toEqual(expectedLog.flatMap((l) => [l, l]).sort());
     }, 60_000);
+
+    it('stopWithSavepoint in two workers, resumed in one thread at parallelism 3 and in three workers: the same alerts, once each', async () => {
+      const client = await startInWorkers<string>(jobModule, { workers, parameters: { checkpointMs: 60_000, slowMs: 1 } });
+      for (let i = 0; ; i++) {
+        const seen = (await client.subtaskMetrics()).filter((s) => s.uid === 'fraud-check').reduce((n, s) => n + s.recordsIn, 0);
+        if (seen >= 300) break;
+        if (i === 600) throw new Error(`fraud-check took in ${seen} records in 12 s, not 300`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const savepoint = await client.stopWithSavepoint();
+      const stopped = await client.getJobOutcome();
+      expect(stopped.records.length).toBeGreaterThan(0);
+      expect(stopped.records.length).toBeLessThan(expected.length);
+      const file = join(work, 'savepoint');
+      writeFileSync(file, savepoint.toBytes());
+      const inThread = await job.run({ parallelism: 3, parameters: { savepoint: file } });
+      const inWorkers = await executeInWorkers<string>(jobModule, { workers: 3, parameters: { savepoint: file } });
+      expect(inThread.result.restoredFrom).toBe(savepoint.checkpointId);
+      expect([...stopped.records, ...inThread.records].sort()).toEqual([...expected].sort());
+      expect([...stopped.records, ...inWorkers.records].sort()).toEqual([...expected].sort());
+    }, 120_000);
 
     it('a failure after checkpoint 2 restarts in both workers from the checkpoint: the same alerts, once each', async () => {
       const failMarker = join(work, 'workers-failed');
