@@ -3,7 +3,10 @@
 // timestamp order whatever order they arrived in, records without a timestamp first, an
 // aggregation's end-of-key results (Long.MAX_VALUE) last; equal timestamps keep their order.
 import { describe, expect, it, vi } from 'vitest';
-import { KeyedProcessFunction, RuntimeExecutionMode, StreamExecutionEnvironment, WatermarkStrategy } from '../../src/index.ts';
+import { jobBuilderOf } from '../../src/api/environment.ts';
+import { KeyedProcessFunction, RuntimeExecutionMode, StreamExecutionEnvironment, Types, WatermarkStrategy } from '../../src/index.ts';
+import type { DataStream } from '../../src/index.ts';
+import { buildPhysicalPlan } from '../../src/plan/physical.ts';
 import type { Collector, KeyedProcessContext } from '../../src/index.ts';
 import { cases } from './cases/batch_sort.ts';
 import type { Event } from './cases/batch_sort.ts';
@@ -115,5 +118,26 @@ describe('BATCH sorting, beyond the records\' order', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+
+  it('the kernel path sums in timestamp order too, bit for bit the JS path\'s', async () => {
+    // Arrival order 1e16, 1, -1e16 sums to 0 (1e16 + 1 rounds to 1e16); time order 1e16, -1e16, 1 sums to 1.
+    const times = new Map([[1e16, 1], [1, 3], [-1e16, 2]]);
+    const build = (kernels: boolean) => {
+      const env = StreamExecutionEnvironment.getExecutionEnvironment().setRuntimeMode(RuntimeExecutionMode.BATCH);
+      env.getConfig().setKernelsEnabled(kernels);
+      const stream: DataStream<[number, number]> = env.fromCollection<[number, number]>([[7, 1e16], [7, 1], [7, -1e16]], Types.TUPLE([Types.INT(), Types.DOUBLE()]))
+        .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<[number, number]>().withTimestampAssigner((r) => times.get(r[1])!))
+        .keyBy(0)
+        .sum(1);
+      return { env, stream };
+    };
+    const planned = build(true);
+    planned.stream.print();
+    const kernel = buildPhysicalPlan(jobBuilderOf(planned.env).take({ jobName: 'j', parallelism: 1, maxParallelism: null, runtimeMode: 'BATCH', autoWatermarkInterval: 0, perRecordWatermarks: false, batchSize: 8, kernels: true }).graph)
+      .nodes.find((n) => n.spec.kind === 'aggregate')!.kernel;
+    expect(kernel?.record).toBe('tuple');
+    expect(await build(true).stream.executeAndCollect()).toEqual([[7, 1]]);
+    expect(await build(false).stream.executeAndCollect()).toEqual([[7, 1]]);
   });
 });
