@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  BroadcastProcessFunction, KeyedBroadcastProcessFunction, MapStateDescriptor, MIN_WATERMARK, OutputTag, StreamExecutionEnvironment, Types,
+  BroadcastProcessFunction, KeyedBroadcastProcessFunction, MapStateDescriptor, MIN_WATERMARK, OutputTag, RuntimeExecutionMode, StreamExecutionEnvironment, Types,
   ValueStateDescriptor, WatermarkStrategy,
 } from '../../src/index.ts';
 import type {
@@ -95,6 +95,21 @@ describe('the docs\' shapes-and-colours rules (keyed)', () => {
     const rules = env.fromCollection(shapeRules).broadcast(ruleStateDescriptor);
     const out = await gated(env, items, () => fn.seen.rules === shapeRules.length * parallelism)
       .keyBy((i) => i.color).connect(rules).process(fn).executeAndCollect();
+    expect(out.sort()).toEqual([
+      'MATCH: blue square#2 - blue triangle#8',
+      'MATCH: red circle#3 - red circle#4',
+      'MATCH: red square#0 - red triangle#1',
+      'MATCH: red square#6 - red triangle#9',
+      'MATCH: red square#7 - red triangle#9',
+    ]);
+  });
+});
+
+describe('in BATCH', () => {
+  it.each([1, 2])('at parallelism %i the broadcast side goes first, as Flink\'s pass-through input: the docs\' rules need no gate', async (parallelism) => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(parallelism).setRuntimeMode(RuntimeExecutionMode.BATCH);
+    const rules = env.fromCollection(shapeRules).broadcast(ruleStateDescriptor);
+    const out = await env.fromCollection(items).keyBy((i) => i.color).connect(rules).process(new ShapePairs()).executeAndCollect();
     expect(out.sort()).toEqual([
       'MATCH: blue square#2 - blue triangle#8',
       'MATCH: red circle#3 - red circle#4',
