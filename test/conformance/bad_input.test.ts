@@ -181,3 +181,23 @@ describe('sources that break their contract, and closes that throw', () => {
     await expect(e.execute()).rejects.toThrow('execute() was already called on this environment, and it took the pipeline built until then: build the next job on it (streams of an executed job cannot be reused), then call execute() again');
   });
 });
+
+describe('function objects with #private fields', () => {
+  class Numbering extends ProcessFunction<number, string> {
+    #seen = 0;
+    processElement(value: number, _ctx: ProcessContext, out: Collector<string>): void {
+      out.collect(`${value}:${++this.#seen}`);
+    }
+  }
+
+  it('run at parallelism 1', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1);
+    expect(await env.fromCollection([5, 6]).process(new Numbering()).executeAndCollect()).toEqual(['5:1', '6:2']);
+  });
+
+  it('fail at parallelism 2 saying why (each subtask runs a copy) and what to write instead', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+    await expect(env.fromCollection([1, 2, 3, 4]).rebalance().process(new Numbering()).executeAndCollect()).rejects.toThrow(
+      /^Operator "Process" \(uid process-\d+, subtask 2\/2\) failed on record \d: Cannot read private member #seen from an object whose class did not declare it\. Each parallel subtask and each restart runs a shallow copy of the function object \(Flink deserializes one per subtask\), and JavaScript #private members do not survive a copy\. Fix: declare them with TypeScript's `private` instead of #$/);
+  });
+});
