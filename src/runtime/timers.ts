@@ -207,7 +207,7 @@ export class TimeServiceManager {
   restore(parts: readonly KeyedStatePart[]): void {
     for (const part of parts) {
       if (part.kind !== 'timers') continue;
-      for (const [name, domain, timestamp, keyGroup, key, namespace] of structuredClone(part.timers)) {
+      for (const [name, domain, timestamp, keyGroup, key, namespace] of part.timers) {
         if (inKeyGroupRange(this.backend.keyGroups, keyGroup)) this.service(name).queue(domain).add(timestamp, key, keyGroup, namespace);
       }
     }

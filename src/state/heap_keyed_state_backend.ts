@@ -10,6 +10,7 @@ import {
 } from './heap_state_handles.ts';
 import type { CurrentKey } from './heap_state_handles.ts';
 import { HeapStateTable } from './heap_state_table.ts';
+import { copyStateValue } from './heap_value_copy.ts';
 import type { NamespaceCell, SnapshotVersions } from './heap_state_table.ts';
 import type { KeyedStateBackend, KeyedStateStore, NamespacedStateStore } from './keyed_state_backend.ts';
 import type { HeapStateEntry, HeapStatePart, KeyedStatePart } from './snapshot.ts';
@@ -167,13 +168,15 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   restore(parts: readonly KeyedStatePart[]): void {
     for (const part of parts) {
       if (part.kind !== 'heap') continue;
-      for (const s of structuredClone(part).states) {
+      // Values are copied (a savepoint's parts may start several jobs, and the job mutates what it
+      // holds); keys and namespaces are immutable, so they are shared.
+      for (const s of part.states) {
         const table = this.tableOf(s.name, s.kind);
         for (const [kg, key, namespace, value] of s.entries) {
           if (!inKeyGroupRange(this.keyGroups, kg)) continue;
           const stored = s.kind === 'map'
-            ? new Map((value as [unknown, unknown][]).map(([k, v]) => [canonicalKey(k), [k, v]]))
-            : value;
+            ? new Map((value as [unknown, unknown][]).map(([k, v]) => [canonicalKey(k), [k, copyStateValue(v)]]))
+            : copyStateValue(value);
           const ns = namespace === null ? { canonical: null, value: null } : { canonical: canonicalKey(namespace), value: namespace };
           table.set(canonicalKey(key), key, kg, ns, stored);
         }

@@ -220,6 +220,32 @@ describe('a snapshot taken, then state changed', () => {
     expect(value.value()).toBe(5);
   });
 
+  it('parts restored into two backends (a savepoint started twice) share no value with them or with each other', () => {
+    const { backend, apply } = subject();
+    for (const ns of [0, 1]) {
+      apply({ kind: 'valueSet', key: 0, ns, n: 1, boxed: true });
+      apply({ kind: 'listAdd', key: 0, ns, n: 2 });
+      apply({ kind: 'mapPut', key: 0, ns, field: 'x', n: 3 });
+      apply({ kind: 'reduce', key: 0, ns, n: 4 });
+      apply({ kind: 'aggregate', key: 0, ns, n: 5 });
+    }
+    const parts = backend.snapshot(1);
+    const expected = normalized(structuredClone(parts));
+    const first = subject();
+    const second = subject();
+    first.backend.restore(parts);
+    second.backend.restore(parts);
+    for (const ns of [0, 1]) {
+      for (const o of [
+        { kind: 'valueBump', key: 0, ns }, { kind: 'listBump', key: 0, ns }, { kind: 'mapBump', key: 0, ns, field: 'x' },
+        { kind: 'reduce', key: 0, ns, n: 40 }, { kind: 'aggregate', key: 0, ns, n: 50 },
+      ] as Op[]) first.apply(o);
+    }
+    expect(normalized(parts)).toEqual(expected);
+    expect(normalized(second.backend.snapshot(1))).toEqual(expected);
+    expect(normalized(first.backend.snapshot(1))).not.toEqual(expected);
+  });
+
   it('a copied value keeps its class', () => {
     class Point {
       x: number;
