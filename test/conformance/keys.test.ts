@@ -73,6 +73,14 @@ describe('keys: equal by content in the kernel as on the JS path', () => {
     const tuples = await Promise.all([true, false].map((kernels) => keyedAggregate([[-0, 1], [0, 2], [-0, 3]], 'sum', kernels, 1, false, Types.DOUBLE() as TypeInformation<unknown>)));
     expect(tuples[0]).toEqual(['[-0,1]', '[-0,3]', '[-0,6]']);
     expect(tuples[1]).toEqual(tuples[0]);
+    // A key column whose first row is -0: every result carries -0, the key's first record's key.
+    const fromNegative = await Promise.all([true, false].map(async (kernels) => {
+      const env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.getConfig().setKernelsEnabled(kernels);
+      return (await env.fromColumns({ key: Float64Array.from([-0, 0, -0]), value: Float64Array.from([1, 2, 3]) }).keyBy('key').sum('value').executeAndCollect()).map(exact);
+    }));
+    expect(fromNegative[0]).toEqual(['{key:-0,value:1}', '{key:-0,value:3}', '{key:-0,value:6}']);
+    expect(fromNegative[1]).toEqual(fromNegative[0]);
   });
 
   it('refuses keys without content equality, naming the operator, the record, what the key is and the fix', async () => {

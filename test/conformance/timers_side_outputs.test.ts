@@ -144,6 +144,22 @@ describe.each(PARALLELISMS)('event time and timers, parallelism %i', (p) => {
   });
 });
 
+describe.each(PARALLELISMS)('processing-time timers at the end of a bounded STREAMING job, parallelism %i', (p) => {
+  it('are dropped, as when a Flink task finishes: the job ends at once and the timers never fire', async () => {
+    const env = envAt(p);
+    const out = await env.fromCollection(['a', 'b', 'c']).keyBy((w) => w).process({
+      *processElement(w: string, ctx: KeyedProcessContext<string>) {
+        ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + 3_600_000);
+        yield `element ${w}`;
+      },
+      *onTimer(timestamp: number, ctx: OnTimerContext<string>) {
+        yield `timer ${ctx.getCurrentKey()} ${timestamp}`;
+      },
+    }).executeAndCollect();
+    expect(sorted(out)).toEqual(['element a', 'element b', 'element c']);
+  });
+});
+
 describe.each(PARALLELISMS)('side outputs, parallelism %i', (p) => {
   it('test_process_side_output', async () => {
     const { main, side } = await runOutputs(cases.test_process_side_output, p);
