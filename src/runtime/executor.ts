@@ -409,6 +409,7 @@ export class Executor {
       queued: s.queue?.queued ?? 0,
       maxQueued: s.queue?.maxQueued ?? 0,
       busyMs: s.task.busyMs,
+      warning: s.op.warning(),
     }));
   }
 

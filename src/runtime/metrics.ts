@@ -30,6 +30,8 @@ export interface SubtaskMetrics {
   readonly maxQueued: number;
   /** Milliseconds its task spent processing. */
   readonly busyMs: number;
+  /** What the operator warned about, if it did (event-time windows holding records that no watermark fires), else null. */
+  readonly warning: string | null;
 }
 
 export interface OperatorMetrics {

@@ -148,6 +148,11 @@ export abstract class StreamOperator {
   /** The checkpoint was given up (it timed out, or could not be written). */
   notifyCheckpointAborted(_checkpointId: number): void {}
 
+  /** What it has warned the user about while running (a window that cannot fire), for the metrics; null when nothing. */
+  warning(): string | null {
+    return null;
+  }
+
   /** What it has in flight (see AsyncWork); null when nothing, which is every operator but the asynchronous ones. */
   asyncWork(): AsyncWork | null {
     return null;

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   StreamExecutionEnvironment, TumblingEventTimeWindows, Types, WatermarkStrategy,
 } from '../../src/index.ts';
-import type { Source, SourceReader, SourceReaderContext } from '../../src/index.ts';
+import type { Source, SourceReader, SourceReaderContext, SubtaskMetrics } from '../../src/index.ts';
 import { recordBatch } from '../../src/core/elements.ts';
 import type { StreamElement } from '../../src/core/elements.ts';
 import { InputGate } from '../../src/runtime/input_gate.ts';
@@ -42,15 +42,19 @@ class LopsidedSource implements Source<Event> {
 const events: Event[] = [['a', 1000], ['b', 1500], ['a', 2500], ['a', 9000]];
 
 /** Runs the lopsided job until `done` says so or `ms` pass, and returns what its window emitted. */
-async function windowsOf(strategy: WatermarkStrategy<Event>, options: { clock?: () => number; until?: (out: string[]) => boolean; ms?: number } = {}): Promise<string[]> {
+async function windowsOf(strategy: WatermarkStrategy<Event>, options: { clock?: () => number; until?: (out: string[]) => boolean; ms?: number; kernel?: boolean; metrics?: SubtaskMetrics[] } = {}): Promise<string[]> {
   const env = StreamExecutionEnvironment.getExecutionEnvironment(options.clock === undefined ? {} : { clock: options.clock }).setParallelism(2);
   const out: string[] = [];
-  env.fromSource(new LopsidedSource(events), strategy, 'Lopsided', Types.TUPLE([Types.STRING(), Types.INT()]))
-    .keyBy((e) => e[0]).window(TumblingEventTimeWindows.of(2000)).reduce((x, y) => [x[0], x[1] + y[1]]).name('Sums')
+  const input = env.fromSource(new LopsidedSource(events), strategy, 'Lopsided', Types.TUPLE([Types.STRING(), Types.INT()]));
+  // A declared pair keyed by position and summed runs in the window kernel; a reduce function on the JS path.
+  (options.kernel === true
+    ? input.keyBy(0).window(TumblingEventTimeWindows.of(2000)).sum(1)
+    : input.keyBy((e) => e[0]).window(TumblingEventTimeWindows.of(2000)).reduce((x, y) => [x[0], x[1] + y[1]])).name('Sums')
     .addSink((e) => { out.push(`${e[0]} ${e[1]}`); });
   const client = env.executeAsync('lopsided');
   const until = performance.now() + (options.ms ?? 3000);
   while (performance.now() < until && !(options.until?.(out) ?? false)) await new Promise((r) => setTimeout(r, 10));
+  options.metrics?.push(...client.subtaskMetrics());
   await client.cancel();
   return out.sort();
 }
@@ -109,13 +113,17 @@ describe('idle inputs', () => {
     expect(fired).toEqual(['a 1000', 'a 2500', 'b 1500']);
   });
 
-  it('says which operator and which input hold the watermark back, once', async () => {
+  it.each([['on the JS path', false], ['in the window kernel', true]])('says which operator and which input hold the watermark back, once, %s', async (_, kernel) => {
     const warned: string[] = [];
     vi.spyOn(console, 'warn').mockImplementation((m: string) => { warned.push(m); });
     let t = 0;
     const clock = () => (t += 1000);
     const strategy = WatermarkStrategy.forBoundedOutOfOrderness<Event>(0).withTimestampAssigner((e) => e[1]);
-    expect(await windowsOf(strategy, { clock, until: () => warned.length > 0, ms: 5000 })).toEqual([]);
+    const metrics: SubtaskMetrics[] = [];
+    expect(await windowsOf(strategy, { clock, until: () => warned.length > 0, ms: 5000, kernel, metrics })).toEqual([]);
+    // The subtasks that warned carry the warning in their metrics; every other subtask null.
+    expect(metrics.filter((m) => m.operator === 'Sums' && m.warning !== null).map((m) => m.warning).sort()).toEqual([...warned].sort());
+    expect(metrics.filter((m) => m.operator !== 'Sums').map((m) => m.warning)).toEqual(metrics.filter((m) => m.operator !== 'Sums').map(() => null));
     // Once per window subtask that holds records (keys a and b may go to one subtask or two).
     expect(warned.length).toBeGreaterThanOrEqual(1);
     expect(new Set(warned.map((w) => w.match(/subtask (\d)\/2\) holds/)![1])).size).toBe(warned.length);

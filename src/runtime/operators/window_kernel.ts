@@ -20,6 +20,7 @@ import type { OperatorContext, StateInitializationContext } from '../operator.ts
 import { EventError, eventsOfColumns, eventsOfRecords } from './window_kernel_input.ts';
 import type { Events } from './window_kernel_input.ts';
 import { WindowResultWriter } from './window_kernel_output.ts';
+import { WatermarkStallWatch } from './window_stall.ts';
 
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
@@ -39,6 +40,8 @@ export class WindowKernelOperator extends StreamOperator {
   private restoredFired: { range: KeyGroupRange; watermark: number }[] = [];
   /** Elements dropped as late with no side output for them (Flink's numLateRecordsDropped). */
   lateRecordsDropped = 0;
+  /** Kernel windows are event-time windows: records held while no watermark comes never fire. */
+  readonly stall: WatermarkStallWatch = new WatermarkStallWatch(this, true);
 
   constructor(ctx: OperatorContext, plan: WindowKernelPlan) {
     super(ctx);
@@ -107,6 +110,7 @@ export class WindowKernelOperator extends StreamOperator {
       }
     }
     this.add(ids, timestamps, values, from, length);
+    this.stall.buffered(length);
   }
 
   /**
@@ -173,6 +177,20 @@ export class WindowKernelOperator extends StreamOperator {
     if (below !== Number.NEGATIVE_INFINITY) this.aggregator!.retire(below);
     if (this.restoredFired.length > 0 && this.restoredFired.every((f) => f.watermark <= timestamp)) this.restoredFired = [];
     super.processWatermark(timestamp);
+    this.stall.watermarkAdvanced(timestamp);
+  }
+
+  override onProcessingTime(now: number): void {
+    super.onProcessingTime(now);
+    this.stall.check(now);
+  }
+
+  override nextProcessingTime(): number {
+    return Math.min(super.nextProcessingTime(), this.stall.nextCheck());
+  }
+
+  override warning(): string | null {
+    return this.stall.warning;
   }
 
   /** After a restore: which keys already had the window ending at maxTs fired (before the snapshot). */

@@ -148,6 +148,10 @@ export class WindowOperator extends StreamOperator {
     return Math.min(super.nextProcessingTime(), this.stall.nextCheck());
   }
 
+  override warning(): string | null {
+    return this.stall.warning;
+  }
+
   private processElement(value: unknown, ts: number | null): void {
     const windows = this.def.assigner.assignWindows(value, ts, this.assignerContext);
     let skipped = true;

@@ -13,7 +13,7 @@ export const STALL_WARNING_MS = 10_000;
 export class WatermarkStallWatch {
   /** Records that came while the watermark was at its minimum. */
   recordsWithoutWatermark = 0;
-  /** Set once the warning was given: the text, for metrics and tests. */
+  /** Set once the warning was given: its text, which the subtask's metrics carry. */
   warning: string | null = null;
   readonly #op: StreamOperator;
   readonly #eventTime: boolean;
