@@ -15,62 +15,48 @@ import { FunctionOperator } from './function_operator.ts';
 
 type Handler = (value: unknown, ctx: unknown, out: Collector<unknown>) => Emitted<unknown>;
 
-/** The context of processElement (and, keyed, of onTimer): the broadcast state read-only. */
-class ReadOnlyContext implements KeyedBroadcastReadOnlyContext<unknown> {
-  readonly #p: ProcessContextImpl;
-  readonly #op: BroadcastProcessOperator;
+/** What both contexts give: the element's time, side outputs and the clocks. */
+abstract class BroadcastContextBase {
+  protected readonly p: ProcessContextImpl;
+  protected readonly op: BroadcastProcessOperator;
   constructor(p: ProcessContextImpl, op: BroadcastProcessOperator) {
-    this.#p = p;
-    this.#op = op;
+    this.p = p;
+    this.op = op;
   }
   timestamp(): number | null {
-    return this.#p.timestamp();
+    return this.p.timestamp();
   }
   output<X>(tag: OutputTag<X>, value: X): void {
-    this.#p.output(tag, value);
+    this.p.output(tag, value);
   }
   currentProcessingTime(): number {
-    return this.#p.currentProcessingTime();
+    return this.p.currentProcessingTime();
   }
   currentWatermark(): number {
-    return this.#p.currentWatermark();
+    return this.p.currentWatermark();
   }
+}
+
+/** The context of processElement (and, keyed, of onTimer): the broadcast state read-only. */
+class ReadOnlyContext extends BroadcastContextBase implements KeyedBroadcastReadOnlyContext<unknown> {
   getCurrentKey(): unknown {
-    return this.#p.getCurrentKey();
+    return this.p.getCurrentKey();
   }
   timerService(): TimerService {
-    return this.#p.timerService();
+    return this.p.timerService();
   }
   getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): ReadOnlyBroadcastState<K, V> {
-    return this.#op.states.readOnly(descriptor, 'ctx.getBroadcastState()');
+    return this.op.states.readOnly(descriptor, 'ctx.getBroadcastState()');
   }
 }
 
 /** The context of processBroadcastElement: the broadcast state read-write, and the keyed state of every key. */
-class ReadWriteContext implements KeyedBroadcastContext<unknown> {
-  readonly #p: ProcessContextImpl;
-  readonly #op: BroadcastProcessOperator;
-  constructor(p: ProcessContextImpl, op: BroadcastProcessOperator) {
-    this.#p = p;
-    this.#op = op;
-  }
-  timestamp(): number | null {
-    return this.#p.timestamp();
-  }
-  output<X>(tag: OutputTag<X>, value: X): void {
-    this.#p.output(tag, value);
-  }
-  currentProcessingTime(): number {
-    return this.#p.currentProcessingTime();
-  }
-  currentWatermark(): number {
-    return this.#p.currentWatermark();
-  }
+class ReadWriteContext extends BroadcastContextBase implements KeyedBroadcastContext<unknown> {
   getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): BroadcastState<K, V> {
-    return this.#op.states.readWrite(descriptor, 'ctx.getBroadcastState()');
+    return this.op.states.readWrite(descriptor, 'ctx.getBroadcastState()');
   }
   applyToKeyedState<D extends StateDescriptor>(descriptor: D, fn: (key: unknown, state: KeyedStateOf<D>) => void): void {
-    this.#op.applyToKeyedState(descriptor, fn as (key: unknown, state: unknown) => void);
+    this.op.applyToKeyedState(descriptor, fn as (key: unknown, state: unknown) => void);
   }
 }
 
