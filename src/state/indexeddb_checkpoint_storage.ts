@@ -52,9 +52,16 @@ export class IndexedDBCheckpointStorage implements CheckpointStorage {
     return `IndexedDB database "${this.databaseName}"`;
   }
 
-  /** How a job in workers makes this storage in its coordinator's thread (the database; the waiting options stay here). */
+  /**
+   * How a job in workers makes this storage in its coordinator's thread, which is where the job
+   * waits for its checkpoints: `ifAvailable` goes with it. An AbortSignal cannot be sent to
+   * another thread, so a storage given one is refused there rather than never giving up.
+   */
   recipe(): StorageRecipe {
-    return { kind: 'indexeddb', databaseName: this.databaseName };
+    if (this.#signal !== undefined) {
+      throw new TypeError(`new IndexedDBCheckpointStorage(${JSON.stringify(this.databaseName)}, { signal }) in a job run in workers: the job waits for its checkpoints in its coordinator's thread, and an AbortSignal cannot be sent there. Fix: leave out signal (with ifAvailable: true, the default, a held job fails at once), or run the job in one thread, where the signal stops the wait`);
+    }
+    return { kind: 'indexeddb', databaseName: this.databaseName, ifAvailable: this.#ifAvailable };
   }
 
   async open(jobName: string): Promise<CheckpointStore> {

@@ -28,6 +28,9 @@ if (!haveChromium && process.env.EDDY_REQUIRE_BROWSER === '1') throw new Error(`
 const POINTS_PER_JOB = Number(process.env.EDDY_RELOAD_POINTS ?? 13);
 /** Longer inputs for more points, so no job ends before its last point. */
 const SCALE = Math.ceil(POINTS_PER_JOB / 13);
+/** Reload points per golden job in 2 Web Workers (a worker start per load costs more): 5 in `npm test`, a third of EDDY_RELOAD_POINTS. */
+const WORKER_POINTS_PER_JOB = Math.ceil(POINTS_PER_JOB / 3);
+const WORKER_SCALE = Math.ceil(WORKER_POINTS_PER_JOB / 13);
 
 const root = fileURLToPath(new URL('./fixtures/checkpoint_page/', import.meta.url));
 let outDir = '';
@@ -128,6 +131,37 @@ describe.skipIf(!haveChromium)('a page\'s job in Chromium, with its checkpoints 
     }
   }, 180_000 * SCALE);
 
+  it.each((['enrichment', 'kernel-sum'] as const).map((job, i) => [job, i] as const))('%s in 2 Web Workers: reloaded at seeded random points after checkpoint k, resumed from the newest checkpoint: exactly the straight run\'s records from there', async (job, i) => {
+    const page = await newPage();
+    try {
+      const points: InterruptPoint[] = fc.sample(fc.record({ k: fc.integer({ min: 1, max: 4 }), extra: fc.integer({ min: 1, max: 120 }) }), { seed: 20261216 + i, numRuns: WORKER_POINTS_PER_JOB });
+      const expected = await straight(page, job, database(`${job}-workers-straight`), WORKER_SCALE);
+      await start(page, { job, mode: 'workers', database: database(`${job}-workers`), jobName: 'golden', points, scale: WORKER_SCALE });
+      const outcome = await outcomeOf(page, 120_000 * WORKER_SCALE);
+      expect(outcome.error).toBeNull();
+      const loads = outcome.loads;
+      if (process.env.EDDY_DEBUG_RELOADS) console.log(job, 'workers', JSON.stringify(loads.map((l) => ({ r: l.restoredFrom, c: l.completedIds, i: l.interrupted, p: l.startPosition }))));
+      expect(loads.map((l) => l.interrupted)).toEqual([...points.map(() => true), false]);
+      expect(loads[0].restoredFrom).toBe(0);
+      for (let n = 1; n < loads.length; n++) {
+        const k = points[n - 1].k;
+        expect(loads[n - 1].completedIds.length).toBeGreaterThanOrEqual(k);
+        expect(loads[n].restoredFrom).toBeGreaterThanOrEqual(loads[n - 1].completedIds[k - 1]);
+        // The source resumed from a position its checkpoint recorded: past the first k checkpoints' rows.
+        expect(loads[n].startPosition).toBeGreaterThan(loads[n - 1].startPosition!);
+      }
+      // The last run says where it resumed from: the newest checkpoint in the database.
+      expect(outcome.restoredFrom).toBe(loads.at(-1)!.restoredFrom);
+      // Its records are each input row's from where its source resumed (one per row, in row order in the straight run), each once.
+      const from = loads.at(-1)!.startPosition!;
+      expect(from).toBeGreaterThan(0);
+      expect(outcome.records).toHaveLength(expected.records.length - from);
+      expect(perKey(outcome.records)).toEqual(perKey(expected.records.slice(from)));
+    } finally {
+      await page.close();
+    }
+  }, 180_000 * WORKER_SCALE);
+
   it('reloaded while a checkpoint is being written (five times): the write is whole or absent, and the last complete checkpoint restores', async () => {
     const page = await newPage();
     try {
@@ -227,6 +261,52 @@ describe.skipIf(!haveChromium)('a page\'s job in Chromium, with its checkpoints 
       for (const page of [first, second, third]) if (!page.isClosed()) await page.close();
     }
   }, 60_000);
+
+  it('two tabs, one job in 2 Web Workers: the second is refused, a third waits (ifAvailable: false reaches the coordinator), and closing the first hands the job over', async () => {
+    const db = database('tabs-workers');
+    const first = await newPage();
+    const second = await newPage();
+    const third = await newPage();
+    try {
+      const expected = await straight(second, 'enrichment', database('tabs-workers-straight'));
+      await start(first, { job: 'enrichment', mode: 'workers', database: db, jobName: 'golden', points: [{ k: 2, extra: 30 }], hold: true });
+      await first.waitForFunction(() => window.checkpointPage!.status() === 'held');
+      await start(second, { job: 'enrichment', mode: 'workers', database: db, jobName: 'golden', points: [] });
+      expect((await outcomeOf(second)).error).toBe(`the checkpoints of job "golden" in IndexedDB database "${db}" are held by another tab or worker of this site; a job's checkpoints have one owner at a time. Fix: close that tab (its hold ends with it), run this job under another name, or let it wait: new IndexedDBCheckpointStorage("${db}", { ifAvailable: false })`);
+      const waiting: string[] = [];
+      third.on('console', (m) => { if (m.type() === 'info') waiting.push(m.text()); });
+      await start(third, { job: 'enrichment', mode: 'workers', database: db, jobName: 'golden', points: [], wait: true });
+      await sleep(1000);
+      expect(await third.evaluate(() => window.checkpointPage!.outcome())).toBeNull();
+      expect(waiting).toEqual([`Job "golden": its checkpoints in IndexedDB database "${db}" are held by another tab, worker or run; waiting for them (ifAvailable: false)`]);
+      const held = await first.evaluate(() => JSON.parse(sessionStorage.getItem('eddy-checkpoint-loads')!) as { completedIds: number[] }[]);
+      await first.close();
+      const outcome = await outcomeOf(third);
+      expect(outcome.error).toBeNull();
+      const [load] = outcome.loads;
+      expect(load.restoredFrom).toBeGreaterThanOrEqual(held[0].completedIds[1]);
+      expect(outcome.restoredFrom).toBe(load.restoredFrom);
+      expect(outcome.records).toHaveLength(expected.records.length - load.startPosition!);
+      expect(perKey(outcome.records)).toEqual(perKey(expected.records.slice(load.startPosition)));
+    } finally {
+      for (const page of [first, second, third]) if (!page.isClosed()) await page.close();
+    }
+  }, 60_000);
+
+  it('a job in workers whose storage was given an AbortSignal fails at once, saying the signal cannot reach its coordinator', async () => {
+    const page = await newPage();
+    try {
+      const db = database('signal-workers');
+      await start(page, { job: 'kernel-sum', mode: 'workers', database: db, jobName: 'golden', points: [], wait: true, signal: true });
+      const { error } = await outcomeOf(page);
+      // Every worker refuses it; whichever says so first fails the job.
+      expect(error).toMatch(/^worker [12] of 2 \("eddy-subtasks"\) failed in result\(\): /);
+      expect(error!.replace(/^[^:]*: /, '')).toBe(`new IndexedDBCheckpointStorage("${db}", { signal }) in a job run in workers: the job waits for its checkpoints in its coordinator's thread, and an AbortSignal cannot be sent there. Fix: leave out signal (with ifAvailable: true, the default, a held job fails at once), or run the job in one thread, where the signal stops the wait`);
+      expect(await page.evaluate(([d]) => window.checkpointPage!.checkpointIds(d, 'golden'), [db] as const)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
 
   it('a job run again at once in the same page opens the checkpoints the first run just let go', async () => {
     const page = await newPage();
