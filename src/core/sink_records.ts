@@ -40,6 +40,8 @@ export interface SinkRecordsStorage {
 
 /** What a sink asks of its storage. */
 export interface SinkRecordsLedger {
+  /** A sink was made with the storage: a job in workers cannot have one yet, and is refused. */
+  sinkMade(sink: string): void;
   /** Whether a job has the storage's checkpoints open (its records are written with them). */
   hasOpenStore(): boolean;
   /**

@@ -47,9 +47,19 @@ export class SinkLedger implements SinkRecordsLedger {
   /** Batches known to be in the database (written by a store, or read back in a checkpoint). */
   readonly #written = new Set<string>();
   #truncations = new Map<string, number>();
+  readonly #sinks = new Set<string>();
 
   constructor(read: (sink: string) => Promise<unknown[]>) {
     this.#read = read;
+  }
+
+  sinkMade(sink: string): void {
+    this.#sinks.add(sink);
+  }
+
+  /** The names of the sinks made with the storage. */
+  sinks(): string[] {
+    return [...this.#sinks];
   }
 
   storeOpened(): void {

@@ -308,6 +308,19 @@ describe.skipIf(!haveChromium)('a page\'s job in Chromium, with its checkpoints 
     }
   }, 30_000);
 
+  it('a job in workers with an IndexedDBSink fails at once, saying it is not supported yet (instead of restarting forever)', async () => {
+    const page = await newPage();
+    try {
+      const db = database('sink-workers');
+      await start(page, { job: 'sink', mode: 'workers', database: db, jobName: 'golden', points: [] });
+      const { error } = await outcomeOf(page, 20_000);
+      expect(error).toMatch(/^worker [12] of 2 \("eddy-subtasks"\) failed in result\(\): /);
+      expect(error!.replace(/^[^:]*: /, '')).toBe(`IndexedDBSink "totals" (IndexedDB database "${db}") in a job run in workers: not supported yet; its records would not be written exactly once. Fix: run the job in one thread (env.execute()), where the sink is exactly-once, or take the job's records from startInWorkers(...) (getJobOutcome().records, or onRecords) and keep them yourself`);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+
   it('a job run again at once in the same page opens the checkpoints the first run just let go', async () => {
     const page = await newPage();
     try {
