@@ -2,8 +2,14 @@
  * Eddy's public API: Flink's DataStream API in TypeScript. Everything a job needs is exported
  * here; nothing else in src/ is part of the API.
  */
-// The worker layer plugs its kernel-worker runner into the environment (setKernelWorkers).
-import './worker/kernel_offload.ts';
+import { plugKernelWorkerRunner } from './api/environment.ts';
+import { kernelWorkerRunner } from './worker/kernel_offload.ts';
+
+// The package's one module-level side effect (package.json's sideEffects names this file): the
+// environment reaches the worker layer above it only through what is plugged in here, for
+// setKernelWorkers. The worker machinery itself loads with import() when a job first uses it.
+plugKernelWorkerRunner(kernelWorkerRunner);
+
 export { StreamExecutionEnvironment, RuntimeExecutionMode } from './api/environment.ts';
 export { ExecutionConfig } from './api/execution_config.ts';
 export { JobClient, JobExecutionResult } from './api/job_client.ts';

@@ -37,8 +37,8 @@ export type EnvironmentOptions = Pick<ExecutorOptions, 'clock' | 'stepBudget' | 
 export type AddSourceInput<T> = Source<T> | AsyncIterable<T> | Iterable<T>;
 
 /**
- * How a job with kernel workers runs. The worker layer plugs it in (src/worker/kernel_offload.ts)
- * when it loads, so this layer does not import the one above it.
+ * How a job with kernel workers runs. The package entry (src/index.ts) plugs in the worker
+ * layer's runner (src/worker/kernel_offload.ts), so this layer does not import the one above it.
  */
 export interface KernelWorkerRunner {
   /** The kernel aggregations of the job that can run in workers. */
@@ -249,6 +249,12 @@ export class StreamExecutionEnvironment {
     }
     const taken = this.#takeJob(jobName);
     const job = this.#executorOptions.kernels === undefined ? withLoadableKernels(taken, this.#config.isKernelsRequired()) : taken;
+    const start = this.#starter(jobName);
+    return jobClient(jobName, job instanceof Promise ? startedWhenReady(job.then(start)) : start(job));
+  }
+
+  /** Starts a job with the environment's settings as they are now (a job that waits for its kernels does not see later changes). */
+  #starter(jobName: string): (job: Job) => RunningJob {
     const options: ExecutorOptions = { ...this.#executorOptions, stateBackend: this.#stateBackend };
     const kernelWorkers = this.#config.getKernelWorkers();
     const checkpointing = this.#runtimeMode === 'BATCH' ? ignoredInBatch(this.#checkpointConfig) : checkpointingSettings(this.#checkpointConfig);
@@ -256,11 +262,10 @@ export class StreamExecutionEnvironment {
     if (checkpointing !== null && placement !== undefined && placement.checkpoints === undefined) {
       throw new Error('enableCheckpointing() in a job run in workers needs its coordinator: define the job in a module (defineJob) and start it with startInWorkers()');
     }
+    const workerRunner = kernelWorkers > 0 ? kernelWorkerRunner : null;
     if (kernelWorkers > 0) {
       if (checkpointing !== null) throw new Error('setKernelWorkers() with enableCheckpointing(): checkpoints of jobs whose kernels run in workers are not built yet. Fix: leave out one of them, or define the job in a module and run it with startInWorkers()');
-      if (kernelWorkerRunner === null) throw new Error('setKernelWorkers(): the worker layer is not loaded; import Eddy from its package entry (src/index.ts), which plugs it in');
-      const offloaded = kernelWorkerRunner.offloadable(job);
-      if (offloaded.length > 0) return jobClient(jobName, kernelWorkerRunner.run(job, offloaded, kernelWorkers, options, jobName));
+      if (workerRunner === null) throw new Error('setKernelWorkers(): the worker layer is not loaded; import Eddy from its package entry (src/index.ts), which plugs it in');
     }
     const savepoint = this.#savepointRestore.savepoint;
     const runOptions = {
@@ -271,7 +276,11 @@ export class StreamExecutionEnvironment {
       allowNonRestoredState: this.#savepointRestore.allowNonRestoredState,
     };
     const link = placement?.checkpoints;
-    return jobClient(jobName, link === undefined ? runJob(job, runOptions, jobName) : runJobInWorker(job, runOptions, jobName, link));
+    return (job) => {
+      const offloaded = workerRunner === null ? [] : workerRunner.offloadable(job);
+      if (workerRunner !== null && offloaded.length > 0) return workerRunner.run(job, offloaded, kernelWorkers, options, jobName);
+      return link === undefined ? runJob(job, runOptions, jobName) : runJobInWorker(job, runOptions, jobName, link);
+    };
   }
 
   /** Hands the graph built so far to a job, as Flink's execute() does; the environment starts a fresh one. */
@@ -301,6 +310,36 @@ export class StreamExecutionEnvironment {
     });
     return streamOfNode<T>(this, node);
   }
+}
+
+/**
+ * A job that starts once `starting` settles (the first job of a thread that needs the WASM
+ * kernels waits for them to load): cancel() before then cancels it as it starts, and a failure
+ * to start is the job's failure.
+ */
+function startedWhenReady(starting: Promise<RunningJob>): RunningJob {
+  let started: RunningJob | null = null;
+  let cancelled = false;
+  const ready = starting.then((job) => {
+    started = job;
+    if (cancelled) job.cancel();
+    return job;
+  });
+  const savepoint = async (call: 'triggerSavepoint' | 'stopWithSavepoint') => {
+    const job = await ready;
+    if (job[call] === undefined) throw new Error(`${call}(): savepoints of a job whose kernels run in workers (setKernelWorkers) are not built yet`);
+    return job[call]();
+  };
+  return {
+    subtaskMetrics: () => started?.subtaskMetrics() ?? [],
+    cancel: () => {
+      cancelled = true;
+      started?.cancel();
+    },
+    triggerSavepoint: () => savepoint('triggerSavepoint'),
+    stopWithSavepoint: () => savepoint('stopWithSavepoint'),
+    result: ready.then((job) => job.result),
+  };
 }
 
 /**

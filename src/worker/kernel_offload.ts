@@ -4,7 +4,7 @@
  * kernel aggregation needs none: a worker builds it from the plain graph. Batches go to the
  * workers over the same credit-controlled ports as worker-to-worker shuffles, and results come back.
  */
-import { plugKernelWorkerRunner } from '../api/environment.ts';
+import type { KernelWorkerRunner } from '../api/environment.ts';
 import type { RunningJob } from '../api/job_client.ts';
 import { buildPhysicalPlan } from '../plan/physical.ts';
 import type { Job } from '../plan/job.ts';
@@ -66,4 +66,5 @@ export function runWithKernelWorkers(job: Job, nodes: readonly number[], workers
   };
 }
 
-plugKernelWorkerRunner({ offloadable: offloadableKernels, run: runWithKernelWorkers });
+/** What the package entry (src/index.ts) plugs into the environment. */
+export const kernelWorkerRunner: KernelWorkerRunner = { offloadable: offloadableKernels, run: runWithKernelWorkers };

@@ -3,7 +3,7 @@
 // default config (dev server and build, in Chromium, and under a CSP that refuses WebAssembly),
 // Deno (npm: import) and Bun (both from their npm packages, which ship their binaries).
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,8 @@ import { chromium } from 'playwright';
 import { build, createServer, preview } from 'vite';
 import type { PreviewServer, ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildMinimalApp, packTarball } from './minimal_app.ts';
+import type { BundleSizes } from './minimal_app.ts';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,11 +33,22 @@ const PARITY_SUMS = [1, 2, 4, 6, 9, 12];
 const IN_THREAD = { rows: ROWS, workers: [0] };
 const IN_KERNEL_WORKERS = { rows: ROWS, workers: [0, 1] };
 const REQUIRED = (reason: string) => `Keyed Aggregation (sum) (uid aggregate-1) runs in the WASM kernels, but the WASM kernels could not be loaded (${reason}), and getConfig().setKernelsRequired(true) makes that an error rather than a fallback to the JS path. Fix: allow WebAssembly where the job runs (a page's Content-Security-Policy needs 'wasm-unsafe-eval'; the kernels need WASM SIMD), or setKernelsRequired(false) to run on the JS path`;
+/** Code that runs on load: the entry plugs the worker layer into the environment; the worker entries answer whoever started them. */
+const SIDE_EFFECTS = ['./dist/src/index.js', './dist/src/worker/*_entry.js'];
+/**
+ * vite's default build of test/package/minimal_app.ts, in bytes (minified, not gzipped): a few
+ * percent above the measured size (bench/RESULTS.md), below what the kernels (33 KB) or the
+ * worker machinery (19 KB) would add back.
+ */
+const MAIN_CHUNK_BUDGET = 195_000;
+const STARTUP_BUDGET = 212_000;
+const WASM_BASE64_MAGIC = 'AGFzbQ';
 const WARNING = (reason: string) => `eddy: the WASM kernels could not be loaded (${reason}); keyed aggregations over columns run on the JS path instead (the same results, slower). getConfig().setKernelsRequired(true) makes this an error; setKernelsEnabled(false) leaves the kernels out without this warning`;
 
 let work: string;
 let app: string;
 let packed: { files: { path: string }[] };
+let tarball: string;
 
 async function inProject(command: string, args: string[], cwd = app): Promise<string> {
   try {
@@ -46,17 +59,10 @@ async function inProject(command: string, args: string[], cwd = app): Promise<st
   }
 }
 
-/** Packs a copy of the sources (its own dist/, so runs in the shared tree do not race), as `npm pack` runs `prepack`. */
 async function pack(): Promise<string> {
-  const copy = join(work, 'source');
-  mkdirSync(copy);
-  for (const entry of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'asconfig.json', 'README.md', 'LICENSE', 'src', 'assembly', 'scripts']) {
-    cpSync(join(repo, entry), join(copy, entry), { recursive: true, filter: (path) => !path.includes('/src/kernels/generated') });
-  }
-  symlinkSync(join(repo, 'node_modules'), join(copy, 'node_modules'));
-  const [info] = JSON.parse(await inProject('npm', ['pack', '--json', '--pack-destination', work, '--loglevel=error'], copy)) as Array<{ filename: string; files: { path: string }[] }>;
-  packed = info;
-  return join(work, info.filename);
+  const { tarball, files } = await packTarball(work);
+  packed = { files };
+  return tarball;
 }
 
 async function runtimeBinaries(): Promise<{ deno: string; bun: string }> {
@@ -73,7 +79,7 @@ async function runtimeBinaries(): Promise<{ deno: string; bun: string }> {
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'eddy-package-'));
-  const tarball = await pack();
+  tarball = await pack();
   app = join(work, 'app');
   cpSync(fixtures, app, { recursive: true });
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'eddy-user', private: true, type: 'module' }));
@@ -102,6 +108,34 @@ describe('the packed tarball', () => {
       './package.json': './package.json',
     });
     expect(manifest.peerDependenciesMeta).toEqual({ '@platformatic/kafka': { optional: true }, 'apache-arrow': { optional: true } });
+  });
+
+  it('has the package.json fields the ecosystem reads, each naming what the tarball holds', () => {
+    const manifest = JSON.parse(readFileSync(join(app, 'node_modules/eddy/package.json'), 'utf8')) as Record<string, unknown>;
+    const paths = new Set(packed.files.map((f) => f.path));
+    const inTarball = (target: string): boolean => paths.has(target.replace(/^\.\//, ''));
+    expect(manifest.files).toEqual(['dist']);
+    expect(manifest.sideEffects).toEqual(SIDE_EFFECTS);
+    expect(manifest.repository).toEqual({ type: 'git', url: 'git+https://github.com/eddy-streaming/eddy.git' });
+    expect(manifest.keywords).toEqual(['stream-processing', 'flink', 'datastream', 'streaming', 'webassembly', 'web-workers', 'worker-threads', 'deno', 'bun']);
+    expect(manifest.type).toBe('module');
+    expect(manifest.engines).toEqual({ node: '>=20' });
+    expect(manifest.types).toBe('./dist/src/index.d.ts');
+    expect(inTarball(manifest.types as string)).toBe(true);
+    // Optional peers: the user installs them only for the connector that needs them; required ones stay dependencies.
+    expect(manifest.peerDependencies).toEqual({ '@platformatic/kafka': '>=1.35.0', 'apache-arrow': '>=13' });
+    expect(Object.keys(manifest.peerDependencies as object).filter((name) => (manifest.peerDependenciesMeta as Record<string, { optional?: boolean }>)[name]?.optional !== true)).toEqual([]);
+    expect(manifest.dependencies).toEqual({ comlink: '4.4.2', 'eventsource-parser': '3.0.6', idb: '8.0.4', papaparse: '5.7.1' });
+    // `types` first: resolvers take the first condition that matches, and TypeScript matches `import` too.
+    const exported = manifest.exports as Record<string, string | Record<string, string>>;
+    for (const [subpath, conditions] of Object.entries(exported)) {
+      if (typeof conditions === 'string') {
+        expect(inTarball(conditions), `${subpath} -> ${conditions}`).toBe(true);
+        continue;
+      }
+      expect(Object.keys(conditions), subpath).toEqual(['types', 'import']);
+      for (const target of Object.values(conditions)) expect(inTarball(target), `${subpath} -> ${target}`).toBe(true);
+    }
   });
 
   it('runs in plain Node (no loader, no tsx): kernels in this thread and in worker threads, a job module and a served job in workers', async () => {
@@ -230,6 +264,39 @@ describe('the packed tarball', () => {
       const reason = /^eddy: the WASM kernels could not be loaded \((CompileError: WebAssembly\.Module\(\): .*)\); keyed/.exec(fallback.warnings[0] ?? '')?.[1];
       expect(reason).toContain("'unsafe-eval' is not an allowed source of script");
       expect(fallback).toEqual({ first: IN_THREAD, second: IN_THREAD, warnings: [WARNING(reason!)], required: REQUIRED(reason!) });
+    }, RUN_TIMEOUT_MS);
+
+    it('vite build of the smallest app (fromElements, map, print): its start-up chunks stay within budget, without kernels or worker machinery, and it runs', async () => {
+      const built: BundleSizes = await buildMinimalApp(tarball, join(work, 'minimal'));
+      const startup = built.startup.map((f) => ({ ...f, text: readFileSync(join(built.outDir, f.name), 'utf8') }));
+      const lazy = built.files.filter((f) => !built.startup.some((s) => s.name === f.name)).map((f) => readFileSync(join(built.outDir, f.name), 'utf8'));
+      expect(built.main.bytes).toBeLessThanOrEqual(MAIN_CHUNK_BUDGET);
+      expect(built.startup.reduce((sum, f) => sum + f.bytes, 0)).toBeLessThanOrEqual(STARTUP_BUDGET);
+      // The kernels' bytes (base64 of "\0asm"), comlink, and the worker entry are emitted, but only in chunks loaded with import().
+      for (const marker of [WASM_BASE64_MAGIC, 'Comlink.proxy', 'worker_entry']) {
+        expect(startup.filter((f) => f.text.includes(marker)).map((f) => f.name), marker).toEqual([]);
+        expect(lazy.some((text) => text.includes(marker)), marker).toBe(true);
+      }
+      const server = await preview({ root: join(work, 'minimal'), configFile: false, logLevel: 'error', build: { outDir: built.outDir }, preview: { port: 0, host: '127.0.0.1' } });
+      const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+      try {
+        const tab = await browser.newPage();
+        const printed: string[] = [];
+        const done = new Promise<void>((resolve, reject) => {
+          tab.on('console', (message) => {
+            printed.push(message.text());
+            if (printed.length === 3) resolve();
+          });
+          tab.on('pageerror', reject);
+          setTimeout(() => reject(new Error(`the minimal app printed ${JSON.stringify(printed)} in 60 s, expected 3 lines`)), 60_000);
+        });
+        await tab.goto(server.resolvedUrls!.local[0]);
+        await done;
+        expect(printed).toEqual(['10', '20', '30']);
+      } finally {
+        await browser.close();
+        await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+      }
     }, RUN_TIMEOUT_MS);
 
     it('vite dev server: the same, and a job module given by URL', async () => {
