@@ -2,7 +2,9 @@
  * A page's job survives reloads, in Debian's Chromium: the golden jobs of the checkpoint tests run
  * with IndexedDBCheckpointStorage in a page (test/web/fixtures/checkpoint_page, built with vite
  * and served by vite preview) that reloads itself at seeded random points after checkpoint k and
- * resumes; their output, and the IndexedDB sink's records, must be exactly a straight run's. Then
+ * resumes; their output, and the IndexedDB sink's records, must be exactly a straight run's. The
+ * same with the jobs as a module in 2 Web Workers, whose coordinator on the page holds the
+ * checkpoints (enrichment and the kernel keyed sum; the sink is refused there, as is a signal). Then
  * the failures: a reload while a checkpoint is written, a corrupt chunk, a full quota (the DevTools
  * protocol's Storage.overrideQuotaForOrigin), two tabs running one job, and savepoints downloaded
  * and uploaded again. One browser context throughout, so IndexedDB is kept across reloads.
@@ -30,7 +32,7 @@ const POINTS_PER_JOB = Number(process.env.EDDY_RELOAD_POINTS ?? 13);
 const SCALE = Math.ceil(POINTS_PER_JOB / 13);
 /** Reload points per golden job in 2 Web Workers (a worker start per load costs more): 5 in `npm test`, a third of EDDY_RELOAD_POINTS. */
 const WORKER_POINTS_PER_JOB = Math.ceil(POINTS_PER_JOB / 3);
-const WORKER_SCALE = Math.ceil(WORKER_POINTS_PER_JOB / 13);
+const WORKER_SCALE = Math.ceil(WORKER_POINTS_PER_JOB / 6);
 
 const root = fileURLToPath(new URL('./fixtures/checkpoint_page/', import.meta.url));
 let outDir = '';
