@@ -43,6 +43,8 @@ const SIDE_EFFECTS = ['./dist/src/index.js', './dist/src/worker/*_entry.js'];
 const MAIN_CHUNK_BUDGET = 195_000;
 const STARTUP_BUDGET = 212_000;
 const WASM_BASE64_MAGIC = 'AGFzbQ';
+/** Code only connectors and checkpoint storages have: Server-Sent Events and WebSocket positions, IndexedDB, the file system storage, WHATWG stream sources. */
+const UNUSED_CODE_MARKERS = ['Last-Event-ID', 'objectStore(', 'needs a runtime with a file system', 'getReader()'];
 const WARNING = (reason: string) => `eddy: the WASM kernels could not be loaded (${reason}); keyed aggregations over columns run on the JS path instead (the same results, slower). getConfig().setKernelsRequired(true) makes this an error; setKernelsEnabled(false) leaves the kernels out without this warning`;
 
 let work: string;
@@ -57,6 +59,10 @@ async function inProject(command: string, args: string[], cwd = app): Promise<st
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stderr ?? ''}${stdout ?? ''}`, { cause: error });
   }
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
 async function pack(): Promise<string> {
@@ -276,6 +282,12 @@ describe('the packed tarball', () => {
       for (const marker of [WASM_BASE64_MAGIC, 'Comlink.proxy', 'worker_entry']) {
         expect(startup.filter((f) => f.text.includes(marker)).map((f) => f.name), marker).toEqual([]);
         expect(lazy.some((text) => text.includes(marker)), marker).toBe(true);
+      }
+      // Connectors and checkpoint storages the app does not import are not bundled at all (each marker is in the package's code).
+      const packageCode = filesUnder(join(work, 'minimal/node_modules/eddy/dist/src')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(f, 'utf8'));
+      for (const marker of UNUSED_CODE_MARKERS) {
+        expect(packageCode.some((text) => text.includes(marker)), marker).toBe(true);
+        expect(startup.filter((f) => f.text.includes(marker)).map((f) => f.name), marker).toEqual([]);
       }
       const server = await preview({ root: join(work, 'minimal'), configFile: false, logLevel: 'error', build: { outDir: built.outDir }, preview: { port: 0, host: '127.0.0.1' } });
       const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
