@@ -1,6 +1,6 @@
 // The smallest app a user writes with Eddy (a map and print over a few elements), built by vite
 // from the packed tarball with vite's default config: what its bundle holds is what tree-shaking
-// leaves of the package. Used by test/package/bundle_size.test.ts and bench/bundle_size.ts.
+// leaves of the package. Used by test/package/package.test.ts and bench/bundle_size.ts.
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,7 +56,7 @@ export async function packTarball(work: string): Promise<{ tarball: string; file
   return { tarball: join(work, info.filename), files: info.files };
 }
 
-function filesUnder(dir: string): string[] {
+export function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 }
 

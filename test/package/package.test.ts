@@ -12,7 +12,7 @@ import { chromium } from 'playwright';
 import { build, createServer, preview } from 'vite';
 import type { PreviewServer, ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMinimalApp, packTarball } from './minimal_app.ts';
+import { buildMinimalApp, filesUnder, packTarball } from './minimal_app.ts';
 import type { BundleSizes } from './minimal_app.ts';
 
 const run = promisify(execFile);
@@ -59,10 +59,6 @@ async function inProject(command: string, args: string[], cwd = app): Promise<st
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stderr ?? ''}${stdout ?? ''}`, { cause: error });
   }
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
 async function pack(): Promise<string> {
