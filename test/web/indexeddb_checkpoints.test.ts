@@ -286,8 +286,8 @@ describe.skipIf(!haveChromium)('a page\'s job in Chromium, with its checkpoints 
       const outcome = await outcomeOf(third);
       expect(outcome.error).toBeNull();
       const [load] = outcome.loads;
-      expect(load.restoredFrom).toBeGreaterThanOrEqual(held[0].completedIds[1]);
-      expect(outcome.restoredFrom).toBe(load.restoredFrom);
+      // The first tab may have gone on checkpointing while held: the result says where the third resumed.
+      expect(outcome.restoredFrom).toBeGreaterThanOrEqual(held[0].completedIds[1]);
       expect(outcome.records).toHaveLength(expected.records.length - load.startPosition!);
       expect(perKey(outcome.records)).toEqual(perKey(expected.records.slice(load.startPosition)));
     } finally {
