@@ -42,12 +42,8 @@ export interface StreamProps {
   timestamped: boolean;
   /** A timestamp may be Flink's Long.MAX_VALUE (Eddy's +Infinity): no window assigner on it. */
   tsInfinite: boolean;
-  /** Within each order group, timestamps never decrease (records without one count as equal). */
-  tsSorted: boolean;
   /** At a source: its records' t values are distinct (they become distinct timestamps). */
   tDistinct: boolean;
-  /** At a source: its records' t values never decrease. */
-  tSorted: boolean;
   /** An upper bound on the number of records. */
   maxRecords: number;
   /** Field s may be null. */
@@ -77,13 +73,6 @@ export interface Derived {
   /** Why Flink would not determine this node's output; the generator never adds such a node. */
   hazards: string[];
 }
-
-/**
- * Eddy does not yet sort BATCH input by (key, timestamp) as Flink does (being built): until it
- * does, windows in BATCH get only inputs already in that order (deriveWindow), and the generator
- * sorts some sources (generate.ts, sourceRecords).
- */
-export const BATCH_SORT_PENDING = true;
 
 /** Small inputs sort stably in Flink's BATCH sorter (QuickSort uses insertion sort below 13). */
 export const STABLE_SORT_LIMIT = 12;
@@ -220,7 +209,6 @@ function boundsOf(node: SpecNode, props: ReadonlyMap<string, StreamProps>): Boun
 
 export function derive(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ctx: Context): Derived {
   const d = deriveOrder(node, props, ctx);
-  if (d.props.order === null) d.props.tsSorted = false;
   if (node.op !== 'window') d.props.late = undefined;
   const bounds = boundsOf(node, props);
   if (bounds.n > INT_MAX) d.hazards.push(`n may reach ${bounds.n}: Java's int would overflow`);
@@ -242,9 +230,8 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
         props: {
           keyedBy: null, par: 'one', order: [], placed: true, wmSingle: true, perRecordWm: false, tsUnique: false,
           tsOrigins: [], tDistinct: new Set(node.records.map((r) => r[3])).size === node.records.length,
-          tSorted: node.records.every((r, i) => i === 0 || r[3] >= node.records[i - 1][3]),
           maxRecords: node.records.length, sNullable: node.records.some((r) => r[0] === null),
-          tSentinel: false, race: [], bounds: { n: 0, x: 0, t: 0 }, timestamped: false, tsInfinite: false, tsSorted: true,
+          tSentinel: false, race: [], bounds: { n: 0, x: 0, t: 0 }, timestamped: false, tsInfinite: false,
         },
         hazards,
       };
@@ -253,7 +240,7 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
       return {
         props: {
           ...base(input), perRecordWm: ctx.emission === 'perRecord', tsUnique: input.tDistinct, tsOrigins: [node.id],
-          timestamped: true, tsInfinite: false, tsSorted: sortedByT(props, node.input),
+          timestamped: true, tsInfinite: false,
         },
         hazards: input.par === 'one' && input.keyedBy === null ? hazards : ['watermarks go right after a source'],
       };
@@ -302,7 +289,7 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
           ...base(keyed), par: 'env', ...fromEdge(edge), order, placed: true,
           tsUnique: ctx.mode === 'STREAMING' && keyed.tsUnique,
           // BATCH: each key's one result carries Long.MAX_VALUE.
-          ...(ctx.mode === 'BATCH' ? { tsInfinite: true, tsSorted: true, timestamped: true } : {}),
+          ...(ctx.mode === 'BATCH' ? { tsInfinite: true, timestamped: true } : {}),
         },
         hazards,
       };
@@ -333,7 +320,6 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
           sNullable: keyInS ? false : input.sNullable,
           tSentinel: fn === 'count' || fn === 'rearm' || fn === 'wmProbe' || (input.tSentinel && fn !== 'procTimer'),
           tsUnique: input.tsUnique && !timers,
-          tsSorted: input.tsSorted && !timers,
           maxRecords: input.maxRecords * (fn === 'count' ? 2 : fn === 'rearm' ? 4 : fn === 'procTimer' ? 3 : 1),
         },
         hazards,
@@ -354,13 +340,12 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
       if (inputs.some((p) => p.race.length > 0)) hazards.push('reads a field that depends on input interleaving');
       return {
         props: {
-          keyedBy: null, par: 'env', order: null, placed: allPlacedEnv, wmSingle: false, tDistinct: false, tSorted: false,
+          keyedBy: null, par: 'env', order: null, placed: allPlacedEnv, wmSingle: false, tDistinct: false,
           perRecordWm: inputs.some((p) => p.perRecordWm),
           tsUnique: inputs.every((p) => p.tsUnique) && new Set(origins).size === origins.length,
           tsOrigins: origins,
           timestamped: inputs.every((p) => p.timestamped),
           tsInfinite: inputs.some((p) => p.tsInfinite),
-          tsSorted: false,
           maxRecords: inputs.reduce((n, p) => n + p.maxRecords, 0),
           sNullable: inputs.some((p) => p.sNullable),
           tSentinel: inputs.some((p) => p.tSentinel),
@@ -392,7 +377,6 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
           tSentinel: b.tSentinel,
           timestamped: a.timestamped && b.timestamped,
           tsInfinite: a.tsInfinite || b.tsInfinite,
-          tsSorted: false,
           // In STREAMING the name depends on whether the item or the purchase came first.
           race: ctx.mode === 'STREAMING' ? [0] : [],
         },
@@ -408,11 +392,6 @@ function deriveOrder(node: SpecNode, props: ReadonlyMap<string, StreamProps>, ct
       return { props: { ...base(input), par, ...fromEdge(edge), race: input.race }, hazards };
     }
   }
-}
-
-/** The t values of a source reaching this watermarks node never decrease. */
-function sortedByT(props: ReadonlyMap<string, StreamProps>, source: string): boolean {
-  return (props.get(source)?.tSorted) ?? false;
 }
 
 /** Windows with several windows per key (sliding) whose firings may share a timestamp (continuous triggers). */
@@ -469,11 +448,6 @@ function deriveWindow(node: WindowNode, input: StreamProps, ctx: Context): Deriv
     edge = acrossEdge(ctx, input, 'env', what);
     hazards.push(...edge.hazards);
   }
-  if (BATCH_SORT_PENDING && ctx.mode === 'BATCH' && (edge.order === null || !input.tsSorted)) {
-    // Flink sorts a key's records by timestamp in BATCH; Eddy's BATCH sort is being built (the
-    // known difference batch-sorts-by-timestamp): windows get inputs already in that order.
-    hazards.push(`${what} in BATCH: records out of timestamp order (Flink sorts them; Eddy does not yet)`);
-  }
   if (readsWatermarks) hazards.push(...timingHazard(ctx, input, edge.wmSingle, what));
   const r = input.maxRecords;
   const perRecord = a.kind === 'sliding' ? Math.ceil(a.size / a.slide) : 1;
@@ -491,7 +465,7 @@ function deriveWindow(node: WindowNode, input: StreamProps, ctx: Context): Deriv
     props: {
       ...input, late, keyedBy: null, par: all ? 'one' : 'env', ...fromEdge(edge), order, placed: true,
       tsUnique: false, tsOrigins: [], timestamped: true, tsInfinite: infinite,
-      tsSorted: infinite, tDistinct: false, tSorted: false,
+      tDistinct: false,
       maxRecords: firings * rowsPerFiring,
       sNullable: node.fn === 'reduce' ? input.sNullable : false,
       tSentinel: input.tSentinel || (emitsBounds && infinite),

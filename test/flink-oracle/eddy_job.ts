@@ -6,6 +6,7 @@ import { KeyedStream, RuntimeExecutionMode, StreamExecutionEnvironment, Watermar
 import type { DataStream, DataStreamSink, RuntimeContext, SinkContext } from '../../src/index.ts';
 import { Enrich, FILTERS, FLATMAPS, MAPS, ODD, REC_TYPE, REDUCES, keyedProcess, plainProcess } from './functions.ts';
 import { LATE, allWindow, keyedWindow } from './window_functions.ts';
+import type { SideOutputs } from './window_functions.ts';
 import type { KeyedProcessFn, PlainProcessFn, Rec, RunResult, SinkRow, Spec, SpecNode } from './spec.ts';
 
 type Key = string | number;
@@ -35,11 +36,12 @@ export async function runOnEddy(spec: Spec, parallelism: number): Promise<RunRes
     else env.getConfig().setAutoWatermarkInterval(0);
     if (spec.batchSize !== undefined) env.getConfig().setBatchSize(spec.batchSize);
     const streams = new Map<string, AnyStream>();
-    const processNodes = new Map<string, DataStream<Rec>>();
+    /** Process and window nodes by id, for their side outputs. */
+    const processNodes = new Map<string, SideOutputs>();
     for (const node of spec.nodes) {
       const built = buildNode(env, spec, node, streams, processNodes, sinks);
       if (built !== null) streams.set(node.id, built);
-      if ((node.op === 'process' || node.op === 'window') && built !== null && !(built instanceof KeyedStream)) processNodes.set(node.id, built);
+      if (node.op === 'process' && built !== null && !(built instanceof KeyedStream)) processNodes.set(node.id, built);
     }
     await env.execute('flink-oracle');
     return { parallelism, error: null, sinks };
@@ -50,7 +52,7 @@ export async function runOnEddy(spec: Spec, parallelism: number): Promise<RunRes
 
 function buildNode(
   env: StreamExecutionEnvironment, spec: Spec, node: SpecNode, streams: Map<string, AnyStream>,
-  processNodes: Map<string, DataStream<Rec>>, sinks: Record<string, SinkRow[]>,
+  processNodes: Map<string, SideOutputs>, sinks: Record<string, SinkRow[]>,
 ): AnyStream | null {
   const get = (id: string): AnyStream => {
     const s = streams.get(id);
@@ -106,7 +108,9 @@ function buildNode(
     }
     case 'window': {
       const input = get(node.input);
-      return input instanceof KeyedStream ? keyedWindow(input, node, type) : allWindow(input, node, type);
+      const built = input instanceof KeyedStream ? keyedWindow(input, node, type) : allWindow(input, node, type);
+      processNodes.set(node.id, built.operator);
+      return built.out;
     }
     case 'union': {
       const inputs = node.inputs.map(get);

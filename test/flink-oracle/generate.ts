@@ -5,7 +5,7 @@
  * smaller choices) therefore always yields a valid, smaller spec.
  */
 import fc from 'fast-check';
-import { BATCH_SORT_PENDING, analyze, derive } from './analysis.ts';
+import { analyze, derive } from './analysis.ts';
 import type { StreamProps } from './analysis.ts';
 import {
   AGGREGATIONS, FILTER_FNS, FLATMAP_FNS, KEYED_PROCESS_FNS, MAP_FNS, PLAIN_PROCESS_FNS, REDUCE_FNS,
@@ -128,8 +128,8 @@ function additions(kind: string, c: StepContext): Addition[] | LazyOptions {
       // On a source without watermarks, the window gets them first (strategies by variant), so
       // event-time windows see out-of-order timestamps and late data.
       const wm = c.sourceIds.has(target) && !c.watermarked.has(target) && !p.timestamped;
-      const strategies: (SpecNode | null)[] = wm ? [0, 1, 5, 20, null, 0].map((d, i): SpecNode | null => (d === null ? null
-        : i === 5 ? { id: c.fresh(), op: 'watermarks', input: target, strategy: 'monotonous' }
+      const strategies: (SpecNode | null)[] = wm ? [0, 1, 5, 0, 20, null, 1].map((d, i): SpecNode | null => (d === null ? null
+        : i === 6 ? { id: c.fresh(), op: 'watermarks', input: target, strategy: 'monotonous' }
           : { id: c.fresh(), op: 'watermarks', input: target, strategy: 'bounded', outOfOrderness: d })) : [null];
       // Variants go round the strategies (and key fields) first, as interleave does.
       const keyed = c.fresh();
@@ -185,10 +185,7 @@ function sourceRecords(recipe: Recipe): Rec[][] {
   if (recipe.mode === 'STREAMING') return recipe.sources;
   const total = recipe.sources.reduce((n, s) => n + s.length, 0);
   let i = 0;
-  // Odd sources come sorted by t: windows in BATCH read only inputs in timestamp order until
-  // Eddy sorts BATCH input as Flink does (analysis.ts, deriveWindow).
-  const ordered = recipe.sources.map((records, k) => (BATCH_SORT_PENDING && k % 2 === 1 ? [...records].sort((a, b) => a[3] - b[3]) : records));
-  return ordered.map((records) => records.map(([s, n, x, t]): Rec => [s, n, x, t * total + i++]));
+  return recipe.sources.map((records) => records.map(([s, n, x, t]): Rec => [s, n, x, t * total + i++]));
 }
 
 /** The props of `base` with a few nodes added on top, without copying `base`. */

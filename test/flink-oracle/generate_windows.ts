@@ -22,7 +22,7 @@ const TRIGGERS: (TriggerSpec | undefined)[] = [
   { kind: 'continuousEventTime', interval: 10 },
 ];
 
-const LATENESS = [undefined, undefined, 3, 5, 30];
+const LATENESS = [undefined, undefined, undefined, 2, 5, 30];
 const FNS: WindowFn[] = ['reduce', 'process', 'aggregate', 'aggregateKey', 'reduceProcess', 'aggregateProcess'];
 
 function scaled(a: AssignerSpec, k: number): AssignerSpec {
@@ -69,7 +69,7 @@ export interface LazyOptions {
 
 function windowVariant(v: number, id: string, input: string, scale: number, fresh: () => string): SpecNode[] {
   {
-    const [a, t, l, late, f, r, numeric] = digits(v, [ASSIGNERS.length, TRIGGERS.length, LATENESS.length, 2, FNS.length, WINDOW_REDUCE_FNS.length, 2]);
+    const [a, t, l, late, f, r, numeric] = digits(v, [ASSIGNERS.length, TRIGGERS.length, LATENESS.length, 3, FNS.length, WINDOW_REDUCE_FNS.length, 2]);
     const assigner = scaled(ASSIGNERS[a], scale);
     const fn = FNS[f];
     const trigger = assigner.kind === 'count' ? undefined
@@ -80,11 +80,11 @@ function windowVariant(v: number, id: string, input: string, scale: number, fres
       id, op: 'window', input, assigner,
       ...(trigger === undefined ? {} : { trigger }),
       ...(lateness === undefined ? {} : { allowedLateness: lateness * scale }),
-      ...(late === 1 ? { lateData: true } : {}),
+      ...(late > 0 ? { lateData: true } : {}),
       fn,
       ...(fn === 'reduce' || fn === 'reduceProcess' ? { reduceFn: assigner.kind === 'session' ? 'maxAll' as const : WINDOW_REDUCE_FNS[r] } : {}),
       ...(fn === 'aggregateKey' && numeric === 1 ? { numeric: true } : {}),
     };
-    return late === 1 ? [node, { id: fresh(), op: 'sideOutput', input: id, tag: 'late' }] : [node];
+    return late > 0 ? [node, { id: fresh(), op: 'sideOutput', input: id, tag: 'late' }] : [node];
   }
 }

@@ -264,4 +264,20 @@ export const REGRESSIONS: Regression[] = [
       ],
     },
   },
+  {
+    name: 'the late-data side output of a window in the kernel (NumericAggregate, sliding), read downstream',
+    spec: {
+      ...streaming, nodes: [
+        { id: 's0', op: 'source', records: [['c', 0, 5.5, 17], ['d', -2, -7, 60], ['d', 9, -8.5, 4], ['b', 4, 0, 23], ['c', -1, 6.25, 37]] },
+        { id: 'n0', op: 'watermarks', input: 's0', strategy: 'bounded', outOfOrderness: 1 },
+        { id: 'n1', op: 'keyBy', input: 'n0', field: 0 },
+        { id: 'n2', op: 'window', input: 'n1', assigner: { kind: 'sliding', size: 20, slide: 5, offset: 3 }, lateData: true, fn: 'aggregateKey', numeric: true },
+        { id: 'n3', op: 'sideOutput', input: 'n2', tag: 'late' },
+        { id: 'n4', op: 'keyBy', input: 'n3', field: 0 },
+        { id: 'n5', op: 'process', input: 'n4', fn: 'names' },
+        { id: 'out0', op: 'sink', input: 'n2' },
+        { id: 'out1', op: 'sink', input: 'n5' },
+      ],
+    },
+  },
 ];

@@ -104,7 +104,17 @@ function reduceFn(node: WindowNode): ReduceFunction<Rec> {
 
 type NumericRow = { key?: Key; count: number; sum: number; avg: number };
 
-export function keyedWindow(input: KeyedStream<Rec, Key>, node: WindowNode, type: TypeInformation<Rec> | undefined): DataStream<Rec> {
+/** A window node's output, and the window operator itself, whose side output holds the late records. */
+export interface BuiltWindow {
+  out: DataStream<Rec>;
+  operator: SideOutputs;
+}
+
+export type SideOutputs = Pick<DataStream<unknown>, 'getSideOutput'>;
+
+const same = (out: DataStream<Rec>): BuiltWindow => ({ out, operator: out });
+
+export function keyedWindow(input: KeyedStream<Rec, Key>, node: WindowNode, type: TypeInformation<Rec> | undefined): BuiltWindow {
   const a = node.assigner;
   const merging = a.kind === 'session';
   const w: WindowedStream<Rec, Key, Window> = a.kind === 'count'
@@ -113,23 +123,23 @@ export function keyedWindow(input: KeyedStream<Rec, Key>, node: WindowNode, type
   configure(w as unknown as Windowed, node);
   const process = { process: (key: Key, ctx: ProcessWindowContext<Window>, elements: Iterable<Rec>, out: Collector<Rec>) => emit(String(key), ctx.window(), elements, merging, out) };
   switch (node.fn) {
-    case 'reduce': return w.reduce(reduceFn(node));
-    case 'reduceProcess': return w.reduce(reduceFn(node), process, type);
-    case 'aggregate': return w.aggregate(new Agg(), undefined, type);
+    case 'reduce': return same(w.reduce(reduceFn(node)));
+    case 'reduceProcess': return same(w.reduce(reduceFn(node), process, type));
+    case 'aggregate': return same(w.aggregate(new Agg(), undefined, type));
     case 'aggregateKey':
       if (node.numeric === true) {
-        return w.aggregate(NumericAggregate.of<Rec>(1, 'count', 'sum', 'avg'), new KeyAndWindow())
-          .map((r): Rec => { const n = r as unknown as NumericRow; return [String(n.key), n.count, n.avg, n.sum]; }, type);
+        const operator = w.aggregate(NumericAggregate.of<Rec>(1, 'count', 'sum', 'avg'), new KeyAndWindow());
+        return { operator, out: operator.map((r): Rec => { const n = r as unknown as NumericRow; return [String(n.key), n.count, n.avg, n.sum]; }, type) };
       }
-      return w.aggregate(new Agg(), { process: (key: Key, _ctx: ProcessWindowContext<Window>, rs: Iterable<Rec>, out: Collector<Rec>) => {
+      return same(w.aggregate(new Agg(), { process: (key: Key, _ctx: ProcessWindowContext<Window>, rs: Iterable<Rec>, out: Collector<Rec>) => {
         for (const r of rs) out.collect([String(key), r[1], r[2], r[3]]);
-      } }, type);
-    case 'aggregateProcess': return w.aggregate(new Agg(), process, type);
-    case 'process': return w.process(process, type);
+      } }, type));
+    case 'aggregateProcess': return same(w.aggregate(new Agg(), process, type));
+    case 'process': return same(w.process(process, type));
   }
 }
 
-export function allWindow(input: DataStream<Rec>, node: WindowNode, type: TypeInformation<Rec> | undefined): DataStream<Rec> {
+export function allWindow(input: DataStream<Rec>, node: WindowNode, type: TypeInformation<Rec> | undefined): BuiltWindow {
   const a = node.assigner;
   const merging = a.kind === 'session';
   const w: AllWindowedStream<Rec, Window> = a.kind === 'count'
@@ -138,19 +148,20 @@ export function allWindow(input: DataStream<Rec>, node: WindowNode, type: TypeIn
   configure(w as unknown as Windowed, node);
   const process = { process: (ctx: ProcessAllWindowContext<Window>, elements: Iterable<Rec>, out: Collector<Rec>) => emit('all', ctx.window(), elements, merging, out) };
   switch (node.fn) {
-    case 'reduce': return w.reduce(reduceFn(node));
-    case 'reduceProcess': return w.reduce(reduceFn(node), process, type);
-    case 'aggregate': return w.aggregate(new Agg(), undefined, type);
+    case 'reduce': return same(w.reduce(reduceFn(node)));
+    case 'reduceProcess': return same(w.reduce(reduceFn(node), process, type));
+    case 'aggregate': return same(w.aggregate(new Agg(), undefined, type));
     case 'aggregateKey':
       if (node.numeric === true) {
-        return w.aggregate(NumericAggregate.of<Rec>(1, 'count', 'sum', 'avg'))
-          .map((r): Rec => { const n = r as unknown as NumericRow; return ['all', n.count, n.avg, n.sum]; }, type)
+        const operator = w.aggregate(NumericAggregate.of<Rec>(1, 'count', 'sum', 'avg'));
+        const out = operator.map((r): Rec => { const n = r as unknown as NumericRow; return ['all', n.count, n.avg, n.sum]; }, type)
           .setParallelism(1); // where the windowAll runs: a forward edge, as if the map were part of it
+        return { operator, out };
       }
-      return w.aggregate(new Agg(), { process: (_ctx: ProcessAllWindowContext<Window>, rs: Iterable<Rec>, out: Collector<Rec>) => {
+      return same(w.aggregate(new Agg(), { process: (_ctx: ProcessAllWindowContext<Window>, rs: Iterable<Rec>, out: Collector<Rec>) => {
         for (const r of rs) out.collect(['all', r[1], r[2], r[3]]);
-      } }, type);
-    case 'aggregateProcess': return w.aggregate(new Agg(), process, type);
-    case 'process': return w.process(process, type);
+      } }, type));
+    case 'aggregateProcess': return same(w.aggregate(new Agg(), process, type));
+    case 'process': return same(w.process(process, type));
   }
 }
