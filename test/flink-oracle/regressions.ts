@@ -3,7 +3,7 @@
  * patterns in the spec vocabulary, and shrunk disagreements worth keeping once fixed. Each must
  * agree with Flink, or differ only as a listed known difference.
  */
-import type { Spec } from './spec.ts';
+import type { Rec, Spec } from './spec.ts';
 
 export interface Regression {
   name: string;
@@ -12,6 +12,11 @@ export interface Regression {
 
 const streaming = { version: 1, mode: 'STREAMING', watermarkEmission: 'perRecord', declareTypes: true } as const;
 const batch = { version: 1, mode: 'BATCH', watermarkEmission: 'perRecord', declareTypes: true } as const;
+
+/** Out-of-order records for window regressions: with a small bound, some come late. */
+const LATE_RECORDS: Rec[] = [
+  ['a', 1, 0, 5], ['a', 2, 0, 9], ['b', 3, 0, 14], ['a', 4, 0, 30], ['a', 5, 0, 11], ['b', 6, 0, 2], ['a', 7, 0, 40], ['a', 8, 0, 26], ['b', 9, 0, 33], ['a', -1, 0, 12],
+];
 
 export const REGRESSIONS: Regression[] = [
   {
@@ -280,4 +285,25 @@ export const REGRESSIONS: Regression[] = [
       ],
     },
   },
+  ...([
+    ['session windows with a continuous trigger: late records merge into fired sessions within the lateness',
+      { assigner: { kind: 'session', gap: 4 }, trigger: { kind: 'continuousEventTime', interval: 3 }, allowedLateness: 20 }, 3],
+    ['tumbling windows with a purging continuous trigger: a late firing holds only what came since the purge',
+      { assigner: { kind: 'tumbling', size: 10, offset: 0 }, trigger: { kind: 'purging', nested: { kind: 'continuousEventTime', interval: 3 } }, allowedLateness: 20 }, 3],
+    ['sliding windows with a count trigger: late records count in the windows lateness keeps',
+      { assigner: { kind: 'sliding', size: 10, slide: 5, offset: 0 }, trigger: { kind: 'count', count: 2 }, allowedLateness: 4 }, 0],
+  ] as const).map(([name, w, bound]): Regression => ({
+    name,
+    spec: {
+      ...streaming, nodes: [
+        { id: 's0', op: 'source', records: LATE_RECORDS },
+        { id: 'n0', op: 'watermarks', input: 's0', strategy: 'bounded', outOfOrderness: bound },
+        { id: 'n1', op: 'keyBy', input: 'n0', field: 0 },
+        { id: 'n2', op: 'window', input: 'n1', fn: 'process', lateData: true, ...w },
+        { id: 'n3', op: 'sideOutput', input: 'n2', tag: 'late' },
+        { id: 'out0', op: 'sink', input: 'n2' },
+        { id: 'out1', op: 'sink', input: 'n3' },
+      ],
+    },
+  })),
 ];
