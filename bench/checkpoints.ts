@@ -1,15 +1,18 @@
 // Checkpoints: what they cost a running job, side by side in one run. The keyed-sum kernel job
 // (10 M events, 100 k keys) and the enrichment job, each with a checkpoint every second to the
-// file system and without, alternating; then 1,000,000 keys of kernel aggregate state: how long
-// a checkpoint holds the stream (the synchronous snapshot), how long until it is durable, how
-// long a restore takes, the stream's longest pause, and the bytes per key on disk.
+// file system and without, alternating, in CPU and wall time; then 1,000,000 keys of kernel
+// aggregate state and of heap state: how long a checkpoint holds the stream (the synchronous
+// snapshot, and the longest pause while checkpoints go on), how long until it is durable, how
+// long a restore takes, and the bytes per key on disk next to those in memory.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileSystemCheckpointStorage, StreamExecutionEnvironment, WatermarkStrategy } from '../src/index.ts';
-import type { CheckpointStats, Columns, Source, SourceReader } from '../src/index.ts';
+import {
+  FileSystemCheckpointStorage, KeyedProcessFunction, StreamExecutionEnvironment, ValueStateDescriptor, WatermarkStrategy,
+} from '../src/index.ts';
+import type { CheckpointStats, Columns, RuntimeContext, Source, SourceReader, ValueState } from '../src/index.ts';
 import enrichment, { PURCHASES } from './enrichment_job.ts';
-import { median } from './measure.ts';
+import { heapNow, median } from './measure.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
@@ -40,8 +43,12 @@ class ColumnsThenQuiet implements Source<Record<string, number>> {
   readonly maxParallelism = 1;
   readonly columns = [{ name: 'key', numeric: 'int' as const }, { name: 'value', numeric: 'float' as const }];
   private readonly data: { key: Int32Array; value: Float64Array };
+  /** Resolves once a reader has handed out the last row. */
+  readonly drained: Promise<void>;
+  private done!: () => void;
   constructor(data: { key: Int32Array; value: Float64Array }) {
     this.data = data;
+    this.drained = new Promise((resolve) => { this.done = resolve; });
   }
   createReader(_context: unknown, restored?: unknown): SourceReader<Record<string, number>> {
     const { key, value } = this.data;
@@ -51,6 +58,7 @@ class ColumnsThenQuiet implements Source<Record<string, number>> {
         const n = Math.min(max, key.length - next);
         const part = { length: n, columns: { key: key.subarray(next, next + n), value: value.subarray(next, next + n) } };
         next += n;
+        if (next === key.length) this.done();
         return part;
       },
       pollNext: () => { throw new Error('read as columns'); },
@@ -68,21 +76,156 @@ function keyedSum(data: { key: Int32Array; value: Float64Array }, checkpointDir:
   return env;
 }
 
-async function alternate(label: string, runs: number, without: () => Promise<number>, withCheckpoints: () => Promise<number>): Promise<void> {
-  await without();
-  await withCheckpoints();
-  const a: number[] = [];
-  const b: number[] = [];
+/** Wall and CPU time (this process's, all threads) of one run, and the checkpoints it completed. */
+async function timed(run: () => Promise<number>): Promise<{ wall: number; cpu: number; checkpoints: number }> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const checkpoints = await run();
+  const used = process.cpuUsage(cpu);
+  return { wall: performance.now() - started, cpu: (used.user + used.system) / 1000, checkpoints };
+}
+
+/**
+ * Runs without and with checkpoints in turn (which goes first alternates) and reports medians of
+ * CPU time, which other work on a shared machine disturbs less than wall time, and of wall time.
+ * The interval is wall-clock time, so a run slowed by other load takes more checkpoints; the
+ * CPU each checkpoint costs, against the CPU the job uses in one interval, is the overhead on an
+ * unloaded machine.
+ */
+async function alternate(label: string, runs: number, intervalMs: number, without: () => Promise<number>, withCheckpoints: () => Promise<number>): Promise<void> {
+  await timed(without);
+  await timed(withCheckpoints);
+  const a: { wall: number; cpu: number }[] = [];
+  const b: { wall: number; cpu: number; checkpoints: number }[] = [];
   for (let i = 0; i < runs; i++) {
     gc();
     const first = i % 2 === 0;
-    if (first) a.push(await without());
-    b.push(await withCheckpoints());
-    if (!first) a.push(await without());
+    if (first) a.push(await timed(without));
+    b.push(await timed(withCheckpoints));
+    if (!first) a.push(await timed(without));
   }
-  const paired = median(a.map((t, i) => t / b[i]));
-  console.log(`  ${label.padEnd(58)} without ${median(a).toFixed(0).padStart(5)} ms   with ${median(b).toFixed(0).padStart(5)} ms   ` +
-    `with/without ${(median(b) / median(a)).toFixed(3)}x (paired ${(1 / paired).toFixed(3)}x)`);
+  const cpu = (xs: { cpu: number }[]) => median(xs.map((x) => x.cpu));
+  const wall = (xs: { wall: number }[]) => median(xs.map((x) => x.wall));
+  const paired = median(b.map((x, i) => x.cpu / a[i].cpu));
+  const checkpoints = median(b.map((x) => x.checkpoints));
+  const perCheckpoint = median(b.map((x, i) => (x.cpu - a[i].cpu) / Math.max(1, x.checkpoints)));
+  const cpuPerInterval = cpu(a) / Math.max(1, wall(a) / intervalMs);
+  console.log(`  ${label}`);
+  console.log(`    CPU  without ${cpu(a).toFixed(0).padStart(5)} ms   with ${cpu(b).toFixed(0).padStart(5)} ms   with/without ${(cpu(b) / cpu(a)).toFixed(3)}x (paired ${paired.toFixed(3)}x)`);
+  console.log(`    wall without ${wall(a).toFixed(0).padStart(5)} ms   with ${wall(b).toFixed(0).padStart(5)} ms   with/without ${(wall(b) / wall(a)).toFixed(3)}x`);
+  console.log(`    ${checkpoints} checkpoints per run (median), ${perCheckpoint.toFixed(1)} ms of CPU each (paired median): ` +
+    `${(1 + perCheckpoint / cpuPerInterval).toFixed(3)}x at one checkpoint per ${cpuPerInterval.toFixed(0)} ms of the job's CPU (a ${intervalMs} ms interval at this run's speed), ` +
+    `${(1 + perCheckpoint / intervalMs).toFixed(3)}x for a job that keeps a core busy`);
+}
+
+/** A job over the state source: the kernels' keyed sum, or the same sum in heap state. */
+type StateJob = (env: StreamExecutionEnvironment, source: ColumnsThenQuiet) => void;
+
+const kernelSum: StateJob = (env, source) => {
+  env.fromSource(source, WatermarkStrategy.noWatermarks(), 'state').uid('state')
+    .keyBy('key').sum('value').uid('sum')
+    .addSink({ invoke: () => {}, invokeColumns: () => {} });
+};
+
+class SumInValueState extends KeyedProcessFunction<number, Record<string, number>, number> {
+  private sum!: ValueState<number>;
+  override open(ctx: RuntimeContext): void {
+    this.sum = ctx.getState(new ValueStateDescriptor<number>('sum'));
+  }
+  processElement(record: Record<string, number>): void {
+    this.sum.update((this.sum.value() ?? 0) + record.value);
+  }
+}
+
+const heapSum: StateJob = (env, source) => {
+  env.fromSource(source, WatermarkStrategy.noWatermarks(), 'state').uid('state')
+    .keyBy((r) => r.key).process(new SumInValueState()).uid('sum')
+    .addSink({ invoke: () => {} });
+};
+
+/**
+ * The event loop's longest gap between turns over `ms` (a timer re-armed at every turn), and
+ * the most CPU time this process used within any one gap: on a shared machine a gap can be the
+ * thread waiting for a core, which the CPU time tells apart from work.
+ */
+async function longestPause(ms: number): Promise<{ wall: number; cpu: number }> {
+  let wall = 0;
+  let cpu = 0;
+  let last = performance.now();
+  let lastCpu = process.cpuUsage();
+  const end = last + ms;
+  await new Promise<void>((resolve) => {
+    const turn = () => {
+      const now = performance.now();
+      const used = process.cpuUsage(lastCpu);
+      wall = Math.max(wall, now - last);
+      cpu = Math.max(cpu, (used.user + used.system) / 1000);
+      last = now;
+      lastCpu = process.cpuUsage();
+      if (now < end) setTimeout(turn, 0);
+      else resolve();
+    };
+    setTimeout(turn, 0);
+  });
+  return { wall, cpu };
+}
+
+/**
+ * `keys` keys of state checkpointed every 300 ms to the file system once the input is read:
+ * the synchronous part, the stream's longest pause (the event loop's longest delay while
+ * checkpoints are taken), trigger to durable, a new run's restore, and bytes per key on disk
+ * next to the bytes per key the running job holds in memory (JS heap and buffers, after GC).
+ */
+async function stateCheckpoints(label: string, data: { key: Int32Array; value: Float64Array }, runs: number, dir: string, job: StateJob, heapState: boolean): Promise<void> {
+  console.log(`\n${label}, checkpointed to the file system`);
+  const keys = data.key.length;
+  const syncs: number[] = [];
+  const pauses: number[] = [];
+  const pauseCpu: number[] = [];
+  const totals: number[] = [];
+  const restores: number[] = [];
+  const memory: number[] = [];
+  let stats: CheckpointStats | null = null;
+  for (let i = 0; i < runs; i++) {
+    const storage = join(dir, `state-${i}`);
+    const source = new ColumnsThenQuiet(data);
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(300);
+    env.getCheckpointConfig().setCheckpointStorage(new FileSystemCheckpointStorage(storage));
+    env.getConfig().setBatchSize(65_536);
+    job(env, source);
+    const client = env.executeAsync('state');
+    await source.drained;
+    await new Promise((r) => setTimeout(r, 200));
+    const holding = heapNow();
+    const longest = await longestPause(1200);
+    pauses.push(longest.wall);
+    pauseCpu.push(longest.cpu);
+    stats = (await client.cancel()).checkpoints;
+    if (stats === null || stats.completed < 2) throw new Error(`only ${stats?.completed ?? 0} checkpoints completed`);
+    syncs.push(stats.lastSyncMs);
+    totals.push(stats.lastDurationMs);
+    // The cancelled run left its checkpoints: the same job run again restores them; its source is at its end already.
+    const again = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(60_000);
+    again.getCheckpointConfig().setCheckpointStorage(new FileSystemCheckpointStorage(storage));
+    job(again, new ColumnsThenQuiet(data));
+    const started = performance.now();
+    // Cancelled at once, the run still opens (restoring its state) before it stops: its time is the restore's.
+    const restored = await again.executeAsync('state').cancel();
+    if (restored.restoredFrom === null) throw new Error('the second run did not restore');
+    restores.push(performance.now() - started);
+    // Both runs are over: what the heap held more while the first one ran was its state (and its small buffers).
+    memory.push((holding - heapNow()) / keys);
+    rmSync(storage, { recursive: true, force: true });
+  }
+  const list = (xs: number[], digits: number) => xs.map((x) => x.toFixed(digits)).join(', ');
+  console.log(`  synchronous part:                     median ${median(syncs).toFixed(1)} ms (${list(syncs, 1)})`);
+  console.log(`  stream's longest pause meanwhile:     median ${median(pauses).toFixed(1)} ms (${list(pauses, 1)}) wall`);
+  console.log(`                                       median ${median(pauseCpu).toFixed(1)} ms (${list(pauseCpu, 1)}) CPU of the busiest pause`);
+  console.log(`  trigger to durable:                   median ${median(totals).toFixed(0)} ms`);
+  console.log(`  restore (read, decode, load):         median ${median(restores).toFixed(0)} ms (${list(restores, 0)})`);
+  // WASM memory is never given back, so a kernel table's memory does not show as freed: the kernel benchmark reports its table bytes per key.
+  const inMemory = heapState ? `${median(memory).toFixed(1)} bytes per key in memory (JS heap)` : 'in memory: the kernel benchmark\'s table bytes per key';
+  console.log(`  size: ${((stats?.lastSizeBytes ?? 0) / keys).toFixed(1)} bytes per key on disk; ${inMemory}`);
 }
 
 export async function runCheckpointBench(opts: { events?: number; keys?: number; runs?: number; stateKeys?: number } = {}): Promise<void> {
@@ -94,61 +237,29 @@ export async function runCheckpointBench(opts: { events?: number; keys?: number;
     console.log(`\ncheckpoints: a checkpoint every second to the file system, against none (median of ${runs}, alternating)`);
     const data = columns(events, opts.keys ?? 100_000, false);
     let n = 0;
-    await alternate(`keyed sum in the kernels, ${events.toLocaleString('en-US')} events, ${(opts.keys ?? 100_000).toLocaleString('en-US')} keys`, runs,
+    await alternate(`keyed sum in the kernels, ${events.toLocaleString('en-US')} events, ${(opts.keys ?? 100_000).toLocaleString('en-US')} keys`, runs, 1000,
       async () => {
-        const started = performance.now();
         await keyedSum(data, null).execute('keyed sum');
-        return performance.now() - started;
+        return 0;
       },
       async () => {
-        const started = performance.now();
         const result = await keyedSum(data, join(dir, `sum-${n++}`)).execute('keyed sum');
-        if (result.checkpoints === null) throw new Error('no checkpoints were taken');
-        return performance.now() - started;
+        if (result.checkpoints === null) throw new Error('checkpointing was not enabled');
+        return result.checkpoints.completed;
       });
-    await alternate(`enrichment, ${PURCHASES.toLocaleString('en-US')} purchases`, runs,
-      async () => (await enrichment.run({ parallelism: 1 })).result.getNetRuntime(),
-      async () => (await enrichment.run({ parallelism: 1, parameters: { checkpointMs: 1000, checkpointDir: join(dir, `enrich-${n++}`) } })).result.getNetRuntime());
-
-    console.log(`\n${stateKeys.toLocaleString('en-US')} keys of kernel aggregate state (a keyed sum), checkpointed to the file system`);
+    await alternate(`enrichment, ${PURCHASES.toLocaleString('en-US')} purchases`, runs, 1000,
+      async () => {
+        await enrichment.run({ parallelism: 1 });
+        return 0;
+      },
+      async () => {
+        const { result } = await enrichment.run({ parallelism: 1, parameters: { checkpointMs: 1000, checkpointDir: join(dir, `enrich-${n++}`) } });
+        if (result.checkpoints === null) throw new Error('checkpointing was not enabled');
+        return result.checkpoints.completed;
+      });
     const state = columns(stateKeys, stateKeys, true);
-    const syncs: number[] = [];
-    const totals: number[] = [];
-    const restores: number[] = [];
-    let stats: CheckpointStats | null = null;
-    for (let i = 0; i < runs; i++) {
-      gc();
-      const storage = join(dir, `state-${i}`);
-      const env = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(300);
-      env.getCheckpointConfig().setCheckpointStorage(new FileSystemCheckpointStorage(storage));
-      env.getConfig().setBatchSize(65_536);
-      env.fromSource(new ColumnsThenQuiet(state), WatermarkStrategy.noWatermarks(), 'state').uid('state')
-        .keyBy('key').sum('value').uid('sum')
-        .addSink({ invoke: () => {}, invokeColumns: () => {} });
-      const client = env.executeAsync('state');
-      await new Promise((r) => setTimeout(r, 2000));
-      stats = (await client.cancel()).checkpoints;
-      if (stats === null || stats.completed < 2) throw new Error(`only ${stats?.completed ?? 0} checkpoints completed in 2 s`);
-      syncs.push(stats.lastSyncMs);
-      totals.push(stats.lastDurationMs);
-      // The cancelled run left its checkpoints: the same job run again restores them; its source is at its end already.
-      const again = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(60_000);
-      again.getCheckpointConfig().setCheckpointStorage(new FileSystemCheckpointStorage(storage));
-      again.fromSource(new ColumnsThenQuiet(state), WatermarkStrategy.noWatermarks(), 'state').uid('state')
-        .keyBy('key').sum('value').uid('sum')
-        .addSink({ invoke: () => {}, invokeColumns: () => {} });
-      const started = performance.now();
-      // Cancelled at once, the run still opens (restoring its state) before it stops: its time is the restore's.
-      const resumed = again.executeAsync('state');
-      const restored = await resumed.cancel();
-      if (restored.restoredFrom === null) throw new Error('the second run did not restore');
-      restores.push(performance.now() - started);
-      rmSync(storage, { recursive: true, force: true });
-    }
-    console.log(`  synchronous part (the stream's pause): median ${median(syncs).toFixed(1)} ms (${syncs.map((x) => x.toFixed(1)).join(', ')})`);
-    console.log(`  trigger to durable:                  median ${median(totals).toFixed(0)} ms`);
-    console.log(`  restore (read, decode, kernel table): median ${median(restores).toFixed(0)} ms`);
-    console.log(`  size: ${((stats?.lastSizeBytes ?? 0) / stateKeys).toFixed(1)} bytes per key on disk`);
+    await stateCheckpoints(`${stateKeys.toLocaleString('en-US')} keys of kernel aggregate state (a keyed sum)`, state, runs, join(dir, 'kernel'), kernelSum, false);
+    await stateCheckpoints(`${stateKeys.toLocaleString('en-US')} keys of heap state (a ValueState<number> per key, a KeyedProcessFunction)`, state, runs, join(dir, 'heap'), heapSum, true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
