@@ -6,12 +6,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  KeyedCoProcessFunction, KeyedProcessFunction, MemoryCheckpointStorage, RestartStrategies,
-  StreamExecutionEnvironment, ValueStateDescriptor, WatermarkStrategy,
+  MemoryCheckpointStorage, RestartStrategies, StreamExecutionEnvironment, WatermarkStrategy,
 } from '../../src/index.ts';
 import type {
-  CheckpointListener, Collector, DataStream, KeyedProcessContext, MapFunction, OnTimerContext, RuntimeContext, Source, SourceReader, SourceReaderContext, ValueState,
+  CheckpointListener, DataStream, MapFunction, Source, SourceReader, SourceReaderContext,
 } from '../../src/index.ts';
+import { Enrich, EventTimeCounts } from './fixtures/golden_functions.ts';
+import type { Item, Purchase } from './fixtures/golden_functions.ts';
 
 /**
  * Passes records through, and throws once, on the `extra`-th record after `k` checkpoints
@@ -79,26 +80,6 @@ function perKey(records: unknown[]): Record<string, string[]> {
   return out;
 }
 
-type Item = [id: number, name: string];
-type Purchase = [id: number, quantity: number];
-
-class Enrich extends KeyedCoProcessFunction<number, Item, Purchase, [number, string | null, number]> {
-  private name!: ValueState<string>;
-  private total!: ValueState<number>;
-  override open(ctx: RuntimeContext) {
-    this.name = ctx.getState(new ValueStateDescriptor('name'));
-    this.total = ctx.getState(new ValueStateDescriptor('total'));
-  }
-  processElement1(item: Item) {
-    this.name.update(item[1]);
-  }
-  processElement2(p: Purchase, _ctx: KeyedProcessContext<number>, out: Collector<[number, string | null, number]>) {
-    const total = (this.total.value() ?? 0) + p[1];
-    this.total.update(total);
-    out.collect([p[0], this.name.value(), total]);
-  }
-}
-
 const items: Item[] = Array.from({ length: 50 }, (_, i) => [i, `item ${i}`]);
 const purchases: Purchase[] = Array.from({ length: 3000 }, (_, i) => [(i * 7) % 50, (i % 5) + 1]);
 
@@ -115,20 +96,6 @@ const kernelSum: Build<Record<string, number>> = (env, fail) => {
   return fail(env.fromColumns({ key, value }) as DataStream<Record<string, number>>).keyBy('key').sum('value').uid('sum')
     .map((r) => [r.key, r.value]);
 };
-
-class EventTimeCounts extends KeyedProcessFunction<number, [number, number], [number, string, number]> {
-  private count!: ValueState<number>;
-  override open(ctx: RuntimeContext) {
-    this.count = ctx.getState(new ValueStateDescriptor('count'));
-  }
-  processElement(e: [number, number], ctx: KeyedProcessContext<number>) {
-    this.count.update((this.count.value() ?? 0) + 1);
-    ctx.timerService().registerEventTimeTimer(Math.floor(e[1] / 100) * 100 + 99);
-  }
-  override onTimer(ts: number, ctx: OnTimerContext<number>, out: Collector<[number, string, number]>) {
-    out.collect([ctx.getCurrentKey(), `window ending ${ts}`, this.count.value() ?? 0]);
-  }
-}
 
 const timers: Build<[number, number]> = (env, fail) => {
   env.getConfig().setPerRecordWatermarks(true);
