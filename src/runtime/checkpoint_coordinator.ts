@@ -82,6 +82,9 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
   #writing: Promise<void> = Promise.resolve();
   #lastEnded: number;
   #failedInARow = 0;
+  /** The job has finished: its final checkpoint is due at once, not after the interval (a retry after it failed is). */
+  #finalWanted = false;
+  #finalAsked = false;
   #stats: CheckpointStats = { completed: 0, failed: 0, lastDurationMs: 0, lastSizeBytes: 0, lastSyncMs: 0, lastCheckpointId: null };
 
   /**
@@ -114,7 +117,8 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
       return;
     }
     const savepoint = this.#savepointWaiters.length > 0 ? this.#savepointWaiters.splice(0) : null;
-    if (savepoint === null && (this.#store === null || now - this.#lastEnded < Math.max(this.#settings.intervalMs, this.#settings.minPauseMs))) return;
+    if (savepoint === null && (this.#store === null || (!this.#finalWanted && now - this.#lastEnded < Math.max(this.#settings.intervalMs, this.#settings.minPauseMs)))) return;
+    this.#finalWanted = false;
     const checkpointId = this.#nextId++;
     this.#pending = { checkpointId, started: now, parts: [], acknowledgements: 0, syncMs: 0, writing: false, savepoint };
     this.#targets.trigger(checkpointId);
@@ -132,10 +136,19 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
     if (pending?.savepoint) for (const waiter of pending.savepoint) waiter.reject(reason);
   }
 
+  /** The whole job has finished: the next checkpoint, due at once, is its final one. None without a store. */
+  finalCheckpoint(): boolean {
+    if (this.#store === null) return false;
+    if (!this.#finalAsked) this.#finalWanted = true;
+    this.#finalAsked = true;
+    return true;
+  }
+
   /** How long until the coordinator has something to do (a thread with nothing else to do sleeps that long). */
   msUntilDue(): number {
     if (this.#pending === null && this.#savepointWaiters.length > 0) return 0;
     if (this.#pending === null && this.#store === null) return Number.POSITIVE_INFINITY;
+    if (this.#pending === null && this.#finalWanted) return 0;
     const due = this.#pending !== null ? this.#pending.started + this.#settings.timeoutMs : this.#lastEnded + Math.max(this.#settings.intervalMs, this.#settings.minPauseMs);
     return Math.max(0, due - this.#now());
   }

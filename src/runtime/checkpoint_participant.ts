@@ -22,6 +22,13 @@ export interface ThreadCheckpointing extends CheckpointAcknowledger {
    * every worker has finished, takes part in checkpoints with its finished subtasks.
    */
   finishedHere?(): boolean;
+  /**
+   * Every subtask in this thread has finished: asks for the job's final checkpoint (Flink's
+   * checkpoint after tasks finished), taken at once, and returns whether one will come. The
+   * thread closes its subtasks only once it is complete, so what they pre-committed at their end
+   * is durable before it is committed. Absent, or false (a job that takes savepoints only): none.
+   */
+  finalCheckpoint?(): boolean;
 }
 
 /**

@@ -98,6 +98,9 @@ export class Executor {
   /** In `run`'s loop: between two steps whenever other code runs. */
   private looping = false;
   private wakeForCheckpoint: (() => void) | null = null;
+  /** The checkpoint started once every subtask here had finished (the final one), and whether it completed. */
+  private finalCheckpointId: number | null = null;
+  private finalCheckpointDone = false;
   /** Operators that work asynchronously (async sinks, async I/O), with the task each runs in. */
   private readonly asyncOps: { readonly op: StreamOperator; readonly task: TaskStats }[];
 
@@ -157,6 +160,7 @@ export class Executor {
   }
 
   notifyCheckpointComplete(checkpointId: number): void {
+    if (this.finalCheckpointId !== null && checkpointId >= this.finalCheckpointId) this.finalCheckpointDone = true;
     for (const s of this.wiring.subtasks) {
       s.state.release(checkpointId);
       try {
@@ -189,6 +193,7 @@ export class Executor {
 
   private startTriggered(): void {
     for (const checkpointId of this.triggers.splice(0)) {
+      if (this.finalCheckpointId === null && this.isFinished()) this.finalCheckpointId = checkpointId;
       try {
         this.checkpoints?.participant.trigger(checkpointId);
       } catch (error) {
@@ -206,6 +211,7 @@ export class Executor {
 
   abortCheckpoint(checkpointId: number): void {
     this.triggers = this.triggers.filter((id) => id !== checkpointId);
+    if (this.finalCheckpointId === checkpointId) this.finalCheckpointId = null;
     this.checkpointWanted();
     this.checkpoints?.participant.abort(checkpointId);
     for (const s of this.wiring.subtasks) {
@@ -350,7 +356,7 @@ export class Executor {
       const slice = this.placement === null ? THREAD_YIELD_MS : WORKER_YIELD_MS;
       let lastYield = performance.now();
       this.looping = true;
-      while (!this.cancelled && !(this.isFinished() && this.mayEnd())) {
+      while (!this.cancelled && !(this.isFinished() && this.mayEnd() && this.finalCheckpointTaken())) {
         this.checkpoints?.coordinator.poll();
         if (this.triggers.length > 0) this.startTriggered();
         if (this.step(this.budget, lastYield + slice) === 0) {
@@ -361,6 +367,7 @@ export class Executor {
           lastYield = performance.now();
         }
       }
+      if (this.isFinished() && !this.finalCheckpointDone) this.endWithoutFinalCheckpoint();
     } catch (error) {
       this.looping = false;
       await this.closeAll(true);
@@ -382,6 +389,30 @@ export class Executor {
     const coordinator = this.checkpoints?.coordinator;
     if (coordinator?.finishedHere === undefined) return true;
     return coordinator.finishedHere();
+  }
+
+  /**
+   * Whether a finished job may close its subtasks: when one holds what only a checkpoint may make
+   * visible, once its final checkpoint, started after every subtask here finished, is complete
+   * (asked for here; a failed one is retried on the interval), or at once when none will come. Until
+   * then what a sink pre-committed at its end is not in a durable checkpoint, and committing it
+   * would let a run resumed from the checkpoint before write it again (Flink: FLIP-147, and the
+   * CommitterOperator commits the last committables at the final checkpoint).
+   */
+  private finalCheckpointTaken(): boolean {
+    if (this.finalCheckpointDone || !this.wiring.subtasks.some((s) => s.op.awaitsFinalCheckpoint())) return true;
+    return this.checkpoints?.coordinator.finalCheckpoint?.() !== true;
+  }
+
+  /** The job ended with no checkpoint to follow its end: what waits for one is done now. */
+  private endWithoutFinalCheckpoint(): void {
+    for (const s of this.wiring.subtasks) {
+      try {
+        s.op.endWithoutFinalCheckpoint();
+      } catch (error) {
+        throw s.op.failure(error, null);
+      }
+    }
   }
 
   /** Stops the job at the next step; `run` then resolves with what was done, marked cancelled. */

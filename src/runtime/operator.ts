@@ -148,6 +148,14 @@ export abstract class StreamOperator {
   /** The checkpoint was given up (it timed out, or could not be written). */
   notifyCheckpointAborted(_checkpointId: number): void {}
 
+  /** Whether it holds what only a checkpoint that is durable may make visible (a sink's committables): a finished job then takes a final checkpoint. */
+  awaitsFinalCheckpoint(): boolean {
+    return false;
+  }
+
+  /** The job finished and no checkpoint follows its end (it takes none): what waits for one is done now. */
+  endWithoutFinalCheckpoint(): void {}
+
   /** What it has warned the user about while running (a window that cannot fire), for the metrics; null when nothing. */
   warning(): string | null {
     return null;

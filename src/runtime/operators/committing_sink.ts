@@ -20,6 +20,8 @@ export class CommittingSinkOperator extends FunctionOperator {
   private pending: ListState<[number, unknown[]]> | null = null;
   /** Pre-committed and waiting for their checkpoint to be durable. */
   private waiting: Array<[number, unknown[]]> = [];
+  /** Pre-committed at the end of input: they go into the next checkpoint (the final one) and are committed once it is durable. */
+  private last: unknown[] = [];
   private ts = Number.NaN;
   private readonly sinkContext: SinkContext = {
     timestamp: () => (this.ts === this.ts ? this.ts : null),
@@ -66,7 +68,7 @@ export class CommittingSinkOperator extends FunctionOperator {
   }
 
   override snapshotState(checkpointId: number): KeyedStatePart[] {
-    const committables = this.sink.prepareCommit(checkpointId);
+    const committables = [...this.last.splice(0), ...this.sink.prepareCommit(checkpointId)];
     this.waiting.push([checkpointId, committables]);
     this.pending!.update(this.waiting);
     return super.snapshotState(checkpointId);
@@ -80,9 +82,21 @@ export class CommittingSinkOperator extends FunctionOperator {
     super.notifyCheckpointComplete(checkpointId);
   }
 
-  /** The input ended: nothing more will come, so what is left becomes visible now. */
+  /**
+   * The input ended: what is left is pre-committed, and committed at the job's final checkpoint,
+   * as any other (Flink's CommitterOperator), never before a checkpoint that holds it is durable.
+   */
   override finish(): void {
-    const committables = [...this.waiting.flatMap(([, c]) => c), ...this.sink.prepareCommit(Number.POSITIVE_INFINITY)];
+    this.last.push(...this.sink.prepareCommit(Number.POSITIVE_INFINITY));
+  }
+
+  override awaitsFinalCheckpoint(): boolean {
+    return this.last.length > 0 || this.waiting.length > 0;
+  }
+
+  /** A job that takes no checkpoints has no final one: what is left becomes visible now. */
+  override endWithoutFinalCheckpoint(): void {
+    const committables = [...this.waiting.flatMap(([, c]) => c), ...this.last.splice(0)];
     this.waiting = [];
     if (committables.length > 0) this.sink.commit(committables);
   }
