@@ -13,26 +13,9 @@ import {
 import type { CheckpointStats, Columns, RuntimeContext, Source, SourceReader, ValueState } from '../src/index.ts';
 import enrichment, { PURCHASES } from './enrichment_job.ts';
 import { heapNow, median } from './measure.ts';
+import { keyValueColumns as columns } from './generated_columns.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-
-function mix(i: number): number {
-  let h = Math.imul(i ^ 0x5bd1e995, 0x9e3779b1);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x85ebca6b);
-  return (h ^ (h >>> 13)) >>> 0;
-}
-
-/** (key, value) columns, generated once and read by every run. */
-function columns(events: number, keys: number, distinct: boolean): { key: Int32Array; value: Float64Array } {
-  const key = new Int32Array(events);
-  const value = new Float64Array(events);
-  for (let i = 0; i < events; i++) {
-    key[i] = distinct ? i : mix(i) % keys;
-    value[i] = (mix(i + events) % 1000) / 10;
-  }
-  return { key, value };
-}
 
 /**
  * The columns in slices, then (unless `ends`) nothing more until cancelled, as a live source

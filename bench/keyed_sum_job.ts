@@ -4,18 +4,12 @@
 // parameter `splits: false`, into one fixed range per subtask.
 import { defineJob, WatermarkStrategy } from '../src/index.ts';
 import type { Columns, Source, SourceReader, SourceReaderContext } from '../src/index.ts';
+import { mix } from './generated_columns.ts';
 
 export const EVENTS = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.EDDY_BENCH_EVENTS ?? 10_000_000);
 export const KEYS = 100_000;
 /** Four batches a split: 39 splits of 10 M rows, each asked for in one message each way. */
 const SPLIT_ROWS = 4 * 65_536;
-
-function mix(i: number): number {
-  let h = Math.imul(i ^ 0x5bd1e995, 0x9e3779b1);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x85ebca6b);
-  return (h ^ (h >>> 13)) >>> 0;
-}
 
 class GeneratedColumns implements Source<Record<string, number>> {
   readonly boundedness = 'BOUNDED' as const;

@@ -7,6 +7,7 @@ import { chunkIntact, decodeCheckpoint, encodeCheckpoint } from '../../src/state
 import type { JobSnapshot } from '../../src/state/snapshot.ts';
 import { TimeSlices } from '../../src/state/time_slices.ts';
 import enrichment from '../enrichment_job.ts';
+import { keyValueColumns as columns } from '../generated_columns.ts';
 
 export interface StateRun {
   /** The stream's pause for the last checkpoint: its synchronous snapshot. */
@@ -71,23 +72,6 @@ class ColumnsThenQuiet implements Source<Record<string, number>> {
       snapshotState: () => next,
     };
   }
-}
-
-function mix(i: number): number {
-  let h = Math.imul(i ^ 0x5bd1e995, 0x9e3779b1);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x85ebca6b);
-  return (h ^ (h >>> 13)) >>> 0;
-}
-
-function columns(events: number, keys: number, distinct: boolean): { key: Int32Array; value: Float64Array } {
-  const key = new Int32Array(events);
-  const value = new Float64Array(events);
-  for (let i = 0; i < events; i++) {
-    key[i] = distinct ? i : mix(i) % keys;
-    value[i] = (mix(i + events) % 1000) / 10;
-  }
-  return { key, value };
 }
 
 function stateJob(source: ColumnsThenQuiet, database: string, intervalMs: number): StreamExecutionEnvironment {

@@ -9,9 +9,9 @@ import {
   MemoryCheckpointStorage, RestartStrategies, StreamExecutionEnvironment, WatermarkStrategy,
 } from '../../src/index.ts';
 import type {
-  CheckpointListener, DataStream, MapFunction, Source, SourceReader, SourceReaderContext,
+  CheckpointListener, DataStream, MapFunction,
 } from '../../src/index.ts';
-import { Enrich, EventTimeCounts } from './fixtures/golden_functions.ts';
+import { Enrich, EventTimeCounts, SplitRows } from './fixtures/golden_functions.ts';
 import type { Item, Purchase } from './fixtures/golden_functions.ts';
 
 /**
@@ -104,32 +104,6 @@ const timers: Build<[number, number]> = (env, fail) => {
     .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<[number, number]>().withTimestampAssigner((e) => e[1])))
     .keyBy((e) => e[0]).process(new EventTimeCounts()).uid('counts');
 };
-
-/** Rows 0..n-1 in splits of 37 that subtasks take as they ask: its position is (split, offset). */
-class SplitRows implements Source<[number, number]> {
-  readonly boundedness = 'BOUNDED' as const;
-  readonly splitCount: number;
-  private readonly n: number;
-  constructor(n: number) {
-    this.n = n;
-    this.splitCount = Math.ceil(n / 37);
-  }
-  createReader(context: SourceReaderContext, restored?: unknown): SourceReader<[number, number]> {
-    const start = context.split! * 37;
-    const end = Math.min(this.n, start + 37);
-    let next = typeof restored === 'number' ? restored : start;
-    return {
-      pollNext: (max) => {
-        if (next >= end) return null;
-        const rows: [number, number][] = [];
-        for (; next < end && rows.length < max; next++) rows.push([next % 17, next]);
-        return rows;
-      },
-      isAvailable: () => Promise.resolve(),
-      snapshotState: () => next,
-    };
-  }
-}
 
 const splitSum: Build<[number, number]> = (env, fail) => fail(env.fromSource(new SplitRows(4000), WatermarkStrategy.noWatermarks(), 'split rows'))
   .keyBy((r) => r[0]).reduce((a, b) => [a[0], a[1] + b[1]]).uid('split totals')
