@@ -272,7 +272,8 @@ describe.skipIf(!haveChromium)('a page\'s job in Chromium, with its checkpoints 
     try {
       const expected = await straight(second, 'enrichment', database('tabs-workers-straight'));
       await start(first, { job: 'enrichment', mode: 'workers', database: db, jobName: 'golden', points: [{ k: 2, extra: 30 }], hold: true });
-      await first.waitForFunction(() => window.checkpointPage!.status() === 'held');
+      // Two workers load the job module and reach checkpoint k first: slow while the whole suite shares the cores.
+      await first.waitForFunction(() => window.checkpointPage!.status() === 'held', undefined, { timeout: 120_000 });
       await start(second, { job: 'enrichment', mode: 'workers', database: db, jobName: 'golden', points: [] });
       expect((await outcomeOf(second)).error).toBe(`the checkpoints of job "golden" in IndexedDB database "${db}" are held by another tab or worker of this site; a job's checkpoints have one owner at a time. Fix: close that tab (its hold ends with it), run this job under another name, or let it wait: new IndexedDBCheckpointStorage("${db}", { ifAvailable: false })`);
       const waiting: string[] = [];
@@ -293,7 +294,7 @@ describe.skipIf(!haveChromium)('a page\'s job in Chromium, with its checkpoints 
     } finally {
       for (const page of [first, second, third]) if (!page.isClosed()) await page.close();
     }
-  }, 60_000);
+  }, 240_000);
 
   it('a job in workers whose storage was given an AbortSignal fails at once, saying the signal cannot reach its coordinator', async () => {
     const page = await newPage();
