@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createWorkerGroup, executeInWorkers, startInWorkers, StreamExecutionEnvironment } from '../../src/index.ts';
-import job, { buildRulesJob, expectedAlerts, FraudCheck, rules } from './fixtures/rules_job.ts';
+import job, { buildRulesJob, expectedAlerts, FraudCheck, rules, transactions } from './fixtures/rules_job.ts';
 
 const jobModule = new URL('./fixtures/rules_job.ts', import.meta.url);
 const expected = expectedAlerts();
@@ -85,6 +85,8 @@ describe('dynamic rules, keyed', () => {
     expect([...records].sort()).toEqual([...expected].sort());
     // Every subtask saw every rule once: after the restart the rules came from the checkpoint's broadcast state, not from the source again.
     expect(check.calls.broadcast).toBe(rules.length * parallelism);
-    expect(check.calls.elements).toBeGreaterThan(1500);
+    // The last complete checkpoint may fall right before the failing batch (a checkpoint every 1 ms under load), so nothing
+    // need be replayed; a restart from scratch instead of the checkpoint is caught by the broadcast count above.
+    expect(check.calls.elements).toBeGreaterThanOrEqual(transactions.length);
   });
 });
