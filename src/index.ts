@@ -19,7 +19,7 @@ export { CheckpointConfig } from './api/checkpoint_config.ts';
 export { MemoryCheckpointStorage } from './state/memory_checkpoint_storage.ts';
 export { FileSystemCheckpointStorage } from './state/file_checkpoint_storage.ts';
 export { IndexedDBCheckpointStorage } from './state/indexeddb_checkpoint_storage.ts';
-export type { IndexedDBCheckpointStorageOptions } from './state/indexeddb_checkpoint_storage.ts';
+export type { ChunkStore, IndexedDBCheckpointStorageOptions } from './state/indexeddb_checkpoint_storage.ts';
 export { Savepoint, SavepointRestoreSettings } from './state/savepoint.ts';
 export { downloadSavepoint, readSavepointFile } from './state/savepoint_file.ts';
 export type { CheckpointStorage, CheckpointStore, StoredCheckpoint, StoredCheckpointInfo } from './state/checkpoint_storage.ts';

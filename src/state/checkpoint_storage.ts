@@ -40,7 +40,7 @@ export interface CheckpointStore {
 export type StorageRecipe =
   | { readonly kind: 'memory' }
   | { readonly kind: 'file-system'; readonly directory: string }
-  | { readonly kind: 'indexeddb'; readonly databaseName: string; readonly ifAvailable: boolean };
+  | { readonly kind: 'indexeddb'; readonly databaseName: string; readonly ifAvailable: boolean; readonly chunkStore?: 'indexeddb' | 'opfs' };
 
 export interface CheckpointStorage {
   /** A short name for messages: `memory`, `file system at /var/eddy`. */

@@ -4,6 +4,7 @@ import { openCheckpointDatabase, sinkRange } from './indexeddb_schema.ts';
 import type { CheckpointDatabase } from './indexeddb_schema.ts';
 import { SinkLedger } from './sink_ledger.ts';
 import { acquireJobLock } from './web_lock.ts';
+import { OpfsChunkFiles, opfsAvailable } from './opfs_chunk_files.ts';
 import { registerSinkRecordsLedger } from '../core/sink_records.ts';
 
 export interface IndexedDBCheckpointStorageOptions {
@@ -14,7 +15,18 @@ export interface IndexedDBCheckpointStorageOptions {
   readonly ifAvailable?: boolean;
   /** Stops waiting for the job (with `ifAvailable: false`); the run then fails with the signal's reason. */
   readonly signal?: AbortSignal;
+  /**
+   * Where a checkpoint's chunks go: `'indexeddb'` (the default: Blobs in the database) or
+   * `'opfs'` (files in the origin private file system, through a sync access handle in a
+   * dedicated worker, `createWritable()` on a page). The commit record (the manifest, naming the
+   * chunks and their checksums) is in IndexedDB either way, and a checkpoint written either way
+   * is read back by both. Where OPFS is absent, `'opfs'` writes to IndexedDB.
+   */
+  readonly chunkStore?: ChunkStore;
 }
+
+export type ChunkStore = 'indexeddb' | 'opfs';
+const CHUNK_STORES: readonly unknown[] = ['indexeddb', 'opfs'] satisfies ChunkStore[];
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -29,11 +41,13 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * job's checkpoints (one owner per job across tabs; a closed tab releases it). Before each
  * checkpoint the origin's quota is checked (`navigator.storage.estimate()`), persistence is
  * asked for once (`navigator.storage.persist()`), and a full quota fails only that checkpoint.
+ * With `chunkStore: 'opfs'` the chunks are OPFS files instead, the manifest still in IndexedDB.
  */
 export class IndexedDBCheckpointStorage implements CheckpointStorage {
   readonly databaseName: string;
   readonly #ifAvailable: boolean;
   readonly #signal: AbortSignal | undefined;
+  readonly #chunkStore: ChunkStore;
   #db: Promise<CheckpointDatabase> | null = null;
   readonly #ledger: SinkLedger;
 
@@ -41,8 +55,10 @@ export class IndexedDBCheckpointStorage implements CheckpointStorage {
     if (typeof databaseName !== 'string' || databaseName.length === 0) throw new TypeError(`new IndexedDBCheckpointStorage(databaseName): expected a non-empty database name, got ${JSON.stringify(databaseName)}`);
     if (typeof options !== 'object' || options === null) throw new TypeError('new IndexedDBCheckpointStorage(databaseName, options): options must be an object such as { ifAvailable: false }');
     if (options.ifAvailable !== undefined && typeof options.ifAvailable !== 'boolean') throw new TypeError(`new IndexedDBCheckpointStorage(databaseName, { ifAvailable }): expected true (fail when another tab runs the job) or false (wait for it), got ${JSON.stringify(options.ifAvailable)}`);
+    if (options.chunkStore !== undefined && !CHUNK_STORES.includes(options.chunkStore)) throw new TypeError(`new IndexedDBCheckpointStorage(databaseName, { chunkStore }): expected 'indexeddb' (chunks as Blobs in the database) or 'opfs' (chunks as files in the origin private file system), got ${JSON.stringify(options.chunkStore)}`);
     this.databaseName = databaseName;
     this.#ifAvailable = options.ifAvailable ?? true;
+    this.#chunkStore = options.chunkStore ?? 'indexeddb';
     this.#signal = options.signal;
     this.#ledger = new SinkLedger((sink) => this.#readSink(sink));
     registerSinkRecordsLedger(this, this.#ledger);
@@ -68,7 +84,7 @@ export class IndexedDBCheckpointStorage implements CheckpointStorage {
     if (sink !== undefined) {
       throw new TypeError(`IndexedDBSink ${JSON.stringify(sink)} (${this.describe()}) in a job run in workers: not supported yet; its records would not be written exactly once. Fix: run the job in one thread (env.execute()), where the sink is exactly-once, or take the job's records from startInWorkers(...) (getJobOutcome().records, or onRecords) and keep them yourself`);
     }
-    return { kind: 'indexeddb', databaseName: this.databaseName, ifAvailable: this.#ifAvailable };
+    return { kind: 'indexeddb', databaseName: this.databaseName, ifAvailable: this.#ifAvailable, chunkStore: this.#chunkStore };
   }
 
   async open(jobName: string): Promise<CheckpointStore> {
@@ -86,7 +102,8 @@ export class IndexedDBCheckpointStorage implements CheckpointStorage {
       await lock.release();
       throw cause;
     }
-    return new IndexedDBCheckpointStore(() => this.#database(), jobName, where, lock, this.#ledger);
+    const files = opfsAvailable() ? new OpfsChunkFiles(this.databaseName, jobName) : null;
+    return new IndexedDBCheckpointStore(() => this.#database(), jobName, where, lock, this.#ledger, files, this.#chunkStore === 'opfs');
   }
 
   #database(): Promise<CheckpointDatabase> {

@@ -7,6 +7,8 @@ import type { SinkLedger, SinkWrites } from './sink_ledger.ts';
 import { askForPersistence, checkRoom, isQuotaExceeded, QUOTA_FIX } from './storage_quota.ts';
 import { TimeSlices } from './time_slices.ts';
 import type { JobLock } from './web_lock.ts';
+import { chunkFileName } from './opfs_chunk_files.ts';
+import type { OpfsChunkFiles } from './opfs_chunk_files.ts';
 
 /** DOMExceptions of IndexedDB often have an empty message: their name says what happened. */
 const messageOf = (error: unknown) => (!(error instanceof Error) ? String(error) : error.message === '' ? error.name : error.message);
@@ -18,6 +20,11 @@ type Transaction = IDBPTransaction<CheckpointSchema, ('manifests' | 'chunks' | '
  * checkpoint's chunks, its sink records and its manifest go in one transaction, committed with
  * `durability: 'strict'`, so a reload or a killed browser leaves it whole or absent; which one
  * is complete is read from the database, never from what the page last saw.
+ *
+ * With `files` (chunkStore 'opfs' where OPFS exists) the chunks go to OPFS files instead, each
+ * written and flushed before the transaction that commits the manifest naming them; files no
+ * manifest names (a write cut short, a checkpoint retention dropped) are deleted when the store
+ * first reads its checkpoints and after each write.
  */
 export class IndexedDBCheckpointStore implements CheckpointStore {
   readonly #db: () => Promise<CheckpointDatabase>;
@@ -25,12 +32,23 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
   readonly #where: string;
   readonly #lock: JobLock;
   readonly #ledger: SinkLedger;
+  /** The job's OPFS files; null where this runtime has no OPFS. */
+  readonly #files: OpfsChunkFiles | null;
+  /** Whether chunks are written to OPFS files (else to IndexedDB); either kind is read. */
+  readonly #writeFiles: boolean;
+  /** Whether this run wrote or found OPFS files, so they need sweeping. */
+  #usesFiles: boolean;
+  /** Whether the OPFS files were swept since the store opened. */
+  #swept = false;
   #closed = false;
   /** Calls run one at a time, so a retention pass or finish() never races a write. */
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(db: () => Promise<CheckpointDatabase>, job: string, where: string, lock: JobLock, ledger: SinkLedger) {
+  constructor(db: () => Promise<CheckpointDatabase>, job: string, where: string, lock: JobLock, ledger: SinkLedger, files: OpfsChunkFiles | null = null, writeFiles = false) {
     this.#db = db;
+    this.#files = files;
+    this.#writeFiles = files !== null && writeFiles;
+    this.#usesFiles = this.#writeFiles;
     this.#job = job;
     this.#where = where;
     this.#lock = lock;
@@ -41,6 +59,7 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
   latest(): Promise<StoredCheckpoint | null> {
     return this.#serial('latest()', async () => {
       const db = await this.#db();
+      if (!this.#swept) await this.#sweep(db);
       const manifests = await db.getAll('manifests', jobRange(this.#job));
       for (const manifest of manifests.reverse()) {
         const found = await this.#read(db, manifest);
@@ -68,6 +87,7 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
         throw new Error(`${this.#where}: cannot remove the checkpoints of the finished run: ${messageOf(cause)}`, { cause });
       }
       this.#ledger.written(writes);
+      await this.#sweep(db);
     });
   }
 
@@ -106,10 +126,23 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
     for (const manifest of later) {
       if ((await this.#read(db, manifest)) !== null) throw new Error(`${failed}: checkpoint ${manifest.checkpointId} is already stored and ids must grow. Fix: number checkpoints on from the one latest() returns`);
     }
+    if (!this.#swept) await this.#sweep(db);
+    const files = this.#writeFiles ? encoded.chunks.map((_, n) => chunkFileName(id, n)) : null;
+    if (this.#files !== null && files !== null) {
+      const into = this.#files;
+      try {
+        for (const [n, chunk] of encoded.chunks.entries()) await into.write(files[n], chunk.data);
+      } catch (cause) {
+        // What was written is named by no manifest: the next sweep deletes it.
+        const why = isQuotaExceeded(cause) ? `OPFS is out of quota (QuotaExceededError). ${QUOTA_FIX}` : `a chunk file in ${into.describe()} could not be written: ${messageOf(cause)}. The checkpoints written before it are unchanged`;
+        throw new Error(`${failed}: ${why}`, { cause });
+      }
+    }
     const writes = this.#ledger.take(checkpoint);
     const manifest: ManifestRecord = {
       format: MANIFEST_FORMAT, job: this.#job, checkpointId: id, time: new Date().toISOString(), codec: CHUNK_CODEC,
       chunks: encoded.chunks.map((c) => c.info), subtasks: encoded.subtasks, sinks: [...new Set(writes.batches.map((b) => b.sink))],
+      ...(files === null ? {} : { files }),
     };
     try {
       await this.#transaction(db, writes, async (tx) => {
@@ -117,7 +150,7 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
         const chunks = tx.objectStore('chunks');
         const requests: Promise<unknown>[] = [];
         if (later.length > 0) requests.push(manifests.delete(jobRange(this.#job, id)), chunks.delete(jobRange(this.#job, id)));
-        encoded.chunks.forEach((chunk, n) => requests.push(chunks.put({ data: chunk.data }, [this.#job, id, n])));
+        if (files === null) encoded.chunks.forEach((chunk, n) => requests.push(chunks.put({ data: chunk.data }, [this.#job, id, n])));
         requests.push(manifests.put(manifest, [this.#job, id]));
         // Keeps this checkpoint and the newest `retain - 1` before it.
         const older = await manifests.getAllKeys(jobRange(this.#job, Number.NEGATIVE_INFINITY, id));
@@ -132,6 +165,8 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
       throw new Error(`${failed}: ${why}`, { cause });
     }
     this.#ledger.written(writes);
+    // The files of checkpoints retention just dropped; a failure here leaves them to the next sweep.
+    await this.#sweep(db).catch(() => undefined);
     return { checkpointId: id, bytes: encoded.bytes };
   }
 
@@ -167,6 +202,32 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
     if (failure !== null) throw failure;
   }
 
+  /** Chunk `n` of a checkpoint, from IndexedDB or its OPFS file; null when it is missing or unreadable. */
+  async #readChunk(db: CheckpointDatabase, manifest: ManifestRecord, n: number): Promise<ArrayBuffer | null> {
+    if (manifest.files !== undefined) {
+      const name = manifest.files[n];
+      return name === undefined || this.#files === null ? null : this.#files.read(name);
+    }
+    const record = await db.get('chunks', [this.#job, manifest.checkpointId, n]);
+    if (!(record?.data instanceof Blob)) return null;
+    // A value whose blob file is gone fails to read: that chunk is lost, as a corrupt one is.
+    return record.data.arrayBuffer().catch(() => null);
+  }
+
+  /**
+   * Deletes the job's OPFS files no committed manifest names: those of a write cut short before
+   * its commit, of checkpoints retention dropped, of a finished run. Only the holder of the
+   * job's lock runs it, between its own writes.
+   */
+  async #sweep(db: CheckpointDatabase): Promise<void> {
+    if (this.#files === null) return;
+    const keep = new Set<string>();
+    for (const manifest of await db.getAll('manifests', jobRange(this.#job))) for (const name of manifest.files ?? []) keep.add(name);
+    this.#usesFiles ||= keep.size > 0;
+    if (this.#usesFiles) await this.#files.sweep(keep);
+    this.#swept = true;
+  }
+
   /** The checkpoint of a manifest when every chunk reads back whole; null when one is missing, truncated or corrupt. */
   async #read(db: CheckpointDatabase, manifest: ManifestRecord): Promise<StoredCheckpoint | null> {
     const id = manifest.checkpointId;
@@ -176,10 +237,7 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
     const slices = new TimeSlices();
     const buffers: ArrayBuffer[] = [];
     for (const [n, info] of manifest.chunks.entries()) {
-      const record = await db.get('chunks', [this.#job, id, n]);
-      if (!(record?.data instanceof Blob)) return null;
-      // A value whose blob file is gone fails to read: that chunk is lost, as a corrupt one is.
-      const data = await record.data.arrayBuffer().catch(() => null);
+      const data = await this.#readChunk(db, manifest, n);
       if (data === null || !(await chunkIntact(data, info, slices))) return null;
       buffers.push(data);
     }

@@ -5,7 +5,8 @@
  *   manifests    [job, checkpointId]           the commit record: written last, in the same
  *                                              strict transaction as its chunks; a checkpoint
  *                                              exists exactly when its manifest does
- *   chunks       [job, checkpointId, n]        a Blob of checksummed pieces (checkpoint_layout.ts)
+ *   chunks       [job, checkpointId, n]        a Blob of checksummed pieces (checkpoint_layout.ts),
+ *                                              unless the manifest names OPFS files for them
  *   sinkRecords  [sink, checkpointId, subtask] the records an IndexedDBSink subtask wrote up to
  *                                              that checkpoint, put with its manifest
  */
@@ -24,6 +25,12 @@ export interface ManifestRecord {
   readonly time: string;
   readonly codec: string;
   readonly chunks: readonly ChunkInfo[];
+  /**
+   * Where the chunks are OPFS files (chunkStore 'opfs'): chunk n is file `files[n]` of the job's
+   * OPFS directory (opfs_chunk_files.ts), each written and flushed before this manifest. Absent:
+   * the chunks are in the `chunks` store.
+   */
+  readonly files?: readonly string[];
   readonly subtasks: readonly SubtaskLayout[];
   /** The sinks whose records this checkpoint's transaction wrote. */
   readonly sinks: readonly string[];

@@ -20,7 +20,7 @@ export async function storageOf(recipe: StorageRecipe): Promise<CheckpointStorag
     }
     case 'indexeddb': {
       const { IndexedDBCheckpointStorage } = await import('../state/indexeddb_checkpoint_storage.ts');
-      return new IndexedDBCheckpointStorage(recipe.databaseName, { ifAvailable: recipe.ifAvailable });
+      return new IndexedDBCheckpointStorage(recipe.databaseName, { ifAvailable: recipe.ifAvailable, chunkStore: recipe.chunkStore });
     }
   }
 }
