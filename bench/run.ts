@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, side by side against its plain-JS baseline, in one process.
 import { runCheckpointBench } from './checkpoints.ts';
+import { runDuckDbBench } from './duckdb.ts';
 import { runColumnarBench, runEngineBench } from './engine.ts';
 import { runKernelBench } from './kernels.ts';
 import { runLongTaskBench } from './longtasks.ts';
@@ -12,6 +13,7 @@ console.log(`Eddy benchmarks (node ${process.version}; medians; ratio = baseline
 await runEngineBench(quick ? { events: 200_000, runs: 3 } : {});
 await runColumnarBench(quick ? { events: 1_000_000, runs: 3 } : {});
 await runKernelBench(quick ? { events: 1_000_000, runs: 3 } : {});
+await runDuckDbBench(quick ? { events: 1_000_000, runs: 3 } : {});
 await runWindowBench(quick ? { events: 1_000_000, runs: 3, jsEvents: 200_000 } : {});
 await runTransportBench(quick ? { events: 200_000, runs: 3 } : {});
 await runWorkersBench(quick ? { runs: 1 } : {});

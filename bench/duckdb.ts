@@ -1,0 +1,349 @@
+// Issue 17's side-by-side: one keyed sum over (int32 key, f64 value) columns in Eddy (jobs and the
+// kernel alone), a bare AssemblyScript hash loop (bench/bare_loop), DuckDB-WASM, native DuckDB and
+// a hand-written JS Map loop, in one process. Rounds alternate the engines; each figure is the
+// median over rounds of CPU time (process.cpuUsage: this process's threads), except the
+// two-thread DuckDB row, which is wall time. Every result is checked against the Map loop.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import * as duckdbWasm from '@duckdb/duckdb-wasm/blocking';
+import { DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { RuntimeExecutionMode, StreamExecutionEnvironment } from '../src/index.ts';
+import { kernelUrl, loadKernelsFromFile } from '../src/kernels/index.ts';
+import type { AggregateName, Kernels } from '../src/kernels/index.ts';
+import { median } from './measure.ts';
+
+interface Workload {
+  readonly name: string;
+  readonly key: Int32Array;
+  readonly value: Float64Array;
+}
+
+/** What each engine's result must equal: per-key sums folded into one exact number, and the key count. */
+interface Check {
+  keys: number;
+  checksum: number;
+}
+
+interface Sample {
+  cpu: number;
+  wall: number;
+}
+
+const BATCH = 65_536;
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Scattered int keys (an odd multiplier is a bijection on 32 bits) and integer-valued doubles, so
+ * every engine's sums are exact whatever order it adds in, and checksums compare exactly.
+ */
+function workload(name: string, events: number, cardinality: number, zipfS: number | null, seed: number): Workload {
+  const random = mulberry32(seed);
+  const key = new Int32Array(events);
+  const value = new Float64Array(events);
+  let cdf: Float64Array | null = null;
+  if (zipfS !== null) {
+    cdf = new Float64Array(cardinality);
+    let total = 0;
+    for (let r = 0; r < cardinality; r++) cdf[r] = total += 1 / Math.pow(r + 1, zipfS);
+    for (let r = 0; r < cardinality; r++) cdf[r] /= total;
+  }
+  for (let i = 0; i < events; i++) {
+    let rank: number;
+    if (cdf !== null) {
+      const u = random();
+      let lo = 0;
+      let hi = cardinality - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cdf[mid] < u) lo = mid + 1; else hi = mid;
+      }
+      rank = lo;
+    } else {
+      rank = Math.floor(random() * cardinality);
+    }
+    key[i] = Math.imul(rank + 1, 0x9e3779b1) | 0;
+    value[i] = Math.floor(random() * 2001) - 1000;
+  }
+  return { name, key, value };
+}
+
+const weight = (key: number): number => (key & 1023) + 1;
+
+function checkOf(keys: ArrayLike<number>, sums: ArrayLike<number>, n: number): Check {
+  let checksum = 0;
+  for (let r = 0; r < n; r++) checksum += sums[r] * weight(keys[r]);
+  return { keys: n, checksum };
+}
+
+function measure(fn: () => void): Sample {
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wall = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { cpu: (used.user + used.system) / 1e6, wall };
+}
+
+async function measureAsync(fn: () => Promise<void>): Promise<Sample> {
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const wall = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { cpu: (used.user + used.system) / 1e6, wall };
+}
+
+// --- the reference and the baselines ------------------------------------------------------------
+
+function mapLoop(w: Workload): { check: Check; rolling: number } {
+  const sums = new Map<number, number>();
+  const { key, value } = w;
+  // The rolling results' running total, in record order: what a STREAMING job's output must add up to.
+  let rolling = 0;
+  for (let i = 0; i < key.length; i++) {
+    const s = (sums.get(key[i]) ?? 0) + value[i];
+    sums.set(key[i], s);
+    rolling += s;
+  }
+  let checksum = 0;
+  for (const [k, s] of sums) checksum += s * weight(k);
+  return { check: { keys: sums.size, checksum }, rolling };
+}
+
+interface BareLoop {
+  init(): void;
+  keys(): number;
+  values(): number;
+  update(n: number): void;
+  size(): number;
+  checksum(): number;
+  memory: WebAssembly.Memory;
+}
+
+async function loadBareLoop(): Promise<BareLoop> {
+  const url = new URL('../build/bench_bare_loop.wasm', import.meta.url);
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = new Uint8Array(readFileSync(url));
+  } catch {
+    throw new Error(`bench: ${url.pathname} is missing; build it with npm run build:bench`);
+  }
+  const { instance } = await WebAssembly.instantiate(bytes, { env: { abort: () => { throw new Error('bare loop aborted'); } } });
+  return instance.exports as unknown as BareLoop;
+}
+
+function bareLoop(bare: BareLoop, w: Workload): Check {
+  bare.init();
+  const keysAt = bare.keys();
+  const valuesAt = bare.values();
+  for (let off = 0; off < w.key.length; off += BATCH) {
+    const end = Math.min(w.key.length, off + BATCH);
+    // Views are rebuilt per batch: the table's growth replaces the memory's buffer.
+    new Int32Array(bare.memory.buffer, keysAt, end - off).set(w.key.subarray(off, end));
+    new Float64Array(bare.memory.buffer, valuesAt, end - off).set(w.value.subarray(off, end));
+    bare.update(end - off);
+  }
+  return { keys: bare.size(), checksum: bare.checksum() };
+}
+
+function kernelAlone(kernels: Kernels, w: Workload, aggregates: AggregateName[]): () => Check {
+  const agg = kernels.createKeyedAggregator({ aggregates, maxBytes: 2 ** 31 });
+  for (let off = 0; off < w.key.length; off += BATCH) {
+    const end = Math.min(w.key.length, off + BATCH);
+    agg.update(w.key.subarray(off, end), w.value.subarray(off, end));
+  }
+  // Read back after the measurement: the bare loop has no output either.
+  return () => {
+    const keys = new Float64Array(agg.size);
+    const sum = new Float64Array(agg.size);
+    agg.drainInto({ keys, sum });
+    return checkOf(keys, sum, keys.length);
+  };
+}
+
+async function eddyJob(w: Workload, mode: 'BATCH' | 'STREAMING', batchSize: number | null): Promise<Check & { rolling: number; rows: number }> {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.setRuntimeMode(mode === 'BATCH' ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);
+  if (batchSize !== null) env.getConfig().setBatchSize(batchSize);
+  let checksum = 0;
+  let rolling = 0;
+  let rows = 0;
+  env.fromColumns({ key: w.key, value: w.value }).keyBy('key').sum('value').addSink({
+    invoke: () => { throw new Error('bench: the keyed sum left the kernel path'); },
+    invokeColumns: (columns, length) => {
+      const keys = columns.key as ArrayLike<number>;
+      const sums = columns.value as ArrayLike<number>;
+      if (mode === 'BATCH') {
+        for (let r = 0; r < length; r++) checksum += sums[r] * weight(keys[r]);
+      } else {
+        for (let r = 0; r < length; r++) rolling += sums[r];
+      }
+      rows += length;
+    },
+  });
+  await env.execute('keyed sum');
+  return { keys: rows, checksum, rolling, rows };
+}
+
+// --- DuckDB ----------------------------------------------------------------------------------------
+
+const QUERY = 'SELECT k, sum(v) AS s FROM t GROUP BY k';
+
+async function openDuckDbWasm(): Promise<duckdbWasm.DuckDBConnection> {
+  const require = createRequire(import.meta.url);
+  const dist = (file: string): string => require.resolve(`@duckdb/duckdb-wasm/dist/${file}`);
+  const db = await duckdbWasm.createDuckDB({
+    mvp: { mainModule: dist('duckdb-mvp.wasm'), mainWorker: dist('duckdb-node-mvp.worker.cjs') },
+    eh: { mainModule: dist('duckdb-eh.wasm'), mainWorker: dist('duckdb-node-eh.worker.cjs') },
+  }, new duckdbWasm.VoidLogger(), duckdbWasm.NODE_RUNTIME);
+  await db.instantiate();
+  db.open({});
+  return db.connect();
+}
+
+function wasmLoad(conn: duckdbWasm.DuckDBConnection, w: Workload): void {
+  conn.query('DROP TABLE IF EXISTS t');
+  conn.insertArrowFromIPCStream(tableToIPC(tableFromArrays({ k: w.key, v: w.value }), 'stream'), { name: 't', create: true });
+}
+
+function wasmQuery(conn: duckdbWasm.DuckDBConnection): () => Check {
+  const result = conn.query(QUERY);
+  const keys = result.getChild('k')!.toArray() as Int32Array;
+  const sums = result.getChild('s')!.toArray() as Float64Array;
+  return () => checkOf(keys, sums, keys.length);
+}
+
+async function nativeLoad(conn: DuckDBConnection, w: Workload): Promise<void> {
+  await conn.run('CREATE OR REPLACE TABLE t (k INTEGER, v DOUBLE)');
+  const appender = await conn.createAppender('t');
+  const vector = 2048;
+  for (let off = 0; off < w.key.length; off += vector) {
+    const end = Math.min(w.key.length, off + vector);
+    const chunk = DuckDBDataChunk.create([INTEGER, DOUBLE], end - off);
+    // Typed arrays index like the arrays the API asks for; no per-row copy into a JS array.
+    chunk.setColumnValues(0, w.key.subarray(off, end) as unknown as number[]);
+    chunk.setColumnValues(1, w.value.subarray(off, end) as unknown as number[]);
+    appender.appendDataChunk(chunk);
+  }
+  appender.closeSync();
+}
+
+async function nativeQuery(conn: DuckDBConnection, threads: number): Promise<() => Check> {
+  await conn.run(`SET threads = ${threads}`);
+  const reader = await conn.runAndReadAll(QUERY);
+  const [keys, sums] = reader.getColumns() as number[][];
+  return () => checkOf(keys, sums, keys.length);
+}
+
+// --- the run ---------------------------------------------------------------------------------------
+
+type Row = { label: string; samples: Sample[]; wall?: boolean };
+
+function sameCheck(engine: string, w: Workload, got: Check, want: Check): void {
+  if (got.keys !== want.keys || got.checksum !== want.checksum) {
+    throw new Error(`bench ${w.name}: ${engine} gave ${got.keys} keys, checksum ${got.checksum}; the Map loop ${want.keys} keys, checksum ${want.checksum}`);
+  }
+}
+
+const DEFAULT_BATCH = StreamExecutionEnvironment.getExecutionEnvironment().getConfig().getBatchSize();
+
+export async function runDuckDbBench(opts: { events?: number; runs?: number } = {}): Promise<void> {
+  const events = opts.events ?? 10_000_000;
+  const runs = opts.runs ?? 5;
+  const kernels = await loadKernelsFromFile(kernelUrl('release'));
+  const bare = await loadBareLoop();
+  const wasmConn = await openDuckDbWasm();
+  const native = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const nativeConn = await native.connect();
+  const cases: [string, number, number | null][] = [
+    ['100 keys', 100, null],
+    ['100 k keys', 100_000, null],
+    ['1 M keys', 1_000_000, null],
+    ['1 M Zipf(1.1)', 1_000_000, 1.1],
+  ];
+  console.log(`\nkeyed sum, ${events.toLocaleString('en-US')} (int32 key, f64 value) events, median of ${runs} alternating rounds, M events/s of CPU time (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  const table = new Map<string, number[]>();
+  const ratios: string[] = [];
+  for (const [name, cardinality, zipf] of cases) {
+    const w = workload(name, events, cardinality, zipf, 17);
+    const want = mapLoop(w);
+    const rows: Row[] = [
+      `Eddy BATCH, batch ${BATCH}`, `Eddy BATCH, default batch (${DEFAULT_BATCH})`,
+      `Eddy STREAMING, batch ${BATCH}`, `Eddy STREAMING, default batch (${DEFAULT_BATCH})`,
+      'kernel alone, sum', 'kernel alone, sum+count+min+max', 'bare AS loop (sum+count+min+max)',
+      'DuckDB-WASM, query + fetch', 'DuckDB-WASM, load + query',
+      'DuckDB native 1 thread, query + fetch', 'DuckDB native 1 thread, load + query',
+      'DuckDB native 2 threads, query + fetch', 'JS Map loop',
+    ].map((label) => ({ label, samples: [], wall: label.includes('2 threads') }));
+    const at = (label: string): Row => rows.find((r) => r.label === label)!;
+    for (let round = 0; round < runs; round++) {
+      for (const [mode, size] of [['BATCH', BATCH], ['BATCH', null], ['STREAMING', BATCH], ['STREAMING', null]] as const) {
+        let got: Awaited<ReturnType<typeof eddyJob>> | null = null;
+        const s = await measureAsync(async () => { got = await eddyJob(w, mode, size); });
+        const result = got!;
+        if (mode === 'BATCH') sameCheck(`Eddy ${mode}`, w, result, want.check);
+        else if (result.rows !== events || result.rolling !== want.rolling) throw new Error(`bench ${name}: Eddy STREAMING gave ${result.rows} rows adding up to ${result.rolling}; the Map loop ${events}, ${want.rolling}`);
+        at(`Eddy ${mode}, ${size === null ? `default batch (${DEFAULT_BATCH})` : `batch ${BATCH}`}`).samples.push(s);
+      }
+      for (const [label, aggregates] of [['kernel alone, sum', ['sum']], ['kernel alone, sum+count+min+max', ['sum', 'count', 'min', 'max']]] as const) {
+        let read: () => Check = () => ({ keys: -1, checksum: 0 });
+        at(label).samples.push(measure(() => { read = kernelAlone(kernels, w, [...aggregates]); }));
+        sameCheck(label, w, read(), want.check);
+      }
+      let bareCheck: Check = { keys: -1, checksum: 0 };
+      at('bare AS loop (sum+count+min+max)').samples.push(measure(() => { bareCheck = bareLoop(bare, w); }));
+      sameCheck('the bare loop', w, bareCheck, want.check);
+
+      const load = measure(() => wasmLoad(wasmConn, w));
+      let read: () => Check = () => ({ keys: -1, checksum: 0 });
+      const query = measure(() => { read = wasmQuery(wasmConn); });
+      sameCheck('DuckDB-WASM', w, read(), want.check);
+      at('DuckDB-WASM, query + fetch').samples.push(query);
+      at('DuckDB-WASM, load + query').samples.push({ cpu: load.cpu + query.cpu, wall: load.wall + query.wall });
+
+      const nload = await measureAsync(() => nativeLoad(nativeConn, w));
+      for (const threads of [1, 2]) {
+        const q = await measureAsync(async () => { read = await nativeQuery(nativeConn, threads); });
+        sameCheck(`DuckDB native (${threads} threads)`, w, read(), want.check);
+        at(`DuckDB native ${threads} thread${threads > 1 ? 's' : ''}, query + fetch`).samples.push(q);
+        if (threads === 1) at('DuckDB native 1 thread, load + query').samples.push({ cpu: nload.cpu + q.cpu, wall: nload.wall + q.wall });
+      }
+      at('JS Map loop').samples.push(measure(() => { mapLoop(w); }));
+    }
+    const seconds = (r: Row): number => median(r.samples.map((s) => (r.wall ? s.wall : s.cpu)));
+    for (const r of rows) {
+      const list = table.get(r.label) ?? [];
+      list.push(events / seconds(r) / 1e6);
+      table.set(r.label, list);
+    }
+    const t = (label: string): number => seconds(at(label));
+    ratios.push(`${name}: kernel sum / bare loop ${(t('kernel alone, sum') / t('bare AS loop (sum+count+min+max)')).toFixed(2)}, four aggregates ${(t('kernel alone, sum+count+min+max') / t('bare AS loop (sum+count+min+max)')).toFixed(2)}`
+      + `; STREAMING / BATCH CPU ${(t(`Eddy STREAMING, batch ${BATCH}`) / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)} (default batch ${(t(`Eddy STREAMING, default batch (${DEFAULT_BATCH})`) / t(`Eddy BATCH, default batch (${DEFAULT_BATCH})`)).toFixed(2)})`
+      + `; Eddy BATCH (batch 65,536) vs DuckDB native 1 thread ${(t('DuckDB native 1 thread, query + fetch') / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)}, vs DuckDB-WASM ${(t('DuckDB-WASM, query + fetch') / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)}`);
+  }
+  const width = Math.max(...[...table.keys()].map((l) => l.length));
+  console.log(`${''.padEnd(width)} | ${cases.map(([n]) => n.padStart(13)).join(' | ')}`);
+  for (const [label, values] of table) console.log(`${label.padEnd(width)} | ${values.map((v) => v.toFixed(1).padStart(13)).join(' | ')}${label.includes('2 threads') ? '  (wall)' : ''}`);
+  console.log('ratios: time over time for the kernel and STREAMING (< 1: faster than what it is held to); speed over speed against DuckDB (> 1: Eddy faster)');
+  for (const line of ratios) console.log(`  ${line}`);
+  nativeConn.closeSync();
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const quick = process.argv.includes('--quick');
+  await runDuckDbBench(quick ? { events: 1_000_000, runs: 3 } : {});
+}
