@@ -19,9 +19,11 @@ export interface ThreadCheckpointing extends CheckpointAcknowledger {
   /**
    * Every subtask in this thread has finished; returns whether the thread may now close them.
    * Absent: at once (the whole job runs in this thread). A worker asks its coordinator, and until
-   * every worker has finished, takes part in checkpoints with its finished subtasks.
+   * every worker has finished, takes part in checkpoints with its finished subtasks (and, when
+   * `awaitsFinalCheckpoint` (a sink here holds what only a durable checkpoint may make visible),
+   * in the job's final checkpoint, which the coordinator takes once every worker has finished).
    */
-  finishedHere?(): boolean;
+  finishedHere?(awaitsFinalCheckpoint: boolean): boolean;
   /**
    * Every subtask in this thread has finished: asks for the job's final checkpoint (Flink's
    * checkpoint after tasks finished), taken at once, and returns whether one will come. The

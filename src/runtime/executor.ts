@@ -388,7 +388,7 @@ export class Executor {
   private mayEnd(): boolean {
     const coordinator = this.checkpoints?.coordinator;
     if (coordinator?.finishedHere === undefined) return true;
-    return coordinator.finishedHere();
+    return coordinator.finishedHere(this.wiring.subtasks.some((s) => s.op.awaitsFinalCheckpoint()));
   }
 
   /**

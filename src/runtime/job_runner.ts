@@ -73,14 +73,12 @@ export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRu
         if (cancelled) executor.cancel();
         coordinator = coordinate(executor, store, options.checkpointing?.settings ?? SAVEPOINTS_ONLY, restore?.checkpointId ?? 0, stats);
         const runStarted = performance.now();
+        let run: JobRunResult;
         try {
-          const run = await executor.run(jobName);
+          run = await executor.run(jobName);
           coordinator.abandonSavepoints(new Error(`job "${jobName}" ended before the savepoint was complete`));
           await coordinator.settled();
           stats = store === null ? null : coordinator.stats;
-          const ended = !run.cancelled || stopped;
-          if (ended) await store?.finish();
-          return { ...run, cancelled: !ended, netRuntimeMs: performance.now() - started, restarts, restoredFrom, checkpoints: stats };
         } catch (error) {
           coordinator.abandonSavepoints(new Error(`job "${jobName}" failed before the savepoint was complete: ${error instanceof Error ? error.message : String(error)}`));
           await coordinator.settled();
@@ -91,7 +89,12 @@ export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRu
           restore = (await store?.latest()) ?? options.restore ?? null;
           restarts++;
           executor = null;
+          continue;
         }
+        // The run has ended: what fails from here on fails the job without running it again (Flink restarts a running job only).
+        const ended = !run.cancelled || stopped;
+        if (ended && store !== null) await finishStore(store, jobName);
+        return { ...run, cancelled: !ended, netRuntimeMs: performance.now() - started, restarts, restoredFrom, checkpoints: stats };
       }
     } finally {
       await store?.close();
@@ -169,6 +172,22 @@ function coordinate(executor: Executor, store: CheckpointStore | null, settings:
   }, Date.now, before);
   executor.checkpointWith(coordinator);
   return coordinator;
+}
+
+/**
+ * Clears the checkpoints of a run that ended (there is nothing to resume from it). A failure
+ * here fails the job, saying it finished, and never runs it again: its output is complete, and
+ * its checkpoints stay, so a later run of it resumes from the last one, its final checkpoint
+ * when it took one (Flink: a finished job is not restarted; the checkpoint store's shutdown is
+ * cleanup after the job reached FINISHED).
+ */
+export async function finishStore(store: CheckpointStore, jobName: string): Promise<void> {
+  try {
+    await store.finish();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`job "${jobName}" finished, but its checkpoints could not be cleared, so a later run of it resumes from the last one instead of starting empty: ${message}`, { cause: error });
+  }
 }
 
 export function withRestarts(error: unknown, restarts: number): unknown {

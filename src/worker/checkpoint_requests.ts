@@ -79,10 +79,10 @@ export class CheckpointRequests implements CheckpointLink {
     return Number.POSITIVE_INFINITY;
   }
 
-  finishedHere(): boolean {
+  finishedHere(awaitsFinalCheckpoint: boolean): boolean {
     if (!this.#finishedSaid) {
       this.#finishedSaid = true;
-      this.#signal({ eddyWorker: 'finished' });
+      this.#signal({ eddyWorker: 'finished', awaitsFinalCheckpoint });
     }
     return this.#released;
   }

@@ -10,7 +10,7 @@ import type { RestartStrategy } from '../core/restart_strategy.ts';
 import { CheckpointCoordinator } from '../runtime/checkpoint_coordinator.ts';
 import type { CheckpointingSettings, CheckpointStats } from '../runtime/checkpoint_coordinator.ts';
 import type { CheckpointJoin } from '../runtime/checkpoint_link.ts';
-import { withRestarts } from '../runtime/job_runner.ts';
+import { finishStore, withRestarts } from '../runtime/job_runner.ts';
 import { operatorMetrics } from '../runtime/metrics.ts';
 import { LocalSplitAssigner } from '../runtime/split_assigner.ts';
 import { sleep } from '../runtime/yield.ts';
@@ -73,16 +73,11 @@ export class CoordinatedJob<T> {
         const attempt = new Attempt<T>(this, restore);
         this.#attempt = attempt;
         const attemptStarted = performance.now();
+        let outcome: AttemptOutcome;
         try {
           if (this.#restarts > 0) await pool.start(this.#options.jobModule, this.#options.parameters);
-          const outcome = await attempt.gather();
+          outcome = await attempt.gather();
           await attempt.end();
-          if (this.#stoppedAt !== null) this.#held.dropFrom(this.#stoppedAt);
-          if (!outcome.cancelled || this.#stoppedAt !== null) {
-            this.#held.confirmAll();
-            await this.#store?.finish();
-          }
-          return await this.#outcome(outcome, started);
         } catch (error) {
           await attempt.end();
           const cause = error instanceof PermanentFailure ? error : await pool.causeOf(error);
@@ -98,7 +93,15 @@ export class CoordinatedJob<T> {
           await sleep(delay);
           this.#restarts++;
           if (cancellation.asked) throw cause;
+          continue;
         }
+        // The job has ended: what fails from here on fails it without running it again (Flink restarts a running job only).
+        if (this.#stoppedAt !== null) this.#held.dropFrom(this.#stoppedAt);
+        if (!outcome.cancelled || this.#stoppedAt !== null) {
+          this.#held.confirmAll();
+          if (this.#store !== null) await finishStore(this.#store, this.#options.jobName);
+        }
+        return await this.#outcome(outcome, started);
       }
     } finally {
       this.#ended = true;
@@ -219,6 +222,10 @@ class Attempt<T> {
   readonly #finished = new Set<number>();
   readonly #stopListening: Array<() => void>;
   #coordinator: CheckpointCoordinator | null = null;
+  /** A worker's sink holds what only a durable checkpoint may make visible (see FinishedSignal). */
+  #awaitsFinal = false;
+  /** Once every worker has finished and a final checkpoint is due: the first checkpoint id triggered since (null until one is). */
+  #final: { firstId: number | null } | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #live = true;
   #fail!: (error: unknown) => void;
@@ -241,9 +248,10 @@ class Attempt<T> {
         this.#coordinator?.acknowledge(checkpointId, states, syncMs);
         this.#schedule();
       }),
-      w.onSignal('finished', () => {
+      w.onSignal('finished', ({ awaitsFinalCheckpoint }) => {
         this.#finished.add(i);
-        if (this.#finished.size === this.#workers.length) for (const peer of this.#workers) this.#call(peer, 'release', []);
+        this.#awaitsFinal ||= awaitsFinalCheckpoint;
+        if (this.#finished.size === this.#workers.length) this.#allFinished();
       }),
     ]);
   }
@@ -312,6 +320,7 @@ class Attempt<T> {
       const settings = this.#joins[0].settings;
       this.#coordinator = new CheckpointCoordinator(settings ?? SAVEPOINTS_ONLY, settings === null ? null : store, { count: this.#workers.length, noun: 'workers' }, lastId, {
         trigger: (id) => {
+          if (this.#final !== null) this.#final.firstId ??= id;
           // The assigner's state goes with the trigger; answers sent after it reach each worker after its sources took the checkpoint.
           const handedOut = this.#splits.positions();
           for (const w of this.#workers) this.#call(w, 'triggerCheckpoint', [id, handedOut]);
@@ -319,6 +328,8 @@ class Attempt<T> {
         complete: (id, kind) => {
           if (kind === 'checkpoint') this.#job.held.confirm(id);
           for (const w of this.#workers) this.#call(w, 'notifyCheckpointComplete', [id]);
+          const final = this.#final;
+          if (kind === 'checkpoint' && final?.firstId != null && id >= final.firstId) this.#release();
           this.#schedule();
         },
         abort: (id) => {
@@ -331,6 +342,28 @@ class Attempt<T> {
       this.#job.coordinatorReady(this);
       this.#schedule();
     }, (error: unknown) => this.#fail(error));
+  }
+
+  /**
+   * Every worker has finished. When a sink in one holds what only a durable checkpoint may make
+   * visible, the job takes its final checkpoint (Flink's checkpoint after tasks finished,
+   * FLIP-147), due at once and retried on the interval if it fails, and the workers close their
+   * subtasks once one started after this point is complete: its completion commits what the
+   * sinks pre-committed at their end, which it holds, so a process killed after the end resumes
+   * from it and writes nothing twice. Without a checkpoint store (savepoints only), none comes.
+   */
+  #allFinished(): void {
+    const coordinator = this.#coordinator;
+    if (!this.#awaitsFinal || coordinator === null || !coordinator.finalCheckpoint()) {
+      this.#release();
+      return;
+    }
+    this.#final = { firstId: null };
+    this.#schedule(0);
+  }
+
+  #release(): void {
+    for (const w of this.#workers) this.#call(w, 'release', []);
   }
 
   /** Polls the checkpoint coordinator when it next has something to do (`delay` to poll sooner). */

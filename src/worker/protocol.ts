@@ -100,7 +100,7 @@ export interface WorkerControl {
   triggerCheckpoint(checkpointId: number, splitsHandedOut: ReadonlyArray<readonly [number, number]>): void;
   notifyCheckpointComplete(checkpointId: number): void;
   abortCheckpoint(checkpointId: number): void;
-  /** Every worker has finished (`FinishedSignal`): this one closes its subtasks and ends its share. */
+  /** Every worker has finished (`FinishedSignal`), and the job's final checkpoint, if one was due, is complete: this one closes its subtasks and ends its share. */
   release(): void;
   /** Aborts the job's signal (its data ports stay open until the next job). */
   cancel(): void;
@@ -278,6 +278,8 @@ export interface CheckpointAckSignal {
 /** Every subtask in the worker has finished; it keeps taking part in checkpoints until `WorkerControl.release`. */
 export interface FinishedSignal {
   readonly eddyWorker: 'finished';
+  /** A sink here holds what only a durable checkpoint may make visible: the job's final checkpoint is to come before the release. */
+  readonly awaitsFinalCheckpoint: boolean;
 }
 
 /** The signals a coordinator listens for while a job runs (`WorkerHandle.onSignal`). */
