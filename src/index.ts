@@ -52,6 +52,8 @@ export {
   ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor,
 } from './core/state.ts';
 export type { ValueState, ListState, MapState, ReducingState, AggregatingState, OperatorStateStore } from './core/state.ts';
+export { StateTtlConfig, StateTtlConfigBuilder, UpdateType, StateVisibility, TtlTimeCharacteristic, CleanupStrategies } from './core/state_ttl_config.ts';
+export type { IncrementalCleanupStrategy } from './core/state_ttl_config.ts';
 export { Types } from './core/types.ts';
 export type { TypeInformation } from './core/types.ts';
 export {

@@ -103,6 +103,9 @@ export function broadcastStream<T>(state: StreamState, descriptors: readonly unk
       const got = d === null ? 'null' : typeof d === 'object' ? `a ${(d as object).constructor?.name ?? 'object'}` : typeof d;
       throw new TypeError(`broadcast(...descriptors): descriptor ${i + 1} is ${got}; broadcast state is a map, named by a MapStateDescriptor. Fix: stream.broadcast(new MapStateDescriptor('rules', Types.STRING(), ...))`);
     }
+    if (d.getTtlConfig().isEnabled()) {
+      throw new TypeError(`broadcast(...descriptors): broadcast state "${d.name}" has enableTimeToLive(...), but state TTL is for keyed state only (broadcast state is operator state). Fix: drop the TTL from this descriptor, and remove entries in processBroadcastElement when they are no longer needed`);
+    }
     if (!checked.some((c) => c.name === d.name)) checked.push(d as MapStateDescriptor<unknown, unknown>);
   });
   return makeBroadcast<T>(state, checked);

@@ -1,5 +1,6 @@
 import type { TypeInformation } from './types.ts';
 import type { AggregateFunction, ReduceFunction } from './functions.ts';
+import { StateTtlConfig } from './state_ttl_config.ts';
 
 /** Flink's keyed state primitives. All calls are synchronous and act on the current key. */
 export interface ValueState<T> {
@@ -49,11 +50,29 @@ export type StateKind = 'value' | 'list' | 'map' | 'reducing' | 'aggregating';
 export abstract class StateDescriptor {
   abstract readonly kind: StateKind;
   readonly name: string;
+  #ttlConfig: StateTtlConfig = StateTtlConfig.DISABLED;
   constructor(name: string) {
     if (typeof name !== 'string' || name.length === 0) {
       throw new Error('A state descriptor needs a non-empty name: state is found again on restore by (operator uid, state name)');
     }
     this.name = name;
+  }
+
+  /**
+   * Keyed state of this descriptor expires `config.getTtl()` ms of processing time after its
+   * last access (Flink's StateDescriptor.enableTimeToLive); list elements and map entries each
+   * on their own. Whether a state has TTL is part of its checkpoints: a restore must keep it.
+   */
+  enableTimeToLive(config: StateTtlConfig): void {
+    if (!(config instanceof StateTtlConfig)) {
+      throw new TypeError(`state "${this.name}": enableTimeToLive(config) expects a StateTtlConfig, got ${config === null ? 'null' : typeof config}. Fix: descriptor.enableTimeToLive(StateTtlConfig.newBuilder(60_000).build())`);
+    }
+    this.#ttlConfig = config;
+  }
+
+  /** The TTL of this state; StateTtlConfig.DISABLED unless enableTimeToLive was called. */
+  getTtlConfig(): StateTtlConfig {
+    return this.#ttlConfig;
   }
 }
 

@@ -37,7 +37,7 @@ export class SubtaskState {
     const { where, uid, subtaskIndex, parallelism, maxParallelism } = identity;
     this.restored = snapshot === null ? null : restoredStateFor(snapshot, where, uid, subtaskIndex, parallelism, maxParallelism);
     const keyGroups = this.restored?.keyGroups ?? keyGroupRange(subtaskIndex, parallelism, maxParallelism);
-    this.keyed = keyed ? createKeyedStateBackend(backend, where, keyGroups) : null;
+    this.keyed = keyed ? createKeyedStateBackend(backend, where, keyGroups, clock) : null;
     this.timers = this.keyed === null ? null : new TimeServiceManager(where, this.keyed, clock, batch);
     this.operator = new HeapOperatorStateStore(where, this.restored?.operator);
     if (this.restored !== null) {

@@ -14,48 +14,64 @@ import { copyStateValue } from './heap_value_copy.ts';
 import type { NamespaceCell, SnapshotVersions } from './heap_state_table.ts';
 import type { KeyedStateBackend, KeyedStateStore, NamespacedStateStore } from './keyed_state_backend.ts';
 import type { HeapStateEntry, HeapStatePart, KeyedStatePart } from './snapshot.ts';
+import { TtlRegistry } from './ttl_registry.ts';
+import { TtlAggregatingState, TtlListState, TtlMapState, TtlReducingState, TtlValueState } from './ttl_states.ts';
+import type { TtlContext, TtlValue } from './ttl_value.ts';
 
 /** Handles of one namespace cell, made once per state name. */
 type TableOf = (name: string, kind: HeapStateTable['kind']) => HeapStateTable;
 
 class HeapStateStore implements KeyedStateStore {
   private readonly tableOf: TableOf;
+  private readonly ttl: TtlRegistry;
   private readonly current: CurrentKey;
   protected readonly ns: NamespaceCell;
   private readonly handles = new Map<string, unknown>();
 
-  constructor(tableOf: TableOf, current: CurrentKey, ns: NamespaceCell) {
+  constructor(tableOf: TableOf, ttl: TtlRegistry, current: CurrentKey, ns: NamespaceCell) {
     this.tableOf = tableOf;
+    this.ttl = ttl;
     this.current = current;
     this.ns = ns;
   }
 
   getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
-    return this.handle(d, (t, c) => new HeapValueState<T>(t, c, this.ns));
+    return this.handle(d, (t, c, ttl) => ttl === null
+      ? new HeapValueState<T>(t, c, this.ns)
+      : new TtlValueState<T>(new HeapValueState<TtlValue<T>>(t, c, this.ns), ttl));
   }
 
   getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
-    return this.handle(d, (t, c) => new HeapListState<T>(t, c, this.ns));
+    return this.handle(d, (t, c, ttl) => ttl === null
+      ? new HeapListState<T>(t, c, this.ns)
+      : new TtlListState<T>(new HeapListState<TtlValue<T>>(t, c, this.ns), ttl));
   }
 
   getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V> {
-    return this.handle(d, (t, c) => new HeapMapState<K, V>(t, c, this.ns));
+    return this.handle(d, (t, c, ttl) => ttl === null
+      ? new HeapMapState<K, V>(t, c, this.ns)
+      : new TtlMapState<K, V>(new HeapMapState<K, TtlValue<V>>(t, c, this.ns), ttl));
   }
 
   getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
     const reduce = reduceFunctionOf<T>(d.reduceFunction, `ReducingStateDescriptor "${d.name}"`);
-    return this.handle(d, (t, c) => new HeapReducingState<T>(t, c, this.ns, reduce));
+    return this.handle(d, (t, c, ttl) => ttl === null
+      ? new HeapReducingState<T>(t, c, this.ns, reduce)
+      : new TtlReducingState<T>(new HeapValueState<TtlValue<T>>(t, c, this.ns), ttl, reduce));
   }
 
   getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
-    return this.handle(d, (t, c) => new HeapAggregatingState<IN, ACC, OUT>(t, c, this.ns, d.aggregateFunction));
+    return this.handle(d, (t, c, ttl) => ttl === null
+      ? new HeapAggregatingState<IN, ACC, OUT>(t, c, this.ns, d.aggregateFunction)
+      : new TtlAggregatingState<IN, ACC, OUT>(new HeapValueState<TtlValue<ACC>>(t, c, this.ns), ttl, d.aggregateFunction));
   }
 
-  private handle<H>(d: StateDescriptor, make: (table: HeapStateTable, current: CurrentKey) => H): H {
+  private handle<H>(d: StateDescriptor, make: (table: HeapStateTable, current: CurrentKey, ttl: TtlContext | null) => H): H {
     const table = this.tableOf(d.name, d.kind);
+    const ttl = this.ttl.register(d, table);
     const existing = this.handles.get(d.name);
     if (existing !== undefined) return existing as H;
-    const h = make(table, this.current);
+    const h = make(table, this.current, ttl);
     this.handles.set(d.name, h);
     return h;
   }
@@ -83,12 +99,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly versions: SnapshotVersions = { current: 0, required: 0 };
   /** Snapshots not yet released, by checkpoint id, with the version each started. */
   private readonly pending = new Map<number, number>();
+  private readonly ttl: TtlRegistry;
 
-  /** `owner` names the operator in errors. */
-  constructor(owner: string, keyGroups: KeyGroupRange) {
+  /** `owner` names the operator in errors; `clock` is the processing time state TTL is measured in. */
+  constructor(owner: string, keyGroups: KeyGroupRange, clock: () => number = Date.now) {
     this.owner = owner;
     this.keyGroups = keyGroups;
-    this.own = new HeapStateStore(this.tableOf, this.current, { canonical: null, value: null });
+    this.ttl = new TtlRegistry(owner, clock);
+    this.own = new HeapStateStore(this.tableOf, this.ttl, this.current, { canonical: null, value: null });
   }
 
   setCurrentKey(key: unknown, keyGroup: number): void {
@@ -96,6 +114,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     c.key = key;
     c.keyGroup = keyGroup;
     c.canonical = canonicalKey(key);
+    const perRecord = this.ttl.perRecord;
+    if (perRecord !== null) for (const cleanup of perRecord) cleanup();
   }
 
   getCurrentKey(): unknown {
@@ -127,7 +147,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   namespaced(): NamespacedStateStore {
-    return new NamespacedHeapStateStore(this.tableOf, this.current, { canonical: null, value: null });
+    return new NamespacedHeapStateStore(this.tableOf, this.ttl, this.current, { canonical: null, value: null });
   }
 
   keysOf(stateName: string): Iterable<[unknown, number]> {
@@ -141,11 +161,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * part stays exactly the state at this moment while it is encoded and written.
    */
   snapshot(checkpointId: number): KeyedStatePart[] {
-    const states: { name: string; kind: HeapStateTable['kind']; entries: HeapStateEntry[] }[] = [];
+    const states: { name: string; kind: HeapStateTable['kind']; entries: HeapStateEntry[]; ttl?: true }[] = [];
     for (const table of this.tables.values()) {
       const entries = table.entriesNow();
       if (table.kind === 'map') for (const e of entries) e[3] = [...(e[3] as Map<unknown, [unknown, unknown]>).values()];
-      states.push({ name: table.name, kind: table.kind, entries });
+      if (this.ttl.isTtl(table.name)) states.push({ name: table.name, kind: table.kind, entries: this.ttl.snapshotEntries(table, entries), ttl: true });
+      else states.push({ name: table.name, kind: table.kind, entries });
     }
     const v = this.versions;
     v.current++;
@@ -172,6 +193,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       // holds); keys and namespaces are immutable, so they are shared.
       for (const s of part.states) {
         const table = this.tableOf(s.name, s.kind);
+        this.ttl.restored(s.name, s.ttl === true);
         for (const [kg, key, namespace, value] of s.entries) {
           if (!inKeyGroupRange(this.keyGroups, kg)) continue;
           const stored = s.kind === 'map'

@@ -117,4 +117,46 @@ export class HeapStateTable {
     }
     return out;
   }
+
+  /** Where incremental cleanup goes on from: a live iterator (a Map's survives deletes). */
+  private cursor: Iterator<[unknown, Entry]> | null = null;
+
+  /**
+   * Visits the next `n` keys (wrapping round) and replaces each of their values by what `clean`
+   * returns: the same value keeps it, another one is written, undefined deletes it (Flink's
+   * incremental cleanup over the state map). `clean` must not change a value in place.
+   */
+  cleanSome(n: number, clean: (value: unknown) => unknown): void {
+    const version = this.versions.current;
+    for (let i = 0; i < n && this.entries.size > 0; i++) {
+      let next = this.cursor?.next();
+      if (next === undefined || next.done === true) {
+        this.cursor = this.entries.entries();
+        next = this.cursor.next();
+        if (next.done === true) return;
+      }
+      const [canonical, entry] = next.value;
+      if (entry.spaces !== null) {
+        for (const [ns, slot] of [...entry.spaces]) {
+          const v = clean(slot.value);
+          if (v === undefined) this.delete(canonical, { canonical: ns, value: slot.namespace });
+          else if (v !== slot.value) {
+            slot.value = v;
+            slot.version = version;
+          }
+        }
+      }
+      if (entry.value !== undefined) {
+        const v = clean(entry.value);
+        if (v === undefined) this.delete(canonical, OWN);
+        else if (v !== entry.value) {
+          entry.value = v;
+          entry.version = version;
+        }
+      }
+    }
+  }
 }
+
+/** The key's own (namespace-less) value. */
+const OWN: NamespaceCell = { canonical: null, value: null };

@@ -39,11 +39,18 @@ export class HeapOperatorStateStore implements OperatorStateStore {
   }
 
   getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
+    this.refuseTtl(d, 'getListState');
     return this.list<T>(d.name, 'split');
   }
 
   getUnionListState<T>(d: ListStateDescriptor<T>): ListState<T> {
+    this.refuseTtl(d, 'getUnionListState');
     return this.list<T>(d.name, 'union');
+  }
+
+  /** TTL is for keyed state; Flink ignores it on operator state, which would leave a user waiting for expiry that never comes. */
+  private refuseTtl(d: ListStateDescriptor<unknown>, call: string): void {
+    if (d.getTtlConfig().isEnabled()) throw new Error(`${this.owner}: ${call}: operator state "${d.name}" has enableTimeToLive(...), but state TTL is for keyed state only. Fix: drop the TTL from this descriptor, or keep the state as keyed state after keyBy(...)`);
   }
 
   /** A deep copy of every list. */

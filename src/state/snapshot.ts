@@ -9,11 +9,16 @@ import type { StateKind } from '../core/state.ts';
 import type { TimeDomain } from '../core/functions.ts';
 import type { KeyGroupRange } from '../core/key_groups.ts';
 
-/** Keyed state on the heap: per state, `[keyGroup, key, namespace, value]` (namespace null: the key's own, un-windowed state; map state values are `[userKey, value][]`). */
+/**
+ * Keyed state on the heap: per state, `[keyGroup, key, namespace, value]` (namespace null: the
+ * key's own, un-windowed state; map state values are `[userKey, value][]`). A state with TTL
+ * says `ttl: true` and holds its values as `[value, lastAccessMs]` (list elements and map
+ * values each).
+ */
 export interface HeapStatePart {
   readonly kind: 'heap';
   readonly keyGroups: KeyGroupRange;
-  readonly states: readonly { readonly name: string; readonly kind: StateKind; readonly entries: readonly HeapStateEntry[] }[];
+  readonly states: readonly { readonly name: string; readonly kind: StateKind; readonly entries: readonly HeapStateEntry[]; readonly ttl?: true }[];
 }
 export type HeapStateEntry = readonly [keyGroup: number, key: unknown, namespace: unknown, value: unknown];
 
