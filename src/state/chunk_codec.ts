@@ -19,22 +19,28 @@ export interface RecordCodec {
   /** Reads what `encode` or `encodeSubtask` wrote. */
   decode(bytes: Uint8Array): unknown;
   /**
-   * One operator subtask's state, its big arrays (heap state entries, timers, dictionary keys,
-   * operator list items) encoded a slice at a time with a turn of the event loop between slices
-   * when `slices` says so: a large state never holds the thread in one long task.
+   * One operator subtask's state as the pieces of one record, written back to back: its big
+   * arrays (heap state entries, timers, dictionary keys, operator list items) encoded a slice at
+   * a time, with a turn of the event loop between slices when `slices` says so, and its kernel
+   * tables as they are, never copied into an encoder's buffer: a large state never holds the
+   * thread in one long task.
    */
-  encodeSubtask(state: OperatorSubtaskState, slices: TimeSlices): Promise<Uint8Array>;
+  encodeSubtask(state: OperatorSubtaskState, slices: TimeSlices): Promise<Uint8Array[]>;
 }
 
+/** "EDSR": a record of `encodeSubtask`. A record of `encode` starts with the serializer's own version byte (0xFF in V8's format). */
+const MAGIC = 0x52534445;
+const HEADER_BYTES = 8;
+
 /**
- * What `encodeSubtask` writes: the state without its big arrays and kernel tables, each array as
- * encoded slices and each table as it is. Marked, so `decode` tells it from a whole state.
+ * A record of `encodeSubtask`, after its 8-byte header (the magic, then the envelope's length):
+ * the envelope, then each kernel table's bytes in the envelope's order. The envelope holds the
+ * state without its big arrays and tables, each array as encoded slices, and each table's length.
  */
-interface SlicedRecord {
-  readonly eddySlicedState: 1;
+interface Envelope {
   readonly skeleton: Uint8Array;
   readonly arrays: readonly { readonly path: ArrayPath; readonly slices: readonly Uint8Array[] }[];
-  readonly tables: readonly { readonly part: number; readonly table: Uint8Array }[];
+  readonly tables: readonly { readonly part: number; readonly bytes: number }[];
 }
 
 function withSlices(encode: (value: unknown) => Uint8Array, decode: (bytes: Uint8Array) => unknown): Pick<RecordCodec, 'encodeSubtask' | 'decode'> {
@@ -52,26 +58,34 @@ function withSlices(encode: (value: unknown) => Uint8Array, decode: (bytes: Uint
         }
         encoded.push({ path, slices: parts });
       }
-      const record: SlicedRecord = { eddySlicedState: 1, skeleton, arrays: encoded, tables };
-      return encode(record);
+      const envelope: Envelope = { skeleton, arrays: encoded, tables: tables.map(({ part, table }) => ({ part, bytes: table.byteLength })) };
+      const body = encode(envelope);
+      const header = new Uint8Array(HEADER_BYTES);
+      const view = new DataView(header.buffer);
+      view.setUint32(0, MAGIC, true);
+      view.setUint32(4, body.byteLength, true);
+      return [header, body, ...tables.map(({ table }) => table)];
     },
     decode(bytes) {
-      const value = decode(bytes);
-      if (!isSlicedRecord(value)) return value;
-      const state = decode(value.skeleton) as OperatorSubtaskState;
-      for (const { path, slices } of value.arrays) {
+      if (bytes.byteLength < HEADER_BYTES) return decode(bytes);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (view.getUint32(0, true) !== MAGIC) return decode(bytes);
+      let at = HEADER_BYTES + view.getUint32(4, true);
+      const envelope = decode(bytes.subarray(HEADER_BYTES, at)) as Envelope;
+      const state = decode(envelope.skeleton) as OperatorSubtaskState;
+      for (const { path, slices } of envelope.arrays) {
         const values: unknown[] = [];
         for (const slice of slices) for (const v of decode(slice) as unknown[]) values.push(v);
         putArray(state, path, values);
       }
-      for (const { part, table } of value.tables) putTable(state, part, table);
+      for (const { part, bytes: length } of envelope.tables) {
+        if (at + length > bytes.byteLength) throw new Error('the record ends inside a kernel table');
+        putTable(state, part, new Uint8Array(bytes.subarray(at, at + length)));
+        at += length;
+      }
       return state;
     },
   };
-}
-
-function isSlicedRecord(value: unknown): value is SlicedRecord {
-  return typeof value === 'object' && value !== null && (value as { eddySlicedState?: unknown }).eddySlicedState === 1;
 }
 
 type V8 = typeof import('node:v8');

@@ -164,7 +164,7 @@ class FileCheckpointStore implements CheckpointStore {
     const id = checkpoint.checkpointId;
     if (!Number.isSafeInteger(id) || id < 0) throw new Error(`${this.#where}: checkpoint id ${id} is not a non-negative integer`);
     if (!Number.isSafeInteger(retain) || retain < 1) throw new Error(`${this.#where}: write(checkpoint ${id}, retain ${retain}): retain must be an integer of at least 1`);
-    const records: Uint8Array[] = [];
+    const records: Uint8Array[][] = [];
     const slices = new TimeSlices();
     for (const subtask of checkpoint.subtasks) {
       try {
@@ -184,10 +184,15 @@ class FileCheckpointStore implements CheckpointStore {
       for (const [n, group] of packChunks(checkpoint.subtasks, records).entries()) {
         const name = `chunk-${n}.bin`;
         file = path.join(dir, name);
-        const data = group.data.length === 1 ? group.data[0] : concat(group.data);
-        await writeDurably(fs, file, data);
-        chunks.push({ file: name, bytes: data.length, crc32: crc32(data), records: group.records });
-        bytes += data.length;
+        const length = group.data.reduce((sum, piece) => sum + piece.byteLength, 0);
+        await writePiecesDurably(fs, file, group.data);
+        let sum = 0;
+        for (const piece of group.data) {
+          sum = crc32(piece, sum);
+          await slices.pause();
+        }
+        chunks.push({ file: name, bytes: length, crc32: sum, records: group.records });
+        bytes += length;
       }
       // The chunks' and the checkpoint directory's names must be durable before the manifest that points at them.
       file = dir;
@@ -304,30 +309,35 @@ class FileCheckpointStore implements CheckpointStore {
   }
 }
 
-function packChunks(subtasks: readonly OperatorSubtaskState[], records: readonly Uint8Array[]): { data: Uint8Array[]; records: ManifestRecord[] }[] {
+/** Records (each in pieces) packed into chunks; a chunk's data is its records' pieces back to back. */
+function packChunks(subtasks: readonly OperatorSubtaskState[], records: readonly Uint8Array[][]): { data: Uint8Array[]; records: ManifestRecord[] }[] {
   const chunks: { data: Uint8Array[]; records: ManifestRecord[] }[] = [];
   let size = 0;
-  records.forEach((data, i) => {
-    if (chunks.length === 0 || (size > 0 && size + data.length > CHUNK_BYTES)) {
+  records.forEach((pieces, i) => {
+    const length = pieces.reduce((sum, piece) => sum + piece.byteLength, 0);
+    if (chunks.length === 0 || (size > 0 && size + length > CHUNK_BYTES)) {
       chunks.push({ data: [], records: [] });
       size = 0;
     }
     const chunk = chunks[chunks.length - 1];
-    chunk.records.push({ uid: subtasks[i].uid, subtaskIndex: subtasks[i].subtaskIndex, offset: size, bytes: data.length });
-    chunk.data.push(data);
-    size += data.length;
+    chunk.records.push({ uid: subtasks[i].uid, subtaskIndex: subtasks[i].subtaskIndex, offset: size, bytes: length });
+    chunk.data.push(...pieces);
+    size += length;
   });
   return chunks;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
+/** Writes the pieces back to back without joining them first (a kernel table is one piece of megabytes), then syncs. */
+async function writePiecesDurably(fs: Runtime['fs'], file: string, pieces: readonly Uint8Array[]): Promise<void> {
+  const handle = await fs.open(file, 'wx');
+  try {
+    for (const piece of pieces) {
+      for (let at = 0; at < piece.byteLength;) at += (await handle.write(piece, at, piece.byteLength - at)).bytesWritten;
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
-  return out;
 }
 
 /**

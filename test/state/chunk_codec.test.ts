@@ -20,15 +20,28 @@ function bigState(n: number): OperatorSubtaskState {
   };
 }
 
+/** The pieces of a record as a file holds them, back to back, at an offset in a larger buffer. */
+function joined(pieces: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(5 + pieces.reduce((sum, p) => sum + p.byteLength, 0));
+  let at = 5;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.byteLength;
+  }
+  return out.subarray(5);
+}
+
 describe('the file system record codec', () => {
-  it('reads back a subtask encoded in slices exactly, and a whole one written as before', async () => {
+  it('reads back a subtask encoded in slices exactly (its kernel table in a buffer of its own), and a whole one written as before', async () => {
     const codec = await loadRecordCodec();
     const state = bigState(10_000);
-    const sliced = codec.decode(await codec.encodeSubtask(state, new TimeSlices()));
+    const sliced = codec.decode(joined(await codec.encodeSubtask(state, new TimeSlices())));
     expect(sliced).toEqual(state);
     const heap = (sliced as typeof state).keyed[0];
     expect(heap.kind === 'heap' && Object.is((heap.states[0].entries[5][3] as { tags: number[] }).tags[1], -0)).toBe(true);
     expect(codec.decode(codec.encode(state))).toEqual(state);
+    const table = (sliced as typeof state).keyed[2];
+    expect(table.kind === 'kernel' && table.table.byteOffset === 0 && table.table.buffer.byteLength).toBe(1000);
   });
 
   it('yields to the event loop while it encodes a large state', async () => {
