@@ -33,6 +33,20 @@ export function isSinkRecordsBatch(value: unknown): value is SinkRecordsBatch {
   return typeof value === 'object' && value !== null && (value as { tag?: unknown }).tag === TAG;
 }
 
+/**
+ * What a sink's ledger in a worker sends to the coordinator of its job in workers, whose storage
+ * writes the job's checkpoints (in another thread): the ledger calls it stands for.
+ */
+export type SinkRecordsMessage =
+  | { readonly kind: 'begin'; readonly sink: string; readonly restoredFrom: number }
+  | { readonly kind: 'commit'; readonly batches: readonly SinkRecordsBatch[] };
+
+/** Applies a relayed message to the ledger of the coordinator's storage. */
+export function applySinkRecordsMessage(ledger: SinkRecordsLedger, message: SinkRecordsMessage): void {
+  if (message.kind === 'begin') ledger.begin(message.sink, message.restoredFrom);
+  else ledger.commit(message.batches);
+}
+
 /** A checkpoint storage that keeps sink records too (an `IndexedDBCheckpointStorage`). */
 export interface SinkRecordsStorage {
   describe(): string;
@@ -40,10 +54,17 @@ export interface SinkRecordsStorage {
 
 /** What a sink asks of its storage. */
 export interface SinkRecordsLedger {
-  /** A sink was made with the storage: a job in workers cannot have one yet, and is refused. */
+  /** A sink was made with the storage. */
   sinkMade(sink: string): void;
-  /** Whether a job has the storage's checkpoints open (its records are written with them). */
+  /** Whether a job has the storage's checkpoints open (its records are written with them), here or, relayed to, in its coordinator's thread. */
   hasOpenStore(): boolean;
+  /**
+   * In a worker's run of a job in workers: the coordinator, in another thread, opened the store
+   * and writes the checkpoints (whose batches reach the database with them), so `begin` and
+   * `commit` go to the ledger of its storage as messages, in order with the checkpoints'
+   * acknowledgements. `null`: the run ended.
+   */
+  relay(to: ((message: SinkRecordsMessage) => void) | null): void;
   /**
    * A run of the sink starts from checkpoint `restoredFrom` (0: from nothing): its records of
    * later checkpoints are removed with the next write, and those not yet written are dropped.

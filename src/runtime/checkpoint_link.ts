@@ -4,6 +4,7 @@
  * joins it, acknowledges its subtasks' states, and follows its commands. Plain data both ways.
  */
 import type { RestartStrategy } from '../core/restart_strategy.ts';
+import type { SinkRecordsMessage } from '../core/sink_records.ts';
 import type { StorageRecipe } from '../state/checkpoint_storage.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
 import type { CheckpointingSettings } from './checkpoint_coordinator.ts';
@@ -43,4 +44,6 @@ export interface CheckpointLink extends ThreadCheckpointing {
   join(request: CheckpointJoin): Promise<JoinAnswer>;
   /** Where the coordinator's commands go, from now on; `subtasks`: how many this worker acknowledges per checkpoint. */
   serve(commands: CheckpointCommands, subtasks: number): void;
+  /** What a sink's ledger here hands the coordinator's storage (an IndexedDBSink's), ahead of the acknowledgements that follow it. */
+  sinkRecords(message: SinkRecordsMessage): void;
 }

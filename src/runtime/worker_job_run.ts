@@ -1,3 +1,4 @@
+import { sinkRecordsLedgerOf } from '../core/sink_records.ts';
 import type { Job } from '../plan/job.ts';
 import type { CheckpointLink } from './checkpoint_link.ts';
 import { Executor } from './executor.ts';
@@ -30,6 +31,9 @@ export function runJobInWorker(job: Job, options: JobRunOptions, jobName: string
       restartStrategy: options.restartStrategy,
       savepointId: options.restore?.checkpointId ?? null,
     });
+    // The coordinator has the store open: an IndexedDBSink's ledger here hands what it is given there.
+    const ledger = storage === null ? undefined : sinkRecordsLedgerOf(storage);
+    ledger?.relay((message) => link.sinkRecords(message));
     const running = new Executor(job, { ...options, restore: answer.restore ?? options.restore });
     executor = running;
     link.serve({
@@ -40,7 +44,11 @@ export function runJobInWorker(job: Job, options: JobRunOptions, jobName: string
     }, running.subtasks.length);
     running.checkpointWith(link);
     if (cancelled) running.cancel();
-    return running.run(jobName);
+    try {
+      return await running.run(jobName);
+    } finally {
+      ledger?.relay(null);
+    }
   })();
   const notHere = (call: string) => Promise.reject(new Error(`${call}(): a job in workers takes savepoints from the client that started it (startInWorkers(...).${call}()), not from inside a worker`));
   return {

@@ -71,18 +71,12 @@ export class IndexedDBCheckpointStorage implements CheckpointStorage {
   /**
    * How a job in workers makes this storage in its coordinator's thread, which is where the job
    * waits for its checkpoints: `ifAvailable` goes with it. An AbortSignal cannot be sent to
-   * another thread, so a storage given one is refused there rather than never giving up; so is
-   * one with an IndexedDBSink, whose records a job in workers cannot yet write exactly once.
+   * another thread, so a storage given one is refused there rather than never giving up. An
+   * IndexedDBSink's ledger in a worker relays to the coordinator's storage (SinkRecordsLedger.relay).
    */
   recipe(): StorageRecipe {
     if (this.#signal !== undefined) {
       throw new TypeError(`new IndexedDBCheckpointStorage(${JSON.stringify(this.databaseName)}, { signal }) in a job run in workers: the job waits for its checkpoints in its coordinator's thread, and an AbortSignal cannot be sent there. Fix: leave out signal (with ifAvailable: true, the default, a held job fails at once), or run the job in one thread, where the signal stops the wait`);
-    }
-    // Its batches would reach the database with the checkpoints, but not the removal of what an
-    // earlier run wrote after the checkpoint resumed from, nor the last records at the end of input.
-    const [sink] = this.#ledger.sinks();
-    if (sink !== undefined) {
-      throw new TypeError(`IndexedDBSink ${JSON.stringify(sink)} (${this.describe()}) in a job run in workers: not supported yet; its records would not be written exactly once. Fix: run the job in one thread (env.execute()), where the sink is exactly-once, or take the job's records from startInWorkers(...) (getJobOutcome().records, or onRecords) and keep them yourself`);
     }
     return { kind: 'indexeddb', databaseName: this.databaseName, ifAvailable: this.#ifAvailable, chunkStore: this.#chunkStore };
   }

@@ -12,7 +12,7 @@
  * A batch is keyed by (sink, checkpoint, subtask), so writing one twice changes nothing.
  */
 import { isSinkRecordsBatch } from '../core/sink_records.ts';
-import type { SinkRecordsBatch, SinkRecordsLedger } from '../core/sink_records.ts';
+import type { SinkRecordsBatch, SinkRecordsLedger, SinkRecordsMessage } from '../core/sink_records.ts';
 import type { JobSnapshot } from './snapshot.ts';
 
 /** What one transaction writes for the sinks. */
@@ -48,6 +48,7 @@ export class SinkLedger implements SinkRecordsLedger {
   readonly #written = new Set<string>();
   #truncations = new Map<string, number>();
   readonly #sinks = new Set<string>();
+  #relay: ((message: SinkRecordsMessage) => void) | null = null;
 
   constructor(read: (sink: string) => Promise<unknown[]>) {
     this.#read = read;
@@ -71,10 +72,15 @@ export class SinkLedger implements SinkRecordsLedger {
   }
 
   hasOpenStore(): boolean {
-    return this.#openStores > 0;
+    return this.#openStores > 0 || this.#relay !== null;
+  }
+
+  relay(to: ((message: SinkRecordsMessage) => void) | null): void {
+    this.#relay = to;
   }
 
   begin(sink: string, restoredFrom: number): void {
+    if (this.#relay !== null) return this.#relay({ kind: 'begin', sink, restoredFrom });
     this.#truncations.set(sink, Math.min(restoredFrom, this.#truncations.get(sink) ?? restoredFrom));
     for (const [key, batch] of this.#outbox) if (batch.sink === sink && batch.checkpointId > restoredFrom) this.#outbox.delete(key);
     const later = `${sink}\u0000`;
@@ -82,6 +88,7 @@ export class SinkLedger implements SinkRecordsLedger {
   }
 
   commit(batches: readonly SinkRecordsBatch[]): void {
+    if (this.#relay !== null) return this.#relay({ kind: 'commit', batches: [...batches] });
     for (const batch of batches) {
       const key = keyOf(batch);
       if (!this.#written.has(key)) this.#outbox.set(key, batch);

@@ -1,3 +1,4 @@
+import type { SinkRecordsMessage } from '../core/sink_records.ts';
 import type { CheckpointCommands, CheckpointJoin, CheckpointLink, JoinAnswer } from '../runtime/checkpoint_link.ts';
 import type { OperatorSubtaskState } from '../state/snapshot.ts';
 import type { WorkerSignal } from './protocol.ts';
@@ -70,6 +71,10 @@ export class CheckpointRequests implements CheckpointLink {
     }
     this.#gathering.delete(checkpointId);
     this.#signal({ eddyWorker: 'checkpoint-ack', checkpointId, states: gathered.states, syncMs: gathered.syncMs });
+  }
+
+  sinkRecords(message: SinkRecordsMessage): void {
+    this.#signal({ eddyWorker: 'sink-records', message });
   }
 
   /** The coordinator polls in its own thread. */

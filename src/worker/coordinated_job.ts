@@ -5,6 +5,8 @@
  * worker from the last complete checkpoint as the job's restart strategy allows (a full restart).
  */
 import { jobExecutionResult } from '../api/job_client.ts';
+import { applySinkRecordsMessage, sinkRecordsLedgerOf } from '../core/sink_records.ts';
+import type { SinkRecordsLedger, SinkRecordsMessage } from '../core/sink_records.ts';
 import { restartDelay } from '../core/restart_strategy.ts';
 import type { RestartStrategy } from '../core/restart_strategy.ts';
 import { CheckpointCoordinator } from '../runtime/checkpoint_coordinator.ts';
@@ -48,6 +50,8 @@ export class CoordinatedJob<T> {
   readonly #held: HeldRecords<T>;
   #attempt: Attempt<T> | null = null;
   #store: CheckpointStore | null = null;
+  /** Its storage's sink records (an IndexedDB storage's): what the workers' sinks hand it goes there. */
+  #sinkLedger: SinkRecordsLedger | undefined;
   #storeOpened = false;
   #strategy: RestartStrategy | null = null;
   #restarts = 0;
@@ -166,7 +170,9 @@ export class CoordinatedJob<T> {
       this.#storeOpened = true;
       if (join.settings !== null && join.storage !== null) {
         try {
-          this.#store = await (await storageOf(join.storage)).open(join.jobName);
+          const storage = await storageOf(join.storage);
+          this.#sinkLedger = sinkRecordsLedgerOf(storage);
+          this.#store = await storage.open(join.jobName);
         } catch (error) {
           throw new PermanentFailure(error instanceof Error ? error.message : String(error), { cause: error });
         }
@@ -177,6 +183,12 @@ export class CoordinatedJob<T> {
     if (join.settings !== null) this.#held.hold();
     const lastId = Math.max(restore?.checkpointId ?? 0, join.savepointId ?? 0, this.#stats?.lastCheckpointId ?? 0);
     return { store: this.#store, restore, lastId };
+  }
+
+  /** A worker's sink ledger relayed this; a storage without sink records never gets any. */
+  sinkRecords(message: SinkRecordsMessage): void {
+    if (this.#sinkLedger === undefined) throw new Error('internal: a worker relayed sink records, but the job\'s checkpoint storage keeps none');
+    applySinkRecordsMessage(this.#sinkLedger, message);
   }
 
   coordinatorReady(attempt: Attempt<T>): void {
@@ -247,6 +259,13 @@ class Attempt<T> {
       w.onSignal('checkpoint-ack', ({ checkpointId, states, syncMs }) => {
         this.#coordinator?.acknowledge(checkpointId, states, syncMs);
         this.#schedule();
+      }),
+      w.onSignal('sink-records', ({ message }) => {
+        try {
+          this.#job.sinkRecords(message);
+        } catch (error) {
+          this.#fail(error);
+        }
       }),
       w.onSignal('finished', ({ awaitsFinalCheckpoint }) => {
         this.#finished.add(i);

@@ -4,6 +4,7 @@
  * one raw MessagePort per worker pair). Everything here is structured-clone safe.
  */
 import type { StreamElement } from '../core/elements.ts';
+import type { SinkRecordsMessage } from '../core/sink_records.ts';
 import type { EncodedBatch, EncodedColumns } from './batch_codec.ts';
 import type { DataPort } from './mesh.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
@@ -229,7 +230,8 @@ export type WorkerSignal =
   | SplitRestoreSignal
   | CheckpointJoinSignal
   | CheckpointAckSignal
-  | FinishedSignal;
+  | FinishedSignal
+  | SinkRecordsSignal;
 
 export interface RecordsSignal {
   readonly eddyWorker: 'records';
@@ -282,8 +284,19 @@ export interface FinishedSignal {
   readonly awaitsFinalCheckpoint: boolean;
 }
 
+/**
+ * A sink's ledger in the worker (an IndexedDBSink's) hands the coordinator's checkpoint storage
+ * what the sink gave it: the removal of an earlier run's records after the checkpoint this run
+ * starts from, or batches to make visible that no checkpoint carries (a savepoint's). Sent at
+ * once, so it comes before the worker's next acknowledgement.
+ */
+export interface SinkRecordsSignal {
+  readonly eddyWorker: 'sink-records';
+  readonly message: SinkRecordsMessage;
+}
+
 /** The signals a coordinator listens for while a job runs (`WorkerHandle.onSignal`). */
-export type ListenedSignal = RecordsSignal | SplitRequestSignal | SplitRestoreSignal | CheckpointJoinSignal | CheckpointAckSignal | FinishedSignal;
+export type ListenedSignal = RecordsSignal | SplitRequestSignal | SplitRestoreSignal | CheckpointJoinSignal | CheckpointAckSignal | FinishedSignal | SinkRecordsSignal;
 
 export function isWorkerSignal(data: unknown): data is WorkerSignal {
   return typeof data === 'object' && data !== null && typeof (data as { eddyWorker?: unknown }).eddyWorker === 'string';

@@ -1,11 +1,14 @@
 /**
  * How a job in workers makes its IndexedDBCheckpointStorage in the coordinator's thread: the
  * recipe carries the database and `ifAvailable`; a storage given an AbortSignal (which no
- * thread can send to another), or one with an IndexedDBSink, is refused, saying so. In Chromium, indexeddb_checkpoints.test.ts
- * runs both through jobs in 2 Web Workers.
+ * thread can send to another) is refused, saying so; an IndexedDBSink's ledger in a worker relays
+ * to the coordinator's storage. In Chromium, indexeddb_checkpoints.test.ts runs them through jobs
+ * in 2 Web Workers.
  */
 import { describe, expect, it } from 'vitest';
 import { IndexedDBCheckpointStorage, IndexedDBSink } from '../../src/index.ts';
+import { sinkRecordsBatch, sinkRecordsLedgerOf } from '../../src/core/sink_records.ts';
+import type { SinkRecordsMessage } from '../../src/core/sink_records.ts';
 import { storageOf } from '../../src/worker/storage_recipes.ts';
 
 describe('IndexedDBCheckpointStorage.recipe()', () => {
@@ -19,10 +22,23 @@ describe('IndexedDBCheckpointStorage.recipe()', () => {
     }
   });
 
-  it('refuses a storage with an IndexedDBSink: a job in workers cannot write its records exactly once yet', () => {
+  it('gives a storage with an IndexedDBSink: in a worker, the ledger hands what the sink gives it to the coordinator\'s storage, in order', () => {
     const storage = new IndexedDBCheckpointStorage('shop');
     new IndexedDBSink<number>(storage, 'totals');
-    expect(() => storage.recipe()).toThrow(new TypeError('IndexedDBSink "totals" (IndexedDB database "shop") in a job run in workers: not supported yet; its records would not be written exactly once. Fix: run the job in one thread (env.execute()), where the sink is exactly-once, or take the job\'s records from startInWorkers(...) (getJobOutcome().records, or onRecords) and keep them yourself'));
+    expect(storage.recipe().kind).toBe('indexeddb');
+    const ledger = sinkRecordsLedgerOf(storage)!;
+    expect(ledger.hasOpenStore()).toBe(false);
+    const sent: SinkRecordsMessage[] = [];
+    ledger.relay((message) => sent.push(message));
+    expect(ledger.hasOpenStore()).toBe(true);
+    const batch = sinkRecordsBatch('totals', 4, 1, [7, 8]);
+    ledger.begin('totals', 3);
+    ledger.commit([batch]);
+    expect(sent).toEqual([{ kind: 'begin', sink: 'totals', restoredFrom: 3 }, { kind: 'commit', batches: [batch] }]);
+    ledger.relay(null);
+    expect(ledger.hasOpenStore()).toBe(false);
+    ledger.commit([batch]);
+    expect(sent).toHaveLength(2);
   });
 
   it('refuses a storage given an AbortSignal: it cannot reach the coordinator', () => {
