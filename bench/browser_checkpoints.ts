@@ -4,13 +4,15 @@
 // aggregate state: the stream's pause for a checkpoint, trigger to durable, the restore, and the
 // page's longest task meanwhile; the keyed-sum kernel job and the enrichment job with a checkpoint
 // every second against none, alternating.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import type { Browser, Page } from 'playwright';
 import { createServer } from 'vite';
 import type { ViteDevServer } from 'vite';
-import type { SerializationRow, StateRun } from './browser/checkpoints_page.ts';
+import { loadavg } from 'node:os';
+import type { ChunkStore } from '../src/index.ts';
+import type { ChunkStoreRow, SerializationRow, StateRun } from './browser/checkpoints_page.ts';
 import { median } from './measure.ts';
 
 export interface BrowserCheckpointBenchOptions {
@@ -18,12 +20,15 @@ export interface BrowserCheckpointBenchOptions {
   readonly stateKeys?: number;
   readonly events?: number;
   readonly purchases?: number;
+  /** Which parts to run (all by default): 'serialization', 'chunks', 'state', 'jobs'. */
+  readonly parts?: readonly string[];
 }
 
 // As in vitest.config.ts, plus gc: the page collects garbage between measurements.
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc'];
 
 const ms = (x: number) => `${x.toFixed(0).padStart(5)} ms`;
+const load = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
 
 export async function runBrowserCheckpointBench(opts: BrowserCheckpointBenchOptions = {}): Promise<void> {
   const runs = opts.runs ?? 7;
@@ -66,29 +71,69 @@ export async function runBrowserCheckpointBench(opts: BrowserCheckpointBenchOpti
       return next;
     };
     let page = await freshPage();
+    if (process.argv.includes('--profile')) {
+      const chunkStore: ChunkStore = process.argv.includes('--opfs') ? 'opfs' : 'indexeddb';
+      if (process.argv.includes('--chunks')) {
+        await profileTasks(page, `a 40 MB kernel table written and read back, chunks in ${chunkStore}`, () => page.evaluate(() => window.eddyCheckpointBench!.chunkStores(40 * 1048576, 1)));
+      } else {
+        const run = await profileTasks(page, `${stateKeys.toLocaleString('en-US')} keys of kernel state checkpointed, chunks in ${chunkStore}`, () => page.evaluate(([k, c]) => window.eddyCheckpointBench!.kernelState(k, 2500, c), [stateKeys, chunkStore] as const));
+        console.log(`    (synchronous part ${run.syncMs.toFixed(0)} ms, longest task in the checkpointing window ${run.longestTaskMs.toFixed(0)} ms)`);
+      }
+      return;
+    }
     const call = <T>(what: string, f: () => Promise<T>): Promise<T> => f().catch((error: unknown) => {
       throw new Error(`${what} failed in the page: ${error instanceof Error ? error.message : String(error)}${errors.length > 0 ? ` (${errors.join('; ')})` : ''}`, { cause: error });
     });
 
-    console.log(`\ncheckpoints to IndexedDB in Chromium ${browser.version()}, on the page's thread`);
-    const rows: SerializationRow[] = await call('serialization', () => page.evaluate(() => window.eddyCheckpointBench!.serialization(200_000, 24 * 1048576)));
-    console.log('  a state part written (strict) and read back; "longest task": the page\'s longest task meanwhile (0: none over 50 ms)');
-    for (const r of rows) {
-      console.log(`    ${r.state.padEnd(26)} ${r.way.padEnd(42)} write ${ms(r.writeMs)} (longest task ${ms(r.writeLongestTaskMs)})   read ${ms(r.readMs)} (longest task ${ms(r.readLongestTaskMs)})`);
+    const parts = new Set(opts.parts ?? ['serialization', 'chunks', 'state', 'jobs']);
+    console.log(`\ncheckpoints to IndexedDB in Chromium ${browser.version()}, on the page's thread (${load()})`);
+    if (parts.has('serialization')) {
+      const rows: SerializationRow[] = await call('serialization', () => page.evaluate(() => window.eddyCheckpointBench!.serialization(200_000, 24 * 1048576)));
+      console.log('  a state part written (strict) and read back; "longest task": the page\'s longest task meanwhile (0: none over 50 ms)');
+      for (const r of rows) {
+        console.log(`    ${r.state.padEnd(26)} ${r.way.padEnd(42)} write ${ms(r.writeMs)} (longest task ${ms(r.writeLongestTaskMs)})   read ${ms(r.readMs)} (longest task ${ms(r.readLongestTaskMs)})`);
+      }
     }
 
-    await page.close();
-    page = await freshPage();
-    const state: StateRun[] = [];
-    for (let i = 0; i < runs; i++) state.push(await call('kernel state', () => page.evaluate(([k]) => window.eddyCheckpointBench!.kernelState(k, 2500), [stateKeys] as const)));
-    const longTasks = await page.evaluate(() => window.eddyCheckpointBench!.longTasksSupported);
-    console.log(`  ${stateKeys.toLocaleString('en-US')} keys of kernel aggregate state (a keyed sum), a checkpoint every 300 ms (median of ${runs})`);
-    console.log(`    synchronous part (the stream's pause): ${ms(median(state.map((s) => s.syncMs)))}   (${state.map((s) => s.syncMs.toFixed(0)).join(', ')})`);
-    console.log(`    trigger to durable:                    ${ms(median(state.map((s) => s.totalMs)))}   (${state.map((s) => s.totalMs.toFixed(0)).join(', ')})`);
-    console.log(`    restore (a new run: open, read, check, decode, kernel table): ${ms(median(state.map((s) => s.restoreMs)))}   (${state.map((s) => s.restoreMs.toFixed(0)).join(', ')})`);
-    console.log(`      of which the storage's read, check and decode: ${ms(median(state.map((s) => s.readMs)))}   (${state.map((s) => s.readMs.toFixed(0)).join(', ')})`);
-    console.log(`    longest task while checkpointing:      ${longTasks ? `${ms(Math.max(...state.map((s) => s.longestTaskMs)))} (the most of all runs; 0: none over 50 ms)` : 'this Chromium reports no long tasks'}`);
-    console.log(`    size: ${median(state.map((s) => s.bytesPerKey)).toFixed(1)} bytes per key; ${median(state.map((s) => s.checkpoints))} checkpoints per run`);
+    if (parts.has('chunks')) {
+      const tableBytes = 40 * 1048576;
+      const rounds = Math.max(3, runs);
+      console.log(`  a 40 MB kernel table through IndexedDBCheckpointStorage, its chunks in IndexedDB (Blobs) and in OPFS (files), alternating (median of ${rounds}): write (encode, chunks, commit) and a new store's read (chunks, checksums, decode)`);
+      const show = (where: string, rows: readonly ChunkStoreRow[]) => {
+        for (const r of rows) {
+          const long = (x: number) => (Number.isNaN(x) ? '' : ` (longest task ${ms(x)})`);
+          console.log(`    ${where.padEnd(34)} ${r.chunkStore.padEnd(9)} write ${ms(r.writeMs)}${long(r.writeLongestTaskMs)}   read ${ms(r.readMs)}${long(r.readLongestTaskMs)}`);
+        }
+      };
+      show('page (OPFS: createWritable)', await call('chunk stores', () => page.evaluate(([b, r]) => window.eddyCheckpointBench!.chunkStores(b, r), [tableBytes, rounds] as const)));
+      show('dedicated worker (OPFS: sync handle)', await call('chunk stores in a worker', () => page.evaluate(([b, r]) => window.eddyCheckpointBench!.chunkStoresInWorker(b, r), [tableBytes, rounds] as const)));
+    }
+
+    if (parts.has('state')) {
+      await page.close();
+      page = await freshPage();
+      const stores: ChunkStore[] = ['indexeddb', 'opfs'];
+      const state = new Map<ChunkStore, StateRun[]>(stores.map((c) => [c, []]));
+      for (let i = 0; i < runs; i++) {
+        for (const chunkStore of i % 2 === 0 ? stores : [...stores].reverse()) {
+          state.get(chunkStore)!.push(await call('kernel state', () => page.evaluate(([k, c]) => window.eddyCheckpointBench!.kernelState(k, 2500, c), [stateKeys, chunkStore] as const)));
+        }
+      }
+      const longTasks = await page.evaluate(() => window.eddyCheckpointBench!.longTasksSupported);
+      for (const chunkStore of stores) {
+        const runsOf = state.get(chunkStore)!;
+        const line = (label: string, f: (s: StateRun) => number) => console.log(`    ${label.padEnd(58)} ${ms(median(runsOf.map(f)))}   (${runsOf.map((s) => f(s).toFixed(0)).join(', ')})`);
+        console.log(`  ${stateKeys.toLocaleString('en-US')} keys of kernel aggregate state (a keyed sum), a checkpoint every 300 ms, chunks in ${chunkStore} (median of ${runs}, the two alternating)`);
+        line('synchronous part (the stream\'s pause)', (s) => s.syncMs);
+        line('trigger to durable', (s) => s.totalMs);
+        line('restore (a new run: open, read, check, decode, kernel table)', (s) => s.restoreMs);
+        line('  of which the storage\'s read, check and decode', (s) => s.readMs);
+        line('  the rest (the kernel\'s restore, the job\'s start)', (s) => s.restoreMs - s.readMs);
+        console.log(`    ${'longest task while checkpointing'.padEnd(58)} ${longTasks ? `${ms(Math.max(...runsOf.map((s) => s.longestTaskMs)))}   (${runsOf.map((s) => s.longestTaskMs.toFixed(0)).join(', ')}; 0: none over 50 ms)` : 'this Chromium reports no long tasks'}`);
+        console.log(`    size: ${median(runsOf.map((s) => s.bytesPerKey)).toFixed(1)} bytes per key; ${median(runsOf.map((s) => s.checkpoints))} checkpoints per run`);
+      }
+    }
+    if (!parts.has('jobs')) return;
 
     const alternate = async (label: string, once: (checkpoints: boolean) => Promise<number>) => {
       await once(false);
@@ -108,12 +153,59 @@ export async function runBrowserCheckpointBench(opts: BrowserCheckpointBenchOpti
     console.log(`  a checkpoint to IndexedDB every second against none (median of ${runs}, alternating)`);
     await alternate(`keyed sum in the kernels, ${events.toLocaleString('en-US')} events, 100,000 keys`, (c) => call('keyed sum', () => page.evaluate(([e, w]) => window.eddyCheckpointBench!.keyedSum(e, w), [events, c] as const)));
     await alternate(`enrichment, ${purchases.toLocaleString('en-US')} purchases`, (c) => call('enrichment', () => page.evaluate(([w]) => window.eddyCheckpointBench!.enrich(w), [c] as const)));
+    console.log(`  (${load()})`);
   } finally {
     await browser?.close();
     await server?.close();
   }
 }
 
+interface ProfileNode { readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number } }
+interface Profile { readonly nodes: readonly ProfileNode[]; readonly startTime: number; readonly samples: readonly number[]; readonly timeDeltas: readonly number[] }
+interface TraceEvent { readonly name: string; readonly ph: string; readonly ts: number; readonly dur?: number; readonly tid: number }
+
+/**
+ * What the page's long tasks were while it checkpointed (or wrote and read chunks): one run traced (the
+ * browser's own tasks, `RunTask`) and under the DevTools protocol's CPU profiler; each task over
+ * 50 ms on the page's thread with the functions its samples fell in, by self time. The trace's
+ * and the profile's timestamps are on one clock (microseconds).
+ */
+async function profileTasks<T>(page: Page, what: string, f: () => Promise<T>): Promise<T> {
+  const browser = page.context().browser()!;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline'] });
+  await cdp.send('Profiler.start');
+  const run = await f();
+  const { profile } = await cdp.send('Profiler.stop') as unknown as { profile: Profile };
+  const trace = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] };
+  if (process.env.EDDY_TRACE_FILE !== undefined) writeFileSync(process.env.EDDY_TRACE_FILE, JSON.stringify({ trace, profile }));
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const name = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(src|bench|node_modules)\//, '$1/').replace(/\?.*$/, '')}:${n.callFrame.lineNumber + 1}`;
+  const samples: { ts: number; name: string }[] = [];
+  let ts = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    ts += profile.timeDeltas[i];
+    samples.push({ ts, name: name(byId.get(profile.samples[i])!) });
+  }
+  // The page's main thread: the one whose tasks the profile's samples fall in most.
+  const tasks = trace.traceEvents.filter((e) => (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && e.ph === 'X' && (e.dur ?? 0) > 50_000);
+  const threadOf = new Map<number, number>();
+  for (const t of tasks) threadOf.set(t.tid, (threadOf.get(t.tid) ?? 0) + samples.filter((s) => s.ts >= t.ts && s.ts < t.ts + t.dur!).length);
+  const main = [...threadOf].sort((a, b) => b[1] - a[1])[0]?.[0];
+  console.log(`  ${what}, traced: the page's tasks over 50 ms, each with its functions by self time (ms)`);
+  for (const t of tasks.filter((x) => x.tid === main)) {
+    const self = new Map<string, number>();
+    const inside = samples.filter((s) => s.ts >= t.ts && s.ts < t.ts + t.dur!);
+    for (let i = 0; i < inside.length; i++) self.set(inside[i].name, (self.get(inside[i].name) ?? 0) + ((inside[i + 1]?.ts ?? t.ts + t.dur!) - inside[i].ts) / 1000);
+    const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([f, m]) => `${f} ${m.toFixed(0)}`).join('; ');
+    console.log(`    ${ms(t.dur! / 1000)} at +${((t.ts - profile.startTime) / 1000).toFixed(0)} ms: ${top}`);
+  }
+  return run;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await runBrowserCheckpointBench(process.argv.includes('--quick') ? { runs: 2, stateKeys: 200_000, events: 3_000_000, purchases: 1_000_000 } : {});
+  const only = process.argv.find((a) => a.startsWith('--parts='))?.slice('--parts='.length).split(',');
+  await runBrowserCheckpointBench({ ...(process.argv.includes('--quick') ? { runs: 2, stateKeys: 200_000, events: 3_000_000, purchases: 1_000_000 } : {}), ...(only === undefined ? {} : { parts: only }) });
 }

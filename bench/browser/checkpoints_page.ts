@@ -2,7 +2,7 @@
 // page's own thread. bench/browser_checkpoints.ts drives it through `window.eddyCheckpointBench`.
 import { openDB } from 'idb';
 import { IndexedDBCheckpointStorage, StreamExecutionEnvironment, WatermarkStrategy } from '../../src/index.ts';
-import type { CheckpointStats, Columns, JobParameters, Source, SourceReader } from '../../src/index.ts';
+import type { CheckpointStats, ChunkStore, Columns, JobParameters, Source, SourceReader } from '../../src/index.ts';
 import { chunkIntact, decodeCheckpoint, encodeCheckpoint } from '../../src/state/checkpoint_layout.ts';
 import type { JobSnapshot } from '../../src/state/snapshot.ts';
 import { TimeSlices } from '../../src/state/time_slices.ts';
@@ -74,9 +74,9 @@ class ColumnsThenQuiet implements Source<Record<string, number>> {
   }
 }
 
-function stateJob(source: ColumnsThenQuiet, database: string, intervalMs: number): StreamExecutionEnvironment {
+function stateJob(source: ColumnsThenQuiet, database: string, intervalMs: number, chunkStore: ChunkStore): StreamExecutionEnvironment {
   const env = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(intervalMs);
-  env.getCheckpointConfig().setCheckpointStorage(new IndexedDBCheckpointStorage(database));
+  env.getCheckpointConfig().setCheckpointStorage(new IndexedDBCheckpointStorage(database, { chunkStore }));
   env.getConfig().setBatchSize(65_536);
   env.fromSource(source, WatermarkStrategy.noWatermarks(), 'state').uid('state')
     .keyBy('key').sum('value').uid('sum')
@@ -87,12 +87,12 @@ function stateJob(source: ColumnsThenQuiet, database: string, intervalMs: number
 let run = 0;
 
 /** `keys` distinct keys of kernel state checkpointed to IndexedDB for `ms`, then restored by a new run. */
-async function kernelState(keys: number, ms: number): Promise<StateRun> {
+async function kernelState(keys: number, ms: number, chunkStore: ChunkStore): Promise<StateRun> {
   const data = columns(keys, keys, true);
   const database = `bench-state-${run++}`;
   gc();
   const source = new ColumnsThenQuiet(data.key, data.value);
-  const client = stateJob(source, database, 300).executeAsync('state');
+  const client = stateJob(source, database, 300, chunkStore).executeAsync('state');
   await sleep(ms);
   const stopped = performance.now();
   const stats: CheckpointStats | null = (await client.cancel()).checkpoints;
@@ -101,15 +101,16 @@ async function kernelState(keys: number, ms: number): Promise<StateRun> {
   const longest = Math.max(0, ...tasks.filter((t) => t.start > source.done.at + 200 && t.start < stopped).map((t) => t.duration));
   gc();
   const started = performance.now();
-  const again = stateJob(new ColumnsThenQuiet(data.key, data.value), database, 60_000).executeAsync('state');
+  const again = stateJob(new ColumnsThenQuiet(data.key, data.value), database, 60_000, chunkStore).executeAsync('state');
   const restored = await again.cancel();
   const restoreMs = performance.now() - started;
   if (restored.restoredFrom === null) throw new Error('the second run did not restore');
   // The cancelled restore left the checkpoint in place.
-  const store = await new IndexedDBCheckpointStorage(database).open('state');
+  const store = await new IndexedDBCheckpointStorage(database, { chunkStore }).open('state');
   const reading = performance.now();
   if ((await store.latest())?.checkpointId !== restored.restoredFrom) throw new Error('the checkpoint changed');
   const readMs = performance.now() - reading;
+  await store.finish();
   await store.close();
   await new Promise((resolve) => { indexedDB.deleteDatabase(database).onsuccess = resolve; });
   return { syncMs: stats.lastSyncMs, totalMs: stats.lastDurationMs, restoreMs, readMs, longestTaskMs: longest, checkpoints: stats.completed, bytesPerKey: stats.lastSizeBytes / keys };
@@ -225,6 +226,64 @@ async function serialization(name: string, snapshot: JobSnapshot): Promise<Seria
   }
 }
 
+export interface ChunkStoreRow {
+  readonly chunkStore: ChunkStore;
+  /** store.write(): encode, write the chunks, commit the manifest (median). */
+  readonly writeMs: number;
+  /** A new store's latest(): read the chunks back, check and decode them (median). */
+  readonly readMs: number;
+  /** The longest task over 50 ms in any write, and in any read (0: none; NaN: no Long Tasks API here). */
+  readonly writeLongestTaskMs: number;
+  readonly readLongestTaskMs: number;
+}
+
+/**
+ * A kernel table of `tableBytes` written through IndexedDBCheckpointStorage and read back by a
+ * new store, with its chunks in IndexedDB and in OPFS, `rounds` times each, alternating.
+ */
+export async function chunkStores(tableBytes: number, rounds: number): Promise<ChunkStoreRow[]> {
+  const stores: ChunkStore[] = ['indexeddb', 'opfs'];
+  const times = new Map(stores.map((c) => [c, { write: [] as number[], read: [] as number[], writeLong: 0, readLong: 0 }]));
+  const snapshot = kernelSnapshot(tableBytes);
+  for (let round = 0; round < rounds; round++) {
+    for (const chunkStore of round % 2 === 0 ? stores : [...stores].reverse()) {
+      const database = `bench-chunks-${run++}`;
+      const t = times.get(chunkStore)!;
+      const storage = new IndexedDBCheckpointStorage(database, { chunkStore });
+      const writer = await storage.open('chunks');
+      gc();
+      const write = await timed(() => writer.write(snapshot, 1));
+      await writer.close();
+      const reader = await storage.open('chunks');
+      gc();
+      const read = await timed(() => reader.latest());
+      if (read.value?.checkpointId !== snapshot.checkpointId) throw new Error(`${chunkStore}: the checkpoint did not read back`);
+      await reader.finish();
+      await reader.close();
+      await new Promise((resolve) => { indexedDB.deleteDatabase(database).onsuccess = resolve; });
+      t.write.push(write.ms);
+      t.read.push(read.ms);
+      t.writeLong = Math.max(t.writeLong, write.longestTaskMs);
+      t.readLong = Math.max(t.readLong, read.longestTaskMs);
+    }
+  }
+  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  return stores.map((chunkStore) => {
+    const t = times.get(chunkStore)!;
+    return { chunkStore, writeMs: mid(t.write), readMs: mid(t.read), writeLongestTaskMs: longTasksSupported ? t.writeLong : Number.NaN, readLongestTaskMs: longTasksSupported ? t.readLong : Number.NaN };
+  });
+}
+
+/** chunkStores in a dedicated worker of this page, where OPFS files are written through sync access handles. */
+function chunkStoresInWorker(tableBytes: number, rounds: number): Promise<ChunkStoreRow[]> {
+  const worker = new Worker(new URL('./chunk_stores.worker.ts', import.meta.url), { type: 'module' });
+  return new Promise<ChunkStoreRow[]>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<{ rows: ChunkStoreRow[] } | { error: string }>) => ('rows' in event.data ? resolve(event.data.rows) : reject(new Error(event.data.error)));
+    worker.onerror = (event) => reject(new Error(`the chunk store worker failed: ${event.message}`));
+    worker.postMessage({ tableBytes, rounds });
+  }).finally(() => worker.terminate());
+}
+
 function heapSnapshot(keys: number): JobSnapshot {
   const entries = Array.from({ length: keys }, (_, i) => [i & 127, `customer-${i}`, null, { orders: i % 17, total: i * 1.25 }] as const);
   return { checkpointId: 1, subtasks: [{ uid: 'totals', subtaskIndex: 0, parallelism: 1, maxParallelism: 128, finished: false, operator: [], keyed: [{ kind: 'heap', keyGroups: { start: 0, end: 127 }, states: [{ name: 'total', kind: 'value', entries }] }] }] };
@@ -239,6 +298,8 @@ function kernelSnapshot(bytes: number): JobSnapshot {
 const bench = {
   longTasksSupported,
   kernelState,
+  chunkStores,
+  chunkStoresInWorker,
   keyedSum,
   enrich,
   serialization: async (heapKeys: number, tableBytes: number) => [
@@ -253,5 +314,8 @@ declare global {
   }
 }
 
-window.eddyCheckpointBench = bench;
-document.getElementById('status')!.textContent = 'ready';
+// Also imported by chunk_stores.worker.ts, which has no window.
+if (typeof window !== 'undefined') {
+  window.eddyCheckpointBench = bench;
+  document.getElementById('status')!.textContent = 'ready';
+}

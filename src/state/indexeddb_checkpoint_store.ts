@@ -115,6 +115,8 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
     if (!Number.isSafeInteger(id) || id < 0) throw new Error(`${this.#where}: checkpoint id ${id} is not a non-negative integer`);
     if (!Number.isSafeInteger(retain) || retain < 1) throw new Error(`${this.#where}: write(checkpoint ${id}, retain ${retain}): retain must be an integer of at least 1`);
     const slices = new TimeSlices();
+    // The stream's synchronous snapshot just ran in this task: encoding starts in a task of its own.
+    await slices.next();
     const encoded = await encodeCheckpoint(checkpoint, slices, failed);
     const db = await this.#db();
     await askForPersistence();
