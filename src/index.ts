@@ -80,6 +80,8 @@ export type {
   AllWindowFunction, WindowStateStore,
 } from './core/windowing/functions.ts';
 export { NumericAggregate, KeyAndWindow } from './core/windowing/numeric_aggregate.ts';
+export { Aggregates, NamedAggregate } from './core/windowing/aggregates.ts';
+export { Reducers, NamedReducer } from './api/window_reducers.ts';
 export type { NumericAggregateName, NumericAccumulator, NumericResult, KeyedWindowResult } from './core/windowing/numeric_aggregate.ts';
 export type { Source, SourceReader, SourceReaderContext, Boundedness, TimestampedRecords } from './core/source.ts';
 export type { AsyncSink, AsyncSinkOptions } from './core/async_sink.ts';

@@ -12,6 +12,7 @@ import { GlobalWindows, MergingWindowAssigner } from '../core/windowing/assigner
 import type { WindowAssigner } from '../core/windowing/assigners.ts';
 import { asEvictor, CountEvictor } from '../core/windowing/evictors.ts';
 import type { Evictor } from '../core/windowing/evictors.ts';
+import { NamedAggregate } from '../core/windowing/aggregates.ts';
 import { KeyAndWindow, NumericAggregate } from '../core/windowing/numeric_aggregate.ts';
 import type {
   AllWindowFunction, ProcessAllWindowFunctionLike, ProcessWindowFunctionLike, WindowFunction,
@@ -26,6 +27,7 @@ import { addOperator, typeOf } from './data_stream.ts';
 import type { DataStream, OperatorInput, StreamState } from './data_stream.ts';
 import type { KeyFunction } from '../plan/job.ts';
 import { keyedInput, keyedStreamState } from './keyed_stream.ts';
+import { NamedReducer } from './window_reducers.ts';
 import type { KeyedStream } from './keyed_stream.ts';
 
 /** Where a windowed stream's records come from: its input, how it is keyed, and whether it is windowAll. */
@@ -131,13 +133,21 @@ class WindowSettings {
       typeOf(this.input.stream), { kind: 'aggregation', aggregation, field });
   }
 
+  /** A reduce; Reducers.* without a window function is the same window as sum(field) ... maxBy(field). */
+  reduce<O>(fn: unknown, windowFn: unknown, outputType: TypeSpec | undefined): DataStream<O> {
+    const contents = this.reduceContents(fn, 'reduce(fn)');
+    const call = this.windowFunction(windowFn, 'reduce(fn, windowFunction)');
+    const builtIn: BuiltInWindowFunction | null = fn instanceof NamedReducer && call.kind === 'passThrough' ? { kind: 'aggregation', aggregation: fn.aggregation, field: fn.field } : null;
+    return this.build<O>(contents, call, call.kind === 'passThrough' ? (builtIn === null ? 'reduce' : String(fn)) : `reduce, ${call.kind}`, outputType ?? (call.kind === 'passThrough' ? typeOf(this.input.stream) : null), builtIn);
+  }
+
   aggregate<O>(fn: unknown, windowFn: unknown, outputType: TypeSpec | null, where: string): DataStream<O> {
     const contents = this.aggregateContents(fn, where);
     const call = this.windowFunction(windowFn, where);
-    const numeric = fn instanceof NumericAggregate && (call.kind === 'passThrough' || (call.kind === 'process' && call.fn instanceof KeyAndWindow));
-    const builtIn: BuiltInWindowFunction | null = numeric
-      ? { kind: 'numeric', field: (fn as NumericAggregate).field, aggregates: (fn as NumericAggregate).aggregates, keyAndWindow: call.kind === 'process' }
-      : null;
+    const plain = call.kind === 'passThrough' || (call.kind === 'process' && call.fn instanceof KeyAndWindow);
+    let builtIn: BuiltInWindowFunction | null = null;
+    if (plain && fn instanceof NumericAggregate) builtIn = { kind: 'numeric', field: fn.field, aggregates: fn.aggregates, keyAndWindow: call.kind === 'process', scalar: false };
+    if (plain && fn instanceof NamedAggregate) builtIn = { kind: 'numeric', field: fn.field, aggregates: [fn.aggregate], keyAndWindow: call.kind === 'process', scalar: true };
     return this.build<O>(contents, call, call.kind === 'passThrough' ? 'aggregate' : `aggregate, ${call.kind}`, outputType, builtIn);
   }
 }
@@ -188,9 +198,7 @@ export class WindowedStream<T, K, W extends Window> {
   }
 
   reduce<O = T>(fn: ReduceFunction<T>, windowFunction?: ProcessWindowFunctionLike<T, O, K, W> | WindowFunction<T, O, K, W>, outputType?: TypeInformation<O>): DataStream<O> {
-    const contents = this.#w.reduceContents(fn, 'reduce(fn)');
-    const call = this.#w.windowFunction(windowFunction, 'reduce(fn, windowFunction)');
-    return this.#w.build<O>(contents, call, call.kind === 'passThrough' ? 'reduce' : `reduce, ${call.kind}`, outputType ?? (call.kind === 'passThrough' ? typeOf(this.#w.input.stream) : null), null);
+    return this.#w.reduce<O>(fn, windowFunction, outputType);
   }
 
   aggregate<ACC, R, O = R>(fn: AggregateFunction<T, ACC, R>, windowFunction?: ProcessWindowFunctionLike<R, O, K, W> | WindowFunction<R, O, K, W>, outputType?: TypeInformation<O>): DataStream<O> {
@@ -258,9 +266,7 @@ export class AllWindowedStream<T, W extends Window> {
   }
 
   reduce<O = T>(fn: ReduceFunction<T>, windowFunction?: ProcessAllWindowFunctionLike<T, O, W> | AllWindowFunction<T, O, W>, outputType?: TypeInformation<O>): DataStream<O> {
-    const contents = this.#w.reduceContents(fn, 'reduce(fn)');
-    const call = this.#w.windowFunction(windowFunction, 'reduce(fn, windowFunction)');
-    return this.#w.build<O>(contents, call, call.kind === 'passThrough' ? 'reduce' : `reduce, ${call.kind}`, outputType ?? (call.kind === 'passThrough' ? typeOf(this.#w.input.stream) : null), null);
+    return this.#w.reduce<O>(fn, windowFunction, outputType);
   }
 
   aggregate<ACC, R, O = R>(fn: AggregateFunction<T, ACC, R>, windowFunction?: ProcessAllWindowFunctionLike<R, O, W> | AllWindowFunction<R, O, W>, outputType?: TypeInformation<O>): DataStream<O> {

@@ -10,15 +10,15 @@ export interface WindowKernelPlan {
   readonly offset: number;
   readonly allowedLateness: number;
   readonly lateDataTag: string | null;
-  /** The value: a column of column batches, or a field read from each record. */
-  readonly valueField: FieldRef;
+  /** The value: a column of column batches, or a field read from each record; null: none is read (a count). */
+  readonly valueField: FieldRef | null;
   /** The key column of column batches (null: records carry their keys, set by the partitioner). */
   readonly keyColumn: string | null;
   /** Integer keys are key ids as they are; other keys go through a dictionary. */
   readonly integerKeys: boolean;
   readonly output:
     | { readonly kind: 'aggregation'; readonly aggregation: BuiltInAggregation; readonly record: 'columns' | 'tuple'; readonly keyField: FieldRef; readonly columns: readonly string[] }
-    | { readonly kind: 'numeric'; readonly aggregates: readonly NumericAggregateName[]; readonly keyAndWindow: boolean; readonly asColumns: boolean };
+    | { readonly kind: 'numeric'; readonly aggregates: readonly NumericAggregateName[]; readonly keyAndWindow: boolean; readonly asColumns: boolean; readonly scalar: boolean };
 }
 
 const KERNEL_VALUES = new Set(['INT', 'FLOAT', 'DOUBLE']);
@@ -29,8 +29,11 @@ const KERNEL_VALUES = new Set(['INT', 'FLOAT', 'DOUBLE']);
  * - sum/min/max/minBy/maxBy when a result record is (key, aggregate): rows of a columnar source
  *   with just those two columns (reached through assignTimestampsAndWatermarks), or declared
  *   TUPLEs of two fields keyed by one position over a numeric other;
- * - NumericAggregate (count, sum, min, max, avg), alone or with KeyAndWindow, over any records:
- *   the value is read per record (a numeric column of a columnar source is read as it is).
+ * - NumericAggregate (count, sum, min, max, avg) and Aggregates.count/sum/min/max/avg, alone or
+ *   with KeyAndWindow, over any records: the value is read per record (a numeric column of a
+ *   columnar source is read as it is);
+ * - Reducers.sum/min/max/minBy/maxBy are the window's sum(field) ... maxBy(field) (above).
+ * These are recognised by the objects' classes, never from a user function's code.
  * Lateness and the late-data side output are the kernel operator's. Everything else keeps the JS path.
  */
 export function windowKernelPlanFor(node: NodeSpec, nodeOf: (id: number) => NodeSpec | undefined): WindowKernelPlan | null {
@@ -50,7 +53,7 @@ export function windowKernelPlanFor(node: NodeSpec, nodeOf: (id: number) => Node
   if (b.kind === 'numeric') {
     return {
       ...windows, valueField: b.field, keyColumn: keyColumn?.name ?? null, integerKeys: w.all || keyColumn?.numeric === 'int',
-      output: { kind: 'numeric', aggregates: b.aggregates, keyAndWindow: b.keyAndWindow, asColumns: node.outputType === null },
+      output: { kind: 'numeric', aggregates: b.aggregates, keyAndWindow: b.keyAndWindow, asColumns: node.outputType === null, scalar: b.scalar },
     };
   }
   if (w.all || edge.keyField === null || b.field === edge.keyField) return null;

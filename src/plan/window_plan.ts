@@ -17,7 +17,15 @@ export type WindowContentsKind = 'list' | 'reduce' | 'aggregate';
 /** The built-in functions the planner may run in the kernels. */
 export type BuiltInWindowFunction =
   | { readonly kind: 'aggregation'; readonly aggregation: BuiltInAggregation; readonly field: FieldRef }
-  | { readonly kind: 'numeric'; readonly field: FieldRef; readonly aggregates: readonly NumericAggregateName[]; readonly keyAndWindow: boolean };
+  | {
+    readonly kind: 'numeric';
+    /** Null: count of records (Aggregates.count()), reading no field. */
+    readonly field: FieldRef | null;
+    readonly aggregates: readonly NumericAggregateName[];
+    readonly keyAndWindow: boolean;
+    /** Aggregates.*: the result is the one aggregate's number, not a { count, sum, ... } row. */
+    readonly scalar: boolean;
+  };
 
 export interface WindowConfig {
   /** Null for a user's own assigner. */

@@ -25,7 +25,7 @@ export type NumericResult = Partial<Record<NumericAggregateName, number>>;
  * Java's Double.compare, Flink's order for min and max (and the kernels'): -0 below +0, NaN
  * above everything.
  */
-function compare(a: number, b: number): number {
+export function compare(a: number, b: number): number {
   if (a < b) return -1;
   if (a > b) return 1;
   if (a === b) return a !== 0 ? 0 : (Object.is(a, -0) ? (Object.is(b, -0) ? 0 : -1) : (Object.is(b, -0) ? 1 : 0));

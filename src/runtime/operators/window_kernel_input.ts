@@ -37,7 +37,9 @@ function checkTimestamps(plan: WindowKernelPlan, timestamps: ArrayLike<number> |
 
 export function eventsOfColumns(plan: WindowKernelPlan, batch: ColumnBatch): Events {
   const timestamps = checkTimestamps(plan, batch.timestamps, batch.length);
-  const column = batch.columns[plan.valueField as string];
+  const field = plan.valueField;
+  if (field === null) return { length: batch.length, keys: batch.columns[plan.keyColumn!], timestamps, values: new Float64Array(batch.length) };
+  const column = batch.columns[field as string];
   let values: Float64Array;
   if (column instanceof Float64Array) {
     values = column;
@@ -48,7 +50,7 @@ export function eventsOfColumns(plan: WindowKernelPlan, batch: ColumnBatch): Eve
     for (let i = 0; i < batch.length; i++) {
       const v = (column as readonly unknown[] | undefined)?.[i];
       if (typeof v === 'number') values[i] = v;
-      else values[i] = numericField(namedRows(sliceColumns(batch, i, i + 1))[0], plan.valueField);
+      else values[i] = numericField(namedRows(sliceColumns(batch, i, i + 1))[0], field);
     }
   }
   return { length: batch.length, keys: batch.columns[plan.keyColumn!], timestamps, values };
@@ -59,9 +61,12 @@ export function eventsOfRecords(plan: WindowKernelPlan, batch: RecordBatch): Eve
   if (keys === null) throw new Error('internal: a kernel window got records without their keys');
   const timestamps = checkTimestamps(plan, batch.timestamps, records.length);
   const values = new Float64Array(records.length);
+  const field = plan.valueField;
+  // A count reads no field: its values are never used.
+  if (field === null) return { length: records.length, keys, timestamps, values };
   for (let i = 0; i < records.length; i++) {
     try {
-      values[i] = numericField(records[i], plan.valueField);
+      values[i] = numericField(records[i], field);
     } catch (error) {
       throw new EventError((error as Error).message, i);
     }

@@ -2,6 +2,7 @@
  * A kernel window's results as the records the JS path would emit for them, with the window's
  * max timestamp: `[key, aggregate]` tuples or `{ key, value }` rows for sum/min/max/minBy/maxBy,
  * NumericAggregate results (`{ count, sum, ... }`, with KeyAndWindow `{ key, start, end, ... }`),
+ * Aggregates.* results (a number, with KeyAndWindow `{ key, start, end, value }`),
  * as column batches where nothing downstream needs records checked.
  */
 import { columnBatch } from '../../core/elements.ts';
@@ -65,7 +66,12 @@ export class WindowResultWriter {
     }
     const count = pick(results.count);
     for (const a of out.aggregates) {
-      columns[a] = a === 'count' ? count : a === 'avg' ? pick(results.sum!).map((s, i) => s / count[i]) : pick(results[a]!);
+      columns[out.scalar ? 'value' : a] = a === 'count' ? count : a === 'avg' ? pick(results.sum!).map((s, i) => s / count[i]) : pick(results[a]!);
+    }
+    if (out.scalar && !out.keyAndWindow) {
+      // Aggregates.* alone: each result is the number itself.
+      this.#out.emitBatch({ values: Array.from(columns.value as Float64Array), timestamps: Array.from(timestamps), keys: null, keyGroups: null });
+      return;
     }
     const batch = columnBatch(columns, n, timestamps);
     if (out.asColumns) {
