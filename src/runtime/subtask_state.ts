@@ -31,13 +31,13 @@ export class SubtaskState {
   private readonly operator: HeapOperatorStateStore;
   private readonly restored: RestoredState | null;
 
-  /** `keyed`: whether the operator keeps keyed state and timers in a backend; `batch`: BATCH mode's timer rules. */
+  /** `keyed`: whether the operator keeps keyed state and timers in a backend; `batch`: BATCH mode's timer rules, and no state TTL. */
   constructor(identity: SubtaskIdentity, keyed: boolean, backend: StateBackend, clock: () => number, snapshot: JobSnapshot | null, batch = false) {
     this.identity = identity;
     const { where, uid, subtaskIndex, parallelism, maxParallelism } = identity;
     this.restored = snapshot === null ? null : restoredStateFor(snapshot, where, uid, subtaskIndex, parallelism, maxParallelism);
     const keyGroups = this.restored?.keyGroups ?? keyGroupRange(subtaskIndex, parallelism, maxParallelism);
-    this.keyed = keyed ? createKeyedStateBackend(backend, where, keyGroups, clock) : null;
+    this.keyed = keyed ? createKeyedStateBackend(backend, where, keyGroups, batch ? null : clock) : null;
     this.timers = this.keyed === null ? null : new TimeServiceManager(where, this.keyed, clock, batch);
     this.operator = new HeapOperatorStateStore(where, this.restored?.operator);
     if (this.restored !== null) {

@@ -101,8 +101,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly pending = new Map<number, number>();
   private readonly ttl: TtlRegistry;
 
-  /** `owner` names the operator in errors; `clock` is the processing time state TTL is measured in. */
-  constructor(owner: string, keyGroups: KeyGroupRange, clock: () => number = Date.now) {
+  /** `owner` names the operator in errors; `clock` is the processing time state TTL is measured in, null for state without TTL (BATCH mode). */
+  constructor(owner: string, keyGroups: KeyGroupRange, clock: (() => number) | null = Date.now) {
     this.owner = owner;
     this.keyGroups = keyGroups;
     this.ttl = new TtlRegistry(owner, clock);

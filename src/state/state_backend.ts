@@ -17,8 +17,12 @@ export class HashMapStateBackend {
 
 export type StateBackend = HashMapStateBackend;
 
-/** The keyed state backend of one operator subtask, made by the job's configured backend; `clock` is the job's processing time, which state TTL is measured in. */
-export function createKeyedStateBackend(backend: StateBackend, owner: string, keyGroups: KeyGroupRange, clock: () => number = Date.now): KeyedStateBackend {
+/**
+ * The keyed state backend of one operator subtask, made by the job's configured backend; `clock`
+ * is the job's processing time, which state TTL is measured in, null in BATCH mode, where Flink's
+ * keyed state has no TTL.
+ */
+export function createKeyedStateBackend(backend: StateBackend, owner: string, keyGroups: KeyGroupRange, clock: (() => number) | null = Date.now): KeyedStateBackend {
   if (!(backend instanceof HashMapStateBackend)) throw new Error(`internal: unknown state backend ${String(backend)}`);
   return new HeapKeyedStateBackend(owner, keyGroups, clock);
 }

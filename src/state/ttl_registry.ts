@@ -17,13 +17,14 @@ interface Registered {
  */
 export class TtlRegistry {
   readonly #owner: string;
-  readonly #clock: () => number;
+  /** Null in BATCH mode: Flink's batch keyed state backend makes every state without TTL. */
+  readonly #clock: (() => number) | null;
   readonly #registered = new Map<string, Registered>();
   readonly #restored = new Map<string, boolean>();
   /** Cleanups that run on every record (cleanupIncrementally(n, true)); null while there are none, which keeps the record path free. */
   perRecord: (() => void)[] | null = null;
 
-  constructor(owner: string, clock: () => number) {
+  constructor(owner: string, clock: (() => number) | null) {
     this.#owner = owner;
     this.#clock = clock;
   }
@@ -36,6 +37,8 @@ export class TtlRegistry {
   /** The TTL context of the descriptor's state, or null without TTL; refuses a change of TTL-ness. */
   register(d: StateDescriptor, table: HeapStateTable): TtlContext | null {
     const config = d.getTtlConfig();
+    const clock = this.#clock;
+    if (clock === null) return null;
     const enabled = config.isEnabled();
     const known = this.#registered.get(d.name);
     if (known !== undefined) {
@@ -52,13 +55,13 @@ export class TtlRegistry {
     }
     const incremental = config.getCleanupStrategies().getIncrementalCleanupStrategy();
     let ctx: TtlContext;
-    if (incremental === null) ctx = new TtlContext(config, this.#clock);
+    if (incremental === null) ctx = new TtlContext(config, clock);
     else {
       const kind = table.kind;
       const clean = (value: unknown): unknown => unexpiredOrUndefined(kind, value, (v) => ctx.expired(v));
       const n = incremental.cleanupSize;
       const cleanup = (): void => table.cleanSome(n, clean);
-      ctx = new TtlContext(config, this.#clock, cleanup);
+      ctx = new TtlContext(config, clock, cleanup);
       if (incremental.runCleanupForEveryRecord) (this.perRecord ??= []).push(cleanup);
     }
     this.#registered.set(d.name, { ttl: ctx, fullSnapshot: config.getCleanupStrategies().inFullSnapshot() });

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  executeInWorkers, KeyedProcessFunction, ListStateDescriptor, MapStateDescriptor, Savepoint, SavepointRestoreSettings, StateTtlConfig,
+  executeInWorkers, KeyedProcessFunction, ListStateDescriptor, MapStateDescriptor, RuntimeExecutionMode, Savepoint, SavepointRestoreSettings,
+  StateTtlConfig,
   StreamExecutionEnvironment, ValueStateDescriptor, WatermarkStrategy,
 } from '../../src/index.ts';
 import type { Collector, KeyedProcessContext, ListState, MapState, RuntimeContext, ValueState } from '../../src/index.ts';
@@ -91,6 +92,24 @@ describe('state TTL in a job', () => {
     pipeline(env, Number.POSITIVE_INFINITY, out);
     await env.execute('sessions');
     expect(byUser(out)).toEqual(byUser(EXPECTED));
+  });
+
+  it('in BATCH mode state has no TTL, as Flink\'s batch keyed state backend ignores it', async () => {
+    now = 0;
+    const out: string[] = [];
+    const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock }).setRuntimeMode(RuntimeExecutionMode.BATCH);
+    pipeline(env, Number.POSITIVE_INFINITY, out);
+    await env.execute('sessions');
+    expect(byUser(out)).toEqual(byUser([
+      'a@0: visit 1, pages home=1, times 0',
+      'a@500: visit 2, pages cart=1 home=1, times 0 500',
+      'a@1400: visit 3, pages cart=1 home=2, times 0 500 1400',
+      'a@2400: visit 4, pages cart=2 home=2, times 0 500 1400 2400',
+      'b@600: visit 1, pages home=1, times 600',
+      'b@1600: visit 2, pages home=2, times 600 1600',
+      'b@2500: visit 3, pages cart=1 home=2, times 600 1600 2500',
+      'c@2500: visit 1, pages home=1, times 2500',
+    ]));
   });
 
   it.each([[1, 2], [2, 1]])('a savepoint keeps each value\'s last-access time: restored at parallelism %i -> %i, state expires as in one run', async (from, to) => {
