@@ -31,6 +31,8 @@ export interface InternalTimerService {
 
 interface QueuedTimer extends InternalTimer {
   readonly seq: number;
+  /** Its key in `live`, built once. */
+  readonly id: string;
 }
 
 class TimerQueue {
@@ -42,7 +44,7 @@ class TimerQueue {
   add(timestamp: number, key: unknown, keyGroup: number, namespace: unknown): void {
     const id = timerId(timestamp, key, namespace);
     if (this.live.has(id)) return;
-    const timer = { timestamp, key, keyGroup, namespace, seq: this.seq++ };
+    const timer = { timestamp, key, keyGroup, namespace, seq: this.seq++, id };
     this.live.set(id, timer);
     this.heap.push(timer);
   }
@@ -57,9 +59,8 @@ class TimerQueue {
       const top = this.heap.peek();
       if (top === undefined || top.timestamp > time) return undefined;
       this.heap.pop();
-      const id = timerId(top.timestamp, top.key, top.namespace);
-      if (this.live.get(id) === top) {
-        this.live.delete(id);
+      if (this.live.get(top.id) === top) {
+        this.live.delete(top.id);
         return top;
       }
     }
@@ -69,7 +70,7 @@ class TimerQueue {
     for (;;) {
       const top = this.heap.peek();
       if (top === undefined) return Number.POSITIVE_INFINITY;
-      if (this.live.get(timerId(top.timestamp, top.key, top.namespace)) === top) return top.timestamp;
+      if (this.live.get(top.id) === top) return top.timestamp;
       this.heap.pop();
     }
   }

@@ -46,6 +46,13 @@ export class WindowTriggerContext implements OnMergeContext {
     return this;
   }
 
+  /** As at(window), with the window's namespace already at hand. */
+  atNamespace(window: Window, namespace: string): this {
+    this.window = window;
+    this.#namespace = namespace;
+    return this;
+  }
+
   getCurrentProcessingTime(): number {
     return this.#timers.currentProcessingTime();
   }

@@ -60,6 +60,12 @@ export class WindowOperator extends StreamOperator {
   private readonly merging: MergingWindowAssigner<unknown, Window> | null;
   private readonly eventTime: boolean;
   private readonly lateness: number;
+  /**
+   * The cleanup timer of a window is the one the trigger registers itself (event time, no
+   * lateness, Eddy's EventTimeTrigger): registering it again would find it there (Flink's timer
+   * set keeps one per key, window and time), so it is not asked for twice per element.
+   */
+  private readonly cleanupIsTriggerTimer: boolean;
   private contents!: WindowContents;
   private timers!: InternalTimerService;
   private triggerCtx!: WindowTriggerContext;
@@ -84,6 +90,7 @@ export class WindowOperator extends StreamOperator {
     this.merging = def.assigner instanceof MergingWindowAssigner ? def.assigner : null;
     this.eventTime = def.assigner.isEventTime();
     this.lateness = def.allowedLateness;
+    this.cleanupIsTriggerTimer = this.eventTime && this.lateness === 0 && this.trigger.constructor === EventTimeTrigger;
     this.assignerContext = { getCurrentProcessingTime: () => this.timers.currentProcessingTime() };
     if (def.all && ctx.parallelism !== 1) throw new Error(`windowAll runs at parallelism 1 (it sees the whole stream), and it was given ${ctx.parallelism}. Fix: remove setParallelism(${ctx.parallelism}) from the windowAll, or key the stream and use window()`);
     this.stall = new WatermarkStallWatch(this, this.eventTime);
@@ -158,7 +165,8 @@ export class WindowOperator extends StreamOperator {
     const set = this.merging === null ? null : new MergingWindowSet(this.merging, this.mergingState!.value());
     for (const window of windows) {
       let actual = window;
-      let stateNs = windowNamespace(window);
+      const ns = windowNamespace(window);
+      let stateNs = ns;
       if (set !== null) {
         actual = set.addWindow(window, (result, merged, stateResult, mergedStates) => this.merge(result, merged, stateResult, mergedStates));
         if (this.isWindowLate(actual)) {
@@ -172,9 +180,9 @@ export class WindowOperator extends StreamOperator {
       skipped = false;
       this.contents.setNamespace(stateNs);
       this.contents.add(value, ts);
-      const result = this.trigger.onElement(value, ts, actual, this.triggerCtx.at(actual));
+      const result = this.trigger.onElement(value, ts, actual, set === null ? this.triggerCtx.atNamespace(actual, ns) : this.triggerCtx.at(actual));
       this.act(result, actual, stateNs);
-      this.registerCleanupTimer(actual);
+      if (!this.cleanupIsTriggerTimer) this.registerCleanupTimer(actual);
     }
     if (set !== null) this.persist(set);
     if (skipped && this.eventTime && ts !== null && ts + this.lateness <= this.timers.currentWatermark()) {
@@ -200,7 +208,7 @@ export class WindowOperator extends StreamOperator {
         ? this.trigger.onEventTime(timer.timestamp, window, this.triggerCtx)
         : this.trigger.onProcessingTime(timer.timestamp, window, this.triggerCtx);
       this.act(result, window, stateNs);
-      if (this.eventTime === eventTimeTimer && timer.timestamp === this.cleanupTime(window)) this.clearAllState(window, stateNs, set);
+      if (this.eventTime === eventTimeTimer && timer.timestamp === this.cleanupTime(window)) this.clearAllState(window, stateNs, set, !this.cleanupIsTriggerTimer);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new Error(`window ${String(window)} of key ${formatValue(timer.key)}, at its ${eventTimeTimer ? 'event' : 'processing'}-time timer ${timer.timestamp}: ${message}`, { cause: error });
@@ -274,10 +282,11 @@ export class WindowOperator extends StreamOperator {
     this.contents.merge(stateResult, mergedStates);
   }
 
-  private clearAllState(window: Window, stateNs: string, set: MergingWindowSet | null): void {
+  /** `clearTrigger` false: the trigger is EventTimeTrigger, whose only timer is the cleanup timer firing now (so gone already). */
+  private clearAllState(window: Window, stateNs: string, set: MergingWindowSet | null, clearTrigger: boolean): void {
     this.contents.setNamespace(stateNs);
     this.contents.clear();
-    this.trigger.clear(window, this.triggerCtx.at(window));
+    if (clearTrigger) this.trigger.clear(window, this.triggerCtx.at(window));
     this.fn.clear(this.processCtx.at(window));
     if (set !== null) set.retireWindow(window);
   }
