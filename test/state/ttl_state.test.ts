@@ -4,6 +4,9 @@
  * (TtlValueStateTestContext, TtlFixedLenElemListStateTestContext, TtlMapStateAllEntries- and
  * PerElementTestContext, TtlReducingStateTestContext, TtlAggregatingStateTestContext).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   AggregatingStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, StateTtlConfig,
@@ -14,6 +17,7 @@ import { canonicalKey, keyGroupFor, keyGroupRange } from '../../src/core/key_gro
 import { HeapKeyedStateBackend } from '../../src/state/heap_keyed_state_backend.ts';
 import type { HeapStateTable } from '../../src/state/heap_state_table.ts';
 import type { KeyedStateStore, NamespacedStateStore } from '../../src/state/keyed_state_backend.ts';
+import { FileSystemCheckpointStorage } from '../../src/state/file_checkpoint_storage.ts';
 import { decodePortable, encodePortable } from '../../src/state/portable_codec.ts';
 import type { KeyedStatePart } from '../../src/state/snapshot.ts';
 
@@ -481,6 +485,27 @@ describe('state TTL: incremental cleanup (Flink\'s testIncrementalCleanup)', () 
     expect(keysWithValue()).toBe(0);
   });
 
+  it('cleaning up part of a list or map leaves a pending snapshot of it unchanged', () => {
+    for (const [ctx, first, second, whole] of [
+      [listCtx, [1], [2], [1, 2]],
+      [mapAllEntriesCtx, [[1, 'a']], [[2, 'b']], [[1, 'a'], [2, 'b']]],
+    ] as const) {
+      const t = new Harness(ctx as Context<unknown, unknown>, StateTtlConfig.newBuilder(TTL).cleanupIncrementally(5, true).build());
+      t.time = 0;
+      t.update(first);
+      t.time = 50;
+      t.update(second);
+      const pending = t.backend.snapshot(1);
+      t.time = 120;
+      t.setKey('elsewhere'); // the cleanup drops what was written at 0
+      const written = decodePortable(encodePortable(pending)) as KeyedStatePart[];
+      t.time = 50;
+      t.restore(written);
+      t.setKey('defaultKey');
+      expect(t.get()).toEqual(whole);
+    }
+  });
+
   it('list elements and map entries are cleaned up each on its own', () => {
     const list = new Harness(listCtx, StateTtlConfig.newBuilder(TTL).cleanupIncrementally(5, true).build());
     list.time = 0;
@@ -503,5 +528,34 @@ describe('state TTL: incremental cleanup (Flink\'s testIncrementalCleanup)', () 
     map.time = 0; // an entry the cleanup missed would show again now
     map.setKey('defaultKey');
     expect(map.get()).toEqual([[3, 'c']]);
+  });
+});
+
+describe('state TTL through file-system checkpoint storage', () => {
+  it('keeps each value\'s timestamp and the state\'s TTL mark through a checkpoint written to files and read back', async () => {
+    const h = new Harness(listCtx, DEFAULT());
+    h.time = 0;
+    h.update([1, 2]);
+    h.time = 50;
+    h.update([3]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-ttl-'));
+    try {
+      const store = await new FileSystemCheckpointStorage(dir).open('ttl job');
+      const keyed = h.backend.snapshot(7);
+      await store.write({ checkpointId: 7, subtasks: [{ uid: 'op', subtaskIndex: 0, parallelism: 1, maxParallelism: MAX_P, keyed, operator: [], finished: false }] }, 1);
+      const read = await store.latest();
+      await store.close();
+      const parts = read!.subtasks[0].keyed;
+      expect(parts).toEqual(keyed);
+      expect(parts.flatMap((p) => (p.kind === 'heap' ? p.states.map((st) => [st.name, st.ttl]) : []))).toEqual([['ttl-state', true]]);
+      h.restore([...parts]);
+      h.time = 120;
+      expect(h.get()).toEqual([3]);
+      const plain = new HeapKeyedStateBackend('op', ALL);
+      plain.restore(parts);
+      expect(() => plain.getListState(new ListStateDescriptor<number>('ttl-state'))).toThrow('op: state "ttl-state" was checkpointed with TTL and is now registered without it');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
