@@ -245,6 +245,8 @@ export class KeyedAggregator {
     const stride = this.stride;
     let added = 0;
     try {
+      // Every key is added (or the restore fails): the table grows to its final size at once.
+      if (keep === null) this.check(this.wasm.reserve_keys(count), 0);
       let i = 0;
       while (i < count) {
         // The kernel's memory may have grown (and its buffer moved) in the last import.

@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import type { AggregateName } from '../../src/kernels/index.ts';
 import { kernels, mulberry32, valueSampler, keyColumn, zipfSampler, ReferenceAggregator, firstDifference } from './support.ts';
 import { expectSameFinal } from './compare.ts';
-import { keyGroupFor } from '../../src/core/key_groups.ts';
+import { keyGroupFor, keyGroupRange } from '../../src/core/key_groups.ts';
 
 const AGGS: AggregateName[] = ['sum', 'count', 'minBy', 'maxBy', 'first'];
 const COLUMNS = ['count', 'sum', 'avg', 'min', 'max', 'minIndex', 'maxIndex', 'firstIndex'] as const;
@@ -127,6 +128,82 @@ describe('KeyedAggregator snapshots', () => {
     const all = k.createKeyedAggregator({ aggregates: ['sum'] });
     expect(all.restoreKeyGroups(bytes, 0, 127, 'all in range')).toBe(n);
     expect(Buffer.from(all.snapshot()).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('random tables restore exactly: whole, at the same parallelism, split over another and merged back (seeded)', async () => {
+    const k = await kernels();
+    const shapes: readonly (readonly AggregateName[])[] = [['sum'], ['min', 'max', 'count'], AGGS];
+    const columnsOf = (aggregates: readonly AggregateName[]) => COLUMNS.filter((c) => {
+      const wanted: Record<(typeof COLUMNS)[number], readonly AggregateName[]> = {
+        count: ['count', 'avg'], sum: ['sum', 'avg'], avg: ['avg'], min: ['min', 'minBy'], max: ['max', 'maxBy'],
+        minIndex: ['minBy'], maxIndex: ['maxBy'], firstIndex: ['first'],
+      };
+      return wanted[c].some((a) => aggregates.includes(a)) && (c !== 'avg' || (aggregates.includes('count') && aggregates.includes('sum')));
+    });
+    // Few distinct small keys (so keys repeat), 32-bit ones, and integers up to 2^53 of either sign.
+    const key = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.maxSafeInteger());
+    const records = (maxLength: number) => fc.array(fc.tuple(key, fc.double()), { maxLength });
+    const toColumns = (rs: readonly [number, number][], from: number) => ({
+      keys: Float64Array.from(rs, ([key]) => key),
+      values: Float64Array.from(rs, ([, value]) => value),
+      indexes: Float64Array.from(rs, (_, i) => from + i),
+    });
+    fc.assert(fc.property(fc.constantFrom(...shapes), records(400), records(200), fc.integer({ min: 2, max: 5 }), (aggregates, before, after, parallelism) => {
+      const columns = columnsOf(aggregates);
+      const live = k.createKeyedAggregator({ aggregates });
+      const ref = new ReferenceAggregator();
+      const a = toColumns(before, 0);
+      live.update(a.keys, a.values, { indexes: a.indexes });
+      ref.update(a.keys, a.values, a.indexes);
+      const bytes = live.snapshot();
+      // Updates after the snapshot change the live table, never the bytes taken.
+      const b = toColumns(after, before.length);
+      live.update(b.keys, b.values, { indexes: b.indexes });
+
+      const whole = k.createKeyedAggregator({ aggregates });
+      whole.update(b.keys, b.values, { indexes: b.indexes });
+      whole.restore(bytes);
+      expectSameFinal(whole, ref, columns);
+      const same = k.createKeyedAggregator({ aggregates });
+      expect(same.restoreKeyGroups(bytes, 0, 127, 'all in range')).toBe(ref.map.size);
+      expect(Buffer.from(same.snapshot()).equals(Buffer.from(bytes))).toBe(true);
+      // Restored, the table goes on exactly as the live one did.
+      same.update(b.keys, b.values, { indexes: b.indexes });
+      expect(Buffer.from(same.snapshot()).equals(Buffer.from(live.snapshot()))).toBe(true);
+
+      // Split over another parallelism: each new subtask holds exactly its key groups, in first-seen order.
+      const parts = Array.from({ length: parallelism }, (_, i) => {
+        const { start, end } = keyGroupRange(i, parallelism, 128);
+        const part = k.createKeyedAggregator({ aggregates });
+        const added = part.restoreKeyGroups(bytes, start, end, keyGroupOf);
+        const partRef = new ReferenceAggregator();
+        for (const [key, state] of ref.map) if (keyGroupOf(key) >= start && keyGroupOf(key) <= end) partRef.map.set(key, { ...state });
+        expect(added).toBe(partRef.map.size);
+        expectSameFinal(part, partRef, columns);
+        return part;
+      });
+      // Merged back into one subtask: every key again, none twice.
+      const merged = k.createKeyedAggregator({ aggregates });
+      for (const part of parts) merged.restoreKeyGroups(part.snapshot(), 0, 127, keyGroupOf);
+      expect(merged.size).toBe(ref.map.size);
+      for (const [key] of ref.map) expect(merged.get(key)).toEqual(whole.get(key));
+    }), { seed: 1313, numRuns: 60 });
+  });
+
+  it('a restore over the key limit fails naming the keys it needs, before adding any, and leaves the aggregator empty', async () => {
+    const k = await kernels();
+    const source = k.createKeyedAggregator({ aggregates: ['sum'] });
+    source.update(Int32Array.from({ length: 3000 }, (_, i) => i), new Float64Array(3000).fill(1));
+    const small = k.createKeyedAggregator({ aggregates: ['sum'], maxKeys: 2000 });
+    small.update(new Int32Array([-1]), new Float64Array([5]));
+    expect(() => small.restore(source.snapshot())).toThrow('KeyedAggregator: 3,000 keys would exceed the limit of 2,000 keys; raise maxKeys or reduce key cardinality');
+    expect(small.size).toBe(0);
+    // Merged onto 1,000 keys held, 1,500 more would not fit either.
+    small.update(Int32Array.from({ length: 1000 }, (_, i) => -1 - i), new Float64Array(1000).fill(1));
+    const half = k.createKeyedAggregator({ aggregates: ['sum'] });
+    half.update(Int32Array.from({ length: 1500 }, (_, i) => i), new Float64Array(1500).fill(1));
+    expect(() => small.restoreKeyGroups(half.snapshot(), 0, 127, 'all in range')).toThrow('KeyedAggregator: 2,500 keys would exceed the limit of 2,000 keys');
+    expect(small.size).toBe(0);
   });
 
   it('rejects snapshots of another shape', async () => {
