@@ -76,7 +76,7 @@ export async function runBrowserCheckpointBench(opts: BrowserCheckpointBenchOpti
       if (process.argv.includes('--chunks')) {
         await profileTasks(page, `a 40 MB kernel table written and read back, chunks in ${chunkStore}`, () => page.evaluate(() => window.eddyCheckpointBench!.chunkStores(40 * 1048576, 1)));
       } else {
-        const run = await profileTasks(page, `${stateKeys.toLocaleString('en-US')} keys of kernel state checkpointed, chunks in ${chunkStore}`, () => page.evaluate(([k, c]) => window.eddyCheckpointBench!.kernelState(k, 2500, c), [stateKeys, chunkStore] as const));
+        const run = await profileTasks(page, `${stateKeys.toLocaleString('en-US')} keys of kernel state checkpointed, chunks in ${chunkStore}`, () => page.evaluate(([k, c]) => window.eddyCheckpointBench!.kernelState(k, 3500, c), [stateKeys, chunkStore] as const));
         console.log(`    (synchronous part ${run.syncMs.toFixed(0)} ms, longest task in the checkpointing window ${run.longestTaskMs.toFixed(0)} ms)`);
       }
       return;
@@ -116,37 +116,55 @@ export async function runBrowserCheckpointBench(opts: BrowserCheckpointBenchOpti
       const state = new Map<ChunkStore, StateRun[]>(stores.map((c) => [c, []]));
       for (let i = 0; i < runs; i++) {
         for (const chunkStore of i % 2 === 0 ? stores : [...stores].reverse()) {
-          state.get(chunkStore)!.push(await call('kernel state', () => page.evaluate(([k, c]) => window.eddyCheckpointBench!.kernelState(k, 2500, c), [stateKeys, chunkStore] as const)));
+          state.get(chunkStore)!.push(await call('kernel state', () => page.evaluate(([k, c]) => window.eddyCheckpointBench!.kernelState(k, 3500, c), [stateKeys, chunkStore] as const)));
         }
       }
       const longTasks = await page.evaluate(() => window.eddyCheckpointBench!.longTasksSupported);
       for (const chunkStore of stores) {
         const runsOf = state.get(chunkStore)!;
         const line = (label: string, f: (s: StateRun) => number) => console.log(`    ${label.padEnd(58)} ${ms(median(runsOf.map(f)))}   (${runsOf.map((s) => f(s).toFixed(0)).join(', ')})`);
-        console.log(`  ${stateKeys.toLocaleString('en-US')} keys of kernel aggregate state (a keyed sum), a checkpoint every 300 ms, chunks in ${chunkStore} (median of ${runs}, the two alternating)`);
+        console.log(`  ${stateKeys.toLocaleString('en-US')} keys of kernel aggregate state (a keyed sum), a checkpoint every 300 ms for 3.5 s, chunks in ${chunkStore} (median of ${runs}, the two alternating)`);
         line('synchronous part (the stream\'s pause)', (s) => s.syncMs);
         line('trigger to durable', (s) => s.totalMs);
         line('restore (a new run: open, read, check, decode, kernel table)', (s) => s.restoreMs);
         line('  of which the storage\'s read, check and decode', (s) => s.readMs);
         line('  the rest (the kernel\'s restore, the job\'s start)', (s) => s.restoreMs - s.readMs);
         console.log(`    ${'longest task while checkpointing'.padEnd(58)} ${longTasks ? `${ms(Math.max(...runsOf.map((s) => s.longestTaskMs)))}   (${runsOf.map((s) => s.longestTaskMs.toFixed(0)).join(', ')}; 0: none over 50 ms)` : 'this Chromium reports no long tasks'}`);
-        console.log(`    size: ${median(runsOf.map((s) => s.bytesPerKey)).toFixed(1)} bytes per key; ${median(runsOf.map((s) => s.checkpoints))} checkpoints per run`);
+        console.log(`    size: ${median(runsOf.map((s) => s.bytesPerKey)).toFixed(1)} bytes per key; ${median(runsOf.map((s) => s.checkpoints))} checkpoints per run, ${ms(median(runsOf.map((s) => s.quietMs)))} of it (median) with all input processed, where long tasks are looked for`);
       }
     }
     if (!parts.has('jobs')) return;
 
+    // CPU time of every Chromium process (the page's renderer, the browser's IndexedDB and file
+    // work, the GPU and utility processes), from the DevTools protocol: wall time is noise here.
+    const cdp = await browser.newBrowserCDPSession();
+    const cpuSeconds = async () => {
+      const { processInfo } = await cdp.send('SystemInfo.getProcessInfo') as unknown as { processInfo: { cpuTime: number }[] };
+      return processInfo.reduce((sum, p) => sum + p.cpuTime, 0);
+    };
     const alternate = async (label: string, once: (checkpoints: boolean) => Promise<number>) => {
-      await once(false);
-      await once(true);
-      const without: number[] = [];
-      const withCheckpoints: number[] = [];
+      const measured = async (checkpoints: boolean) => {
+        const cpu = await cpuSeconds();
+        const wall = await once(checkpoints);
+        return { wall, cpu: (await cpuSeconds() - cpu) * 1000 };
+      };
+      await measured(false);
+      await measured(true);
+      const without: { wall: number; cpu: number }[] = [];
+      const withCheckpoints: { wall: number; cpu: number }[] = [];
       for (let i = 0; i < runs; i++) {
-        if (i % 2 === 0) without.push(await once(false));
-        withCheckpoints.push(await once(true));
-        if (i % 2 === 1) without.push(await once(false));
+        if (i % 2 === 0) without.push(await measured(false));
+        withCheckpoints.push(await measured(true));
+        if (i % 2 === 1) without.push(await measured(false));
       }
-      const paired = median(without.map((t, i) => withCheckpoints[i] / t));
-      console.log(`    ${label.padEnd(46)} without ${ms(median(without))}   with ${ms(median(withCheckpoints))}   with/without ${(median(withCheckpoints) / median(without)).toFixed(3)}x (paired ${paired.toFixed(3)}x)`);
+      const show = (what: 'cpu' | 'wall') => {
+        const a = without.map((r) => r[what]);
+        const b = withCheckpoints.map((r) => r[what]);
+        const paired = median(a.map((t, i) => b[i] / t));
+        return `${what === 'cpu' ? 'CPU ' : 'wall'} without ${ms(median(a))}   with ${ms(median(b))}   ${(median(b) / median(a)).toFixed(3)}x (paired ${paired.toFixed(3)}x)`;
+      };
+      console.log(`    ${label.padEnd(46)} ${show('cpu')}`);
+      console.log(`    ${''.padEnd(46)} ${show('wall')}`);
     };
     await page.close();
     page = await freshPage();

@@ -20,6 +20,8 @@ export interface StateRun {
   readonly readMs: number;
   /** The longest task (Long Tasks API, over 50 ms) while the job held its state and checkpointed; 0 for none. */
   readonly longestTaskMs: number;
+  /** How long the job only held its state and checkpointed it (the window longestTaskMs covers). */
+  readonly quietMs: number;
   readonly checkpoints: number;
   readonly bytesPerKey: number;
 }
@@ -80,11 +82,13 @@ function stateJob(source: ColumnsThenQuiet, database: string, intervalMs: number
   env.getConfig().setBatchSize(65_536);
   env.fromSource(source, WatermarkStrategy.noWatermarks(), 'state').uid('state')
     .keyBy('key').sum('value').uid('sum')
-    .addSink({ invoke: () => {}, invokeColumns: () => {} });
+    .addSink({ invoke: () => { lastOutput = performance.now(); }, invokeColumns: () => { lastOutput = performance.now(); } });
   return env;
 }
 
 let run = 0;
+/** When the state job's sink last got rows: after it, the job only holds its state and checkpoints it. */
+let lastOutput = 0;
 
 /** `keys` distinct keys of kernel state checkpointed to IndexedDB for `ms`, then restored by a new run. */
 async function kernelState(keys: number, ms: number, chunkStore: ChunkStore): Promise<StateRun> {
@@ -97,8 +101,9 @@ async function kernelState(keys: number, ms: number, chunkStore: ChunkStore): Pr
   const stopped = performance.now();
   const stats: CheckpointStats | null = (await client.cancel()).checkpoints;
   if (stats === null || stats.completed < 2) throw new Error(`only ${stats?.completed ?? 0} checkpoints completed in ${ms} ms`);
-  // Long tasks once the data was in: the job then only held its state and checkpointed it.
-  const longest = Math.max(0, ...tasks.filter((t) => t.start > source.done.at + 200 && t.start < stopped).map((t) => t.duration));
+  // Long tasks once the last input was processed (the task that did it ends before the sink's last call returns).
+  const quiet = Math.max(source.done.at, lastOutput);
+  const longest = Math.max(0, ...tasks.filter((t) => t.start > quiet && t.start < stopped).map((t) => t.duration));
   gc();
   const started = performance.now();
   const again = stateJob(new ColumnsThenQuiet(data.key, data.value), database, 60_000, chunkStore).executeAsync('state');
@@ -113,7 +118,7 @@ async function kernelState(keys: number, ms: number, chunkStore: ChunkStore): Pr
   await store.finish();
   await store.close();
   await new Promise((resolve) => { indexedDB.deleteDatabase(database).onsuccess = resolve; });
-  return { syncMs: stats.lastSyncMs, totalMs: stats.lastDurationMs, restoreMs, readMs, longestTaskMs: longest, checkpoints: stats.completed, bytesPerKey: stats.lastSizeBytes / keys };
+  return { syncMs: stats.lastSyncMs, totalMs: stats.lastDurationMs, restoreMs, readMs, longestTaskMs: longest, quietMs: stopped - quiet, checkpoints: stats.completed, bytesPerKey: stats.lastSizeBytes / keys };
 }
 
 /** The same columns read `passes` times over, as one bounded source: a run long enough for several checkpoints a second apart. */

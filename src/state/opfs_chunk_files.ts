@@ -22,7 +22,7 @@ type FileHandle = FileSystemFileHandle & { createSyncAccessHandle?: () => Promis
 type DirectoryHandle = FileSystemDirectoryHandle & { keys(): AsyncIterableIterator<string> };
 
 const ROOT = 'eddy-checkpoints';
-/** Written to a sync handle a megabyte at a time, so no write copies the whole chunk at once. */
+/** Files are written a megabyte at a time, so no one write copies (or holds a thread for) a whole chunk. */
 const WRITE_PIECE = 1024 * 1024;
 
 /** Whether this runtime has OPFS (pages and workers of a secure context in current browsers; not Node). */
@@ -92,7 +92,8 @@ export class OpfsChunkFiles {
     }
     const writable = await file.createWritable({ keepExistingData: false });
     try {
-      await writable.write(data);
+      // A megabyte at a time: one write of a whole chunk holds the page's thread for one long task.
+      for (let at = 0; at < data.size; at += WRITE_PIECE) await writable.write(data.slice(at, at + WRITE_PIECE));
     } catch (cause) {
       await writable.abort().catch(() => undefined);
       throw cause;
