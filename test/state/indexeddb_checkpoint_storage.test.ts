@@ -216,6 +216,46 @@ const byKey = (records: [number, number][]) => {
   return out;
 };
 
+describe('IndexedDBCheckpointStorage: chunkStore where OPFS is absent (Node)', () => {
+  it('chunkStore \'opfs\' writes the chunks to IndexedDB, naming no files, and reads them back', async () => {
+    expect((globalThis as { navigator?: { storage?: unknown } }).navigator?.storage).toBeUndefined();
+    const s = storage('no-opfs', { chunkStore: 'opfs' });
+    const store = await open(s, 'job');
+    await store.write(tagged(1, 'one'), 1);
+    const db = await raw(s);
+    try {
+      expect((await db.getAll('manifests')).map((m) => m.files)).toEqual([undefined]);
+      expect((await db.getAllKeys('chunks')).map(([, id]) => id)).toEqual([1]);
+    } finally {
+      db.close();
+    }
+    expect((await store.latest())!.subtasks[0].operator[0].items).toEqual(['one']);
+  });
+
+  it('a manifest naming OPFS files, read where there is no OPFS, counts as lost: the older checkpoint restores', async () => {
+    const s = storage('files-elsewhere', { chunkStore: 'opfs' });
+    const store = await open(s, 'job');
+    await store.write(tagged(1, 'one'), 2);
+    await store.write(tagged(2, 'two'), 2);
+    const db = await raw(s);
+    try {
+      const manifest = (await db.get('manifests', ['job', 2]))!;
+      await db.put('manifests', { ...manifest, files: ['2-0.chunk'] }, ['job', 2]);
+    } finally {
+      db.close();
+    }
+    expect((await store.latest())!.subtasks[0].operator[0].items).toEqual(['one']);
+  });
+
+  it('the recipe carries chunkStore to a job\'s coordinator; an unknown one is refused, naming the choices', () => {
+    expect(storage('recipe', { chunkStore: 'opfs' }).recipe()).toEqual({ kind: 'indexeddb', databaseName: 'recipe', ifAvailable: true, chunkStore: 'opfs' });
+    expect(storage('recipe').recipe()).toEqual({ kind: 'indexeddb', databaseName: 'recipe', ifAvailable: true, chunkStore: 'indexeddb' });
+    expect(() => storage('x', { chunkStore: 'files' as 'opfs' })).toThrow(
+      'new IndexedDBCheckpointStorage(databaseName, { chunkStore }): expected \'indexeddb\' (chunks as Blobs in the database) or \'opfs\' (chunks as files in the origin private file system), got "files"',
+    );
+  });
+});
+
 describe('IndexedDBSink: records written with the checkpoints', () => {
   it('holds every result exactly once after a failure and restart, and what a fresh run wrote replaces the last run\'s', async () => {
     const s = storage('sink-restart');
