@@ -28,8 +28,11 @@ export interface CheckpointStats {
 
 /** What the coordinator asks of the threads that run the job's subtasks. */
 export interface CheckpointTargets {
-  /** Start checkpoint n in every thread (sources send barrier n). */
-  trigger(checkpointId: number): void;
+  /**
+   * Start checkpoint n in every thread (sources send barrier n). `stopping`: a savepoint that
+   * stops the job (stop-with-savepoint, without drain): sources emit nothing after its barrier.
+   */
+  trigger(checkpointId: number, stopping: boolean): void;
   /** Checkpoint n is durable (or savepoint n taken): tell every operator. */
   complete(checkpointId: number, kind: 'checkpoint' | 'savepoint'): void;
   /** Give up checkpoint n. */
@@ -59,6 +62,8 @@ interface Pending {
 interface Waiter {
   resolve(snapshot: JobSnapshot): void;
   reject(error: Error): void;
+  /** The job stops once it is taken (stopWithSavepoint). */
+  readonly stop: boolean;
 }
 
 /**
@@ -121,12 +126,15 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
     this.#finalWanted = false;
     const checkpointId = this.#nextId++;
     this.#pending = { checkpointId, started: now, parts: [], acknowledgements: 0, syncMs: 0, writing: false, savepoint };
-    this.#targets.trigger(checkpointId);
+    this.#targets.trigger(checkpointId, savepoint?.some((w) => w.stop) ?? false);
   }
 
-  /** Resolves with the job's state at the next checkpoint taken for it (a savepoint), which the store does not keep. */
-  triggerSavepoint(): Promise<JobSnapshot> {
-    return new Promise((resolve, reject) => this.#savepointWaiters.push({ resolve, reject }));
+  /**
+   * Resolves with the job's state at the next checkpoint taken for it (a savepoint), which the
+   * store does not keep. `stop`: the job stops once it is taken, so its sources emit nothing after it.
+   */
+  triggerSavepoint(stop = false): Promise<JobSnapshot> {
+    return new Promise((resolve, reject) => this.#savepointWaiters.push({ resolve, reject, stop }));
   }
 
   /** The job ended or failed: savepoints still waited for will not come. */

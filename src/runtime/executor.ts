@@ -101,6 +101,12 @@ export class Executor {
   /** The checkpoint started once every subtask here had finished (the final one), and whether it completed. */
   private finalCheckpointId: number | null = null;
   private finalCheckpointDone = false;
+  /**
+   * A stop-with-savepoint's checkpoint: once its barrier has left the sources they emit nothing
+   * more, so no record after the savepoint reaches any sink (Flink's synchronous savepoint,
+   * without drain). Null when none is asked for, or it failed (the job goes on, as in Flink).
+   */
+  private stopping: { readonly checkpointId: number; started: boolean } | null = null;
   /** Operators that work asynchronously (async sinks, async I/O), with the task each runs in. */
   private readonly asyncOps: { readonly op: StreamOperator; readonly task: TaskStats }[];
 
@@ -184,7 +190,8 @@ export class Executor {
    * from the coordinator that comes after the trigger comes after the snapshot too), or once
    * the job has opened.
    */
-  triggerCheckpoint(checkpointId: number): void {
+  triggerCheckpoint(checkpointId: number, stopping = false): void {
+    if (stopping) this.stopping = { checkpointId, started: false };
     this.triggers.push(checkpointId);
     if (this.looping) this.startTriggered();
     this.checkpointWanted();
@@ -199,6 +206,7 @@ export class Executor {
       } catch (error) {
         this.fail(error);
       }
+      if (this.stopping?.checkpointId === checkpointId) this.stopping.started = true;
     }
   }
 
@@ -212,6 +220,10 @@ export class Executor {
   abortCheckpoint(checkpointId: number): void {
     this.triggers = this.triggers.filter((id) => id !== checkpointId);
     if (this.finalCheckpointId === checkpointId) this.finalCheckpointId = null;
+    if (this.stopping?.checkpointId === checkpointId) {
+      this.stopping = null;
+      this.wake();
+    }
     this.checkpointWanted();
     this.checkpoints?.participant.abort(checkpointId);
     for (const s of this.wiring.subtasks) {
@@ -290,7 +302,7 @@ export class Executor {
       task.stats.busyMs += ended - started;
     }
     this.releaseInbound();
-    if (work < budget && (!late || this.queuesWithin(MAX_INBOUND_QUEUE)) && this.pendingSends < MAX_PENDING_SENDS && !held && !this.asyncBacklog()) {
+    if (work < budget && (!late || this.queuesWithin(MAX_INBOUND_QUEUE)) && this.pendingSends < MAX_PENDING_SENDS && !held && !this.asyncBacklog() && this.stopping?.started !== true) {
       const batchSize = this.plan.config.batchSize;
       for (const source of this.sources) {
         if (source.status !== 'active' || this.asyncHeld(source.stats)) continue;
@@ -518,7 +530,7 @@ export class Executor {
       const inFlight = a.op.asyncWork();
       if (inFlight !== null) waits.push(inFlight.progress);
     }
-    if (waits.length === 0) {
+    if (waits.length === 0 && this.stopping?.started !== true) {
       throw new Error('internal: the job is stalled (no queued work, no source to wait for, no timer) but not finished');
     }
     waits.push(new Promise((resolve) => { this.wakeOnCancel = resolve; }));

@@ -100,9 +100,9 @@ export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRu
       await store?.close();
     }
   })();
-  const savepoint = (): Promise<JobSnapshot> => {
+  const savepoint = (stop: boolean): Promise<JobSnapshot> => {
     if (coordinator === null) return Promise.reject(new Error(`job "${jobName}" has not started yet; ask for a savepoint once it runs`));
-    const taken = coordinator.triggerSavepoint();
+    const taken = coordinator.triggerSavepoint(stop);
     current.checkpointWanted();
     return taken;
   };
@@ -112,9 +112,9 @@ export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRu
       cancelled = true;
       current.cancel();
     },
-    triggerSavepoint: savepoint,
+    triggerSavepoint: () => savepoint(false),
     stopWithSavepoint: async () => {
-      const snapshot = await savepoint();
+      const snapshot = await savepoint(true);
       stopped = true;
       cancelled = true;
       current.cancel();
@@ -165,7 +165,7 @@ export function checkRestoredUids(job: Job, snapshot: JobSnapshot, allowNonResto
 /** One run's checkpoint coordinator, counting on from the checkpoints of the runs before it. */
 function coordinate(executor: Executor, store: CheckpointStore | null, settings: CheckpointingSettings, lastId: number, before: CheckpointStats | null): CheckpointCoordinator {
   const coordinator = new CheckpointCoordinator(settings, store, { count: executor.subtasks.length, noun: 'subtasks' }, Math.max(lastId, before?.lastCheckpointId ?? 0), {
-    trigger: (id) => executor.triggerCheckpoint(id),
+    trigger: (id, stopping) => executor.triggerCheckpoint(id, stopping),
     complete: (id) => executor.notifyCheckpointComplete(id),
     abort: (id) => executor.abortCheckpoint(id),
     fail: (error) => executor.fail(error),
