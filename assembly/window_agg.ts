@@ -391,11 +391,50 @@ function rowOf(d: usize, key: i64, h: u64): usize {
   }
 }
 
-// Events per lookahead group: a first pass loads each event's index slot and the row it points
-// to (the likely row), so their cache misses overlap; the second pass applies the events in order
-// against warm lines (the keyed kernel's trick; a probe that finds the slot moved is still right).
+// Events per lookahead group: a first pass finds each event's slice and hash and loads its index
+// slot and the row it points to (the likely row), so their cache misses overlap; the second pass
+// applies the events in order against warm lines (the keyed kernel's trick; a probe that finds
+// the slot moved is still right).
 const GROUP: i32 = 16;
+const GROUP_DIRS = memory.data(GROUP * 4);
+const GROUP_HASHES = memory.data(GROUP * 8);
 let lookaheadSink: u64 = 0;
+// The time range [rangeLo, rangeHi) of slice rangeSlice, for events of the slice before: most
+// events fall in it, found with two comparisons rather than a division.
+let rangeSlice: i64 = 0;
+let rangeLo: f64 = 0;
+let rangeHi: f64 = -Infinity;
+
+// The directory position of the slice of time t, made when absent; -1 when memory says no.
+@inline function sliceAt(t: f64, offset: f64, sliceMs: f64): i32 {
+  if (t >= rangeLo && t < rangeHi && lastDir >= 0 && lastSlice == rangeSlice) return lastDir;
+  const s = Math.floor((t - offset) / sliceMs);
+  const d = sliceOf(<i64>s);
+  if (d >= 0) {
+    rangeSlice = <i64>s;
+    rangeLo = offset + s * sliceMs;
+    rangeHi = rangeLo + sliceMs;
+  }
+  return d;
+}
+
+// The row of `key` (hash h) in slice d when present, else 0.
+@inline function probe(d: usize, key: i64, h: u64): usize {
+  const tag = <u32>(h >> 60) << 28;
+  const index = <usize>load<u32>(d + 20);
+  const mask = load<u32>(d + 24) - 1;
+  const r = <usize>load<u32>(d + 8);
+  let pos = <u32>h & mask;
+  while (true) {
+    const v = load<u32>(index + (<usize>pos << 2));
+    if (v == 0) return 0;
+    if ((v & TAG_MASK) == tag) {
+      const p = r + <usize>((v & ID_MASK) - 1) * <usize>rowStride;
+      if (load<i64>(p) == key) return p;
+    }
+    pos = (pos + 1) & mask;
+  }
+}
 
 // n events: keys in IN_KEYS (keyFormat), event times in IN_INDEXES, values in IN_VALUES; each goes
 // to slice floor((time - offset) / sliceMs). Returns n, or ERR_* with the failing record in err_record.
@@ -409,19 +448,29 @@ export function windowUpdate(n: i32, keyFormat: i32, offset: f64, sliceMs: f64):
     const end = min(n, g + GROUP);
     for (let i = g; i < end; i++) {
       const at = <usize>i << 3;
-      const d = sliceOf(<i64>Math.floor((load<f64>(inIndexes + at) - offset) / sliceMs));
-      if (d < 0) break;
+      const k = <usize>(i - g);
+      const d = sliceAt(load<f64>(inIndexes + at), offset, sliceMs);
+      store<i32>(GROUP_DIRS + (k << 2), d);
+      if (d < 0) continue;
       const dir = dirAt(<u32>d);
       const h = hashOf(load<i64>(inKeys + at));
+      store<u64>(GROUP_HASHES + (k << 3), h);
       const v = load<u32>(<usize>load<u32>(dir + 20) + (<usize>(<u32>h & (load<u32>(dir + 24) - 1)) << 2));
       // An empty slot gives row -1: just below the rows, inside the table's memory.
       sink += load<u64>(<usize>load<u32>(dir + 8) + <usize>(<i32>(v & ID_MASK) - 1) * <usize>rowStride);
     }
     for (let i = g; i < end; i++) {
       const at = <usize>i << 3;
-      const key = load<i64>(inKeys + at);
-      const d = sliceOf(<i64>Math.floor((load<f64>(inIndexes + at) - offset) / sliceMs));
-      const p: usize = d < 0 ? 0 : rowOf(dirAt(<u32>d), key, hashOf(key));
+      const k = <usize>(i - g);
+      const d = load<i32>(GROUP_DIRS + (k << 2));
+      let p: usize = 0;
+      if (d >= 0) {
+        const key = load<i64>(inKeys + at);
+        const h = load<u64>(GROUP_HASHES + (k << 3));
+        const dir = dirAt(<u32>d);
+        p = probe(dir, key, h);
+        if (p == 0) p = rowOf(dir, key, h);
+      }
       if (p == 0) {
         errRecord = i;
         errEntries = <f64>windowSize() + 1.0;
