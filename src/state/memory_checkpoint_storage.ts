@@ -1,4 +1,6 @@
 import type { CheckpointStorage, CheckpointStore, StorageRecipe, StoredCheckpoint, StoredCheckpointInfo } from './checkpoint_storage.ts';
+import { copyCheckpoint } from './checkpoint_copy.ts';
+import { TimeSlices } from './time_slices.ts';
 
 /**
  * Checkpoints kept in this process's (or page's) memory: a job restarts from them after a
@@ -22,23 +24,30 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
     if (job.open) throw new Error(`the checkpoints of job "${jobName}" in memory are held by another run of it in this process; a job's checkpoints have one owner at a time. Fix: wait for that run to end, or give this job another name`);
     job.open = true;
     this.#jobs.set(jobName, job);
+    // A copy takes several turns of the event loop: calls run one at a time, so finish() or close() never overtakes a write.
+    let tail: Promise<unknown> = Promise.resolve();
+    const serial = <T>(task: () => Promise<T>): Promise<T> => {
+      const run = tail.then(task);
+      tail = run.catch(() => undefined);
+      return run;
+    };
     return {
-      // Copies both ways: what a run holds and what the storage holds never share objects.
-      latest: async () => {
+      // Copies both ways, so what a run holds and what the storage holds share no object that either may change.
+      latest: () => serial(async () => {
         const last = job.checkpoints.at(-1);
-        return last === undefined ? null : structuredClone(last);
-      },
-      write: async (checkpoint: StoredCheckpoint, retain: number): Promise<StoredCheckpointInfo> => {
-        job.checkpoints.push(structuredClone(checkpoint));
+        return last === undefined ? null : copyCheckpoint(last, new TimeSlices());
+      }),
+      write: (checkpoint: StoredCheckpoint, retain: number): Promise<StoredCheckpointInfo> => serial(async () => {
+        job.checkpoints.push(await copyCheckpoint(checkpoint, new TimeSlices()));
         if (job.checkpoints.length > retain) job.checkpoints.splice(0, job.checkpoints.length - retain);
         return { checkpointId: checkpoint.checkpointId, bytes: 0 };
-      },
-      finish: async () => {
+      }),
+      finish: () => serial(async () => {
         job.checkpoints = [];
-      },
-      close: async () => {
+      }),
+      close: () => serial(async () => {
         job.open = false;
-      },
+      }),
     };
   }
 }
