@@ -71,6 +71,8 @@ const MANIFEST = 'MANIFEST.json';
 const FORMAT = 1;
 /** Subtasks are packed into chunks up to this size; a larger subtask gets a chunk of its own. Few big files keep opens and fsyncs few. */
 const CHUNK_BYTES = 8 * 1024 * 1024;
+/** A kernel table is one piece of megabytes: its CRC-32 is continued this many bytes at a time, each a short step between the stream's own. */
+const CRC_SLICE_BYTES = 1024 * 1024;
 /** Longer escaped job names are cut and suffixed with a hash, to stay within file-name limits. */
 const MAX_NAME = 200;
 const CHECKPOINT_DIR = /^chk-(0|[1-9][0-9]*)$/;
@@ -188,8 +190,10 @@ class FileCheckpointStore implements CheckpointStore {
         await writePiecesDurably(fs, file, group.data);
         let sum = 0;
         for (const piece of group.data) {
-          sum = crc32(piece, sum);
-          await slices.pause();
+          for (let at = 0; at < piece.byteLength; at += CRC_SLICE_BYTES) {
+            sum = crc32(piece.subarray(at, at + CRC_SLICE_BYTES), sum);
+            await slices.pause();
+          }
         }
         chunks.push({ file: name, bytes: length, crc32: sum, records: group.records });
         bytes += length;
