@@ -2,7 +2,8 @@
 // prepare.sh), both loaded in this one process and run alternately, job by job. The VM is
 // shared and noisy, so what counts is the ratio of the two times of each round, not either
 // median alone: neighbouring runs see the same machine.
-//   node --expose-gc --import tsx bench/ab/run.ts <base-worktree> [--runs N] [--quick] [--current <worktree>] [--only <text>]
+//   node --expose-gc --import tsx bench/ab/run.ts <base-worktree> [--runs N] [--quick] [--current <worktree>] [--only <text>] [--clock cpu|wall]
+// --clock: what a round's time is; CPU time (default, the whole process's, worker threads included) or wall time.
 // --only runs the jobs whose name contains <text>. --current replaces this tree as the current side (to check the harness: a commit against itself).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -18,13 +19,15 @@ const LIMIT = 1.05;
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
-  options: { runs: { type: 'string' }, quick: { type: 'boolean', default: false }, current: { type: 'string' }, only: { type: 'string' } },
+  options: { runs: { type: 'string' }, quick: { type: 'boolean', default: false }, current: { type: 'string' }, only: { type: 'string' }, clock: { type: 'string', default: 'cpu' } },
 });
 if (positionals.length !== 1) {
   console.error('usage: node --expose-gc --import tsx bench/ab/run.ts <base-worktree> [--runs N] [--quick] [--current <worktree>] [--only <text>]\n(make the worktree with: bash bench/ab/prepare.sh HEAD~1)');
   process.exit(2);
 }
 const quick = flags.quick;
+if (flags.clock !== 'cpu' && flags.clock !== 'wall') throw new Error(`--clock ${flags.clock}: expected cpu or wall`);
+const clock = flags.clock;
 const rounds = Number(flags.runs ?? (quick ? 3 : 9));
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--runs ${flags.runs}: expected a whole number >= 1`);
 // Both job modules read EDDY_BENCH_EVENTS when imported, and workers get a copy of this env.
@@ -97,7 +100,7 @@ async function measure(job: Job, base: Side, current: Side): Promise<Measured> {
       if (run.check !== reference.check) {
         throw new Error(`${job.name}: the engines' outputs differ (round ${round})\n  ${reference.label}: ${reference.check}\n  ${side.label}: ${run.check}`);
       }
-      times[side.label] = run.seconds;
+      times[side.label] = clock === 'cpu' ? run.cpuSeconds : run.seconds;
     }
     const line = `base ${secs(times.base)}  current ${secs(times.current)}  base/current ${(times.base / times.current).toFixed(3)}`;
     if (round === 0) {
@@ -133,7 +136,7 @@ function summary(results: Measured[], baseName: string, currentName: string): st
     return `| ${job.name} | ${mps(job.events, median(base))} | ${mps(job.events, median(current))} | ${median(ratios).toFixed(2)}× | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}× | ${v.ok ? v.text : `**${v.text}**`} |`;
   });
   return [
-    `A/B in one process (${new Date().toISOString().slice(0, 10)}, Node ${process.version.slice(1)}): current ${currentName} against base ${baseName}; ${rounds} paired rounds after a warm-up, alternating, order flipped each round. Ratio: base time / current time of the same round (> 1: current faster); medians of events/s; wall time around execute.`,
+    `A/B in one process (${new Date().toISOString().slice(0, 10)}, Node ${process.version.slice(1)}): current ${currentName} against base ${baseName}; ${rounds} paired rounds after a warm-up, alternating, order flipped each round. Ratio: base time / current time of the same round (> 1: current faster); medians of events/s; ${clock === 'cpu' ? 'CPU time (process.cpuUsage, worker threads included)' : 'wall time'} around execute.`,
     '',
     '| job | base | current | paired ratio, median | min–max | verdict (limit: current 5% slower) |',
     '|---|---|---|---|---|---|',
@@ -169,7 +172,7 @@ async function main(): Promise<boolean> {
   }
   console.log(`A/B: base ${baseName} at ${basePath}`);
   console.log(`     current ${currentName} at ${currentPath}`);
-  console.log(`     Node ${process.version}, ${availableParallelism()} cores, load ${loadavg()[0].toFixed(2)}, kernels ${process.env.EDDY_KERNEL_FLAVOR === 'debug' ? 'DEBUG' : 'release'}, ${rounds} rounds${quick ? ' (quick)' : ''}`);
+  console.log(`     Node ${process.version}, ${availableParallelism()} cores, load ${loadavg()[0].toFixed(2)}, kernels ${process.env.EDDY_KERNEL_FLAVOR === 'debug' ? 'DEBUG' : 'release'}, ${clock} time, ${rounds} rounds${quick ? ' (quick)' : ''}`);
 
   await checkKeyedSumOutput(base, current, EVENTS, KEYS);
 

@@ -128,8 +128,8 @@ function keyError(problem: string, path: string): TypeError {
 export function hashCode(key: unknown, path = '', depth = 0): number {
   switch (typeof key) {
     case 'number':
-      if ((key | 0) === key && !Object.is(key, -0)) return key;
-      f64[0] = key === 0 ? 0 : key; // -0 and 0 are one key in JS, so one hash
+      if ((key | 0) === key) return key | 0; // -0 too: it and 0 are one key in JS, so one hash
+      f64[0] = key;
       return i32[0] ^ i32[1];
     case 'string': {
       let h = 0;
@@ -138,30 +138,33 @@ export function hashCode(key: unknown, path = '', depth = 0): number {
     }
     case 'boolean': return key ? 1231 : 1237;
     case 'bigint': return Number(BigInt.asIntN(32, key ^ (key >> 32n)));
-    case 'object': {
-      if (depth > MAX_KEY_DEPTH) throw new TypeError(`the key nests deeper than ${MAX_KEY_DEPTH} levels (is it circular?); keys are values compared by content. Fix: key by a field, or return a string or a tuple from the key selector`);
-      if (Array.isArray(key)) {
-        let h = 1;
-        for (let i = 0; i < key.length; i++) h = (Math.imul(31, h) + hashCode(key[i], `${path}[${i}]`, depth + 1)) | 0;
-        return h;
-      }
-      const problem = keyProblem(key);
-      if (problem !== null) throw keyError(problem, path);
-      if (key instanceof Date) {
-        const t = key.getTime();
-        const hi = Math.floor(t / 4294967296);
-        return ((t - hi * 4294967296) | 0) ^ (hi | 0);
-      }
-      let h = 1;
-      for (const name of Object.keys(key as object).sort()) {
-        h = (Math.imul(31, h) + hashCode(name)) | 0;
-        h = (Math.imul(31, h) + hashCode((key as Record<string, unknown>)[name], `${path}.${name}`, depth + 1)) | 0;
-      }
-      return h;
-    }
+    case 'object': return hashObject(key, path, depth);
     default: break;
   }
   throw keyError(keyProblem(key) ?? typeof key, path);
+}
+
+/** hashCode of an array, plain object or Date; kept apart so hashCode of a primitive stays small enough to inline. */
+function hashObject(key: object | null, path: string, depth: number): number {
+  if (depth > MAX_KEY_DEPTH) throw new TypeError(`the key nests deeper than ${MAX_KEY_DEPTH} levels (is it circular?); keys are values compared by content. Fix: key by a field, or return a string or a tuple from the key selector`);
+  if (Array.isArray(key)) {
+    let h = 1;
+    for (let i = 0; i < key.length; i++) h = (Math.imul(31, h) + hashCode(key[i], `${path}[${i}]`, depth + 1)) | 0;
+    return h;
+  }
+  const problem = keyProblem(key);
+  if (problem !== null) throw keyError(problem, path);
+  if (key instanceof Date) {
+    const t = key.getTime();
+    const hi = Math.floor(t / 4294967296);
+    return ((t - hi * 4294967296) | 0) ^ (hi | 0);
+  }
+  let h = 1;
+  for (const name of Object.keys(key as object).sort()) {
+    h = (Math.imul(31, h) + hashCode(name)) | 0;
+    h = (Math.imul(31, h) + hashCode((key as Record<string, unknown>)[name], `${path}.${name}`, depth + 1)) | 0;
+  }
+  return h;
 }
 
 /**

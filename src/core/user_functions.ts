@@ -52,6 +52,10 @@ export function emitReturned(result: unknown, out: Collector<unknown>): void {
   if (typeof result === 'string' || typeof (result as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     throw new TypeError(`the function returned ${typeof result === 'string' ? 'a string' : typeof result}; return an iterable of records (an array or a generator) or emit with out.collect(value)`);
   }
+  if (Array.isArray(result)) {
+    for (let i = 0; i < result.length; i++) out.collect(result[i]);
+    return;
+  }
   for (const v of result as Iterable<unknown>) out.collect(v);
 }
 

@@ -260,9 +260,11 @@ export class PartitionTarget implements Target {
   }
 
   private byKey(batch: RecordBatch): void {
+    if (this.consumers.length === 1) return this.keyedToOne(batch);
     const { keyOf, maxParallelism, fail } = this.hash!;
     const n = this.consumers.length;
     const { values, timestamps } = batch;
+    const subtaskOf = this.subtaskOfKeyGroup(maxParallelism);
     const parts = this.consumers.map(() => ({
       values: [] as unknown[], timestamps: timestamps === null ? null : [] as number[], keys: [] as unknown[], keyGroups: [] as number[],
     }));
@@ -270,8 +272,8 @@ export class PartitionTarget implements Target {
     try {
       for (; i < values.length; i++) {
         const key = keyOf(values[i]);
-        const keyGroup = keyGroupFor(key, maxParallelism);
-        const part = parts[n === 1 ? 0 : subtaskForKeyGroup(keyGroup, n, maxParallelism)];
+        const keyGroup = keyGroupOf(key, maxParallelism);
+        const part = parts[subtaskOf[keyGroup]];
         part.values.push(values[i]);
         part.timestamps?.push(timestamps![i]);
         part.keys.push(key);
@@ -280,10 +282,53 @@ export class PartitionTarget implements Target {
     } catch (error) {
       throw fail(error, values[i]);
     }
-    parts.forEach((p, c) => {
+    for (let c = 0; c < n; c++) {
+      const p = parts[c];
       if (p.values.length > 0) this.consumers[c].enqueue(this.channel, { kind: 'batch', batch: p });
-    });
+    }
   }
+
+  /** One consumer: the batch goes on whole (batches are never changed once sent), with each record's key and key group beside it. */
+  private keyedToOne(batch: RecordBatch): void {
+    const { keyOf, maxParallelism, fail } = this.hash!;
+    const { values, timestamps } = batch;
+    const n = values.length;
+    if (n === 0) return;
+    const keys: unknown[] = [];
+    const keyGroups: number[] = [];
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const key = keyOf(values[i]);
+        keys.push(key);
+        keyGroups.push(keyGroupOf(key, maxParallelism));
+      }
+    } catch (error) {
+      throw fail(error, values[i]);
+    }
+    this.consumers[0].enqueue(this.channel, { kind: 'batch', batch: { values, timestamps, keys, keyGroups } });
+  }
+}
+
+/**
+ * keyGroupFor with a 32-bit integer key's hash (the integer itself) written out: the usual key,
+ * hashed once per record on the record path, where a call per record shows.
+ */
+function keyGroupOf(key: unknown, maxParallelism: number): number {
+  if (typeof key !== 'number' || (key | 0) !== key) return keyGroupFor(key, maxParallelism);
+  let h = Math.imul(key | 0, 0xcc9e2d51);
+  h = (h << 15) | (h >>> 17);
+  h = Math.imul(h, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  h ^= 4;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  const s = h >> 31;
+  return (((h ^ s) - s) & 0x7fffffff) % maxParallelism;
 }
 
 // One gather per element type, each called with a single kind of array, so V8 keeps every

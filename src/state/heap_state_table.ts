@@ -64,7 +64,9 @@ export class HeapStateTable {
     const cell = ns.canonical === null ? entry : entry.spaces?.get(ns.canonical);
     if (cell === undefined) return undefined;
     const value = cell.value;
-    if (cell.version < this.versions.required && typeof value === 'object' && value !== null) {
+    // Versions are never negative, so with no snapshot pending (required 0) the version needs no reading.
+    const required = this.versions.required;
+    if (required !== 0 && cell.version < required && typeof value === 'object' && value !== null) {
       cell.value = copyStateValue(value);
       cell.version = this.versions.current;
       return cell.value;

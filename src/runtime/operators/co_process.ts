@@ -1,27 +1,27 @@
-import type { Collector, Emitted, ProcessContext } from '../../core/functions.ts';
 import type { RecordBatch } from '../../core/elements.ts';
 import type { OperatorContext } from '../operator.ts';
-import { requireMethods } from '../../core/user_functions.ts';
+import { emitReturned, requireMethods } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 
-type ElementFn = (value: unknown, ctx: ProcessContext, out: Collector<unknown>) => Emitted<unknown>;
+type Method = (this: unknown, ...args: unknown[]) => unknown;
 
-/** The element handlers of each two-input function kind, as one shape: (value, ctx, out). */
-function handlersOf(kind: string, fn: unknown, where: string): [ElementFn, ElementFn] {
-  const f = fn as Record<string, (...args: unknown[]) => unknown>;
+/** How each two-input function kind takes a record: map1/map2 return it, flatMap1/2 get `out`, processElement1/2 get `ctx` and `out`. */
+const Shape = { Map: 0, FlatMap: 1, Process: 2 } as const;
+type Shape = (typeof Shape)[keyof typeof Shape];
+
+/** The element methods of each two-input function kind, checked to exist. */
+function methodsOf(kind: string, fn: unknown, where: string): { shape: Shape; methods: [Method, Method] } {
+  const f = fn as Record<string, Method>;
   switch (kind) {
-    case 'coMap': {
+    case 'coMap':
       requireMethods(fn, ['map1', 'map2'], where);
-      return [(v, _c, out) => out.collect(f.map1.call(fn, v)), (v, _c, out) => out.collect(f.map2.call(fn, v))];
-    }
-    case 'coFlatMap': {
+      return { shape: Shape.Map, methods: [f.map1, f.map2] };
+    case 'coFlatMap':
       requireMethods(fn, ['flatMap1', 'flatMap2'], where);
-      return [(v, _c, out) => f.flatMap1.call(fn, v, out) as Emitted<unknown>, (v, _c, out) => f.flatMap2.call(fn, v, out) as Emitted<unknown>];
-    }
-    default: {
+      return { shape: Shape.FlatMap, methods: [f.flatMap1, f.flatMap2] };
+    default:
       requireMethods(fn, ['processElement1', 'processElement2'], where);
-      return [(v, c, out) => f.processElement1.call(fn, v, c, out) as Emitted<unknown>, (v, c, out) => f.processElement2.call(fn, v, c, out) as Emitted<unknown>];
-    }
+      return { shape: Shape.Process, methods: [f.processElement1, f.processElement2] };
   }
 }
 
@@ -30,14 +30,36 @@ function handlersOf(kind: string, fn: unknown, where: string): [ElementFn, Eleme
  * connected streams share this operator's keyed state between both inputs (the enrichment pattern).
  */
 export class CoProcessOperator extends FunctionOperator {
-  private readonly handlers: [ElementFn, ElementFn];
+  private readonly shape: Shape;
+  private readonly methods: [Method, Method];
 
   constructor(ctx: OperatorContext) {
     super(ctx);
-    this.handlers = handlersOf(ctx.node.kind, this.fn, `${ctx.node.kind}() on "${ctx.node.name}"`);
+    const { shape, methods } = methodsOf(ctx.node.kind, this.fn, `${ctx.node.kind}() on "${ctx.node.name}"`);
+    this.shape = shape;
+    this.methods = methods;
   }
 
   processBatch(input: number, batch: RecordBatch): void {
-    this.emitEach(batch, this.handlers[input]);
+    // A loop of its own rather than emitEach, whose call to its handler is shared by every
+    // operator kind and so cannot be inlined; here the user's method is called directly.
+    const { values, timestamps } = batch;
+    const keyed = this.keyedStateBackend !== null;
+    const fn = this.fn;
+    const method = this.methods[input];
+    const shape = this.shape;
+    const p = this.pctx;
+    const out = p.collector;
+    let i = 0;
+    try {
+      for (; i < values.length; i++) {
+        if (keyed) this.setKey(batch, i);
+        p.ts = p.outTs = timestamps === null ? Number.NaN : timestamps[i];
+        if (shape === Shape.Map) out.collect(method.call(fn, values[i]));
+        else emitReturned(shape === Shape.FlatMap ? method.call(fn, values[i], out) : method.call(fn, values[i], p, out), out);
+      }
+    } catch (error) {
+      throw this.failure(error, { value: values[i] });
+    }
   }
 }

@@ -2,6 +2,7 @@ import { ValueStateDescriptor } from '../../core/state.ts';
 import { MAX_WATERMARK } from '../../core/watermarks.ts';
 import type { ValueState } from '../../core/state.ts';
 import { aggregationReducer } from '../aggregations.ts';
+import { recordBatch } from '../../core/elements.ts';
 import type { RecordBatch } from '../../core/elements.ts';
 import { readField } from '../../core/fields.ts';
 import { formatValue } from '../../core/types.ts';
@@ -41,12 +42,17 @@ export class KeyedReduceOperator extends FunctionOperator {
 
   processBatch(_input: number, batch: RecordBatch): void {
     const { values, timestamps } = batch;
+    const n = values.length;
     const state = this.state;
     const reduce = this.reduce;
     const emit = !this.batchMode;
+    // STREAMING emits one rolling result per input: the output batch is built here, in the input's
+    // order and with its timestamps, rather than collected record by record.
+    const results = emit ? new Array<unknown>(n) : null;
+    const check = this.out.check;
     let i = 0;
     try {
-      for (; i < values.length; i++) {
+      for (; i < n; i++) {
         this.setKey(batch, i);
         const current = state.value();
         let next: unknown;
@@ -59,11 +65,15 @@ export class KeyedReduceOperator extends FunctionOperator {
           if (next === null || next === undefined) throw new TypeError(`the reduce function returned ${String(next)} for key ${formatValue(this.keyedStateBackend!.getCurrentKey())}; it must return the combined value (Flink fails here too). Fix: return a value of the stream's type`);
         }
         state.update(next);
-        if (emit) this.out.collect(next, timestamps === null ? Number.NaN : timestamps[i]);
+        if (results !== null) {
+          if (check !== null) check(next);
+          results[i] = next;
+        }
       }
     } catch (error) {
       throw this.failure(error, { value: values[i] });
     }
+    if (results !== null) this.out.emitBatch(recordBatch(results, timestamps), true);
   }
 
   override processWatermark(timestamp: number): void {
