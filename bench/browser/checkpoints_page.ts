@@ -22,6 +22,8 @@ export interface StateRun {
   readonly longestTaskMs: number;
   /** How long the job only held its state and checkpointed it (the window longestTaskMs covers). */
   readonly quietMs: number;
+  /** That window in performance.now() time, and when `console.timeStamp('eddy-calibrate')` was called, to find it in a trace. */
+  readonly quiet: { readonly from: number; readonly to: number; readonly calibration: number };
   readonly checkpoints: number;
   readonly bytesPerKey: number;
 }
@@ -94,6 +96,8 @@ let lastOutput = 0;
 async function kernelState(keys: number, ms: number, chunkStore: ChunkStore): Promise<StateRun> {
   const data = columns(keys, keys, true);
   const database = `bench-state-${run++}`;
+  console.timeStamp('eddy-calibrate');
+  const calibration = performance.now();
   gc();
   const source = new ColumnsThenQuiet(data.key, data.value);
   const client = stateJob(source, database, 300, chunkStore).executeAsync('state');
@@ -118,7 +122,7 @@ async function kernelState(keys: number, ms: number, chunkStore: ChunkStore): Pr
   await store.finish();
   await store.close();
   await new Promise((resolve) => { indexedDB.deleteDatabase(database).onsuccess = resolve; });
-  return { syncMs: stats.lastSyncMs, totalMs: stats.lastDurationMs, restoreMs, readMs, longestTaskMs: longest, quietMs: stopped - quiet, checkpoints: stats.completed, bytesPerKey: stats.lastSizeBytes / keys };
+  return { syncMs: stats.lastSyncMs, totalMs: stats.lastDurationMs, restoreMs, readMs, longestTaskMs: longest, quietMs: stopped - quiet, quiet: { from: quiet, to: stopped, calibration }, checkpoints: stats.completed, bytesPerKey: stats.lastSizeBytes / keys };
 }
 
 /** The same columns read `passes` times over, as one bounded source: a run long enough for several checkpoints a second apart. */
