@@ -35,6 +35,9 @@ const MAX_POLL_MS = 1000;
 /** A failure a restart cannot mend (the storage is held by another run): the job fails at once. */
 class PermanentFailure extends Error {}
 
+/** The job was cancelled while its coordinator waited to open its checkpoints (another tab's hold): it ends cancelled. */
+class CancelledWhileOpening extends PermanentFailure {}
+
 export interface CoordinatedJobOptions<T> {
   readonly pool: WorkerPool;
   readonly jobModule: string;
@@ -84,6 +87,11 @@ export class CoordinatedJob<T> {
           await attempt.end();
         } catch (error) {
           await attempt.end();
+          if (error instanceof CancelledWhileOpening) {
+            // Its workers wait for the join answer that will not come: they are stopped (replaced if they do not stop).
+            await attempt.stopWorkers();
+            return await this.#outcome({ shares: [], cancelled: true, terminated: [] }, started);
+          }
           const cause = error instanceof PermanentFailure ? error : await pool.causeOf(error);
           const delay = cancellation.asked || this.#strategy === null || cause instanceof PermanentFailure ? null
             : restartDelay(this.#strategy, this.#restarts, backoff, performance.now() - attemptStarted);
@@ -170,11 +178,12 @@ export class CoordinatedJob<T> {
       this.#storeOpened = true;
       if (join.settings !== null && join.storage !== null) {
         try {
-          const storage = await storageOf(join.storage);
+          const storage = await storageOf(join.storage, this.#options.cancellation.signal);
           this.#sinkLedger = sinkRecordsLedgerOf(storage);
           this.#store = await storage.open(join.jobName);
         } catch (error) {
-          throw new PermanentFailure(error instanceof Error ? error.message : String(error), { cause: error });
+          const message = error instanceof Error ? error.message : String(error);
+          throw this.#options.cancellation.asked ? new CancelledWhileOpening(message, { cause: error }) : new PermanentFailure(message, { cause: error });
         }
         restore = await this.#store.latest();
       }

@@ -15,6 +15,7 @@ const EXPIRED = Symbol('expired');
 export class Cancellation {
   readonly graceMs: number;
   readonly due: Promise<void>;
+  readonly #aborted = new AbortController();
   readonly #tell: () => void;
   #expire!: () => void;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -31,9 +32,15 @@ export class Cancellation {
     return this.#asked;
   }
 
+  /** Aborted when the cancel is asked for: what the coordinator waits for (a Web Lock) stops waiting. */
+  get signal(): AbortSignal {
+    return this.#aborted.signal;
+  }
+
   ask(): void {
     if (this.#asked || this.#ended) return;
     this.#asked = true;
+    this.#aborted.abort(new Error('the job was cancelled'));
     this.#tell();
     this.#timer = setTimeout(this.#expire, this.graceMs);
   }

@@ -8,8 +8,12 @@ import { MemoryCheckpointStorage } from '../state/memory_checkpoint_storage.ts';
  */
 const coordinatorMemory = new MemoryCheckpointStorage();
 
-/** The storage a job's workers were configured with, made in the coordinator's thread. */
-export async function storageOf(recipe: StorageRecipe): Promise<CheckpointStorage> {
+/**
+ * The storage a job's workers were configured with, made in the coordinator's thread. `signal`
+ * (the job's cancel) stops a wait for another tab's hold on the job (`ifAvailable: false`), so a
+ * cancelled job never takes the Web Lock later and keeps it.
+ */
+export async function storageOf(recipe: StorageRecipe, signal?: AbortSignal): Promise<CheckpointStorage> {
   switch (recipe.kind) {
     case 'memory':
       return coordinatorMemory;
@@ -20,7 +24,7 @@ export async function storageOf(recipe: StorageRecipe): Promise<CheckpointStorag
     }
     case 'indexeddb': {
       const { IndexedDBCheckpointStorage } = await import('../state/indexeddb_checkpoint_storage.ts');
-      return new IndexedDBCheckpointStorage(recipe.databaseName, { ifAvailable: recipe.ifAvailable, chunkStore: recipe.chunkStore });
+      return new IndexedDBCheckpointStorage(recipe.databaseName, { ifAvailable: recipe.ifAvailable, chunkStore: recipe.chunkStore, signal });
     }
   }
 }

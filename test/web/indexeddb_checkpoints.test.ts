@@ -326,6 +326,34 @@ describe.skipIf(!haveChromium)('a page\'s job in Chromium, with its checkpoints 
     }
   }, 240_000);
 
+  it('a job in workers cancelled while it waits for another tab\'s hold stops waiting: it never takes the job later, and the next tab gets it', async () => {
+    const db = database('cancel-waiting');
+    const first = await newPage();
+    const second = await newPage();
+    const third = await newPage();
+    try {
+      // The first holds the job on its page's thread (the same job name, so the same Web Lock as the job in workers).
+      await start(first, { job: 'enrichment', mode: 'one-thread', database: db, jobName: 'golden', points: [{ k: 2, extra: 30 }], hold: true });
+      await first.waitForFunction(() => window.checkpointPage!.status() === 'held', undefined, { timeout: 60_000 });
+      const waiting: string[] = [];
+      second.on('console', (m) => { if (m.type() === 'info') waiting.push(m.text()); });
+      await start(second, { job: 'enrichment', mode: 'workers', database: db, jobName: 'golden', points: [], wait: true });
+      const until = Date.now() + 60_000;
+      while (waiting.length === 0 && Date.now() < until) await sleep(25);
+      expect(waiting).toEqual([`Job "golden": its checkpoints in IndexedDB database "${db}" are held by another tab, worker or run; waiting for them (ifAvailable: false)`]);
+      await second.evaluate(() => window.checkpointPage!.cancel());
+      expect((await outcomeOf(second)).error).toBe('Job "golden" was cancelled before its end, so it has no result. The cancel() call resolves with what it did until then');
+      await first.close();
+      // Had the cancelled run kept waiting, it would hold the job now, and this tab would be refused.
+      await start(third, { job: 'enrichment', mode: 'workers', database: db, jobName: 'golden', points: [] });
+      const outcome = await outcomeOf(third, 120_000);
+      expect(outcome.error).toBeNull();
+      expect(outcome.restoredFrom).toBeGreaterThan(0);
+    } finally {
+      for (const page of [first, second, third]) if (!page.isClosed()) await page.close();
+    }
+  }, 240_000);
+
   it('a job in workers whose storage was given an AbortSignal fails at once, saying the signal cannot reach its coordinator', async () => {
     const page = await newPage();
     try {
