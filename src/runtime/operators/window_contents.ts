@@ -17,7 +17,11 @@ const NAME = 'window-contents';
 export interface WindowContents {
   /** Points the state at a window (its namespace). */
   setNamespace(namespace: string): void;
-  add(value: unknown, timestamp: number | null): void;
+  /**
+   * Adds an element. False only when the window is known to have held contents already (so the
+   * operator's timers for it are registered); true when it was empty, or when telling would cost a read.
+   */
+  add(value: unknown, timestamp: number | null): boolean;
   /** What the window function gets (one value for reduce/aggregate); null when the window holds nothing. */
   get(): unknown[] | null;
   clear(): void;
@@ -46,8 +50,9 @@ class ListContents implements WindowContents {
     this.#store.setCurrentNamespace(namespace);
   }
 
-  add(value: unknown): void {
+  add(value: unknown): boolean {
     this.#list.add(value);
+    return true;
   }
 
   get(): unknown[] | null {
@@ -86,9 +91,10 @@ class ReducedContents implements WindowContents {
     this.#store.setCurrentNamespace(namespace);
   }
 
-  add(value: unknown): void {
+  add(value: unknown): boolean {
     const current = this.#value.value();
     this.#value.update(current === null ? value : this.#combine(current, value));
+    return current === null;
   }
 
   get(): unknown[] | null {
@@ -140,9 +146,10 @@ class AggregatedContents implements WindowContents {
     this.#store.setCurrentNamespace(namespace);
   }
 
-  add(value: unknown): void {
-    const acc = this.#acc.value() ?? this.#fn.createAccumulator();
-    this.#acc.update(this.#fn.add(value, acc));
+  add(value: unknown): boolean {
+    const current = this.#acc.value();
+    this.#acc.update(this.#fn.add(value, current ?? this.#fn.createAccumulator()));
+    return current === null || current === undefined;
   }
 
   get(): unknown[] | null {
@@ -189,8 +196,9 @@ export class EvictingContents implements WindowContents {
     this.#store.setCurrentNamespace(namespace);
   }
 
-  add(value: unknown, timestamp: number | null): void {
+  add(value: unknown, timestamp: number | null): boolean {
     this.#list.add([value, timestamp]);
+    return true;
   }
 
   entries(): [unknown, number | null][] {

@@ -12,8 +12,9 @@ import type { Evictor, TimestampedValue } from '../../core/windowing/evictors.ts
 import {
   ContinuousEventTimeTrigger, CountTrigger, EndOfStreamTrigger, EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, PurgingTrigger,
 } from '../../core/windowing/triggers.ts';
-import type { Trigger, TriggerResult } from '../../core/windowing/triggers.ts';
-import { windowNamespace, windowOfNamespace } from '../../core/windowing/windows.ts';
+import { TriggerResult } from '../../core/windowing/triggers.ts';
+import type { Trigger } from '../../core/windowing/triggers.ts';
+import { TimeWindow, windowNamespace, windowOfNamespace } from '../../core/windowing/windows.ts';
 import type { Window } from '../../core/windowing/windows.ts';
 import { ValueStateDescriptor } from '../../core/state.ts';
 import type { ValueState } from '../../core/state.ts';
@@ -66,6 +67,15 @@ export class WindowOperator extends StreamOperator {
    * set keeps one per key, window and time), so it is not asked for twice per element.
    */
   private readonly cleanupIsTriggerTimer: boolean;
+  /**
+   * The trigger is Eddy's EventTimeTrigger (not a subclass), whose onElement only fires or
+   * registers the window's timer, and a window that holds elements is known to have that timer
+   * (or to be past it): not after a restore with allowed lateness, where a window kept past its
+   * timer meets a watermark that starts again at the minimum (Flink does not restore it).
+   */
+  private eventTimeTrigger: boolean;
+  /** Namespaces of recent windows by start, so consecutive elements of a window share one string. */
+  private readonly namespaces = new Map<number, { end: number; ns: string }>();
   private contents!: WindowContents;
   private timers!: InternalTimerService;
   private triggerCtx!: WindowTriggerContext;
@@ -90,7 +100,8 @@ export class WindowOperator extends StreamOperator {
     this.merging = def.assigner instanceof MergingWindowAssigner ? def.assigner : null;
     this.eventTime = def.assigner.isEventTime();
     this.lateness = def.allowedLateness;
-    this.cleanupIsTriggerTimer = this.eventTime && this.lateness === 0 && this.trigger.constructor === EventTimeTrigger;
+    this.eventTimeTrigger = this.trigger.constructor === EventTimeTrigger;
+    this.cleanupIsTriggerTimer = this.eventTime && this.lateness === 0 && this.eventTimeTrigger;
     this.assignerContext = { getCurrentProcessingTime: () => this.timers.currentProcessingTime() };
     if (def.all && ctx.parallelism !== 1) throw new Error(`windowAll runs at parallelism 1 (it sees the whole stream), and it was given ${ctx.parallelism}. Fix: remove setParallelism(${ctx.parallelism}) from the windowAll, or key the stream and use window()`);
     this.stall = new WatermarkStallWatch(this, this.eventTime);
@@ -98,6 +109,7 @@ export class WindowOperator extends StreamOperator {
 
   override initializeState(context: StateInitializationContext): void {
     super.initializeState(context);
+    if (context.isRestored() && this.lateness > 0) this.eventTimeTrigger = false;
     const backend = this.keyedStateBackend!;
     this.timers = this.timeServiceManager!.getInternalTimerService(WINDOW_TIMERS, {
       onEventTime: (timer) => this.onTimer(timer, true),
@@ -165,7 +177,7 @@ export class WindowOperator extends StreamOperator {
     const set = this.merging === null ? null : new MergingWindowSet(this.merging, this.mergingState!.value());
     for (const window of windows) {
       let actual = window;
-      const ns = windowNamespace(window);
+      const ns = this.namespaceOf(window);
       let stateNs = ns;
       if (set !== null) {
         actual = set.addWindow(window, (result, merged, stateResult, mergedStates) => this.merge(result, merged, stateResult, mergedStates));
@@ -179,16 +191,33 @@ export class WindowOperator extends StreamOperator {
       }
       skipped = false;
       this.contents.setNamespace(stateNs);
-      this.contents.add(value, ts);
+      const fresh = this.contents.add(value, ts);
+      if (set === null && !fresh && this.eventTimeTrigger) {
+        // The window held elements already, so EventTimeTrigger registered its timer then and it
+        // is still there (or has fired, and the window is late now): onElement could only fire.
+        if (actual.maxTimestamp() <= this.timers.currentWatermark()) this.act(TriggerResult.FIRE, actual, stateNs);
+        continue;
+      }
       const result = this.trigger.onElement(value, ts, actual, set === null ? this.triggerCtx.atNamespace(actual, ns) : this.triggerCtx.at(actual));
       this.act(result, actual, stateNs);
-      if (!this.cleanupIsTriggerTimer) this.registerCleanupTimer(actual);
+      // The cleanup timer goes when the window's state goes, so a window that held elements has it.
+      if (!this.cleanupIsTriggerTimer && (fresh || set !== null)) this.registerCleanupTimer(actual);
     }
     if (set !== null) this.persist(set);
     if (skipped && this.eventTime && ts !== null && ts + this.lateness <= this.timers.currentWatermark()) {
       if (this.def.lateDataTag !== null) this.out.side(this.def.lateDataTag, value, ts);
       else this.lateRecordsDropped++;
     }
+  }
+
+  private namespaceOf(window: Window): string {
+    if (!(window instanceof TimeWindow)) return windowNamespace(window);
+    const known = this.namespaces.get(window.start);
+    if (known !== undefined && known.end === window.end) return known.ns;
+    if (this.namespaces.size >= 64) this.namespaces.clear();
+    const ns = windowNamespace(window);
+    this.namespaces.set(window.start, { end: window.end, ns });
+    return ns;
   }
 
   private onTimer(timer: InternalTimer, eventTimeTimer: boolean): void {
