@@ -5,7 +5,8 @@
 // as the median of the ratios of neighbouring runs, which a shared VM's slow drifts disturb less.
 // The source's rows come in splits that workers take as they ask; kept-warm workers also run it
 // with one fixed range per worker, to show what taking splits on request gives.
-import { createWorkerGroup, executeInWorkers } from '../src/index.ts';
+import { createWorkerGroup, executeInWorkers, StreamExecutionEnvironment, terminateKernelWorkers } from '../src/index.ts';
+import { keyValueColumns } from './generated_columns.ts';
 import job, { EVENTS, KEYS } from './keyed_sum_job.ts';
 import { median, rate } from './measure.ts';
 import { runScalingBench } from './scaling.ts';
@@ -37,7 +38,49 @@ export async function runWorkersBench(opts: { runs?: number } = {}): Promise<voi
   } finally {
     await group.terminate();
   }
+  await runInlineKernelWorkersBench(n);
   await runScalingBench({ events: EVENTS, runs: n });
+}
+
+/** One inline job (built in this thread): keyed sum over columns, its kernel in `kernelWorkers` workers (0: this thread). */
+async function inlineKeyedSum(key: Int32Array, value: Float64Array, kernelWorkers: number): Promise<{ wall: number; cpu: number }> {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(Math.max(1, kernelWorkers));
+  env.getConfig().setKernelWorkers(kernelWorkers).setBatchSize(65_536);
+  let rows = 0;
+  env.fromColumns({ key, value }).keyBy('key').sum('value').addSink({ invoke: () => { rows++; }, invokeColumns: (_c, length) => { rows += length; } });
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await env.execute('inline keyed sum');
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  if (rows !== key.length) throw new Error(`inline keyed sum emitted ${rows} of ${key.length}`);
+  return { wall, cpu: (c.user + c.system) / 1e6 };
+}
+
+/**
+ * An inline job with setKernelWorkers(2) against the same job in this thread, run after run: the
+ * kernel workers are kept between jobs, so only the first pays for starting them.
+ */
+export async function runInlineKernelWorkersBench(n: number): Promise<void> {
+  const { key, value } = keyValueColumns(EVENTS, KEYS, false);
+  console.log(`
+inline job, fromColumns -> keyBy -> sum, ${EVENTS.toLocaleString('en-US')} events, ${KEYS.toLocaleString('en-US')} keys: kernel in this thread vs setKernelWorkers(2) (median of ${n}, after one run each)`);
+  try {
+    const first = await inlineKeyedSum(key, value, 2);
+    await inlineKeyedSum(key, value, 0);
+    const here: { wall: number; cpu: number }[] = [];
+    const workers: { wall: number; cpu: number }[] = [];
+    for (let i = 0; i < n; i++) {
+      here.push(await inlineKeyedSum(key, value, 0));
+      workers.push(await inlineKeyedSum(key, value, 2));
+    }
+    const wallRatio = median(here.map((h, i) => h.wall / workers[i].wall));
+    console.log(`  this thread                       ${rate(EVENTS, median(here.map((h) => h.wall)))}  CPU ${median(here.map((h) => h.cpu)).toFixed(3)} s`);
+    console.log(`  2 kernel workers, kept            ${rate(EVENTS, median(workers.map((w) => w.wall)))}  CPU ${median(workers.map((w) => w.cpu)).toFixed(3)} s  paired wall speed-up ${wallRatio.toFixed(2)}x`);
+    console.log(`  the first job, starting them      ${rate(EVENTS, first.wall)}`);
+  } finally {
+    await terminateKernelWorkers();
+  }
 }
 
 if (import.meta.url === `file://${(globalThis as { process?: { argv?: string[] } }).process?.argv?.[1]}`) await runWorkersBench();

@@ -128,6 +128,7 @@ export type { ArrowTableLike } from './connectors/columnar_source.ts';
 export type { Columns } from './core/source.ts';
 export type { Column, NumericColumn } from './core/elements.ts';
 export { createWorkerGroup, defineJob, executeInWorkers, serveJob, startInWorkers } from './worker/job.ts';
+export { terminateKernelWorkers } from './worker/kernel_offload.ts';
 export type { PoolOptions, WorkerGroup } from './worker/pool.ts';
 export type { WorkerEntry } from './worker/endpoint.ts';
 export type { JobParameters, PortMetrics, WorkerMetrics } from './worker/protocol.ts';

@@ -57,6 +57,8 @@ export interface RawWorker {
   /** Called at most once, with a message, when the worker throws, fails to load or exits. */
   onFailure(listener: (message: string, cause: unknown) => void): void;
   terminate(): Promise<void>;
+  /** Whether this worker alone keeps the process running (Node's worker.ref/unref); absent where a worker never does. */
+  keepProcessAlive?(keep: boolean): void;
 }
 
 /** A module URL, or (browsers) a factory so bundlers see `new Worker(new URL(..., import.meta.url))`. */
@@ -160,6 +162,11 @@ export class WorkerHandle<T> {
       throw new Error(`${this.label} failed in ${String(method)}(): ${messageOf(cause)}`, { cause });
     });
     return Promise.race([pending, this.#failed]);
+  }
+
+  /** An idle kept worker should not keep Node running: unref'd between jobs, ref'd again for the next one. */
+  keepProcessAlive(keep: boolean): void {
+    void this.#raw.then((r) => r.keepProcessAlive?.(keep), () => {});
   }
 
   /** Stops the worker; pending and later calls reject with "... was terminated". */

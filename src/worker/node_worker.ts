@@ -63,6 +63,10 @@ export function spawnNodeWorker(entry: string, name: string): RawWorker {
       terminating = true;
       await worker.terminate();
     },
+    keepProcessAlive(keep) {
+      if (keep) worker.ref();
+      else worker.unref();
+    },
   };
 }
 

@@ -115,6 +115,16 @@ export class WorkerPool implements WorkerGroup {
     return this.#all(this.workers.map((w) => w.call('metrics', [])));
   }
 
+  /** Whether terminate() ran (a failed job terminates its pool too). */
+  get terminated(): boolean {
+    return this.#terminated;
+  }
+
+  /** Between jobs a kept pool lets the process end; see WorkerHandle.keepProcessAlive. */
+  keepProcessAlive(keep: boolean): void {
+    for (const w of this.workers) w.keepProcessAlive(keep);
+  }
+
   async terminate(): Promise<void> {
     this.#terminated = true;
     await Promise.all(this.workers.map((w) => w.terminate()));

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RuntimeExecutionMode, StreamExecutionEnvironment } from '../../src/index.ts';
 
@@ -67,4 +69,19 @@ describe('an inline job with its kernel aggregations in workers', () => {
       .addSink(() => {});
     await expect(env.execute('failing')).rejects.toThrow(/^Operator "Picky" \(uid map-\d+, subtask [12]\/2\) failed on record \{key: 1012, value: .*\}: no key 1012 please$/);
   }, 60_000);
+});
+
+describe('kernel workers kept between inline jobs', () => {
+  it('runs the next job in the same workers, lets the script end while they wait, and starts fresh ones after terminateKernelWorkers()', async () => {
+    const script = fileURLToPath(new URL('./fixtures/kernel_workers_script.ts', import.meta.url));
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', script], { timeout: 60_000, cwd: fileURLToPath(new URL('../..', import.meta.url)) }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`${error.message}\n${stderr}`));
+        else resolve(stdout);
+      });
+    });
+    // Two kernel workers, started once for the first two jobs (a pool per job would have started
+    // four by then), and two fresh ones for the third after terminateKernelWorkers().
+    expect(out.trim().split('\n')).toEqual(['rows 10000 10000, worker threads started 2', 'after terminateKernelWorkers: rows 10000, worker threads started 4']);
+  }, 90_000);
 });
