@@ -7,7 +7,7 @@ import * as agg from './keyed_agg';
 
 export { update, changedBegin as changed_begin, changedSpill as changed_spill } from './keyed_agg';
 export { exportRange as export_range, exportIds as export_ids, lookup, importEntries as import_entries } from './rows';
-export { reserveKeys as reserve_keys } from './snapshot';
+export { reserveKeys as reserve_keys, indexBlock as index_block } from './snapshot';
 export {
   windowInit as window_init, windowClear as window_clear, windowUpdate as window_update, windowFireBegin as window_fire_begin,
   windowFireRows as window_fire_rows, windowKeyResult as window_key_result, windowRetire as window_retire, windowImport as window_import,

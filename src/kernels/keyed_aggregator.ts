@@ -234,9 +234,10 @@ export class KeyedAggregator {
   }
 
   /**
-   * Copies the kept entries into the kernel's row region a region-full at a time, each run of
-   * consecutive kept entries in one copy; `keep` null keeps them all (no key read at all unless
-   * `remap` needs it).
+   * `keep` null keeps every entry: the table grows to its final size at once, the entries are
+   * copied into it as one block (their keys remapped there when `remap` says so) and the kernel
+   * indexes them. Otherwise the kept entries go through the kernel's row region a region-full at
+   * a time, each run of consecutive kept entries in one copy.
    */
   private importEntries(bytes: Uint8Array, count: number, keep: ((key: number) => boolean) | null, remap?: (key: number) => number): number {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -245,8 +246,19 @@ export class KeyedAggregator {
     const stride = this.stride;
     let added = 0;
     try {
-      // Every key is added (or the restore fails): the table grows to its final size at once.
-      if (keep === null) this.check(this.wasm.reserve_keys(count), 0);
+      if (keep === null) {
+        this.check(this.wasm.reserve_keys(count), 0);
+        const at = this.wasm.entries_ptr() + this.size * stride;
+        const memory = this.mem.refresh().u8;
+        memory.set(bytes.subarray(HEADER_BYTES, HEADER_BYTES + count * stride), at);
+        if (remap !== undefined) {
+          const entries = new DataView(memory.buffer, memory.byteOffset, memory.byteLength);
+          for (let e = 0; e < count; e++) setEntryKeyIn(entries, at + e * stride, remap(entryKey(view, stride, e)));
+        }
+        this.check(this.wasm.index_block(count), 0);
+        this.changedTracked = false;
+        return count;
+      }
       let i = 0;
       while (i < count) {
         // The kernel's memory may have grown (and its buffer moved) in the last import.

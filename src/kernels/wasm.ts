@@ -25,6 +25,7 @@ export interface KernelExports {
   lookup(key: number): number;
   import_entries(n: number): number;
   reserve_keys(n: number): number;
+  index_block(n: number): number;
   window_init(fields: number, maxBytes: number): number;
   window_clear(): number;
   window_update(n: number, keyFormat: number, offset: number, sliceMs: number): number;
@@ -52,7 +53,7 @@ export interface KernelExports {
 const EXPORT_NAMES: readonly (keyof KernelExports)[] = [
   'memory', 'init', 'clear', 'batch_capacity', 'region', 'size', 'stride', 'entries_ptr', 'table_bytes', 'table_bytes_for',
   'changed_count', 'err_keys', 'err_bytes', 'err_record', 'err_key', 'update', 'changed_begin',
-  'changed_spill', 'export_range', 'export_ids', 'lookup', 'import_entries', 'reserve_keys',
+  'changed_spill', 'export_range', 'export_ids', 'lookup', 'import_entries', 'reserve_keys', 'index_block',
   'window_init', 'window_clear', 'window_update', 'window_fire_begin', 'window_fire_rows', 'window_key_result', 'window_retire',
   'window_import', 'window_export', 'window_slice_count', 'window_slice_id', 'window_slice_rows', 'window_size', 'window_entry_bytes',
   'window_table_bytes', 'window_err_record', 'window_err_bytes',

@@ -128,6 +128,14 @@ describe('KeyedAggregator snapshots', () => {
     const all = k.createKeyedAggregator({ aggregates: ['sum'] });
     expect(all.restoreKeyGroups(bytes, 0, 127, 'all in range')).toBe(n);
     expect(Buffer.from(all.snapshot()).equals(Buffer.from(bytes))).toBe(true);
+    // All in range with ids remapped, merged onto keys held: each key at its new id, the old ids still there.
+    expect(all.restoreKeyGroups(bytes, 0, 127, 'all in range', (key) => key + 1_000_000)).toBe(n);
+    expect(all.size).toBe(2 * n);
+    for (const key of [0, 1, 4242, n - 1]) expect([all.get(key)!.sum, all.get(key + 1_000_000)!.sum]).toEqual([key % 97, key % 97]);
+    // The same keys once more overlap: an error naming the first, and the aggregator left empty.
+    expect(() => all.restoreKeyGroups(bytes, 0, 127, 'all in range')).toThrow(
+      'KeyedAggregator.restoreKeyGroups: key 0 is already present; the restored key groups overlap');
+    expect(all.size).toBe(0);
   });
 
   it('random tables restore exactly: whole, at the same parallelism, split over another and merged back (seeded)', async () => {
