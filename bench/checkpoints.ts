@@ -3,14 +3,15 @@
 // file system and without, alternating, in CPU and wall time; then 1,000,000 keys of kernel
 // aggregate state and of heap state: how long a checkpoint holds the stream (the synchronous
 // snapshot, and the longest pause while checkpoints go on), how long until it is durable, how
-// long a restore takes, and the bytes per key on disk next to those in memory.
+// long a restore takes, and the bytes per key on disk next to those in memory; the kernel state to
+// memory too. `--kernel-state` runs only the kernel state's part.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  FileSystemCheckpointStorage, KeyedProcessFunction, StreamExecutionEnvironment, ValueStateDescriptor, WatermarkStrategy,
+  FileSystemCheckpointStorage, KeyedProcessFunction, MemoryCheckpointStorage, StreamExecutionEnvironment, ValueStateDescriptor, WatermarkStrategy,
 } from '../src/index.ts';
-import type { CheckpointStats, Columns, RuntimeContext, Source, SourceReader, ValueState } from '../src/index.ts';
+import type { CheckpointStats, CheckpointStorage, Columns, RuntimeContext, Source, SourceReader, ValueState } from '../src/index.ts';
 import enrichment, { PURCHASES } from './enrichment_job.ts';
 import { heapNow, median } from './measure.ts';
 import { keyValueColumns as columns } from './generated_columns.ts';
@@ -127,24 +128,32 @@ const heapSum: StateJob = (env, source) => {
 };
 
 /**
+ * CPU time of this thread where the runtime can tell (Node 23.9+: process.threadCpuUsage), else
+ * of the whole process (which counts the file system's and the GC's helper threads too).
+ */
+const threadCpu = (process as { threadCpuUsage?: (previous?: NodeJS.CpuUsage) => NodeJS.CpuUsage }).threadCpuUsage?.bind(process);
+const cpuOf: (previous?: NodeJS.CpuUsage) => NodeJS.CpuUsage = threadCpu ?? ((previous) => process.cpuUsage(previous));
+const CPU_OF = threadCpu === undefined ? 'this process, all threads' : 'this thread';
+
+/**
  * The event loop's longest gap between turns over `ms` (a timer re-armed at every turn), and
- * the most CPU time this process used within any one gap: on a shared machine a gap can be the
- * thread waiting for a core, which the CPU time tells apart from work.
+ * the most CPU time used within any one gap: on a shared machine a gap can be the thread waiting
+ * for a core, which the CPU time tells apart from work.
  */
 async function longestPause(ms: number): Promise<{ wall: number; cpu: number }> {
   let wall = 0;
   let cpu = 0;
   let last = performance.now();
-  let lastCpu = process.cpuUsage();
+  let lastCpu = cpuOf();
   const end = last + ms;
   await new Promise<void>((resolve) => {
     const turn = () => {
       const now = performance.now();
-      const used = process.cpuUsage(lastCpu);
+      const used = cpuOf(lastCpu);
       wall = Math.max(wall, now - last);
       cpu = Math.max(cpu, (used.user + used.system) / 1000);
       last = now;
-      lastCpu = process.cpuUsage();
+      lastCpu = cpuOf();
       if (now < end) setTimeout(turn, 0);
       else resolve();
     };
@@ -159,21 +168,23 @@ async function longestPause(ms: number): Promise<{ wall: number; cpu: number }> 
  * checkpoints are taken), trigger to durable, a new run's restore, and bytes per key on disk
  * next to the bytes per key the running job holds in memory (JS heap and buffers, after GC).
  */
-async function stateCheckpoints(label: string, data: { key: Int32Array; value: Float64Array }, runs: number, dir: string, job: StateJob, heapState: boolean): Promise<void> {
-  console.log(`\n${label}, checkpointed to the file system`);
+async function stateCheckpoints(label: string, data: { key: Int32Array; value: Float64Array }, runs: number, dir: string | null, job: StateJob, heapState: boolean): Promise<void> {
+  console.log(`\n${label}, checkpointed to ${dir === null ? 'memory (MemoryCheckpointStorage)' : 'the file system'} (load average ${loadavg().map((l) => l.toFixed(1)).join(', ')})`);
   const keys = data.key.length;
   const syncs: number[] = [];
   const pauses: number[] = [];
   const pauseCpu: number[] = [];
   const totals: number[] = [];
   const restores: number[] = [];
+  const restoreCpu: number[] = [];
   const memory: number[] = [];
   let stats: CheckpointStats | null = null;
   for (let i = 0; i < runs; i++) {
-    const storage = join(dir, `state-${i}`);
+    const storagePath = dir === null ? null : join(dir, `state-${i}`);
+    const storage: CheckpointStorage = storagePath === null ? new MemoryCheckpointStorage() : new FileSystemCheckpointStorage(storagePath);
     const source = new ColumnsThenQuiet(data);
     const env = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(300);
-    env.getCheckpointConfig().setCheckpointStorage(new FileSystemCheckpointStorage(storage));
+    env.getCheckpointConfig().setCheckpointStorage(storage);
     env.getConfig().setBatchSize(65_536);
     job(env, source);
     const client = env.executeAsync('state');
@@ -189,34 +200,46 @@ async function stateCheckpoints(label: string, data: { key: Int32Array; value: F
     totals.push(stats.lastDurationMs);
     // The cancelled run left its checkpoints: the same job run again restores them; its source is at its end already.
     const again = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(60_000);
-    again.getCheckpointConfig().setCheckpointStorage(new FileSystemCheckpointStorage(storage));
+    again.getCheckpointConfig().setCheckpointStorage(storage);
     job(again, new ColumnsThenQuiet(data));
+    gc();
     const started = performance.now();
+    const startedCpu = process.cpuUsage();
     // Cancelled at once, the run still opens (restoring its state) before it stops: its time is the restore's.
     const restored = await again.executeAsync('state').cancel();
+    const used = process.cpuUsage(startedCpu);
     if (restored.restoredFrom === null) throw new Error('the second run did not restore');
     restores.push(performance.now() - started);
+    restoreCpu.push((used.user + used.system) / 1000);
     // Both runs are over: what the heap held more while the first one ran was its state (and its small buffers).
     memory.push((holding - heapNow()) / keys);
-    rmSync(storage, { recursive: true, force: true });
+    if (storagePath !== null) rmSync(storagePath, { recursive: true, force: true });
   }
   const list = (xs: number[], digits: number) => xs.map((x) => x.toFixed(digits)).join(', ');
   console.log(`  synchronous part:                     median ${median(syncs).toFixed(1)} ms (${list(syncs, 1)})`);
   console.log(`  stream's longest pause meanwhile:     median ${median(pauses).toFixed(1)} ms (${list(pauses, 1)}) wall`);
-  console.log(`                                       median ${median(pauseCpu).toFixed(1)} ms (${list(pauseCpu, 1)}) CPU of the busiest pause`);
+  console.log(`                                       median ${median(pauseCpu).toFixed(1)} ms (${list(pauseCpu, 1)}) CPU (${CPU_OF}) of the busiest pause`);
   console.log(`  trigger to durable:                   median ${median(totals).toFixed(0)} ms`);
-  console.log(`  restore (read, decode, load):         median ${median(restores).toFixed(0)} ms (${list(restores, 0)})`);
+  console.log(`  restore (read, decode, load):         median ${median(restores).toFixed(0)} ms (${list(restores, 0)}) wall`);
+  console.log(`                                       median ${median(restoreCpu).toFixed(0)} ms (${list(restoreCpu, 0)}) CPU`);
   // WASM memory is never given back, so a kernel table's memory does not show as freed: the kernel benchmark reports its table bytes per key.
   const inMemory = heapState ? `${median(memory).toFixed(1)} bytes per key in memory (JS heap)` : 'in memory: the kernel benchmark\'s table bytes per key';
-  console.log(`  size: ${((stats?.lastSizeBytes ?? 0) / keys).toFixed(1)} bytes per key on disk; ${inMemory}`);
+  if (dir !== null) console.log(`  size: ${((stats?.lastSizeBytes ?? 0) / keys).toFixed(1)} bytes per key on disk; ${inMemory}`);
 }
 
-export async function runCheckpointBench(opts: { events?: number; keys?: number; runs?: number; stateKeys?: number } = {}): Promise<void> {
+/** `kernelStateOnly`: only the 1 M keys of kernel state, to the file system and to memory. */
+export async function runCheckpointBench(opts: { events?: number; keys?: number; runs?: number; stateKeys?: number; kernelStateOnly?: boolean } = {}): Promise<void> {
   const events = opts.events ?? 10_000_000;
   const runs = opts.runs ?? 5;
   const stateKeys = opts.stateKeys ?? 1_000_000;
   const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-checkpoints-'));
   try {
+    if (opts.kernelStateOnly === true) {
+      const state = columns(stateKeys, stateKeys, true);
+      await stateCheckpoints(`${stateKeys.toLocaleString('en-US')} keys of kernel aggregate state (a keyed sum)`, state, runs, join(dir, 'kernel'), kernelSum, false);
+      await stateCheckpoints(`${stateKeys.toLocaleString('en-US')} keys of kernel aggregate state (a keyed sum)`, state, runs, null, kernelSum, false);
+      return;
+    }
     console.log(`\ncheckpoints: a checkpoint every second to the file system, against none (median of ${runs}, alternating)`);
     const data = columns(events, opts.keys ?? 100_000, false);
     let n = 0;
@@ -242,10 +265,14 @@ export async function runCheckpointBench(opts: { events?: number; keys?: number;
       });
     const state = columns(stateKeys, stateKeys, true);
     await stateCheckpoints(`${stateKeys.toLocaleString('en-US')} keys of kernel aggregate state (a keyed sum)`, state, runs, join(dir, 'kernel'), kernelSum, false);
+    await stateCheckpoints(`${stateKeys.toLocaleString('en-US')} keys of kernel aggregate state (a keyed sum)`, state, runs, null, kernelSum, false);
     await stateCheckpoints(`${stateKeys.toLocaleString('en-US')} keys of heap state (a ValueState<number> per key, a KeyedProcessFunction)`, state, runs, join(dir, 'heap'), heapSum, true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await runCheckpointBench(process.argv.includes('--quick') ? { events: 1_000_000, runs: 2, stateKeys: 200_000 } : {});
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const quick = process.argv.includes('--quick') ? { events: 1_000_000, runs: 2, stateKeys: 200_000 } : {};
+  await runCheckpointBench({ ...quick, kernelStateOnly: process.argv.includes('--kernel-state') });
+}
