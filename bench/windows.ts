@@ -1,8 +1,10 @@
 // Windowed aggregation: 10 M events over 100 k keys into 1-minute tumbling and 5-minute/1-minute
 // sliding event-time windows, count + sum + max per (key, window). Eddy's kernel path and JS path
 // against a hand-written plain-JS loop (a Map per window) and DuckDB-WASM (GROUP BY key and time
-// bucket), each computing every window, in one process.
+// bucket), each computing every window, in one process. Times are CPU
+// time (process.cpuUsage) on a shared machine, in rounds that alternate every variant.
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   KeyAndWindow, NumericAggregate, SlidingEventTimeWindows, StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy,
@@ -27,11 +29,11 @@ interface Windowing {
   readonly slide: number;
 }
 
-const TUMBLING: Windowing = { name: '1-minute tumbling', size: MINUTE, slide: MINUTE };
-const SLIDING: Windowing = { name: '5-minute/1-minute sliding', size: 5 * MINUTE, slide: MINUTE };
+export const TUMBLING: Windowing = { name: '1-minute tumbling', size: MINUTE, slide: MINUTE };
+export const SLIDING: Windowing = { name: '5-minute/1-minute sliding', size: 5 * MINUTE, slide: MINUTE };
 
 /** `events` over `keys` keys and 10 minutes of event time, a little out of order (up to 0.4 s). */
-function workload(events: number, keys: number): Workload {
+export function workload(events: number, keys: number): Workload {
   let seed = 7;
   const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
   const step = (10 * MINUTE) / events;
@@ -44,13 +46,14 @@ function workload(events: number, keys: number): Workload {
 }
 
 interface Result {
+  /** CPU time of the whole process (user + system), not wall time: the machine is shared. */
   readonly seconds: number;
   /** (key, window) results produced, and a checksum of their counts and sums. */
   readonly windows: number;
   readonly check: number;
 }
 
-async function eddy(w: Workload, windowing: Windowing, kernels: boolean): Promise<Result> {
+export async function eddy(w: Workload, windowing: Windowing, kernels: boolean): Promise<Result> {
   const env = StreamExecutionEnvironment.getExecutionEnvironment();
   env.getConfig().setKernelsEnabled(kernels).setBatchSize(65_536);
   let windows = 0;
@@ -73,14 +76,14 @@ async function eddy(w: Workload, windowing: Windowing, kernels: boolean): Promis
         for (let i = 0; i < length; i++) check += count[i] + sum[i];
       },
     });
-  const t0 = performance.now();
+  const t0 = process.cpuUsage();
   await env.execute('windows');
-  return { seconds: (performance.now() - t0) / 1000, windows, check };
+  return { seconds: cpuSince(t0), windows, check };
 }
 
 /** The hand loop: a Map per window start, of an accumulator per key; windows are emitted as the watermark passes them. */
-function handLoop(w: Workload, windowing: Windowing): Result {
-  const t0 = performance.now();
+export function handLoop(w: Workload, windowing: Windowing): Result {
+  const t0 = process.cpuUsage();
   const open = new Map<number, Map<number, { count: number; sum: number; max: number }>>();
   let windows = 0;
   let check = 0;
@@ -115,7 +118,7 @@ function handLoop(w: Workload, windowing: Windowing): Result {
     if ((i & 65_535) === 65_535) fire(maxTime - OUT_OF_ORDERNESS - 1);
   }
   fire(Number.POSITIVE_INFINITY);
-  return { seconds: (performance.now() - t0) / 1000, windows, check };
+  return { seconds: cpuSince(t0), windows, check };
 }
 
 interface DuckConnection {
@@ -149,16 +152,16 @@ async function duckdb(): Promise<DuckConnection | null> {
 /** Loads the events (Arrow IPC), then the same windows with GROUP BY key and time bucket (sliding: each event under each of its windows). */
 async function duck(conn: DuckConnection, w: Workload, windowing: Windowing): Promise<{ load: number; query: Result }> {
   const { tableFromArrays, tableToIPC } = await import('apache-arrow');
-  const t0 = performance.now();
+  const t0 = process.cpuUsage();
   conn.query('DROP TABLE IF EXISTS events');
   conn.insertArrowFromIPCStream(tableToIPC(tableFromArrays({ key: w.key, value: w.value, time: w.time }), 'stream'), { name: 'events' });
-  const load = (performance.now() - t0) / 1000;
+  const load = cpuSince(t0);
   const windowsOf = windowing.slide === windowing.size
     ? `SELECT key, (CAST(time AS BIGINT) // ${windowing.slide}) * ${windowing.slide} AS start, value FROM events`
     : `SELECT key, (CAST(time AS BIGINT) // ${windowing.slide} - o) * ${windowing.slide} AS start, value FROM events, range(0, ${windowing.size / windowing.slide}) AS r(o)`;
-  const t1 = performance.now();
+  const t1 = process.cpuUsage();
   const row = conn.query(`SELECT count(*) AS windows, sum(c + s) AS "check" FROM (SELECT key, start, count(*) AS c, sum(value) AS s, max(value) AS m FROM (${windowsOf}) GROUP BY key, start)`).toArray()[0].toJSON();
-  return { load, query: { seconds: (performance.now() - t1) / 1000, windows: Number(row.windows), check: Number(row.check) } };
+  return { load, query: { seconds: cpuSince(t1), windows: Number(row.windows), check: Number(row.check) } };
 }
 
 /** Table bytes per (key, slice) entry of the window kernel holding `keys` keys in one slice (count, sum and max kept). */
@@ -178,6 +181,11 @@ function mapBytesPerEntry(keys: number): number | null {
   return accs.size > 0 ? bytes / keys : null;
 }
 
+function cpuSince(t0: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1e6;
+}
+
 const rateOf = (events: number, seconds: number) => `${(events / seconds / 1e6).toFixed(2).padStart(6)} M events/s`;
 
 export async function runWindowBench(opts: { events?: number; keys?: number; runs?: number; jsEvents?: number } = {}): Promise<void> {
@@ -185,36 +193,42 @@ export async function runWindowBench(opts: { events?: number; keys?: number; run
   const keys = opts.keys ?? 100_000;
   const n = opts.runs ?? 5;
   const w = workload(events, keys);
-  // The JS path takes seconds per million events: it runs once, on the stream's first events.
+  // The JS path takes seconds per million events: it runs on the stream's first events.
   const jsEvents = Math.min(events, opts.jsEvents ?? 1_000_000);
   const prefix: Workload = { events: jsEvents, keys, key: w.key.subarray(0, jsEvents), value: w.value.subarray(0, jsEvents), time: w.time.subarray(0, jsEvents) };
   const conn = await duckdb();
-  const perEvent: number[] = [];
-  for (const windowing of [TUMBLING, SLIDING]) {
-    console.log(`\nwindows: ${events.toLocaleString('en-US')} events, ${keys.toLocaleString('en-US')} keys, 10 minutes of event time, ${windowing.name}, count + sum + max (medians of ${n} alternating rounds)`);
-    const hand: Result[] = [];
-    const kernel: Result[] = [];
-    const duckRuns: { load: number; query: Result }[] = [];
-    for (let r = 0; r < n; r++) {
-      hand.push(handLoop(w, windowing));
-      kernel.push(await eddy(w, windowing, true));
-      if (conn !== null) duckRuns.push(await duck(conn, w, windowing));
+  const all = [TUMBLING, SLIDING];
+  const runs = all.map(() => ({ hand: [] as Result[], kernel: [] as Result[], duck: [] as { load: number; query: Result }[], jsHand: [] as Result[], js: [] as Result[] }));
+  console.log(`\nwindows: ${events.toLocaleString('en-US')} events, ${keys.toLocaleString('en-US')} keys, 10 minutes of event time, count + sum + max; CPU time, medians of ${n} rounds alternating every variant (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  for (let r = 0; r < n; r++) {
+    for (let x = 0; x < all.length; x++) {
+      const run = runs[x];
+      run.hand.push(handLoop(w, all[x]));
+      run.kernel.push(await eddy(w, all[x], true));
+      if (conn !== null) run.duck.push(await duck(conn, w, all[x]));
+      if (r < Math.min(n, 3)) {
+        run.jsHand.push(handLoop(prefix, all[x]));
+        run.js.push(await eddy(prefix, all[x], false));
+      }
     }
+  }
+  for (let x = 0; x < all.length; x++) {
+    const { hand, kernel, duck: duckRuns, jsHand, js } = runs[x];
     const reference = hand[0];
     for (const r of [...hand, ...kernel]) {
       if (r.windows !== reference.windows || Math.abs(r.check - reference.check) > 1e-6 * Math.abs(reference.check)) {
         throw new Error(`windows: a run gave ${r.windows} windows (check ${r.check}), the hand loop ${reference.windows} (check ${reference.check})`);
       }
     }
+    for (const r of js) if (r.windows !== jsHand[0].windows) throw new Error(`windows: the JS path gave ${r.windows} windows, the hand loop ${jsHand[0].windows}`);
     const handSeconds = median(hand.map((r) => r.seconds));
     const kernelSeconds = median(kernel.map((r) => r.seconds));
-    perEvent.push(kernelSeconds / events);
-    const jsHand = handLoop(prefix, windowing);
-    const js = await eddy(prefix, windowing, false);
-    if (js.windows !== jsHand.windows) throw new Error(`windows: the JS path gave ${js.windows} windows, the hand loop ${jsHand.windows}`);
+    const paired = median(hand.map((h, i) => h.seconds / kernel[i].seconds));
+    const jsPaired = median(jsHand.map((h, i) => h.seconds / js[i].seconds));
+    console.log(`  ${all[x].name}`);
     console.log(`  plain-JS loop (Map per window)  ${rateOf(events, handSeconds)}  ${reference.windows.toLocaleString('en-US')} (key, window) results`);
-    console.log(`  Eddy, WASM kernel               ${rateOf(events, kernelSeconds)}  ${(handSeconds / kernelSeconds).toFixed(2)}x the loop`);
-    console.log(`  Eddy, JS path (first ${jsEvents.toLocaleString('en-US')})     ${rateOf(jsEvents, js.seconds)}  ${(jsHand.seconds / js.seconds).toFixed(2)}x the loop on the same events`);
+    console.log(`  Eddy, WASM kernel               ${rateOf(events, kernelSeconds)}  ${(handSeconds / kernelSeconds).toFixed(2)}x the loop (paired ${paired.toFixed(2)}x)`);
+    console.log(`  Eddy, JS path (first ${jsEvents.toLocaleString('en-US')})   ${rateOf(jsEvents, median(js.map((r) => r.seconds)))}  ${jsPaired.toFixed(2)}x the loop on the same events (paired, ${js.length} rounds)`);
     if (conn === null) {
       console.log('  DuckDB-WASM                     not installed here (npm install -D @duckdb/duckdb-wasm)');
     } else {
@@ -225,10 +239,12 @@ export async function runWindowBench(opts: { events?: number; keys?: number; run
       console.log(`  DuckDB-WASM, load + query       ${rateOf(events, both)}  Eddy's kernel path ${(both / kernelSeconds).toFixed(2)}x as fast`);
     }
   }
-  console.log(`\n  kernel path, time per event: sliding ${(perEvent[1] / perEvent[0]).toFixed(2)}x tumbling`);
+  const slidingOverTumbling = median(runs[1].kernel.map((s, i) => s.seconds / runs[0].kernel[i].seconds));
+  console.log(`\n  kernel path, CPU time per event: sliding ${slidingOverTumbling.toFixed(2)}x tumbling (median of the rounds' ratios)`);
   const kernelBytes = await kernelBytesPerEntry(keys);
   const mapBytes = mapBytesPerEntry(keys);
   console.log(`  bytes per (key, window) held: kernel ${kernelBytes.toFixed(1)} (one (key, slice) row and its index slot; a sliding window's slices are shared by the windows over them), hand loop ${mapBytes === null ? 'n/a (run with --expose-gc)' : mapBytes.toFixed(0)}`);
+  console.log(`  load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runWindowBench(process.argv.includes('--quick') ? { events: 1_000_000, runs: 3, jsEvents: 200_000 } : {});
