@@ -238,7 +238,7 @@ async function profileTasks<T>(page: Page, what: string, f: () => Promise<T>): P
     const inside = samples.filter((s) => s.ts >= t.ts && s.ts < t.ts + t.dur!);
     for (let i = 0; i < inside.length; i++) self.set(inside[i].name, (self.get(inside[i].name) ?? 0) + ((inside[i + 1]?.ts ?? t.ts + t.dur!) - inside[i].ts) / 1000);
     const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([f, m]) => `${f} ${m.toFixed(0)}`).join('; ');
-    console.log(`    ${ms(t.dur! / 1000)} at +${((t.ts - profile.startTime) / 1000).toFixed(0)} ms: ${top}`);
+    console.log(`    ${ms(t.dur! / 1000)} (CPU ${ms((t.tdur ?? 0) / 1000)}) at +${((t.ts - profile.startTime) / 1000).toFixed(0)} ms: ${top}`);
   }
   return run;
 }
