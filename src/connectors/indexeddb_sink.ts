@@ -40,7 +40,6 @@ export class IndexedDBSink<T> implements TwoPhaseCommitSink<T, SinkRecordsBatch>
     }
     if (typeof name !== 'string' || name.length === 0) throw new TypeError(`new IndexedDBSink(storage, name): expected a non-empty name for the sink's records, got ${describe(name)}`);
     this.ledger = ledger;
-    ledger.sinkMade(name);
     this.name = name;
     this.where = `IndexedDBSink "${name}" (${storage.describe()})`;
   }

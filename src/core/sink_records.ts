@@ -5,9 +5,10 @@
  *
  * The sink's committables are `SinkRecordsBatch`es: plain data that travels inside the
  * checkpoint's operator state, where the storage finds them and writes them into its records
- * in the same transaction as the checkpoint's manifest. What a checkpoint does not carry (the
- * records of a savepoint, the last ones at the end of input) the sink hands to the storage's
- * ledger, which writes them with the store's next checkpoint or its finish.
+ * in the same transaction as the checkpoint's manifest (the last ones, at the end of input, in the
+ * job's final checkpoint). What a checkpoint does not carry (the records of a savepoint) the sink
+ * hands to the storage's ledger, which writes them with the store's next checkpoint or its finish;
+ * in a job in workers the ledger relays them to the coordinator's storage.
  */
 
 const TAG = 'eddy.sink-records/1';
@@ -54,8 +55,6 @@ export interface SinkRecordsStorage {
 
 /** What a sink asks of its storage. */
 export interface SinkRecordsLedger {
-  /** A sink was made with the storage. */
-  sinkMade(sink: string): void;
   /** Whether a job has the storage's checkpoints open (its records are written with them), here or, relayed to, in its coordinator's thread. */
   hasOpenStore(): boolean;
   /**

@@ -3,8 +3,8 @@
  * what its stores write with each checkpoint's manifest (or a run's finish) in one transaction:
  *
  * - the sinks' batches the checkpoint itself carries (pre-committed at that checkpoint);
- * - batches committed outside a checkpoint (a savepoint's, the last ones at the end of input),
- *   kept here until the next checkpoint or finish of a store writes them;
+ * - batches committed outside a checkpoint (a savepoint's), kept here until the next checkpoint
+ *   or finish of a store writes them (from a job in workers, relayed by the workers' ledgers);
  * - before them, the removal of a sink's records of checkpoints after the one its run started
  *   from: what a failed or reloaded run had made visible beyond it, or, for a run that started
  *   from nothing, everything an earlier run left.
@@ -47,20 +47,10 @@ export class SinkLedger implements SinkRecordsLedger {
   /** Batches known to be in the database (written by a store, or read back in a checkpoint). */
   readonly #written = new Set<string>();
   #truncations = new Map<string, number>();
-  readonly #sinks = new Set<string>();
   #relay: ((message: SinkRecordsMessage) => void) | null = null;
 
   constructor(read: (sink: string) => Promise<unknown[]>) {
     this.#read = read;
-  }
-
-  sinkMade(sink: string): void {
-    this.#sinks.add(sink);
-  }
-
-  /** The names of the sinks made with the storage. */
-  sinks(): string[] {
-    return [...this.#sinks];
   }
 
   storeOpened(): void {

@@ -15,7 +15,7 @@ describe('IndexedDBCheckpointStorage.recipe()', () => {
   it('carries the database and ifAvailable, and the coordinator\'s storage made from it has both', async () => {
     for (const [options, ifAvailable] of [[undefined, true], [{ ifAvailable: true }, true], [{ ifAvailable: false }, false]] as const) {
       const recipe = new IndexedDBCheckpointStorage('shop', options).recipe();
-      expect(recipe).toEqual({ kind: 'indexeddb', databaseName: 'shop', ifAvailable });
+      expect(recipe).toEqual({ kind: 'indexeddb', databaseName: 'shop', ifAvailable, chunkStore: 'indexeddb' });
       const made = await storageOf(recipe);
       expect(made).toBeInstanceOf(IndexedDBCheckpointStorage);
       expect((made as IndexedDBCheckpointStorage).recipe()).toEqual(recipe);
