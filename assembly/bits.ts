@@ -9,6 +9,24 @@
   return k;
 }
 
+// The keyed table's hash of an integer key given as its two 32-bit halves. The high half is
+// multiplied by an odd constant whose negation has the top bit clear, so over keys that fit in
+// an i32 (high half 0 or all ones) the fold stays injective, and fmix32 is a bijection: distinct
+// 32-bit keys never share a hash, only (at most) an index position.
+@inline export function hashHalves(lo: u32, hi: u32): u32 {
+  let h = lo ^ (hi * 0x9e3779b1);
+  h ^= h >> 16;
+  h *= 0x85ebca6b;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >> 16;
+  return h;
+}
+
+@inline export function hashKey(key: i64): u32 {
+  return hashHalves(<u32>key, <u32>(<u64>key >> 32));
+}
+
 const CANONICAL_NAN: i64 = 0x7ff8000000000000;
 
 // Maps a double to an i64 whose signed order is Java's Double.compare: -0 < +0 and every NaN

@@ -3,7 +3,8 @@ import { BATCH_CAPACITY, ROW_COLUMNS } from './abi';
 // Fixed regions sit right after the static data; the table (entries, then index) follows them
 // and is the only part that grows.
 const CAP = <usize>BATCH_CAPACITY;
-export const SCRATCH_BYTES = 1024;
+// One u32 hash per record of a batch.
+export const SCRATCH_BYTES = CAP << 2;
 
 export let inKeys: usize = 0;
 export let inValues: usize = 0;

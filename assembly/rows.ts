@@ -2,7 +2,7 @@ import {
   BATCH_CAPACITY, ERR_DUPLICATE_KEY,
   COL_KEY, COL_COUNT, COL_SUM, COL_MIN, COL_MAX, COL_MIN_INDEX, COL_MAX_INDEX, COL_FIRST_INDEX,
 } from './abi';
-import { fmix64, fromOrdinal } from './bits';
+import { hashKey, fromOrdinal } from './bits';
 import { rows, idsList } from './layout';
 import {
   size, stride, entryAt, find, reserve, claimEntry, placeInIndex,
@@ -63,7 +63,7 @@ export function importEntries(n: u32): i32 {
     if (grown < 0) return grown;
     const id = claimEntry();
     memory.copy(entryAt(id), src, stride);
-    placeInIndex(fmix64(<u64>key), id);
+    placeInIndex(hashKey(key), id);
   }
   return <i32>n;
 }

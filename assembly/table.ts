@@ -2,7 +2,7 @@ import {
   FIELD_COUNT, FIELD_SUM, FIELD_MIN, FIELD_MAX, FIELD_MIN_INDEX, FIELD_MAX_INDEX, FIELD_FIRST_INDEX,
   ERR_MAX_KEYS, ERR_MAX_BYTES, ERR_MEMORY_GROW, MAX_KEYS_HARD,
 } from './abi';
-import { fmix64 } from './bits';
+import { hashKey } from './bits';
 import { tableBase, ensureMemory } from './layout';
 
 // Table = dense entries (insertion order, never move) followed by an open-addressing index of
@@ -10,8 +10,8 @@ import { tableBase, ensureMemory } from './layout';
 // Dense entries keep growth cheap (the index is rebuilt from them), make drain and snapshot a
 // scan in first-seen order, and keep empty slots at 4 bytes instead of a whole entry.
 
-const TAG_MASK: u32 = 0xf0000000;
-const ID_MASK: u32 = 0x0fffffff;
+export const TAG_MASK: u32 = 0xf0000000;
+export const ID_MASK: u32 = 0x0fffffff;
 const MIN_INDEX_SLOTS: u32 = 64;
 const MIN_ENTRY_GROWTH: u32 = 1024;
 
@@ -71,7 +71,7 @@ export function tableBytes(): f64 {
   return tableBytesFor(entryCap, indexCap);
 }
 
-// Keeps the index at most 3/4 full, where linear probing with fmix64 stays near 1.5 probes.
+// Keeps the index at most 3/4 full, where linear probing with a well-mixed hash stays near 1.5 probes.
 export function slotsFor(entries: u32): u32 {
   let slots = MIN_INDEX_SLOTS;
   while (<u64>slots * 3 < <u64>entries * 4) slots <<= 1;
@@ -94,8 +94,9 @@ export function reset(): bool {
   return tableBase + <usize>id * <usize>stride;
 }
 
-@inline export function tagOf(h: u64): u32 {
-  return <u32>(h >> 60) << 28;
+// The tag is the hash's top bits, the position its low bits: they overlap only past 2^28 slots.
+@inline export function tagOf(h: u32): u32 {
+  return h & TAG_MASK;
 }
 
 @inline export function slotAt(pos: u32): usize {
@@ -104,9 +105,9 @@ export function reset(): bool {
 
 // Returns the entry id of key, or -1.
 export function find(key: i64): i32 {
-  const h = fmix64(<u64>key);
+  const h = hashKey(key);
   const tag = tagOf(h);
-  let pos = <u32>h & indexMask;
+  let pos = h & indexMask;
   while (true) {
     const s = load<u32>(slotAt(pos));
     if (s == 0) return -1;
@@ -124,8 +125,8 @@ export function find(key: i64): i32 {
 }
 
 // For a key known to be absent.
-export function placeInIndex(h: u64, id: u32): void {
-  let pos = <u32>h & indexMask;
+export function placeInIndex(h: u32, id: u32): void {
+  let pos = h & indexMask;
   while (load<u32>(slotAt(pos)) != 0) pos = (pos + 1) & indexMask;
   store<u32>(slotAt(pos), tagOf(h) | (id + 1));
 }
@@ -180,7 +181,7 @@ export function reserve(need: u32): i32 {
   indexPtr = newIndex;
   bitsPtr = newBits;
   if (rebuild) {
-    for (let id: u32 = 0; id < size; id++) placeInIndex(fmix64(<u64>load<i64>(entryAt(id))), id);
+    for (let id: u32 = 0; id < size; id++) placeInIndex(hashKey(load<i64>(entryAt(id))), id);
   }
   return 1;
 }

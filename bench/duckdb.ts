@@ -16,14 +16,14 @@ import { kernelUrl, loadKernelsFromFile } from '../src/kernels/index.ts';
 import type { AggregateName, Kernels } from '../src/kernels/index.ts';
 import { median } from './measure.ts';
 
-interface Workload {
+export interface Workload {
   readonly name: string;
   readonly key: Int32Array;
   readonly value: Float64Array;
 }
 
 /** What each engine's result must equal: per-key sums folded into one exact number, and the key count. */
-interface Check {
+export interface Check {
   keys: number;
   checksum: number;
 }
@@ -50,7 +50,7 @@ function mulberry32(seed: number): () => number {
  * Scattered int keys (an odd multiplier is a bijection on 32 bits) and integer-valued doubles, so
  * every engine's sums are exact whatever order it adds in, and checksums compare exactly.
  */
-function workload(name: string, events: number, cardinality: number, zipfS: number | null, seed: number): Workload {
+export function workload(name: string, events: number, cardinality: number, zipfS: number | null, seed: number): Workload {
   const random = mulberry32(seed);
   const key = new Int32Array(events);
   const value = new Float64Array(events);
@@ -89,7 +89,7 @@ function checkOf(keys: ArrayLike<number>, sums: ArrayLike<number>, n: number): C
   return { keys: n, checksum };
 }
 
-function measure(fn: () => void): Sample {
+export function measure(fn: () => void): Sample {
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   fn();
@@ -124,7 +124,7 @@ function mapLoop(w: Workload): { check: Check; rolling: number } {
   return { check: { keys: sums.size, checksum }, rolling };
 }
 
-interface BareLoop {
+export interface BareLoop {
   init(): void;
   keys(): number;
   values(): number;
@@ -134,7 +134,7 @@ interface BareLoop {
   memory: WebAssembly.Memory;
 }
 
-async function loadBareLoop(): Promise<BareLoop> {
+export async function loadBareLoop(): Promise<BareLoop> {
   const url = new URL('../build/bench_bare_loop.wasm', import.meta.url);
   let bytes: Uint8Array<ArrayBuffer>;
   try {
@@ -146,7 +146,7 @@ async function loadBareLoop(): Promise<BareLoop> {
   return instance.exports as unknown as BareLoop;
 }
 
-function bareLoop(bare: BareLoop, w: Workload): Check {
+export function bareLoop(bare: BareLoop, w: Workload): Check {
   bare.init();
   const keysAt = bare.keys();
   const valuesAt = bare.values();

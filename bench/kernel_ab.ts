@@ -1,0 +1,59 @@
+// Paired A/B of two kernel builds on the keyed update path, with the bare loop alongside:
+//   node --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>]
+// Rounds alternate A, B and the bare loop; figures are medians of CPU time (process.cpuUsage).
+import { loadavg } from 'node:os';
+import { loadKernelsFromFile } from '../src/kernels/index.ts';
+import type { AggregateName, Kernels } from '../src/kernels/index.ts';
+import { bareLoop, loadBareLoop, measure, workload } from './duckdb.ts';
+import type { Workload } from './duckdb.ts';
+import { median } from './measure.ts';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const at = args.indexOf(name);
+  return at === -1 ? fallback : Number(args[at + 1]);
+};
+const [fileA, fileB] = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+if (!fileA || !fileB) throw new Error('usage: node --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>]');
+const events = option('--events', 10_000_000);
+const runs = option('--runs', 5);
+const onlyAt = args.indexOf('--only');
+const only = onlyAt === -1 ? '' : args[onlyAt + 1];
+const BATCH = 65_536;
+
+function update(kernels: Kernels, w: Workload, aggregates: AggregateName[]): number {
+  const agg = kernels.createKeyedAggregator({ aggregates, maxBytes: 2 ** 31 });
+  for (let off = 0; off < w.key.length; off += BATCH) {
+    const end = Math.min(w.key.length, off + BATCH);
+    agg.update(w.key.subarray(off, end), w.value.subarray(off, end));
+  }
+  return agg.size;
+}
+
+const a = await loadKernelsFromFile(new URL(fileA, `file://${process.cwd()}/`));
+const b = await loadKernelsFromFile(new URL(fileB, `file://${process.cwd()}/`));
+const bare = await loadBareLoop();
+console.log(`kernel A/B: A ${fileA}, B ${fileB}; ${events.toLocaleString('en-US')} events, median of ${runs}, CPU time; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log('case           | aggregates        |   A M/s |   B M/s | B/A time | bare M/s | B/bare time');
+for (const [name, cardinality, zipf] of [['100 keys', 100, null], ['100 k keys', 100_000, null], ['1 M keys', 1_000_000, null], ['1 M Zipf(1.1)', 1_000_000, 1.1]] as const) {
+  if (!name.includes(only)) continue;
+  const w = workload(name, events, cardinality, zipf, 17);
+  for (const aggregates of [['sum'], ['sum', 'count', 'min', 'max']] as AggregateName[][]) {
+    const ta: number[] = [];
+    const tb: number[] = [];
+    const tbare: number[] = [];
+    // Round -1 warms up: V8 runs a module's first calls in its baseline compiler.
+    for (let r = -1; r < runs; r++) {
+      const order = r % 2 === 0 ? [a, b] : [b, a];
+      for (const k of order) {
+        const s = measure(() => { update(k, w, aggregates); }).cpu;
+        if (r >= 0) (k === a ? ta : tb).push(s);
+      }
+      const s = measure(() => { bareLoop(bare, w); }).cpu;
+      if (r >= 0) tbare.push(s);
+    }
+    const [ma, mb, mbare] = [median(ta), median(tb), median(tbare)];
+    const rate = (t: number): string => (events / t / 1e6).toFixed(1).padStart(7);
+    console.log(`${name.padEnd(14)} | ${aggregates.join('+').padEnd(17)} | ${rate(ma)} | ${rate(mb)} | ${(mb / ma).toFixed(3).padStart(8)} | ${rate(mbare).padStart(8)} | ${(mb / mbare).toFixed(3).padStart(11)}`);
+  }
+}
