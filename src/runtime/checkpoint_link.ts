@@ -31,7 +31,8 @@ export interface JoinAnswer {
 
 /** The coordinator's commands to one worker's run. */
 export interface CheckpointCommands {
-  trigger(checkpointId: number): void;
+  /** `stopping`: a savepoint that stops the job (see CheckpointTargets.trigger). */
+  trigger(checkpointId: number, stopping: boolean): void;
   complete(checkpointId: number): void;
   abort(checkpointId: number): void;
   /** Every worker has finished: this one may close its subtasks (see ThreadCheckpointing.finishedHere). */

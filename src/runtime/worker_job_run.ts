@@ -37,7 +37,7 @@ export function runJobInWorker(job: Job, options: JobRunOptions, jobName: string
     const running = new Executor(job, { ...options, restore: answer.restore ?? options.restore });
     executor = running;
     link.serve({
-      trigger: (id) => running.triggerCheckpoint(id),
+      trigger: (id, stopping) => running.triggerCheckpoint(id, stopping),
       complete: (id) => running.notifyCheckpointComplete(id),
       abort: (id) => running.abortCheckpoint(id),
       release: () => running.checkpointWanted(),

@@ -13,7 +13,7 @@ export class CheckpointRequests implements CheckpointLink {
   #answer: ((answer: JoinAnswer) => void) | null = null;
   #commands: CheckpointCommands | null = null;
   /** Triggered before the run could serve them (it was still building its subtasks). */
-  #early: number[] = [];
+  #early: Array<[checkpointId: number, stopping: boolean]> = [];
   #subtasks = 0;
   readonly #gathering = new Map<number, { states: OperatorSubtaskState[]; syncMs: number }>();
   #finishedSaid = false;
@@ -38,13 +38,13 @@ export class CheckpointRequests implements CheckpointLink {
   serve(commands: CheckpointCommands, subtasks: number): void {
     this.#commands = commands;
     this.#subtasks = subtasks;
-    for (const checkpointId of this.#early.splice(0)) this.trigger(checkpointId);
+    for (const [checkpointId, stopping] of this.#early.splice(0)) this.trigger(checkpointId, stopping);
   }
 
-  trigger(checkpointId: number): void {
-    if (this.#commands === null) this.#early.push(checkpointId);
+  trigger(checkpointId: number, stopping: boolean): void {
+    if (this.#commands === null) this.#early.push([checkpointId, stopping]);
     else if (this.#subtasks === 0) this.acknowledge(checkpointId, [], 0);
-    else this.#commands.trigger(checkpointId);
+    else this.#commands.trigger(checkpointId, stopping);
   }
 
   complete(checkpointId: number): void {

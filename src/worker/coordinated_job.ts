@@ -125,12 +125,16 @@ export class CoordinatedJob<T> {
   /** A savepoint of the running job (taken at its next checkpoint); rejects if the job ends first. */
   async triggerSavepoint(): Promise<JobSnapshot> {
     const coordinator = await this.#coordinator();
-    return coordinator.savepoint();
+    return coordinator.savepoint(false);
   }
 
-  /** Takes a savepoint, then stops the job: its outcome is final, with the records up to the savepoint. */
+  /**
+   * Takes a savepoint, then stops the job: its outcome is final, with the records up to the
+   * savepoint. The workers' sources emit nothing after its barrier (Flink's stop-with-savepoint
+   * without drain), so no sink sees a record the savepoint does not hold.
+   */
   async stopWithSavepoint(): Promise<JobSnapshot> {
-    const snapshot = await this.triggerSavepoint();
+    const snapshot = await (await this.#coordinator()).savepoint(true);
     this.#stoppedAt = snapshot.checkpointId;
     this.#options.cancellation.ask();
     return snapshot;
@@ -306,9 +310,9 @@ class Attempt<T> {
     return { shares: arrived.filter((share) => share !== undefined), cancelled: true, terminated };
   }
 
-  /** A savepoint at this attempt's next checkpoint. */
-  savepoint(): Promise<JobSnapshot> {
-    const taken = this.#coordinator!.triggerSavepoint();
+  /** A savepoint at this attempt's next checkpoint; `stop`: the job stops once it is taken. */
+  savepoint(stop: boolean): Promise<JobSnapshot> {
+    const taken = this.#coordinator!.triggerSavepoint(stop);
     this.#schedule(0);
     return taken;
   }
@@ -347,11 +351,11 @@ class Attempt<T> {
       if (!this.#live) return;
       const settings = this.#joins[0].settings;
       this.#coordinator = new CheckpointCoordinator(settings ?? SAVEPOINTS_ONLY, settings === null ? null : store, { count: this.#workers.length, noun: 'workers' }, lastId, {
-        trigger: (id) => {
+        trigger: (id, stopping) => {
           if (this.#final !== null) this.#final.firstId ??= id;
           // The assigner's state goes with the trigger; answers sent after it reach each worker after its sources took the checkpoint.
           const handedOut = this.#splits.positions();
-          for (const w of this.#workers) this.#call(w, 'triggerCheckpoint', [id, handedOut]);
+          for (const w of this.#workers) this.#call(w, 'triggerCheckpoint', [id, handedOut, stopping]);
         },
         complete: (id, kind) => {
           if (kind === 'checkpoint') this.#job.held.confirm(id);

@@ -97,8 +97,9 @@ export interface WorkerControl {
    * Starts checkpoint n here. `splitsHandedOut`: [source node, first split not handed out] as the
    * coordinator's assigner stood when it triggered n (its state in the checkpoint); an answer
    * sent after this call is not in it, and reaches the worker after its sources took n.
+   * `stopping`: a savepoint that stops the job; the worker's sources emit nothing after it.
    */
-  triggerCheckpoint(checkpointId: number, splitsHandedOut: ReadonlyArray<readonly [number, number]>): void;
+  triggerCheckpoint(checkpointId: number, splitsHandedOut: ReadonlyArray<readonly [number, number]>, stopping: boolean): void;
   notifyCheckpointComplete(checkpointId: number): void;
   abortCheckpoint(checkpointId: number): void;
   /** Every worker has finished (`FinishedSignal`), and the job's final checkpoint, if one was due, is complete: this one closes its subtasks and ends its share. */

@@ -105,9 +105,9 @@ export class WorkerHost implements WorkerControl {
     this.#checkpoints?.joined(answer);
   }
 
-  triggerCheckpoint(checkpointId: number, splitsHandedOut: ReadonlyArray<readonly [number, number]>): void {
+  triggerCheckpoint(checkpointId: number, splitsHandedOut: ReadonlyArray<readonly [number, number]>, stopping: boolean): void {
     this.#splits?.checkpointing(splitsHandedOut);
-    this.#checkpoints?.trigger(checkpointId);
+    this.#checkpoints?.trigger(checkpointId, stopping);
   }
 
   notifyCheckpointComplete(checkpointId: number): void {

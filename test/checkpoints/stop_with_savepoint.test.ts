@@ -1,15 +1,19 @@
 /**
- * stopWithSavepoint in one thread, as Flink's stop-with-savepoint without drain: the sources
+ * stopWithSavepoint in one thread and in two workers, as Flink's stop-with-savepoint without drain: the sources
  * emit nothing after the savepoint's barrier, so no record after the savepoint reaches any sink,
  * plain (at-least-once) sinks included. A job started from the savepoint then gives exactly the
  * rest: the two runs' sinks together hold every result once. Before, the sources ran on until
  * the savepoint was complete and the job cancelled, and a plain sink saw records that the job
  * started from the savepoint produced again.
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KeyedProcessFunction, Savepoint, SavepointRestoreSettings, StreamExecutionEnvironment, ValueStateDescriptor, WatermarkStrategy } from '../../src/index.ts';
+import { executeInWorkers, KeyedProcessFunction, Savepoint, SavepointRestoreSettings, startInWorkers, StreamExecutionEnvironment, ValueStateDescriptor, WatermarkStrategy } from '../../src/index.ts';
 import type { Collector, KeyedProcessContext, RuntimeContext, ValueState } from '../../src/index.ts';
 import { PausingSource, perKey } from '../support/rescale.ts';
+import type { WorkerJobParameters } from './fixtures/workers_job.ts';
 
 type Event = [key: string, value: number];
 const KEYS = ['a', 'b', 'c', 'd', 'e'];
@@ -70,4 +74,38 @@ describe('stopWithSavepoint in one thread', () => {
     expect(before.length + after.length).toBe(straight.length);
     expect(perKey([...before, ...after], (l) => l.split(' ')[0])).toEqual(perKey(straight, (l) => l.split(' ')[0]));
   }, 30_000);
+});
+
+describe('stopWithSavepoint in two workers', () => {
+  const jobModule = new URL('./fixtures/workers_job.ts', import.meta.url);
+  const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : []);
+
+  it('no record after the savepoint reaches a plain sink in either worker: the job started from it gives exactly the rest', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'eddy-stop-workers-'));
+    try {
+      const base: WorkerJobParameters = {
+        job: 'plainSink', fail: 'none', k: 0, extra: 0, marker: '', checkpointMs: 0, storage: 'memory', output: '', slowMs: 0, savepoint: '', report: false,
+      };
+      const straight = join(work, 'straight');
+      await executeInWorkers(jobModule, { workers: 2, parameters: { ...base, output: straight } });
+      expect(lines(straight)).toHaveLength(6000);
+
+      const before = join(work, 'before');
+      const client = await startInWorkers(jobModule, { workers: 2, parameters: { ...base, output: before, slowMs: 0.1 } });
+      for (let i = 0; i < 1500 && lines(before).length < 300; i++) await sleep(20);
+      const savepoint = await client.stopWithSavepoint();
+      expect((await client.getJobOutcome()).result.cancelled).toBe(false);
+      const seen = lines(before);
+      expect(seen.length).toBeGreaterThanOrEqual(300);
+      expect(seen.length).toBeLessThan(6000);
+
+      const file = join(work, 'savepoint');
+      writeFileSync(file, savepoint.toBytes());
+      const after = join(work, 'after');
+      await executeInWorkers(jobModule, { workers: 2, parameters: { ...base, output: after, savepoint: file } });
+      expect([...seen, ...lines(after)].sort()).toEqual(lines(straight).sort());
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
