@@ -61,12 +61,16 @@ export class HeapStateTable {
   get(canonical: unknown, ns: NamespaceCell): unknown {
     const entry = this.entries.get(canonical);
     if (entry === undefined) return undefined;
+    // The usual read, a key's own value with no snapshot pending, kept small enough to inline.
+    if (ns.canonical === null && this.versions.required === 0) return entry.value;
+    return this.read(entry, ns);
+  }
+
+  private read(entry: Entry, ns: NamespaceCell): unknown {
     const cell = ns.canonical === null ? entry : entry.spaces?.get(ns.canonical);
     if (cell === undefined) return undefined;
     const value = cell.value;
-    // Versions are never negative, so with no snapshot pending (required 0) the version needs no reading.
-    const required = this.versions.required;
-    if (required !== 0 && cell.version < required && typeof value === 'object' && value !== null) {
+    if (cell.version < this.versions.required && typeof value === 'object' && value !== null) {
       cell.value = copyStateValue(value);
       cell.version = this.versions.current;
       return cell.value;
@@ -76,7 +80,17 @@ export class HeapStateTable {
 
   set(canonical: unknown, key: unknown, keyGroup: number, ns: NamespaceCell, value: unknown): void {
     const version = this.versions.current;
-    let entry = this.entries.get(canonical);
+    const entry = this.entries.get(canonical);
+    if (entry !== undefined && ns.canonical === null) {
+      entry.value = value;
+      entry.version = version;
+      return;
+    }
+    this.write(entry, canonical, key, keyGroup, ns, value, version);
+  }
+
+  private write(found: Entry | undefined, canonical: unknown, key: unknown, keyGroup: number, ns: NamespaceCell, value: unknown, version: number): void {
+    let entry = found;
     if (entry === undefined) {
       entry = { key, keyGroup, value: undefined, version, spaces: null };
       this.entries.set(canonical, entry);
