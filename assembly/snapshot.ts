@@ -1,5 +1,5 @@
 import { MAX_KEYS_HARD, ERR_DUPLICATE_KEY } from './abi';
-import * as bits from './bits';
+import { hashKey } from './bits';
 import { size, reserve, entryAt, find, claimEntry, placeInIndex } from './table';
 import { setErrKey } from './keyed_agg';
 
@@ -27,9 +27,7 @@ export function indexBlock(n: u32): i32 {
       return ERR_DUPLICATE_KEY;
     }
     claimEntry();
-    // The table's hash of a key: bits.hashKey where bits.ts has it (a static choice, made when compiling).
-    if (isDefined(bits.hashKey)) placeInIndex(bits.hashKey(key), id);
-    else placeInIndex(bits.fmix64(<u64>key), id);
+    placeInIndex(hashKey(key), id);
   }
   return <i32>n;
 }
