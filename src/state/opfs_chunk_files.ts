@@ -113,14 +113,6 @@ export class OpfsChunkFiles {
     }
   }
 
-  /** The names of the files there now. */
-  async list(): Promise<string[]> {
-    const dir = await this.#dir(false);
-    const names: string[] = [];
-    if (dir !== null) for await (const name of dir.keys()) names.push(name);
-    return names;
-  }
-
   /** Deletes every file not in `keep`; the names deleted. */
   async sweep(keep: ReadonlySet<string>): Promise<string[]> {
     const dir = await this.#dir(false);
