@@ -330,10 +330,12 @@ export async function runDuckDbBench(opts: { events?: number; runs?: number } = 
       list.push(events / seconds(r) / 1e6);
       table.set(r.label, list);
     }
+    console.log(`  ${name}: ${rows.map((r) => `${r.label} ${(events / seconds(r) / 1e6).toFixed(1)}`).join('; ')}`);
     const t = (label: string): number => seconds(at(label));
     ratios.push(`${name}: kernel sum / bare loop ${(t('kernel alone, sum') / t('bare AS loop (sum+count+min+max)')).toFixed(2)}, four aggregates ${(t('kernel alone, sum+count+min+max') / t('bare AS loop (sum+count+min+max)')).toFixed(2)}`
       + `; STREAMING / BATCH CPU ${(t(`Eddy STREAMING, batch ${BATCH}`) / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)} (default batch ${(t(`Eddy STREAMING, default batch (${DEFAULT_BATCH})`) / t(`Eddy BATCH, default batch (${DEFAULT_BATCH})`)).toFixed(2)})`
       + `; Eddy BATCH (batch 65,536) vs DuckDB native 1 thread ${(t('DuckDB native 1 thread, query + fetch') / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)}, vs DuckDB-WASM ${(t('DuckDB-WASM, query + fetch') / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)}`);
+    console.log(`  ${ratios[ratios.length - 1]}`);
   }
   const width = Math.max(...[...table.keys()].map((l) => l.length));
   console.log(`${''.padEnd(width)} | ${cases.map(([n]) => n.padStart(13)).join(' | ')}`);
@@ -344,6 +346,10 @@ export async function runDuckDbBench(opts: { events?: number; runs?: number } = 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const arg = (name: string): number | undefined => {
+    const at = process.argv.indexOf(name);
+    return at === -1 ? undefined : Number(process.argv[at + 1]);
+  };
   const quick = process.argv.includes('--quick');
-  await runDuckDbBench(quick ? { events: 1_000_000, runs: 3 } : {});
+  await runDuckDbBench({ events: arg('--events') ?? (quick ? 1_000_000 : undefined), runs: arg('--runs') ?? (quick ? 3 : undefined) });
 }
