@@ -88,9 +88,10 @@ beforeAll(async () => {
   await inProject('npm', ['install', ...NPM_QUIET, tarball]);
 }, 240_000);
 
+// The fresh projects hold Deno, Bun and Node 24 from npm: removing them takes longer than a hook's default 10 s under load.
 afterAll(() => {
   if (work !== undefined) rmSync(work, { recursive: true, force: true });
-});
+}, 120_000);
 
 describe('the packed tarball', () => {
   it('holds compiled JavaScript with its .d.ts, the LICENSE and the README, and no sources or tests', () => {

@@ -53,7 +53,13 @@ describe('cancel() of a job in workers within its grace period', () => {
 
   it('waits 2 s by default, and when no worker stops, still names the job and every worker it terminated', async () => {
     const job = await startInWorkers(stuckModule, { workers: 2, parameters: { after: 0, everywhere: true } });
-    await sleep(300);
+    // Both maps are stuck from their first record: wait until the workers stop answering (a fixed sleep is too short when
+    // loading the job module is slow under load, and a worker that has not reached its map yet stops at the cancel).
+    for (let waited = 0; waited < 15_000; waited += 20) {
+      if (await timed(job.subtaskMetrics(), 1000).then(() => false, () => true)) break;
+      await sleep(20);
+    }
+    await sleep(500);
     const { value: outcome, ms } = await timed(job.cancel(), 20_000);
     expect(ms).toBeGreaterThanOrEqual(1900);
     expect(ms).toBeLessThan(12_000);
