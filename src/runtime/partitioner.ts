@@ -3,7 +3,7 @@ import type { FieldRef } from '../core/fields.ts';
 import type { Partitioning } from '../plan/graph.ts';
 import { markExclusive, materialize } from '../core/elements.ts';
 import type { Column, ColumnBatch, NumericColumn, RecordBatch, StreamElement } from '../core/elements.ts';
-import { intKeyGroups, keyGroupFor, subtaskForKeyGroup } from '../core/key_groups.ts';
+import { intKeyGroups, keyGroupFor, murmurHash, subtaskForKeyGroup } from '../core/key_groups.ts';
 import type { Target } from './output.ts';
 import type { ElementQueue } from './task.ts';
 
@@ -311,24 +311,12 @@ export class PartitionTarget implements Target {
 }
 
 /**
- * keyGroupFor with a 32-bit integer key's hash (the integer itself) written out: the usual key,
- * hashed once per record on the record path, where a call per record shows.
+ * keyGroupFor with a 32-bit integer key's hash (the integer itself) taken straight to murmur:
+ * the usual key, hashed once per record on the record path, where keyGroupFor's type dispatch shows.
  */
 function keyGroupOf(key: unknown, maxParallelism: number): number {
   if (typeof key !== 'number' || (key | 0) !== key) return keyGroupFor(key, maxParallelism);
-  let h = Math.imul(key | 0, 0xcc9e2d51);
-  h = (h << 15) | (h >>> 17);
-  h = Math.imul(h, 0x1b873593);
-  h = (h << 13) | (h >>> 19);
-  h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  h ^= 4;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  const s = h >> 31;
-  return (((h ^ s) - s) & 0x7fffffff) % maxParallelism;
+  return murmurHash(key | 0) % maxParallelism;
 }
 
 // One gather per element type, each called with a single kind of array, so V8 keeps every

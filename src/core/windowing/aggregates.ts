@@ -8,7 +8,7 @@
 import type { AggregateFunction } from '../functions.ts';
 import { describeField } from '../fields.ts';
 import type { FieldRef } from '../fields.ts';
-import { compare, numericField } from './numeric_aggregate.ts';
+import { addNumber, mergeAccumulators, numericField } from './numeric_aggregate.ts';
 import type { NumericAccumulator, NumericAggregateName } from './numeric_aggregate.ts';
 
 function checkField(field: unknown, where: string): FieldRef {
@@ -36,18 +36,7 @@ export class NamedAggregate<IN = unknown> implements AggregateFunction<IN, Numer
       acc[0]++;
       return acc;
     }
-    const v = numericField(value, this.field);
-    if (acc[0] === 0) {
-      acc[1] = v;
-      acc[2] = v;
-      acc[3] = v;
-    } else {
-      acc[1] += v;
-      if (compare(v, acc[2]) < 0) acc[2] = v;
-      if (compare(v, acc[3]) > 0) acc[3] = v;
-    }
-    acc[0]++;
-    return acc;
+    return addNumber(numericField(value, this.field), acc);
   }
 
   getResult(acc: NumericAccumulator): number {
@@ -61,9 +50,7 @@ export class NamedAggregate<IN = unknown> implements AggregateFunction<IN, Numer
   }
 
   merge(a: NumericAccumulator, b: NumericAccumulator): NumericAccumulator {
-    if (b[0] === 0) return a;
-    if (a[0] === 0) return b;
-    return [a[0] + b[0], a[1] + b[1], compare(b[2], a[2]) < 0 ? b[2] : a[2], compare(b[3], a[3]) > 0 ? b[3] : a[3]];
+    return mergeAccumulators(a, b);
   }
 
   toString(): string {

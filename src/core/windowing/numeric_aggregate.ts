@@ -32,6 +32,27 @@ export function compare(a: number, b: number): number {
   return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
 }
 
+/** Adds one number to a [count, sum, min, max] accumulator (min and max by `compare`). */
+export function addNumber(v: number, acc: NumericAccumulator): NumericAccumulator {
+  if (acc[0] === 0) {
+    acc[1] = v;
+    acc[2] = v;
+    acc[3] = v;
+  } else {
+    acc[1] += v;
+    if (compare(v, acc[2]) < 0) acc[2] = v;
+    if (compare(v, acc[3]) > 0) acc[3] = v;
+  }
+  acc[0]++;
+  return acc;
+}
+
+export function mergeAccumulators(a: NumericAccumulator, b: NumericAccumulator): NumericAccumulator {
+  if (b[0] === 0) return a;
+  if (a[0] === 0) return b;
+  return [a[0] + b[0], a[1] + b[1], compare(b[2], a[2]) < 0 ? b[2] : a[2], compare(b[3], a[3]) > 0 ? b[3] : a[3]];
+}
+
 /** The number in a record's field, or an error naming the record, the field and the fix. */
 export function numericField(value: unknown, field: FieldRef): number {
   const v = readField(value, field);
@@ -70,18 +91,7 @@ export class NumericAggregate<IN = unknown> implements AggregateFunction<IN, Num
   }
 
   add(value: IN, acc: NumericAccumulator): NumericAccumulator {
-    const v = numericField(value, this.field);
-    if (acc[0] === 0) {
-      acc[1] = v;
-      acc[2] = v;
-      acc[3] = v;
-    } else {
-      acc[1] += v;
-      if (compare(v, acc[2]) < 0) acc[2] = v;
-      if (compare(v, acc[3]) > 0) acc[3] = v;
-    }
-    acc[0]++;
-    return acc;
+    return addNumber(numericField(value, this.field), acc);
   }
 
   getResult(acc: NumericAccumulator): NumericResult {
@@ -93,9 +103,7 @@ export class NumericAggregate<IN = unknown> implements AggregateFunction<IN, Num
   }
 
   merge(a: NumericAccumulator, b: NumericAccumulator): NumericAccumulator {
-    if (b[0] === 0) return a;
-    if (a[0] === 0) return b;
-    return [a[0] + b[0], a[1] + b[1], compare(b[2], a[2]) < 0 ? b[2] : a[2], compare(b[3], a[3]) > 0 ? b[3] : a[3]];
+    return mergeAccumulators(a, b);
   }
 }
 
