@@ -14,6 +14,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { RuntimeExecutionMode, StreamExecutionEnvironment } from '../src/index.ts';
 import { kernelUrl, loadKernelsFromFile } from '../src/kernels/index.ts';
 import type { AggregateName, Kernels } from '../src/kernels/index.ts';
+import { mulberry32, rankSampler } from './generated_columns.ts';
 import { median } from './measure.ts';
 
 export interface Workload {
@@ -35,17 +36,6 @@ interface Sample {
 
 const BATCH = 65_536;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Scattered int keys (an odd multiplier is a bijection on 32 bits) and integer-valued doubles, so
  * every engine's sums are exact whatever order it adds in, and checksums compare exactly.
@@ -54,27 +44,9 @@ export function workload(name: string, events: number, cardinality: number, zipf
   const random = mulberry32(seed);
   const key = new Int32Array(events);
   const value = new Float64Array(events);
-  let cdf: Float64Array | null = null;
-  if (zipfS !== null) {
-    cdf = new Float64Array(cardinality);
-    let total = 0;
-    for (let r = 0; r < cardinality; r++) cdf[r] = total += 1 / Math.pow(r + 1, zipfS);
-    for (let r = 0; r < cardinality; r++) cdf[r] /= total;
-  }
+  const rankOf = rankSampler(cardinality, zipfS, random);
   for (let i = 0; i < events; i++) {
-    let rank: number;
-    if (cdf !== null) {
-      const u = random();
-      let lo = 0;
-      let hi = cardinality - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (cdf[mid] < u) lo = mid + 1; else hi = mid;
-      }
-      rank = lo;
-    } else {
-      rank = Math.floor(random() * cardinality);
-    }
+    const rank = rankOf();
     key[i] = Math.imul(rank + 1, 0x9e3779b1) | 0;
     value[i] = Math.floor(random() * 2001) - 1000;
   }

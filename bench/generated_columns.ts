@@ -19,3 +19,34 @@ export function keyValueColumns(events: number, keys: number, distinct: boolean)
   }
   return { key, value };
 }
+
+/** A seeded generator of numbers in [0, 1) (mulberry32): the same sequence in every run. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Ranks in [0, cardinality): uniform when `zipfS` is null, else Zipf with exponent `zipfS` (rank 0 most frequent). */
+export function rankSampler(cardinality: number, zipfS: number | null, random: () => number): () => number {
+  if (zipfS === null) return () => Math.floor(random() * cardinality);
+  const cdf = new Float64Array(cardinality);
+  let total = 0;
+  for (let r = 0; r < cardinality; r++) cdf[r] = total += 1 / Math.pow(r + 1, zipfS);
+  for (let r = 0; r < cardinality; r++) cdf[r] /= total;
+  return () => {
+    const u = random();
+    let lo = 0;
+    let hi = cardinality - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] < u) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  };
+}

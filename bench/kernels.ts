@@ -3,6 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { loadKernelsFromFile, kernelUrl } from '../src/kernels/index.ts';
 import type { Kernels } from '../src/kernels/index.ts';
+import { mulberry32, rankSampler } from './generated_columns.ts';
 
 interface Workload {
   name: string;
@@ -17,17 +18,6 @@ interface Stats {
   max: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Distinct, scattered int keys (an odd multiplier is a bijection on 32 bits), like user ids.
 const keyOf = (rank: number): number => Math.imul(rank + 1, 0x9e3779b1) | 0;
 
@@ -35,27 +25,10 @@ function workload(name: string, events: number, cardinality: number, zipf: boole
   const random = mulberry32(seed);
   const keys = new Int32Array(events);
   const values = new Float64Array(events);
-  let cdf: Float64Array | undefined;
-  if (zipf) {
-    cdf = new Float64Array(cardinality);
-    let total = 0;
-    for (let r = 0; r < cardinality; r++) cdf[r] = total += 1 / (r + 1);
-    for (let r = 0; r < cardinality; r++) cdf[r] /= total;
-  }
+  // Zipf with exponent 1 (rank r drawn with weight 1 / (r + 1)).
+  const rankOf = rankSampler(cardinality, zipf ? 1 : null, random);
   for (let i = 0; i < events; i++) {
-    let rank: number;
-    if (cdf) {
-      const u = random();
-      let lo = 0;
-      let hi = cardinality - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (cdf[mid] < u) lo = mid + 1; else hi = mid;
-      }
-      rank = lo;
-    } else {
-      rank = Math.floor(random() * cardinality);
-    }
+    const rank = rankOf();
     keys[i] = keyOf(rank);
     values[i] = Math.round(random() * 2_000_000) / 100 - 10_000;
   }
