@@ -69,6 +69,11 @@ const THREAD_YIELD_MS = 8;
  * turn has a fixed cost that, paid per step, slows a busy worker down (see bench/RESULTS.md).
  */
 const WORKER_YIELD_MS = 1;
+/**
+ * An idle worker looks at its inputs again after this long even when nothing woke it: its wake-ups
+ * come from other threads' messages, and one that went missing must cost a second, not the job.
+ */
+const WORKER_IDLE_RECHECK_MS = 1000;
 
 type SourceState = { readonly op: SourceOperator; readonly stats: TaskStats; status: 'active' | 'pending' | 'ended'; wake: Promise<void> | null };
 
@@ -535,7 +540,10 @@ export class Executor {
     }
     waits.push(new Promise((resolve) => { this.wakeOnCancel = resolve; }));
     if (this.checkpoints !== null) waits.push(new Promise((resolve) => { this.wakeForCheckpoint = resolve; }));
+    let recheck: ReturnType<typeof setTimeout> | undefined;
+    if (this.placement !== null) waits.push(new Promise((resolve) => { recheck = setTimeout(resolve, WORKER_IDLE_RECHECK_MS); }));
     await Promise.race(waits);
+    clearTimeout(recheck);
     this.wakeOnCancel = null;
     // One macrotask turn lets sources fed by promise chains fill their buffers, so the next
     // poll returns a batch rather than the single record that woke us.

@@ -6,13 +6,31 @@
 export function yieldToEventLoop(): Promise<void> {
   if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
   return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
+    waiting.push(resolve);
+    channel ??= openChannel();
     channel.port2.postMessage(null);
   });
+}
+
+/**
+ * One channel while yields are pending, held here: a channel referenced only by its own handler
+ * may be collected with its message still queued, and the yield would never end. One message per
+ * waiter; the channel closes when none is left, so an idle Deno process can still exit.
+ */
+let channel: MessageChannel | null = null;
+const waiting: Array<() => void> = [];
+
+function openChannel(): MessageChannel {
+  const opened = new MessageChannel();
+  opened.port1.onmessage = () => {
+    const next = waiting.shift();
+    if (waiting.length === 0) {
+      opened.port1.close();
+      channel = null;
+    }
+    next?.();
+  };
+  return opened;
 }
 
 export function sleep(ms: number): Promise<void> {
