@@ -3,26 +3,14 @@
  * another parallelism of its keyed operators, goes on exactly where the first left off.
  */
 import { describe, expect, it } from 'vitest';
-import { KeyedProcessFunction, Savepoint, SavepointRestoreSettings, StreamExecutionEnvironment, ValueStateDescriptor, WatermarkStrategy } from '../../src/index.ts';
-import type { Collector, KeyedProcessContext, RuntimeContext, ValueState } from '../../src/index.ts';
+import { Savepoint, SavepointRestoreSettings, StreamExecutionEnvironment, WatermarkStrategy } from '../../src/index.ts';
 import { decodePortable, encodePortable } from '../../src/state/portable_codec.ts';
 import { PausingSource, perKey } from '../support/rescale.ts';
+import { RunningTotal } from './fixtures/running_total.ts';
+import type { Event } from './fixtures/running_total.ts';
 
-type Event = [key: string, value: number];
 const KEYS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const events: Event[] = Array.from({ length: 300 }, (_, i) => [KEYS[(i * 5) % KEYS.length], i % 13]);
-
-class RunningTotal extends KeyedProcessFunction<string, Event, string> {
-  private total!: ValueState<number>;
-  override open(ctx: RuntimeContext) {
-    this.total = ctx.getState(new ValueStateDescriptor('total'));
-  }
-  processElement(e: Event, _ctx: KeyedProcessContext<string>, out: Collector<string>) {
-    const total = (this.total.value() ?? 0) + e[1];
-    this.total.update(total);
-    out.collect(`${e[0]} ${total}`);
-  }
-}
 
 function pipeline(env: StreamExecutionEnvironment, pauseAt: number, out: string[]) {
   env.fromSource(new PausingSource(events, pauseAt), WatermarkStrategy.noWatermarks(), 'events').uid('events')

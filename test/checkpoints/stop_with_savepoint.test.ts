@@ -10,26 +10,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { executeInWorkers, KeyedProcessFunction, Savepoint, SavepointRestoreSettings, startInWorkers, StreamExecutionEnvironment, ValueStateDescriptor, WatermarkStrategy } from '../../src/index.ts';
-import type { Collector, KeyedProcessContext, RuntimeContext, ValueState } from '../../src/index.ts';
+import { executeInWorkers, Savepoint, SavepointRestoreSettings, startInWorkers, StreamExecutionEnvironment, WatermarkStrategy } from '../../src/index.ts';
 import { PausingSource, perKey } from '../support/rescale.ts';
+import { RunningTotal } from './fixtures/running_total.ts';
+import type { Event } from './fixtures/running_total.ts';
 import type { WorkerJobParameters } from './fixtures/workers_job.ts';
 
-type Event = [key: string, value: number];
 const KEYS = ['a', 'b', 'c', 'd', 'e'];
 const events: Event[] = Array.from({ length: 4000 }, (_, i) => [KEYS[(i * 3) % KEYS.length], i % 11]);
-
-class RunningTotal extends KeyedProcessFunction<string, Event, string> {
-  private total!: ValueState<number>;
-  override open(ctx: RuntimeContext) {
-    this.total = ctx.getState(new ValueStateDescriptor('total'));
-  }
-  processElement(e: Event, _ctx: KeyedProcessContext<string>, out: Collector<string>) {
-    const total = (this.total.value() ?? 0) + e[1];
-    this.total.update(total);
-    out.collect(`${e[0]} ${total}`);
-  }
-}
 
 /** Each record takes a while, so the job is still reading when the savepoint is asked for. */
 function slow(e: Event): Event {
