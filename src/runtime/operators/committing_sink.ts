@@ -18,8 +18,8 @@ const PENDING = new ListStateDescriptor<[number, unknown[]]>('sink-committables'
 export class CommittingSinkOperator extends FunctionOperator {
   private readonly sink = this.fn as TwoPhaseCommitSink<unknown, unknown>;
   private pending: ListState<[number, unknown[]]> | null = null;
-  /** Pre-committed and waiting for their checkpoint to be durable. */
-  private waiting: Array<[number, unknown[]]> = [];
+  /** Pre-committed and waiting for their checkpoint to be durable; replaced, never changed in place. */
+  private waiting: ReadonlyArray<[number, unknown[]]> = [];
   /** Pre-committed at the end of input: they go into the next checkpoint (the final one) and are committed once it is durable. */
   private last: unknown[] = [];
   private ts = Number.NaN;
@@ -69,7 +69,8 @@ export class CommittingSinkOperator extends FunctionOperator {
 
   override snapshotState(checkpointId: number): KeyedStatePart[] {
     const committables = [...this.last.splice(0), ...this.sink.prepareCommit(checkpointId)];
-    this.waiting.push([checkpointId, committables]);
+    // A new array each time: the one handed to update() may be kept by the state as it is.
+    this.waiting = [...this.waiting, [checkpointId, committables]];
     this.pending!.update(this.waiting);
     return super.snapshotState(checkpointId);
   }
