@@ -17,6 +17,8 @@ export interface PartitionReaderOptions<T> {
   readonly position: PartitionPosition;
   readonly isolationLevel: 0 | 1;
   readonly deserializer: KafkaRecordDeserializer<T>;
+  /** The consumer group completed checkpoints' offsets are committed to, or null. */
+  readonly commitGroup: string | null;
 }
 
 const IS_TRANSACTIONAL = 0x10;
@@ -38,7 +40,10 @@ interface Buffered<T> {
  * Reads one partition from a position (Flink's KafkaPartitionSplitReader for one split): a fetch
  * loop by offset with no consumer group, filling a bounded buffer that `pollTimestamped` drains.
  * Under read_committed, records of aborted transactions and transaction markers are skipped, as
- * Kafka's own consumer skips them. A bounded reader ends at its stopping offset.
+ * Kafka's own consumer skips them. A bounded reader ends at its stopping offset. With a commit
+ * group, the offset each checkpoint took is committed to the group once the checkpoint completes
+ * (Flink's KafkaSourceReader): as a standalone consumer, outside any group membership, and a
+ * failed commit is only reported, since the job's position is its checkpoint.
  */
 export class KafkaPartitionReader<T> implements SourceReader<T> {
   readonly #options: PartitionReaderOptions<T>;
@@ -54,6 +59,11 @@ export class KafkaPartitionReader<T> implements SourceReader<T> {
   #ready: Promise<void> | null = null;
   #resume: (() => void) | null = null;
   readonly #loop: Promise<void>;
+  /** Offsets taken by checkpoints not yet committed to the group, by checkpoint id. */
+  readonly #toCommit = new Map<number, number>();
+  #committed: number | null = null;
+  #commits: Promise<void> = Promise.resolve();
+  #committer: Consumer | null = null;
 
   constructor(options: PartitionReaderOptions<T>) {
     this.#options = options;
@@ -109,15 +119,52 @@ export class KafkaPartitionReader<T> implements SourceReader<T> {
     return this.#ready;
   }
 
-  snapshotState(): PartitionPosition {
+  snapshotState(checkpointId: number): PartitionPosition {
+    if (this.#options.commitGroup !== null) this.#toCommit.set(checkpointId, this.#position);
     return { offset: this.#position, stop: this.#options.position.stop };
+  }
+
+  /** Resolves once this checkpoint's commit is done (it never rejects). */
+  notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    const offset = this.#toCommit.get(checkpointId);
+    if (offset === undefined) return this.#commits;
+    for (const id of this.#toCommit.keys()) if (id <= checkpointId) this.#toCommit.delete(id);
+    if (offset !== this.#committed) this.#commits = this.#commits.then(() => this.#commit(offset, checkpointId));
+    return this.#commits;
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.#resume?.();
     await this.#loop;
+    await this.#commits;
     await closeQuietly(this.#client);
+    const committer = this.#committer;
+    this.#committer = null;
+    if (committer !== null) await closeQuietly(committer);
+  }
+
+  /**
+   * Commits as a consumer outside group membership (generation -1: Kafka's commit for a group
+   * with no members). Its client never retries: on a refusal from a group with live members it
+   * would otherwise join that group and make its consumers rebalance. A closed reader (its split
+   * ended) commits through a client made for the one commit.
+   */
+  async #commit(offset: number, checkpointId: number): Promise<void> {
+    const { split: { topic, partition }, commitGroup, servers, clientId } = this.#options;
+    const make = () => new Consumer({ ...clientOptions(servers, clientId), retries: 0, groupId: commitGroup! });
+    const kept = this.#closed ? null : (this.#committer ??= make());
+    const client = kept ?? make();
+    client.generationId = -1;
+    client.memberId = '';
+    try {
+      await client.commit({ offsets: [{ topic, partition, offset: BigInt(offset), leaderEpoch: -1 }] });
+      this.#committed = offset;
+    } catch (error) {
+      console.warn(`${kafkaError(this.#options.where, servers, `commit offset ${offset} of ${topic}:${partition} to consumer group "${commitGroup}" for checkpoint ${checkpointId}`, error).message}. The job goes on: its position is its checkpoint, and the group's offset is for monitoring`);
+    } finally {
+      if (kept === null) await closeQuietly(client);
+    }
   }
 
   #ended(): boolean {

@@ -16,6 +16,8 @@ interface SourceSettings<T> {
   readonly servers: readonly string[];
   readonly topics: readonly string[];
   readonly groupId: string | null;
+  /** The group each completed checkpoint's offsets are committed to, or null (no group, or commit.offsets.on.checkpoint false). */
+  readonly commitGroup: string | null;
   readonly clientId: string;
   readonly isolationLevel: 0 | 1;
   readonly deserializer: KafkaRecordDeserializer<T>;
@@ -30,7 +32,10 @@ const WHERE = 'KafkaSource';
  * timestamps as event time. Bounded (`setBounded`), each partition is read up to its stopping
  * offset and the source ends; unbounded, a subtask reads its share of the partitions
  * (⌈partitions ÷ parallelism⌉) at once, forever. Made with `KafkaSource.builder<T>()...build()`,
- * which reads the topics' partitions and resolves the offsets. Node (Deno and Bun are not tested).
+ * which reads the topics' partitions and resolves the offsets. With a group id, each completed
+ * checkpoint's offsets are committed to the group, for monitoring (Flink's
+ * commit.offsets.on.checkpoint); the job's own position is its checkpoint, never the group's.
+ * Node (Deno and Bun are not tested).
  */
 export class KafkaSource<T> implements Source<T> {
   readonly boundedness: Boundedness;
@@ -61,7 +66,7 @@ export class KafkaSource<T> implements Source<T> {
     const s = this.#settings;
     return new KafkaPartitionReader<T>({
       where: WHERE, servers: s.servers, clientId: `${s.clientId}-${context.subtaskIndex}`, split, position,
-      isolationLevel: s.isolationLevel, deserializer: s.deserializer,
+      isolationLevel: s.isolationLevel, deserializer: s.deserializer, commitGroup: s.commitGroup,
     });
   }
 }
@@ -82,6 +87,8 @@ export class KafkaSourceBuilder<T> {
   #groupId: string | null = null;
   #clientId = 'eddy-kafka-source';
   #isolationLevel: 0 | 1 = 0;
+  /** commit.offsets.on.checkpoint as set, or null: Flink's default, true when there is a group. */
+  #commitOffsets: boolean | null = null;
   #starting = OffsetsInitializer.earliest();
   #stopping: OffsetsInitializer | null = null;
   #deserializer: KafkaRecordDeserializer<T> | null = null;
@@ -103,7 +110,7 @@ export class KafkaSourceBuilder<T> {
     return this;
   }
 
-  /** The consumer group whose committed offsets `OffsetsInitializer.committedOffsets()` reads. */
+  /** The consumer group whose committed offsets `OffsetsInitializer.committedOffsets()` reads, and to which each completed checkpoint's offsets are committed. */
   setGroupId(groupId: string): this {
     this.#groupId = groupId;
     return this;
@@ -127,11 +134,16 @@ export class KafkaSourceBuilder<T> {
     return this;
   }
 
-  /** Kafka consumer properties Eddy reads: `isolation.level` (read_uncommitted, Kafka's default, or read_committed) and `client.id.prefix`. */
-  setProperty(key: 'isolation.level' | 'client.id.prefix', value: string): this {
+  /**
+   * Kafka consumer properties Eddy reads: `isolation.level` (read_uncommitted, Kafka's default, or
+   * read_committed), `client.id.prefix` and `commit.offsets.on.checkpoint` (true or false; by
+   * default true when a group id is set, as Flink's).
+   */
+  setProperty(key: 'isolation.level' | 'client.id.prefix' | 'commit.offsets.on.checkpoint', value: string): this {
     if (key === 'isolation.level' && (value === 'read_committed' || value === 'read_uncommitted')) this.#isolationLevel = value === 'read_committed' ? 1 : 0;
     else if (key === 'client.id.prefix' && value.length > 0) this.#clientId = value;
-    else throw new Error(`${WHERE}.setProperty(${JSON.stringify(key)}, ${JSON.stringify(value)}): Eddy reads "isolation.level" (read_committed or read_uncommitted) and "client.id.prefix" (a name)`);
+    else if (key === 'commit.offsets.on.checkpoint' && (value === 'true' || value === 'false')) this.#commitOffsets = value === 'true';
+    else throw new Error(`${WHERE}.setProperty(${JSON.stringify(key)}, ${JSON.stringify(value)}): Eddy reads "isolation.level" (read_committed or read_uncommitted), "client.id.prefix" (a name) and "commit.offsets.on.checkpoint" (true or false)`);
     return this;
   }
 
@@ -140,6 +152,7 @@ export class KafkaSourceBuilder<T> {
     if (this.#servers === null) throw new Error(`${WHERE}.build(): no bootstrap servers. Fix: setBootstrapServers("host:9092")`);
     if (this.#topics.length === 0) throw new Error(`${WHERE}.build(): no topics. Fix: setTopics("orders")`);
     if (this.#deserializer === null) throw new Error(`${WHERE}.build(): no deserializer. Fix: setDeserializer(KafkaDeserializers.json()) (or .string(), .bytes(), .record())`);
+    if (this.#commitOffsets === true && this.#groupId === null) throw new Error(`${WHERE}.build(): commit.offsets.on.checkpoint is true, and there is no consumer group to commit to. Fix: setGroupId("...")`);
     const servers = this.#servers;
     const client = new Consumer({ ...clientOptions(servers, this.#clientId), groupId: this.#groupId ?? `${this.#clientId}-offsets` });
     try {
@@ -161,7 +174,7 @@ export class KafkaSourceBuilder<T> {
       const stops = this.#stopping === null ? null : await resolve(this.#stopping, 'stopping offsets');
       const splits = partitions.map((p, i) => ({ ...p, start: starts[i], stop: stops === null ? null : Math.max(starts[i], stops[i]) }));
       const settings: SourceSettings<T> = {
-        servers, topics: this.#topics, groupId: this.#groupId, clientId: this.#clientId, isolationLevel: this.#isolationLevel, deserializer: this.#deserializer,
+        servers, topics: this.#topics, groupId: this.#groupId, commitGroup: this.#commitOffsets === false ? null : this.#groupId, clientId: this.#clientId, isolationLevel: this.#isolationLevel, deserializer: this.#deserializer,
       };
       return this.#make(settings, splits, this.#stopping !== null);
     } finally {

@@ -46,8 +46,18 @@ export interface SourceReader<T> {
   pollColumns?(max: number): Columns | null;
   /** Resolves when `pollNext` may return records (or the end) again. */
   isAvailable(): Promise<void>;
-  /** The reader's position, structured-clone safe, for checkpoints. */
-  snapshotState(): unknown;
+  /** The reader's position, structured-clone safe, for checkpoint `checkpointId`. */
+  snapshotState(checkpointId: number): unknown;
+  /**
+   * Optional (Flink's SourceReader is a CheckpointListener): the checkpoint that took
+   * `snapshotState(checkpointId)` is durable. For effects outside the job that must follow a
+   * checkpoint, such as committing a consumer group's offsets; a reader whose split has ended is
+   * still told of the next checkpoint after it, and the source closes only once a promise it
+   * returns then has settled. A failure (thrown, or the promise rejected) fails the job, as in
+   * Flink: an effect whose failure does no harm (a commit for monitoring) should report it and
+   * resolve.
+   */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;
 }
 

@@ -72,6 +72,12 @@ export class SplitReaders {
   #answered: Promise<void> = ALWAYS_AVAILABLE;
   #failure: unknown = null;
   readonly #closing: Promise<unknown>[] = [];
+  /**
+   * Readers whose split ended and that listen for checkpoints, until one taken after the end
+   * completes (Flink's KafkaSourceReader commits a finished split's offset so): each with the
+   * first checkpoint that snapshotted it since.
+   */
+  #ended: { readonly reader: SourceReader<unknown>; snapshotted: number | null }[] = [];
   /** Splits a restored checkpoint had in progress here, read on from their positions before any new one is asked for. */
   readonly #resumed: SplitPosition[];
 
@@ -116,16 +122,39 @@ export class SplitReaders {
   }
 
   /** The splits in progress here and where in each: those being read, then those still to resume (which splits were handed out is the assigner's to keep). */
-  inProgress(): SplitPosition[] {
+  inProgress(checkpointId: number): SplitPosition[] {
     // A split the assigner gave and no reader opened yet (an answer from the coordinator came
     // between polls) is this subtask's too: the assigner counts it as handed out.
     const given = typeof this.#answer === 'number' ? [{ split: this.#answer, position: undefined }] : [];
-    const current = this.#readers.map(({ split, reader }) => ({ split, position: reader.snapshotState() }));
+    const current = this.#readers.map(({ split, reader }) => ({ split, position: reader.snapshotState(checkpointId) }));
+    for (const ended of this.#ended) {
+      ended.reader.snapshotState(checkpointId);
+      ended.snapshotted ??= checkpointId;
+    }
     return [...current, ...given, ...this.#resumed];
+  }
+
+  /** Whether a reader of an ended split waits to hear of a checkpoint taken after its end. */
+  awaitCheckpoint(): boolean {
+    return this.#ended.length > 0;
+  }
+
+  /** Tells the readers, those of ended splits included, that checkpoint `checkpointId` is durable. */
+  notifyCheckpointComplete(checkpointId: number): void {
+    for (const { reader } of this.#readers) {
+      const done = reader.notifyCheckpointComplete?.(checkpointId);
+      if (done instanceof Promise) done.catch((error: unknown) => { this.#failure ??= error; });
+    }
+    for (const { reader } of this.#ended) {
+      const done = reader.notifyCheckpointComplete?.(checkpointId);
+      if (done instanceof Promise) this.#closing.push(done);
+    }
+    this.#ended = this.#ended.filter((e) => e.snapshotted === null || e.snapshotted > checkpointId);
   }
 
   async close(): Promise<void> {
     while (this.#readers.length > 0) this.#closeReader(0);
+    this.#ended = [];
     await Promise.all(this.#closing);
   }
 
@@ -165,6 +194,7 @@ export class SplitReaders {
 
   #closeReader(at: number): void {
     const [{ reader }] = this.#readers.splice(at, 1);
+    if (reader.notifyCheckpointComplete !== undefined) this.#ended.push({ reader, snapshotted: null });
     if (reader.close === undefined) return;
     // Closed as soon as its split ends; a failure to close still fails the job, at its end.
     const closed: Promise<unknown> = (async () => reader.close!())();

@@ -31,6 +31,8 @@ export class SourceOperator extends StreamOperator {
   private positionState: ListState<unknown> | null = null;
   private assignerState: ListState<number> | null = null;
   private resumed: SplitPosition[] = [];
+  /** A rejection of the reader's notifyCheckpointComplete, thrown at the next poll or at close. */
+  private notifyFailure: unknown = null;
 
   /** The job's one assigner for split sources (the executor's, or the coordinator's in workers). */
   assignSplitsWith(assigner: SplitAssigner): void {
@@ -76,6 +78,7 @@ export class SourceOperator extends StreamOperator {
   poll(max: number): PollOutcome {
     let polled: Polled;
     try {
+      if (this.notifyFailure !== null) throw this.notifyFailure;
       polled = this.splitReaders !== null ? this.splitReaders.poll(max) : pollReader(this.reader!, max);
     } catch (error) {
       throw this.failure(error, null);
@@ -104,20 +107,35 @@ export class SourceOperator extends StreamOperator {
     try {
       await this.splitReaders?.close();
       await this.reader?.close?.();
+      if (this.notifyFailure !== null) throw this.notifyFailure;
     } catch (error) {
       throw this.failure(error, null);
     }
   }
 
-  override snapshotState(): KeyedStatePart[] {
+  override snapshotState(checkpointId: number): KeyedStatePart[] {
     if (this.splitReaders !== null) {
-      this.positionState!.update(this.splitReaders.inProgress());
+      this.positionState!.update(this.splitReaders.inProgress(checkpointId));
       const handedOut = this.splits?.handedOut?.(this.ctx.node.id);
       if (handedOut === undefined) throw new Error('internal: the split assigner cannot say which splits it handed out');
       this.assignerState!.update([handedOut]);
     } else {
-      this.positionState!.update([this.reader?.snapshotState()]);
+      this.positionState!.update([this.reader?.snapshotState(checkpointId)]);
     }
     return [];
+  }
+
+  /** A reader whose split ended waits to hear of a checkpoint taken after its end (Flink's KafkaSourceReader commits a finished split's offset with it). */
+  override awaitsFinalCheckpoint(): boolean {
+    return this.splitReaders !== null ? this.splitReaders.awaitCheckpoint() : this.reader?.notifyCheckpointComplete !== undefined;
+  }
+
+  override notifyCheckpointComplete(checkpointId: number): void {
+    super.notifyCheckpointComplete(checkpointId);
+    if (this.splitReaders !== null) this.splitReaders.notifyCheckpointComplete(checkpointId);
+    else {
+      const done = this.reader?.notifyCheckpointComplete?.(checkpointId);
+      if (done instanceof Promise) done.catch((error: unknown) => { this.notifyFailure ??= error; });
+    }
   }
 }

@@ -164,6 +164,39 @@ describe.skipIf(missing !== null)('KafkaSource against a real broker', () => {
     expect(await run(OffsetsInitializer.committedOffsets('EARLIEST')).then((ids) => ids.length)).toBe(60);
   });
 
+  it('commits each completed checkpoint\'s offsets to its group (commit.offsets.on.checkpoint): while reading, and an ended split\'s at the final checkpoint', async () => {
+    const committed = async (groupId: string) => (await sourceOf('bounded').setGroupId(groupId).setStartingOffsets(OffsetsInitializer.committedOffsets('EARLIEST')).build())
+      .partitions().map((p) => p.startingOffset);
+    const bounded = async (builder: ReturnType<typeof sourceOf>) => {
+      const source = await builder.setBounded(OffsetsInitializer.offsets({ 'bounded:0': 12, 'bounded:1': 15, 'bounded:2': 20 })).build();
+      const env = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(20).setRestartStrategy(RestartStrategies.noRestart());
+      return (await env.fromSource(source, WatermarkStrategy.noWatermarks(), 'Kafka').executeAndCollect()).length;
+    };
+    expect(await bounded(sourceOf('bounded').setGroupId('committing'))).toBe(47);
+    expect(await committed('committing')).toEqual([12, 15, 20]);
+    expect(await bounded(sourceOf('bounded').setGroupId('not-committing').setProperty('commit.offsets.on.checkpoint', 'false'))).toBe(47);
+    expect(await committed('not-committing')).toEqual([0, 0, 0]);
+    await expect(sourceOf('bounded').setProperty('commit.offsets.on.checkpoint', 'true').build()).rejects.toThrow(new Error(
+      'KafkaSource.build(): commit.offsets.on.checkpoint is true, and there is no consumer group to commit to. Fix: setGroupId("...")'));
+
+    // Unbounded: the group follows the job's checkpoints while it runs.
+    await createTopic('followed', 3);
+    await produce('followed', 0, 30, 3);
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(20);
+    const source = await sourceOf('followed').setGroupId('following').build();
+    env.fromSource(source, WatermarkStrategy.noWatermarks(), 'Kafka').addSink(() => {});
+    const client = env.executeAsync('followed');
+    const followed = sourceOf('followed').setGroupId('following').setStartingOffsets(OffsetsInitializer.committedOffsets('EARLIEST'));
+    let offsets: number[] = [];
+    for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+      offsets = (await followed.build()).partitions().map((p) => p.startingOffset);
+      if (offsets.every((o) => o === 10)) break;
+    }
+    await client.cancel();
+    await client.getJobExecutionResult().catch(() => {});
+    expect(offsets).toEqual([10, 10, 10]);
+  });
+
   it('unbounded: reads what is written while it runs, from every partition, until cancelled', async () => {
     await createTopic('unbounded', 3);
     await produce('unbounded', 0, 9, 3);
