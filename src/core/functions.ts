@@ -132,7 +132,9 @@ export interface SinkContext {
 
 /**
  * A sink takes records one by one; an object sink may also take whole column batches
- * (`invokeColumns`), so columnar results reach it without becoming records.
+ * (`invokeColumns`), so columnar results reach it without becoming records. The columns are lent
+ * for the call: the job may write the next batch into the same memory once it returns, so a
+ * sink that keeps values copies them (`cols.value.slice()`).
  */
 export type SinkFunction<T> =
   | ((value: T, context: SinkContext) => void)

@@ -31,6 +31,12 @@ export interface EmitTarget {
   values?: Float64Array;
   /** minBy/maxBy: record index of the current extreme; first: the key's first record index. */
   indexes?: Float64Array;
+  /**
+   * Instead of copying the values out: called after each chunk of at most BATCH_CAPACITY records
+   * with the chunk's first record and its results where the kernel wrote them, a view of its
+   * memory that is valid only during the call (the next chunk overwrites it, growth detaches it).
+   */
+  lend?: (offset: number, values: Float64Array) => void;
 }
 
 export interface UpdateOptions {
@@ -137,6 +143,7 @@ export class KeyedAggregator {
       if (emit?.values) emit.values.set(after.f64.subarray(outValues >> 3, (outValues >> 3) + len), off);
       if (emit?.indexes) emit.indexes.set(after.f64.subarray(outIndexes >> 3, (outIndexes >> 3) + len), off);
       if (trackChanged) this.collectChanged(before);
+      if (emit?.lend) emit.lend(off, after.f64.subarray(outValues >> 3, (outValues >> 3) + len));
     }
   }
 
@@ -359,7 +366,8 @@ function hasAvg(fields: number): boolean {
 
 function checkEmit(emit: EmitTarget, n: number): void {
   const byIndex = emit.aggregate === 'minBy' || emit.aggregate === 'maxBy' || emit.aggregate === 'first';
-  if (!emit.values && !emit.indexes) throw new Error('KeyedAggregator.update: emit needs a values or indexes column');
+  if (!emit.values && !emit.indexes && !emit.lend) throw new Error('KeyedAggregator.update: emit needs a values or indexes column, or lend');
+  if (emit.lend && (emit.values || emit.aggregate === 'first')) throw new Error(`KeyedAggregator.update: emit "${emit.aggregate}" cannot lend its values${emit.values ? ' and copy them too' : ''}`);
   if (emit.indexes && !byIndex) throw new Error(`KeyedAggregator.update: emit "${emit.aggregate}" has no record index; pass only values`);
   if (emit.values && emit.aggregate === 'first') throw new Error('KeyedAggregator.update: emit "first" writes record indexes; pass indexes');
   for (const column of [emit.values, emit.indexes]) {

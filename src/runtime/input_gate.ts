@@ -353,6 +353,6 @@ export class InputGate implements WatermarkInputs {
 
   /** This gate as the target of a chained producer (one channel). */
   asTarget(): Target {
-    return { push: (element) => this.push(0, element) };
+    return { push: (element) => this.push(0, element), consumer: this.op };
   }
 }

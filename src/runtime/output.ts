@@ -1,9 +1,12 @@
 import type { ColumnBatch, ControlElement, RecordBatch, StreamElement } from '../core/elements.ts';
 import { recordBatch } from '../core/elements.ts';
+import type { StreamOperator } from './operator.ts';
 
 /** Where one operator output edge delivers: a chained operator's gate, or a partitioner into queues. */
 export interface Target {
   push(element: StreamElement): void;
+  /** A chained operator's gate: the operator that `push` hands an element to before it returns (unless its gate sorts its input, in BATCH). */
+  readonly consumer?: StreamOperator;
 }
 
 class Buffer {
@@ -47,6 +50,11 @@ export class OperatorOutput {
     this.sides = sides;
     this.check = check;
     this.batchSize = batchSize;
+  }
+
+  /** The one operator that receives every column batch sent on, through a direct call (a chained consumer); null otherwise. */
+  get soleChainedConsumer(): StreamOperator | null {
+    return this.main.length === 1 ? this.main[0].consumer ?? null : null;
   }
 
   collect(value: unknown, timestamp: number): void {

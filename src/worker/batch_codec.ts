@@ -10,13 +10,17 @@ import { formatValue } from '../core/types.ts';
 import type { Column, ColumnBatch, NumericColumn, RecordBatch } from '../core/elements.ts';
 import { isHandedOver } from '../runtime/partitioner.ts';
 
-/** A column as posted: a Float64Array when every entry is a number, otherwise the plain array. */
-export type EncodedColumn = Float64Array | readonly unknown[];
+/**
+ * A column as posted: an Int32Array when every entry is an int32 (so the receiver gets small
+ * integers back, as the sender had them, not doubles), a Float64Array when every entry is a
+ * number, otherwise the plain array.
+ */
+export type EncodedColumn = Int32Array | Float64Array | readonly unknown[];
 
 /**
  * Tuples of one arity whose fields are numbers, strings, booleans or null, as one column per
  * position: structured clone walks a nested array per record, whereas a batch of `[id, quantity]`
- * pairs as two Float64Arrays is two transfers.
+ * pairs as two Int32Arrays is two transfers.
  */
 export interface EncodedTuples {
   readonly tuples: readonly EncodedColumn[];
@@ -43,17 +47,46 @@ export interface EncodedColumns {
 }
 
 /**
- * One pass: a Float64Array if every entry is a number, else the array itself, whose records
- * (when they are `records`, not keys) are checked from the first non-number on.
+ * One pass: a typed array if every entry is a number (see `numbers`), else the array itself,
+ * whose records (when they are `records`, not keys) are checked.
  */
 function encodeColumn(xs: readonly unknown[], records: boolean): EncodedColumn {
-  const out = new Float64Array(xs.length);
-  for (let i = 0; i < xs.length; i++) {
+  const numeric = numbers(xs);
+  if (numeric !== null) return numeric;
+  if (records) checkRecords(xs, 0, 'to another worker');
+  return xs;
+}
+
+/** Whether `x` is an int32 that an Int32Array gives back as it is (-0 would come back as 0). */
+function isInt32(x: number): boolean {
+  return (x | 0) === x && (x !== 0 || 1 / x > 0);
+}
+
+/**
+ * `xs` as an Int32Array while every entry is an int32, as a Float64Array from the first that is
+ * not; null at the first entry that is not a number.
+ */
+function numbers(xs: readonly unknown[]): Int32Array | Float64Array | null {
+  const n = xs.length;
+  const first = xs[0];
+  if (typeof first !== 'number') return null;
+  if (!isInt32(first)) return doubles(xs, null, 0);
+  const ints = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
     const x = xs[i];
-    if (typeof x !== 'number') {
-      if (records) checkRecords(xs, i, 'to another worker');
-      return xs;
-    }
+    if (typeof x !== 'number') return null;
+    if (!isInt32(x)) return doubles(xs, ints, i);
+    ints[i] = x;
+  }
+  return ints;
+}
+
+function doubles(xs: readonly unknown[], ints: Int32Array | null, from: number): Float64Array | null {
+  const out = new Float64Array(xs.length);
+  for (let i = 0; i < from; i++) out[i] = ints![i];
+  for (let i = from; i < xs.length; i++) {
+    const x = xs[i];
+    if (typeof x !== 'number') return null;
     out[i] = x;
   }
   return out;
@@ -186,18 +219,16 @@ function encodeValues(xs: readonly unknown[], records: boolean): EncodedValues {
   return { tuples: fields };
 }
 
-/** Position f of every tuple: a Float64Array if all are numbers, a plain array of flat values, or null. */
+/** Position f of every tuple: a typed array if all are numbers (see `numbers`), a plain array of flat values, or null. */
 function tupleField(tuples: ReadonlyArray<readonly unknown[]>, f: number): EncodedColumn | null {
-  const numbers = new Float64Array(tuples.length);
-  let i = 0;
-  for (; i < tuples.length; i++) {
-    const v = tuples[i][f];
-    if (typeof v !== 'number') break;
-    numbers[i] = v;
+  const n = tuples.length;
+  const first = tuples[0][f];
+  if (typeof first === 'number') {
+    const numeric = isInt32(first) ? intField(tuples, f) : doubleField(tuples, f, null, 0);
+    if (numeric !== null) return numeric;
   }
-  if (i === tuples.length) return numbers;
-  const values = new Array<unknown>(tuples.length);
-  for (let j = 0; j < tuples.length; j++) {
+  const values = new Array<unknown>(n);
+  for (let j = 0; j < n; j++) {
     const v = tuples[j][f]; // a hole reads as undefined, which is not a flat value: holes stay with structured clone
     if (v !== null && typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') return null;
     values[j] = v;
@@ -205,28 +236,67 @@ function tupleField(tuples: ReadonlyArray<readonly unknown[]>, f: number): Encod
   return values;
 }
 
+function intField(tuples: ReadonlyArray<readonly unknown[]>, f: number): Int32Array | Float64Array | null {
+  const ints = new Int32Array(tuples.length);
+  for (let i = 0; i < tuples.length; i++) {
+    const v = tuples[i][f];
+    if (typeof v !== 'number') return null;
+    if (!isInt32(v)) return doubleField(tuples, f, ints, i);
+    ints[i] = v;
+  }
+  return ints;
+}
+
+function doubleField(tuples: ReadonlyArray<readonly unknown[]>, f: number, ints: Int32Array | null, from: number): Float64Array | null {
+  const out = new Float64Array(tuples.length);
+  for (let i = 0; i < from; i++) out[i] = ints![i];
+  for (let i = from; i < tuples.length; i++) {
+    const v = tuples[i][f];
+    if (typeof v !== 'number') return null;
+    out[i] = v;
+  }
+  return out;
+}
+
+// Decoded arrays are built by push, as the sender's partitioner built them: packed, of the element
+// kind their values call for (small integers stay small integers). Arrays of another kind than the
+// sender's would make the receiver's user functions and state see two shapes of one record type.
 function decodeValues(encoded: EncodedValues): unknown[] {
   if (!isTuples(encoded)) return decodeColumn(encoded);
   const fields = encoded.tuples;
-  const n = fields[0].length;
-  const out = new Array<unknown>(n);
-  // Array literals make packed arrays of the exact length, which later reads are fastest on (and
-  // which leave less garbage than growing each tuple).
   if (fields.length === 2) {
     const [a, b] = fields;
-    for (let i = 0; i < n; i++) out[i] = [a[i], b[i]];
-    return out;
+    return a instanceof Int32Array && b instanceof Int32Array ? intPairs(a, b) : pairs(a, b);
   }
-  if (fields.length === 3) {
-    const [a, b, c] = fields;
-    for (let i = 0; i < n; i++) out[i] = [a[i], b[i], c[i]];
-    return out;
-  }
+  if (fields.length === 3) return triples(fields[0], fields[1], fields[2]);
+  const n = fields[0].length;
+  const out: unknown[] = [];
   for (let i = 0; i < n; i++) {
     const t: unknown[] = [];
     for (let f = 0; f < fields.length; f++) t.push(fields[f][i]);
-    out[i] = t;
+    out.push(t);
   }
+  return out;
+}
+
+// Array literals make packed tuples of the exact length. Each literal learns one element kind for
+// every array it makes (V8's allocation sites): integer pairs get a literal of their own, so tuples
+// of other kinds cannot turn them into boxed arrays.
+function intPairs(a: Int32Array, b: Int32Array): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < a.length; i++) out.push([a[i], b[i]]);
+  return out;
+}
+
+function pairs(a: EncodedColumn, b: EncodedColumn): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < a.length; i++) out.push([a[i], b[i]]);
+  return out;
+}
+
+function triples(a: EncodedColumn, b: EncodedColumn, c: EncodedColumn): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < a.length; i++) out.push([a[i], b[i], c[i]]);
   return out;
 }
 
@@ -235,13 +305,7 @@ function isTuples(encoded: EncodedValues): encoded is EncodedTuples {
 }
 
 function encodeKeyGroups(groups: readonly number[]): Int32Array | Float64Array {
-  const out = new Int32Array(groups.length);
-  for (let i = 0; i < groups.length; i++) {
-    const g = groups[i];
-    if ((g | 0) !== g || Object.is(g, -0)) return toFloat64(groups);
-    out[i] = g;
-  }
-  return out;
+  return numbers(groups) ?? toFloat64(groups);
 }
 
 // Explicit loops: V8 optimises them, where `new Float64Array(array)` and `Array.from` take generic, slower paths.
@@ -252,14 +316,13 @@ function toFloat64(xs: readonly number[]): Float64Array {
 }
 
 function toArray(xs: Float64Array | Int32Array): number[] {
-  // Pre-filled with a double, so the array starts (and stays) packed doubles.
-  const out = new Array<number>(xs.length).fill(0.5);
-  for (let i = 0; i < xs.length; i++) out[i] = xs[i];
+  const out: number[] = [];
+  for (let i = 0; i < xs.length; i++) out.push(xs[i]);
   return out;
 }
 
 function decodeColumn(col: EncodedColumn): unknown[] {
-  return col instanceof Float64Array ? toArray(col) : (col as unknown[]);
+  return ArrayBuffer.isView(col) ? toArray(col) : (col as unknown[]);
 }
 
 export function encodeBatch(batch: RecordBatch): EncodedBatch {

@@ -1,5 +1,5 @@
 import { formatBytes, KernelLimitError, KeyDictionary } from '../../kernels/index.ts';
-import type { AggregateName, DictionaryKey, KeyColumn, KeyedAggregator } from '../../kernels/index.ts';
+import type { AggregateName, DictionaryKey, EmitTarget, KeyColumn, KeyedAggregator } from '../../kernels/index.ts';
 import type { KernelPlan } from '../../plan/kernel_routing.ts';
 import { columnBatch, isExclusive } from '../../core/elements.ts';
 import type { Column, ColumnBatch, RecordBatch } from '../../core/elements.ts';
@@ -11,6 +11,7 @@ import type { KernelTablePart, KeyedStatePart } from '../../state/snapshot.ts';
 import { MAX_WATERMARK } from '../../core/watermarks.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorContext, StateInitializationContext } from '../operator.ts';
+import { SinkOperator } from './sink.ts';
 
 const AGGREGATE: Record<KernelPlan['aggregation'], AggregateName> = { sum: 'sum', min: 'min', max: 'max', minBy: 'minBy', maxBy: 'maxBy' };
 
@@ -37,6 +38,8 @@ export class KernelAggregateOperator extends StreamOperator {
   private recordIndexState: ListState<number> | null = null;
   private keyGroups: KeyGroupRange | null = null;
   private resultsEmitted = false;
+  /** STREAMING: whether the output's one consumer reads a batch within the call and keeps none of its arrays (null: not looked at yet). */
+  private outputLent: boolean | null = null;
 
   constructor(ctx: OperatorContext, plan: KernelPlan) {
     super(ctx);
@@ -61,6 +64,7 @@ export class KernelAggregateOperator extends StreamOperator {
     if (this.plan.record !== 'columns') return super.processColumns(input, batch);
     const keyColumn = batch.columns[this.plan.keyField];
     const values = batch.columns[this.plan.valueField];
+    if (this.lendsOutput()) return this.applyLending(keyColumn, asFloat64(values), batch.timestamps);
     // A batch nobody else holds takes its rolling results in its own value column: the kernel
     // has read each chunk of values before it writes that chunk's results.
     const reuse = values instanceof Float64Array && isExclusive(batch);
@@ -106,25 +110,57 @@ export class KernelAggregateOperator extends StreamOperator {
   }
 
   /**
+   * STREAMING: whether the output's one consumer is done with a column batch when its call
+   * returns, so the batch may lie in memory that the next batch reuses.
+   */
+  private lendsOutput(): boolean {
+    this.outputLent ??= !this.batchMode && lendsTo(this.out.soleChainedConsumer);
+    return this.outputLent;
+  }
+
+  /**
+   * STREAMING to a consumer that is done with each batch as its call returns: the rolling results
+   * of each kernel chunk go on where the kernel wrote them, a batch per chunk, with no copy.
+   */
+  private applyLending(keys: Column, values: Float64Array, timestamps: Float64Array | null): void {
+    const keyIds = this.keyIds(keys);
+    const whole = keyIds.length;
+    this.update(keyIds, values, {
+      aggregate: this.aggregate,
+      lend: (offset, rolling) => {
+        const end = offset + rolling.length;
+        const part = offset === 0 && end === whole;
+        const rowKeys = this.firstSeenKeys(part ? keys : sliceColumn(keys, offset, end), part ? keyIds : keyIds.subarray(offset, end));
+        const stamps = timestamps === null || part ? timestamps : timestamps.subarray(offset, end);
+        this.out.emitColumns(columnBatch(this.row(rowKeys, rolling), rolling.length, stamps));
+      },
+    });
+  }
+
+  /**
    * Runs a batch through the kernel; returns each record's rolling result (STREAMING), written
    * over `values` when the caller owns them, with the key each result row carries; or null (BATCH).
    */
   private apply(keys: Column, values: Float64Array, resultsInValues = false): { keys: Column; rolling: Float64Array } | null {
-    const n = values.length;
     const keyIds = this.keyIds(keys);
+    const rolling = this.batchMode ? null : resultsInValues ? values : new Float64Array(values.length);
+    this.update(keyIds, values, rolling === null ? undefined : { aggregate: this.aggregate, values: rolling });
+    if (rolling === null) return null;
+    return { keys: this.firstSeenKeys(keys, keyIds), rolling };
+  }
+
+  private update(keyIds: KeyColumn, values: Float64Array, emit: EmitTarget | undefined): void {
+    const n = values.length;
     let indexes: Float64Array | undefined;
     if (this.needsIndexes) {
       indexes = new Float64Array(n);
       for (let i = 0; i < n; i++) indexes[i] = this.recordIndex++;
     }
-    const rolling = this.batchMode ? null : resultsInValues ? values : new Float64Array(n);
     try {
-      this.aggregator!.update(keyIds, values, { indexes, emit: rolling === null ? undefined : { aggregate: this.aggregate, values: rolling } });
+      this.aggregator!.update(keyIds, values, { indexes, emit });
     } catch (error) {
       throw error instanceof KernelLimitError ? this.limitReached(error) : error;
     }
-    if (rolling === null) return null;
-    return { keys: this.firstSeenKeys(keys, keyIds), rolling };
   }
 
   /** A full table, in the words of the DataStream API: the limit, and the three ways past it. */
@@ -184,6 +220,20 @@ export class KernelAggregateOperator extends StreamOperator {
     for (const name of this.plan.columns) row[name] = name === this.plan.keyField ? keys : aggregates;
     return row;
   }
+}
+
+/**
+ * Whether a column batch sent to `consumer` comes back as the call returns: the operator turns it
+ * into records (which copies every value) or is a sink, whose `invokeColumns` reads the columns
+ * during the call (its documented contract). Operators that pass columns on, or queues, keep them.
+ */
+function lendsTo(consumer: StreamOperator | null): boolean {
+  if (consumer === null) return false;
+  return consumer instanceof SinkOperator || consumer.processColumns === StreamOperator.prototype.processColumns;
+}
+
+function sliceColumn(column: Column, start: number, end: number): Column {
+  return ArrayBuffer.isView(column) ? column.subarray(start, end) : column.slice(start, end);
 }
 
 function asFloat64(column: Column): Float64Array {
