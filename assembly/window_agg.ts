@@ -1,31 +1,37 @@
 // Window aggregation: count/sum/min/max per (key, slice), where slices are the panes of
-// gcd(window size, slide). Each event updates exactly one row; a window's results are its slice's
-// rows (tumbling) or its slices' rows merged per key (sliding) when it fires; a slice no window
+// gcd(window size, slide). Each event updates exactly one slot; a window's results are its slice's
+// slots (tumbling) or its slices' slots merged per key (sliding) when it fires; a slice no window
 // needs any more is freed whole.
 //
-// Each live slice has its own rows (key i64, count u32, key id u32, then one 8-byte slot per
-// field, in the order keys first came to it) and an open-addressing index over them (u32 slots:
-// 4-bit hash tag | row + 1): an event touches one slot and one row of its slice. Key ids (kids)
-// come from one key index, consulted only when a key first comes to a slice, so that merging a
-// sliding window's slices is an array lookup per row rather than a hash probe. A slice is freed as
-// a whole, and a kid once no slice holds its key. Blocks come from a small allocator over the
-// memory above tableBase: power-of-two size classes with a free list each.
+// Each live slice is one open-addressing table (linear probing) whose slots hold the accumulator
+// inline: key i64, count u32 (0: empty), pad u32, then one 8-byte field each for sum, min, max as
+// kept. A lookup reads one slot, so an event costs one cache line of its slice, which the update
+// loads ahead for a group of events. A new slice's table is sized to the most rows a live slice
+// holds, so a stream whose keys stay put fills it without rehashing. All tables hash alike and
+// place by the hash's low bits, so merging a sliding window's slices into one table walks every
+// table in order: the merge's probes move through the merged table as a few sequential streams.
+// Blocks come from a small allocator over the memory above tableBase: power-of-two size classes
+// with a free list each.
 import {
-  BATCH_CAPACITY, FIELD_COUNT, FIELD_SUM, FIELD_MIN, FIELD_MAX,
-  COL_KEY, COL_COUNT, COL_SUM, COL_MIN, COL_MAX, ERR_MAX_BYTES, ERR_MEMORY_GROW, ERR_DUPLICATE_KEY,
+  BATCH_CAPACITY, FIELD_COUNT, FIELD_SUM, FIELD_MIN, FIELD_MAX, KEYS_I32, KEYS_U32, KEYS_F64,
+  COL_KEY, COL_COUNT, COL_SUM, COL_MIN, COL_MAX, ERR_MAX_BYTES, ERR_MEMORY_GROW, ERR_DUPLICATE_KEY, ERR_NOT_INTEGER_KEY,
 } from './abi';
-import { fmix64, toOrdinal, fromOrdinal } from './bits';
+import { hashKey, toOrdinal, fromOrdinal } from './bits';
 import { inKeys, inValues, inIndexes, rows, tableBase, ensureMemory, layoutRegions } from './layout';
-import { widenKeys } from './keyed_agg';
 
 const COLUMN_BYTES = <usize>BATCH_CAPACITY << 3;
-const TAG_MASK: u32 = 0xf0000000;
-const ID_MASK: u32 = 0x0fffffff;
 const MIN_CLASS: u32 = 6;
 const FREE_HEADS = memory.data(32 * 4);
 const KEY_RESULT = memory.data(64);
-// Directory entry: slice id i64 | rows ptr u32 | rows capacity u32 | row count u32 | index ptr u32 | index slots u32 | pad.
+// Directory entry: slice id i64 | table ptr u32 | slots u32 | rows u32 | pad.
 const DIR_STRIDE: usize = 32;
+const D_TABLE: usize = 8;
+const D_SLOTS: usize = 12;
+const D_ROWS: usize = 16;
+// Tables hold at most LOAD_NUM / LOAD_DEN of their slots.
+const LOAD_NUM: u64 = 7;
+const LOAD_DEN: u64 = 8;
+const MIN_SLOTS: u32 = 64;
 
 // ---- allocator ----
 let heapTop: usize = 0;
@@ -85,9 +91,9 @@ function grow(p: usize, oldBytes: usize, newBytes: usize, used: usize): usize {
   return q;
 }
 
-// ---- layout of a row: key i64, count u32, kid u32, then the other fields ----
+// ---- layout of a slot: key i64, count u32, pad u32, then the other fields ----
 const O_COUNT: usize = 8;
-const O_KID: usize = 12;
+const O_PAD: usize = 12;
 let fields: u32 = 0;
 let rowStride: u32 = 16;
 let oSum: u32 = 0;
@@ -101,16 +107,6 @@ function offset(bit: u32): u32 {
   return at;
 }
 
-// ---- keys ----
-let kidCap: u32 = 0;
-let kidTop: u32 = 0;
-let freeKid: i32 = -1;
-let keysPtr: usize = 0; // i64 per kid (a free kid holds the next free kid)
-let refsPtr: usize = 0; // u32 per kid: slices holding its key
-let keySlots: u32 = 0;
-let keyIndex: usize = 0;
-let mergeIdx: usize = 0; // u32 per kid: merged row + 1 while a window fires
-
 // ---- slices ----
 let dirPtr: usize = 0;
 let dirCap: u32 = 0;
@@ -118,23 +114,26 @@ let sliceCount: u32 = 0;
 let lastSlice: i64 = 0;
 let lastDir: i32 = -1;
 
-// ---- a fired window's results: one slice's rows, or rows merged from several ----
-let mergeRows: usize = 0;
-let mergeCap: u32 = 0;
-let outRows: usize = 0;
+// ---- a fired window's results: one slice's table, or a table merged from several ----
+let mergeTable: usize = 0;
+let mergeSlots: u32 = 0;
+let mergeAlloc: u32 = 0;
+let outTable: usize = 0;
+let outSlots: u32 = 0;
 let outCount: u32 = 0;
+// Where the reading of a table's rows in slot order stands: the next slot and the rows read before it.
+let cursorTable: usize = 0;
+let cursorPos: u32 = 0;
+let cursorDone: u32 = 0;
 
 @inline function dirAt(i: u32): usize {
   return dirPtr + <usize>i * DIR_STRIDE;
 }
 
-@inline function hashOf(key: i64): u64 {
-  return fmix64(<u64>key);
-}
-
+// Slots (a power of two) for n rows within the load limit.
 function slotsFor(n: u32): u32 {
-  let s: u32 = 64;
-  while (<u64>s * 3 < <u64>n * 4) s <<= 1;
+  let s: u32 = MIN_SLOTS;
+  while (<u64>s * LOAD_NUM < <u64>n * LOAD_DEN) s <<= 1;
   return s;
 }
 
@@ -157,135 +156,60 @@ export function windowClear(): i32 {
   dirCap = 0;
   sliceCount = 0;
   lastDir = -1;
-  mergeRows = 0;
-  mergeCap = 0;
+  rangeHi = -Infinity;
+  mergeTable = 0;
+  mergeSlots = 0;
+  mergeAlloc = 0;
   outCount = 0;
-  kidCap = 0;
-  kidTop = 0;
-  freeKid = -1;
-  keysPtr = 0;
-  refsPtr = 0;
-  mergeIdx = 0;
-  keySlots = 64;
-  keyIndex = alloc(<usize>keySlots << 2);
-  if (keyIndex == 0) return errCode;
-  memory.fill(keyIndex, 0, <usize>keySlots << 2);
+  cursorTable = 0;
   return 0;
 }
 
-@inline function keyAt(kid: u32): i64 {
-  return load<i64>(keysPtr + (<usize>kid << 3));
+// A zeroed table of `slots` slots, or 0 when memory says no.
+function newTable(slots: u32): usize {
+  const bytes = <usize>slots * <usize>rowStride;
+  const t = alloc(bytes);
+  if (t != 0) memory.fill(t, 0, bytes);
+  return t;
 }
 
-function placeKid(kid: u32): void {
-  const h = hashOf(keyAt(kid));
-  const mask = keySlots - 1;
-  let pos = <u32>h & mask;
-  while (load<u32>(keyIndex + (<usize>pos << 2)) != 0) pos = (pos + 1) & mask;
-  store<u32>(keyIndex + (<usize>pos << 2), (<u32>(h >> 60) << 28) | (kid + 1));
+// Places a copy of slot p (hash h) in a table known not to hold its key; returns the new slot.
+@inline function place(table: usize, mask: u32, h: u32, p: usize): usize {
+  const stride = <usize>rowStride;
+  let pos = h & mask;
+  while (load<u32>(table + <usize>pos * stride + O_COUNT) != 0) pos = (pos + 1) & mask;
+  const q = table + <usize>pos * stride;
+  memory.copy(q, p, stride);
+  return q;
 }
 
-// Doubles the kid space (keys, their slice counts, the merge index): false when memory says no.
-function growKids(): bool {
-  const cap = kidCap == 0 ? <u32>1024 : kidCap << 1;
-  const keys = grow(keysPtr, <usize>kidCap << 3, <usize>cap << 3, <usize>kidTop << 3);
-  if (keys == 0) return false;
-  keysPtr = keys;
-  const refs = grow(refsPtr, <usize>kidCap << 2, <usize>cap << 2, <usize>kidTop << 2);
-  if (refs == 0) return false;
-  refsPtr = refs;
-  const m = grow(mergeIdx, <usize>kidCap << 2, <usize>cap << 2, <usize>kidCap << 2);
-  if (m == 0) return false;
-  memory.fill(m + (<usize>kidCap << 2), 0, <usize>(cap - kidCap) << 2);
-  mergeIdx = m;
-  kidCap = cap;
-  const want = slotsFor(cap);
-  if (want > keySlots) {
-    const index = grow(keyIndex, <usize>keySlots << 2, <usize>want << 2, 0);
-    if (index == 0) return false;
-    keyIndex = index;
-    keySlots = want;
-    memory.fill(keyIndex, 0, <usize>keySlots << 2);
-    for (let kid: u32 = 0; kid < kidTop; kid++) if (load<u32>(refsPtr + (<usize>kid << 2)) != 0) placeKid(kid);
+// A table of `slots` slots holding the rows of `table` (`oldSlots` slots), which is freed; 0 when memory says no.
+function rehash(table: usize, oldSlots: u32, slots: u32): usize {
+  const t = newTable(slots);
+  if (t == 0) return 0;
+  const stride = <usize>rowStride;
+  const mask = slots - 1;
+  for (let i: u32 = 0; i < oldSlots; i++) {
+    const p = table + <usize>i * stride;
+    if (load<u32>(p + O_COUNT) != 0) place(t, mask, hashKey(load<i64>(p)), p);
   }
-  return true;
+  free(table, <usize>oldSlots * stride);
+  return t;
 }
 
-// The kid of `key` (hash h), one more slice holding it; -1 when memory says no.
-function holdKey(key: i64, h: u64): i32 {
-  const tag = <u32>(h >> 60) << 28;
-  let mask = keySlots - 1;
-  let pos = <u32>h & mask;
-  while (true) {
-    const s = load<u32>(keyIndex + (<usize>pos << 2));
-    if (s == 0) break;
-    if ((s & TAG_MASK) == tag) {
-      const kid = (s & ID_MASK) - 1;
-      if (keyAt(kid) == key) {
-        const refs = refsPtr + (<usize>kid << 2);
-        store<u32>(refs, load<u32>(refs) + 1);
-        return <i32>kid;
-      }
-    }
-    pos = (pos + 1) & mask;
-  }
-  let kid: u32;
-  if (freeKid >= 0) {
-    kid = <u32>freeKid;
-    freeKid = <i32>keyAt(kid);
-  } else {
-    if (kidTop == kidCap && !growKids()) return -1;
-    kid = kidTop++;
-  }
-  store<i64>(keysPtr + (<usize>kid << 3), key);
-  store<u32>(refsPtr + (<usize>kid << 2), 1);
-  if (keySlots - 1 != mask) placeKid(kid);
-  else store<u32>(keyIndex + (<usize>pos << 2), tag | (kid + 1));
-  return <i32>kid;
-}
-
-// One slice fewer holds the key of `kid`; with none left, the kid leaves the key index
-// (backward-shift deletion) for the free list.
-function dropKey(kid: u32): void {
-  const refs = refsPtr + (<usize>kid << 2);
-  const left = load<u32>(refs) - 1;
-  store<u32>(refs, left);
-  if (left != 0) return;
-  const mask = keySlots - 1;
-  let i = <u32>hashOf(keyAt(kid)) & mask;
-  while (((load<u32>(keyIndex + (<usize>i << 2)) & ID_MASK) - 1) != kid) i = (i + 1) & mask;
-  let j = i;
-  while (true) {
-    j = (j + 1) & mask;
-    const s = load<u32>(keyIndex + (<usize>j << 2));
-    if (s == 0) break;
-    const k = <u32>hashOf(keyAt((s & ID_MASK) - 1)) & mask;
-    const stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-    if (stays) continue;
-    store<u32>(keyIndex + (<usize>i << 2), s);
-    i = j;
-  }
-  store<u32>(keyIndex + (<usize>i << 2), 0);
-  store<i64>(keysPtr + (<usize>kid << 3), <i64>freeKid);
-  freeKid = <i32>kid;
-}
-
-// Places row `r` (hash h) in an index known not to hold it.
-@inline function place(index: usize, mask: u32, h: u64, r: u32): void {
-  let pos = <u32>h & mask;
-  while (load<u32>(index + (<usize>pos << 2)) != 0) pos = (pos + 1) & mask;
-  store<u32>(index + (<usize>pos << 2), (<u32>(h >> 60) << 28) | (r + 1));
-}
-
-// The directory position of slice `s`, made (empty) when absent; -1 when memory says no.
+// The directory position of slice `s`, made (empty) when absent; -1 when memory says no. A new
+// slice's table is sized for the most rows a live slice holds: the keys likely to come to it.
 function sliceOf(s: i64): i32 {
   if (lastDir >= 0 && s == lastSlice) return lastDir;
+  let most: u32 = 0;
   for (let i: u32 = 0; i < sliceCount; i++) {
-    if (load<i64>(dirAt(i)) == s) {
+    const d = dirAt(i);
+    if (load<i64>(d) == s) {
       lastSlice = s;
       lastDir = <i32>i;
       return lastDir;
     }
+    most = max(most, load<u32>(d + D_ROWS));
   }
   if (sliceCount == dirCap) {
     const cap = dirCap == 0 ? <u32>16 : dirCap << 1;
@@ -294,145 +218,197 @@ function sliceOf(s: i64): i32 {
     dirPtr = d;
     dirCap = cap;
   }
-  const rowsCap: u32 = 192;
-  const slotCount: u32 = 256;
-  const r = alloc(<usize>rowsCap * <usize>rowStride);
-  if (r == 0) return -1;
-  const index = alloc(<usize>slotCount << 2);
-  if (index == 0) return -1;
-  memory.fill(index, 0, <usize>slotCount << 2);
+  const slots = slotsFor(most);
+  const t = newTable(slots);
+  if (t == 0) return -1;
   const d = dirAt(sliceCount);
   store<i64>(d, s);
-  store<u32>(d + 8, <u32>r);
-  store<u32>(d + 12, rowsCap);
-  store<u32>(d + 16, 0);
-  store<u32>(d + 20, <u32>index);
-  store<u32>(d + 24, slotCount);
+  store<u32>(d + D_TABLE, <u32>t);
+  store<u32>(d + D_SLOTS, slots);
+  store<u32>(d + D_ROWS, 0);
   lastSlice = s;
   lastDir = <i32>sliceCount;
   sliceCount++;
   return lastDir;
 }
 
-// Room for one more row in slice d: grows its rows (x2), and its index with them; false when memory says no.
-function roomFor(d: usize): bool {
-  const n = load<u32>(d + 16);
-  const cap = load<u32>(d + 12);
-  if (n < cap) return true;
-  const stride = <usize>rowStride;
-  const r = grow(<usize>load<u32>(d + 8), <usize>cap * stride, <usize>(cap << 1) * stride, <usize>n * stride);
-  if (r == 0) return false;
-  store<u32>(d + 8, <u32>r);
-  store<u32>(d + 12, cap << 1);
-  const slotCount = load<u32>(d + 24);
-  const want = slotsFor(cap << 1);
-  if (want <= slotCount) return true;
-  const index = grow(<usize>load<u32>(d + 20), <usize>slotCount << 2, <usize>want << 2, 0);
-  if (index == 0) return false;
-  memory.fill(index, 0, <usize>want << 2);
-  for (let k: u32 = 0; k < n; k++) place(index, want - 1, hashOf(load<i64>(r + <usize>k * stride)), k);
-  store<u32>(d + 20, <u32>index);
-  store<u32>(d + 24, want);
-  return true;
-}
-
-// The row of `key` in slice d, appended (count 0) when absent; 0 when memory says no.
-function rowOf(d: usize, key: i64, h: u64): usize {
-  const tag = <u32>(h >> 60) << 28;
-  const stride = <usize>rowStride;
-  let index = <usize>load<u32>(d + 20);
-  let mask = load<u32>(d + 24) - 1;
-  let r = <usize>load<u32>(d + 8);
-  let pos = <u32>h & mask;
+// The slot of `key` (hash h) in table t (mask), or the empty slot where it would go.
+@inline function seek(t: usize, mask: u32, key: i64, h: u32, stride: usize = <usize>rowStride): usize {
+  let pos = h & mask;
   while (true) {
-    const v = load<u32>(index + (<usize>pos << 2));
-    if (v == 0) break;
-    if ((v & TAG_MASK) == tag) {
-      const p = r + <usize>((v & ID_MASK) - 1) * stride;
-      if (load<i64>(p) == key) return p;
-    }
+    const p = t + <usize>pos * stride;
+    if (load<u32>(p + O_COUNT) == 0 || load<i64>(p) == key) return p;
     pos = (pos + 1) & mask;
   }
-  const n = load<u32>(d + 16);
-  if (n == load<u32>(d + 12)) {
-    if (!roomFor(d)) return 0;
-    index = <usize>load<u32>(d + 20);
-    mask = load<u32>(d + 24) - 1;
-    r = <usize>load<u32>(d + 8);
-    place(index, mask, h, n);
-  } else {
-    store<u32>(index + (<usize>pos << 2), tag | (n + 1));
+}
+
+// A new row for `key` in slice d, whose table lacks it: the table doubles first when the row
+// would pass the load limit. Returns the slot (count 0), or 0 when memory says no.
+function insert(d: usize, key: i64, h: u32, p: usize): usize {
+  const n = load<u32>(d + D_ROWS) + 1;
+  const slots = load<u32>(d + D_SLOTS);
+  if (<u64>n * LOAD_DEN > <u64>slots * LOAD_NUM) {
+    const t = rehash(<usize>load<u32>(d + D_TABLE), slots, slots << 1);
+    if (t == 0) return 0;
+    store<u32>(d + D_TABLE, <u32>t);
+    store<u32>(d + D_SLOTS, slots << 1);
+    p = seek(t, (slots << 1) - 1, key, h);
   }
-  const kid = holdKey(key, h);
-  if (kid < 0) return 0;
-  store<u32>(d + 16, n + 1);
-  const p = r + <usize>n * stride;
+  store<u32>(d + D_ROWS, n);
   store<i64>(p, key);
-  store<u32>(p + O_COUNT, 0);
-  store<u32>(p + O_KID, <u32>kid);
+  store<u32>(p + O_PAD, 0);
   return p;
 }
 
-@inline function apply(p: usize, v: f64): void {
+// The slot of `key` in slice d, made (count 0) when absent; 0 when memory says no.
+@inline function rowOf(d: usize, key: i64, h: u32): usize {
+  const p = seek(<usize>load<u32>(d + D_TABLE), load<u32>(d + D_SLOTS) - 1, key, h);
+  if (load<u32>(p + O_COUNT) != 0) return p;
+  return insert(d, key, h, p);
+}
+
+// Adds v to slot p, whose fields sit at S (sum), MN (min) and MX (max), 0 when not kept: the
+// update passes them as constants, so each field set gets its own loop without field tests.
+@inline function apply(p: usize, v: f64, S: usize, MN: usize, MX: usize): void {
   const count = load<u32>(p + O_COUNT);
   store<u32>(p + O_COUNT, count + 1);
   if (count == 0) {
-    if (oSum) store<f64>(p + oSum, v);
+    if (S) store<f64>(p + S, v);
     const o = toOrdinal(v);
-    if (oMin) store<i64>(p + oMin, o);
-    if (oMax) store<i64>(p + oMax, o);
+    if (MN) store<i64>(p + MN, o);
+    if (MX) store<i64>(p + MX, o);
     return;
   }
-  if (oSum) store<f64>(p + oSum, load<f64>(p + oSum) + v);
-  if (oMin | oMax) {
+  if (S) store<f64>(p + S, load<f64>(p + S) + v);
+  if (MN | MX) {
     const o = toOrdinal(v);
-    if (oMin && o < load<i64>(p + oMin)) store<i64>(p + oMin, o);
-    if (oMax && o > load<i64>(p + oMax)) store<i64>(p + oMax, o);
+    if (MN && o < load<i64>(p + MN)) store<i64>(p + MN, o);
+    if (MX && o > load<i64>(p + MX)) store<i64>(p + MX, o);
   }
 }
 
-// Events per lookahead group: a first pass finds each event's slice and hash and loads its index
-// slot and the row it points to (the likely row), so their cache misses overlap; the second pass
-// applies the events in order against warm lines (the keyed kernel's trick; a probe that finds
-// the slot moved is still right).
+// Events per lookahead group: a first pass finds each event's slice and hash and touches the slot
+// its key hashes to, so the cache misses of the group overlap; the second pass applies the events
+// in order against warm lines.
 const GROUP: i32 = 16;
 const GROUP_DIRS = memory.data(GROUP * 4);
-const GROUP_HASHES = memory.data(GROUP * 8);
+const GROUP_HASHES = memory.data(GROUP * 4);
 let lookaheadSink: u64 = 0;
-// The time range [rangeLo, rangeHi) of slice rangeSlice, for events of the slice before: most
-// events fall in it, found with two comparisons rather than a division.
-let rangeSlice: i64 = 0;
+// The time range [rangeLo, rangeHi) of the slice at directory position rangeDir, for events of the
+// slice before: most events fall in it, found with two comparisons rather than a division. An
+// empty range (rangeHi -Infinity) when the directory moves.
+let rangeDir: i32 = -1;
 let rangeLo: f64 = 0;
 let rangeHi: f64 = -Infinity;
 
 // The directory position of the slice of time t, made when absent; -1 when memory says no.
 @inline function sliceAt(t: f64, offset: f64, sliceMs: f64): i32 {
-  if (t >= rangeLo && t < rangeHi && lastDir >= 0 && lastSlice == rangeSlice) return lastDir;
+  if (t >= rangeLo && t < rangeHi) return rangeDir;
+  return sliceAtMiss(t, offset, sliceMs);
+}
+
+function sliceAtMiss(t: f64, offset: f64, sliceMs: f64): i32 {
   const s = Math.floor((t - offset) / sliceMs);
   const d = sliceOf(<i64>s);
   if (d >= 0) {
-    rangeSlice = <i64>s;
+    rangeDir = d;
     rangeLo = offset + s * sliceMs;
     rangeHi = rangeLo + sliceMs;
   }
   return d;
 }
 
-// The row of `key` (hash h) in slice d when present, else 0.
-@inline function probe(d: usize, key: i64, h: u64): usize {
-  const tag = <u32>(h >> 60) << 28;
-  const index = <usize>load<u32>(d + 20);
-  const mask = load<u32>(d + 24) - 1;
-  const r = <usize>load<u32>(d + 8);
-  let pos = <u32>h & mask;
-  while (true) {
-    const v = load<u32>(index + (<usize>pos << 2));
-    if (v == 0) return 0;
-    if ((v & TAG_MASK) == tag) {
-      const p = r + <usize>((v & ID_MASK) - 1) * <usize>rowStride;
-      if (load<i64>(p) == key) return p;
+@inline function keyAt(i: i32, keyFormat: i32): i64 {
+  if (keyFormat == KEYS_I32) return <i64>load<i32>(inKeys + (<usize>i << 2));
+  return load<i64>(inKeys + (<usize>i << 3));
+}
+
+// U32 and F64 keys become i64 in place, F64 ones all checked before any event is applied;
+// ERR_NOT_INTEGER_KEY names the first bad one.
+function integerKeys(n: i32, keyFormat: i32): i32 {
+  if (keyFormat == KEYS_U32) {
+    for (let i = n - 1; i >= 0; i--) store<i64>(inKeys + (<usize>i << 3), <i64>load<u32>(inKeys + (<usize>i << 2)));
+    return 0;
+  }
+  for (let i = 0; i < n; i++) {
+    const f = load<f64>(inKeys + (<usize>i << 3));
+    if (!(Math.abs(f) < 9223372036854775808.0) || Math.trunc(f) != f) {
+      errRecord = i;
+      return ERR_NOT_INTEGER_KEY;
     }
-    pos = (pos + 1) & mask;
+  }
+  for (let i = 0; i < n; i++) {
+    const p = inKeys + (<usize>i << 3);
+    store<i64>(p, <i64>load<f64>(p));
+  }
+  return 0;
+}
+
+// The batch's events in groups, keys read as keyFormat says (KEYS_I32, or i64 for any other),
+// slots `stride` bytes with fields at S, MN, MX; returns the failing event's index or -1.
+@inline function updateGroups(n: i32, keyFormat: i32, offset: f64, sliceMs: f64, S: usize, MN: usize, MX: usize, stride: usize): i32 {
+  let sink: u64 = 0;
+  for (let g = 0; g < n; g += GROUP) {
+    const end = min(n, g + GROUP);
+    for (let i = g; i < end; i++) {
+      const k = <usize>(i - g);
+      const d = sliceAt(load<f64>(inIndexes + (<usize>i << 3)), offset, sliceMs);
+      store<i32>(GROUP_DIRS + (k << 2), d);
+      if (d < 0) continue;
+      const dir = dirAt(<u32>d);
+      const h = hashKey(keyAt(i, keyFormat));
+      store<u32>(GROUP_HASHES + (k << 2), h);
+      sink += load<u64>(<usize>load<u32>(dir + D_TABLE) + <usize>(h & (load<u32>(dir + D_SLOTS) - 1)) * stride);
+    }
+    for (let i = g; i < end; i++) {
+      const k = <usize>(i - g);
+      const d = load<i32>(GROUP_DIRS + (k << 2));
+      if (d < 0) {
+        lookaheadSink ^= sink;
+        return i;
+      }
+      const dir = dirAt(<u32>d);
+      const key = keyAt(i, keyFormat);
+      const h = load<u32>(GROUP_HASHES + (k << 2));
+      let p = seek(<usize>load<u32>(dir + D_TABLE), load<u32>(dir + D_SLOTS) - 1, key, h, stride);
+      if (load<u32>(p + O_COUNT) == 0) {
+        p = insert(dir, key, h, p);
+        if (p == 0) {
+          lookaheadSink ^= sink;
+          return i;
+        }
+      }
+      apply(p, load<f64>(inValues + (<usize>i << 3)), S, MN, MX);
+    }
+  }
+  lookaheadSink ^= sink;
+  return -1;
+}
+
+// One loop per key format (i32, or i64) and field set, the fields' offsets constant in each.
+function updateI32(n: i32, offset: f64, sliceMs: f64): i32 {
+  switch ((fields >> 1) & 7) {
+    case 0: return updateGroups(n, KEYS_I32, offset, sliceMs, 0, 0, 0, 16);
+    case 1: return updateGroups(n, KEYS_I32, offset, sliceMs, 16, 0, 0, 24);
+    case 2: return updateGroups(n, KEYS_I32, offset, sliceMs, 0, 16, 0, 24);
+    case 3: return updateGroups(n, KEYS_I32, offset, sliceMs, 16, 24, 0, 32);
+    case 4: return updateGroups(n, KEYS_I32, offset, sliceMs, 0, 0, 16, 24);
+    case 5: return updateGroups(n, KEYS_I32, offset, sliceMs, 16, 0, 24, 32);
+    case 6: return updateGroups(n, KEYS_I32, offset, sliceMs, 0, 16, 24, 32);
+    default: return updateGroups(n, KEYS_I32, offset, sliceMs, 16, 24, 32, 40);
+  }
+}
+
+function updateI64(n: i32, offset: f64, sliceMs: f64): i32 {
+  switch ((fields >> 1) & 7) {
+    case 0: return updateGroups(n, KEYS_F64, offset, sliceMs, 0, 0, 0, 16);
+    case 1: return updateGroups(n, KEYS_F64, offset, sliceMs, 16, 0, 0, 24);
+    case 2: return updateGroups(n, KEYS_F64, offset, sliceMs, 0, 16, 0, 24);
+    case 3: return updateGroups(n, KEYS_F64, offset, sliceMs, 16, 24, 0, 32);
+    case 4: return updateGroups(n, KEYS_F64, offset, sliceMs, 0, 0, 16, 24);
+    case 5: return updateGroups(n, KEYS_F64, offset, sliceMs, 16, 0, 24, 32);
+    case 6: return updateGroups(n, KEYS_F64, offset, sliceMs, 0, 16, 24, 32);
+    default: return updateGroups(n, KEYS_F64, offset, sliceMs, 16, 24, 32, 40);
   }
 }
 
@@ -441,47 +417,19 @@ let rangeHi: f64 = -Infinity;
 export function windowUpdate(n: i32, keyFormat: i32, offset: f64, sliceMs: f64): i32 {
   assert(n >= 0 && n <= BATCH_CAPACITY, 'windowUpdate: n out of range');
   errRecord = -1;
-  const widened = widenKeys(n, keyFormat);
-  if (widened < 0) return widened;
-  let sink: u64 = 0;
-  for (let g = 0; g < n; g += GROUP) {
-    const end = min(n, g + GROUP);
-    for (let i = g; i < end; i++) {
-      const at = <usize>i << 3;
-      const k = <usize>(i - g);
-      const d = sliceAt(load<f64>(inIndexes + at), offset, sliceMs);
-      store<i32>(GROUP_DIRS + (k << 2), d);
-      if (d < 0) continue;
-      const dir = dirAt(<u32>d);
-      const h = hashOf(load<i64>(inKeys + at));
-      store<u64>(GROUP_HASHES + (k << 3), h);
-      const v = load<u32>(<usize>load<u32>(dir + 20) + (<usize>(<u32>h & (load<u32>(dir + 24) - 1)) << 2));
-      // An empty slot gives row -1: just below the rows, inside the table's memory.
-      sink += load<u64>(<usize>load<u32>(dir + 8) + <usize>(<i32>(v & ID_MASK) - 1) * <usize>rowStride);
-    }
-    for (let i = g; i < end; i++) {
-      const at = <usize>i << 3;
-      const k = <usize>(i - g);
-      const d = load<i32>(GROUP_DIRS + (k << 2));
-      let p: usize = 0;
-      if (d >= 0) {
-        const key = load<i64>(inKeys + at);
-        const h = load<u64>(GROUP_HASHES + (k << 3));
-        const dir = dirAt(<u32>d);
-        p = probe(dir, key, h);
-        if (p == 0) p = rowOf(dir, key, h);
-      }
-      if (p == 0) {
-        errRecord = i;
-        errEntries = <f64>windowSize() + 1.0;
-        lookaheadSink ^= sink;
-        return errCode;
-      }
-      apply(p, load<f64>(inValues + at));
-    }
+  cursorTable = 0;
+  let failed: i32;
+  if (keyFormat == KEYS_I32) {
+    failed = updateI32(n, offset, sliceMs);
+  } else {
+    const bad = integerKeys(n, keyFormat);
+    if (bad < 0) return bad;
+    failed = updateI64(n, offset, sliceMs);
   }
-  lookaheadSink ^= sink;
-  return n;
+  if (failed < 0) return n;
+  errRecord = failed;
+  errEntries = <f64>windowSize() + 1.0;
+  return errCode;
 }
 
 // Merges row p into row r (count 0: first).
@@ -505,57 +453,111 @@ function findSlice(s: i64): i32 {
   return -1;
 }
 
+// The merge table emptied, `slots` slots (its block exactly that size, so a rehash sees only its own slots); false when memory says no.
+function mergeTableOf(slots: u32): bool {
+  const stride = <usize>rowStride;
+  if (slots != mergeAlloc) {
+    free(mergeTable, <usize>mergeAlloc * stride);
+    mergeTable = 0;
+    mergeAlloc = 0;
+    const t = alloc(<usize>slots * stride);
+    if (t == 0) return false;
+    mergeTable = t;
+    mergeAlloc = slots;
+  }
+  mergeSlots = slots;
+  memory.fill(mergeTable, 0, <usize>slots * stride);
+  return true;
+}
+
 // The results of the window over slices [lo, hi): one slice's rows as they are, or several
-// slices' rows merged per key (slices in order, keys as they first come). Returns how many, or ERR_*.
+// slices' rows merged per key (slices in order). Returns how many, or ERR_*.
 export function windowFireBegin(lo: f64, hi: f64): i32 {
   const from = <i64>lo;
   const to = <i64>hi;
   let found: u32 = 0;
   let only: u32 = 0;
-  let total: u32 = 0;
+  let most: u32 = 0;
   for (let i: u32 = 0; i < sliceCount; i++) {
-    const s = load<i64>(dirAt(i));
+    const d = dirAt(i);
+    const s = load<i64>(d);
     if (s < from || s >= to) continue;
     found++;
     only = i;
-    total += load<u32>(dirAt(i) + 16);
+    most = max(most, load<u32>(d + D_SLOTS));
   }
   outCount = 0;
+  cursorTable = 0;
   if (found == 0) return 0;
   if (found == 1) {
-    outRows = <usize>load<u32>(dirAt(only) + 8);
-    outCount = load<u32>(dirAt(only) + 16);
+    outTable = <usize>load<u32>(dirAt(only) + D_TABLE);
+    outSlots = load<u32>(dirAt(only) + D_SLOTS);
+    outCount = load<u32>(dirAt(only) + D_ROWS);
     return <i32>outCount;
   }
+  if (!mergeTableOf(most)) return errCode;
   const stride = <usize>rowStride;
-  if (total > mergeCap) {
-    const cap = max(total, mergeCap << 1);
-    const m = grow(mergeRows, <usize>mergeCap * stride, <usize>cap * stride, 0);
-    if (m == 0) return errCode;
-    mergeRows = m;
-    mergeCap = cap;
-  }
   for (let s = from; s < to; s++) {
     const i = findSlice(s);
     if (i < 0) continue;
     const d = dirAt(<u32>i);
-    const r = <usize>load<u32>(d + 8);
-    const n = load<u32>(d + 16);
-    for (let k: u32 = 0; k < n; k++) {
-      const p = r + <usize>k * stride;
-      const slot = mergeIdx + (<usize>load<u32>(p + O_KID) << 2);
-      const at = load<u32>(slot);
-      if (at == 0) {
-        memory.copy(mergeRows + <usize>outCount * stride, p, stride);
-        store<u32>(slot, ++outCount);
-      } else {
-        mergeRow(mergeRows + <usize>(at - 1) * stride, p);
+    const t = <usize>load<u32>(d + D_TABLE);
+    const slots = load<u32>(d + D_SLOTS);
+    for (let k: u32 = 0; k < slots; k++) {
+      const p = t + <usize>k * stride;
+      if (load<u32>(p + O_COUNT) == 0) continue;
+      const key = load<i64>(p);
+      const h = hashKey(key);
+      const q = seek(mergeTable, mergeSlots - 1, key, h);
+      if (load<u32>(q + O_COUNT) != 0) {
+        mergeRow(q, p);
+        continue;
       }
+      if (<u64>(outCount + 1) * LOAD_DEN > <u64>mergeSlots * LOAD_NUM) {
+        if (!growMerge()) return errCode;
+        place(mergeTable, mergeSlots - 1, h, p);
+      } else {
+        memory.copy(q, p, stride);
+      }
+      outCount++;
     }
   }
-  for (let k: u32 = 0; k < outCount; k++) store<u32>(mergeIdx + (<usize>load<u32>(mergeRows + <usize>k * stride + O_KID) << 2), 0);
-  outRows = mergeRows;
+  outTable = mergeTable;
+  outSlots = mergeSlots;
   return <i32>outCount;
+}
+
+// Doubles the merge table, keeping its rows; false when memory says no.
+function growMerge(): bool {
+  const slots = mergeSlots << 1;
+  const t = rehash(mergeTable, mergeAlloc, slots);
+  if (t == 0) {
+    mergeTable = 0;
+    mergeAlloc = 0;
+    return false;
+  }
+  mergeTable = t;
+  mergeAlloc = slots;
+  mergeSlots = slots;
+  return true;
+}
+
+// The slot of the `start`-th row of table t (slots), in slot order; reading on from the last call
+// costs nothing, so rows read in chunks cost one pass over the table.
+function rowAt(t: usize, slots: u32, start: u32): usize {
+  const stride = <usize>rowStride;
+  if (cursorTable != t || cursorDone > start) {
+    cursorTable = t;
+    cursorPos = 0;
+    cursorDone = 0;
+  }
+  while (cursorPos < slots) {
+    const p = t + <usize>cursorPos * stride;
+    cursorPos++;
+    if (load<u32>(p + O_COUNT) == 0) continue;
+    if (cursorDone++ == start) return p;
+  }
+  return 0;
 }
 
 @inline function column(c: i32, r: u32): usize {
@@ -575,28 +577,14 @@ export function windowFireRows(start: u32, n: u32): u32 {
   assert(n <= <u32>BATCH_CAPACITY, 'windowFireRows: n out of range');
   if (start >= outCount) return 0;
   const count = min(n, outCount - start);
-  const stride = <usize>rowStride;
-  for (let r: u32 = 0; r < count; r++) writeResult(r, outRows + <usize>(start + r) * stride);
+  for (let r: u32 = 0; r < count; r++) writeResult(r, rowAt(outTable, outSlots, start + r));
   return count;
 }
 
 // The row of `key` in slice d, or 0.
 function findRow(d: usize, key: i64): usize {
-  const h = hashOf(key);
-  const tag = <u32>(h >> 60) << 28;
-  const index = <usize>load<u32>(d + 20);
-  const mask = load<u32>(d + 24) - 1;
-  const r = <usize>load<u32>(d + 8);
-  let pos = <u32>h & mask;
-  while (true) {
-    const v = load<u32>(index + (<usize>pos << 2));
-    if (v == 0) return 0;
-    if ((v & TAG_MASK) == tag) {
-      const p = r + <usize>((v & ID_MASK) - 1) * <usize>rowStride;
-      if (load<i64>(p) == key) return p;
-    }
-    pos = (pos + 1) & mask;
-  }
+  const p = seek(<usize>load<u32>(d + D_TABLE), load<u32>(d + D_SLOTS) - 1, key, hashKey(key));
+  return load<u32>(p + O_COUNT) == 0 ? 0 : p;
 }
 
 // One key's result over slices [lo, hi) into row 0 of the ROWS columns; 0 when it has none there.
@@ -618,6 +606,7 @@ export function windowKeyResult(key: f64, lo: f64, hi: f64): i32 {
 // Frees every slice below `below`; returns the slices left.
 export function windowRetire(below: f64): u32 {
   outCount = 0;
+  cursorTable = 0;
   const limit = <i64>below;
   let kept: u32 = 0;
   for (let i: u32 = 0; i < sliceCount; i++) {
@@ -627,34 +616,33 @@ export function windowRetire(below: f64): u32 {
       kept++;
       continue;
     }
-    const r = <usize>load<u32>(d + 8);
-    const n = load<u32>(d + 16);
-    for (let k: u32 = 0; k < n; k++) dropKey(load<u32>(r + <usize>k * <usize>rowStride + O_KID));
-    free(r, <usize>load<u32>(d + 12) * <usize>rowStride);
-    free(<usize>load<u32>(d + 20), <usize>load<u32>(d + 24) << 2);
+    free(<usize>load<u32>(d + D_TABLE), <usize>load<u32>(d + D_SLOTS) * <usize>rowStride);
   }
   sliceCount = kept;
   lastDir = -1;
+  rangeHi = -Infinity;
   return sliceCount;
 }
 
 export function windowSliceCount(): u32 { return sliceCount; }
 export function windowSliceId(i: u32): f64 { return <f64>load<i64>(dirAt(i)); }
-export function windowSliceRows(i: u32): u32 { return load<u32>(dirAt(i) + 16); }
+export function windowSliceRows(i: u32): u32 { return load<u32>(dirAt(i) + D_ROWS); }
 
-// Rows [start, start + n) of slice i into the ROWS region as snapshot entries (key i64, slice i64, then the fields); returns entries written.
+// Rows [start, start + n) of slice i (in slot order) into the ROWS region as snapshot entries
+// (key i64, slice i64, count u32, 4 bytes of zeros, then the fields); returns entries written.
 export function windowExport(i: u32, start: u32, n: u32): u32 {
   const d = dirAt(i);
-  const total = load<u32>(d + 16);
+  const total = load<u32>(d + D_ROWS);
   if (start >= total) return 0;
   const count = min(n, total - start);
   const stride = <usize>rowStride;
   const entry = stride + 8;
   assert(<usize>count * entry <= COLUMN_BYTES * 8, 'windowExport: n out of range');
   const slice = load<i64>(d);
-  const r = <usize>load<u32>(d + 8);
+  const t = <usize>load<u32>(d + D_TABLE);
+  const slots = load<u32>(d + D_SLOTS);
   for (let k: u32 = 0; k < count; k++) {
-    const p = r + <usize>(start + k) * stride;
+    const p = rowAt(t, slots, start + k);
     const q = rows + <usize>k * entry;
     store<i64>(q, load<i64>(p));
     store<i64>(q + 8, slice);
@@ -663,24 +651,26 @@ export function windowExport(i: u32, start: u32, n: u32): u32 {
   return count;
 }
 
-// n snapshot entries from the ROWS region, added; a (key, slice) already present is ERR_DUPLICATE_KEY.
+// n snapshot entries from the ROWS region, added; a (key, slice) already present is
+// ERR_DUPLICATE_KEY. The 4 bytes after the count are ignored (older snapshots hold a key id there).
 export function windowImport(n: u32): i32 {
   const entry = <usize>rowStride + 8;
   assert(<usize>n * entry <= COLUMN_BYTES * 8, 'windowImport: n out of range');
+  cursorTable = 0;
   for (let k: u32 = 0; k < n; k++) {
     const q = rows + <usize>k * entry;
+    if (load<u32>(q + 16) == 0) continue;
     const key = load<i64>(q);
     const d = sliceOf(load<i64>(q + 8));
     if (d < 0) return errCode;
-    const p = rowOf(dirAt(<u32>d), key, hashOf(key));
+    const p = rowOf(dirAt(<u32>d), key, hashKey(key));
     if (p == 0) return errCode;
     if (load<u32>(p + O_COUNT) != 0) {
       errEntries = <f64>key;
       return ERR_DUPLICATE_KEY;
     }
-    const kid = load<u32>(p + O_KID);
     memory.copy(p + 8, q + 16, <usize>rowStride - 8);
-    store<u32>(p + O_KID, kid);
+    store<u32>(p + O_PAD, 0);
   }
   return <i32>n;
 }
@@ -688,7 +678,7 @@ export function windowImport(n: u32): i32 {
 // Rows held over all slices: the (key, slice) entries.
 export function windowSize(): u32 {
   let n: u32 = 0;
-  for (let i: u32 = 0; i < sliceCount; i++) n += load<u32>(dirAt(i) + 16);
+  for (let i: u32 = 0; i < sliceCount; i++) n += load<u32>(dirAt(i) + D_ROWS);
   return n;
 }
 export function windowEntryBytes(): u32 { return rowStride + 8; }

@@ -1,12 +1,16 @@
 /**
  * The window kernel alone (assembly/window_agg.ts through src/kernels/window_aggregator.ts),
  * against a Map in the test: random events into slices, windows of several slices fired, slices
- * retired, tables snapshotted and restored with keys remapped and key groups filtered.
+ * retired, tables snapshotted and restored with keys remapped and key groups filtered; a
+ * snapshot written by the earlier kernel still restores. A window's rows come in no particular
+ * key order (Flink orders results only within a key), so rows are compared as a Map by key.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareDouble, kernelUrl, loadKernelsFromFile } from '../../src/kernels/index.ts';
 import type { WindowResults } from '../../src/kernels/index.ts';
+import { fixtureEvents } from './fixtures/window_table_v1.ts';
 
 const kernels = await loadKernelsFromFile(kernelUrl('debug'));
 /** Slice ids are the event times: time t goes to slice t. */
@@ -81,9 +85,46 @@ describe('WindowAggregator', () => {
     const agg = kernels.createWindowAggregator(['sum', 'max'], SLICES);
     agg.update(Int32Array.of(1, 1, 2), Float64Array.of(0, 0, 0), Float64Array.of(2, 5, 7));
     const r = agg.fire(0, 1);
-    expect([Array.from(r.keys), Array.from(r.count), Array.from(r.sum!), Array.from(r.max!), r.min]).toEqual([[1, 2], [2, 1], [7, 7], [5, 7], undefined]);
+    const rows = Array.from(r.keys, (key, i) => [key, r.count[i], r.sum![i], r.max![i]]).sort((a, b) => a[0] - b[0]);
+    expect([rows, r.min]).toEqual([[[1, 2, 7, 5], [2, 1, 7, 7]], undefined]);
     expect(agg.snapshot().byteLength).toBe(32 + 2 * (16 + 3 * 8));
     expect(agg.slices()).toEqual([0]);
+  });
+
+  it('grows tables past their first size and merges windows of many keys as a Map would (seeded)', () => {
+    const many = fc.tuple(fc.integer({ min: -3000, max: 3000 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: -1000, max: 1000 }));
+    fc.assert(fc.property(fc.array(many, { minLength: 1000, maxLength: 4000 }), fc.integer({ min: 2, max: 6 }), (events, k) => {
+      const agg = kernels.createWindowAggregator(['count', 'sum', 'min', 'max'], SLICES);
+      const ref = new Reference();
+      // In batches, as the operator adds them, with a retire in between.
+      const half = events.length >> 1;
+      for (const part of [events.slice(0, half), events.slice(half)]) {
+        agg.update(Int32Array.from(part, (e) => e[0]), Float64Array.from(part, (e) => e[1]), Float64Array.from(part, (e) => e[2]));
+        for (const [key, slice, v] of part) ref.add(key, slice, v);
+      }
+      for (let lo = 0; lo <= 5; lo++) expect(asMap(agg.fire(lo, lo + k))).toEqual(ref.fire(lo, lo + k));
+      agg.retire(1);
+      ref.retire(1);
+      expect(agg.size).toBe(ref.entries.size);
+      const restored = kernels.createWindowAggregator(['count', 'sum', 'min', 'max'], SLICES);
+      restored.restore(agg.snapshot(), () => true);
+      expect(asMap(restored.fire(1, 6))).toEqual(ref.fire(1, 6));
+    }), { seed: 20261207, numRuns: 20 });
+  });
+
+  it('restores a snapshot the earlier kernel wrote (format version 1, a key id after each count)', () => {
+    const { keys, slices, values } = fixtureEvents();
+    const ref = new Reference();
+    for (let i = 0; i < keys.length; i++) ref.add(keys[i], slices[i], values[i]);
+    const agg = kernels.createWindowAggregator(['count', 'sum', 'min', 'max'], SLICES);
+    const { slices: restored, watermark } = agg.restore(readFileSync(new URL('./fixtures/window_table_v1.bin', import.meta.url)), () => true);
+    expect([watermark, agg.size, [...restored].sort((a, b) => a - b)]).toEqual([4.5, 1413, [-2, -1, 0, 1, 2, 3, 4, 5, 6]]);
+    for (let lo = -2; lo <= 6; lo++) expect(asMap(agg.fire(lo, lo + 3))).toEqual(ref.fire(lo, lo + 3));
+    expect(asMap(agg.keyResult(-40, -2, 7)!)).toEqual(new Map([[-40, ref.fire(-2, 7).get(-40)]]));
+    // Written again, it reads the same.
+    const again = kernels.createWindowAggregator(['count', 'sum', 'min', 'max'], SLICES);
+    again.restore(agg.snapshot(4.5), () => true);
+    expect(asMap(again.fire(-2, 7))).toEqual(ref.fire(-2, 7));
   });
 
   it('refuses a restore of another window\'s table, and a table over its memory limit', () => {
