@@ -7,6 +7,7 @@ import { flatMapFunctionOf, filterFunctionOf, keySelectorOf, mapFunctionOf, redu
 import { BroadcastStream, connectBroadcast } from './broadcast_stream.ts';
 import type { BroadcastConnectedStream } from './broadcast_stream.ts';
 import { connectStreams } from './connected_streams.ts';
+import { IntervalJoin } from './interval_join.ts';
 import type { ConnectedStreams } from './connected_streams.ts';
 import { addOperator, addSinkOperator, checkedSinkTo, streamState, typeOf } from './data_stream.ts';
 import type { AsyncSink } from '../core/async_sink.ts';
@@ -109,6 +110,15 @@ export class KeyedStream<T, K> {
       throw new Error('connect(): the first stream is keyed but the second is not; key it too (other.keyBy(...)) so both share the key space');
     }
     return connectStreams<T, T2>(this, other);
+  }
+
+  /**
+   * Joins this stream's elements (left) with `other`'s (right) of the same key whose timestamps
+   * lie within bounds of each other: `intervalJoin(other).between(lowerMs, upperMs).process(fn)`.
+   */
+  intervalJoin<T2>(other: KeyedStream<T2, K>): IntervalJoin<T, T2, K> {
+    if (!(other instanceof KeyedStream)) throw new Error('intervalJoin(other): other must be a keyed stream (other.keyBy(...)) keyed like this one, so elements of one key meet');
+    return new IntervalJoin<T, T2, K>(this, other);
   }
 
   /** Re-keys the records (Flink's KeyedStream is a DataStream, so keyBy can follow keyBy). */

@@ -6,6 +6,8 @@ import { KernelAggregateOperator } from './kernel_aggregate.ts';
 import { CoProcessOperator } from './co_process.ts';
 import { BroadcastProcessOperator } from './broadcast_process.ts';
 import { BroadcastDefinition } from '../../core/broadcast_functions.ts';
+import { IntervalJoinDefinition } from '../../core/join_functions.ts';
+import { IntervalJoinOperator } from './interval_join.ts';
 import { KeyedReduceOperator } from './keyed_reduce.ts';
 import { ProcessOperator } from './process.ts';
 import { isTwoPhaseCommitSink } from '../../core/user_functions.ts';
@@ -31,6 +33,7 @@ export function createOperator(ctx: OperatorContext, kernel: KernelPlan | null, 
     case 'filter': return new FilterOperator(ctx);
     case 'process': return new ProcessOperator(ctx);
     case 'coMap': case 'coFlatMap': case 'coProcess':
+      if (ctx.functions.fn instanceof IntervalJoinDefinition) return new IntervalJoinOperator(ctx);
       return ctx.functions.fn instanceof BroadcastDefinition ? new BroadcastProcessOperator(ctx) : new CoProcessOperator(ctx);
     case 'reduce': case 'aggregate': return new KeyedReduceOperator(ctx);
     case 'window': return new WindowOperator(ctx);
