@@ -76,8 +76,8 @@ export async function runBrowserCheckpointBench(opts: BrowserCheckpointBenchOpti
       if (process.argv.includes('--chunks')) {
         await profileTasks(page, `a 40 MB kernel table written and read back, chunks in ${chunkStore}`, () => page.evaluate(() => window.eddyCheckpointBench!.chunkStores(40 * 1048576, 1)));
       } else {
-        const run = await profileTasks(page, `${stateKeys.toLocaleString('en-US')} keys of kernel state checkpointed, chunks in ${chunkStore}`, () => page.evaluate(([k, c]) => window.eddyCheckpointBench!.kernelState(k, 3500, c), [stateKeys, chunkStore] as const));
-        console.log(`    (synchronous part ${run.syncMs.toFixed(0)} ms, longest task in the checkpointing window ${run.longestTaskMs.toFixed(0)} ms)`);
+        const run = await profileTasks(page, `${stateKeys.toLocaleString('en-US')} keys of kernel state checkpointed, chunks in ${chunkStore}`, () => page.evaluate(([k, c]) => window.eddyCheckpointBench!.kernelState(k, 3500, c), [stateKeys, chunkStore] as const), (r) => ({ ...r.restoring, calibration: r.quiet.calibration }));
+        console.log(`    (synchronous part ${run.syncMs.toFixed(0)} ms, longest task in the checkpointing window ${run.longestTaskMs.toFixed(0)} ms; restore ${run.restoreMs.toFixed(0)} ms, of which the storage's read ${run.readMs.toFixed(0)} ms)`);
       }
       return;
     }
@@ -198,7 +198,7 @@ function longestTraced(trace: { traceEvents: TraceEvent[] }, window: StateRun['q
   return { wallMs: Math.max(0, ...tasks.map((t) => (t.dur ?? 0) / 1000)), cpuMs: Math.max(0, ...tasks.map((t) => (t.tdur ?? 0) / 1000)) };
 }
 
-interface ProfileNode { readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number } }
+interface ProfileNode { readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }; readonly children?: readonly number[] }
 interface Profile { readonly nodes: readonly ProfileNode[]; readonly startTime: number; readonly samples: readonly number[]; readonly timeDeltas: readonly number[] }
 interface TraceEvent { readonly name: string; readonly ph: string; readonly ts: number; readonly dur?: number; readonly tdur?: number; readonly tid: number }
 
@@ -208,7 +208,7 @@ interface TraceEvent { readonly name: string; readonly ph: string; readonly ts: 
  * 50 ms on the page's thread with the functions its samples fell in, by self time. The trace's
  * and the profile's timestamps are on one clock (microseconds).
  */
-async function profileTasks<T>(page: Page, what: string, f: () => Promise<T>): Promise<T> {
+async function profileTasks<T>(page: Page, what: string, f: () => Promise<T>, windowOf?: (run: T) => ProfiledWindow): Promise<T> {
   const browser = page.context().browser()!;
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
@@ -240,10 +240,58 @@ async function profileTasks<T>(page: Page, what: string, f: () => Promise<T>): P
     const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([f, m]) => `${f} ${m.toFixed(0)}`).join('; ');
     console.log(`    ${ms(t.dur! / 1000)} (CPU ${ms((t.tdur ?? 0) / 1000)}) at +${((t.ts - profile.startTime) / 1000).toFixed(0)} ms: ${top}`);
   }
+  if (windowOf !== undefined) describeWindow(trace, profile, windowOf(run));
   return run;
+}
+
+/** A stretch of the page's time (performance.now()), with the performance.now() of its `eddy-calibrate` time stamp. */
+interface ProfiledWindow { readonly from: number; readonly to: number; readonly calibration: number }
+
+/**
+ * Where a stretch of the page's wall time went: the page thread's tasks in it (wall and CPU) and
+ * the time between them (waiting on IndexedDB, other threads or timers), then the CPU profile's
+ * samples in it by function, by self time and by total time (a function counted once per sample
+ * however deep it recurses).
+ */
+function describeWindow(trace: { traceEvents: TraceEvent[] }, profile: Profile, window: ProfiledWindow): void {
+  const mark = trace.traceEvents.find((e) => e.name === 'TimeStamp' && (e as { args?: { data?: { message?: string } } }).args?.data?.message === 'eddy-calibrate');
+  if (mark === undefined) throw new Error('the trace has no eddy-calibrate time stamp');
+  const from = mark.ts + (window.from - window.calibration) * 1000;
+  const to = mark.ts + (window.to - window.calibration) * 1000;
+  const tasks = trace.traceEvents.filter((e) => e.tid === mark.tid && e.ph === 'X' && (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask') && e.ts + (e.dur ?? 0) > from && e.ts < to);
+  const wall = tasks.reduce((sum, t) => sum + Math.min(to, t.ts + (t.dur ?? 0)) - Math.max(from, t.ts), 0) / 1000;
+  const cpu = tasks.reduce((sum, t) => sum + (t.tdur ?? 0), 0) / 1000;
+  console.log(`  the restoring run, traced: ${ms((to - from) / 1000)} of wall time; the page thread's ${tasks.length} tasks in it ${ms(wall)} (CPU ${ms(cpu)}), the rest between tasks`);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const name = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(src|bench|node_modules)\//, '$1/').replace(/\?.*$/, '')}:${n.callFrame.lineNumber + 1}`;
+  const self = new Map<string, number>();
+  const total = new Map<string, number>();
+  let ts = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    ts += profile.timeDeltas[i];
+    if (ts < from || ts >= to) continue;
+    const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    const leaf = byId.get(profile.samples[i])!;
+    self.set(name(leaf), (self.get(name(leaf)) ?? 0) + dt);
+    const seen = new Set<string>();
+    for (let id: number | undefined = leaf.id; id !== undefined; id = parent.get(id)) {
+      const n = name(byId.get(id)!);
+      if (seen.has(n)) continue;
+      seen.add(n);
+      total.set(n, (total.get(n) ?? 0) + dt);
+    }
+  }
+  const top = (m: Map<string, number>, k: number) => [...m].filter(([f]) => !f.startsWith('(root)')).sort((a, b) => b[1] - a[1]).slice(0, k);
+  console.log('    by self time (ms):');
+  for (const [f, t] of top(self, 15)) console.log(`      ${t.toFixed(1).padStart(7)}  ${f}`);
+  console.log('    by total time (ms):');
+  for (const [f, t] of top(total, 40)) console.log(`      ${t.toFixed(1).padStart(7)}  ${f}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const only = process.argv.find((a) => a.startsWith('--parts='))?.slice('--parts='.length).split(',');
-  await runBrowserCheckpointBench({ ...(process.argv.includes('--quick') ? { runs: 2, stateKeys: 200_000, events: 3_000_000, purchases: 1_000_000 } : {}), ...(only === undefined ? {} : { parts: only }) });
+  const runs = process.argv.find((a) => a.startsWith('--runs='))?.slice('--runs='.length);
+  await runBrowserCheckpointBench({ ...(process.argv.includes('--quick') ? { runs: 2, stateKeys: 200_000, events: 3_000_000, purchases: 1_000_000 } : {}), ...(only === undefined ? {} : { parts: only }), ...(runs === undefined ? {} : { runs: Number(runs) }) });
 }

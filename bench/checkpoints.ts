@@ -4,14 +4,15 @@
 // aggregate state and of heap state: how long a checkpoint holds the stream (the synchronous
 // snapshot, and the longest pause while checkpoints go on), how long until it is durable, how
 // long a restore takes, and the bytes per key on disk next to those in memory; the kernel state to
-// memory too. `--kernel-state` runs only the kernel state's part.
+// memory too; and what one checkpoint costs in CPU, measured in a quiet job (`--cost` runs only
+// that part). `--kernel-state` runs only the kernel state's part.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   FileSystemCheckpointStorage, KeyedProcessFunction, MemoryCheckpointStorage, StreamExecutionEnvironment, ValueStateDescriptor, WatermarkStrategy,
 } from '../src/index.ts';
-import type { CheckpointStats, CheckpointStorage, Columns, RuntimeContext, Source, SourceReader, ValueState } from '../src/index.ts';
+import type { CheckpointStats, CheckpointStorage, CheckpointStore, Columns, RuntimeContext, Source, SourceReader, ValueState } from '../src/index.ts';
 import enrichment, { PURCHASES } from './enrichment_job.ts';
 import { heapNow, median } from './measure.ts';
 import { keyValueColumns as columns } from './generated_columns.ts';
@@ -227,13 +228,103 @@ async function stateCheckpoints(label: string, data: { key: Int32Array; value: F
   if (dir !== null) console.log(`  size: ${((stats?.lastSizeBytes ?? 0) / keys).toFixed(1)} bytes per key on disk; ${inMemory}`);
 }
 
+let costRuns = 0;
+
+/** A storage that counts its stores' writes and the CPU time (this process's) each took from call to durable. */
+class MeteredStorage implements CheckpointStorage {
+  readonly inner: CheckpointStorage;
+  writes = 0;
+  writeCpu = 0;
+  writeSystemCpu = 0;
+  constructor(inner: CheckpointStorage) {
+    this.inner = inner;
+  }
+  describe(): string {
+    return this.inner.describe();
+  }
+  async open(jobName: string): Promise<CheckpointStore> {
+    const store = await this.inner.open(jobName);
+    return {
+      latest: () => store.latest(),
+      write: async (checkpoint, retain) => {
+        const cpu = process.cpuUsage();
+        const info = await store.write(checkpoint, retain);
+        const used = process.cpuUsage(cpu);
+        this.writes++;
+        this.writeCpu += (used.user + used.system) / 1000;
+        this.writeSystemCpu += used.system / 1000;
+        return info;
+      },
+      finish: () => store.finish(),
+      close: () => store.close(),
+    };
+  }
+}
+
+/**
+ * What one checkpoint costs in CPU, measured where nothing else runs: a job holds its state
+ * (its input read, its source quiet), first for `windowMs` with checkpointing enabled but never
+ * due (the idle job's own CPU), then for `windowMs` checkpointing every `intervalMs`; the extra
+ * CPU over the checkpoints taken is one checkpoint's cost, all of it (the trigger, the barrier
+ * through the tasks, the synchronous snapshot, encoding, checksums, the write and its fsyncs, the
+ * garbage), and of it the storage's write (call to durable).
+ */
+async function checkpointCost(label: string, data: { key: Int32Array; value: Float64Array }, job: StateJob, dir: string, rounds: number, intervalMs = 100, windowMs = 2000): Promise<void> {
+  console.log(`\n${label}: one checkpoint's CPU, the job quiet, a checkpoint every ${intervalMs} ms to the file system (load average ${loadavg().map((l) => l.toFixed(1)).join(', ')})`);
+  const totals: number[] = [];
+  const writes: number[] = [];
+  const systems: number[] = [];
+  const syncs: number[] = [];
+  const counts: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const quietRun = async (interval: number) => {
+      const storage = new MeteredStorage(new FileSystemCheckpointStorage(join(dir, `cost-${costRuns++}`)));
+      const source = new ColumnsThenQuiet(data);
+      const env = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(interval);
+      env.getCheckpointConfig().setCheckpointStorage(storage);
+      env.getConfig().setBatchSize(65_536);
+      job(env, source);
+      const client = env.executeAsync('cost');
+      await source.drained;
+      await new Promise((r) => setTimeout(r, 300));
+      gc();
+      const writesBefore = storage.writes;
+      const writeCpuBefore = storage.writeCpu;
+      const systemBefore = storage.writeSystemCpu;
+      const cpu = process.cpuUsage();
+      await new Promise((r) => setTimeout(r, windowMs));
+      const used = process.cpuUsage(cpu);
+      const stats = (await client.cancel()).checkpoints;
+      return { cpu: (used.user + used.system) / 1000, writes: storage.writes - writesBefore, writeCpu: storage.writeCpu - writeCpuBefore, system: storage.writeSystemCpu - systemBefore, syncMs: stats?.lastSyncMs ?? 0 };
+    };
+    const idle = await quietRun(3_600_000);
+    const busy = await quietRun(intervalMs);
+    if (busy.writes === 0) throw new Error('no checkpoint was written in the window');
+    totals.push((busy.cpu - idle.cpu) / busy.writes);
+    writes.push(busy.writeCpu / busy.writes);
+    systems.push(busy.system / busy.writes);
+    syncs.push(busy.syncMs);
+    counts.push(busy.writes);
+  }
+  const list = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
+  console.log(`  one checkpoint, all of it:            median ${median(totals).toFixed(1)} ms of CPU (${list(totals)}), ${median(counts)} checkpoints per ${windowMs} ms window`);
+  console.log(`  of it the storage's write:            median ${median(writes).toFixed(1)} ms of CPU (${list(writes)}), of which the kernel's (system) ${median(systems).toFixed(1)} ms`);
+  console.log(`  synchronous part (wall, the last):    median ${median(syncs).toFixed(1)} ms (${list(syncs)})`);
+  console.log(`  so a checkpoint a second costs a job that keeps a core busy ${(1 + median(totals) / 1000).toFixed(3)}x`);
+}
+
 /** `kernelStateOnly`: only the 1 M keys of kernel state, to the file system and to memory. */
-export async function runCheckpointBench(opts: { events?: number; keys?: number; runs?: number; stateKeys?: number; kernelStateOnly?: boolean } = {}): Promise<void> {
+export async function runCheckpointBench(opts: { events?: number; keys?: number; runs?: number; stateKeys?: number; kernelStateOnly?: boolean; costOnly?: boolean } = {}): Promise<void> {
   const events = opts.events ?? 10_000_000;
   const runs = opts.runs ?? 5;
   const stateKeys = opts.stateKeys ?? 1_000_000;
   const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-checkpoints-'));
   try {
+    if (opts.costOnly === true) {
+      await checkpointCost('the keyed-sum job\'s state (100,000 keys in the kernels)', columns(100_000, 100_000, true), kernelSum, dir, runs);
+      await checkpointCost('the enrichment job\'s size of heap state (10,000 keys, a ValueState each)', columns(10_000, 10_000, true), heapSum, dir, runs);
+      return;
+    }
     if (opts.kernelStateOnly === true) {
       const state = columns(stateKeys, stateKeys, true);
       await stateCheckpoints(`${stateKeys.toLocaleString('en-US')} keys of kernel aggregate state (a keyed sum)`, state, runs, join(dir, 'kernel'), kernelSum, false);
@@ -263,6 +354,8 @@ export async function runCheckpointBench(opts: { events?: number; keys?: number;
         if (result.checkpoints === null) throw new Error('checkpointing was not enabled');
         return result.checkpoints.completed;
       });
+    await checkpointCost('the keyed-sum job\'s state (100,000 keys in the kernels)', columns(100_000, 100_000, true), kernelSum, dir, runs);
+    await checkpointCost('the enrichment job\'s size of heap state (10,000 keys, a ValueState each)', columns(10_000, 10_000, true), heapSum, dir, runs);
     const state = columns(stateKeys, stateKeys, true);
     await stateCheckpoints(`${stateKeys.toLocaleString('en-US')} keys of kernel aggregate state (a keyed sum)`, state, runs, join(dir, 'kernel'), kernelSum, false);
     await stateCheckpoints(`${stateKeys.toLocaleString('en-US')} keys of kernel aggregate state (a keyed sum)`, state, runs, null, kernelSum, false);
@@ -274,5 +367,5 @@ export async function runCheckpointBench(opts: { events?: number; keys?: number;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = process.argv.includes('--quick') ? { events: 1_000_000, runs: 2, stateKeys: 200_000 } : {};
-  await runCheckpointBench({ ...quick, kernelStateOnly: process.argv.includes('--kernel-state') });
+  await runCheckpointBench({ ...quick, kernelStateOnly: process.argv.includes('--kernel-state'), costOnly: process.argv.includes('--cost') });
 }

@@ -24,6 +24,8 @@ export interface StateRun {
   readonly quietMs: number;
   /** That window in performance.now() time, and when `console.timeStamp('eddy-calibrate')` was called, to find it in a trace. */
   readonly quiet: { readonly from: number; readonly to: number; readonly calibration: number };
+  /** The restoring run's start and end in performance.now() time (its CPU profile is looked up by it). */
+  readonly restoring: { readonly from: number; readonly to: number };
   readonly checkpoints: number;
   readonly bytesPerKey: number;
 }
@@ -112,7 +114,8 @@ async function kernelState(keys: number, ms: number, chunkStore: ChunkStore): Pr
   const started = performance.now();
   const again = stateJob(new ColumnsThenQuiet(data.key, data.value), database, 60_000, chunkStore).executeAsync('state');
   const restored = await again.cancel();
-  const restoreMs = performance.now() - started;
+  const restoreEnd = performance.now();
+  const restoreMs = restoreEnd - started;
   if (restored.restoredFrom === null) throw new Error('the second run did not restore');
   // The cancelled restore left the checkpoint in place.
   const store = await new IndexedDBCheckpointStorage(database, { chunkStore }).open('state');
@@ -122,7 +125,7 @@ async function kernelState(keys: number, ms: number, chunkStore: ChunkStore): Pr
   await store.finish();
   await store.close();
   await new Promise((resolve) => { indexedDB.deleteDatabase(database).onsuccess = resolve; });
-  return { syncMs: stats.lastSyncMs, totalMs: stats.lastDurationMs, restoreMs, readMs, longestTaskMs: longest, quietMs: stopped - quiet, quiet: { from: quiet, to: stopped, calibration }, checkpoints: stats.completed, bytesPerKey: stats.lastSizeBytes / keys };
+  return { syncMs: stats.lastSyncMs, totalMs: stats.lastDurationMs, restoreMs, readMs, longestTaskMs: longest, quietMs: stopped - quiet, quiet: { from: quiet, to: stopped, calibration }, restoring: { from: started, to: restoreEnd }, checkpoints: stats.completed, bytesPerKey: stats.lastSizeBytes / keys };
 }
 
 /** The same columns read `passes` times over, as one bounded source: a run long enough for several checkpoints a second apart. */
