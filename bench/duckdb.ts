@@ -231,7 +231,7 @@ function sameCheck(engine: string, w: Workload, got: Check, want: Check): void {
   }
 }
 
-const DEFAULT_BATCH = StreamExecutionEnvironment.getExecutionEnvironment().getConfig().getBatchSize();
+const DEFAULT_BATCH = StreamExecutionEnvironment.getExecutionEnvironment().getConfig().getColumnBatchSize();
 
 export async function runDuckDbBench(opts: { events?: number; runs?: number } = {}): Promise<void> {
   const events = opts.events ?? 10_000_000;

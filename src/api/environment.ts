@@ -293,6 +293,7 @@ export class StreamExecutionEnvironment {
       autoWatermarkInterval: this.#runtimeMode === 'BATCH' ? 0 : this.#config.getAutoWatermarkInterval(),
       perRecordWatermarks: this.#runtimeMode === 'BATCH' ? false : this.#config.isPerRecordWatermarks(),
       batchSize: this.#config.getBatchSize(),
+      columnBatchSize: this.#config.getColumnBatchSize(),
       kernels: this.#config.isKernelsEnabled(),
       kernelTableMaxBytes: this.#config.getKernelTableMaxBytes(),
     });

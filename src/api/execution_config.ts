@@ -1,10 +1,14 @@
 import { DEFAULT_MAX_BYTES } from '../kernels/index.ts';
 
+const DEFAULT_BATCH_SIZE = 1024;
+const DEFAULT_COLUMN_BATCH_SIZE = 16_384;
+
 /** Settings that shape how records and watermarks move (Flink's ExecutionConfig, plus Eddy's batch size). */
 export class ExecutionConfig {
   private autoWatermarkInterval = 200;
   private perRecordWatermarks = false;
-  private batchSize = 1024;
+  /** Null until setBatchSize: then record sources take 1,024 and columnar sources their own default. */
+  private batchSize: number | null = null;
   private kernels = true;
   private kernelsRequired = false;
   private kernelWorkers = 0;
@@ -27,14 +31,24 @@ export class ExecutionConfig {
   isPerRecordWatermarks(): boolean {
     return this.perRecordWatermarks;
   }
-  /** Eddy: records per batch between operators (default 1024). */
+  /**
+   * Eddy: records per batch between operators, for every source once set. Unset, record sources
+   * are read 1,024 records at a time (a short step per batch keeps a page responsive), and
+   * columnar sources (fromColumns, fromArrow, a Source that declares its columns) 16,384 rows at a time,
+   * where their batches pass whole through the kernels with no record built.
+   */
   setBatchSize(records: number): this {
     if (!Number.isInteger(records) || records < 1) throw new Error(`setBatchSize(${records}): expected a whole number >= 1`);
     this.batchSize = records;
     return this;
   }
+  /** The batch size of record sources (1,024 unless set). */
   getBatchSize(): number {
-    return this.batchSize;
+    return this.batchSize ?? DEFAULT_BATCH_SIZE;
+  }
+  /** The batch size of columnar sources (16,384 unless set). */
+  getColumnBatchSize(): number {
+    return this.batchSize ?? DEFAULT_COLUMN_BATCH_SIZE;
   }
   /**
    * Eddy: let the planner run keyed aggregations over numeric columns in the WASM kernels, and

@@ -68,6 +68,8 @@ export interface JobConfig {
   readonly autoWatermarkInterval: number;
   readonly perRecordWatermarks: boolean;
   readonly batchSize: number;
+  /** Rows per batch read from a columnar source (batchSize when absent). */
+  readonly columnBatchSize?: number;
   /** Whether eligible keyed aggregations may run in the WASM kernels, and column partitioners route in WASM. */
   readonly kernels: boolean;
   /** Memory limit of each kernel aggregation's table, in bytes (the kernels' default when absent). */

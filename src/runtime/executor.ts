@@ -309,10 +309,12 @@ export class Executor {
     this.releaseInbound();
     if (work < budget && (!late || this.queuesWithin(MAX_INBOUND_QUEUE)) && this.pendingSends < MAX_PENDING_SENDS && !held && !this.asyncBacklog() && this.stopping?.started !== true) {
       const batchSize = this.plan.config.batchSize;
+      const columnBatchSize = this.plan.config.columnBatchSize ?? batchSize;
       for (const source of this.sources) {
         if (source.status !== 'active' || this.asyncHeld(source.stats)) continue;
         const started = performance.now();
-        const outcome = source.op.poll(batchSize);
+        const config = source.op.ctx.node.config;
+        const outcome = source.op.poll(config.kind === 'source' && config.columns !== null ? columnBatchSize : batchSize);
         source.stats.busyMs += performance.now() - started;
         if (outcome === 'ended') source.status = 'ended';
         else if (outcome === 'pending') this.park(source);
