@@ -10,6 +10,7 @@ import { BroadcastStream, broadcastStream, connectBroadcast } from './broadcast_
 import type { BroadcastConnectedStream } from './broadcast_stream.ts';
 import type { MapStateDescriptor } from '../core/state.ts';
 import { connectStreams } from './connected_streams.ts';
+import { CoGroupedStreams, JoinedStreams } from './co_grouped_streams.ts';
 import type { ConnectedStreams } from './connected_streams.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
 import { checkParallelism, jobBuilderOf } from './environment.ts';
@@ -142,6 +143,16 @@ export class DataStream<T> {
       throw new Error('connect(): only the second stream is keyed; key both (a.keyBy(f).connect(b.keyBy(g))) or call keyBy(f, g) on the connected streams');
     }
     return connectStreams<T, T2>(this, other);
+  }
+
+  /** A window join with `other`: `join(other).where(key).equalTo(otherKey).window(assigner).apply(fn)` pairs the elements of equal keys in each window. */
+  join<T2>(other: DataStream<T2>): JoinedStreams<T, T2> {
+    return new JoinedStreams<T, T2>(this, checkedOther(other, 'join'));
+  }
+
+  /** A window co-group with `other`: `coGroup(other).where(key).equalTo(otherKey).window(assigner).apply(fn)` gets both inputs' elements of each key and window. */
+  coGroup<T2>(other: DataStream<T2>): CoGroupedStreams<T, T2> {
+    return new CoGroupedStreams<T, T2>(this, checkedOther(other, 'coGroup'));
   }
 
   assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
@@ -407,4 +418,9 @@ export class DataStreamSink {
     this.#node.parallelism = checkParallelism(parallelism, 'setParallelism');
     return this;
   }
+}
+
+function checkedOther<T2>(other: DataStream<T2>, call: string): DataStream<T2> {
+  if (!(other instanceof DataStream)) throw new TypeError(`${call}(other): other must be a DataStream (for a keyed stream, the stream it keys: ${call} keys both inputs itself with where(...).equalTo(...))`);
+  return other;
 }
