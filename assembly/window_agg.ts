@@ -173,13 +173,18 @@ function newTable(slots: u32): usize {
   return t;
 }
 
+// Copies slot p to q word by word: a bulk copy this small costs a call into the engine.
+@inline function copySlot(q: usize, p: usize, stride: usize): void {
+  for (let o: usize = 0; o < stride; o += 8) store<u64>(q + o, load<u64>(p + o));
+}
+
 // Places a copy of slot p (hash h) in a table known not to hold its key; returns the new slot.
 @inline function place(table: usize, mask: u32, h: u32, p: usize): usize {
   const stride = <usize>rowStride;
   let pos = h & mask;
   while (load<u32>(table + <usize>pos * stride + O_COUNT) != 0) pos = (pos + 1) & mask;
   const q = table + <usize>pos * stride;
-  memory.copy(q, p, stride);
+  copySlot(q, p, stride);
   return q;
 }
 
@@ -453,8 +458,9 @@ function findSlice(s: i64): i32 {
   return -1;
 }
 
-// The merge table emptied, `slots` slots (its block exactly that size, so a rehash sees only its own slots); false when memory says no.
-function mergeTableOf(slots: u32): bool {
+// The merge table, `slots` slots (its block exactly that size, so a rehash sees only its own
+// slots), emptied when `empty`; false when memory says no.
+function mergeTableOf(slots: u32, empty: bool): bool {
   const stride = <usize>rowStride;
   if (slots != mergeAlloc) {
     free(mergeTable, <usize>mergeAlloc * stride);
@@ -466,7 +472,7 @@ function mergeTableOf(slots: u32): bool {
     mergeAlloc = slots;
   }
   mergeSlots = slots;
-  memory.fill(mergeTable, 0, <usize>slots * stride);
+  if (empty) memory.fill(mergeTable, 0, <usize>slots * stride);
   return true;
 }
 
@@ -495,9 +501,20 @@ export function windowFireBegin(lo: f64, hi: f64): i32 {
     outCount = load<u32>(dirAt(only) + D_ROWS);
     return <i32>outCount;
   }
-  if (!mergeTableOf(most)) return errCode;
+  // The first slice present, when its table has the merge table's size, is the merge so far as it stands.
+  let next = from;
+  while (findSlice(next) < 0) next++;
+  const first = dirAt(<u32>findSlice(next));
   const stride = <usize>rowStride;
-  for (let s = from; s < to; s++) {
+  if (load<u32>(first + D_SLOTS) == most) {
+    if (!mergeTableOf(most, false)) return errCode;
+    memory.copy(mergeTable, <usize>load<u32>(first + D_TABLE), <usize>most * stride);
+    outCount = load<u32>(first + D_ROWS);
+    next++;
+  } else if (!mergeTableOf(most, true)) {
+    return errCode;
+  }
+  for (let s = next; s < to; s++) {
     const i = findSlice(s);
     if (i < 0) continue;
     const d = dirAt(<u32>i);
@@ -507,6 +524,12 @@ export function windowFireBegin(lo: f64, hi: f64): i32 {
       const p = t + <usize>k * stride;
       if (load<u32>(p + O_COUNT) == 0) continue;
       const key = load<i64>(p);
+      // Tables of one size holding the same keys mostly hold each at the same slot.
+      const same = mergeTable + <usize>k * stride;
+      if (slots == mergeSlots && load<i64>(same) == key && load<u32>(same + O_COUNT) != 0) {
+        mergeRow(same, p);
+        continue;
+      }
       const h = hashKey(key);
       const q = seek(mergeTable, mergeSlots - 1, key, h);
       if (load<u32>(q + O_COUNT) != 0) {
@@ -517,7 +540,7 @@ export function windowFireBegin(lo: f64, hi: f64): i32 {
         if (!growMerge()) return errCode;
         place(mergeTable, mergeSlots - 1, h, p);
       } else {
-        memory.copy(q, p, stride);
+        copySlot(q, p, stride);
       }
       outCount++;
     }
