@@ -59,7 +59,7 @@ export const ERR_MAX_BYTES = -3;
 export const ERR_MEMORY_GROW = -4;
 export const ERR_DUPLICATE_KEY = -5;
 
-// Entry ids share a u32 index slot with a 4-bit hash tag, so at most 2^28 - 1 keys.
+// The most keys one table holds: the ceiling of maxKeys, which users see in its messages.
 export const MAX_KEYS_HARD = 268435455;
 
 // Regions of a key router instance, by id, for router_region(id).

@@ -6,8 +6,8 @@ import {
 import { hashHalves, hashKey, toOrdinal, fromOrdinal } from './bits';
 import { inKeys, inValues, inIndexes, outValues, outIndexes, changedList, scratch, tableBase } from './layout';
 import {
-  fields, size, stride, tagOf, indexPtr, indexMask, reserve, bitsPtr, claimEntry, placeInIndex, entryAt, tableBytes,
-  TAG_MASK, ID_MASK, offCount, offSum, offMin, offMax, offMinIndex, offMaxIndex, offFirstIndex,
+  fields, size, width, cap, reserve, bitsPtr, claim, emptyFor, find, position, tableBytes, KEY_BIAS,
+  offCount, offSum, offMin, offMax, offMinIndex, offMaxIndex, offFirstIndex,
 } from './table';
 
 export let errRecord: i32 = -1;
@@ -55,13 +55,14 @@ export function widenKeys(n: i32, format: i32): i32 {
 }
 
 export function changedBegin(): void {
-  if (changedSpilled) {
-    memory.fill(bitsPtr, 0, <usize>((size + 7) >> 3));
+  if (changedSpilled || changedCount > (cap >> 5)) {
+    memory.fill(bitsPtr, 0, <usize>(((cap + 63) >> 6) << 3));
   } else {
     for (let i: u32 = 0; i < changedCount; i++) {
-      const id = load<u32>(changedList + (<usize>i << 2));
-      const b = bitsPtr + <usize>(id >> 3);
-      store<u8>(b, load<u8>(b) & ~(<u8>1 << <u8>(id & 7)));
+      const pos = find(<i64>load<f64>(changedList + (<usize>i << 3)));
+      if (pos < 0) continue;
+      const b = bitsPtr + <usize>(pos >> 3);
+      store<u8>(b, load<u8>(b) & ~(<u8>1 << <u8>(pos & 7)));
     }
   }
   changedCount = 0;
@@ -71,8 +72,7 @@ export function changedBegin(): void {
 // After table.reset() zeroed every touched bit.
 export function changedReset(): void {
   changedCount = 0;
-  changedSpilled = true;
-  changedBegin();
+  changedSpilled = false;
 }
 
 export function setErrKey(key: f64): void {
@@ -85,13 +85,15 @@ export function changedSpill(): void {
   changedSpilled = true;
 }
 
-@inline function markTouched(id: u32): void {
-  const b = bitsPtr + <usize>(id >> 3);
+// The changed list holds keys, not slots: a slot moves when the table grows, and the caller
+// keeps the lists of earlier chunks. Keys are exact as doubles (they came in as i32, u32 or f64).
+@inline function markTouched(pos: u32, key: i64): void {
+  const b = bitsPtr + <usize>(pos >> 3);
   const byte = load<u8>(b);
-  const m = <u8>1 << <u8>(id & 7);
+  const m = <u8>1 << <u8>(pos & 7);
   if (!(byte & m)) {
     store<u8>(b, byte | m);
-    store<u32>(changedList + (<usize>changedCount << 2), id);
+    store<f64>(changedList + (<usize>changedCount << 3), <f64>key);
     changedCount++;
   }
 }
@@ -120,13 +122,12 @@ export function changedSpill(): void {
   }
 }
 
-// On a table past the caches each record's two dependent loads (index slot, then entry) would
-// miss one after the other, so the loop issues them ahead, as independent loads whose misses
-// overlap. Up to PIPELINE_BYTES it runs ahead of itself: while applying record i it loads record
-// i + 2 * AHEAD's index slot and record i + AHEAD's entry (whose slot it loaded AHEAD records
-// ago). Past that, where nearly every load misses, it goes in groups of GROUP records: all their
-// slots, then all their entries, then the records against warm lines, which keeps more misses in
-// flight. A table that fits in cache gets neither: there they only cost instructions.
+// On a table past the caches each record's slot load would miss one after the other, so the
+// loop issues them ahead, as independent loads whose misses overlap. Up to PIPELINE_BYTES it runs
+// ahead of itself: while applying record i it loads record i + AHEAD's slot. Past that, where
+// nearly every load misses, it goes in groups of GROUP records: all their slots, then the records
+// against warm lines, which keeps more misses in flight. A table that fits in cache gets neither:
+// there they only cost instructions.
 const AHEAD: i32 = 8;
 const GROUP: i32 = 32;
 const LOOKAHEAD_BYTES: f64 = 1048576;
@@ -137,8 +138,8 @@ const PIPELINED = 1;
 const WARMED = 2;
 let lookaheadSink: u32 = 0;
 
-// Field sets with a loop of their own (offsets and branches fixed at compile time); any other
-// set runs the loop that reads the configured offsets.
+// Field sets with a loop of their own (offsets, slot width and branches fixed at compile time);
+// any other set runs the loop that reads the configured ones.
 const FIELDS_ANY: u32 = 0xffffffff;
 const FIELDS_SUM: u32 = FIELD_SUM;
 const FIELDS_COUNT_SUM_MIN_MAX: u32 = FIELD_COUNT | FIELD_SUM | FIELD_MIN | FIELD_MAX;
@@ -147,6 +148,12 @@ const FIELDS_COUNT_SUM_MIN_MAX: u32 = FIELD_COUNT | FIELD_SUM | FIELD_MIN | FIEL
 // present fields in bit order).
 @inline function fixedOffset(fields: u32, bit: u32): usize {
   return fields & bit ? 8 + (<usize>popcnt<u32>(fields & (bit - 1)) << 3) : 0;
+}
+
+// The slot width configure() gives field set `fields`.
+@inline function slotWidth(fields: u32): usize {
+  if (fields == FIELDS_ANY) return <usize>width;
+  return 8 + (<usize>popcnt<u32>(fields) << 3);
 }
 
 @inline function keyAt(format: i32, i: i32): i64 {
@@ -164,17 +171,14 @@ const FIELDS_COUNT_SUM_MIN_MAX: u32 = FIELD_COUNT | FIELD_SUM | FIELD_MIN | FIEL
   return hashKey(<i64>load<f64>(inKeys + (<usize>i << 3)));
 }
 
-// A key not in the table: a new entry with record i's value, placed at slot `pos` (or rehashed
-// when the index grew). Returns the entry id, or a negative ERR_* code.
+// A key not in the table: a new entry with record i's value, in empty slot `pos` (or on its
+// probe path again when the table grew). Returns the slot, or a negative ERR_* code.
 function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
   const grown = reserve(size + 1);
   if (grown < 0) return grown;
-  const id = claimEntry();
-  if (grown > 0) placeInIndex(h, id);
-  else store<u32>(indexPtr + (<usize>pos << 2), tagOf(h) | (id + 1));
-  const p = entryAt(id);
+  if (grown > 0) pos = emptyFor(h);
+  const p = claim(pos, key);
   const rec = (offMinIndex | offMaxIndex | offFirstIndex) != 0 ? load<f64>(inIndexes + (<usize>i << 3)) : 0.0;
-  store<i64>(p, key);
   if (offCount) store<f64>(p + offCount, 1.0);
   if (offSum) store<f64>(p + offSum, v);
   if (offMin | offMax) {
@@ -185,7 +189,7 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
   if (offMinIndex) store<f64>(p + offMinIndex, rec);
   if (offMaxIndex) store<f64>(p + offMaxIndex, rec);
   if (offFirstIndex) store<f64>(p + offFirstIndex, rec);
-  return <i32>id;
+  return <i32>pos;
 }
 
 // Record i against the entry at p, whose key matched.
@@ -213,14 +217,6 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
   }
 }
 
-// Loads of the entry at the slot for hash h: both ends, for an entry that straddles two cache
-// lines. An empty slot gives id -1, i.e. the address just below the table: harmless to read.
-@inline function touchEntry(index: usize, mask: u32, base: usize, width: usize, h: u32): u32 {
-  const s = load<u32>(index + (<usize>(h & mask) << 2));
-  const e = base + <usize>(<i32>(s & ID_MASK) - 1) * width;
-  return load<u32>(e) + load<u32>(e + width - 4);
-}
-
 @inline function hashOf(i: i32): u32 {
   return load<u32>(scratch + (<usize>i << 2));
 }
@@ -228,27 +224,28 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
 // Records [from, to); in every mode but PLAIN their hashes are in scratch. Returns -1, or a negative
 // ERR_* code with errRecord set.
 @inline function applyRange(format: i32, fields: u32, mode: i32, from: i32, to: i32, emit: i32, track: bool): i32 {
-  const width: usize = fields == FIELDS_ANY ? <usize>stride : 8 + (<usize>popcnt<u32>(fields) << 3);
+  const w = slotWidth(fields);
   const base = tableBase;
-  let index = indexPtr;
-  let mask = indexMask;
+  let c = cap;
   let sink: u32 = 0;
   for (let i = from; i < to; i++) {
     if (mode == PIPELINED) {
-      const far = i + 2 * AHEAD;
-      if (far < to) sink += load<u32>(index + (<usize>(hashOf(far) & mask) << 2));
       const near = i + AHEAD;
-      if (near < to) sink += touchEntry(index, mask, base, width, hashOf(near));
+      if (near < to) sink += load<u32>(base + <usize>position(hashOf(near), c) * w);
     }
     const key = keyAt(format, i);
+    const stored = key ^ KEY_BIAS;
     const v = load<f64>(inValues + (<usize>i << 3));
     const h = mode == PLAIN ? hashAt(format, i) : hashOf(i);
-    const tag = tagOf(h);
-    let pos = h & mask;
+    let pos = position(h, c);
     let p: usize = 0;
-    let id: u32 = 0;
     while (true) {
-      const s = load<u32>(index + (<usize>pos << 2));
+      p = base + <usize>pos * w;
+      const s = load<i64>(p);
+      if (s == stored) {
+        accumulate(fields, p, i, v);
+        break;
+      }
       if (s == 0) {
         const added = insertAt(i, key, h, pos, v);
         if (added < 0) {
@@ -256,23 +253,15 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
           lookaheadSink ^= sink;
           return added;
         }
-        index = indexPtr;
-        mask = indexMask;
-        id = <u32>added;
-        p = base + <usize>id * width;
+        c = cap;
+        pos = <u32>added;
+        p = base + <usize>pos * w;
         break;
       }
-      if ((s & TAG_MASK) == tag) {
-        p = base + <usize>((s & ID_MASK) - 1) * width;
-        if (load<i64>(p) == key) {
-          id = (s & ID_MASK) - 1;
-          accumulate(fields, p, i, v);
-          break;
-        }
-      }
-      pos = (pos + 1) & mask;
+      pos++;
+      if (pos == c) pos = 0;
     }
-    if (track) markTouched(id);
+    if (track) markTouched(pos, key);
     if (emit != EMIT_NONE) emitRecord(i, p, emit);
   }
   // Keeps the loads ahead observable so no optimiser drops them.
@@ -280,15 +269,13 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
   return -1;
 }
 
-// The two read-only passes over group [from, to): index slots, then entries.
+// The read-only pass over group [from, to)'s home slots.
 @inline function warmGroup(fields: u32, from: i32, to: i32): void {
-  const width: usize = fields == FIELDS_ANY ? <usize>stride : 8 + (<usize>popcnt<u32>(fields) << 3);
+  const w = slotWidth(fields);
   const base = tableBase;
-  const index = indexPtr;
-  const mask = indexMask;
+  const c = cap;
   let sink: u32 = 0;
-  for (let i = from; i < to; i++) sink += load<u32>(index + (<usize>(hashOf(i) & mask) << 2));
-  for (let i = from; i < to; i++) sink += touchEntry(index, mask, base, width, hashOf(i));
+  for (let i = from; i < to; i++) sink += load<u32>(base + <usize>position(hashOf(i), c) * w);
   lookaheadSink ^= sink;
 }
 

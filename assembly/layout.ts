@@ -24,8 +24,8 @@ export function layoutRegions(): void {
   inIndexes = p; p += CAP << 3;
   outValues = p; p += CAP << 3;
   outIndexes = p; p += CAP << 3;
-  changedList = p; p += CAP << 2;
-  idsList = p; p += CAP << 2;
+  changedList = p; p += CAP << 3;
+  idsList = p; p += CAP << 3;
   rows = p; p += (CAP << 3) * <usize>ROW_COLUMNS;
   scratch = p; p += <usize>SCRATCH_BYTES;
   tableBase = (p + 63) & ~<usize>63;

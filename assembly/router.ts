@@ -51,7 +51,7 @@ export function routerRegion(id: i32): usize {
 }
 
 // MathUtils.murmurHash of an Integer's hashCode (the int itself), non-negative.
-@inline function murmur(key: i32): i32 {
+@inline export function murmur(key: i32): i32 {
   let h = key * 0xcc9e2d51;
   h = rotl<i32>(h, 15);
   h = h * 0x1b873593;

@@ -1,14 +1,13 @@
 import {
-  BATCH_CAPACITY, ERR_DUPLICATE_KEY,
+  BATCH_CAPACITY,
   COL_KEY, COL_COUNT, COL_SUM, COL_MIN, COL_MAX, COL_MIN_INDEX, COL_MAX_INDEX, COL_FIRST_INDEX,
 } from './abi';
-import { hashKey, fromOrdinal } from './bits';
+import { fromOrdinal } from './bits';
 import { rows, idsList } from './layout';
 import {
-  size, stride, entryAt, find, reserve, claimEntry, placeInIndex,
+  size, slotAt, orderAt, find, KEY_BIAS,
   offCount, offSum, offMin, offMax, offMinIndex, offMaxIndex, offFirstIndex,
 } from './table';
-import { setErrKey } from './keyed_agg';
 
 const COLUMN_BYTES = <usize>BATCH_CAPACITY << 3;
 
@@ -16,9 +15,9 @@ const COLUMN_BYTES = <usize>BATCH_CAPACITY << 3;
   return rows + <usize>c * COLUMN_BYTES + (<usize>r << 3);
 }
 
-function writeRow(r: u32, id: u32): void {
-  const p = entryAt(id);
-  store<f64>(column(COL_KEY, r), <f64>load<i64>(p));
+function writeRow(r: u32, pos: u32): void {
+  const p = slotAt(pos);
+  store<f64>(column(COL_KEY, r), <f64>(load<i64>(p) ^ KEY_BIAS));
   if (offCount) store<f64>(column(COL_COUNT, r), load<f64>(p + offCount));
   if (offSum) store<f64>(column(COL_SUM, r), load<f64>(p + offSum));
   if (offMin) store<f64>(column(COL_MIN, r), fromOrdinal(load<i64>(p + offMin)));
@@ -28,42 +27,32 @@ function writeRow(r: u32, id: u32): void {
   if (offFirstIndex) store<f64>(column(COL_FIRST_INDEX, r), load<f64>(p + offFirstIndex));
 }
 
-// Entries [start, start + n) in first-seen order into the ROWS columns; returns rows written.
+// Keys [start, start + n) in first-seen order into the ROWS columns; returns rows written.
 export function exportRange(start: u32, n: u32): u32 {
   assert(n <= <u32>BATCH_CAPACITY, 'exportRange: n out of range');
   if (start >= size) return 0;
   const count = min(n, size - start);
-  for (let r: u32 = 0; r < count; r++) writeRow(r, start + r);
+  for (let r: u32 = 0; r < count; r++) writeRow(r, orderAt(start + r));
   return count;
 }
 
-// Entry ids from the IDS region into the ROWS columns.
-export function exportIds(n: u32): void {
-  assert(n <= <u32>BATCH_CAPACITY, 'exportIds: n out of range');
-  for (let r: u32 = 0; r < n; r++) writeRow(r, load<u32>(idsList + (<usize>r << 2)));
+// The keys (f64) in the IDS region into the ROWS columns; every one must be in the table.
+export function exportKeys(n: u32): void {
+  assert(n <= <u32>BATCH_CAPACITY, 'exportKeys: n out of range');
+  for (let r: u32 = 0; r < n; r++) {
+    const pos = find(<i64>load<f64>(idsList + (<usize>r << 3)));
+    assert(pos >= 0, 'exportKeys: key not in the table');
+    writeRow(r, <u32>pos);
+  }
 }
 
-// -1 when absent or not an integer id.
+// The key's slot, or -1 when absent or not an integer id.
 export function lookup(key: f64): i32 {
   if (!(Math.abs(key) < 9223372036854775808.0) || Math.trunc(key) != key) return -1;
   return find(<i64>key);
 }
 
-// n raw entries (snapshot layout, `stride` bytes each) from the ROWS region, added as new keys.
-export function importEntries(n: u32): i32 {
-  assert(<usize>n * <usize>stride <= COLUMN_BYTES * 8, 'importEntries: n out of range');
-  for (let r: u32 = 0; r < n; r++) {
-    const src = rows + <usize>r * <usize>stride;
-    const key = load<i64>(src);
-    if (find(key) >= 0) {
-      setErrKey(<f64>key);
-      return ERR_DUPLICATE_KEY;
-    }
-    const grown = reserve(size + 1);
-    if (grown < 0) return grown;
-    const id = claimEntry();
-    memory.copy(entryAt(id), src, stride);
-    placeInIndex(hashKey(key), id);
-  }
-  return <i32>n;
+// The slot lookup() gave into ROWS row 0.
+export function exportSlot(pos: u32): void {
+  writeRow(0, pos);
 }

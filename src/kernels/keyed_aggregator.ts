@@ -1,6 +1,6 @@
 import {
-  BATCH_CAPACITY, ROW_COLUMNS, KEYS_I32, KEYS_U32, KEYS_F64, EMIT_NONE, MAX_KEYS_HARD, ERR_NOT_INTEGER_KEY,
-  ERR_DUPLICATE_KEY, REGION_IN_KEYS, REGION_IN_VALUES, REGION_IN_INDEXES, REGION_OUT_VALUES,
+  BATCH_CAPACITY, KEYS_I32, KEYS_U32, KEYS_F64, EMIT_NONE, MAX_KEYS_HARD, ERR_NOT_INTEGER_KEY,
+  ERR_DUPLICATE_KEY, ERR_MEMORY_GROW, REGION_IN_KEYS, REGION_IN_VALUES, REGION_IN_INDEXES, REGION_OUT_VALUES,
   REGION_OUT_INDEXES, REGION_CHANGED, REGION_IDS, REGION_ROWS, COL_KEY, FIELD_COUNT, FIELD_SUM,
 } from '../../assembly/abi.ts';
 import type { KernelExports } from './wasm.ts';
@@ -9,6 +9,14 @@ import type { AggregateName, AggregateColumns, KeyAggregates } from './aggregate
 import { fieldsFor, emitCodeFor, needsIndexes, ROW_COLUMN_OF } from './aggregates.ts';
 import { DEFAULT_MAX_BYTES, limitError } from './limits.ts';
 import { HEADER_BYTES, writeHeader, readHeader, entryKey, setEntryKeyIn } from './snapshot_format.ts';
+import { keyGroupFor } from '../core/key_groups.ts';
+
+/** A key-group range the kernel selects by itself: keyGroupFor of each integer key id. */
+interface KernelKeyGroups {
+  maxParallelism: number;
+  firstKeyGroup: number;
+  lastKeyGroup: number;
+}
 
 /** Key ids: integers (Float64Array keys must hold integers; dictionary-encode anything else). */
 export type KeyColumn = Int32Array | Uint32Array | Float64Array;
@@ -48,7 +56,6 @@ export interface UpdateOptions {
 }
 
 const CAP = BATCH_CAPACITY;
-const ROW_BYTES = BATCH_CAPACITY * 8 * ROW_COLUMNS;
 const FIELD_BITS = [['count', 1], ['sum', 2], ['min', 4], ['max', 8], ['minIndex', 16], ['maxIndex', 32], ['firstIndex', 64]] as const;
 
 function describeFields(fields: number): string {
@@ -69,7 +76,7 @@ export class KeyedAggregator {
   private readonly fields: number;
   private readonly stride: number;
   private readonly region: readonly number[];
-  private changed = new Int32Array(256);
+  private changed = new Float64Array(256);
   private changedLength = 0;
   private changedTracked = false;
 
@@ -149,9 +156,7 @@ export class KeyedAggregator {
 
   /** Distinct keys touched by the last update(…, { trackChanged: true }), in first-touch order. */
   changedKeys(): Float64Array {
-    const keys = new Float64Array(this.changedCount());
-    this.changedInto({ keys });
-    return keys;
+    return this.changed.slice(0, this.changedCount());
   }
 
   /** How many keys changedKeys() returns. */
@@ -165,11 +170,11 @@ export class KeyedAggregator {
     const total = this.changedCount();
     this.checkColumns(out);
     const rows = Math.max(0, Math.min(out.keys.length, total - start));
-    const idsPtr = this.region[6] >> 2;
+    const keysPtr = this.region[6] >> 3;
     for (let done = 0; done < rows; done += CAP) {
       const len = Math.min(CAP, rows - done);
-      this.mem.refresh().i32.set(this.changed.subarray(start + done, start + done + len), idsPtr);
-      this.wasm.export_ids(len);
+      this.mem.refresh().f64.set(this.changed.subarray(start + done, start + done + len), keysPtr);
+      this.wasm.export_keys(len);
       this.readRows(out, done, len);
     }
     return rows;
@@ -188,9 +193,9 @@ export class KeyedAggregator {
 
   /** One key's aggregates, or undefined when the key was never seen. */
   get(key: number): KeyAggregates | undefined {
-    const id = this.wasm.lookup(key);
-    if (id < 0) return undefined;
-    this.wasm.export_range(id, 1);
+    const slot = this.wasm.lookup(key);
+    if (slot < 0) return undefined;
+    this.wasm.export_slot(slot);
     const f64 = this.mem.refresh().f64;
     const row = (col: number): number => f64[(this.region[7] >> 3) + col * CAP];
     const result: KeyAggregates = { key: row(COL_KEY) };
@@ -204,7 +209,8 @@ export class KeyedAggregator {
     const count = this.size;
     const out = new Uint8Array(HEADER_BYTES + count * this.stride);
     writeHeader(out, { fields: this.fields, stride: this.stride, count });
-    const ptr = this.wasm.entries_ptr();
+    const ptr = this.wasm.gather_entries();
+    if (ptr === 0) this.check(ERR_MEMORY_GROW, 0);
     out.set(this.mem.refresh().u8.subarray(ptr, ptr + count * this.stride), HEADER_BYTES);
     return out;
   }
@@ -213,7 +219,7 @@ export class KeyedAggregator {
   restore(bytes: Uint8Array): void {
     const header = readHeader(bytes, { fields: this.fields, stride: this.stride }, describeFields);
     this.clear();
-    this.importEntries(bytes, header.count, null);
+    this.importEntries(bytes, header.count, 'all', undefined);
   }
 
   /**
@@ -224,11 +230,21 @@ export class KeyedAggregator {
    * groups overlap); on error the aggregator is left empty. Returns the number of keys added.
    * `remap` gives each kept key its id here: dictionary ids of different old subtasks collide.
    * `'all in range'`: the snapshot's key groups all lie in the range (no key is looked at to keep it).
+   * `{ maxParallelism }`: a key's group is the engine's keyGroupFor(key id, maxParallelism) of the
+   * id itself (keys that are integers, no dictionary), worked out in the kernel.
    */
-  restoreKeyGroups(bytes: Uint8Array, firstKeyGroup: number, lastKeyGroup: number, keyGroupOf: ((key: number) => number) | 'all in range', remap?: (key: number) => number): number {
+  restoreKeyGroups(bytes: Uint8Array, firstKeyGroup: number, lastKeyGroup: number, keyGroupOf: ((key: number) => number) | 'all in range' | { maxParallelism: number }, remap?: (key: number) => number): number {
     const header = readHeader(bytes, { fields: this.fields, stride: this.stride }, describeFields);
-    return this.importEntries(bytes, header.count, keyGroupOf === 'all in range' ? null : (key) => {
-      const group = keyGroupOf(key);
+    if (keyGroupOf === 'all in range') return this.importEntries(bytes, header.count, 'all', remap);
+    if (typeof keyGroupOf !== 'function') {
+      const { maxParallelism } = keyGroupOf;
+      if (!Number.isInteger(maxParallelism) || maxParallelism < 1) throw new Error(`KeyedAggregator.restoreKeyGroups: maxParallelism must be a positive integer, got ${maxParallelism}`);
+      if (remap === undefined) return this.importEntries(bytes, header.count, { maxParallelism, firstKeyGroup, lastKeyGroup }, undefined);
+      keyGroupOf = (key) => keyGroupFor(key, maxParallelism);
+    }
+    const of = keyGroupOf;
+    return this.importEntries(bytes, header.count, (key) => {
+      const group = of(key);
       return group >= firstKeyGroup && group <= lastKeyGroup;
     }, remap);
   }
@@ -241,57 +257,47 @@ export class KeyedAggregator {
   }
 
   /**
-   * `keep` null keeps every entry: the table grows to its final size at once, the entries are
-   * copied into it as one block (their keys remapped there when `remap` says so) and the kernel
-   * indexes them. Otherwise the kept entries go through the kernel's row region a region-full at
-   * a time, each run of consecutive kept entries in one copy.
+   * Entries go into the kernel's memory above the table, as one block: all of them (`'all'`),
+   * those the kernel finds in a key-group range, or the runs of consecutive entries `keep`
+   * accepts; their keys are remapped there when `remap` says so. The kernel then grows the table
+   * once and inserts them.
    */
-  private importEntries(bytes: Uint8Array, count: number, keep: ((key: number) => boolean) | null, remap?: (key: number) => number): number {
+  private importEntries(bytes: Uint8Array, count: number, keep: 'all' | KernelKeyGroups | ((key: number) => boolean), remap: ((key: number) => number) | undefined): number {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const rowsPtr = this.region[7];
-    const perChunk = Math.floor(ROW_BYTES / this.stride);
     const stride = this.stride;
     let added = 0;
     try {
-      if (keep === null) {
-        this.check(this.wasm.reserve_keys(count), 0);
-        const at = this.wasm.entries_ptr() + this.size * stride;
-        const memory = this.mem.refresh().u8;
-        memory.set(bytes.subarray(HEADER_BYTES, HEADER_BYTES + count * stride), at);
-        if (remap !== undefined) {
-          const entries = new DataView(memory.buffer, memory.byteOffset, memory.byteLength);
-          for (let e = 0; e < count; e++) setEntryKeyIn(entries, at + e * stride, remap(entryKey(view, stride, e)));
-        }
-        this.check(this.wasm.index_block(count), 0);
-        this.changedTracked = false;
-        return count;
-      }
-      let i = 0;
-      while (i < count) {
-        // The kernel's memory may have grown (and its buffer moved) in the last import.
-        const rows = this.mem.refresh().u8;
-        let staged = 0;
-        while (i < count && staged < perChunk) {
-          if (keep !== null && !keep(entryKey(view, stride, i))) {
+      const at = this.wasm.stage_entries(count);
+      if (at === 0) this.check(ERR_MEMORY_GROW, 0);
+      const memory = this.mem.refresh().u8;
+      let staged = count;
+      if (typeof keep === 'function') {
+        staged = 0;
+        let i = 0;
+        while (i < count) {
+          if (!keep(entryKey(view, stride, i))) {
             i++;
             continue;
           }
           let end = i + 1;
-          const limit = Math.min(count, i + perChunk - staged);
-          while (end < limit && (keep === null || keep(entryKey(view, stride, end)))) end++;
-          const to = rowsPtr + staged * stride;
-          rows.set(bytes.subarray(HEADER_BYTES + i * stride, HEADER_BYTES + end * stride), to);
-          if (remap !== undefined) {
-            const rowsView = new DataView(rows.buffer, rows.byteOffset, rows.byteLength);
-            for (let e = i; e < end; e++) setEntryKeyIn(rowsView, to + (e - i) * stride, remap(entryKey(view, stride, e)));
-          }
+          while (end < count && keep(entryKey(view, stride, end))) end++;
+          memory.set(bytes.subarray(HEADER_BYTES + i * stride, HEADER_BYTES + end * stride), at + staged * stride);
           staged += end - i;
           i = end;
         }
-        if (staged === 0) break;
-        this.check(this.wasm.import_entries(staged), added);
-        added += staged;
+      } else {
+        memory.set(bytes.subarray(HEADER_BYTES, HEADER_BYTES + count * stride), at);
       }
+      if (remap !== undefined) {
+        const entries = new DataView(memory.buffer, memory.byteOffset, memory.byteLength);
+        for (let e = 0; e < staged; e++) {
+          const p = at + e * stride;
+          setEntryKeyIn(entries, p, remap(entries.getInt32(p + 4, true) * 4294967296 + entries.getUint32(p, true)));
+        }
+      }
+      const groups = typeof keep === 'object' ? keep : null;
+      added = this.wasm.insert_entries(staged, groups?.maxParallelism ?? 0, groups?.firstKeyGroup ?? 0, groups?.lastKeyGroup ?? 0);
+      this.check(added, 0);
     } catch (error) {
       this.clear();
       throw error;
@@ -305,12 +311,12 @@ export class KeyedAggregator {
     const fresh = now - before;
     if (fresh === 0) return;
     if (this.changedLength + fresh > this.changed.length) {
-      const grown = new Int32Array(Math.max(this.changed.length * 2, this.changedLength + fresh));
+      const grown = new Float64Array(Math.max(this.changed.length * 2, this.changedLength + fresh));
       grown.set(this.changed.subarray(0, this.changedLength));
       this.changed = grown;
     }
-    const list = this.region[5] >> 2;
-    this.changed.set(this.mem.refresh().i32.subarray(list + before, list + now), this.changedLength);
+    const list = this.region[5] >> 3;
+    this.changed.set(this.mem.refresh().f64.subarray(list + before, list + now), this.changedLength);
     this.changedLength += fresh;
   }
 
@@ -353,6 +359,9 @@ export class KeyedAggregator {
 
   private check(code: number, applied: number): void {
     if (code >= 0) return;
+    if (code === ERR_NOT_INTEGER_KEY) {
+      throw new Error(`KeyedAggregator.restore: the snapshot holds key ${this.wasm.err_key()}, which no table holds; the snapshot is corrupt`);
+    }
     if (code === ERR_DUPLICATE_KEY) {
       throw new Error(`KeyedAggregator.restoreKeyGroups: key ${this.wasm.err_key()} is already present; the restored key groups overlap`);
     }

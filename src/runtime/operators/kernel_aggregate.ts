@@ -204,7 +204,8 @@ export class KernelAggregateOperator extends StreamOperator {
     const dictionary = this.dictionary;
     // Restored at the parallelism it was taken at, a table's key groups are all this subtask's: no key needs hashing.
     const within = from.start >= start && from.end <= end;
-    this.aggregator!.restoreKeyGroups(table, start, end, within ? 'all in range' : (id) => keyGroupFor(keyOf(id), maxParallelism),
+    // Integer keys (no dictionary) are their own ids: the kernel works out their key groups itself.
+    this.aggregator!.restoreKeyGroups(table, start, end, within ? 'all in range' : keys === null ? { maxParallelism } : (id) => keyGroupFor(keyOf(id), maxParallelism),
       dictionary === null ? undefined : (id) => dictionary.encode(keys![id]));
   }
 
