@@ -39,6 +39,10 @@ export interface ThreadCheckpointing extends CheckpointAcknowledger {
  * every other subtask snapshots when barrier n has come on all its open inputs (the gate
  * aligns them), then passes it on. A subtask whose input has all ended sends no barrier on:
  * it snapshots at once, marked finished, and so does one that finishes while n waits for it.
+ *
+ * In a worker, barrier n may align before the coordinator's trigger for n arrives (they come
+ * over different ports): as in Flink, where only sources are triggered and every other task
+ * snapshots on its barriers, the subtask snapshots then, and the trigger does what is left.
  */
 export class CheckpointParticipant {
   readonly #subtasks: readonly Subtask[];
@@ -46,6 +50,8 @@ export class CheckpointParticipant {
   readonly #coordinator: CheckpointAcknowledger;
   /** Per checkpoint, the subtasks that have not snapshotted yet. */
   readonly #waiting = new Map<number, Set<Subtask>>();
+  /** The newest checkpoint this thread has heard of (trigger or barrier); ids only grow, so an older one without an entry is over. */
+  #newest = 0;
 
   constructor(subtasks: readonly Subtask[], isFinished: (subtask: Subtask) => boolean, coordinator: CheckpointAcknowledger) {
     this.#subtasks = subtasks;
@@ -58,11 +64,11 @@ export class CheckpointParticipant {
     }
   }
 
-  /** Starts checkpoint `checkpointId` in this thread, between steps. */
+  /** Starts checkpoint `checkpointId` in this thread, between steps (what its barriers have not started already). */
   trigger(checkpointId: number): void {
-    const waiting = new Set(this.#subtasks);
-    this.#waiting.set(checkpointId, waiting);
-    for (const subtask of this.#subtasks) {
+    const waiting = this.#started(checkpointId);
+    if (waiting === null) return;
+    for (const subtask of [...waiting]) {
       if (this.#isFinished(subtask)) this.#snapshot(subtask, checkpointId, true);
       else if (subtask.gate === null) {
         this.#snapshot(subtask, checkpointId, false);
@@ -71,13 +77,24 @@ export class CheckpointParticipant {
     }
   }
 
+  /** Who has yet to snapshot for the checkpoint, every subtask when it is new here; null when it is over here (taken, or given up). */
+  #started(checkpointId: number): Set<Subtask> | null {
+    const waiting = this.#waiting.get(checkpointId);
+    if (waiting !== undefined) return waiting;
+    if (checkpointId <= this.#newest) return null;
+    this.#newest = checkpointId;
+    const all = new Set(this.#subtasks);
+    this.#waiting.set(checkpointId, all);
+    return all;
+  }
+
   /** Gives up a checkpoint that will not complete (timed out, or failed elsewhere). */
   abort(checkpointId: number): void {
     this.#waiting.delete(checkpointId);
   }
 
   #aligned(subtask: Subtask, checkpointId: number): void {
-    if (!this.#waiting.get(checkpointId)?.has(subtask)) return;
+    if (this.#started(checkpointId)?.has(subtask) !== true) return;
     this.#snapshot(subtask, checkpointId, false);
     subtask.op.ctx.output.control({ kind: 'barrier', checkpointId });
   }
