@@ -1,7 +1,8 @@
 /**
  * count/sum/min/max per (key, slice) in one WASM instance (assembly/window_agg.ts): events are
- * added to their slice once; a window's results merge its slices per key when it fires; slices
- * no window needs any more are deleted. Key ids are integers (dictionary-encode other keys).
+ * added to their slice once, each slice a hash table with the accumulators in its slots; a
+ * window's results merge its slices per key when it fires; slices no window needs any more are
+ * deleted. Key ids are integers (dictionary-encode other keys).
  */
 import {
   BATCH_CAPACITY, ROW_COLUMNS, KEYS_I32, KEYS_U32, KEYS_F64, ERR_NOT_INTEGER_KEY, ERR_DUPLICATE_KEY, REGION_IN_KEYS,
@@ -15,7 +16,7 @@ import type { KernelExports } from './wasm.ts';
 
 export type WindowAggregate = 'count' | 'sum' | 'min' | 'max';
 
-/** A window's results: one row per key, in the order keys were first seen in its slices. */
+/** A window's results: one row per key, in no particular key order (Flink orders results only within a key). */
 export interface WindowResults {
   readonly keys: Float64Array;
   readonly count: Float64Array;
