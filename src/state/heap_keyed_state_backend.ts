@@ -113,7 +113,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const c = this.current;
     c.key = key;
     c.keyGroup = keyGroup;
-    c.canonical = canonicalKey(key);
+    // A number is its own canonical key: the usual key type, decided here without a call.
+    c.canonical = typeof key === 'number' ? key : canonicalKey(key);
     const perRecord = this.ttl.perRecord;
     if (perRecord !== null) for (const cleanup of perRecord) cleanup();
   }

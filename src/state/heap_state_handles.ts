@@ -40,6 +40,19 @@ export class HeapValueState<T> extends Handle implements ValueState<T> {
     if (value === null || value === undefined) this.clear();
     else this.write(value);
   }
+  /**
+   * `update(combine(value(), input))` with one lookup of the key instead of two: the runtime's own
+   * read-modify-write (the keyed reduce). `combine` must return a value, never null.
+   */
+  combine<I>(input: I, combine: (current: T | null, input: I) => T): T {
+    const c = this.current;
+    if (this.ns.canonical !== null) {
+      const next = combine(this.value(), input);
+      this.write(next);
+      return next;
+    }
+    return this.table.combineOwn(c.canonical, c.key, c.keyGroup, input, combine as (current: unknown, input: I) => unknown) as T;
+  }
 }
 
 export class HeapListState<T> extends Handle implements ListState<T> {

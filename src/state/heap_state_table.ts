@@ -89,6 +89,26 @@ export class HeapStateTable {
     this.write(entry, canonical, key, keyGroup, ns, value, version);
   }
 
+  /**
+   * Replaces the key's own value by `combine(current, input)` (current null when it has none) with
+   * one lookup, where a read and then a write of the same key take two; returns what it wrote.
+   * `combine` must return a value (not null) and must not touch this table.
+   */
+  combineOwn<I>(canonical: unknown, key: unknown, keyGroup: number, input: I, combine: (current: unknown, input: I) => unknown): unknown {
+    const entry = this.entries.get(canonical);
+    if (entry !== undefined && this.versions.required === 0) {
+      const own = entry.value;
+      const next = combine(own === undefined ? null : own, input);
+      entry.value = next;
+      entry.version = this.versions.current;
+      return next;
+    }
+    const own = entry === undefined ? undefined : this.read(entry, OWN);
+    const next = combine(own === undefined ? null : own, input);
+    this.write(entry, canonical, key, keyGroup, OWN, next, this.versions.current);
+    return next;
+  }
+
   private write(found: Entry | undefined, canonical: unknown, key: unknown, keyGroup: number, ns: NamespaceCell, value: unknown, version: number): void {
     let entry = found;
     if (entry === undefined) {

@@ -43,8 +43,8 @@ export class CoProcessOperator extends FunctionOperator {
   processBatch(input: number, batch: RecordBatch): void {
     // A loop of its own rather than emitEach, whose call to its handler is shared by every
     // operator kind and so cannot be inlined; here the user's method is called directly.
-    const { values, timestamps } = batch;
-    const keyed = this.keyedStateBackend !== null;
+    const { values, timestamps, keys, keyGroups } = batch;
+    const backend = this.keyedStateBackend;
     const fn = this.fn;
     const method = this.methods[input];
     const shape = this.shape;
@@ -53,7 +53,7 @@ export class CoProcessOperator extends FunctionOperator {
     let i = 0;
     try {
       for (; i < values.length; i++) {
-        if (keyed) this.setKey(batch, i);
+        if (backend !== null) backend.setCurrentKey(keys![i], keyGroups![i]);
         p.ts = p.outTs = timestamps === null ? Number.NaN : timestamps[i];
         if (shape === Shape.Map) out.collect(method.call(fn, values[i]));
         else emitReturned(shape === Shape.FlatMap ? method.call(fn, values[i], out) : method.call(fn, values[i], p, out), out);

@@ -1,6 +1,7 @@
 import { ValueStateDescriptor } from '../../core/state.ts';
 import { MAX_WATERMARK } from '../../core/watermarks.ts';
 import type { ValueState } from '../../core/state.ts';
+import { HeapValueState } from '../../state/heap_state_handles.ts';
 import { aggregationReducer } from '../aggregations.ts';
 import { recordBatch } from '../../core/elements.ts';
 import type { RecordBatch } from '../../core/elements.ts';
@@ -38,33 +39,48 @@ export class KeyedReduceOperator extends FunctionOperator {
   override initializeState(context: StateInitializationContext): void | Promise<void> {
     super.initializeState(context);
     this.state = this.keyedStateBackend!.getState(new ValueStateDescriptor<unknown>(STATE_NAME));
+    this.heapState = this.state instanceof HeapValueState ? this.state : null;
   }
+
+  /** The state when it is on the heap, which reads and writes a key's value with one lookup. */
+  private heapState: HeapValueState<unknown> | null = null;
+
+  /** The key's new result from its current one (null: none yet) and the record. */
+  private readonly step = (current: unknown, value: unknown): unknown => {
+    if (current === null) {
+      if (this.field !== null) readField(value, this.field); // a missing field fails on the first record too
+      return value;
+    }
+    const next = this.reduce(current, value);
+    if (next instanceof Promise) throw promiseReturned('the reduce function');
+    if (next === null || next === undefined) throw new TypeError(`the reduce function returned ${String(next)} for key ${formatValue(this.keyedStateBackend!.getCurrentKey())}; it must return the combined value (Flink fails here too). Fix: return a value of the stream's type`);
+    return next;
+  };
 
   processBatch(_input: number, batch: RecordBatch): void {
     const { values, timestamps } = batch;
     const n = values.length;
     const state = this.state;
-    const reduce = this.reduce;
+    const heap = this.heapState;
+    const step = this.step;
     const emit = !this.batchMode;
     // STREAMING emits one rolling result per input: the output batch is built here, in the input's
     // order and with its timestamps, rather than collected record by record.
     const results = emit ? new Array<unknown>(n) : null;
     const check = this.out.check;
+    const backend = this.keyedStateBackend!;
+    const keys = batch.keys!;
+    const keyGroups = batch.keyGroups!;
     let i = 0;
     try {
       for (; i < n; i++) {
-        this.setKey(batch, i);
-        const current = state.value();
+        backend.setCurrentKey(keys[i], keyGroups[i]);
         let next: unknown;
-        if (current === null) {
-          if (this.field !== null) readField(values[i], this.field); // a missing field fails on the first record too
-          next = values[i];
-        } else {
-          next = reduce(current, values[i]);
-          if (next instanceof Promise) throw promiseReturned('the reduce function');
-          if (next === null || next === undefined) throw new TypeError(`the reduce function returned ${String(next)} for key ${formatValue(this.keyedStateBackend!.getCurrentKey())}; it must return the combined value (Flink fails here too). Fix: return a value of the stream's type`);
+        if (heap !== null) next = heap.combine(values[i], step);
+        else {
+          next = step(state.value(), values[i]);
+          state.update(next);
         }
-        state.update(next);
         if (results !== null) {
           if (check !== null) check(next);
           results[i] = next;
