@@ -3,6 +3,8 @@ import { DataGeneratorSource, StreamExecutionEnvironment, WatermarkStrategy } fr
 import type { SinkFunction } from '../src/index.ts';
 import { enrichment } from '../examples/enrichment.ts';
 import type { Enriched, ItemUpdate, Purchase } from '../examples/enrichment.ts';
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { heapNow, median, perKey, rate, runs } from './measure.ts';
 import type { Sample } from './measure.ts';
 
@@ -101,22 +103,29 @@ function enrichmentBaseline(purchases: number, itemCount: number): Sample {
  * 17's goal: at least 0.7x of the loop), both timed in CPU seconds. Engine and loop runs
  * alternate; the ratio is the median of each pair's loop time / engine time.
  */
-export async function runEngineBench(opts: { events?: number; runs?: number } = {}): Promise<void> {
+export async function runEngineBench(opts: { events?: number; runs?: number; only?: string } = {}): Promise<void> {
   const events = opts.events ?? 2_000_000;
   const n = opts.runs ?? 5;
-  for (const keys of [1_000, 100_000]) {
+  const only = opts.only ?? '';
+  console.log(`load average ${loadAverage()}`);
+  for (const keys of 'reduce'.includes(only) ? [1_000, 100_000] : []) {
     console.log(`\nmap -> keyBy -> reduce, ${events.toLocaleString('en-US')} events, ${keys.toLocaleString('en-US')} keys, rolling output (median of ${n})`);
     const { loop, eddy, ratio } = await alternate(n, () => mapKeyByReduceBaseline(events, keys), () => mapKeyByReduceEngine(events, keys));
     console.log(`  plain-JS loop    ${rate(events, loop.seconds)}  ${perKey(loop.heapBytes, keys)}`);
     console.log(`  Eddy (JS path)   ${rate(events, eddy.seconds)}  ${perKey(eddy.heapBytes, keys)}  ratio ${ratio.toFixed(2)}x`);
   }
   const purchases = events / 2;
-  for (const items of [1_000, 100_000]) {
+  for (const items of 'enrichment'.includes(only) ? [1_000, 100_000] : []) {
     console.log(`\nenrichment (keyed connect, 2 ValueStates), ${purchases.toLocaleString('en-US')} purchases over ${items.toLocaleString('en-US')} items (median of ${n})`);
     const { loop, eddy, ratio } = await alternate(n, () => enrichmentBaseline(purchases, items), () => enrichmentEngine(purchases, items));
     console.log(`  plain-JS loop    ${rate(purchases + items, loop.seconds)}  ${perKey(loop.heapBytes, items)}`);
     console.log(`  Eddy (JS path)   ${rate(purchases + items, eddy.seconds)}  ${perKey(eddy.heapBytes, items)}  ratio ${ratio.toFixed(2)}x`);
   }
+  console.log(`load average ${loadAverage()}`);
+}
+
+function loadAverage(): string {
+  return os.loadavg().map((l) => l.toFixed(2)).join(' ');
 }
 
 /** `n` pairs of loop and engine runs after one of each; medians, and the median ratio of each pair. */
@@ -184,4 +193,16 @@ export async function runColumnarBench(opts: { events?: number; runs?: number } 
     console.log(`  Eddy, JS path        ${rate(events, js.seconds)}  ${perKey(js.heapBytes, keys)}  ratio ${(base.seconds / js.seconds).toFixed(2)}x`);
     console.log(`  Eddy, WASM kernel    ${rate(events, kernel.seconds)}  ${perKey(kernel.heapBytes, keys)}  ratio ${(base.seconds / kernel.seconds).toFixed(2)}x`);
   }
+}
+
+// Alone: `node --expose-gc --import tsx bench/engine.ts [--events N] [--runs N] [--only reduce|enrichment]`.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const arg = (name: string): string | undefined => {
+    const at = process.argv.indexOf(name);
+    return at === -1 ? undefined : process.argv[at + 1];
+  };
+  const events = arg('--events');
+  const n = arg('--runs');
+  const only = arg('--only');
+  await runEngineBench({ ...(events === undefined ? {} : { events: Number(events) }), ...(n === undefined ? {} : { runs: Number(n) }), ...(only === undefined ? {} : { only }) });
 }
