@@ -7,7 +7,10 @@ import * as agg from './keyed_agg';
 
 export { update, changedBegin as changed_begin, changedSpill as changed_spill } from './keyed_agg';
 export { exportRange as export_range, exportKeys as export_keys, lookup, exportSlot as export_slot } from './rows';
-export { stageEntries as stage_entries, insertEntries as insert_entries, gatherEntries as gather_entries } from './snapshot';
+export {
+  stageEntries as stage_entries, stagedRanks as staged_ranks, insertEntries as insert_entries, gatherEntries as gather_entries,
+  gatheredRanks as gathered_ranks,
+} from './snapshot';
 export {
   windowInit as window_init, windowClear as window_clear, windowUpdate as window_update, windowFireBegin as window_fire_begin,
   windowFireRows as window_fire_rows, windowKeyResult as window_key_result, windowRetire as window_retire, windowImport as window_import,
@@ -50,6 +53,7 @@ export function region(id: i32): usize {
 
 export function size(): u32 { return table.size; }
 export function stride(): u32 { return table.stride; }
+export function slots(): u32 { return table.cap; }
 export function table_bytes(): f64 { return table.tableBytes(); }
 export function table_bytes_for(keys: u32): f64 { return table.tableBytesFor(keys); }
 export function changed_count(): u32 { return agg.changedCount; }

@@ -178,6 +178,21 @@ export function find(key: i64): i32 {
   return p;
 }
 
+// Writes key into empty slot pos; the caller sets its first-seen order and the key count.
+@inline export function place(pos: u32, key: i64): usize {
+  const p = slotAt(pos);
+  store<i64>(p, key ^ KEY_BIAS);
+  return p;
+}
+
+@inline export function setOrder(id: u32, pos: u32): void {
+  store<u32>(orderPtr + (<usize>id << 2), pos);
+}
+
+export function addKeys(n: u32): void {
+  size += n;
+}
+
 // Makes room for `need` keys; returns 1 if the table grew (slot positions changed), 0 if nothing
 // changed, or a negative ERR_* code.
 export function reserve(need: u32): i32 {
@@ -207,6 +222,17 @@ export function reserve(need: u32): i32 {
     want = lo;
   }
   return rehash(want, need);
+}
+
+// Grows to exactly c slots (at least the fewest that hold `need` keys), within the limits.
+export function reserveSlots(c: u32, need: u32): i32 {
+  if (need > maxKeys) {
+    errKeys = <f64>need;
+    errBytes = tableBytesFor(need);
+    return ERR_MAX_KEYS;
+  }
+  if (bytesForCap(c) > maxBytes) return reserve(need);
+  return rehash(c, need);
 }
 
 export function nextCap(c: u32): u32 {

@@ -8,7 +8,8 @@ import { KernelMemory } from './wasm.ts';
 import type { AggregateName, AggregateColumns, KeyAggregates } from './aggregates.ts';
 import { fieldsFor, emitCodeFor, needsIndexes, ROW_COLUMN_OF } from './aggregates.ts';
 import { DEFAULT_MAX_BYTES, limitError } from './limits.ts';
-import { HEADER_BYTES, writeHeader, readHeader, entryKey, setEntryKeyIn } from './snapshot_format.ts';
+import { HEADER_BYTES, writeHeader, readHeader, entryKey, setEntryKeyIn, snapshotBytes } from './snapshot_format.ts';
+import type { SnapshotHeader } from './snapshot_format.ts';
 import { keyGroupFor } from '../core/key_groups.ts';
 
 /** A key-group range the kernel selects by itself: keyGroupFor of each integer key id. */
@@ -207,11 +208,14 @@ export class KeyedAggregator {
   /** The whole table as bytes (see snapshot_format.ts); plain data, safe to transfer or store. */
   snapshot(): Uint8Array {
     const count = this.size;
-    const out = new Uint8Array(HEADER_BYTES + count * this.stride);
-    writeHeader(out, { fields: this.fields, stride: this.stride, count });
+    const out = new Uint8Array(snapshotBytes(this.stride, count));
+    writeHeader(out, { fields: this.fields, stride: this.stride, count, slots: this.wasm.slots() });
     const ptr = this.wasm.gather_entries();
     if (ptr === 0) this.check(ERR_MEMORY_GROW, 0);
-    out.set(this.mem.refresh().u8.subarray(ptr, ptr + count * this.stride), HEADER_BYTES);
+    const ranks = this.wasm.gathered_ranks();
+    const memory = this.mem.refresh().u8;
+    out.set(memory.subarray(ptr, ptr + count * this.stride), HEADER_BYTES);
+    out.set(memory.subarray(ranks, ranks + count * 4), HEADER_BYTES + count * this.stride);
     return out;
   }
 
@@ -219,7 +223,7 @@ export class KeyedAggregator {
   restore(bytes: Uint8Array): void {
     const header = readHeader(bytes, { fields: this.fields, stride: this.stride }, describeFields);
     this.clear();
-    this.importEntries(bytes, header.count, 'all', undefined);
+    this.importEntries(bytes, header, 'all', undefined);
   }
 
   /**
@@ -235,15 +239,15 @@ export class KeyedAggregator {
    */
   restoreKeyGroups(bytes: Uint8Array, firstKeyGroup: number, lastKeyGroup: number, keyGroupOf: ((key: number) => number) | 'all in range' | { maxParallelism: number }, remap?: (key: number) => number): number {
     const header = readHeader(bytes, { fields: this.fields, stride: this.stride }, describeFields);
-    if (keyGroupOf === 'all in range') return this.importEntries(bytes, header.count, 'all', remap);
+    if (keyGroupOf === 'all in range') return this.importEntries(bytes, header, 'all', remap);
     if (typeof keyGroupOf !== 'function') {
       const { maxParallelism } = keyGroupOf;
       if (!Number.isInteger(maxParallelism) || maxParallelism < 1) throw new Error(`KeyedAggregator.restoreKeyGroups: maxParallelism must be a positive integer, got ${maxParallelism}`);
-      if (remap === undefined) return this.importEntries(bytes, header.count, { maxParallelism, firstKeyGroup, lastKeyGroup }, undefined);
+      if (remap === undefined) return this.importEntries(bytes, header, { maxParallelism, firstKeyGroup, lastKeyGroup }, undefined);
       keyGroupOf = (key) => keyGroupFor(key, maxParallelism);
     }
     const of = keyGroupOf;
-    return this.importEntries(bytes, header.count, (key) => {
+    return this.importEntries(bytes, header, (key) => {
       const group = of(key);
       return group >= firstKeyGroup && group <= lastKeyGroup;
     }, remap);
@@ -262,13 +266,15 @@ export class KeyedAggregator {
    * accepts; their keys are remapped there when `remap` says so. The kernel then grows the table
    * once and inserts them.
    */
-  private importEntries(bytes: Uint8Array, count: number, keep: 'all' | KernelKeyGroups | ((key: number) => boolean), remap: ((key: number) => number) | undefined): number {
+  private importEntries(bytes: Uint8Array, { count, ranked = false, slots = 0 }: SnapshotHeader, keep: 'all' | KernelKeyGroups | ((key: number) => boolean), remap: ((key: number) => number) | undefined): number {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const stride = this.stride;
     let added = 0;
     try {
-      const at = this.wasm.stage_entries(count);
+      const at = this.wasm.stage_entries(count, slots);
       if (at === 0) this.check(ERR_MEMORY_GROW, 0);
+      const ranksAt = this.wasm.staged_ranks();
+      const ranksFrom = HEADER_BYTES + count * stride;
       const memory = this.mem.refresh().u8;
       let staged = count;
       if (typeof keep === 'function') {
@@ -282,11 +288,13 @@ export class KeyedAggregator {
           let end = i + 1;
           while (end < count && keep(entryKey(view, stride, end))) end++;
           memory.set(bytes.subarray(HEADER_BYTES + i * stride, HEADER_BYTES + end * stride), at + staged * stride);
+          if (ranked) memory.set(bytes.subarray(ranksFrom + i * 4, ranksFrom + end * 4), ranksAt + staged * 4);
           staged += end - i;
           i = end;
         }
       } else {
         memory.set(bytes.subarray(HEADER_BYTES, HEADER_BYTES + count * stride), at);
+        if (ranked) memory.set(bytes.subarray(ranksFrom, ranksFrom + count * 4), ranksAt);
       }
       if (remap !== undefined) {
         const entries = new DataView(memory.buffer, memory.byteOffset, memory.byteLength);
@@ -296,7 +304,7 @@ export class KeyedAggregator {
         }
       }
       const groups = typeof keep === 'object' ? keep : null;
-      added = this.wasm.insert_entries(staged, groups?.maxParallelism ?? 0, groups?.firstKeyGroup ?? 0, groups?.lastKeyGroup ?? 0);
+      added = this.wasm.insert_entries(staged, groups?.maxParallelism ?? 0, groups?.firstKeyGroup ?? 0, groups?.lastKeyGroup ?? 0, ranked ? 1 : 0, slots);
       this.check(added, 0);
     } catch (error) {
       this.clear();

@@ -9,6 +9,7 @@ export interface KernelExports {
   region(id: number): number;
   size(): number;
   stride(): number;
+  slots(): number;
   table_bytes(): number;
   table_bytes_for(keys: number): number;
   changed_count(): number;
@@ -23,9 +24,11 @@ export interface KernelExports {
   export_keys(n: number): void;
   lookup(key: number): number;
   export_slot(slot: number): void;
-  stage_entries(n: number): number;
-  insert_entries(n: number, maxParallelism: number, firstKeyGroup: number, lastKeyGroup: number): number;
+  stage_entries(n: number, slots: number): number;
+  staged_ranks(): number;
+  insert_entries(n: number, maxParallelism: number, firstKeyGroup: number, lastKeyGroup: number, ranked: number, slots: number): number;
   gather_entries(): number;
+  gathered_ranks(): number;
   window_init(fields: number, maxBytes: number): number;
   window_clear(): number;
   window_update(n: number, keyFormat: number, offset: number, sliceMs: number): number;
@@ -51,9 +54,9 @@ export interface KernelExports {
 }
 
 const EXPORT_NAMES: readonly (keyof KernelExports)[] = [
-  'memory', 'init', 'clear', 'batch_capacity', 'region', 'size', 'stride', 'table_bytes', 'table_bytes_for',
+  'memory', 'init', 'clear', 'batch_capacity', 'region', 'size', 'stride', 'slots', 'table_bytes', 'table_bytes_for',
   'changed_count', 'err_keys', 'err_bytes', 'err_record', 'err_key', 'update', 'changed_begin',
-  'changed_spill', 'export_range', 'export_keys', 'lookup', 'export_slot', 'stage_entries', 'insert_entries', 'gather_entries',
+  'changed_spill', 'export_range', 'export_keys', 'lookup', 'export_slot', 'stage_entries', 'staged_ranks', 'insert_entries', 'gather_entries', 'gathered_ranks',
   'window_init', 'window_clear', 'window_update', 'window_fire_begin', 'window_fire_rows', 'window_key_result', 'window_retire',
   'window_import', 'window_export', 'window_slice_count', 'window_slice_id', 'window_slice_rows', 'window_size', 'window_entry_bytes',
   'window_table_bytes', 'window_err_record', 'window_err_bytes',

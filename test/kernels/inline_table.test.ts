@@ -5,6 +5,7 @@ import { AGGREGATE_NAMES } from '../../src/kernels/aggregates.ts';
 import { kernels, mulberry32, valueSampler, keyColumn, ReferenceAggregator, firstDifference } from './support.ts';
 import { expectSameFinal } from './compare.ts';
 import { keyGroupFor } from '../../src/core/key_groups.ts';
+import { entryKey } from '../../src/kernels/snapshot_format.ts';
 
 const COLUMNS = ['count', 'sum', 'avg', 'min', 'max', 'minIndex', 'maxIndex', 'firstIndex'] as const;
 type Column = (typeof COLUMNS)[number];
@@ -71,6 +72,8 @@ describe('KeyedAggregator inline table (seeded)', () => {
         const whole = k.createKeyedAggregator({ aggregates });
         whole.restore(snapshot);
         expectSameFinal(whole, ref, columns);
+        // Restored whole, it is the same table: its snapshot is the same bytes.
+        expect(Buffer.from(whole.snapshot()).equals(Buffer.from(snapshot))).toBe(true);
 
         // 1 -> 3 subtasks: each keeps exactly its key groups, whether the kernel or the engine hashes.
         const ranges = [[0, 42], [43, 85], [86, 127]];
@@ -109,8 +112,10 @@ describe('KeyedAggregator inline table (seeded)', () => {
     const agg = k.createKeyedAggregator({ aggregates: ['sum'] });
     agg.update(new Int32Array([5, 6, 7]), new Float64Array([1, 2, 3]));
     const snapshot = agg.snapshot();
+    const first = entryKey(new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength), 16, 0);
+    expect([5, 6, 7]).toContain(first);
     expect(() => agg.restoreKeyGroups(snapshot, 0, 127, { maxParallelism: 128 })).toThrow(
-      'KeyedAggregator.restoreKeyGroups: key 5 is already present; the restored key groups overlap');
+      `KeyedAggregator.restoreKeyGroups: key ${first} is already present; the restored key groups overlap`);
     expect(agg.size).toBe(0);
     expect(() => agg.restoreKeyGroups(snapshot, 0, 127, { maxParallelism: 0 })).toThrow(
       'KeyedAggregator.restoreKeyGroups: maxParallelism must be a positive integer, got 0');

@@ -4,6 +4,7 @@ import type { AggregateName } from '../../src/kernels/index.ts';
 import { kernels, mulberry32, valueSampler, keyColumn, zipfSampler, ReferenceAggregator, firstDifference } from './support.ts';
 import { expectSameFinal } from './compare.ts';
 import { keyGroupFor, keyGroupRange } from '../../src/core/key_groups.ts';
+import { readHeader, entryKey } from '../../src/kernels/snapshot_format.ts';
 
 const AGGS: AggregateName[] = ['sum', 'count', 'minBy', 'maxBy', 'first'];
 const COLUMNS = ['count', 'sum', 'avg', 'min', 'max', 'minIndex', 'maxIndex', 'firstIndex'] as const;
@@ -25,6 +26,13 @@ function batches(seed: number, count: number, cardinality: number) {
 
 // Key groups as the runtime assigns them (Flink's murmur hash of the key's hashCode, % 128).
 const keyGroupOf = (key: number): number => keyGroupFor(key, 128);
+
+/** The keys of a snapshot, in the order it holds them. */
+function snapshotKeys(bytes: Uint8Array): number[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { stride, count } = readHeader(bytes, { fields: view.getUint32(8, true), stride: view.getUint32(12, true) }, String);
+  return Array.from({ length: count }, (_, i) => entryKey(view, stride, i));
+}
 
 describe('KeyedAggregator snapshots', () => {
   it('snapshot mid-stream, restore elsewhere, continue: same rolling outputs and final values', async () => {
@@ -96,8 +104,8 @@ describe('KeyedAggregator snapshots', () => {
     const first = ref.map.keys().next().value!;
     expect(merged.get(first)).toEqual(source.get(first));
 
-    // Overlapping key groups are an error, and leave the aggregator empty.
-    const key = [...lowRef.map.keys()][0];
+    // Overlapping key groups are an error naming the first key of the range in the snapshot, and leave the aggregator empty.
+    const key = snapshotKeys(bytes).find((k2) => keyGroupOf(k2) <= 63);
     expect(() => merged.restoreKeyGroups(bytes, 0, 63, (k2) => keyGroupOf(k2))).toThrow(
       `KeyedAggregator.restoreKeyGroups: key ${key} is already present; the restored key groups overlap`);
     expect(merged.size).toBe(0);
@@ -132,9 +140,9 @@ describe('KeyedAggregator snapshots', () => {
     expect(all.restoreKeyGroups(bytes, 0, 127, 'all in range', (key) => key + 1_000_000)).toBe(n);
     expect(all.size).toBe(2 * n);
     for (const key of [0, 1, 4242, n - 1]) expect([all.get(key)!.sum, all.get(key + 1_000_000)!.sum]).toEqual([key % 97, key % 97]);
-    // The same keys once more overlap: an error naming the first, and the aggregator left empty.
+    // The same keys once more overlap: an error naming the snapshot's first, and the aggregator left empty.
     expect(() => all.restoreKeyGroups(bytes, 0, 127, 'all in range')).toThrow(
-      'KeyedAggregator.restoreKeyGroups: key 0 is already present; the restored key groups overlap');
+      `KeyedAggregator.restoreKeyGroups: key ${snapshotKeys(bytes)[0]} is already present; the restored key groups overlap`);
     expect(all.size).toBe(0);
   });
 
@@ -219,10 +227,11 @@ describe('KeyedAggregator snapshots', () => {
     const sums = k.createKeyedAggregator({ aggregates: ['sum'] });
     sums.update(new Int32Array([1, 2]), new Float64Array([1, 2]));
     const bytes = sums.snapshot();
-    expect(bytes.length).toBe(32 + 2 * 16);
+    // Header, two 16-byte entries, two u32 first-seen ranks.
+    expect(bytes.length).toBe(32 + 2 * 16 + 2 * 4);
     const mins = k.createKeyedAggregator({ aggregates: ['min', 'count'] });
     expect(() => mins.restore(bytes)).toThrow('KeyedAggregator.restore: snapshot holds [sum], this aggregator keeps [count, min]');
-    expect(() => sums.restore(bytes.subarray(0, 40))).toThrow('KeyedAggregator.restore: snapshot of 2 keys should be 64 bytes, got 40');
+    expect(() => sums.restore(bytes.subarray(0, 40))).toThrow('KeyedAggregator.restore: snapshot of 2 keys should be 72 bytes, got 40');
     expect(() => sums.restore(new Uint8Array(40))).toThrow('KeyedAggregator.restore: not a KeyedAggregator snapshot (bad magic)');
     const empty = k.createKeyedAggregator({ aggregates: ['sum'] });
     sums.restore(empty.snapshot());
