@@ -1,0 +1,88 @@
+// Object records in Chromium (issue 17): web/object_records.html runs bench/enrichment_job.ts on
+// the page's main thread and in a group of 2 Web Workers kept between runs, alternating, the order
+// turned each round. A page's dedicated workers are threads of its renderer process, so the
+// renderer's CPU time (Chrome DevTools Protocol, SystemInfo.getProcessInfo) around a run is the
+// run's CPU time, workers included, as process.cpuUsage is in Node. Medians of paired ratios.
+//   node --import tsx bench/browser_object_records.ts [--runs N] [--purchases N]
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright';
+import type { Browser, CDPSession } from 'playwright';
+import { createServer } from 'vite';
+import type { ViteDevServer } from 'vite';
+import type { ObjectRecordsMode } from '../web/object_records.ts';
+import { median } from './measure.ts';
+
+const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '7' }, purchases: { type: 'string', default: '1000000' } } });
+const rounds = Number(flags.runs);
+const purchases = Number(flags.purchases);
+const MODES: readonly ObjectRecordsMode[] = ['main thread', 'kept workers'];
+// As bench/longtasks.ts: Debian's Chromium, and gc for the page to collect between runs.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc'];
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+
+interface ProcessInfo { readonly type: string; readonly id: number; readonly cpuTime: number }
+
+/** CPU seconds of every renderer process so far (one page: one renderer). */
+async function rendererCpu(cdp: CDPSession): Promise<number> {
+  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo') as { processInfo: ProcessInfo[] };
+  return processInfo.filter((p) => p.type === 'renderer').reduce((sum, p) => sum + p.cpuTime, 0);
+}
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath} (set CHROMIUM_PATH)`);
+const repo = fileURLToPath(new URL('..', import.meta.url));
+let server: ViteDevServer | null = null;
+let browser: Browser | null = null;
+try {
+  server = await createServer({
+    configFile: `${repo}vite.config.ts`,
+    root: `${repo}web`,
+    cacheDir: `${repo}node_modules/.vite/object-records-bench`,
+    logLevel: 'warn',
+    clearScreen: false,
+    define: { 'import.meta.env.EDDY_BENCH_PURCHASES': JSON.stringify(String(purchases)) },
+    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
+  });
+  await server.listen();
+  const base = server.resolvedUrls?.local[0];
+  if (base === undefined) throw new Error('the vite dev server has no local URL');
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(new URL('object_records.html', base).href);
+  await page.waitForFunction(() => window.eddyObjectRecords !== undefined, undefined, { timeout: 60_000 }).catch((error: unknown) => {
+    throw new Error(`web/object_records.html did not start${errors.length > 0 ? `: ${errors.join('; ')}` : ''}`, { cause: error });
+  });
+  const onPage = await page.evaluate(() => window.eddyObjectRecords!.purchases);
+  if (onPage !== purchases) throw new Error(`the page runs ${onPage} purchases, not ${purchases}: vite's define did not reach bench/enrichment_job.ts`);
+  const cdp = await browser.newBrowserCDPSession();
+  const run = async (mode: ObjectRecordsMode) => {
+    const c0 = await rendererCpu(cdp);
+    const wallMs = await page.evaluate((m) => window.eddyObjectRecords!.run(m), mode);
+    return { cpu: (await rendererCpu(cdp)) - c0, wall: wallMs / 1000 };
+  };
+  console.log(`object records in Chromium ${browser.version()}: the enrichment job, ${purchases.toLocaleString('en-US')} purchases, ${rounds} rounds after two warm-ups each; load average ${load()}`);
+  for (let w = 0; w < 2; w++) for (const mode of MODES) await run(mode);
+  const results = new Map<ObjectRecordsMode, Array<{ cpu: number; wall: number }>>(MODES.map((m) => [m, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const mode of r % 2 === 0 ? MODES : [...MODES].reverse()) results.get(mode)!.push(await run(mode));
+  }
+  const main = results.get('main thread')!;
+  for (const [mode, rs] of results) {
+    const ratios = rs.map((x, i) => x.cpu / main[i].cpu);
+    console.log(`  ${mode.padEnd(13)} renderer CPU ${median(rs.map((x) => x.cpu)).toFixed(3)} s (${median(ratios).toFixed(2)}x the main thread's, min-max ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})  wall ${median(rs.map((x) => x.wall)).toFixed(3)} s (${median(rs.map((x, i) => x.wall / main[i].wall)).toFixed(2)}x)`);
+  }
+  await page.evaluate(() => window.eddyObjectRecords!.tiny());
+  const starts: number[] = [];
+  for (let r = 0; r < rounds; r++) starts.push(await page.evaluate(() => window.eddyObjectRecords!.tiny()));
+  console.log(`  the kept group runs a tiny job (fromElements -> map, 3 records) in ${median(starts).toFixed(1)} ms wall, start to outcome (median; ${Math.min(...starts).toFixed(1)}-${Math.max(...starts).toFixed(1)} ms)`);
+  console.log(`  load average at the end ${load()}`);
+} finally {
+  await browser?.close();
+  await server?.close();
+}

@@ -1,0 +1,42 @@
+// The page of bench/browser_object_records.ts: bench/enrichment_job.ts on this page's main thread
+// or in a group of 2 Web Workers kept between runs, and a tiny job in that group. The driver reads
+// the renderer's CPU time around each call, so this page only runs and checks.
+import { createWorkerGroup, executeInWorkers } from '../src/index.ts';
+import type { WorkerGroup } from '../src/index.ts';
+import job, { ITEMS, PURCHASES } from '../bench/enrichment_job.ts';
+
+export type ObjectRecordsMode = 'main thread' | 'kept workers';
+
+export interface ObjectRecordsPage {
+  readonly purchases: number;
+  /** Runs the enrichment job once; resolves with its wall time (ms), after checking its output. */
+  run(mode: ObjectRecordsMode): Promise<number>;
+  /** Runs the tiny job in the kept group; resolves with its wall time (ms), start to outcome. */
+  tiny(): Promise<number>;
+}
+
+declare global {
+  interface Window {
+    eddyObjectRecords?: ObjectRecordsPage;
+  }
+}
+
+// Literal `new URL(..., import.meta.url)`s, so vite serves the modules at URLs workers can import.
+const JOB_MODULE = new URL('../bench/enrichment_job.ts', import.meta.url);
+const TINY_MODULE = new URL('../bench/tiny_job.ts', import.meta.url);
+let group: WorkerGroup | null = null;
+
+async function timed(body: () => Promise<{ records: unknown[] }>, expected: number): Promise<number> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const t0 = performance.now();
+  const outcome = await body();
+  const wallMs = performance.now() - t0;
+  if (outcome.records.length !== expected) throw new Error(`the job returned ${outcome.records.length} records, not ${expected}`);
+  return wallMs;
+}
+
+window.eddyObjectRecords = {
+  purchases: PURCHASES,
+  run: (mode) => timed(() => (mode === 'main thread' ? job.run({ parallelism: 1 }) : executeInWorkers(JOB_MODULE, { workers: (group ??= createWorkerGroup(2)) })), ITEMS),
+  tiny: () => timed(() => executeInWorkers<number>(TINY_MODULE, { workers: (group ??= createWorkerGroup(2)) }), 3),
+};
