@@ -1,6 +1,7 @@
 // The record path's fast paths against the plain ones they replace, on seeded random input:
 // HeapValueState.combine (one lookup per record, the keyed reduce's) against value() then
-// update(), snapshots pending or not, in a key's own state and in namespaces; and the keyed
+// update(), snapshots pending or not, with values changed in place as user code does, in a key's
+// own state and in namespaces; and the keyed
 // reduce and sum, end to end at parallelism 1, 2 and 4, against a Map per key.
 import { serialize } from 'node:v8';
 import fc from 'fast-check';
@@ -26,12 +27,14 @@ function bump(current: Box | null, n: number): Box {
 
 type Op =
   | { kind: 'combine'; key: number; ns: number; n: number }
+  | { kind: 'mutate'; key: number; ns: number; n: number }
   | { kind: 'clear'; key: number; ns: number }
   | { kind: 'snapshot' }
   | { kind: 'release' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('combine' as const), key: fc.nat({ max: KEYS.length - 1 }), ns: fc.nat({ max: 2 }), n: fc.integer({ min: 1, max: 9 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('mutate' as const), key: fc.nat({ max: KEYS.length - 1 }), ns: fc.nat({ max: 2 }), n: fc.integer({ min: 1, max: 9 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('clear' as const), key: fc.nat({ max: KEYS.length - 1 }), ns: fc.nat({ max: 2 }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'release' as const }) },
@@ -41,7 +44,9 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 function subject(fast: boolean) {
   const backend = new HeapKeyedStateBackend('op', { start: 0, end: MAX_P - 1 });
   const d = new ValueStateDescriptor<Box>('acc');
-  const own = backend.getState(d);
+  // The plain side reads a key's own value through a namespaced store given no namespace, one
+  // value() and one update() per op; the fast side through the backend's own store and combine.
+  const own = fast ? backend.getState(d) : backend.namespaced().getState(d);
   const spaces = backend.namespaced();
   const spaced = spaces.getState(d);
   const handle = (ns: number): ValueState<Box> => {
@@ -66,6 +71,17 @@ function subject(fast: boolean) {
           }
           if (!(state instanceof HeapValueState)) throw new Error('expected heap state');
           return (state as HeapValueState<Box>).combine(o.n, bump).n;
+        }
+        case 'mutate': {
+          // value(), changed in place, update(): what user code does with an object value.
+          const k = KEYS[o.key];
+          backend.setCurrentKey(k, keyGroupFor(k, MAX_P));
+          const state = handle(o.ns);
+          const box = state.value();
+          if (box === null) return null;
+          box.n += o.n;
+          state.update(box);
+          return box.n;
         }
         case 'clear': {
           const k = KEYS[o.key];
