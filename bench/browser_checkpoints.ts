@@ -4,12 +4,10 @@
 // aggregate state: the stream's pause for a checkpoint, trigger to durable, the restore, and the
 // page's longest task meanwhile; the keyed-sum kernel job and the enrichment job with a checkpoint
 // every second against none, alternating.
-import { existsSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright';
+import { writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright';
-import { createServer } from 'vite';
 import type { ViteDevServer } from 'vite';
+import { chromiumPath, launchChromium, noChromium, REPO, startBenchServer } from './browser/bench_chromium.ts';
 import { loadavg } from 'node:os';
 import type { ChunkStore } from '../src/index.ts';
 import type { ChunkStoreRow, SerializationRow, StateRun } from './browser/checkpoints_page.ts';
@@ -24,9 +22,6 @@ export interface BrowserCheckpointBenchOptions {
   readonly parts?: readonly string[];
 }
 
-// As in vitest.config.ts, plus gc: the page collects garbage between measurements.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc'];
-
 const ms = (x: number) => `${x.toFixed(0).padStart(5)} ms`;
 const load = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
 
@@ -35,29 +30,19 @@ export async function runBrowserCheckpointBench(opts: BrowserCheckpointBenchOpti
   const stateKeys = opts.stateKeys ?? 1_000_000;
   const events = opts.events ?? 30_000_000;
   const purchases = opts.purchases ?? 3_000_000;
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) {
-    console.log(`\ncheckpoints to IndexedDB in Chromium: skipped, no Chromium at ${executablePath} (apt-get update && apt-get install -y --no-install-recommends chromium, or set CHROMIUM_PATH)`);
+  const executablePath = chromiumPath();
+  if (executablePath === null) {
+    console.log(noChromium('checkpoints to IndexedDB in Chromium'));
     return;
   }
-  const repo = fileURLToPath(new URL('..', import.meta.url));
   let server: ViteDevServer | null = null;
   let browser: Browser | null = null;
   try {
-    server = await createServer({
-      configFile: false,
-      root: repo,
-      cacheDir: `${repo}node_modules/.vite/browser-checkpoints-bench`,
-      logLevel: 'warn',
-      clearScreen: false,
-      define: { 'import.meta.env.EDDY_BENCH_PURCHASES': JSON.stringify(String(purchases)) },
-      optimizeDeps: { entries: ['bench/browser/checkpoints.html'] },
-      server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-    });
-    await server.listen();
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    let base: string;
+    ({ server, base } = await startBenchServer('browser-checkpoints-bench', purchases, { configFile: false, root: REPO, optimizeDeps: { entries: ['bench/browser/checkpoints.html'] } }));
+    browser = await launchChromium(executablePath);
     const errors: string[] = [];
-    const url = new URL('bench/browser/checkpoints.html', server.resolvedUrls!.local[0]).href;
+    const url = new URL('bench/browser/checkpoints.html', base).href;
     // Each part in a page of its own, so one part's memory is not the next one's.
     const freshPage = async (): Promise<Page> => {
       const next = await browser!.newPage();

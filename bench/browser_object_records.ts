@@ -4,14 +4,11 @@
 // renderer's CPU time (Chrome DevTools Protocol, SystemInfo.getProcessInfo) around a run is the
 // run's CPU time, workers included, as process.cpuUsage is in Node. Medians of paired ratios.
 //   node --import tsx bench/browser_object_records.ts [--runs N] [--purchases N]
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright';
 import type { Browser, CDPSession } from 'playwright';
-import { createServer } from 'vite';
 import type { ViteDevServer } from 'vite';
+import { chromiumPath, launchChromium, startBenchServer, WEB_PAGES } from './browser/bench_chromium.ts';
 import type { ObjectRecordsMode } from '../web/object_records.ts';
 import { median } from './measure.ts';
 
@@ -19,9 +16,6 @@ const { values: flags } = parseArgs({ options: { runs: { type: 'string', default
 const rounds = Number(flags.runs);
 const purchases = Number(flags.purchases);
 const MODES: readonly ObjectRecordsMode[] = ['main thread', 'kept workers'];
-// As bench/longtasks.ts: Debian's Chromium, and gc for the page to collect between runs.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc'];
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 interface ProcessInfo { readonly type: string; readonly id: number; readonly cpuTime: number }
@@ -32,25 +26,14 @@ async function rendererCpu(cdp: CDPSession): Promise<number> {
   return processInfo.filter((p) => p.type === 'renderer').reduce((sum, p) => sum + p.cpuTime, 0);
 }
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath} (set CHROMIUM_PATH)`);
-const repo = fileURLToPath(new URL('..', import.meta.url));
+const executablePath = chromiumPath();
+if (executablePath === null) throw new Error(`no Chromium at ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} (set CHROMIUM_PATH)`);
 let server: ViteDevServer | null = null;
 let browser: Browser | null = null;
 try {
-  server = await createServer({
-    configFile: `${repo}vite.config.ts`,
-    root: `${repo}web`,
-    cacheDir: `${repo}node_modules/.vite/object-records-bench`,
-    logLevel: 'warn',
-    clearScreen: false,
-    define: { 'import.meta.env.EDDY_BENCH_PURCHASES': JSON.stringify(String(purchases)) },
-    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-  });
-  await server.listen();
-  const base = server.resolvedUrls?.local[0];
-  if (base === undefined) throw new Error('the vite dev server has no local URL');
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  let base: string;
+  ({ server, base } = await startBenchServer('object-records-bench', purchases, WEB_PAGES));
+  browser = await launchChromium(executablePath);
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));

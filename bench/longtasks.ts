@@ -1,12 +1,9 @@
 // Main-thread long tasks in Chromium: web/longtasks.html runs bench/enrichment_job.ts in Web
 // Workers and on the page's main thread, and counts the main thread's tasks over 50 ms in each.
 // Here: a vite dev server for the page, headless Chromium through playwright, aligned output.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright';
 import type { Browser } from 'playwright';
-import { createServer } from 'vite';
 import type { ViteDevServer } from 'vite';
+import { chromiumPath, launchChromium, noChromium, startBenchServer, WEB_PAGES } from './browser/bench_chromium.ts';
 import type { LongTask, LongTaskMode, LongTaskRun } from '../web/longtasks.ts';
 import { median, rate } from './measure.ts';
 
@@ -17,13 +14,6 @@ export interface LongTaskBenchOptions {
   readonly workers?: number;
 }
 
-// As in vitest.config.ts (Debian's Chromium, which playwright cannot download here), plus gc.
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  // The page collects garbage between runs, so one run's garbage is not counted in the next.
-  '--js-flags=--expose-gc',
-];
 const RUN_TIMEOUT_MS = 300_000;
 
 function withTimeout<T>(what: string, promise: Promise<T>): Promise<T> {
@@ -45,34 +35,19 @@ export async function runLongTaskBench(opts: LongTaskBenchOptions = {}): Promise
   const purchases = opts.purchases ?? 1_000_000;
   const n = opts.runs ?? 3;
   const workers = opts.workers ?? 2;
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) {
-    console.log(`\nmain-thread long tasks in Chromium: skipped, no Chromium at ${executablePath} (apt-get update && apt-get install -y --no-install-recommends chromium, or set CHROMIUM_PATH)`);
+  const executablePath = chromiumPath();
+  if (executablePath === null) {
+    console.log(noChromium('main-thread long tasks in Chromium'));
     return null;
   }
 
-  const repo = fileURLToPath(new URL('..', import.meta.url));
   let server: ViteDevServer | null = null;
   let browser: Browser | null = null;
   try {
-    server = await createServer({
-      configFile: `${repo}vite.config.ts`,
-      // The config's root is relative to the working directory; this bench may start from anywhere.
-      root: `${repo}web`,
-      // Its own optimizer cache, so a concurrent `npm run web` or vitest run does not share half-written deps.
-      cacheDir: `${repo}node_modules/.vite/longtasks-bench`,
-      logLevel: 'warn',
-      clearScreen: false,
-      // Workers cannot see the page's globals; vite injects this into every module, workers' included.
-      define: { 'import.meta.env.EDDY_BENCH_PURCHASES': JSON.stringify(String(purchases)) },
-      // No watcher and no HMR: an edit elsewhere in the repo must not reload the page mid-run.
-      server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-    });
-    await server.listen();
-    const base = server.resolvedUrls?.local[0];
-    if (base === undefined) throw new Error('the vite dev server has no local URL');
+    let base: string;
+    ({ server, base } = await startBenchServer('longtasks-bench', purchases, WEB_PAGES));
 
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    browser = await launchChromium(executablePath);
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
