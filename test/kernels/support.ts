@@ -3,23 +3,14 @@
 import { loadKernelsFromFile, kernelUrl, compareDouble } from '../../src/kernels/index.ts';
 import type { Kernels, KeyColumn, AggregateName } from '../../src/kernels/index.ts';
 
+export { mulberry32 } from '../support/random.ts';
+
 let debugKernels: Promise<Kernels> | undefined;
 
 /** The debug build (assertions on), compiled once per test file. */
 export function kernels(): Promise<Kernels> {
   debugKernels ??= loadKernelsFromFile(kernelUrl('debug'));
   return debugKernels;
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Zipf(s = 1) ranks in [0, n) by inverse CDF. */

@@ -8,6 +8,7 @@ import * as zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckpointStore } from '../../src/state/checkpoint_storage.ts';
 import { crc32 } from '../../src/state/crc32.ts';
+import { mulberry32 } from '../support/random.ts';
 import { FileSystemCheckpointStorage } from '../../src/state/file_checkpoint_storage.ts';
 import type { JobSnapshot, KernelTablePart } from '../../src/state/snapshot.ts';
 import { realisticSnapshot } from './fixtures/checkpoint_snapshots.ts';
@@ -126,17 +127,6 @@ async function kill(child: Child): Promise<void> {
   await child.exited;
 }
 
-/** Mulberry32: the kill moments are random but the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('crc32', () => {
   it('is the IEEE CRC-32 zlib computes, also continued over pieces', () => {
@@ -363,7 +353,7 @@ describe('FileSystemCheckpointStorage', () => {
   });
 
   it('after a kill at a random moment of a write loop, latest() is a complete checkpoint the killed process wrote', { timeout: 120_000 }, async () => {
-    const random = seeded(20240611);
+    const random = mulberry32(20240611);
     for (let run = 0; run < 5; run++) {
       const dir = tempDir();
       const jobDir = path.join(dir, 'job-orders');
