@@ -44,12 +44,28 @@ export type TimestampAssigner<T> =
   | { extractTimestamp(value: T, recordTimestamp: number | null): number }
   | string;
 
-/** Generators made here that never read the event itself: columns can feed them without becoming records. */
-const EVENT_BLIND = new WeakSet<object>();
+/**
+ * A batch of events seen at once: `events` events whose greatest timestamp is `maxTimestamp`
+ * (-Infinity when none has one). For the built-in generators this leaves them exactly as `events`
+ * calls of onEvent would, since they keep only the greatest timestamp (and, with idleness, whether
+ * any event came).
+ */
+type TimestampBatchObserver = (maxTimestamp: number, events: number, output: WatermarkOutput) => void;
 
-/** Whether a generator reads only the timestamps, never the events (the built-in bounded-out-of-orderness one). */
+/** Generators made here, which never read the event itself: columns feed them a batch's greatest timestamp. */
+const BATCH_OBSERVERS = new WeakMap<object, TimestampBatchObserver>();
+
+/** Whether a generator reads only the timestamps, never the events (the built-in ones). */
 export function readsOnlyTimestamps(generator: WatermarkGenerator<unknown>): boolean {
-  return EVENT_BLIND.has(generator);
+  return BATCH_OBSERVERS.has(generator);
+}
+
+/**
+ * How a built-in generator takes a batch of timestamps in one call, or null for any other (a
+ * generator of the user's own sees every event, as in Flink).
+ */
+export function timestampBatchObserver(generator: WatermarkGenerator<unknown>): TimestampBatchObserver | null {
+  return BATCH_OBSERVERS.get(generator) ?? null;
 }
 
 /** Flink's BoundedOutOfOrdernessWatermarks: watermark = max timestamp seen - bound - 1. */
@@ -61,7 +77,12 @@ export class BoundedOutOfOrdernessWatermarks<T> implements WatermarkGenerator<T>
       throw new Error(`forBoundedOutOfOrderness(${outOfOrdernessMs}): the bound must be a finite number of milliseconds >= 0`);
     }
     this.outOfOrderness = outOfOrdernessMs;
-    EVENT_BLIND.add(this);
+    // A subclass may read the events: it sees each of them.
+    if (new.target === BoundedOutOfOrdernessWatermarks) {
+      BATCH_OBSERVERS.set(this, (maxTimestamp) => {
+        if (maxTimestamp > this.maxTimestamp) this.maxTimestamp = maxTimestamp;
+      });
+    }
   }
   onEvent(_event: T, eventTimestamp: number): void {
     if (eventTimestamp > this.maxTimestamp) this.maxTimestamp = eventTimestamp;
@@ -87,7 +108,13 @@ class WatermarksWithIdleness<T> implements WatermarkGenerator<T> {
     this.#watermarks = watermarks;
     this.#idleMs = idleMs;
     this.#clock = clock;
-    if (EVENT_BLIND.has(watermarks)) EVENT_BLIND.add(this);
+    const inner = BATCH_OBSERVERS.get(watermarks);
+    if (inner !== undefined) {
+      BATCH_OBSERVERS.set(this, (maxTimestamp, events, output) => {
+        inner(maxTimestamp, events, output);
+        this.#events += events;
+      });
+    }
   }
 
   onEvent(event: T, eventTimestamp: number, output: WatermarkOutput): void {
@@ -116,7 +143,7 @@ class WatermarksWithIdleness<T> implements WatermarkGenerator<T> {
 
 class NoWatermarks<T> implements WatermarkGenerator<T> {
   constructor() {
-    EVENT_BLIND.add(this);
+    BATCH_OBSERVERS.set(this, () => {});
   }
   onEvent(): void {}
   onPeriodicEmit(): void {}

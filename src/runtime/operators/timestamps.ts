@@ -1,4 +1,4 @@
-import { MAX_WATERMARK, readsOnlyTimestamps } from '../../core/watermarks.ts';
+import { MAX_WATERMARK, timestampBatchObserver } from '../../core/watermarks.ts';
 import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from '../../core/watermarks.ts';
 import type { ColumnBatch, RecordBatch } from '../../core/elements.ts';
 import { recordBatch } from '../../core/elements.ts';
@@ -30,7 +30,8 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
   private stamps: number[] = [];
   /** The timestamp field when the assigner names one (column batches then stay columns). */
   private readonly field: string | null;
-  private readonly columnar: boolean;
+  /** A built-in generator's way to take a column batch's timestamps in one call: column batches then stay columns. */
+  private readonly observeBatch: ((maxTimestamp: number, events: number, output: WatermarkOutput) => void) | null;
 
   constructor(ctx: OperatorContext) {
     super(ctx);
@@ -46,27 +47,34 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
     this.interval = ctx.config.autoWatermarkInterval;
     this.perRecord = ctx.config.perRecordWatermarks;
     this.periodic = this.generator !== IGNORED && !this.perRecord && this.interval > 0;
-    this.columnar = !this.perRecord && (assigner === undefined || this.field !== null) && (this.generator === IGNORED || readsOnlyTimestamps(this.generator));
+    const observer = this.generator === IGNORED ? () => {} : timestampBatchObserver(this.generator);
+    this.observeBatch = !this.perRecord && (assigner === undefined || this.field !== null) ? observer : null;
   }
 
   /**
    * Column batches stay columns when the timestamps are a column (or the batch's own) and the
-   * generator reads only timestamps; anything else needs the records.
+   * generator is a built-in one, which keeps only the greatest timestamp: it is given that, found
+   * in the pass that checks the timestamps, instead of one call per event. Anything else needs the
+   * records, and a generator of the user's own sees each event.
    */
   override processColumns(input: number, batch: ColumnBatch): void {
-    if (!this.columnar) return super.processColumns(input, batch);
+    if (this.observeBatch === null) return super.processColumns(input, batch);
     let stamps = batch.timestamps;
+    // Events without a timestamp count as Flink's "no timestamp", the minimum.
+    let max = Number.NEGATIVE_INFINITY;
     if (this.field !== null) {
       const column = batch.columns[this.field];
       if (column === undefined) throw this.failure(new Error(`withTimestampAssigner(${JSON.stringify(this.field)}): the columns are ${Object.keys(batch.columns).map((c) => `"${c}"`).join(', ')}; there is no "${this.field}". Fix: name the column holding the event time`), null);
       stamps = column instanceof Float64Array ? column : Float64Array.from(column as ArrayLike<number>);
-      for (let i = 0; i < stamps.length; i++) {
-        if (!Number.isFinite(stamps[i])) throw this.failure(new TypeError(`the timestamp assigner returned ${formatValue(column[i])}; it must return the event time in epoch milliseconds (a finite number). Fix: withTimestampAssigner((record) => record.time)`), null);
+      max = maxFiniteTimestamp(stamps);
+      if (max !== max) {
+        const at = stamps.findIndex((t) => !Number.isFinite(t));
+        throw this.failure(new TypeError(`the timestamp assigner returned ${formatValue(column[at])}; it must return the event time in epoch milliseconds (a finite number). Fix: withTimestampAssigner((record) => record.time)`), null);
       }
+    } else if (stamps !== null) {
+      for (let i = 0; i < stamps.length; i++) if (stamps[i] > max) max = stamps[i];
     }
-    if (stamps !== null) {
-      for (let i = 0; i < stamps.length; i++) this.generator.onEvent(null, stamps[i] === stamps[i] ? stamps[i] : Number.NEGATIVE_INFINITY, this);
-    }
+    if (batch.length > 0) this.observeBatch(max, batch.length, this);
     this.flushRecords();
     this.out.emitColumns(stamps === batch.timestamps ? batch : { ...batch, timestamps: stamps });
     if (this.periodic) this.onProcessingTime(this.ctx.clock());
@@ -150,4 +158,16 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
     this.values = [];
     this.stamps = [];
   }
+}
+
+/** The greatest of the timestamps, or NaN when one is not a finite number. */
+function maxFiniteTimestamp(stamps: Float64Array): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < stamps.length; i++) {
+    const t = stamps[i];
+    // t - t is 0 for a finite t and NaN for NaN or ±Infinity.
+    if (t - t !== 0) return Number.NaN;
+    if (t > max) max = t;
+  }
+  return max;
 }
