@@ -1,6 +1,7 @@
 import { AsyncIterableSource } from '../connectors/async_iterable_source.ts';
 import { CollectionSource } from '../connectors/collection_source.ts';
 import { ColumnarSource, columnsFromArrow } from '../connectors/columnar_source.ts';
+import type { FromColumnsOptions } from '../connectors/columnar_source.ts';
 import type { ArrowTableLike } from '../connectors/columnar_source.ts';
 import type { Column } from '../core/elements.ts';
 import { NumberSequenceSource } from '../connectors/generator_source.ts';
@@ -207,12 +208,17 @@ export class StreamExecutionEnvironment {
    * Columns of equal length as a parallel bounded source, e.g. `{ key: Int32Array, value: Float64Array }`.
    * Records are named rows `{ key, value }`; keyed aggregations over numeric columns stay columnar.
    */
-  fromColumns(columns: Record<string, Column>, sourceName = 'Columnar Source'): DataStream<Record<string, number>> {
-    const source = new ColumnarSource(columns);
-    return this.#sourceNode(source, sourceName, null, [...source.columns]) as DataStream<Record<string, number>>;
+  fromColumns(columns: Record<string, Column>, options: string | FromColumnsOptions = 'Columnar Source'): DataStream<Record<string, number>> {
+    const { name = 'Columnar Source', transfer = false } = typeof options === 'string' ? { name: options } : options ?? {};
+    if (typeof transfer !== 'boolean' || typeof name !== 'string') {
+      throw new TypeError(`fromColumns(columns, options): options are { name?: string, transfer?: boolean }, got ${JSON.stringify(options)}. Fix: e.g. fromColumns(columns, { transfer: true })`);
+    }
+    const source = new ColumnarSource(columns, { transfer });
+    return this.#sourceNode(source, name, null, [...source.columns]) as DataStream<Record<string, number>>;
   }
 
   /** An Apache Arrow Table or RecordBatch, read as columns (see `fromColumns`). */
+   * The columns are copied, unless `{ transfer: true }` hands their buffers over (see FromColumnsOptions).
   fromArrow(table: ArrowTableLike, sourceName = 'Arrow Source'): DataStream<Record<string, unknown>> {
     const source = new ColumnarSource(columnsFromArrow(table));
     return this.#sourceNode(source, sourceName, null, [...source.columns]);

@@ -3,6 +3,20 @@ import type { Column } from '../core/elements.ts';
 import { ALWAYS_AVAILABLE, splitRange } from '../core/source.ts';
 import type { Columns, Source, SourceReader, SourceReaderContext } from '../core/source.ts';
 
+/** How `fromColumns` takes its columns. */
+export interface FromColumnsOptions {
+  /** The source's name (in metrics, errors and the plan); 'Columnar Source' by default. */
+  readonly name?: string;
+  /**
+   * Hand the typed arrays' buffers to the job instead of having them copied, as `postMessage`
+   * and `structuredClone` transfer them: no copy is made, and your arrays (and any other view of
+   * their buffers) are detached, of length 0, from then on, so nothing you do to them can reach the
+   * job's input. Columns whose buffer cannot be detached (plain arrays, a SharedArrayBuffer or a
+   * WebAssembly memory) are copied as without this option.
+   */
+  readonly transfer?: boolean;
+}
+
 /**
  * Named columns as a bounded, splittable source: each subtask reads its own row range, and
  * batches are zero-copy views of the columns. Records are `{ column: value }` rows wherever a
@@ -16,9 +30,11 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
 
   /**
    * Copies the columns (a typed array's copy is one memcpy), as Flink's fromCollection copies
-   * its input: changing an array after handing it in must not change the job's input.
+   * its input: changing an array after handing it in must not change the job's input. With
+   * `transfer` the buffers are taken over instead (detached from the caller's arrays), which keeps
+   * that promise without the copy.
    */
-  constructor(columns: Record<string, Column>) {
+  constructor(columns: Record<string, Column>, options: { readonly transfer?: boolean } = {}) {
     if (columns === null || typeof columns !== 'object') throw new TypeError(`fromColumns(columns): expected an object of named columns, e.g. { key: Int32Array, value: Float64Array }, got ${columns === null ? 'null' : typeof columns}`);
     const entries = Object.entries(columns);
     if (entries.length === 0) throw new Error('fromColumns(columns): give at least one column, e.g. { key: Int32Array, value: Float64Array }');
@@ -31,10 +47,13 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
       if (col.length !== entries[0][1].length) {
         throw new Error(`fromColumns(columns): column "${name}" has ${col.length} rows but column "${entries[0][0]}" has ${entries[0][1].length}; all columns need the same length`);
       }
-      copies[name] = col.slice();
+    }
+    this.length = entries[0][1].length;
+    const taken = options.transfer === true ? transferBuffers(entries.map(([, col]) => col)) : null;
+    for (const [name, col] of entries) {
+      copies[name] = taken?.get(col) ?? col.slice();
     }
     this.data = copies;
-    this.length = entries[0][1].length;
     // 64-bit integer columns hold bigints, which the kernels do not take: those stay on the JS path.
     this.columns = entries.map(([name, col]) => ({
       name,
@@ -64,6 +83,40 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
       snapshotState: () => offset,
     };
   }
+}
+
+type TypedColumn = Exclude<Column, readonly unknown[]> & ArrayBufferView;
+
+/**
+ * The typed arrays as views of their buffers moved out from under them (each buffer once, as one
+ * postMessage transfer list): the callers' arrays are detached. A buffer that cannot be moved is
+ * left alone, and its columns are missing from the result.
+ */
+function transferBuffers(columns: readonly Column[]): Map<Column, Column> {
+  // Offsets and lengths are read before the move: a detached view has neither.
+  const views = new Map<ArrayBuffer, { view: TypedColumn; byteOffset: number; length: number }[]>();
+  for (const col of columns) {
+    if (!ArrayBuffer.isView(col) || !(col.buffer instanceof ArrayBuffer)) continue;
+    const view = col as TypedColumn;
+    const at = { view, byteOffset: view.byteOffset, length: (view as unknown as ArrayLike<unknown>).length };
+    const list = views.get(view.buffer as ArrayBuffer);
+    if (list === undefined) views.set(view.buffer as ArrayBuffer, [at]);
+    else list.push(at);
+  }
+  const taken = new Map<Column, Column>();
+  for (const [buffer, list] of views) {
+    let moved: ArrayBuffer;
+    try {
+      moved = structuredClone(buffer, { transfer: [buffer] });
+    } catch {
+      continue; // not detachable (a WebAssembly memory's buffer): copied instead
+    }
+    for (const { view, byteOffset, length } of list) {
+      const Kind = view.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => TypedColumn;
+      taken.set(view, new Kind(moved, byteOffset, length));
+    }
+  }
+  return taken;
 }
 
 function describeColumn(col: unknown): string {
