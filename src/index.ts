@@ -49,7 +49,7 @@ export {
 } from './core/functions.ts';
 export type {
   RuntimeContext, Lifecycle, Collector, TimeDomain, TimerService, ProcessContext, KeyedProcessContext, OnTimerContext,
-  Emitted, MapFunction, FlatMapFunction, FilterFunction, ReduceFunction, KeySelector, AggregateFunction,
+  Emitted, MapFunction, FlatMapFunction, FilterFunction, ReduceFunction, KeySelector, Partitioner, AggregateFunction,
   CoMapFunction, CoFlatMapFunction, SinkContext, SinkFunction, ProcessFunctionLike, KeyedProcessFunctionLike,
   CoProcessFunctionLike, KeyedCoProcessFunctionLike, CheckpointListener, CheckpointedFunction, TwoPhaseCommitSink,
   FunctionInitializationContext, FunctionSnapshotContext,

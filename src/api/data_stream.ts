@@ -1,9 +1,9 @@
 import type { FieldRef } from '../core/fields.ts';
 import type { FieldOf } from '../core/field_types.ts';
 import type { EdgeSpec, NodeConfig, NodeSpec, OperatorKind, Partitioning } from '../plan/graph.ts';
-import type { KeyFunction, NodeFunctions } from '../plan/job.ts';
+import type { CustomPartitioning, KeyFunction, NodeFunctions } from '../plan/job.ts';
 import type { CollectBuffer } from '../core/collect_buffer.ts';
-import { flatMapFunctionOf, filterFunctionOf, isTwoPhaseCommitSink, mapFunctionOf, requireMethods, sinkFunctionOf } from '../core/user_functions.ts';
+import { flatMapFunctionOf, filterFunctionOf, isTwoPhaseCommitSink, mapFunctionOf, partitionerOf, requireMethods, sinkFunctionOf } from '../core/user_functions.ts';
 import { asyncSinkSettings, isAsyncSink } from '../core/async_sink.ts';
 import type { AsyncSink } from '../core/async_sink.ts';
 import { BroadcastStream, broadcastStream, connectBroadcast } from './broadcast_stream.ts';
@@ -13,10 +13,10 @@ import { connectStreams } from './connected_streams.ts';
 import { CoGroupedStreams, JoinedStreams } from './co_grouped_streams.ts';
 import type { ConnectedStreams } from './connected_streams.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
-import { checkParallelism, jobBuilderOf } from './environment.ts';
+import { checkMaxParallelism, checkParallelism, jobBuilderOf } from './environment.ts';
 import type { JobClient } from './job_client.ts';
 import { JobCancellationError } from '../core/errors.ts';
-import type { FilterFunction, FlatMapFunction, KeySelector, MapFunction, ProcessFunctionLike, SinkFunction, TwoPhaseCommitSink } from '../core/functions.ts';
+import type { FilterFunction, FlatMapFunction, KeySelector, MapFunction, Partitioner, ProcessFunctionLike, SinkFunction, TwoPhaseCommitSink } from '../core/functions.ts';
 import { OutputTag } from '../core/functions.ts';
 import { KeyedStream, keyFunction, newKeyedStream } from './keyed_stream.ts';
 import { describeType } from '../core/types.ts';
@@ -57,6 +57,8 @@ export interface StreamState {
   readonly env: StreamExecutionEnvironment;
   readonly sources: readonly StreamSource[];
   readonly partitioning: Partitioning;
+  /** For a partitionCustom stream: the user's partitioner and key. */
+  readonly custom?: CustomPartitioning;
   /** The environment's job it belongs to: streams of an executed job cannot add to the next. */
   readonly generation: number;
 }
@@ -183,7 +185,35 @@ export class DataStream<T> {
 
   /** Round-robin across the next operator's subtasks. */
   rebalance(): DataStream<T> {
-    return newStream<T>(this.#state.env, this.#state.sources, 'rebalance');
+    return this.#partitioned('rebalance');
+  }
+
+  /**
+   * Round-robin to a subset of the next operator's subtasks: each subtask of this operator feeds
+   * only "its" subtasks of the next (Flink's pointwise pattern), so 2 -> 4 feeds 0 to 0 and 1, 1 to 2 and 3.
+   */
+  rescale(): DataStream<T> {
+    return this.#partitioned('rescale');
+  }
+
+  /** Each record to a subtask of the next operator chosen uniformly at random. */
+  shuffle(): DataStream<T> {
+    return this.#partitioned('shuffle');
+  }
+
+  /** Each record to the next operator's subtask of the same index: both must have the same parallelism (checked when the job starts). */
+  forward(): DataStream<T> {
+    return this.#partitioned('forward');
+  }
+
+  /**
+   * Each record to the subtask `partitioner(key, numPartitions)` picks, the key chosen as keyBy's
+   * is (a key selector or a field). Unlike keyBy, the next operator is not keyed.
+   */
+  partitionCustom<K>(partitioner: Partitioner<K>, key: KeySelector<T, K> | FieldOf<T>): DataStream<T> {
+    const partition = partitionerOf(partitioner, 'partitionCustom(partitioner, key)');
+    const { fn } = keyFunction(key, typeOf(this.#state), 'partitionCustom');
+    return newStream<T>(this.#state.env, this.#state.sources, 'custom', { keyOf: fn, partition });
   }
 
   /**
@@ -194,12 +224,16 @@ export class DataStream<T> {
   broadcast(...descriptors: [MapStateDescriptor<unknown, unknown>, ...MapStateDescriptor<unknown, unknown>[]]): BroadcastStream<T>;
   broadcast(...descriptors: MapStateDescriptor<unknown, unknown>[]): DataStream<T> | BroadcastStream<T> {
     if (descriptors.length > 0) return broadcastStream<T>(this.#state, descriptors);
-    return newStream<T>(this.#state.env, this.#state.sources, 'broadcast');
+    return this.#partitioned('broadcast');
   }
 
   /** Every record to the first subtask of the next operator. */
   global(): DataStream<T> {
-    return newStream<T>(this.#state.env, this.#state.sources, 'global');
+    return this.#partitioned('global');
+  }
+
+  #partitioned(partitioning: Partitioning): DataStream<T> {
+    return newStream<T>(this.#state.env, this.#state.sources, partitioning);
   }
 
   name(name: string): this {
@@ -220,6 +254,38 @@ export class DataStream<T> {
 
   setParallelism(parallelism: number): this {
     this.#operatorNode('setParallelism').parallelism = checkParallelism(parallelism, 'setParallelism');
+    return this;
+  }
+
+  /** The operator's number of key groups, instead of the environment's (see StreamExecutionEnvironment.setMaxParallelism). */
+  setMaxParallelism(maxParallelism: number): this {
+    this.#operatorNode('setMaxParallelism').maxParallelism = checkMaxParallelism(maxParallelism, 'setMaxParallelism');
+    return this;
+  }
+
+  /** Runs the operator as one subtask, whatever the environment's parallelism. */
+  forceNonParallel(): this {
+    const node = this.#operatorNode('forceNonParallel');
+    node.parallelism = 1;
+    node.maxParallelism = 1;
+    return this;
+  }
+
+  /** The operator starts a new chain: it is not chained to the operator before it (Flink's startNewChain). */
+  startNewChain(): this {
+    this.#operatorNode('startNewChain').chaining = 'head';
+    return this;
+  }
+
+  /** The operator is chained to neither the operator before it nor the one after (Flink's disableChaining). */
+  disableChaining(): this {
+    this.#operatorNode('disableChaining').chaining = 'never';
+    return this;
+  }
+
+  /** Accepted for Flink programs; Eddy has no task slots, so the group changes nothing (see the README's differences). */
+  slotSharingGroup(name: string): this {
+    checkSlotSharingGroup(name, this.#operatorNode('slotSharingGroup'));
     return this;
   }
 
@@ -248,6 +314,11 @@ export class DataStream<T> {
   /** Prints each record as Flink does: `prefix:subtask> record` (subtask shown when parallel). */
   print(prefix?: string): DataStreamSink {
     return addSinkOperator({ stream: this.#state, input: 0 }, null, { printPrefix: prefix ?? null });
+  }
+
+  /** As print, to standard error (`console.error`). */
+  printToErr(prefix?: string): DataStreamSink {
+    return addSinkOperator({ stream: this.#state, input: 0 }, null, { printPrefix: prefix ?? null, toStandardError: true });
   }
 
   /**
@@ -290,7 +361,7 @@ export class DataStream<T> {
 
   #withPartitioning(): StreamSource[] {
     const { partitioning, sources } = this.#state;
-    if (partitioning !== 'forward') {
+    if (partitioning !== 'default') {
       throw new Error(`union(): a ${partitioning}() stream cannot be unioned; partition after the union instead`);
     }
     return [...sources];
@@ -306,8 +377,8 @@ export class DataStream<T> {
 }
 
 /** A stream over existing producers (a union, a side output, a re-partitioning). */
-export function newStream<T>(env: StreamExecutionEnvironment, sources: readonly StreamSource[], partitioning: Partitioning = 'forward'): DataStream<T> {
-  return makeStream<T>({ env, sources, partitioning, generation: jobBuilderOf(env).generation });
+export function newStream<T>(env: StreamExecutionEnvironment, sources: readonly StreamSource[], partitioning: Partitioning = 'default', custom?: CustomPartitioning): DataStream<T> {
+  return makeStream<T>({ env, sources, partitioning, custom, generation: jobBuilderOf(env).generation });
 }
 
 export function streamOfNode<T>(env: StreamExecutionEnvironment, node: NodeSpec): DataStream<T> {
@@ -327,9 +398,11 @@ export function typeOf(stream: StreamState): TypeSpec | null {
 /** Adds an operator reading `inputs` and returns its output stream. */
 export function addOperator<O>(env: StreamExecutionEnvironment, spec: OperatorSpec, inputs: readonly OperatorInput[]): DataStream<O> {
   const edges: EdgeSpec[] = [];
+  const customPartitioners: (CustomPartitioning | null)[] = [];
   for (const i of inputs) {
     checkUsable(i.stream, spec.name);
     const { sources, partitioning } = i.stream;
+    if (i.partitioning === undefined && i.stream.custom !== undefined) customPartitioners[i.input] = i.stream.custom;
     for (const s of sources) {
       edges.push({
         source: s.node.id,
@@ -341,7 +414,8 @@ export function addOperator<O>(env: StreamExecutionEnvironment, spec: OperatorSp
       });
     }
   }
-  const node = jobBuilderOf(env).add({ ...spec, inputs: edges });
+  const functions = customPartitioners.length === 0 ? spec.functions : { ...spec.functions, customPartitioners: Array.from(customPartitioners, (c) => c ?? null) };
+  const node = jobBuilderOf(env).add({ ...spec, functions, inputs: edges });
   return streamOfNode<O>(env, node);
 }
 
@@ -368,14 +442,15 @@ export function collectStream<T>(stream: DataStream<T>, flush?: CollectBuffer['f
  * Adds `addSink(sink)` or `print(prefix)` reading `input`. On a keyed stream the input is
  * partitioned by key and `keyOf` finds it, as Flink's sink on a KeyedStream reads its input.
  */
-export function addSinkOperator(input: OperatorInput, keyOf: KeyFunction | null, what: { sink: unknown } | { printPrefix: string | null }): DataStreamSink {
+export function addSinkOperator(input: OperatorInput, keyOf: KeyFunction | null, what: { sink: unknown } | { printPrefix: string | null; toStandardError?: boolean }): DataStreamSink {
   const print = 'printPrefix' in what;
+  const toStandardError = print && what.toStandardError === true;
   const asynchronous = !print && isAsyncSink(what.sink);
   if (!print && !asynchronous && !isTwoPhaseCommitSink(what.sink)) sinkFunctionOf(what.sink, 'addSink()');
   if (asynchronous) asyncSinkSettings(what.sink as AsyncSink<unknown>, 'sinkTo()');
-  const config: NodeConfig = { kind: 'sink', sink: print ? 'print' : 'user', printPrefix: print ? what.printPrefix : null };
+  const config: NodeConfig = { kind: 'sink', sink: toStandardError ? 'printToErr' : print ? 'print' : 'user', printPrefix: print ? what.printPrefix : null };
   const stream = addOperator<never>(input.stream.env, {
-    kind: 'sink', name: print ? 'Print to Std. Out' : asynchronous ? asyncSinkName(what.sink) : 'Sink', config,
+    kind: 'sink', name: toStandardError ? 'Print to Std. Err' : print ? 'Print to Std. Out' : asynchronous ? asyncSinkName(what.sink) : 'Sink', config,
     functions: { fn: print ? undefined : what.sink, keySelectors: keyOf === null ? undefined : [keyOf] },
   }, [input]);
   return makeSink(readStream(stream).sources[0].node);
@@ -417,6 +492,26 @@ export class DataStreamSink {
   setParallelism(parallelism: number): this {
     this.#node.parallelism = checkParallelism(parallelism, 'setParallelism');
     return this;
+  }
+  setMaxParallelism(maxParallelism: number): this {
+    this.#node.maxParallelism = checkMaxParallelism(maxParallelism, 'setMaxParallelism');
+    return this;
+  }
+  /** The sink is not chained to the operator before it (Flink's disableChaining). */
+  disableChaining(): this {
+    this.#node.chaining = 'never';
+    return this;
+  }
+  /** Accepted for Flink programs; changes nothing in Eddy (no task slots). */
+  slotSharingGroup(name: string): this {
+    checkSlotSharingGroup(name, this.#node);
+    return this;
+  }
+}
+
+function checkSlotSharingGroup(name: string, node: NodeSpec): void {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new TypeError(`slotSharingGroup(name) on "${node.name}": expected a non-empty string (Flink's default group is "default")`);
   }
 }
 

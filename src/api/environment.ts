@@ -61,6 +61,7 @@ export class StreamExecutionEnvironment {
   readonly #builder = new JobBuilder();
   #parallelism = 1;
   #maxParallelism: number | null = null;
+  #operatorChaining = true;
   #runtimeMode: RuntimeMode = 'STREAMING';
   #stateBackend: StateBackend = new HashMapStateBackend();
   #restartStrategy: RestartStrategy | null = null;
@@ -151,14 +152,20 @@ export class StreamExecutionEnvironment {
   }
 
   setMaxParallelism(maxParallelism: number): this {
-    if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > 32768) {
-      throw new Error(`setMaxParallelism(${maxParallelism}): expected a whole number from 1 to 32768 (the number of key groups)`);
-    }
-    this.#maxParallelism = maxParallelism;
+    this.#maxParallelism = checkMaxParallelism(maxParallelism, 'setMaxParallelism');
     return this;
   }
   getMaxParallelism(): number | null {
     return this.#maxParallelism;
+  }
+
+  /** No operator is chained to its producer: each runs as its own task (Flink's disableOperatorChaining). */
+  disableOperatorChaining(): this {
+    this.#operatorChaining = false;
+    return this;
+  }
+  isChainingEnabled(): boolean {
+    return this.#operatorChaining;
   }
 
   setRuntimeMode(mode: RuntimeExecutionMode): this {
@@ -207,6 +214,7 @@ export class StreamExecutionEnvironment {
   /**
    * Columns of equal length as a parallel bounded source, e.g. `{ key: Int32Array, value: Float64Array }`.
    * Records are named rows `{ key, value }`; keyed aggregations over numeric columns stay columnar.
+   * The columns are copied, unless `{ transfer: true }` hands their buffers over (see FromColumnsOptions).
    */
   fromColumns(columns: Record<string, Column>, options: string | FromColumnsOptions = 'Columnar Source'): DataStream<Record<string, number>> {
     const { name = 'Columnar Source', transfer = false } = typeof options === 'string' ? { name: options } : options ?? {};
@@ -218,7 +226,6 @@ export class StreamExecutionEnvironment {
   }
 
   /** An Apache Arrow Table or RecordBatch, read as columns (see `fromColumns`). */
-   * The columns are copied, unless `{ transfer: true }` hands their buffers over (see FromColumnsOptions).
   fromArrow(table: ArrowTableLike, sourceName = 'Arrow Source'): DataStream<Record<string, unknown>> {
     const source = new ColumnarSource(columnsFromArrow(table));
     return this.#sourceNode(source, sourceName, null, [...source.columns]);
@@ -302,6 +309,7 @@ export class StreamExecutionEnvironment {
       columnBatchSize: this.#config.getColumnBatchSize(),
       kernels: this.#config.isKernelsEnabled(),
       kernelTableMaxBytes: this.#config.getKernelTableMaxBytes(),
+      operatorChaining: this.#operatorChaining,
     });
   }
 
@@ -420,6 +428,13 @@ function checkSplitCount(source: Source<unknown>, name: string): void {
  * spends its time and memory on channels rather than records.
  */
 export const MAX_PARALLELISM = 256;
+
+export function checkMaxParallelism(maxParallelism: number, where: string): number {
+  if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > 32768) {
+    throw new Error(`${where}(${maxParallelism}): expected a whole number from 1 to 32768 (the number of key groups)`);
+  }
+  return maxParallelism;
+}
 
 export function checkParallelism(p: number, where: string): number {
   if (!Number.isInteger(p) || p < 1) throw new Error(`${where}(${p}): parallelism must be a whole number >= 1`);

@@ -136,6 +136,11 @@ export class KeyedStream<T, K> {
     return addSinkOperator(keyedInput(this, 0), this.#state.keyOf, { printPrefix: prefix ?? null });
   }
 
+  /** As print, to standard error (`console.error`). */
+  printToErr(prefix?: string): DataStreamSink {
+    return addSinkOperator(keyedInput(this, 0), this.#state.keyOf, { printPrefix: prefix ?? null, toStandardError: true });
+  }
+
   /** A sink partitioned by key, as Flink's: a key's records go to the sink subtask owning its key group, in order. */
   addSink(sink: SinkFunction<T>): DataStreamSink {
     return addSinkOperator(keyedInput(this, 0), this.#state.keyOf, { sink });

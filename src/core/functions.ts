@@ -106,6 +106,8 @@ export type FlatMapFunction<I, O> =
 export type FilterFunction<I> = ((value: I) => boolean) | (Lifecycle & { filter(value: I): boolean });
 export type ReduceFunction<T> = ((a: T, b: T) => T) | (Lifecycle & { reduce(a: T, b: T): T });
 export type KeySelector<T, K> = ((value: T) => K) | { getKey(value: T): K };
+/** partitionCustom's choice of the next operator's subtask for a key: an integer from 0 to numPartitions - 1. */
+export type Partitioner<K> = ((key: K, numPartitions: number) => number) | { partition(key: K, numPartitions: number): number };
 
 export interface AggregateFunction<IN, ACC, OUT> {
   createAccumulator(): ACC;

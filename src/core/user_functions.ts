@@ -18,6 +18,8 @@ export const reduceFunctionOf = <T>(fn: unknown, where: string) => methodOf<(a: 
 export const keySelectorOf = (fn: unknown, where: string) => methodOf<(v: unknown) => unknown>(fn, 'getKey', where, 'value');
 export const sinkFunctionOf = (fn: unknown, where: string) =>
   methodOf<(v: unknown, ctx: unknown) => unknown>(fn, 'invoke', where, 'value, context');
+export const partitionerOf = (fn: unknown, where: string) =>
+  methodOf<(key: unknown, numPartitions: number) => number>(fn, 'partition', where, 'key, numPartitions');
 export const flatMapFunctionOf = (fn: unknown, where: string) =>
   methodOf<(v: unknown, out: Collector<unknown>) => Emitted<unknown>>(fn, 'flatMap', where, 'value, out');
 

@@ -9,8 +9,15 @@ export type OperatorKind =
   | 'source' | 'timestamps' | 'map' | 'flatMap' | 'filter' | 'process'
   | 'coMap' | 'coFlatMap' | 'coProcess' | 'reduce' | 'aggregate' | 'window' | 'asyncWait' | 'sink';
 
-/** How records travel along an edge: a contract of the edge, not an operator (as in timely). */
-export type Partitioning = 'forward' | 'rebalance' | 'hash' | 'broadcast' | 'global';
+/**
+ * How records travel along an edge: a contract of the edge, not an operator (as in timely).
+ * 'default' is an edge the user did not partition: forward between equal parallelisms, else
+ * rebalance (Flink's rule); an explicit 'forward' between different parallelisms is an error.
+ */
+export type Partitioning = 'default' | 'forward' | 'rebalance' | 'rescale' | 'shuffle' | 'hash' | 'custom' | 'broadcast' | 'global';
+
+/** Flink's ChainingStrategy: 'head' starts a new chain (startNewChain), 'never' chains on neither side (disableChaining). */
+export type ChainingStrategy = 'always' | 'head' | 'never';
 
 export type RuntimeMode = 'STREAMING' | 'BATCH';
 
@@ -42,7 +49,7 @@ export type NodeConfig =
   | { readonly kind: 'aggregate'; readonly aggregation: BuiltInAggregation; readonly field: FieldRef }
   | { readonly kind: 'window'; readonly window: WindowConfig }
   | { readonly kind: 'asyncWait'; readonly ordered: boolean; readonly timeoutMs: number; readonly capacity: number }
-  | { readonly kind: 'sink'; readonly sink: 'user' | 'print' | 'collect'; readonly printPrefix: string | null };
+  | { readonly kind: 'sink'; readonly sink: 'user' | 'print' | 'printToErr' | 'collect'; readonly printPrefix: string | null };
 
 export interface NodeSpec {
   readonly id: number;
@@ -58,6 +65,9 @@ export interface NodeSpec {
   readonly config: NodeConfig;
   /** Declared output type (plain data), checked on every emitted record when set. */
   readonly outputType: TypeSpec | null;
+  /** Null means the environment's (or, without one, the default for the parallelism). */
+  maxParallelism: number | null;
+  chaining: ChainingStrategy;
 }
 
 export interface JobConfig {
@@ -72,6 +82,8 @@ export interface JobConfig {
   readonly columnBatchSize?: number;
   /** Whether eligible keyed aggregations may run in the WASM kernels, and column partitioners route in WASM. */
   readonly kernels: boolean;
+  /** False when env.disableOperatorChaining() was called: no operator runs in its producer's task. */
+  readonly operatorChaining?: boolean;
   /** Memory limit of each kernel aggregation's table, in bytes (the kernels' default when absent). */
   readonly kernelTableMaxBytes?: number;
 }

@@ -6,12 +6,20 @@ import type { TypeSpec } from '../core/types.ts';
 /** A key selector normalised to a function of the record. */
 export type KeyFunction = (value: unknown) => unknown;
 
+/** partitionCustom's pair: each record's key, and the user's choice of consumer subtask for it. */
+export interface CustomPartitioning {
+  readonly keyOf: KeyFunction;
+  readonly partition: (key: unknown, numPartitions: number) => number;
+}
+
 /** The code that sits beside a node of the plain graph, looked up by node id. */
 export interface NodeFunctions {
   /** The user's function object or plain function. */
   readonly fn?: unknown;
   /** Per input: how the keyed operator (and the partitioner feeding it) finds a record's key. */
   readonly keySelectors?: readonly (KeyFunction | null)[];
+  /** Per input fed by partitionCustom: the user's partitioner and the key it partitions by. */
+  readonly customPartitioners?: readonly (CustomPartitioning | null)[];
   readonly source?: Source<unknown>;
   readonly watermarkStrategy?: WatermarkStrategy<unknown>;
 }
@@ -51,6 +59,8 @@ export class JobBuilder {
       keyed: spec.keyed ?? false,
       config: spec.config ?? { kind: 'none' },
       outputType: spec.outputType ?? null,
+      maxParallelism: null,
+      chaining: 'always',
     };
     this.nodes.push(node);
     if (spec.functions !== undefined) this.functions.set(node.id, spec.functions);

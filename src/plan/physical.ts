@@ -7,8 +7,8 @@ import { windowKernelPlanFor } from './window_kernel_routing.ts';
 import type { WindowKernelPlan } from './window_kernel_routing.ts';
 
 export interface PhysicalEdge extends EdgeSpec {
-  /** The partitioning in force: a forward edge between different parallelisms becomes rebalance, as in Flink. */
-  readonly resolved: Partitioning;
+  /** The partitioning in force: an unpartitioned edge is forward between equal parallelisms, else rebalance, as in Flink. */
+  readonly resolved: Exclude<Partitioning, 'default'>;
   /** True when the consumer runs in the producer's task, called directly with each output batch. */
   readonly chained: boolean;
   /**
@@ -58,7 +58,7 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
     uids.set(uid, spec);
 
     const parallelism = resolveParallelism(spec, config, (id) => byId.get(id)?.parallelism);
-    const maxParallelism = config.maxParallelism ?? defaultMaxParallelism(parallelism);
+    const maxParallelism = spec.maxParallelism ?? config.maxParallelism ?? defaultMaxParallelism(parallelism);
     if (spec.keyed && parallelism > maxParallelism) {
       throw new Error(`${describeOperator(spec)}: parallelism ${parallelism} is above maxParallelism ${maxParallelism}; a keyed operator needs at least one key group per subtask. Raise setMaxParallelism() or lower the parallelism`);
     }
@@ -66,8 +66,9 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
     const inputs = spec.inputs.map((edge): PhysicalEdge => {
       const producer = byId.get(edge.source);
       if (producer === undefined) throw new Error(`internal: ${describeOperator(spec)} reads node ${edge.source}, which is not before it in the graph`);
-      const resolved: Partitioning = edge.partitioning === 'forward' && producer.parallelism !== parallelism ? 'rebalance' : edge.partitioning;
-      const chained = resolved === 'forward' && spec.inputs.length === 1 && !isolated.has(edge.source);
+      const resolved = resolvePartitioning(edge.partitioning, producer, spec, parallelism);
+      const chained = resolved === 'forward' && spec.inputs.length === 1 && !isolated.has(edge.source)
+        && config.operatorChaining !== false && spec.chaining === 'always' && producer.spec.chaining !== 'never';
       const sorted = config.runtimeMode === 'BATCH' && edge.partitioning === 'hash';
       return { ...edge, resolved, chained, sorted };
     });
@@ -78,6 +79,15 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
     nodes.push(node);
   }
   return { config, nodes };
+}
+
+/** Flink's StreamGraph rule: no partitioning means forward or rebalance; an explicit forward must keep the parallelism. */
+function resolvePartitioning(partitioning: Partitioning, producer: PhysicalNode, consumer: NodeSpec, parallelism: number): Exclude<Partitioning, 'default'> {
+  if (partitioning === 'default') return producer.parallelism === parallelism ? 'forward' : 'rebalance';
+  if (partitioning === 'forward' && producer.parallelism !== parallelism) {
+    throw new Error(`forward() from ${describeOperator(producer.spec)} at parallelism ${producer.parallelism} into ${describeOperator(consumer)} at parallelism ${parallelism}: forward partitioning cannot change the parallelism. Fix: give both the same parallelism, or use rebalance(), rescale(), shuffle(), broadcast() or global()`);
+  }
+  return partitioning;
 }
 
 function resolveParallelism(spec: NodeSpec, config: JobConfig, resolved: (id: number) => number | undefined): number {

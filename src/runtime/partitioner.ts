@@ -322,7 +322,7 @@ function keyGroupOf(key: unknown, maxParallelism: number): number {
 
 // One gather per element type, each called with a single kind of array, so V8 keeps every
 // element access monomorphic (a shared loop over mixed typed arrays goes megamorphic).
-function gatherFloat64(src: Float64Array, order: Int32Array, from: number, to: number): Float64Array {
+export function gatherFloat64(src: Float64Array, order: Int32Array, from: number, to: number): Float64Array {
   const out = new Float64Array(to - from);
   for (let j = from; j < to; j++) out[j - from] = src[order[j]];
   return out;
@@ -341,7 +341,7 @@ function gatherOther(src: Column, order: Int32Array, from: number, to: number): 
 }
 
 /** The rows order[from..to) of a column, copied into a new column of the same kind. */
-function gather(src: Column, order: Int32Array, from: number, to: number): Column {
+export function gather(src: Column, order: Int32Array, from: number, to: number): Column {
   if (src instanceof Float64Array) return gatherFloat64(src, order, from, to);
   if (src instanceof Int32Array) return gatherInt32(src, order, from, to);
   return gatherOther(src, order, from, to);

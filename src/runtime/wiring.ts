@@ -1,6 +1,6 @@
 import { describeType, formatValue, typeMismatch } from '../core/types.ts';
 import type { Kernels } from '../kernels/index.ts';
-import type { Job } from '../plan/job.ts';
+import type { CustomPartitioning, Job } from '../plan/job.ts';
 import { describeOperator } from '../plan/graph.ts';
 import type { PhysicalNode, PhysicalPlan } from '../plan/physical.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
@@ -13,6 +13,8 @@ import { SourceOperator } from './operators/source.ts';
 import { OperatorOutput } from './output.ts';
 import type { Target } from './output.ts';
 import { PartitionTarget } from './partitioner.ts';
+import { SelectedChannelTarget, unfedChannels } from './selected_channels.ts';
+import type { ChannelRule } from './selected_channels.ts';
 import { TaskStats } from './metrics.ts';
 import { QueuedTask } from './task.ts';
 import type { ElementQueue } from './task.ts';
@@ -123,9 +125,14 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
               fail: (cause: unknown, record: unknown) => new JobExecutionError(`keyBy(${edge.keyDescription ?? 'a key selector'}) of ${consumer.spec.name}`, consumer.uid, -1, consumer.parallelism, { value: record }, cause),
             }
             : null;
-          const partitioner = new PartitionTarget(edge.resolved, queues.get(consumer.spec.id)!, channel, s, hash);
-          if (partitioner.routesColumns) columnRouters.push(partitioner);
-          target = partitioner;
+          const rule = channelRule(edge, job.functions.get(consumer.spec.id)?.customPartitioners?.[edge.input] ?? null, consumer);
+          if (rule !== null) {
+            target = new SelectedChannelTarget(rule, queues.get(consumer.spec.id)!, channel, s, node.parallelism);
+          } else {
+            const partitioner = new PartitionTarget(edge.resolved, queues.get(consumer.spec.id)!, channel, s, hash);
+            if (partitioner.routesColumns) columnRouters.push(partitioner);
+            target = partitioner;
+          }
         }
         if (edge.sideOutput === null) main.push(target);
         else sides.set(edge.sideOutput, [...(sides.get(edge.sideOutput) ?? []), target]);
@@ -147,6 +154,11 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
       gate.describeChannel = channelDescriber(node, byId, s);
       gate.restoredFinished = state.restoredFinished;
       if (node.inputs.some((e) => e.sorted)) gate.sortInputs(new SortedInputs(sortedInputs(node), plan.config.batchSize));
+      node.inputs.forEach((e, i) => {
+        if (e.resolved !== 'rescale') return;
+        const idle = { kind: 'watermarkStatus', idle: true } as const;
+        for (const c of unfedChannels(s, node.parallelism, byId.get(e.source)!.parallelism, channelBase(node, i, byId))) gate.push(c, idle);
+      });
       nodeGates[s] = gate;
       if (node.inputs[0].chained) {
         subtasks.push({ node, index: s, op, gate, queue: null, task: null, state });
@@ -166,6 +178,22 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
   subtasks.sort((a, b) => position.get(a.node)! - position.get(b.node)! || a.index - b.index);
   sources.reverse();
   return { subtasks: withChainTasks(subtasks), sources, tasks, inbound, columnRouters };
+}
+
+/** The rule of a shuffle, rescale or partitionCustom edge; null for the partitionings PartitionTarget routes. */
+function channelRule(edge: PhysicalNode['inputs'][number], custom: CustomPartitioning | null, consumer: PhysicalNode): ChannelRule | null {
+  switch (edge.resolved) {
+    case 'shuffle': return { kind: 'shuffle' };
+    case 'rescale': return { kind: 'rescale' };
+    case 'custom':
+      if (custom === null) throw new Error(`internal: ${consumer.spec.name} reads a partitionCustom edge without its partitioner`);
+      return {
+        kind: 'custom',
+        custom,
+        fail: (cause: unknown, record: unknown) => new JobExecutionError(`partitionCustom() into ${consumer.spec.name}`, consumer.uid, -1, consumer.parallelism, { value: record }, cause),
+      };
+    default: return null;
+  }
 }
 
 /** Per input of a node (0, or 0 and 1): whether it is sorted. */

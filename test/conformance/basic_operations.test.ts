@@ -102,6 +102,33 @@ describe.each(PARALLELISMS)('basic operations, parallelism %i', (p) => {
     expect(sorted(global)).toEqual([[1, 0], [2, 0], [3, 0], [4, 0], [5, 0], [6, 0]]);
   });
 
+  it('rescale feeds each subtask its own producers round-robin; forward keeps the subtask; shuffle delivers each record once', async () => {
+    const { widening, narrowing, forward, shuffle } = await runOutputs(cases.test_rescale_forward_shuffle, p);
+    // 2 -> 4: producer 0 (1..6) feeds subtasks 0 and 1 in turn, producer 1 (7..12) subtasks 2 and 3.
+    expect(sorted(widening)).toEqual(sorted([[1, 0], [2, 1], [3, 0], [4, 1], [5, 0], [6, 1], [7, 2], [8, 3], [9, 2], [10, 3], [11, 2], [12, 3]]));
+    // 4 -> 2: producers 0 and 1 (1..4) feed subtask 0, producers 2 and 3 (5..8) subtask 1.
+    expect(sorted(narrowing)).toEqual(sorted([[1, 0], [2, 0], [3, 0], [4, 0], [5, 1], [6, 1], [7, 1], [8, 1]]));
+    expect(sorted(forward)).toEqual(sorted([[1, 0], [2, 0], [3, 1], [4, 1], [5, 2], [6, 2]]));
+    expect(sorted(shuffle)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+
+  it('test_partition_custom: each record reaches the subtask its partitioner picked', async () => {
+    const out = await runCase(cases.test_partition_custom, p);
+    expect(sorted(out)).toEqual(sorted([
+      [['a', 0], 0], [['b', 0], 0], [['c', 1], 1], [['d', 1], 1], [['e', 2], 2],
+      [['f', 7], 2], [['g', 7], 2], [['h', 8], 3], [['i', 8], 3], [['j', 9], 4],
+    ]));
+  });
+
+  it('rescale: a subtask\'s watermark is the minimum over the producers that feed it, not all of them', async () => {
+    const out = await runCase(cases.rescale_watermarks, p);
+    const MIN = -Infinity;
+    expect(sorted(out)).toEqual(sorted([
+      [1, 0, MIN], [3, 0, 1999], [2, 1, 999], [4, 1, 2999],
+      [5, 2, MIN], [7, 2, 5999], [6, 3, 4999], [8, 3, 6999],
+    ]));
+  });
+
   it('test_data_stream_name / test_set_parallelism: name, uid and parallelism of an operator', async () => {
     const env = envAt(p);
     const ds = env.fromCollection<[number, string, string]>([[1, 'Hi', 'Hello'], [2, 'Hello', 'Hi']]);

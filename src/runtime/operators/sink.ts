@@ -28,9 +28,10 @@ export class SinkOperator extends FunctionOperator {
     super(ctx);
     const config = ctx.node.config;
     if (config.kind !== 'sink') throw new Error(`internal: sink node ${ctx.uid} has no sink config`);
-    if (config.sink === 'print') {
+    if (config.sink === 'print' || config.sink === 'printToErr') {
       const { subtaskIndex, parallelism } = ctx;
-      this.invoke = (v) => console.log(printLine(config.printPrefix, subtaskIndex, parallelism, v));
+      const write = config.sink === 'print' ? console.log : console.error;
+      this.invoke = (v) => write(printLine(config.printPrefix, subtaskIndex, parallelism, v));
     } else {
       this.invoke = sinkFunctionOf(this.fn, `addSink() on "${ctx.node.name}"`);
     }

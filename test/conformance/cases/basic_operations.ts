@@ -1,7 +1,7 @@
 // The pipelines of basic_operations.test.ts (map / flatMap / filter, plain functions and function
 // objects, partitionings), built the same in the test thread and in workers.
-import { Types } from '../../../src/index.ts';
-import type { RuntimeContext } from '../../../src/index.ts';
+import { ProcessFunction, Types, WatermarkStrategy } from '../../../src/index.ts';
+import type { Collector, ProcessContext, RuntimeContext } from '../../../src/index.ts';
 import { wholeSequence } from '../support.ts';
 import type { CaseBuilder, SuiteOf } from '../support.ts';
 
@@ -35,11 +35,20 @@ class Data {
 }
 
 /** A map that tags each record with the index of the subtask that saw it. */
-const tagged = () => new class {
+const tagged = <T = number>() => new class {
   private subtask = -1;
   open(ctx: RuntimeContext) { this.subtask = ctx.getIndexOfThisSubtask(); }
-  map(x: number): [number, number] { return [x, this.subtask]; }
+  map(x: T): [T, number] { return [x, this.subtask]; }
 }();
+
+/** Each record with its subtask and the watermark the subtask had when the record came. */
+class WatermarkSeen extends ProcessFunction<number, [number, number, number]> {
+  private subtask = -1;
+  override open(ctx: RuntimeContext) { this.subtask = ctx.getIndexOfThisSubtask(); }
+  processElement(x: number, ctx: ProcessContext, out: Collector<[number, number, number]>): void {
+    out.collect([x, this.subtask, ctx.timerService().currentWatermark()]);
+  }
+}
 
 export const executeAndCollectData = ['pyflink', 'datastream', 'execute', 'collect'];
 
@@ -109,6 +118,30 @@ export const cases = {
       rebalance: ds.rebalance().map(tagged()).setParallelism(3),
       global: ds.global().map(tagged()).setParallelism(3),
     };
+  },
+
+  // Sources of known splits: fromSequence's subtask i reads the i-th run of the range.
+  test_rescale_forward_shuffle: (env) => ({
+    widening: env.fromSequence(1, 12).setParallelism(2).rescale().map(tagged()).setParallelism(4),
+    narrowing: env.fromSequence(1, 8).setParallelism(4).rescale().map(tagged()).setParallelism(2),
+    forward: env.fromSequence(1, 6).setParallelism(3).forward().map(tagged()).setParallelism(3),
+    shuffle: env.fromSequence(1, 12).shuffle().map((x) => x).setParallelism(3),
+  }),
+
+  // PyFlink's test_partition_custom: the partitioner picks key % numPartitions.
+  test_partition_custom: (env) => env.fromCollection<Pair>(
+    [['a', 0], ['b', 0], ['c', 1], ['d', 1], ['e', 2], ['f', 7], ['g', 7], ['h', 8], ['i', 8], ['j', 9]],
+    Types.ROW([Types.STRING(), Types.INT()]),
+  ).map((x) => x).setParallelism(4)
+    .partitionCustom((key: number, numPartitions: number) => key % numPartitions, (x) => x[1])
+    .map(tagged<Pair>()).setParallelism(5),
+
+  // Under rescale a subtask's watermark is the minimum over the producers that feed it only.
+  rescale_watermarks: (env) => {
+    env.getConfig().setPerRecordWatermarks(true);
+    return env.fromSequence(1, 8).setParallelism(2)
+      .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((x) => x * 1000))
+      .rescale().process(new WatermarkSeen()).setParallelism(4);
   },
 } satisfies Record<string, CaseBuilder>;
 
