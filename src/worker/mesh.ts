@@ -54,15 +54,34 @@ function decode(element: WireElement): StreamElement {
   }
 }
 
-const isBatch = (m: DataMessage) => isData(m.element as StreamElement);
-const lengthOf = (m: DataMessage) => (m.element.kind === 'batch' || m.element.kind === 'columns' ? m.element.batch.length : 0);
+const isDataWire = (e: WireElement): boolean => e.kind === 'batch' || e.kind === 'columns';
+const lengthOf = (e: WireElement): number => (e.kind === 'batch' || e.kind === 'columns' ? e.batch.length : 0);
+
+interface WaitingSend {
+  readonly channel: number;
+  readonly element: WireElement;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+const SENT: Promise<void> = Promise.resolve();
 
 /**
- * One end of a worker pair's channel. Sending: batches consume credit, which the receiver returns
- * after its handler has processed them (awaited when it returns a promise); watermarks and end
- * markers take none but never overtake a waiting batch. Receiving: elements reach the handler in
- * arrival order, one at a time; those that arrive before a handler is set wait (at most `credit`
- * batches, since the sender cannot have more in flight).
+ * One end of a worker pair's channel.
+ *
+ * Sending: the elements a thread sends to one peer while it runs go out together, as one message,
+ * when the thread next turns to its microtasks (a worker's job loop does so at least every
+ * millisecond): a message has a fixed cost, in Chromium many times a small batch's, which the
+ * batches in it share. Credit counts batches, as Flink's counts buffers: a batch takes one when
+ * it is accepted into the next message, so a message of k batches holds k, and at most `credit`
+ * batches are ever unacknowledged however they are grouped. Watermarks, barriers and end markers
+ * take none but never overtake a batch waiting for credit.
+ *
+ * Receiving: elements reach the handler in arrival order, one at a time (the next once the
+ * handler's promise, if it returns one, resolves); those that arrive before a handler is set
+ * wait (at most `credit` batches, since the sender cannot have more unacknowledged). Credit goes
+ * back for every batch the handler has taken, in one message per run of the handler, and before
+ * the handler is awaited, so a held receiver never sits on credit for batches it has consumed.
  */
 export class DataPort {
   readonly credit: number;
@@ -71,13 +90,21 @@ export class DataPort {
   readonly #peer: number;
   #inFlight = 0;
   #maxInFlight = 0;
-  readonly #outbox: Array<{ message: DataMessage; resolve: () => void }> = [];
-  readonly #inbox: DataMessage[] = [];
+  /** The next message: accepted elements (their batches' credit taken), not yet posted. */
+  #outChannels: number[] = [];
+  #outElements: WireElement[] = [];
+  #outTransfer: ArrayBuffer[] = [];
+  #flushQueued = false;
+  readonly #flushNow = () => this.#flush();
+  /** Sends waiting for credit, in order: nothing is accepted while one waits. */
+  readonly #waiting: WaitingSend[] = [];
+  #inChannels: number[] = [];
+  #inElements: WireElement[] = [];
+  #inNext = 0;
   #handler: ElementHandler | null = null;
   #draining = false;
   #closed: Error | null = null;
-  #rejectWaiting: Array<(error: Error) => void> = [];
-  #counts = { batchesSent: 0, recordsSent: 0, batchesReceived: 0, recordsReceived: 0 };
+  #counts = { batchesSent: 0, recordsSent: 0, messagesSent: 0, batchesReceived: 0, recordsReceived: 0, messagesReceived: 0 };
 
   constructor(endpoint: Endpoint, options: DataPortOptions = {}) {
     this.credit = options.credit ?? DEFAULT_CREDIT;
@@ -91,35 +118,38 @@ export class DataPort {
     endpoint.start?.();
   }
 
-  /** Batches sent and not yet acknowledged. */
+  /** Batches sent (accepted into a message) and not yet acknowledged. */
   get inFlight(): number {
     return this.#inFlight;
   }
 
   /** Elements received and not yet processed by the handler. */
   get queued(): number {
-    return this.#inbox.length + (this.#draining ? 1 : 0);
+    return this.#inElements.length - this.#inNext + (this.#draining ? 1 : 0);
   }
 
   metrics(): PortMetrics {
     return { peer: this.#peer, ...this.#counts, maxInFlight: this.#maxInFlight };
   }
 
-  /** Sends now if it can (credit left, nothing waiting); returns false, sending nothing, if not. */
+  /** Sends if it can now (credit left, nothing waiting); returns false, sending nothing, if not. */
   trySend(channel: number, element: StreamElement): boolean {
     this.#checkOpen();
-    if (this.#outbox.length > 0 || (isData(element) && this.#inFlight >= this.credit)) return false;
-    this.#post({ kind: 'element', channel, element: encode(element) });
+    if (!this.#mayAccept(isData(element))) return false;
+    this.#accept(channel, encode(element));
     return true;
   }
 
-  /** Sends in order; resolves once posted (after waiting for credit if needed). */
+  /** Sends in order; resolves once the element is in a message on its way (after waiting for credit if needed). */
   send(channel: number, element: StreamElement): Promise<void> {
-    if (this.trySend(channel, element)) return Promise.resolve();
-    const message: DataMessage = { kind: 'element', channel, element: encode(element) };
+    this.#checkOpen();
+    const wire = encode(element);
+    if (this.#mayAccept(isDataWire(wire))) {
+      this.#accept(channel, wire);
+      return SENT;
+    }
     return new Promise<void>((resolve, reject) => {
-      this.#outbox.push({ message, resolve });
-      this.#rejectWaiting.push(reject);
+      this.#waiting.push({ channel, element: wire, resolve, reject });
     });
   }
 
@@ -129,7 +159,9 @@ export class DataPort {
     void this.#drain();
   }
 
+  /** Posts what was accepted, then closes; sends still waiting for credit are rejected. */
   close(): void {
+    if (this.#closed === null) this.#flush();
     this.#shut(new PortClosedError(`${this.label} is closed`));
   }
 
@@ -137,65 +169,118 @@ export class DataPort {
     if (this.#closed !== null) throw this.#closed;
   }
 
-  #post(message: DataMessage): void {
-    if (isBatch(message)) {
+  #mayAccept(data: boolean): boolean {
+    return this.#waiting.length === 0 && (!data || this.#inFlight < this.credit);
+  }
+
+  #accept(channel: number, element: WireElement): void {
+    this.#outChannels.push(channel);
+    this.#outElements.push(element);
+    if (isDataWire(element)) {
       this.#inFlight++;
       if (this.#inFlight > this.#maxInFlight) this.#maxInFlight = this.#inFlight;
       this.#counts.batchesSent++;
-      this.#counts.recordsSent += lengthOf(message);
-      this.#endpoint.postMessage(message, transferablesOf((message.element as { batch: Parameters<typeof transferablesOf>[0] }).batch));
-    } else {
-      this.#endpoint.postMessage(message);
+      this.#counts.recordsSent += lengthOf(element);
+      for (const buffer of transferablesOf((element as { batch: Parameters<typeof transferablesOf>[0] }).batch)) this.#outTransfer.push(buffer);
+    }
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(this.#flushNow);
     }
   }
 
   #flush(): void {
-    while (this.#outbox.length > 0) {
-      const next = this.#outbox[0];
-      if (isBatch(next.message) && this.#inFlight >= this.credit) return;
-      this.#outbox.shift();
-      this.#rejectWaiting.shift();
-      this.#post(next.message);
-      next.resolve();
-    }
+    this.#flushQueued = false;
+    if (this.#outElements.length === 0 || this.#closed !== null) return;
+    const message: DataMessage = { kind: 'elements', channels: this.#outChannels, elements: this.#outElements };
+    const transfer = this.#outTransfer;
+    this.#outChannels = [];
+    this.#outElements = [];
+    this.#outTransfer = [];
+    this.#counts.messagesSent++;
+    this.#endpoint.postMessage(message, transfer);
   }
 
   #onMessage(message: PortMessage): void {
     if (this.#closed !== null) return;
     if (message.kind === 'credit') {
       this.#inFlight -= message.count;
-      this.#flush();
+      this.#admitWaiting();
       return;
     }
-    this.#inbox.push(message);
+    this.#counts.messagesReceived++;
+    const { channels, elements } = message;
+    for (let i = 0; i < elements.length; i++) {
+      this.#inChannels.push(channels[i]);
+      this.#inElements.push(elements[i]);
+    }
     void this.#drain();
+  }
+
+  #admitWaiting(): void {
+    while (this.#waiting.length > 0) {
+      const next = this.#waiting[0];
+      if (isDataWire(next.element) && this.#inFlight >= this.credit) return;
+      this.#waiting.shift();
+      this.#accept(next.channel, next.element);
+      next.resolve();
+    }
   }
 
   async #drain(): Promise<void> {
     if (this.#draining) return;
     this.#draining = true;
+    let consumed = 0;
     try {
-      while (this.#handler !== null && this.#inbox.length > 0 && this.#closed === null) {
-        const message = this.#inbox.shift()!;
-        const done = this.#handler(message.channel, decode(message.element));
-        if (done !== undefined) await done;
-        if (isBatch(message)) {
+      while (this.#handler !== null && this.#inNext < this.#inElements.length && this.#closed === null) {
+        if (this.#inNext >= 64 && 2 * this.#inNext >= this.#inElements.length) this.#compactInbox();
+        const i = this.#inNext++;
+        const element = this.#inElements[i];
+        const done = this.#handler(this.#inChannels[i], decode(element));
+        if (done !== undefined) {
+          consumed = this.#returnCredit(consumed);
+          await done;
+        }
+        if (isDataWire(element)) {
           this.#counts.batchesReceived++;
-          this.#counts.recordsReceived += lengthOf(message);
-          if (this.#closed === null) this.#endpoint.postMessage({ kind: 'credit', count: 1 } satisfies CreditMessage);
+          this.#counts.recordsReceived += lengthOf(element);
+          consumed++;
         }
       }
     } finally {
       this.#draining = false;
+      this.#returnCredit(consumed);
+      if (this.#inNext === this.#inElements.length) {
+        this.#inChannels = [];
+        this.#inElements = [];
+        this.#inNext = 0;
+      }
     }
+  }
+
+  /** Drops the elements already handled (a receiver that is never idle would otherwise keep them all). */
+  #compactInbox(): void {
+    this.#inChannels.splice(0, this.#inNext);
+    this.#inElements.splice(0, this.#inNext);
+    this.#inNext = 0;
+  }
+
+  /** Gives back `count` batches' credit (if any, and the port is open); returns what is left to give: 0. */
+  #returnCredit(count: number): number {
+    if (count > 0 && this.#closed === null) this.#endpoint.postMessage({ kind: 'credit', count } satisfies CreditMessage);
+    return 0;
   }
 
   #shut(reason: Error): void {
     if (this.#closed !== null) return;
     this.#closed = reason;
-    this.#outbox.length = 0;
-    for (const reject of this.#rejectWaiting.splice(0)) reject(reason);
-    this.#inbox.length = 0;
+    this.#outChannels = [];
+    this.#outElements = [];
+    this.#outTransfer = [];
+    for (const waiting of this.#waiting.splice(0)) waiting.reject(reason);
+    this.#inChannels = [];
+    this.#inElements = [];
+    this.#inNext = 0;
     this.#endpoint.close?.();
   }
 }

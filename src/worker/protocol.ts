@@ -53,8 +53,11 @@ export interface PortMetrics {
   readonly peer: number;
   readonly batchesSent: number;
   readonly recordsSent: number;
+  /** Messages posted: the elements sent to the peer in one run of this thread share one. */
+  readonly messagesSent: number;
   readonly batchesReceived: number;
   readonly recordsReceived: number;
+  readonly messagesReceived: number;
   /** Most batches ever waiting to be unacknowledged by the peer (bounded by the credit). */
   readonly maxInFlight: number;
 }
@@ -314,10 +317,11 @@ type Encoded<E> = E extends { kind: 'batch' } ? { readonly kind: 'batch'; readon
   : E extends { kind: 'columns' } ? { readonly kind: 'columns'; readonly batch: EncodedColumns }
   : E;
 
+/** What one sender accepted for a peer in one run of its thread, in order: `channels[i]` is `elements[i]`'s channel. */
 export interface DataMessage {
-  readonly kind: 'element';
-  readonly channel: number;
-  readonly element: WireElement;
+  readonly kind: 'elements';
+  readonly channels: readonly number[];
+  readonly elements: readonly WireElement[];
 }
 
 /** Receiver -> sender on the same port: `count` more batches were consumed (credit returned). */

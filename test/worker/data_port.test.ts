@@ -2,12 +2,48 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StreamElement } from '../../src/core/elements.ts';
 import { createMesh, DataPort } from '../../src/worker/mesh.ts';
+import type { PortMessage, WireElement } from '../../src/worker/protocol.ts';
 
 const batch = (...values: number[]): StreamElement => ({ kind: 'batch', batch: { values, timestamps: null, keys: null, keyGroups: null } });
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const opened: DataPort[] = [];
+
+/** What a port posts, as short text (`[c0 b1, c0 watermark]`, `credit 2`), taken as it is posted (transferred arrays are detached after). */
+function text(m: PortMessage): string {
+  if (m.kind === 'credit') return `credit ${m.count}`;
+  const values = (e: WireElement) => (e.kind === 'batch' && ArrayBuffer.isView(e.batch.values) ? Array.from(e.batch.values as Int32Array).join('.') : '?');
+  return `[${m.elements.map((e, i) => `c${m.channels[i]} ${e.kind === 'batch' ? `b${values(e)}` : e.kind}`).join(', ')}]`;
+}
+
+/** A MessagePort that records what is posted on it: the messages themselves, not what the port makes of them. */
+function recorded(port: MessagePort): { endpoint: MessagePort; posted: string[] } {
+  const posted: string[] = [];
+  const endpoint = Object.create(port) as MessagePort;
+  endpoint.postMessage = ((message: PortMessage, transfer?: Transferable[]) => {
+    posted.push(text(message));
+    port.postMessage(message, transfer ?? []);
+  }) as MessagePort['postMessage'];
+  endpoint.addEventListener = port.addEventListener.bind(port);
+  endpoint.start = port.start.bind(port);
+  endpoint.close = port.close.bind(port);
+  return { endpoint, posted };
+}
+
+/** Two ports whose posts are recorded: [a, what a posted, b, what b posted]. */
+function recordedPair(credit: number): [DataPort, string[], DataPort, string[]] {
+  const { port1, port2 } = new MessageChannel();
+  const one = recorded(port1);
+  const two = recorded(port2);
+  const a = new DataPort(one.endpoint, { credit, label: 'port a -> b' });
+  const b = new DataPort(two.endpoint, { credit, label: 'port b -> a' });
+  opened.push(a, b);
+  return [a, one.posted, b, two.posted];
+}
+
+const described = (posted: string[]) => posted.join(' | ');
+
 function pair(credit: number): [DataPort, DataPort] {
   const { port1, port2 } = new MessageChannel();
   const ends: [DataPort, DataPort] = [new DataPort(port1, { credit, label: 'port a -> b' }), new DataPort(port2, { credit, label: 'port b -> a' })];
@@ -110,6 +146,74 @@ describe('DataPort', () => {
     const stuck = c.send(0, batch(2));
     d.close();
     await expect(stuck).rejects.toThrow('port a -> b was closed by the peer');
+  });
+
+  it('sends what one run of the thread accepted as one message, its batches holding one credit each, and returns their credit in one', async () => {
+    const [a, aPosted, b, bPosted] = recordedPair(3);
+    const got: string[] = [];
+    b.onElement((channel, e) => { got.push(`${channel}:${e.kind === 'batch' ? (e.batch.values as number[]).join('.') : e.kind}`); });
+    const sends = [a.send(0, batch(1)), a.send(1, { kind: 'watermark', timestamp: 4 }), a.send(1, batch(2, 3)), a.send(0, batch(4)), a.send(0, batch(5)), a.send(2, { kind: 'end' })];
+    expect(a.inFlight).toBe(3); // taken when accepted, before anything is posted
+    expect(aPosted).toEqual([]);
+    await Promise.all(sends);
+    while (got.length < 6 || a.inFlight > 0) await tick();
+    expect(got).toEqual(['0:1', '1:watermark', '1:2.3', '0:4', '0:5', '2:end']);
+    // The fourth batch waited for the credit of the first three, and the end marker behind it.
+    expect(described(aPosted)).toBe('[c0 b1, c1 watermark, c1 b2.3, c0 b4] | [c0 b5, c2 end]');
+    expect(described(bPosted)).toBe('credit 3 | credit 1');
+    expect(a.metrics()).toMatchObject({ batchesSent: 4, recordsSent: 5, messagesSent: 2, maxInFlight: 3 });
+    expect(b.metrics()).toMatchObject({ batchesReceived: 4, recordsReceived: 5, messagesReceived: 2 });
+  });
+
+  it('a held receiver gives back the credit of the batches it took before the one it waits on', async () => {
+    const [a, , b, bPosted] = recordedPair(3);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    b.onElement((_, e) => (e.kind === 'batch' && e.batch.values[0] === 3 ? held : undefined));
+    for (const i of [1, 2, 3]) a.trySend(0, batch(i));
+    while (a.inFlight > 1) await tick(); // stuck at 3 if credit waited for the end of the handler's run
+    expect(described(bPosted)).toBe('credit 2');
+    expect(a.trySend(0, batch(4))).toBe(true);
+    expect(a.trySend(0, batch(5))).toBe(true);
+    expect(a.trySend(0, batch(6))).toBe(false);
+    release();
+    while (a.inFlight > 0) await tick();
+    expect(described(bPosted)).toBe('credit 2 | credit 1 | credit 2');
+  });
+
+  it('a slow receiver holds a sender that sends in bursts at the credit, with every batch in order', async () => {
+    const [a, aPosted, b] = recordedPair(4);
+    let maxQueued = 0;
+    const got: number[] = [];
+    b.onElement(async (_, e) => {
+      maxQueued = Math.max(maxQueued, b.queued);
+      if (e.kind === 'batch') got.push(e.batch.values[0] as number);
+      await sleep(1);
+    });
+    let maxInFlight = 0;
+    for (let burst = 0; burst < 10; burst++) {
+      // Ten sends in one run of the thread, then wait for all of them to be on their way.
+      const sends = Array.from({ length: 10 }, (_, i) => a.send(0, batch(burst * 10 + i)));
+      maxInFlight = Math.max(maxInFlight, a.inFlight);
+      await Promise.all(sends);
+    }
+    while (got.length < 100) await sleep(2);
+    expect(got).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(maxQueued).toBeLessThanOrEqual(4);
+    expect(maxInFlight).toBe(4);
+    expect(a.metrics().maxInFlight).toBe(4);
+    for (const m of aPosted) expect(m.split(', ').length).toBeLessThanOrEqual(4);
+  });
+
+  it('close() posts what was accepted before it closes', async () => {
+    const [a, b] = pair(2);
+    const got: string[] = [];
+    b.onElement((_, e) => { got.push(e.kind); });
+    a.trySend(0, batch(1));
+    a.trySend(0, { kind: 'end' });
+    a.close();
+    while (got.length < 2) await tick();
+    expect(got).toEqual(['batch', 'end']);
   });
 
   it('createMesh gives every worker pair its own channel', async () => {
