@@ -8,8 +8,9 @@ import * as agg from './keyed_agg';
 export { update, changedBegin as changed_begin, changedSpill as changed_spill } from './keyed_agg';
 export { exportRange as export_range, exportKeys as export_keys, lookup, exportSlot as export_slot } from './rows';
 export {
-  stageEntries as stage_entries, stagedRanks as staged_ranks, insertEntries as insert_entries, gatherEntries as gather_entries,
-  gatheredRanks as gathered_ranks,
+  stageEntries as stage_entries, stagedRanks as staged_ranks, insertEntries as insert_entries, slotRegion as slot_region,
+  slotWidth as slot_width, orderRegion as order_region, stageSlots as stage_slots, stagedOrder as staged_order, stagedEntries as staged_entries,
+  unpackSlots as unpack_slots, insertSlots as insert_slots, adoptBegin as adopt_begin, adoptEnd as adopt_end,
 } from './snapshot';
 export {
   windowInit as window_init, windowClear as window_clear, windowUpdate as window_update, windowFireBegin as window_fire_begin,

@@ -8,7 +8,7 @@ import { KernelMemory } from './wasm.ts';
 import type { AggregateName, AggregateColumns, KeyAggregates } from './aggregates.ts';
 import { fieldsFor, emitCodeFor, needsIndexes, ROW_COLUMN_OF } from './aggregates.ts';
 import { DEFAULT_MAX_BYTES, limitError } from './limits.ts';
-import { HEADER_BYTES, writeHeader, readHeader, entryKey, setEntryKeyIn, snapshotBytes } from './snapshot_format.ts';
+import { HEADER_BYTES, ERR_CORRUPT_SNAPSHOT, writeHeader, readHeader, keyAt, setEntryKeyIn, snapshotBytes } from './snapshot_format.ts';
 import type { SnapshotHeader } from './snapshot_format.ts';
 import { keyGroupFor } from '../core/key_groups.ts';
 
@@ -205,17 +205,23 @@ export class KeyedAggregator {
     return result;
   }
 
-  /** The whole table as bytes (see snapshot_format.ts); plain data, safe to transfer or store. */
+  /**
+   * The whole table as bytes (see snapshot_format.ts); plain data, safe to transfer or store.
+   * Two bulk copies of the kernel's memory (its slots and first-seen order), so a checkpoint's
+   * synchronous part stays short; a restore works out the rest.
+   */
   snapshot(): Uint8Array {
     const count = this.size;
-    const out = new Uint8Array(snapshotBytes(this.stride, count));
-    writeHeader(out, { fields: this.fields, stride: this.stride, count, slots: this.wasm.slots() });
-    const ptr = this.wasm.gather_entries();
-    if (ptr === 0) this.check(ERR_MEMORY_GROW, 0);
-    const ranks = this.wasm.gathered_ranks();
+    const slots = this.wasm.slots();
+    const width = this.wasm.slot_width();
+    const slotBytes = slots * width;
+    const out = new Uint8Array(snapshotBytes(width, slots, count));
+    writeHeader(out, { fields: this.fields, stride: this.stride, count, slots, width });
+    const base = this.wasm.slot_region();
+    const order = this.wasm.order_region();
     const memory = this.mem.refresh().u8;
-    out.set(memory.subarray(ptr, ptr + count * this.stride), HEADER_BYTES);
-    out.set(memory.subarray(ranks, ranks + count * 4), HEADER_BYTES + count * this.stride);
+    out.set(memory.subarray(base, base + slotBytes), HEADER_BYTES);
+    out.set(memory.subarray(order, order + count * 4), HEADER_BYTES + slotBytes);
     return out;
   }
 
@@ -264,54 +270,108 @@ export class KeyedAggregator {
    * Entries go into the kernel's memory above the table, as one block: all of them (`'all'`),
    * those the kernel finds in a key-group range, or the runs of consecutive entries `keep`
    * accepts; their keys are remapped there when `remap` says so. The kernel then grows the table
-   * once and inserts them.
+   * once and inserts them. A version-3 snapshot's slots go there as they are and the kernel
+   * unpacks them into entries (or, whole into an empty table, takes them as its own).
    */
-  private importEntries(bytes: Uint8Array, { count, ranked = false, slots = 0 }: SnapshotHeader, keep: 'all' | KernelKeyGroups | ((key: number) => boolean), remap: ((key: number) => number) | undefined): number {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const stride = this.stride;
+  private importEntries(bytes: Uint8Array, header: SnapshotHeader, keep: 'all' | KernelKeyGroups | ((key: number) => boolean), remap: ((key: number) => number) | undefined): number {
+    const { count, ranked = false, slots = 0, width = 0, version } = header;
+    const groups = typeof keep === 'object' ? keep : null;
     let added = 0;
     try {
-      const at = this.wasm.stage_entries(count, slots);
-      if (at === 0) this.check(ERR_MEMORY_GROW, 0);
-      const ranksAt = this.wasm.staged_ranks();
-      const ranksFrom = HEADER_BYTES + count * stride;
-      const memory = this.mem.refresh().u8;
-      let staged = count;
-      if (typeof keep === 'function') {
-        staged = 0;
-        let i = 0;
-        while (i < count) {
-          if (!keep(entryKey(view, stride, i))) {
-            i++;
-            continue;
-          }
-          let end = i + 1;
-          while (end < count && keep(entryKey(view, stride, end))) end++;
-          memory.set(bytes.subarray(HEADER_BYTES + i * stride, HEADER_BYTES + end * stride), at + staged * stride);
-          if (ranked) memory.set(bytes.subarray(ranksFrom + i * 4, ranksFrom + end * 4), ranksAt + staged * 4);
-          staged += end - i;
-          i = end;
+      if (version >= 3 && this.adopt(bytes, header, keep, remap)) {
+        added = count;
+      } else if (version >= 3) {
+        const at = this.wasm.stage_slots(count, slots, width);
+        if (at === 0) this.check(ERR_MEMORY_GROW, 0);
+        const memory = this.mem.refresh().u8;
+        const slotBytes = slots * width;
+        memory.set(bytes.subarray(HEADER_BYTES, HEADER_BYTES + slotBytes), at);
+        memory.set(bytes.subarray(HEADER_BYTES + slotBytes, HEADER_BYTES + slotBytes + count * 4), this.wasm.staged_order());
+        if (typeof keep !== 'function' && remap === undefined) {
+          added = this.wasm.insert_slots(count, slots, width, groups?.maxParallelism ?? 0, groups?.firstKeyGroup ?? 0, groups?.lastKeyGroup ?? 0);
+          this.check(added, 0);
+        } else {
+          const unpacked = this.wasm.unpack_slots(count, slots, width);
+          this.check(unpacked, 0);
+          const staged = this.stageKept(null, this.wasm.staged_entries(), this.wasm.staged_ranks(), count, true, keep, remap);
+          added = this.wasm.insert_entries(staged, 0, 0, 0, 1, slots);
+          this.check(added, 0);
         }
       } else {
-        memory.set(bytes.subarray(HEADER_BYTES, HEADER_BYTES + count * stride), at);
-        if (ranked) memory.set(bytes.subarray(ranksFrom, ranksFrom + count * 4), ranksAt);
+        const at = this.wasm.stage_entries(count, slots);
+        if (at === 0) this.check(ERR_MEMORY_GROW, 0);
+        const staged = this.stageKept(bytes, at, this.wasm.staged_ranks(), count, ranked, keep, remap);
+        added = this.wasm.insert_entries(staged, groups?.maxParallelism ?? 0, groups?.firstKeyGroup ?? 0, groups?.lastKeyGroup ?? 0, ranked ? 1 : 0, slots);
+        this.check(added, 0);
       }
-      if (remap !== undefined) {
-        const entries = new DataView(memory.buffer, memory.byteOffset, memory.byteLength);
-        for (let e = 0; e < staged; e++) {
-          const p = at + e * stride;
-          setEntryKeyIn(entries, p, remap(entries.getInt32(p + 4, true) * 4294967296 + entries.getUint32(p, true)));
-        }
-      }
-      const groups = typeof keep === 'object' ? keep : null;
-      added = this.wasm.insert_entries(staged, groups?.maxParallelism ?? 0, groups?.firstKeyGroup ?? 0, groups?.lastKeyGroup ?? 0, ranked ? 1 : 0, slots);
-      this.check(added, 0);
     } catch (error) {
       this.clear();
       throw error;
     }
     this.changedTracked = false;
     return added;
+  }
+
+  /**
+   * A whole version-3 snapshot into an empty table with slots of its width: its slots and order
+   * list go where the table keeps them, as they are, and the kernel checks that they are its own
+   * (else it empties the table again and this returns false).
+   */
+  private adopt(bytes: Uint8Array, { count, slots = 0, width = 0 }: SnapshotHeader, keep: 'all' | KernelKeyGroups | ((key: number) => boolean), remap: ((key: number) => number) | undefined): boolean {
+    if (keep !== 'all' || remap !== undefined || this.size !== 0 || width !== this.wasm.slot_width()) return false;
+    const base = this.wasm.adopt_begin(count, slots);
+    if (base === 0) return false;
+    const order = this.wasm.order_region();
+    const memory = this.mem.refresh().u8;
+    const slotBytes = slots * width;
+    memory.set(bytes.subarray(HEADER_BYTES, HEADER_BYTES + slotBytes), base);
+    memory.set(bytes.subarray(HEADER_BYTES + slotBytes, HEADER_BYTES + slotBytes + count * 4), order);
+    const taken = this.wasm.adopt_end(count, slots);
+    this.check(taken, 0);
+    return taken === 1;
+  }
+
+  /**
+   * Puts the `count` entries (and ranks) of `from` (a version 1/2 snapshot's bytes; null: they are
+   * staged at `at` already) at `at` in the kernel's memory, only the runs `keep` accepts when it is
+   * a function, and renames their keys when `remap` says so. Returns how many are staged.
+   */
+  private stageKept(from: Uint8Array | null, at: number, ranksAt: number, count: number, ranked: boolean, keep: 'all' | KernelKeyGroups | ((key: number) => boolean), remap: ((key: number) => number) | undefined): number {
+    const stride = this.stride;
+    const memory = this.mem.refresh().u8;
+    const entries = from === null ? memory.subarray(at, at + count * stride) : from.subarray(HEADER_BYTES, HEADER_BYTES + count * stride);
+    const ranks = from === null ? memory.subarray(ranksAt, ranksAt + count * 4) : from.subarray(HEADER_BYTES + count * stride, HEADER_BYTES + count * (stride + 4));
+    const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+    let staged = count;
+    if (typeof keep === 'function') {
+      staged = 0;
+      let i = 0;
+      while (i < count) {
+        if (!keep(keyAt(view, i * stride))) {
+          i++;
+          continue;
+        }
+        let end = i + 1;
+        while (end < count && keep(keyAt(view, end * stride))) end++;
+        if (from !== null || staged !== i) {
+          memory.set(entries.subarray(i * stride, end * stride), at + staged * stride);
+          if (ranked) memory.set(ranks.subarray(i * 4, end * 4), ranksAt + staged * 4);
+        }
+        staged += end - i;
+        i = end;
+      }
+    } else if (from !== null) {
+      memory.set(entries, at);
+      if (ranked) memory.set(ranks, ranksAt);
+    }
+    if (remap !== undefined) {
+      const kernel = new DataView(memory.buffer, memory.byteOffset, memory.byteLength);
+      for (let e = 0; e < staged; e++) {
+        const p = at + e * stride;
+        setEntryKeyIn(kernel, p, remap(keyAt(kernel, p)));
+      }
+    }
+    return staged;
   }
 
   private collectChanged(before: number): void {
@@ -369,6 +429,9 @@ export class KeyedAggregator {
     if (code >= 0) return;
     if (code === ERR_NOT_INTEGER_KEY) {
       throw new Error(`KeyedAggregator.restore: the snapshot holds key ${this.wasm.err_key()}, which no table holds; the snapshot is corrupt`);
+    }
+    if (code === ERR_CORRUPT_SNAPSHOT) {
+      throw new Error('KeyedAggregator.restore: the snapshot\'s slots and first-seen order list disagree; the snapshot is corrupt');
     }
     if (code === ERR_DUPLICATE_KEY) {
       throw new Error(`KeyedAggregator.restoreKeyGroups: key ${this.wasm.err_key()} is already present; the restored key groups overlap`);

@@ -27,8 +27,16 @@ export interface KernelExports {
   stage_entries(n: number, slots: number): number;
   staged_ranks(): number;
   insert_entries(n: number, maxParallelism: number, firstKeyGroup: number, lastKeyGroup: number, ranked: number, slots: number): number;
-  gather_entries(): number;
-  gathered_ranks(): number;
+  slot_region(): number;
+  slot_width(): number;
+  order_region(): number;
+  stage_slots(n: number, slots: number, width: number): number;
+  staged_order(): number;
+  staged_entries(): number;
+  unpack_slots(n: number, slots: number, width: number): number;
+  adopt_begin(n: number, slots: number): number;
+  adopt_end(n: number, slots: number): number;
+  insert_slots(n: number, slots: number, width: number, maxParallelism: number, firstKeyGroup: number, lastKeyGroup: number): number;
   window_init(fields: number, maxBytes: number): number;
   window_clear(): number;
   window_update(n: number, keyFormat: number, offset: number, sliceMs: number): number;
@@ -56,7 +64,8 @@ export interface KernelExports {
 const EXPORT_NAMES: readonly (keyof KernelExports)[] = [
   'memory', 'init', 'clear', 'batch_capacity', 'region', 'size', 'stride', 'slots', 'table_bytes', 'table_bytes_for',
   'changed_count', 'err_keys', 'err_bytes', 'err_record', 'err_key', 'update', 'changed_begin',
-  'changed_spill', 'export_range', 'export_keys', 'lookup', 'export_slot', 'stage_entries', 'staged_ranks', 'insert_entries', 'gather_entries', 'gathered_ranks',
+  'changed_spill', 'export_range', 'export_keys', 'lookup', 'export_slot', 'stage_entries', 'staged_ranks', 'insert_entries', 'slot_region', 'slot_width', 'order_region',
+  'stage_slots', 'staged_order', 'staged_entries', 'unpack_slots', 'insert_slots', 'adopt_begin', 'adopt_end',
   'window_init', 'window_clear', 'window_update', 'window_fire_begin', 'window_fire_rows', 'window_key_result', 'window_retire',
   'window_import', 'window_export', 'window_slice_count', 'window_slice_id', 'window_slice_rows', 'window_size', 'window_entry_bytes',
   'window_table_bytes', 'window_err_record', 'window_err_bytes',

@@ -4,7 +4,7 @@ import type { AggregateName } from '../../src/kernels/index.ts';
 import { kernels, mulberry32, valueSampler, keyColumn, zipfSampler, ReferenceAggregator, firstDifference } from './support.ts';
 import { expectSameFinal } from './compare.ts';
 import { keyGroupFor, keyGroupRange } from '../../src/core/key_groups.ts';
-import { readHeader, entryKey } from '../../src/kernels/snapshot_format.ts';
+import { snapshotKeys } from '../../src/kernels/snapshot_format.ts';
 
 const AGGS: AggregateName[] = ['sum', 'count', 'minBy', 'maxBy', 'first'];
 const COLUMNS = ['count', 'sum', 'avg', 'min', 'max', 'minIndex', 'maxIndex', 'firstIndex'] as const;
@@ -26,13 +26,6 @@ function batches(seed: number, count: number, cardinality: number) {
 
 // Key groups as the runtime assigns them (Flink's murmur hash of the key's hashCode, % 128).
 const keyGroupOf = (key: number): number => keyGroupFor(key, 128);
-
-/** The keys of a snapshot, in the order it holds them. */
-function snapshotKeys(bytes: Uint8Array): number[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const { stride, count } = readHeader(bytes, { fields: view.getUint32(8, true), stride: view.getUint32(12, true) }, String);
-  return Array.from({ length: count }, (_, i) => entryKey(view, stride, i));
-}
 
 describe('KeyedAggregator snapshots', () => {
   it('snapshot mid-stream, restore elsewhere, continue: same rolling outputs and final values', async () => {
@@ -227,11 +220,11 @@ describe('KeyedAggregator snapshots', () => {
     const sums = k.createKeyedAggregator({ aggregates: ['sum'] });
     sums.update(new Int32Array([1, 2]), new Float64Array([1, 2]));
     const bytes = sums.snapshot();
-    // Header, two 16-byte entries, two u32 first-seen ranks.
-    expect(bytes.length).toBe(32 + 2 * 16 + 2 * 4);
+    // Header, the table's 1,024 16-byte slots, two u32 slot positions in first-seen order.
+    expect(bytes.length).toBe(32 + 1024 * 16 + 2 * 4);
     const mins = k.createKeyedAggregator({ aggregates: ['min', 'count'] });
     expect(() => mins.restore(bytes)).toThrow('KeyedAggregator.restore: snapshot holds [sum], this aggregator keeps [count, min]');
-    expect(() => sums.restore(bytes.subarray(0, 40))).toThrow('KeyedAggregator.restore: snapshot of 2 keys should be 72 bytes, got 40');
+    expect(() => sums.restore(bytes.subarray(0, 40))).toThrow('KeyedAggregator.restore: snapshot of 2 keys should be 16424 bytes, got 40');
     expect(() => sums.restore(new Uint8Array(40))).toThrow('KeyedAggregator.restore: not a KeyedAggregator snapshot (bad magic)');
     const empty = k.createKeyedAggregator({ aggregates: ['sum'] });
     sums.restore(empty.snapshot());
