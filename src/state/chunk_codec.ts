@@ -91,15 +91,13 @@ function withSlices(encode: (value: unknown) => Uint8Array, decode: (bytes: Uint
 type V8 = typeof import('node:v8');
 type BufferClass = typeof import('node:buffer').Buffer;
 
-export async function loadRecordCodec(): Promise<RecordCodec> {
-  const v8 = await import('node:v8');
+export function recordCodecOf(v8: V8, Buffer: BufferClass): RecordCodec {
   const bun = (globalThis as { Bun?: unknown }).Bun !== undefined;
   if (bun) {
     // Bun has no Deserializer class; its deserialize already gives each typed array its own buffer.
     const encode = (value: unknown): Uint8Array => v8.serialize(value);
     return { name: 'jsc', encode, ...withSlices(encode, (bytes) => v8.deserialize(bytes)) };
   }
-  const { Buffer } = await import('node:buffer');
   const encode = (value: unknown): Uint8Array => v8.serialize(value);
   return { name: 'v8', encode, ...withSlices(encode, owningDecoder(v8, Buffer)) };
 }

@@ -22,8 +22,7 @@ export function crc32(data: Uint8Array, previous = 0): number {
   return ~c >>> 0;
 }
 
-/** The runtime's native CRC-32 when it has one (Node 20.15+, Deno, Bun), else `crc32` above. */
-export async function fastestCrc32(): Promise<Crc32> {
-  const zlib: { crc32?: Crc32 } = await import('node:zlib');
+/** The runtime's native CRC-32 when its `node:zlib` has one (Node 20.15+, Deno, Bun), else `crc32` above. */
+export function fastestCrc32(zlib: { crc32?: Crc32 }): Crc32 {
   return typeof zlib.crc32 === 'function' ? zlib.crc32 : crc32;
 }

@@ -40,6 +40,11 @@ export class FileSystemCheckpointStorage implements CheckpointStorage {
 
   async open(jobName: string): Promise<CheckpointStore> {
     const rt = await loadRuntime().catch((cause: unknown) => {
+      // Deno names a missing permission so (NotCapable since Deno 2, PermissionDenied before).
+      const name = (cause as { name?: unknown } | null)?.name;
+      if (name === 'NotCapable' || name === 'PermissionDenied') {
+        throw new Error(`${this.describe()}: ${messageOf(cause)}. Fix: run Deno with --allow-sys=hostname (the lock names its holder) and --allow-read and --allow-write for ${this.directory}`, { cause });
+      }
       throw new Error(`${this.describe()}: needs a runtime with a file system (Node, Deno or Bun): ${messageOf(cause)}`, { cause });
     });
     const { fs, path } = rt;

@@ -1,8 +1,9 @@
 /**
  * What the file-system checkpoint storage needs of its runtime (Node, Deno, Bun): node:fs and
- * friends, imported when first used, never at the top, because src/ is also bundled for browsers.
+ * friends, imported when first used (node_builtins.ts), never at the top, because src/ is also
+ * bundled for browsers.
  */
-import { loadRecordCodec } from './chunk_codec.ts';
+import { recordCodecOf } from './chunk_codec.ts';
 import type { RecordCodec } from './chunk_codec.ts';
 import { fastestCrc32 } from './crc32.ts';
 import type { Crc32 } from './crc32.ts';
@@ -22,12 +23,9 @@ export interface Runtime {
 let runtime: Promise<Runtime> | undefined;
 export function loadRuntime(): Promise<Runtime> {
   runtime ??= (async () => {
-    const [fs, path, os, proc, codec, crc32] = await Promise.all([
-      import('node:fs/promises'), import('node:path'), import('node:os'), import('node:process'), loadRecordCodec(), fastestCrc32(),
-    ]);
-    const process = proc.default;
+    const { fs, path, os, process, v8, Buffer, zlib } = await import('./node_builtins.ts');
     return {
-      fs, path, codec, crc32, host: os.hostname(), pid: process.pid,
+      fs, path, codec: recordCodecOf(v8, Buffer), crc32: fastestCrc32(zlib), host: os.hostname(), pid: process.pid,
       started: Date.now() - process.uptime() * 1000,
       kill: (pid, signal) => process.kill(pid, signal),
     };

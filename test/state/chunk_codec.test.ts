@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadRecordCodec } from '../../src/state/chunk_codec.ts';
+import * as v8 from 'node:v8';
+import { Buffer } from 'node:buffer';
+import { recordCodecOf } from '../../src/state/chunk_codec.ts';
 import type { OperatorSubtaskState } from '../../src/state/snapshot.ts';
 import { TimeSlices } from '../../src/state/time_slices.ts';
 
@@ -33,7 +35,7 @@ function joined(pieces: Uint8Array[]): Uint8Array {
 
 describe('the file system record codec', () => {
   it('reads back a subtask encoded in slices exactly (its kernel table in a buffer of its own), and a whole one written as before', async () => {
-    const codec = await loadRecordCodec();
+    const codec = recordCodecOf(v8, Buffer);
     const state = bigState(10_000);
     const sliced = codec.decode(joined(await codec.encodeSubtask(state, new TimeSlices())));
     expect(sliced).toEqual(state);
@@ -45,7 +47,7 @@ describe('the file system record codec', () => {
   });
 
   it('yields to the event loop while it encodes a large state', async () => {
-    const codec = await loadRecordCodec();
+    const codec = recordCodecOf(v8, Buffer);
     let turns = 0;
     const ticking = setInterval(() => turns++, 0);
     try {
