@@ -29,9 +29,19 @@ export interface DataPortOptions {
   /** Shown in errors, e.g. `port 1 -> 2`. */
   readonly label?: string;
   readonly peer?: number;
+  /**
+   * How long (ms) a message holding only batches and watermarks may wait for more before it is
+   * posted (default 5; Flink's buffer timeout). It goes at once when it holds `messageRecords`
+   * records, when no credit is left for another batch, or when any other element joins it.
+   */
+  readonly lingerMs?: number;
+  /** Records at which a message is posted without lingering (default 8,192). */
+  readonly messageRecords?: number;
 }
 
 export const DEFAULT_CREDIT = 4;
+const DEFAULT_LINGER_MS = 5;
+const DEFAULT_MESSAGE_RECORDS = 8192;
 
 /** A send on a port whose peer (or this end) closed; `name` survives comlink, which keeps only name and message. */
 export class PortClosedError extends Error {
@@ -69,13 +79,15 @@ const SENT: Promise<void> = Promise.resolve();
 /**
  * One end of a worker pair's channel.
  *
- * Sending: the elements a thread sends to one peer while it runs go out together, as one message,
- * when the thread next turns to its microtasks (a worker's job loop does so at least every
- * millisecond): a message has a fixed cost, in Chromium many times a small batch's, which the
- * batches in it share. Credit counts batches, as Flink's counts buffers: a batch takes one when
- * it is accepted into the next message, so a message of k batches holds k, and at most `credit`
- * batches are ever unacknowledged however they are grouped. Watermarks, barriers and end markers
- * take none but never overtake a batch waiting for credit.
+ * Sending: the elements sent to one peer go out together, as one message: a message has a fixed
+ * cost, in Chromium many times a small batch's, which the batches in it share. A message of
+ * batches (and watermarks) lingers up to `lingerMs` for more, as Flink's output buffers wait for
+ * their timeout; it is posted at the thread's next microtask turn once it is full (`messageRecords`),
+ * once no credit is left (nothing more could join it), or once another element (a barrier, an end)
+ * joins it. Credit counts batches, as Flink's counts buffers: a batch takes one when it is
+ * accepted into the next message, so a message of k batches holds k, and at most `credit` batches
+ * are ever unacknowledged however they are grouped. Watermarks, barriers and end markers take
+ * none but never overtake a batch waiting for credit.
  *
  * Receiving: elements reach the handler in arrival order, one at a time (the next once the
  * handler's promise, if it returns one, resolves); those that arrive before a handler is set
@@ -94,7 +106,11 @@ export class DataPort {
   #outChannels: number[] = [];
   #outElements: WireElement[] = [];
   #outTransfer: ArrayBuffer[] = [];
+  #outRecords = 0;
   #flushQueued = false;
+  #lingering: ReturnType<typeof setTimeout> | null = null;
+  readonly #lingerMs: number;
+  readonly #messageRecords: number;
   readonly #flushNow = () => this.#flush();
   /** Sends waiting for credit, in order: nothing is accepted while one waits. */
   readonly #waiting: WaitingSend[] = [];
@@ -110,6 +126,8 @@ export class DataPort {
     this.credit = options.credit ?? DEFAULT_CREDIT;
     if (!(this.credit >= 1)) throw new Error(`DataPort credit must be at least 1, got ${this.credit}`);
     this.label = options.label ?? 'data port';
+    this.#lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
+    this.#messageRecords = options.messageRecords ?? DEFAULT_MESSAGE_RECORDS;
     this.#peer = options.peer ?? -1;
     this.#endpoint = endpoint;
     endpoint.addEventListener('message', ((event: MessageEvent) => this.#onMessage(event.data as PortMessage)) as EventListener);
@@ -176,14 +194,20 @@ export class DataPort {
   #accept(channel: number, element: WireElement): void {
     this.#outChannels.push(channel);
     this.#outElements.push(element);
+    let linger = element.kind === 'watermark';
     if (isDataWire(element)) {
+      const records = lengthOf(element);
       this.#inFlight++;
       if (this.#inFlight > this.#maxInFlight) this.#maxInFlight = this.#inFlight;
       this.#counts.batchesSent++;
-      this.#counts.recordsSent += lengthOf(element);
+      this.#counts.recordsSent += records;
+      this.#outRecords += records;
       for (const buffer of transferablesOf((element as { batch: Parameters<typeof transferablesOf>[0] }).batch)) this.#outTransfer.push(buffer);
+      linger = this.#outRecords < this.#messageRecords && this.#inFlight < this.credit;
     }
-    if (!this.#flushQueued) {
+    if (linger && this.#lingerMs > 0) {
+      this.#lingering ??= setTimeout(this.#flushNow, this.#lingerMs);
+    } else if (!this.#flushQueued) {
       this.#flushQueued = true;
       queueMicrotask(this.#flushNow);
     }
@@ -191,12 +215,17 @@ export class DataPort {
 
   #flush(): void {
     this.#flushQueued = false;
+    if (this.#lingering !== null) {
+      clearTimeout(this.#lingering);
+      this.#lingering = null;
+    }
     if (this.#outElements.length === 0 || this.#closed !== null) return;
     const message: DataMessage = { kind: 'elements', channels: this.#outChannels, elements: this.#outElements };
     const transfer = this.#outTransfer;
     this.#outChannels = [];
     this.#outElements = [];
     this.#outTransfer = [];
+    this.#outRecords = 0;
     this.#counts.messagesSent++;
     this.#endpoint.postMessage(message, transfer);
   }
@@ -274,6 +303,9 @@ export class DataPort {
   #shut(reason: Error): void {
     if (this.#closed !== null) return;
     this.#closed = reason;
+    if (this.#lingering !== null) clearTimeout(this.#lingering);
+    this.#lingering = null;
+    this.#outRecords = 0;
     this.#outChannels = [];
     this.#outElements = [];
     this.#outTransfer = [];

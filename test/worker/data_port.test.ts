@@ -2,11 +2,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StreamElement } from '../../src/core/elements.ts';
 import { createMesh, DataPort } from '../../src/worker/mesh.ts';
+import type { DataPortOptions } from '../../src/worker/mesh.ts';
 import type { PortMessage, WireElement } from '../../src/worker/protocol.ts';
 
 const batch = (...values: number[]): StreamElement => ({ kind: 'batch', batch: { values, timestamps: null, keys: null, keyGroups: null } });
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A turn of the event loop that no timer can take (setImmediate runs before timers that are due). */
+const turn = () => new Promise((r) => setImmediate(r));
 
 const opened: DataPort[] = [];
 
@@ -32,12 +35,12 @@ function recorded(port: MessagePort): { endpoint: MessagePort; posted: string[] 
 }
 
 /** Two ports whose posts are recorded: [a, what a posted, b, what b posted]. */
-function recordedPair(credit: number): [DataPort, string[], DataPort, string[]] {
+function recordedPair(credit: number, options: DataPortOptions = {}): [DataPort, string[], DataPort, string[]] {
   const { port1, port2 } = new MessageChannel();
   const one = recorded(port1);
   const two = recorded(port2);
-  const a = new DataPort(one.endpoint, { credit, label: 'port a -> b' });
-  const b = new DataPort(two.endpoint, { credit, label: 'port b -> a' });
+  const a = new DataPort(one.endpoint, { ...options, credit, label: 'port a -> b' });
+  const b = new DataPort(two.endpoint, { ...options, credit, label: 'port b -> a' });
   opened.push(a, b);
   return [a, one.posted, b, two.posted];
 }
@@ -203,6 +206,48 @@ describe('DataPort', () => {
     expect(maxInFlight).toBe(4);
     expect(a.metrics().maxInFlight).toBe(4);
     for (const m of aPosted) expect(m.split(', ').length).toBeLessThanOrEqual(4);
+  });
+
+  it('a message of batches and watermarks lingers over turns of the thread until it is full, out of credit, or joined by another element', async () => {
+    const [a, aPosted, b] = recordedPair(8, { lingerMs: 60_000, messageRecords: 5 });
+    const got: string[] = [];
+    b.onElement((_, e) => { got.push(e.kind === 'batch' ? (e.batch.values as number[]).join('.') : e.kind); });
+    a.trySend(0, batch(1));
+    await turn();
+    a.trySend(0, { kind: 'watermark', timestamp: 1 });
+    await turn();
+    expect(aPosted).toEqual([]); // two turns later still lingering
+    a.trySend(0, batch(2, 3));
+    await turn();
+    a.trySend(1, batch(4, 5)); // 5 records: full
+    await turn();
+    expect(described(aPosted)).toBe('[c0 b1, c0 watermark, c0 b2.3, c1 b4.5]');
+    a.trySend(0, batch(6));
+    await turn();
+    a.trySend(0, { kind: 'end' }); // not a batch or watermark: goes at once, with what waited
+    await turn();
+    expect(described(aPosted)).toBe('[c0 b1, c0 watermark, c0 b2.3, c1 b4.5] | [c0 b6, c0 end]');
+    for (const i of [7, 8, 9]) a.trySend(0, batch(i));
+    await turn();
+    expect(described(aPosted)).toBe('[c0 b1, c0 watermark, c0 b2.3, c1 b4.5] | [c0 b6, c0 end]'); // credit left: still lingering
+    while (a.inFlight > 3) await turn(); // b gave back the credit of all but these three
+    for (const i of [10, 11, 12, 13, 14]) a.trySend(0, batch(i)); // the eighth batch in flight: no credit left for a ninth
+    await turn();
+    expect(described(aPosted)).toBe('[c0 b1, c0 watermark, c0 b2.3, c1 b4.5] | [c0 b6, c0 end] | [c0 b7, c0 b8, c0 b9, c0 b10, c0 b11, c0 b12, c0 b13, c0 b14]');
+    while (got.length < 14) await turn();
+    expect(got).toEqual(['1', 'watermark', '2.3', '4.5', '6', 'end', '7', '8', '9', '10', '11', '12', '13', '14']);
+  });
+
+  it('a lingering message goes once lingerMs has passed', async () => {
+    const [a, aPosted, b] = recordedPair(4, { lingerMs: 20 });
+    const got: number[] = [];
+    b.onElement((_, e) => { if (e.kind === 'batch') got.push(e.batch.values[0] as number); });
+    a.trySend(0, batch(1));
+    a.trySend(0, batch(2));
+    await turn();
+    expect(aPosted).toEqual([]);
+    while (got.length < 2) await sleep(5);
+    expect(described(aPosted)).toBe('[c0 b1, c0 b2]');
   });
 
   it('close() posts what was accepted before it closes', async () => {

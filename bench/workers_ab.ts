@@ -1,0 +1,139 @@
+// Jobs in workers, paired A/B of two trees in one process (bench/ab's approach, for the worker
+// layer): each tree's engine and its own job modules are imported here, each tree keeps its own
+// group of 2 workers, and the runs alternate, the order turned each round. Jobs:
+// - enrichment: bench/enrichment_job.ts (object records: tuples through keyBy into a keyed
+//   co-process function) in this thread at parallelism 1 and in the kept group of 2 workers;
+// - keyed sum: bench/keyed_sum_job.ts (the kernel path) in the kept group.
+// Times are CPU seconds of the whole process (process.cpuUsage: worker threads included). What
+// to read: the medians of each round's own ratios (base / current: > 1 means current is faster;
+// workers / this thread for each tree), with the load average printed at start and end.
+//   node --expose-gc --import tsx bench/workers_ab.ts <base-worktree> [--current <worktree>] [--runs N] [--only enrichment|keyed]
+// Worktrees: bash bench/ab/prepare.sh <commit> <name> (then node scripts/embed_wasm.mjs in it).
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { median } from './measure.ts';
+
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { runs: { type: 'string', default: '7' }, current: { type: 'string' }, only: { type: 'string' } },
+});
+if (positionals.length !== 1) {
+  console.error('usage: node --expose-gc --import tsx bench/workers_ab.ts <base-worktree> [--current <worktree>] [--runs N] [--only enrichment|keyed]');
+  process.exit(2);
+}
+const rounds = Number(flags.runs);
+const basePath = resolve(positionals[0]);
+const currentPath = flags.current === undefined ? resolve(fileURLToPath(new URL('..', import.meta.url))) : resolve(flags.current);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) console.warn('warning: run with node --expose-gc, or one run\'s garbage is collected on the next one\'s clock');
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+
+type Engine = typeof import('../src/index.ts');
+type EnrichmentModule = typeof import('./enrichment_job.ts');
+
+interface Side {
+  readonly label: 'base' | 'current';
+  readonly dir: string;
+  readonly engine: Engine;
+  readonly enrichment: EnrichmentModule;
+  readonly enrichmentUrl: URL;
+  readonly keyedSumUrl: URL;
+  readonly group: ReturnType<Engine['createWorkerGroup']>;
+}
+
+async function load_(label: Side['label'], dir: string): Promise<Side> {
+  const root = pathToFileURL(`${dir}/`);
+  const engine = (await import(new URL('src/index.ts', root).href)) as Engine;
+  const enrichmentUrl = new URL('bench/enrichment_job.ts', root);
+  const enrichment = (await import(enrichmentUrl.href)) as EnrichmentModule;
+  return { label, dir, engine, enrichment, enrichmentUrl, keyedSumUrl: new URL('bench/keyed_sum_job.ts', root), group: engine.createWorkerGroup(2) };
+}
+
+function describeTree(dir: string): string {
+  const sha = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const changes = execFileSync('git', ['-C', dir, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
+  return changes === '' ? sha : `${sha} + working tree changes`;
+}
+
+/** CPU seconds of `body`, after a full GC so one run's garbage is not collected on the next run's clock; `check` refuses a wrong outcome. */
+async function cpuOf<T>(body: () => Promise<T>, check: (outcome: T) => void): Promise<number> {
+  gc?.();
+  gc?.();
+  const c0 = process.cpuUsage();
+  const outcome = await body();
+  const c = process.cpuUsage(c0);
+  check(outcome);
+  return (c.user + c.system) / 1e6;
+}
+
+const itemTotals = (side: Side) => (outcome: { records: unknown[] }) => {
+  if (outcome.records.length !== side.enrichment.ITEMS) throw new Error(`${side.label}: the enrichment job returned ${outcome.records.length} item totals, not ${side.enrichment.ITEMS}`);
+};
+
+interface Variant {
+  readonly name: string;
+  readonly side: Side;
+  run(): Promise<number>;
+}
+
+/** A warm-up of each variant, then `rounds` rounds of all of them, the order turned each round. */
+async function measure(title: string, variants: readonly Variant[]): Promise<Map<string, number[]>> {
+  console.log(`\n${title}; load average ${load()}`);
+  for (const v of variants) await v.run();
+  const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? variants : [...variants].reverse();
+    const line: string[] = [];
+    for (const v of order) {
+      const t = await v.run();
+      times.get(v.name)!.push(t);
+      line.push(`${v.name} ${t.toFixed(3)}`);
+    }
+    console.log(`  round ${r + 1}: ${line.join('  ')}`);
+  }
+  return times;
+}
+
+function ratioLine(label: string, num: number[], den: number[]): string {
+  const ratios = num.map((x, i) => x / den[i]);
+  return `  ${label.padEnd(44)} ${median(ratios).toFixed(2)}x (min-max ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
+}
+
+const base = await load_('base', basePath);
+const current = await load_('current', currentPath);
+try {
+  console.log(`workers A/B: base ${basePath} (${describeTree(basePath)}), current ${currentPath} (${describeTree(currentPath)}), ${rounds} rounds, CPU time`);
+  if (flags.only === undefined || flags.only === 'enrichment') {
+    const purchases = base.enrichment.PURCHASES;
+    const variants: Variant[] = [];
+    for (const side of [base, current]) {
+      variants.push({ name: `${side.label} this thread`, side, run: () => cpuOf(() => side.enrichment.default.run({ parallelism: 1 }), itemTotals(side)) });
+      variants.push({ name: `${side.label} 2 workers`, side, run: () => cpuOf(() => side.engine.executeInWorkers(side.enrichmentUrl, { workers: side.group }), itemTotals(side)) });
+    }
+    const t = await measure(`enrichment job, ${purchases.toLocaleString('en-US')} purchases`, variants);
+    for (const v of variants) console.log(`  ${v.name.padEnd(22)} CPU ${median(t.get(v.name)!).toFixed(3)} s (median)`);
+    console.log(ratioLine('2 workers / this thread, base', t.get('base 2 workers')!, t.get('base this thread')!));
+    console.log(ratioLine('2 workers / this thread, current', t.get('current 2 workers')!, t.get('current this thread')!));
+    console.log(ratioLine('2 workers, base / current (> 1: current faster)', t.get('base 2 workers')!, t.get('current 2 workers')!));
+    console.log(ratioLine('this thread, base / current', t.get('base this thread')!, t.get('current this thread')!));
+  }
+  if (flags.only === undefined || flags.only === 'keyed') {
+    const events = process.env.EDDY_BENCH_EVENTS ?? '10000000 (keyed_sum_job.ts default)';
+    const sinkTook = (side: Side) => (outcome: { result: { getOperator(name: string): { recordsIn: number } | undefined } }) => {
+      if (outcome.result.getOperator('Discard') === undefined) throw new Error(`${side.label}: the keyed-sum job has no operator "Discard"`);
+    };
+    const variants: Variant[] = [base, current].map((side) => ({
+      name: `${side.label} 2 workers`, side, run: () => cpuOf(() => side.engine.executeInWorkers(side.keyedSumUrl, { workers: side.group }), sinkTook(side)),
+    }));
+    const t = await measure(`keyed sum (kernel path) in 2 kept workers, EDDY_BENCH_EVENTS ${events}`, variants);
+    for (const v of variants) console.log(`  ${v.name.padEnd(22)} CPU ${median(t.get(v.name)!).toFixed(3)} s (median)`);
+    console.log(ratioLine('2 workers, base / current (> 1: current faster)', t.get('base 2 workers')!, t.get('current 2 workers')!));
+  }
+  console.log(`\nload average at the end ${load()}`);
+} finally {
+  await base.group.terminate();
+  await current.group.terminate();
+}
