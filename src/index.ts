@@ -28,6 +28,7 @@ export { RestartStrategies } from './core/restart_strategy.ts';
 export type { RestartStrategy } from './core/restart_strategy.ts';
 export type { AddSourceInput } from './api/environment.ts';
 export { DataStream, DataStreamSink } from './api/data_stream.ts';
+export type { Projected } from './api/data_stream.ts';
 export { KeyedStream } from './api/keyed_stream.ts';
 export { ConnectedStreams } from './api/connected_streams.ts';
 export { IntervalJoin, IntervalJoined } from './api/interval_join.ts';

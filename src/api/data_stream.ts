@@ -19,7 +19,7 @@ import { JobCancellationError } from '../core/errors.ts';
 import type { FilterFunction, FlatMapFunction, KeySelector, MapFunction, Partitioner, ProcessFunctionLike, SinkFunction, TwoPhaseCommitSink } from '../core/functions.ts';
 import { OutputTag } from '../core/functions.ts';
 import { KeyedStream, keyFunction, newKeyedStream } from './keyed_stream.ts';
-import { describeType } from '../core/types.ts';
+import { describeType, formatValue } from '../core/types.ts';
 import type { TypeInformation, TypeSpec } from '../core/types.ts';
 import type { WatermarkStrategy } from '../core/watermarks.ts';
 import type { WindowAssigner } from '../core/windowing/assigners.ts';
@@ -91,6 +91,18 @@ export class DataStream<T> {
   map<O>(fn: MapFunction<T, O>, outputType?: TypeInformation<O>): DataStream<O> {
     mapFunctionOf(fn, 'map()');
     return this.#oneInput<O>('map', 'Map', fn, outputType);
+  }
+
+  /** Keeps the tuple fields at these positions, in this order (Flink's project on tuple streams): `project(2, 0)`. */
+  project<const I extends readonly number[]>(...fieldIndexes: I): DataStream<Projected<T, I>> {
+    const type = typeOf(this.#state);
+    const fields = checkedProjection(fieldIndexes, type);
+    const project = (tuple: unknown): unknown[] => {
+      if (!Array.isArray(tuple)) throw new TypeError(`project(${fieldIndexes.join(', ')}): the record ${formatValue(tuple)} is not a tuple (an array). Fix: project tuple streams only, or map objects to what you need`);
+      return fields.map((i) => tuple[i]);
+    };
+    const outputType = type !== null && (type.kind === 'TUPLE' || type.kind === 'ROW') ? { kind: type.kind, fields: fields.map((i) => type.fields[i]) } : null;
+    return this.#oneInput<Projected<T, I>>('map', 'Projection', project, outputType as TypeInformation<Projected<T, I>> | null ?? undefined);
   }
 
   flatMap<O>(fn: FlatMapFunction<T, O>, outputType?: TypeInformation<O>): DataStream<O> {
@@ -513,6 +525,23 @@ function checkSlotSharingGroup(name: string, node: NodeSpec): void {
   if (typeof name !== 'string' || name.length === 0) {
     throw new TypeError(`slotSharingGroup(name) on "${node.name}": expected a non-empty string (Flink's default group is "default")`);
   }
+}
+
+/** The tuple of the fields a projection keeps. */
+export type Projected<T, I extends readonly number[]> = { -readonly [K in keyof I]: T extends readonly unknown[] ? T[I[K]] : unknown };
+
+function checkedProjection(fieldIndexes: readonly number[], type: TypeSpec | null): number[] {
+  const where = `project(${fieldIndexes.join(', ')})`;
+  if (fieldIndexes.length === 0) throw new Error(`${where}: name at least one field position, e.g. project(0, 2)`);
+  for (const i of fieldIndexes) {
+    if (!Number.isInteger(i) || i < 0) throw new Error(`${where}: ${String(i)} is not a field position; positions are whole numbers from 0`);
+  }
+  if (type !== null && type.kind !== 'PICKLED') {
+    if (type.kind !== 'TUPLE' && type.kind !== 'ROW') throw new Error(`${where}: only tuple streams can be projected, and this one is ${describeType(type)}. Fix: map the records to what you need`);
+    const outside = fieldIndexes.find((i) => i >= type.fields.length);
+    if (outside !== undefined) throw new Error(`${where}: the stream's type ${describeType(type)} has no field ${outside}. Fix: use positions from 0 to ${type.fields.length - 1}`);
+  }
+  return [...fieldIndexes];
 }
 
 function checkedOther<T2>(other: DataStream<T2>, call: string): DataStream<T2> {

@@ -7,7 +7,9 @@ import type { Column } from '../core/elements.ts';
 import { NumberSequenceSource } from '../connectors/generator_source.ts';
 import { isSource } from '../core/source.ts';
 import type { Source } from '../core/source.ts';
-import type { ColumnInfo, RuntimeMode } from '../plan/graph.ts';
+import type { ColumnInfo, JobConfig, RuntimeMode } from '../plan/graph.ts';
+import { executionPlanJson } from '../plan/execution_plan.ts';
+import { buildPhysicalPlan } from '../plan/physical.ts';
 import { JobBuilder } from '../plan/job.ts';
 import type { Job } from '../plan/job.ts';
 import { runJob } from '../runtime/job_runner.ts';
@@ -179,6 +181,16 @@ export class StreamExecutionEnvironment {
     return this.#runtimeMode;
   }
 
+  /**
+   * A parallelism-1 source over the given elements, Flink 2's name for fromElements:
+   * `env.fromData(1, 2, 3)`. Each argument is one element (an array passed alone is one element;
+   * give a collection to fromCollection).
+   */
+  fromData<T>(...data: T[]): DataStream<T> {
+    if (data.length === 0) throw new Error('fromData(): needs at least one element, as in Flink. Fix: pass the elements, fromData(1, 2, 3), or use fromCollection(items) for a collection that may be empty');
+    return this.#sourceNode(new CollectionSource(data), 'Collection Source', null);
+  }
+
   /** A parallelism-1 source over the given elements (Flink's fromElements): `env.fromElements(1, 2, 3)`. */
   fromElements<T>(...elements: T[]): DataStream<T> {
     return this.fromCollection(elements);
@@ -296,9 +308,23 @@ export class StreamExecutionEnvironment {
     };
   }
 
+  /**
+   * The job built so far as Flink's getExecutionPlan() gives it: JSON listing each operator (id,
+   * type, pact, parallelism) and its predecessors with the partitioning of each edge
+   * (`ship_strategy`: FORWARD, REBALANCE, RESCALE, SHUFFLE, HASH, CUSTOM, BROADCAST, GLOBAL). The
+   * job stays to be executed.
+   */
+  getExecutionPlan(): string {
+    return executionPlanJson(buildPhysicalPlan(this.#builder.peek(this.#jobConfig('Eddy Job'))));
+  }
+
   /** Hands the graph built so far to a job, as Flink's execute() does; the environment starts a fresh one. */
   #takeJob(jobName: string): Job {
-    return this.#builder.take({
+    return this.#builder.take(this.#jobConfig(jobName));
+  }
+
+  #jobConfig(jobName: string): JobConfig {
+    return {
       jobName,
       parallelism: this.#parallelism,
       maxParallelism: this.#maxParallelism,
@@ -310,7 +336,7 @@ export class StreamExecutionEnvironment {
       kernels: this.#config.isKernelsEnabled(),
       kernelTableMaxBytes: this.#config.getKernelTableMaxBytes(),
       operatorChaining: this.#operatorChaining,
-    });
+    };
   }
 
   #sourceNode<T>(source: Source<T>, name: string, type: TypeInformation<T> | null, columns: ColumnInfo[] | null = null): DataStream<T> {

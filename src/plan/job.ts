@@ -80,10 +80,14 @@ export class JobBuilder {
     return this.nodes.filter((n) => n.config.kind === 'source' && !n.config.bounded).map((n) => n.name);
   }
 
+  /** A copy of the graph built so far, which stays here for the next execute(). */
+  peek(config: JobConfig): JobGraph {
+    return { config, nodes: this.nodes.map((n) => ({ ...n, inputs: [...n.inputs] })) };
+  }
+
   /** Hands the graph built so far to a job and starts a fresh one, as Flink's execute() does. */
   take(config: JobConfig): Job {
-    const graph: JobGraph = { config, nodes: this.nodes.map((n) => ({ ...n, inputs: [...n.inputs] })) };
-    const job: Job = { graph, functions: this.functions };
+    const job: Job = { graph: this.peek(config), functions: this.functions };
     this.nodes = [];
     this.functions = new Map();
     this.generation++;
