@@ -5,6 +5,8 @@
 // as the median of the ratios of neighbouring runs, which a shared VM's slow drifts disturb less.
 // The source's rows come in splits that workers take as they ask; kept-warm workers also run it
 // with one fixed range per worker, to show what taking splits on request gives.
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 import { createWorkerGroup, executeInWorkers, StreamExecutionEnvironment, terminateKernelWorkers } from '../src/index.ts';
 import { keyValueColumns } from './generated_columns.ts';
 import job, { EVENTS, KEYS } from './keyed_sum_job.ts';
@@ -64,23 +66,32 @@ async function inlineKeyedSum(key: Int32Array, value: Float64Array, kernelWorker
 export async function runInlineKernelWorkersBench(n: number): Promise<void> {
   const { key, value } = keyValueColumns(EVENTS, KEYS, false);
   console.log(`
-inline job, fromColumns -> keyBy -> sum, ${EVENTS.toLocaleString('en-US')} events, ${KEYS.toLocaleString('en-US')} keys: kernel in this thread vs setKernelWorkers(2) (median of ${n}, after one run each)`);
+inline job, fromColumns -> keyBy -> sum, ${EVENTS.toLocaleString('en-US')} events, ${KEYS.toLocaleString('en-US')} keys: kernel in this thread vs setKernelWorkers(2) (median of ${n}, after one run each; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   try {
     const first = await inlineKeyedSum(key, value, 2);
     await inlineKeyedSum(key, value, 0);
     const here: { wall: number; cpu: number }[] = [];
     const workers: { wall: number; cpu: number }[] = [];
     for (let i = 0; i < n; i++) {
-      here.push(await inlineKeyedSum(key, value, 0));
+      // The order turns each round, so neither side always runs after the other's garbage.
+      if (i % 2 === 0) here.push(await inlineKeyedSum(key, value, 0));
       workers.push(await inlineKeyedSum(key, value, 2));
+      if (i % 2 === 1) here.push(await inlineKeyedSum(key, value, 0));
     }
     const wallRatio = median(here.map((h, i) => h.wall / workers[i].wall));
+    const cpuRatios = here.map((h, i) => workers[i].cpu / h.cpu);
     console.log(`  this thread                       ${rate(EVENTS, median(here.map((h) => h.wall)))}  CPU ${median(here.map((h) => h.cpu)).toFixed(3)} s`);
-    console.log(`  2 kernel workers, kept            ${rate(EVENTS, median(workers.map((w) => w.wall)))}  CPU ${median(workers.map((w) => w.cpu)).toFixed(3)} s  paired wall speed-up ${wallRatio.toFixed(2)}x`);
+    console.log(`  2 kernel workers, kept            ${rate(EVENTS, median(workers.map((w) => w.wall)))}  CPU ${median(workers.map((w) => w.cpu)).toFixed(3)} s  paired wall speed-up ${wallRatio.toFixed(2)}x (min-max ${Math.min(...here.map((h, i) => h.wall / workers[i].wall)).toFixed(2)}-${Math.max(...here.map((h, i) => h.wall / workers[i].wall)).toFixed(2)}), paired CPU ${median(cpuRatios).toFixed(2)}x this thread's`);
     console.log(`  the first job, starting them      ${rate(EVENTS, first.wall)}`);
   } finally {
     await terminateKernelWorkers();
   }
 }
 
-if (import.meta.url === `file://${(globalThis as { process?: { argv?: string[] } }).process?.argv?.[1]}`) await runWorkersBench();
+// Alone: node --expose-gc --import tsx bench/workers.ts [--inline] [--runs N] (--inline: only the inline job with kernel workers).
+if (import.meta.url === `file://${(globalThis as { process?: { argv?: string[] } }).process?.argv?.[1]}`) {
+  const { values } = parseArgs({ options: { inline: { type: 'boolean', default: false }, runs: { type: 'string', default: '7' } } });
+  if (values.inline) await runInlineKernelWorkersBench(Number(values.runs));
+  else await runWorkersBench({ runs: Number(values.runs) });
+  console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+}

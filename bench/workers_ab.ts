@@ -38,7 +38,8 @@ interface Side {
   readonly label: 'base' | 'current';
   readonly dir: string;
   readonly engine: Engine;
-  readonly enrichment: EnrichmentModule;
+  /** Imported when the enrichment job runs (an old tree's module may not load, or not exist). */
+  enrichment?: EnrichmentModule;
   readonly enrichmentUrl: URL;
   readonly keyedSumUrl: URL;
   readonly group: ReturnType<Engine['createWorkerGroup']>;
@@ -48,8 +49,7 @@ async function load_(label: Side['label'], dir: string): Promise<Side> {
   const root = pathToFileURL(`${dir}/`);
   const engine = (await import(new URL('src/index.ts', root).href)) as Engine;
   const enrichmentUrl = new URL('bench/enrichment_job.ts', root);
-  const enrichment = (await import(enrichmentUrl.href)) as EnrichmentModule;
-  return { label, dir, engine, enrichment, enrichmentUrl, keyedSumUrl: new URL('bench/keyed_sum_job.ts', root), group: engine.createWorkerGroup(2) };
+  return { label, dir, engine, enrichmentUrl, keyedSumUrl: new URL('bench/keyed_sum_job.ts', root), group: engine.createWorkerGroup(2) };
 }
 
 function describeTree(dir: string): string {
@@ -70,7 +70,7 @@ async function cpuOf<T>(body: () => Promise<T>, check: (outcome: T) => void): Pr
 }
 
 const itemTotals = (side: Side) => (outcome: { records: unknown[] }) => {
-  if (outcome.records.length !== side.enrichment.ITEMS) throw new Error(`${side.label}: the enrichment job returned ${outcome.records.length} item totals, not ${side.enrichment.ITEMS}`);
+  if (outcome.records.length !== side.enrichment!.ITEMS) throw new Error(`${side.label}: the enrichment job returned ${outcome.records.length} item totals, not ${side.enrichment!.ITEMS}`);
 };
 
 interface Variant {
@@ -107,10 +107,12 @@ const current = await load_('current', currentPath);
 try {
   console.log(`workers A/B: base ${basePath} (${describeTree(basePath)}), current ${currentPath} (${describeTree(currentPath)}), ${rounds} rounds, CPU time`);
   if (flags.only === undefined || flags.only === 'enrichment') {
-    const purchases = base.enrichment.PURCHASES;
+    for (const side of [base, current]) side.enrichment = (await import(side.enrichmentUrl.href)) as EnrichmentModule;
+    const purchases = base.enrichment!.PURCHASES;
     const variants: Variant[] = [];
     for (const side of [base, current]) {
-      variants.push({ name: `${side.label} this thread`, side, run: () => cpuOf(() => side.enrichment.default.run({ parallelism: 1 }), itemTotals(side)) });
+      const module = side.enrichment!;
+      variants.push({ name: `${side.label} this thread`, side, run: () => cpuOf(() => module.default.run({ parallelism: 1 }), itemTotals(side)) });
       variants.push({ name: `${side.label} 2 workers`, side, run: () => cpuOf(() => side.engine.executeInWorkers(side.enrichmentUrl, { workers: side.group }), itemTotals(side)) });
     }
     const t = await measure(`enrichment job, ${purchases.toLocaleString('en-US')} purchases`, variants);

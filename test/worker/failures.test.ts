@@ -83,9 +83,11 @@ describe('flow control between worker threads', () => {
     expect(receiver.received).toBe(BATCHES);
     expect(receiver.maxQueued).toBeLessThanOrEqual(3);
     const [sender] = await p.metrics();
-    // maxInFlight 3: the sender did run into the limit and waited, BATCHES - 3 times at least; it awaits
-    // each send and credit comes back one batch at a time, so no message holds more than one batch
-    expect(sender.ports).toEqual([{ peer: 1, batchesSent: BATCHES, recordsSent: BATCHES, messagesSent: BATCHES, batchesReceived: 0, recordsReceived: 0, messagesReceived: 0, maxInFlight: 3 }]);
+    // maxInFlight 3: the sender did run into the limit and waited, BATCHES - 3 times at least. How
+    // many batches share a message depends on how long each lingered before credit came back.
+    expect(sender.ports).toEqual([{ peer: 1, batchesSent: BATCHES, recordsSent: BATCHES, messagesSent: expect.any(Number), batchesReceived: 0, recordsReceived: 0, messagesReceived: 0, maxInFlight: 3 }]);
+    expect(sender.ports[0].messagesSent).toBeGreaterThanOrEqual(BATCHES / 3);
+    expect(sender.ports[0].messagesSent).toBeLessThanOrEqual(BATCHES);
   });
 });
 
