@@ -5,11 +5,18 @@ import type { JobExecutionResult, RuntimeContext, ValueState, ValueStateDescript
 
 export type Engine = typeof import('../../src/index.ts');
 export type KeyedSumModule = typeof import('../keyed_sum_job.ts');
+export type JobsModule = typeof import('./jobs.ts');
 
-/** One build of Eddy: its public API, its own keyed-sum job module, and its worker group once made. */
+/** One build of Eddy: its public API, its own copy of this module and keyed-sum job module, and its worker group once made. */
 export interface Side {
   readonly label: 'base' | 'current';
   readonly engine: Engine;
+  /**
+   * This module, imported once per side: a job's code (its functions, key selectors, sinks) is
+   * then the side's own, so V8's feedback at its call sites sees one engine's classes only, as in
+   * a process running one engine.
+   */
+  readonly jobs: JobsModule;
   readonly keyedSum: KeyedSumModule;
   readonly keyedSumUrl: URL;
   group?: WorkerGroup;

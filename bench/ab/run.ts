@@ -12,8 +12,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median, rate } from '../measure.ts';
-import { enrichment, ITEMS, keyedSumLocal, keyedSumOutput, keyedSumRows, keyedSumWorkers, mapKeyByReduce } from './jobs.ts';
-import type { Engine, KeyedSumModule, Run, Side } from './jobs.ts';
+import { ITEMS, keyedSumRows } from './jobs.ts';
+import type { Engine, JobsModule, KeyedSumModule, Run, Side } from './jobs.ts';
 
 const LIMIT = 1.05;
 
@@ -65,7 +65,9 @@ async function load(label: Side['label'], dir: string): Promise<Side> {
   const engine = (await import(new URL('src/index.ts', root).href)) as Engine;
   const keyedSumUrl = new URL('bench/keyed_sum_job.ts', root);
   const keyedSum = (await import(keyedSumUrl.href)) as KeyedSumModule;
-  return { label, engine, keyedSum, keyedSumUrl };
+  // A module instance per side (the query makes another URL): see Side.jobs.
+  const jobs = (await import(new URL(`./jobs.ts?side=${label}`, import.meta.url).href)) as JobsModule;
+  return { label, engine, jobs, keyedSum, keyedSumUrl };
 }
 
 interface Job {
@@ -150,8 +152,8 @@ function summary(results: Measured[], baseName: string, currentName: string): st
 async function checkKeyedSumOutput(base: Side, current: Side, events: number, keys: number): Promise<void> {
   // Local, so the rows (12 bytes each) are garbage before any run is timed.
   const rows = keyedSumRows(events, keys);
-  const baseSums = await keyedSumOutput(base, rows.key, rows.value);
-  const currentSums = await keyedSumOutput(current, rows.key, rows.value);
+  const baseSums = await base.jobs.keyedSumOutput(base, rows.key, rows.value);
+  const currentSums = await current.jobs.keyedSumOutput(current, rows.key, rows.value);
   if (baseSums !== currentSums) throw new Error(`keyed sum over columns, parallelism 1: the engines' outputs differ\n  base:    ${baseSums}\n  current: ${currentSums}`);
   console.log(`\nkeyed sum output, parallelism 1 (not timed): ${currentSums}, same for both`);
 }
@@ -175,10 +177,10 @@ async function main(): Promise<boolean> {
   console.log(`     Node ${process.version}, ${availableParallelism()} cores, load ${loadavg()[0].toFixed(2)}, kernels ${process.env.EDDY_KERNEL_FLAVOR === 'debug' ? 'DEBUG' : 'release'}, ${clock} time, ${rounds} rounds${quick ? ' (quick)' : ''}`);
 
   const jobs: Job[] = [
-    { name: `keyed sum, kernel path, parallelism 1, ${count(EVENTS)} events, ${count(KEYS)} keys`, events: EVENTS, kernel: true, run: keyedSumLocal },
-    { name: `keyed sum, kernel path, 2 workers kept warm, ${count(EVENTS)} events, ${count(KEYS)} keys`, events: EVENTS, kernel: true, run: keyedSumWorkers },
-    { name: `JS path: map → keyBy → reduce, ${count(MAP_EVENTS)} events, ${count(MAP_KEYS)} keys, rolling output`, events: MAP_EVENTS, kernel: false, run: (s) => mapKeyByReduce(s, MAP_EVENTS, MAP_KEYS) },
-    { name: `JS path: enrichment (keyed connect, 2 ValueStates), ${count(PURCHASES)} purchases over ${count(ITEMS)} items`, events: PURCHASES + ITEMS, kernel: false, run: (s) => enrichment(s, PURCHASES) },
+    { name: `keyed sum, kernel path, parallelism 1, ${count(EVENTS)} events, ${count(KEYS)} keys`, events: EVENTS, kernel: true, run: (s) => s.jobs.keyedSumLocal(s) },
+    { name: `keyed sum, kernel path, 2 workers kept warm, ${count(EVENTS)} events, ${count(KEYS)} keys`, events: EVENTS, kernel: true, run: (s) => s.jobs.keyedSumWorkers(s) },
+    { name: `JS path: map → keyBy → reduce, ${count(MAP_EVENTS)} events, ${count(MAP_KEYS)} keys, rolling output`, events: MAP_EVENTS, kernel: false, run: (s) => s.jobs.mapKeyByReduce(s, MAP_EVENTS, MAP_KEYS) },
+    { name: `JS path: enrichment (keyed connect, 2 ValueStates), ${count(PURCHASES)} purchases over ${count(ITEMS)} items`, events: PURCHASES + ITEMS, kernel: false, run: (s) => s.jobs.enrichment(s, PURCHASES) },
   ];
   const selected = jobs.filter((j) => j.name.includes(flags.only ?? ''));
   if (selected.length === 0) throw new Error(`--only ${flags.only}: no job's name contains it`);
