@@ -6,8 +6,8 @@ import {
 import { hashHalves, hashKey, toOrdinal, fromOrdinal } from './bits';
 import { inKeys, inValues, inIndexes, outValues, outIndexes, changedList, scratch, tableBase } from './layout';
 import {
-  fields, size, width, cap, reserve, bitsPtr, claim, emptyFor, find, position, tableBytes, KEY_BIAS,
-  offCount, offSum, offMin, offMax, offMinIndex, offMaxIndex, offFirstIndex,
+  fields, size, width, cap, reserve, bitsPtr, claim, emptyFor, find, position, tableBytes, widen, KEY_BIAS, NARROW_BIAS,
+  narrow, narrowKey, countOf, offCount, offSum, offMin, offMax, offMinIndex, offMaxIndex, offFirstIndex,
 } from './table';
 
 export let errRecord: i32 = -1;
@@ -102,11 +102,11 @@ export function changedSpill(): void {
   const ov = outValues + (<usize>i << 3);
   const oi = outIndexes + (<usize>i << 3);
   switch (emit) {
-    case EMIT_COUNT: store<f64>(ov, load<f64>(p + offCount)); break;
+    case EMIT_COUNT: store<f64>(ov, countOf(p)); break;
     case EMIT_SUM: store<f64>(ov, load<f64>(p + offSum)); break;
     case EMIT_MIN: store<f64>(ov, fromOrdinal(load<i64>(p + offMin))); break;
     case EMIT_MAX: store<f64>(ov, fromOrdinal(load<i64>(p + offMax))); break;
-    case EMIT_AVG: store<f64>(ov, load<f64>(p + offSum) / load<f64>(p + offCount)); break;
+    case EMIT_AVG: store<f64>(ov, load<f64>(p + offSum) / countOf(p)); break;
     case EMIT_MIN_BY: {
       store<f64>(ov, fromOrdinal(load<i64>(p + offMin)));
       store<f64>(oi, load<f64>(p + offMinIndex));
@@ -144,16 +144,28 @@ const FIELDS_ANY: u32 = 0xffffffff;
 const FIELDS_SUM: u32 = FIELD_SUM;
 const FIELDS_COUNT_SUM_MIN_MAX: u32 = FIELD_COUNT | FIELD_SUM | FIELD_MIN | FIELD_MAX;
 
-// The offset configure() gives `bit` in field set `fields` (entries are the key, then the
-// present fields in bit order).
-@inline function fixedOffset(fields: u32, bit: u32): usize {
-  return fields & bit ? 8 + (<usize>popcnt<u32>(fields & (bit - 1)) << 3) : 0;
+// Slot layouts a loop is built for: wide or narrow fixed at compile time, or the table's.
+const WIDE = 0;
+const NARROW = 1;
+const EITHER = 2;
+// applyRange's answer when record errRecord needs the table wide first (see table.ts).
+const WIDEN: i32 = -1000;
+
+@inline function isNarrow(layout: i32): bool {
+  return layout == EITHER ? narrow : layout == NARROW;
 }
 
-// The slot width configure() gives field set `fields`.
-@inline function slotWidth(fields: u32): usize {
+// The offset the table's layout gives `bit` in field set `fields` (see table.ts's setLayout).
+@inline function fixedOffset(fields: u32, layout: i32, bit: u32): usize {
+  if (!(fields & bit)) return 0;
+  const wide: usize = 8 + (<usize>popcnt<u32>(fields & (bit - 1)) << 3);
+  return layout == NARROW ? wide - 8 : wide;
+}
+
+// The slot width the table's layout gives field set `fields`.
+@inline function slotWidth(fields: u32, layout: i32): usize {
   if (fields == FIELDS_ANY) return <usize>width;
-  return 8 + (<usize>popcnt<u32>(fields) << 3);
+  return (layout == NARROW ? 0 : 8) + (<usize>popcnt<u32>(fields) << 3);
 }
 
 @inline function keyAt(format: i32, i: i32): i64 {
@@ -179,7 +191,6 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
   if (grown > 0) pos = emptyFor(h);
   const p = claim(pos, key);
   const rec = (offMinIndex | offMaxIndex | offFirstIndex) != 0 ? load<f64>(inIndexes + (<usize>i << 3)) : 0.0;
-  if (offCount) store<f64>(p + offCount, 1.0);
   if (offSum) store<f64>(p + offSum, v);
   if (offMin | offMax) {
     const o = toOrdinal(v);
@@ -192,16 +203,16 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
   return <i32>pos;
 }
 
-// Record i against the entry at p, whose key matched.
-@inline function accumulate(fields: u32, p: usize, i: i32, v: f64): void {
+// Record i against the entry at p, whose key matched (a narrow slot's count is already done).
+@inline function accumulate(fields: u32, layout: i32, p: usize, i: i32, v: f64): void {
   const any = fields == FIELDS_ANY;
-  const oCount = any ? <usize>offCount : fixedOffset(fields, FIELD_COUNT);
-  const oSum = any ? <usize>offSum : fixedOffset(fields, FIELD_SUM);
-  const oMin = any ? <usize>offMin : fixedOffset(fields, FIELD_MIN);
-  const oMax = any ? <usize>offMax : fixedOffset(fields, FIELD_MAX);
-  const oMinIndex = any ? <usize>offMinIndex : fixedOffset(fields, FIELD_MIN_INDEX);
-  const oMaxIndex = any ? <usize>offMaxIndex : fixedOffset(fields, FIELD_MAX_INDEX);
-  if (oCount) store<f64>(p + oCount, load<f64>(p + oCount) + 1.0);
+  const oCount = any ? <usize>offCount : fixedOffset(fields, layout, FIELD_COUNT);
+  const oSum = any ? <usize>offSum : fixedOffset(fields, layout, FIELD_SUM);
+  const oMin = any ? <usize>offMin : fixedOffset(fields, layout, FIELD_MIN);
+  const oMax = any ? <usize>offMax : fixedOffset(fields, layout, FIELD_MAX);
+  const oMinIndex = any ? <usize>offMinIndex : fixedOffset(fields, layout, FIELD_MIN_INDEX);
+  const oMaxIndex = any ? <usize>offMaxIndex : fixedOffset(fields, layout, FIELD_MAX_INDEX);
+  if (oCount && !isNarrow(layout)) store<f64>(p + oCount, load<f64>(p + oCount) + 1.0);
   if (oSum) store<f64>(p + oSum, load<f64>(p + oSum) + v);
   if (oMin | oMax) {
     const o = toOrdinal(v);
@@ -222,9 +233,9 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
 }
 
 // Records [from, to); in every mode but PLAIN their hashes are in scratch. Returns -1, or a negative
-// ERR_* code with errRecord set.
-@inline function applyRange(format: i32, fields: u32, mode: i32, from: i32, to: i32, emit: i32, track: bool): i32 {
-  const w = slotWidth(fields);
+// ERR_* code or WIDEN with errRecord set (record errRecord not applied).
+@inline function applyRange(format: i32, fields: u32, layout: i32, mode: i32, from: i32, to: i32, emit: i32, track: bool): i32 {
+  const w = slotWidth(fields, layout);
   const base = tableBase;
   let c = cap;
   let sink: u32 = 0;
@@ -234,19 +245,45 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
       if (near < to) sink += load<u32>(base + <usize>position(hashOf(near), c) * w);
     }
     const key = keyAt(format, i);
+    const nar = isNarrow(layout);
+    if (nar && !(format == KEYS_I32 ? <i32>key != i32.MIN_VALUE : narrowKey(key))) {
+      errRecord = i;
+      lookaheadSink ^= sink;
+      return WIDEN;
+    }
     const stored = key ^ KEY_BIAS;
+    const stored32 = <u32>key ^ NARROW_BIAS;
     const v = load<f64>(inValues + (<usize>i << 3));
     const h = mode == PLAIN ? hashAt(format, i) : hashOf(i);
     let pos = position(h, c);
     let p: usize = 0;
     while (true) {
       p = base + <usize>pos * w;
-      const s = load<i64>(p);
-      if (s == stored) {
-        accumulate(fields, p, i, v);
+      let hit = false;
+      let empty = false;
+      if (nar) {
+        const s = load<u32>(p);
+        hit = s == stored32;
+        empty = s == 0;
+      } else {
+        const s = load<i64>(p);
+        hit = s == stored;
+        empty = s == 0;
+      }
+      if (hit) {
+        if (nar) {
+          const count = load<u32>(p, 4) + 1;
+          if (count == 0) {
+            errRecord = i;
+            lookaheadSink ^= sink;
+            return WIDEN;
+          }
+          store<u32>(p, count, 4);
+        }
+        accumulate(fields, layout, p, i, v);
         break;
       }
-      if (s == 0) {
+      if (empty) {
         const added = insertAt(i, key, h, pos, v);
         if (added < 0) {
           errRecord = i;
@@ -270,8 +307,8 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
 }
 
 // The read-only pass over group [from, to)'s home slots.
-@inline function warmGroup(fields: u32, from: i32, to: i32): void {
-  const w = slotWidth(fields);
+@inline function warmGroup(fields: u32, layout: i32, from: i32, to: i32): void {
+  const w = slotWidth(fields, layout);
   const base = tableBase;
   const c = cap;
   let sink: u32 = 0;
@@ -279,25 +316,39 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
   lookaheadSink ^= sink;
 }
 
-@inline function run(format: i32, fields: u32, n: i32, emit: i32, track: bool): i32 {
+@inline function run(format: i32, fields: u32, layout: i32, from: i32, n: i32, emit: i32, track: bool): i32 {
   // The table size decides for the whole call, even if it grows past a threshold in it.
   const bytes = tableBytes();
-  if (bytes < LOOKAHEAD_BYTES) return applyRange(format, fields, PLAIN, 0, n, emit, track);
-  for (let i = 0; i < n; i++) store<u32>(scratch + (<usize>i << 2), hashAt(format, i));
-  if (bytes < PIPELINE_BYTES) return applyRange(format, fields, PIPELINED, 0, n, emit, track);
-  for (let g = 0; g < n; g += GROUP) {
+  // Four aggregates in narrow slots do more per record than the loads ahead can hide below
+  // PIPELINE_BYTES: there they only cost the pass over the hashes and the extra loads.
+  if (bytes < (layout == NARROW ? PIPELINE_BYTES : LOOKAHEAD_BYTES)) return applyRange(format, fields, layout, PLAIN, from, n, emit, track);
+  for (let i = from; i < n; i++) store<u32>(scratch + (<usize>i << 2), hashAt(format, i));
+  if (bytes < PIPELINE_BYTES) return applyRange(format, fields, layout, PIPELINED, from, n, emit, track);
+  for (let g = from; g < n; g += GROUP) {
     const end = min(n, g + GROUP);
-    warmGroup(fields, g, end);
-    const r = applyRange(format, fields, WARMED, g, end, emit, track);
+    warmGroup(fields, layout, g, end);
+    const r = applyRange(format, fields, layout, WARMED, g, end, emit, track);
     if (r != -1) return r;
   }
   return -1;
 }
 
-@inline function runFields(format: i32, n: i32, emit: i32, track: bool): i32 {
-  if (fields == FIELDS_SUM) return run(format, FIELDS_SUM, n, emit, track);
-  if (fields == FIELDS_COUNT_SUM_MIN_MAX) return run(format, FIELDS_COUNT_SUM_MIN_MAX, n, emit, track);
-  return run(format, FIELDS_ANY, n, emit, track);
+// One function per key format and loop, so each is compiled on its own.
+function sumI32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_I32, FIELDS_SUM, WIDE, from, n, emit, track); }
+function sumU32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_U32, FIELDS_SUM, WIDE, from, n, emit, track); }
+function sumF64(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_F64, FIELDS_SUM, WIDE, from, n, emit, track); }
+function fourI32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_I32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, from, n, emit, track); }
+function fourU32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_U32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, from, n, emit, track); }
+function fourF64(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_F64, FIELDS_COUNT_SUM_MIN_MAX, NARROW, from, n, emit, track); }
+function anyI32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_I32, FIELDS_ANY, EITHER, from, n, emit, track); }
+function anyU32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_U32, FIELDS_ANY, EITHER, from, n, emit, track); }
+function anyF64(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_F64, FIELDS_ANY, EITHER, from, n, emit, track); }
+
+// A sum never has a narrow table; four aggregates on a wide one take the loop that reads the layout.
+function runFields(format: i32, from: i32, n: i32, emit: i32, track: bool): i32 {
+  if (fields == FIELDS_SUM) return format == KEYS_I32 ? sumI32(from, n, emit, track) : format == KEYS_U32 ? sumU32(from, n, emit, track) : sumF64(from, n, emit, track);
+  if (fields == FIELDS_COUNT_SUM_MIN_MAX && narrow) return format == KEYS_I32 ? fourI32(from, n, emit, track) : format == KEYS_U32 ? fourU32(from, n, emit, track) : fourF64(from, n, emit, track);
+  return format == KEYS_I32 ? anyI32(from, n, emit, track) : format == KEYS_U32 ? anyU32(from, n, emit, track) : anyF64(from, n, emit, track);
 }
 
 // Applies n records from the input regions in order. Returns n, or a negative ERR_* code with
@@ -308,9 +359,15 @@ export function update(n: i32, keyFormat: i32, emit: i32, track: bool): i32 {
   errRecord = -1;
   const checked = checkKeys(n, keyFormat);
   if (checked < 0) return checked;
-  let r: i32;
-  if (keyFormat == KEYS_I32) r = runFields(KEYS_I32, n, emit, track);
-  else if (keyFormat == KEYS_U32) r = runFields(KEYS_U32, n, emit, track);
-  else r = runFields(KEYS_F64, n, emit, track);
-  return r == -1 ? n : r;
+  let from = 0;
+  while (true) {
+    const r = runFields(keyFormat, from, n, emit, track);
+    if (r != WIDEN) return r == -1 ? n : r;
+    // A key or count a narrow slot cannot hold: the table turns wide and the record goes on there.
+    from = errRecord;
+    const widened = widen();
+    if (widened < 0) return widened;
+    errRecord = -1;
+  }
+  return n;
 }

@@ -5,7 +5,7 @@ import {
 import { fromOrdinal } from './bits';
 import { rows, idsList } from './layout';
 import {
-  size, slotAt, orderAt, find, KEY_BIAS,
+  size, slotAt, orderAt, find, keyOf, countOf,
   offCount, offSum, offMin, offMax, offMinIndex, offMaxIndex, offFirstIndex,
 } from './table';
 
@@ -17,8 +17,8 @@ const COLUMN_BYTES = <usize>BATCH_CAPACITY << 3;
 
 function writeRow(r: u32, pos: u32): void {
   const p = slotAt(pos);
-  store<f64>(column(COL_KEY, r), <f64>(load<i64>(p) ^ KEY_BIAS));
-  if (offCount) store<f64>(column(COL_COUNT, r), load<f64>(p + offCount));
+  store<f64>(column(COL_KEY, r), <f64>keyOf(p));
+  if (offCount) store<f64>(column(COL_COUNT, r), countOf(p));
   if (offSum) store<f64>(column(COL_SUM, r), load<f64>(p + offSum));
   if (offMin) store<f64>(column(COL_MIN, r), fromOrdinal(load<i64>(p + offMin)));
   if (offMax) store<f64>(column(COL_MAX, r), fromOrdinal(load<i64>(p + offMax)));

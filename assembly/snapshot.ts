@@ -2,8 +2,8 @@ import { MAX_KEYS_HARD, ERR_DUPLICATE_KEY, ERR_NOT_INTEGER_KEY, ERR_MEMORY_GROW 
 import { hashKey } from './bits';
 import { tableBase, ensureMemory } from './layout';
 import {
-  size, cap, stride, width, orderPtr, reserve, reserveSlots, place, setOrder, addKeys, position, slotAt, capFor, nextCap, bytesForCap,
-  setScratchFloor, setErr, KEY_BIAS,
+  size, cap, stride, width, orderPtr, reserve, reserveSlots, setOrder, addKeys, position, slotAt, capFor, nextCap, bytesForCap,
+  setScratchFloor, setErr, KEY_BIAS, wideBytesForCap, entryFits, widen, probe, occupied, placeEntry,
 } from './table';
 import { setErrKey } from './keyed_agg';
 import { murmur } from './router';
@@ -30,7 +30,7 @@ export function stageEntries(n: u32, slots: u32): usize {
   const need = <u64>size + <u64>n;
   const capped = need > <u64>MAX_KEYS_HARD ? <u32>MAX_KEYS_HARD : <u32>need;
   const largest = max(max(nextCap(cap), slots), capFor(<u32>min<u64>(<u64>capped + (<u64>capped >> 3), 0xffffffff)));
-  const at = align64(tableBase + <usize>bytesForCap(largest));
+  const at = align64(tableBase + <usize>wideBytesForCap(largest));
   const ranks = align64(<usize>(<f64>at + <f64>n * <f64>stride));
   const prefix = align64(ranks + (<usize>n << 2));
   const end = <f64>prefix + <f64>n * 4.0;
@@ -102,6 +102,15 @@ export function insertEntries(n: u32, maxParallelism: i32, first: i32, last: i32
       sum += one;
     }
   }
+  for (let r: u32 = 0; r < kept; r++) {
+    if (entryFits(at + <usize>r * s)) continue;
+    const widened = widen();
+    if (widened < 0) {
+      setScratchFloor(0);
+      return widened;
+    }
+    break;
+  }
   const need = <u64>size + <u64>kept;
   const same = size == 0 && ranked && dense && slots >= capFor(kept) && slots != cap;
   const grown = same ? reserveSlots(slots, kept) : reserve(need > <u64>MAX_KEYS_HARD ? <u32>MAX_KEYS_HARD + 1 : <u32>need);
@@ -120,20 +129,12 @@ export function insertEntries(n: u32, maxParallelism: i32, first: i32, last: i32
       setErrKey(<f64>key);
       return ERR_NOT_INTEGER_KEY;
     }
-    const stored = key ^ KEY_BIAS;
-    let pos = position(hashKey(key), c);
-    while (true) {
-      const e = load<i64>(slotAt(pos));
-      if (e == 0) break;
-      if (e == stored) {
-        setErrKey(<f64>key);
-        return ERR_DUPLICATE_KEY;
-      }
-      pos++;
-      if (pos == c) pos = 0;
+    const pos = probe(key);
+    if (occupied(pos)) {
+      setErrKey(<f64>key);
+      return ERR_DUPLICATE_KEY;
     }
-    const p = place(pos, key);
-    for (let o: usize = 8; o < s; o += 8) store<i64>(p + o, load<i64>(src + o));
+    placeEntry(pos, src);
     let rank = r;
     if (ranked) {
       rank = load<u32>(ranksAt + (<usize>r << 2));
@@ -180,7 +181,7 @@ export function stageSlots(n: u32, slots: u32, fileWidth: u32): usize {
   const need = <u64>size + <u64>n;
   const capped = need > <u64>MAX_KEYS_HARD ? <u32>MAX_KEYS_HARD : <u32>need;
   const largest = max(max(nextCap(cap), slots), capFor(<u32>min<u64>(<u64>capped + (<u64>capped >> 3), 0xffffffff)));
-  const raw = align64(tableBase + <usize>bytesForCap(largest));
+  const raw = align64(tableBase + <usize>wideBytesForCap(largest));
   const order = align64(<usize>(<f64>raw + <f64>slots * <f64>fileWidth));
   const inverse = align64(order + (<usize>n << 2));
   const ranks = align64(inverse + (<usize>slots << 2));

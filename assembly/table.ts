@@ -7,17 +7,24 @@ import { tableBase, ensureMemory } from './layout';
 
 // Table = open-addressing slots that hold the key and its accumulators inline, then the keys'
 // first-seen order (one u32 slot position per key), then a touched bit per slot.
-// A slot is the entry itself (key i64, then one 8-byte field per aggregate in bit order), so a
-// lookup is one dependent load. 16- and 32-byte slots never straddle a cache line; wider ones are
-// not padded to 64 bytes, which measured slower at 1 M keys (more memory to grow through) for
-// 60% more bytes. The order list keeps drain and snapshot in first-seen order, as a dense entry
-// array did, for 4 bytes a key.
-// A slot's key word holds key ^ KEY_BIAS, so zeroed memory is empty slots: no key id is i64's
-// minimum (doubles are checked to |k| < 2^63, 32-bit columns never reach it).
+// A wide slot is the entry itself (key i64, then one 8-byte field per aggregate in bit order), so
+// a lookup is one dependent load. A table whose fields include the count starts narrow: the key
+// as an i32 and the count as a u32 share the first 8 bytes and the other fields follow, so four
+// aggregates take 32 bytes, two slots to a cache line. The first key beyond an i32 (or i32's
+// minimum) or count reaching 2^32 turns the table wide, once, as growth does. A slot of 16 or 32
+// bytes never straddles a cache line; wider ones are not padded to 64 bytes, which measured
+// slower at 1 M keys (more memory to grow through) for 60% more bytes. The order list keeps drain
+// and snapshot in first-seen order, as a dense entry array did, for 4 bytes a key.
+// A wide slot's key word holds key ^ KEY_BIAS, a narrow one's key ^ NARROW_BIAS, so zeroed memory
+// is empty slots: no key id is i64's minimum (doubles are checked to |k| < 2^63, 32-bit columns
+// never reach it), and a narrow table never holds i32's.
 // Positions are fastrange (h * cap >> 32), so the slot count need not be a power of two and the
 // table grows by half, which holds a table of 16-byte slots near 30 bytes a key at any size.
+// A narrow slot is format 3's packed slot (snapshot.ts copies the slot region as it is); the
+// rest of the kernel reads slots through keyOf / countOf / occupied / placeEntry.
 
 export const KEY_BIAS: i64 = -9223372036854775808;
+export const NARROW_BIAS: u32 = 0x80000000;
 const MIN_SLOTS: u32 = 1024;
 // Up to this size a table is kept at most half full, as the bare loop is: it sits in the caches,
 // where each extra probe is a compare and a likely mispredicted branch. Past it a table grows by
@@ -26,8 +33,11 @@ const MIN_SLOTS: u32 = 1024;
 const LOW_LOAD_BYTES: f64 = 16777216;
 
 export let fields: u32 = 0;
+// Bytes of a snapshot entry: key i64, then 8 per field. A slot is `width` bytes.
 export let stride: u32 = 8;
 export let width: u32 = 16;
+export let narrow: bool = false;
+// Slot offsets; 0 for a field not present. A narrow slot's count is the u32 at 4.
 export let offCount: u32 = 0;
 export let offSum: u32 = 0;
 export let offMin: u32 = 0;
@@ -50,27 +60,40 @@ let maxKeys: u32 = MAX_KEYS_HARD;
 
 export let errKeys: f64 = 0;
 export let errBytes: f64 = 0;
+// Set when a narrow table could not turn wide within maxBytes, until it is reset.
+let wideWanted = false;
 
-function fieldOffset(bit: u32): u32 {
-  if (!(fields & bit)) return 0;
-  const off = stride;
-  stride += 8;
-  return off;
+// The wide offset of `bit` (key i64 first, then the present fields in bit order), or 0.
+function wideOffset(bit: u32): u32 {
+  return fields & bit ? 8 + (<u32>popcnt<u32>(fields & (bit - 1)) << 3) : 0;
+}
+
+// A narrow slot is the wide one with its first 16 bytes (key, count) packed into 8: the count is
+// the lowest field bit, so every other field sits 8 bytes lower.
+function setLayout(n: bool): void {
+  narrow = n;
+  const shift: u32 = n ? 8 : 0;
+  width = stride - shift;
+  offCount = fields & FIELD_COUNT ? (n ? 4 : 8) : 0;
+  offSum = fields & FIELD_SUM ? wideOffset(FIELD_SUM) - shift : 0;
+  offMin = fields & FIELD_MIN ? wideOffset(FIELD_MIN) - shift : 0;
+  offMax = fields & FIELD_MAX ? wideOffset(FIELD_MAX) - shift : 0;
+  offMinIndex = fields & FIELD_MIN_INDEX ? wideOffset(FIELD_MIN_INDEX) - shift : 0;
+  offMaxIndex = fields & FIELD_MAX_INDEX ? wideOffset(FIELD_MAX_INDEX) - shift : 0;
+  offFirstIndex = fields & FIELD_FIRST_INDEX ? wideOffset(FIELD_FIRST_INDEX) - shift : 0;
 }
 
 export function configure(fieldMask: u32, limitBytes: f64, limitKeys: u32): void {
   fields = fieldMask;
-  stride = 8;
-  offCount = fieldOffset(FIELD_COUNT);
-  offSum = fieldOffset(FIELD_SUM);
-  offMin = fieldOffset(FIELD_MIN);
-  offMax = fieldOffset(FIELD_MAX);
-  offMinIndex = fieldOffset(FIELD_MIN_INDEX);
-  offMaxIndex = fieldOffset(FIELD_MAX_INDEX);
-  offFirstIndex = fieldOffset(FIELD_FIRST_INDEX);
-  width = stride;
+  stride = 8 + (<u32>popcnt<u32>(fieldMask) << 3);
+  setLayout((fieldMask & FIELD_COUNT) != 0);
   maxBytes = limitBytes;
   maxKeys = min(limitKeys, <u32>MAX_KEYS_HARD);
+}
+
+// Whether a narrow slot holds this key: an i32 other than i32's minimum.
+@inline export function narrowKey(key: i64): bool {
+  return key == <i64><i32>key && <i32>key != i32.MIN_VALUE;
 }
 
 @inline function lowLoad(c: u32): bool {
@@ -94,6 +117,15 @@ export function bytesForCap(c: u32): f64 {
   return <f64>bitsOffset(c) + <f64>(((c + 63) >> 6) << 3);
 }
 
+// Bytes of a table of c slots once wide (what a narrow table may turn into).
+export function wideBytesForCap(c: u32): f64 {
+  if (!narrow) return bytesForCap(c);
+  setLayout(false);
+  const bytes = bytesForCap(c);
+  setLayout(true);
+  return bytes;
+}
+
 // The fewest slots that hold `need` keys.
 export function capFor(need: u32): u32 {
   const half = <u32>min<u64>(<u64>need << 1, 0xffffffff);
@@ -107,8 +139,13 @@ export function capFor(need: u32): u32 {
   return c;
 }
 
+// With wideWanted (a narrow table that could not turn wide), sized as the wide table it needs.
 export function tableBytesFor(entries: u32): f64 {
-  return bytesForCap(capFor(entries));
+  if (!(narrow && wideWanted)) return bytesForCap(capFor(entries));
+  setLayout(false);
+  const bytes = bytesForCap(capFor(entries));
+  setLayout(true);
+  return bytes;
 }
 
 export function tableBytes(): f64 {
@@ -125,6 +162,8 @@ function setCap(c: u32): void {
 export function reset(): bool {
   size = 0;
   scratchFloor = 0;
+  setLayout((fields & FIELD_COUNT) != 0);
+  wideWanted = false;
   setCap(MIN_SLOTS);
   const bytes = bytesForCap(cap);
   if (!ensureMemory(<f64>tableBase + bytes)) return false;
@@ -144,46 +183,100 @@ export function reset(): bool {
   return load<u32>(orderPtr + (<usize>id << 2));
 }
 
-// The slot position of key, or -1.
-export function find(key: i64): i32 {
-  const stored = key ^ KEY_BIAS;
+@inline function keyWord(key: i64): i64 {
+  return narrow ? <i64>(<u32>key ^ NARROW_BIAS) : key ^ KEY_BIAS;
+}
+
+@inline function wordAt(pos: u32): i64 {
+  return narrow ? <i64>load<u32>(slotAt(pos)) : load<i64>(slotAt(pos));
+}
+
+@inline export function occupied(pos: u32): bool {
+  return wordAt(pos) != 0;
+}
+
+// The key of the entry at slot address p.
+@inline export function keyOf(p: usize): i64 {
+  return narrow ? <i64>(<i32>(load<u32>(p) ^ NARROW_BIAS)) : load<i64>(p) ^ KEY_BIAS;
+}
+
+// The count of the entry at slot address p (only with FIELD_COUNT).
+@inline export function countOf(p: usize): f64 {
+  return narrow ? <f64>load<u32>(p, 4) : load<f64>(p + offCount);
+}
+
+// The slot of key if present, else the first empty slot on its probe path (see occupied()).
+export function probe(key: i64): u32 {
+  const h = hashKey(key);
+  if (narrow && !narrowKey(key)) return emptyFor(h);
   const c = cap;
-  let pos = position(hashKey(key), c);
+  let pos = position(h, c);
+  const stored = keyWord(key);
   while (true) {
-    const s = load<i64>(slotAt(pos));
-    if (s == stored) return <i32>pos;
-    if (s == 0) return -1;
+    const s = wordAt(pos);
+    if (s == stored || s == 0) return pos;
     pos++;
     if (pos == c) pos = 0;
   }
+}
+
+// The slot position of key, or -1.
+export function find(key: i64): i32 {
+  const pos = probe(key);
+  return occupied(pos) ? <i32>pos : -1;
 }
 
 // The first empty slot on hash h's probe path (the key is known to be absent).
 @inline export function emptyFor(h: u32): u32 {
   const c = cap;
   let pos = position(h, c);
-  while (load<i64>(slotAt(pos)) != 0) {
+  while (wordAt(pos) != 0) {
     pos++;
     if (pos == c) pos = 0;
   }
   return pos;
 }
 
-// Claims slot pos (empty) for key as the next key in first-seen order. Only after reserve(size + 1).
+// Claims slot pos (empty) for key as the next key in first-seen order, with a count of 1 if the
+// table counts. Only after reserve(size + 1), and for a narrow table only a narrowKey.
 @inline export function claim(pos: u32, key: i64): usize {
-  const p = slotAt(pos);
-  store<i64>(p, key ^ KEY_BIAS);
+  const p = place(pos, key);
   store<u32>(orderPtr + (<usize>size << 2), pos);
   size++;
+  if (offCount) {
+    if (narrow) store<u32>(p, 1, 4);
+    else store<f64>(p + offCount, 1.0);
+  }
   return p;
 }
 
 // Writes key into empty slot pos; the caller sets its first-seen order and the key count.
 @inline export function place(pos: u32, key: i64): usize {
   const p = slotAt(pos);
-  store<i64>(p, key ^ KEY_BIAS);
+  if (narrow) store<u32>(p, <u32>key ^ NARROW_BIAS);
+  else store<i64>(p, key ^ KEY_BIAS);
   return p;
 }
+
+// Whether a snapshot entry at src (key i64, then 8 bytes per field) fits this table's slots.
+export function entryFits(src: usize): bool {
+  if (!narrow) return true;
+  return narrowKey(load<i64>(src)) && load<f64>(src, 8) < 4294967296.0;
+}
+
+// Writes the snapshot entry at src into empty slot pos (the caller sets its first-seen order and
+// the key count); for a narrow table only an entry that entryFits.
+export function placeEntry(pos: u32, src: usize): void {
+  const p = place(pos, load<i64>(src));
+  const s = <usize>stride;
+  if (narrow) {
+    store<u32>(p, <u32>load<f64>(src, 8), 4);
+    for (let o: usize = 16; o < s; o += 8) store<i64>(p + o - 8, load<i64>(src + o));
+  } else {
+    for (let o: usize = 8; o < s; o += 8) store<i64>(p + o, load<i64>(src + o));
+  }
+}
+
 
 @inline export function setOrder(id: u32, pos: u32): void {
   store<u32>(orderPtr + (<usize>id << 2), pos);
@@ -221,7 +314,7 @@ export function reserve(need: u32): i32 {
     }
     want = lo;
   }
-  return rehash(want, need);
+  return rehash(want, need, narrow);
 }
 
 // Grows to exactly c slots (at least the fewest that hold `need` keys), within the limits.
@@ -232,7 +325,7 @@ export function reserveSlots(c: u32, need: u32): i32 {
     return ERR_MAX_KEYS;
   }
   if (bytesForCap(c) > maxBytes) return reserve(need);
-  return rehash(c, need);
+  return rehash(c, need, narrow);
 }
 
 export function nextCap(c: u32): u32 {
@@ -240,13 +333,31 @@ export function nextCap(c: u32): u32 {
   return lowLoad(doubled) ? doubled : <u32>min<u64>(<u64>c + (<u64>c * 2) / 5, 0xffffffff);
 }
 
-// Moves every key to a table of newCap slots. The old table is copied above the new one and read
-// in slot order (sequentially, as a bare loop's growth reads it), with each slot's first-seen
-// index from an inverse of the order list, so only the writes land at random.
-function rehash(newCap: u32, need: u32): i32 {
+// Turns a narrow table wide at the same slot count (its keys moving as in growth). Returns 1 if it
+// did (slot positions changed), 0 for a table already wide, or a negative ERR_* code.
+export function widen(): i32 {
+  if (!narrow) return 0;
+  const bytes = wideBytesForCap(cap);
+  if (bytes > maxBytes) {
+    wideWanted = true;
+    errKeys = <f64>size;
+    errBytes = bytes;
+    return ERR_MAX_BYTES;
+  }
+  return rehash(cap, size, false);
+}
+
+// Moves every key to a table of newCap slots, narrow or wide. The old table is copied above the
+// new one and read in slot order (sequentially, as a bare loop's growth reads it), with each
+// slot's first-seen index from an inverse of the order list, so only the writes land at random.
+function rehash(newCap: u32, need: u32, toNarrow: bool): i32 {
   const oldCap = cap;
   const oldBytes = <usize>bytesForCap(oldCap);
-  const newBytes = bytesForCap(newCap);
+  const oldOrderOffset = orderOffset(oldCap);
+  const oldBitsOffset = bitsOffset(oldCap);
+  const fromNarrow = narrow;
+  const oldWidth = <usize>width;
+  const newBytes = toNarrow == fromNarrow ? bytesForCap(newCap) : wideBytesForCap(newCap);
   const copyAt = align64(max(tableBase + <usize>newBytes, scratchFloor));
   const inverseAt = align64(copyAt + oldBytes);
   if (!ensureMemory(<f64>inverseAt + <f64>oldCap * 4.0)) {
@@ -255,26 +366,35 @@ function rehash(newCap: u32, need: u32): i32 {
     return ERR_MEMORY_GROW;
   }
   memory.copy(copyAt, tableBase, oldBytes);
-  const oldOrder = copyAt + orderOffset(oldCap);
-  const oldBits = copyAt + bitsOffset(oldCap);
+  const oldOrder = copyAt + oldOrderOffset;
+  const oldBits = copyAt + oldBitsOffset;
   for (let id: u32 = 0; id < size; id++) store<u32>(inverseAt + (<usize>load<u32>(oldOrder + (<usize>id << 2)) << 2), id);
+  if (toNarrow != fromNarrow) setLayout(toNarrow);
   setCap(newCap);
   memory.fill(tableBase, 0, <usize>newBytes);
   const w = <usize>width;
+  const same = toNarrow == fromNarrow;
   // Loads ahead of the new home slots overlap their misses.
   const AHEAD: u32 = 8;
   let sink: u32 = 0;
   for (let from: u32 = 0; from < oldCap; from++) {
-    const src = copyAt + <usize>from * w;
+    const src = copyAt + <usize>from * oldWidth;
     if (from + AHEAD < oldCap) {
-      const ahead = load<i64>(src + <usize>AHEAD * w);
-      if (ahead != 0) sink += load<u32>(slotAt(position(hashKey(ahead ^ KEY_BIAS), newCap)));
+      const ahead = src + <usize>AHEAD * oldWidth;
+      const word = fromNarrow ? <i64>load<u32>(ahead) : load<i64>(ahead);
+      if (word != 0) sink += load<u32>(slotAt(position(hashKey(oldKey(ahead, fromNarrow)), newCap)));
     }
-    const stored = load<i64>(src);
-    if (stored == 0) continue;
-    const pos = emptyFor(hashKey(stored ^ KEY_BIAS));
+    if ((fromNarrow ? <i64>load<u32>(src) : load<i64>(src)) == 0) continue;
+    const pos = emptyFor(hashKey(oldKey(src, fromNarrow)));
     const dst = slotAt(pos);
-    for (let o: usize = 0; o < w; o += 8) store<i64>(dst + o, load<i64>(src + o));
+    if (same) {
+      for (let o: usize = 0; o < w; o += 8) store<i64>(dst + o, load<i64>(src + o));
+    } else {
+      // Narrow to wide: key and count unpacked, the other fields 8 bytes further on.
+      store<i64>(dst, oldKey(src, true) ^ KEY_BIAS);
+      store<f64>(dst, <f64>load<u32>(src, 4), 8);
+      for (let o: usize = 16; o < w; o += 8) store<i64>(dst + o, load<i64>(src + o - 8));
+    }
     store<u32>(orderPtr + (<usize>load<u32>(inverseAt + (<usize>from << 2)) << 2), pos);
     // Touched bits belong to slots, so they move with them.
     if (load<u8>(oldBits + <usize>(from >> 3)) & (<u8>1 << <u8>(from & 7))) {
@@ -284,6 +404,10 @@ function rehash(newCap: u32, need: u32): i32 {
   }
   rehashSink ^= sink;
   return 1;
+}
+
+@inline function oldKey(p: usize, fromNarrow: bool): i64 {
+  return fromNarrow ? <i64>(<i32>(load<u32>(p) ^ NARROW_BIAS)) : load<i64>(p) ^ KEY_BIAS;
 }
 
 @inline function align64(p: usize): usize {

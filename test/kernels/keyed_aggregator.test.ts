@@ -144,9 +144,10 @@ describe('KeyedAggregator against the reference, random batches', () => {
     expect(agg.drainInto(out)).toBe(keyCount);
     expect(firstDifference(out.keys, keys.subarray(0, keyCount))).toBe(-1);
     for (const column of ['count', 'sum', 'min', 'max'] as const) expect([column, firstDifference(out[column], want[column])]).toEqual([column, -1]);
-    // sum+count+min+max: 40-byte slots, 1,973,815 of them (7/10 full past 16 MiB, grown by 2/5),
-    // a 4-byte first-seen order entry per key they can hold and a touched bit per slot.
-    expect(agg.tableBytes).toBe(84_726_008);
+    // sum+count+min+max: 32-byte slots (key and count share 8 bytes), 1,438,645 of them (7/10 full
+    // past 16 MiB, grown by 2/5), a 4-byte first-seen order entry per key they can hold and a
+    // touched bit per slot.
+    expect(agg.tableBytes).toBe(50_244_680);
   });
 
   it('changed keys span chunks without duplicates and reset per update', async () => {
@@ -187,8 +188,9 @@ describe('KeyedAggregator growth', () => {
     expect(agg.size).toBe(225_000);
     // 1024 -> 524,288 slots by doubling, each table at most half full below 16 MiB.
     expect(footprints.size).toBe(8);
-    // 524,288 slots x 24 bytes + 262,144 order entries x 4 bytes + 524,288 touched bits.
-    expect(agg.tableBytes).toBe(13_697_024);
+    // 524,288 slots x 16 bytes (key and count share 8, then firstIndex) + 262,144 order entries x 4
+    // bytes + 524,288 touched bits.
+    expect(agg.tableBytes).toBe(9_502_720);
     expectSameFinal(agg, ref, ['count', 'firstIndex']);
   });
 });

@@ -12,15 +12,16 @@ describe('KeyedAggregator limits', () => {
     } catch (e) {
       error = e;
     }
-    // 50,000 keys need 100,000 slots x 24 bytes + 50,000 order entries x 4 bytes + 100,000 touched bits = 2.5 MiB.
+    // 50,000 keys need 100,000 slots x 16 bytes (key and count share 8) + 50,000 order entries x 4 bytes
+    // + 100,000 touched bits = 1.7 MiB.
     expect(error).toBeInstanceOf(KernelLimitError);
     expect((error as Error).message).toBe(
-      'KeyedAggregator: table would need 2.5 MiB for 50,000 keys, over the limit of 1 MiB; raise maxBytes or reduce key cardinality');
-    // The table grows up to the limit: 40,136 slots x 24 + 20,068 x 4 + 40,136 bits = 1,048,560 bytes, half full.
-    expect((error as KernelLimitError).appliedRecords).toBe(20_068);
-    expect(agg.size).toBe(20_068);
-    expect(agg.tableBytes).toBe(1_048_560);
-    expect(agg.get(20_067)).toEqual({ key: 20_067, sum: 0, count: 1, avg: 0 });
+      'KeyedAggregator: table would need 1.7 MiB for 50,000 keys, over the limit of 1 MiB; raise maxBytes or reduce key cardinality');
+    // The table grows up to the limit: 57,852 slots x 16 + 28,926 x 4 + 57,852 bits = 1,048,568 bytes, half full.
+    expect((error as KernelLimitError).appliedRecords).toBe(28_926);
+    expect(agg.size).toBe(28_926);
+    expect(agg.tableBytes).toBe(1_048_568);
+    expect(agg.get(28_925)).toEqual({ key: 28_925, sum: 0, count: 1, avg: 0 });
   });
 
   it('counts existing and repeated keys once when sizing the error', async () => {

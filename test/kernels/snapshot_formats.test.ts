@@ -59,7 +59,8 @@ function rotated(bytes: Uint8Array, by: number): Uint8Array {
 /** The snapshot in the format's packed slots (key as i32 ^ 2^31 and count as u32 in the first 8 bytes), as a table that packs them writes it. */
 function packed(bytes: Uint8Array): Uint8Array {
   const { view, stride, count, slots, width } = layoutOf(bytes);
-  expect(width).toBe(stride);
+  // A table with a count keeps packed slots itself while its keys fit in an i32.
+  if (width < stride) return bytes;
   const narrow = stride - 8;
   const out = new Uint8Array(HEADER_BYTES + slots * narrow + count * 4);
   out.set(bytes.subarray(0, HEADER_BYTES));
@@ -168,7 +169,7 @@ describe('kernel snapshot format 3 (slots and order list as the table holds them
     }), { seed: 20261206, numRuns: 40 });
   });
 
-  it('reads packed slots (key and count in the first 8 bytes) into a table of full-width slots', async () => {
+  it('reads packed slots (key and count in the first 8 bytes)', async () => {
     const k = await kernels();
     const aggregates: AggregateName[] = ['count', 'sum', 'max'];
     const input = savepointInput();
