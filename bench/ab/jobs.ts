@@ -88,14 +88,14 @@ type Purchase = [itemId: number, quantity: number];
 type Enriched = [itemId: number, itemName: string | null, total: number];
 
 /** examples/enrichment.ts's job, with the engine's own state descriptors and types. */
-export function enrichment(side: Side, purchases: number): Promise<Run> {
+export function enrichment(side: Side, purchases: number, itemCount = ITEMS): Promise<Run> {
   const E = side.engine;
   const env = E.StreamExecutionEnvironment.getExecutionEnvironment();
-  const items = env.fromSource(new E.DataGeneratorSource((i): ItemUpdate => [i, `item ${i}`], ITEMS), E.WatermarkStrategy.noWatermarks(), 'items');
-  const buys = env.fromSource(new E.DataGeneratorSource((i): Purchase => [(i * 7919) % ITEMS, 1 + (i % 5)], purchases), E.WatermarkStrategy.noWatermarks(), 'purchases');
+  const items = env.fromSource(new E.DataGeneratorSource((i): ItemUpdate => [i, `item ${i}`], itemCount), E.WatermarkStrategy.noWatermarks(), 'items');
+  const buys = env.fromSource(new E.DataGeneratorSource((i): Purchase => [(i * 7919) % itemCount, 1 + (i % 5)], purchases), E.WatermarkStrategy.noWatermarks(), 'purchases');
   const tally = new Tally();
   // Built once: a name built per record in the sink would be a tenth of the job's time.
-  const names = Array.from({ length: ITEMS }, (_, i) => `item ${i}`);
+  const names = Array.from({ length: itemCount }, (_, i) => `item ${i}`);
   let badNames = 0;
   class EnrichPurchases {
     private name!: ValueState<string>;

@@ -2,9 +2,9 @@
 // prepare.sh), both loaded in this one process and run alternately, job by job. The VM is
 // shared and noisy, so what counts is the ratio of the two times of each round, not either
 // median alone: neighbouring runs see the same machine.
-//   node --expose-gc --import tsx bench/ab/run.ts <base-worktree> [--runs N] [--quick] [--current <worktree>] [--only <text>] [--clock cpu|wall]
+//   node --expose-gc --import tsx bench/ab/run.ts <base-worktree> [--runs N] [--quick] [--current <worktree>] [--only <text>] [--items N] [--clock cpu|wall]
 // --clock: what a round's time is; CPU time (default, the whole process's, worker threads included) or wall time.
-// --only runs the jobs whose name contains <text>. --current replaces this tree as the current side (to check the harness: a commit against itself).
+// --only runs the jobs whose name contains <text>; --items sets the enrichment job's item count (keys). --current replaces this tree as the current side (to check the harness: a commit against itself).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -19,7 +19,7 @@ const LIMIT = 1.05;
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
-  options: { runs: { type: 'string' }, quick: { type: 'boolean', default: false }, current: { type: 'string' }, only: { type: 'string' }, clock: { type: 'string', default: 'cpu' } },
+  options: { runs: { type: 'string' }, items: { type: 'string' }, quick: { type: 'boolean', default: false }, current: { type: 'string' }, only: { type: 'string' }, clock: { type: 'string', default: 'cpu' } },
 });
 if (positionals.length !== 1) {
   console.error('usage: node --expose-gc --import tsx bench/ab/run.ts <base-worktree> [--runs N] [--quick] [--current <worktree>] [--only <text>]\n(make the worktree with: bash bench/ab/prepare.sh HEAD~1)');
@@ -35,6 +35,8 @@ if (quick) process.env.EDDY_BENCH_EVENTS ??= '1000000';
 const MAP_EVENTS = quick ? 400_000 : 2_000_000;
 const MAP_KEYS = 10_000;
 const PURCHASES = quick ? 200_000 : 1_000_000;
+const ENRICH_ITEMS = Number(flags.items ?? ITEMS);
+if (!Number.isInteger(ENRICH_ITEMS) || ENRICH_ITEMS < 1) throw new Error(`--items ${flags.items}: expected a whole number >= 1`);
 
 const basePath = resolve(positionals[0]);
 const currentPath = flags.current === undefined ? resolve(fileURLToPath(new URL('../..', import.meta.url))) : resolve(flags.current);
@@ -180,7 +182,7 @@ async function main(): Promise<boolean> {
     { name: `keyed sum, kernel path, parallelism 1, ${count(EVENTS)} events, ${count(KEYS)} keys`, events: EVENTS, kernel: true, run: (s) => s.jobs.keyedSumLocal(s) },
     { name: `keyed sum, kernel path, 2 workers kept warm, ${count(EVENTS)} events, ${count(KEYS)} keys`, events: EVENTS, kernel: true, run: (s) => s.jobs.keyedSumWorkers(s) },
     { name: `JS path: map → keyBy → reduce, ${count(MAP_EVENTS)} events, ${count(MAP_KEYS)} keys, rolling output`, events: MAP_EVENTS, kernel: false, run: (s) => s.jobs.mapKeyByReduce(s, MAP_EVENTS, MAP_KEYS) },
-    { name: `JS path: enrichment (keyed connect, 2 ValueStates), ${count(PURCHASES)} purchases over ${count(ITEMS)} items`, events: PURCHASES + ITEMS, kernel: false, run: (s) => s.jobs.enrichment(s, PURCHASES) },
+    { name: `JS path: enrichment (keyed connect, 2 ValueStates), ${count(PURCHASES)} purchases over ${count(ENRICH_ITEMS)} items`, events: PURCHASES + ENRICH_ITEMS, kernel: false, run: (s) => s.jobs.enrichment(s, PURCHASES, ENRICH_ITEMS) },
   ];
   const selected = jobs.filter((j) => j.name.includes(flags.only ?? ''));
   if (selected.length === 0) throw new Error(`--only ${flags.only}: no job's name contains it`);
