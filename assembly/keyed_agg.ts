@@ -251,26 +251,15 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
       lookaheadSink ^= sink;
       return WIDEN;
     }
-    const stored = key ^ KEY_BIAS;
-    const stored32 = <u32>key ^ NARROW_BIAS;
+    const stored = nar ? <i64>(<u32>key ^ NARROW_BIAS) : key ^ KEY_BIAS;
     const v = load<f64>(inValues + (<usize>i << 3));
     const h = mode == PLAIN ? hashAt(format, i) : hashOf(i);
     let pos = position(h, c);
     let p: usize = 0;
     while (true) {
       p = base + <usize>pos * w;
-      let hit = false;
-      let empty = false;
-      if (nar) {
-        const s = load<u32>(p);
-        hit = s == stored32;
-        empty = s == 0;
-      } else {
-        const s = load<i64>(p);
-        hit = s == stored;
-        empty = s == 0;
-      }
-      if (hit) {
+      const s = nar ? <i64>load<u32>(p) : load<i64>(p);
+      if (s == stored) {
         if (nar) {
           const count = load<u32>(p, 4) + 1;
           if (count == 0) {
@@ -283,7 +272,7 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
         accumulate(fields, layout, p, i, v);
         break;
       }
-      if (empty) {
+      if (s == 0) {
         const added = insertAt(i, key, h, pos, v);
         if (added < 0) {
           errRecord = i;
