@@ -6,7 +6,7 @@
 // long a restore takes, and the bytes per key on disk next to those in memory; the kernel state to
 // memory too; and what one checkpoint costs in CPU, measured in a quiet job (`--cost` runs only
 // that part). `--kernel-state` runs only the kernel state's part.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -129,12 +129,19 @@ const heapSum: StateJob = (env, source) => {
 };
 
 /**
- * CPU time of this thread where the runtime can tell (Node 23.9+: process.threadCpuUsage), else
- * of the whole process (which counts the file system's and the GC's helper threads too).
+ * CPU time of this thread where the runtime can tell (Node 23.9+: process.threadCpuUsage; Linux:
+ * the thread's schedstat), else of the whole process (which counts the file system's and the
+ * GC's helper threads too), in ms.
  */
-const threadCpu = (process as { threadCpuUsage?: (previous?: NodeJS.CpuUsage) => NodeJS.CpuUsage }).threadCpuUsage?.bind(process);
-const cpuOf: (previous?: NodeJS.CpuUsage) => NodeJS.CpuUsage = threadCpu ?? ((previous) => process.cpuUsage(previous));
-const CPU_OF = threadCpu === undefined ? 'this process, all threads' : 'this thread';
+const threadCpu = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.bind(process);
+const SCHEDSTAT = '/proc/thread-self/schedstat';
+const schedstat = existsSync(SCHEDSTAT);
+const cpuNow: () => number = threadCpu !== undefined
+  ? () => { const u = threadCpu(); return (u.user + u.system) / 1000; }
+  : schedstat
+    ? () => Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) / 1e6
+    : () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const CPU_OF = threadCpu !== undefined || schedstat ? 'this thread' : 'this process, all threads';
 
 /**
  * The event loop's longest gap between turns over `ms` (a timer re-armed at every turn), and
@@ -145,16 +152,16 @@ async function longestPause(ms: number): Promise<{ wall: number; cpu: number }> 
   let wall = 0;
   let cpu = 0;
   let last = performance.now();
-  let lastCpu = cpuOf();
+  let lastCpu = cpuNow();
   const end = last + ms;
   await new Promise<void>((resolve) => {
     const turn = () => {
       const now = performance.now();
-      const used = cpuOf(lastCpu);
+      const used = cpuNow() - lastCpu;
       wall = Math.max(wall, now - last);
-      cpu = Math.max(cpu, (used.user + used.system) / 1000);
+      cpu = Math.max(cpu, used);
       last = now;
-      lastCpu = cpuOf();
+      lastCpu = cpuNow();
       if (now < end) setTimeout(turn, 0);
       else resolve();
     };
@@ -367,5 +374,6 @@ export async function runCheckpointBench(opts: { events?: number; keys?: number;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = process.argv.includes('--quick') ? { events: 1_000_000, runs: 2, stateKeys: 200_000 } : {};
-  await runCheckpointBench({ ...quick, kernelStateOnly: process.argv.includes('--kernel-state'), costOnly: process.argv.includes('--cost') });
+  const runs = process.argv.includes('--runs') ? { runs: Number(process.argv[process.argv.indexOf('--runs') + 1]) } : {};
+  await runCheckpointBench({ ...quick, ...runs, kernelStateOnly: process.argv.includes('--kernel-state'), costOnly: process.argv.includes('--cost') });
 }

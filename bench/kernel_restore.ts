@@ -1,5 +1,6 @@
-// Restore of a keyed kernel table, whole and at another parallelism (issue 13): 1 M integer keys
-// of sum state snapshot, then restored whole, split 1 -> 2 and 2 -> 3 by key groups, and merged
+// Snapshot and restore of a keyed kernel table, whole and at another parallelism (issue 13): 1 M
+// integer keys of sum state snapshot (into fresh memory, and into memory touched before, as a
+// checkpoint's snapshot goes), then restored whole, split 1 -> 2 and 2 -> 3 by key groups, and merged
 // 2 -> 1, as kernel_aggregate.ts restores them. With --base <tree> the same runs alternate with
 // another checkout's kernels (its src/ and build/eddy_kernels.release.wasm), for a paired A/B.
 //   node --import tsx bench/kernel_restore.ts [--keys N] [--runs R] [--base <dir>]
@@ -20,6 +21,8 @@ interface Table {
   readonly size: number;
   update(keys: Int32Array, values: Float64Array): void;
   snapshot(): Uint8Array;
+  readonly snapshotCapacity?: number;
+  provideSnapshotMemory?(memory: Uint8Array): void;
   restore(bytes: Uint8Array): void;
   restoreKeyGroups(bytes: Uint8Array, first: number, last: number, keyGroupOf: unknown): number;
 }
@@ -55,9 +58,18 @@ const values = Float64Array.from({ length: keys }, (_, i) => i % 1000);
 const ranges = (parallelism: number) => Array.from({ length: parallelism }, (_, i) => keyGroupRange(i, parallelism, MAX_PARALLELISM));
 
 const cases: [string, (t: Tree, whole: Uint8Array, halves: Uint8Array[]) => number][] = [
-  ['snapshot (the synchronous copy)', (t) => {
+  ['snapshot into fresh memory', (t) => {
     const table = t.create();
     table.update(ids, values);
+    return cpu(() => table.snapshot());
+  }],
+  ['snapshot into memory touched before', (t) => {
+    const table = t.create();
+    table.update(ids, values);
+    if (table.provideSnapshotMemory === undefined || table.snapshotCapacity === undefined) return Number.NaN;
+    const memory = new Uint8Array(table.snapshotCapacity);
+    for (let at = 0; at < memory.byteLength; at += 4096) memory[at] = 0;
+    table.provideSnapshotMemory(memory);
     return cpu(() => table.snapshot());
   }],
   ['restore whole (same parallelism)', (t, whole) => cpu(() => t.create().restore(whole))],

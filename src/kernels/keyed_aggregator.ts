@@ -80,6 +80,7 @@ export class KeyedAggregator {
   private changed = new Float64Array(256);
   private changedLength = 0;
   private changedTracked = false;
+  private spare: Uint8Array | null = null;
 
   constructor(exports: KernelExports, options: KeyedAggregatorOptions) {
     this.aggregates = [...options.aggregates];
@@ -215,7 +216,10 @@ export class KeyedAggregator {
     const slots = this.wasm.slots();
     const width = this.wasm.slot_width();
     const slotBytes = slots * width;
-    const out = new Uint8Array(snapshotBytes(width, slots, count));
+    const bytes = snapshotBytes(width, slots, count);
+    const spare = this.spare;
+    this.spare = null;
+    const out = spare !== null && spare.byteLength >= bytes ? spare.subarray(0, bytes) : new Uint8Array(bytes);
     writeHeader(out, { fields: this.fields, stride: this.stride, count, slots, width });
     const base = this.wasm.slot_region();
     const order = this.wasm.order_region();
@@ -223,6 +227,20 @@ export class KeyedAggregator {
     out.set(memory.subarray(base, base + slotBytes), HEADER_BYTES);
     out.set(memory.subarray(order, order + count * 4), HEADER_BYTES + slotBytes);
     return out;
+  }
+
+  /** Bytes the next snapshot takes at most while the table keeps its slot count. */
+  get snapshotCapacity(): number {
+    const slots = this.wasm.slots();
+    return snapshotBytes(this.wasm.slot_width(), slots, slots);
+  }
+
+  /**
+   * Memory for the next snapshot(), which copies into it (and hands it over) when it fits: a
+   * buffer whose pages are touched already spares the copy their first-touch faults.
+   */
+  provideSnapshotMemory(memory: Uint8Array): void {
+    this.spare = memory;
   }
 
   /** Replaces the table with a snapshot's. On error the aggregator is left empty. */

@@ -42,6 +42,7 @@ export function writeHeader(out: Uint8Array, header: { fields: number; stride: n
   view.setUint32(16, header.count, true);
   view.setUint32(20, header.slots, true);
   view.setUint32(24, header.width, true);
+  view.setUint32(28, 0, true);
 }
 
 const FIELD_COUNT = 1;

@@ -184,6 +184,30 @@ describe('kernel snapshot format 3 (slots and order list as the table holds them
     splitAndMerge(() => k.createKeyedAggregator({ aggregates }), bytes, ref, columnsOf(aggregates), 3, true);
   });
 
+  it('copies into memory provided for it when that fits, once, and into fresh memory otherwise', async () => {
+    const k = await kernels();
+    const agg = k.createKeyedAggregator({ aggregates: ['count', 'sum'] });
+    agg.update(Int32Array.from({ length: 3000 }, (_, i) => i * 7), Float64Array.from({ length: 3000 }, (_, i) => i));
+    const fresh = agg.snapshot();
+    const capacity = agg.snapshotCapacity;
+    const { slots, width } = layoutOf(fresh);
+    expect(capacity).toBe(HEADER_BYTES + slots * (width + 4));
+    const memory = new Uint8Array(capacity).fill(0xab);
+    agg.provideSnapshotMemory(memory);
+    const into = agg.snapshot();
+    expect(into.buffer).toBe(memory.buffer);
+    expect(into.byteOffset).toBe(0);
+    expect(Buffer.from(into).equals(Buffer.from(fresh))).toBe(true);
+    // Handed over with the snapshot: the next one does not write into it again.
+    const next = agg.snapshot();
+    expect(next.buffer).not.toBe(memory.buffer);
+    expect(Buffer.from(into).equals(Buffer.from(fresh))).toBe(true);
+    agg.provideSnapshotMemory(new Uint8Array(fresh.byteLength - 1));
+    const tooSmall = agg.snapshot();
+    expect(tooSmall.byteLength).toBe(fresh.byteLength);
+    expect(Buffer.from(tooSmall).equals(Buffer.from(fresh))).toBe(true);
+  });
+
   it('rejects slots and an order list that disagree, and is left empty', async () => {
     const k = await kernels();
     const agg = k.createKeyedAggregator({ aggregates: ['sum'] });

@@ -12,6 +12,10 @@ import { MAX_WATERMARK } from '../../core/watermarks.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorContext, StateInitializationContext } from '../operator.ts';
 import { SinkOperator } from './sink.ts';
+import { TimeSlices } from '../../state/time_slices.ts';
+
+const PAGE_BYTES = 4096;
+const TOUCH_SLICE_BYTES = 1 << 20;
 
 const AGGREGATE: Record<KernelPlan['aggregation'], AggregateName> = { sum: 'sum', min: 'min', max: 'max', minBy: 'minBy', maxBy: 'maxBy' };
 
@@ -190,7 +194,25 @@ export class KernelAggregateOperator extends StreamOperator {
 
   override snapshotState(): KeyedStatePart[] {
     this.recordIndexState!.update([this.recordIndex]);
-    return [{ kind: 'kernel', keyGroups: this.keyGroups!, table: this.aggregator!.snapshot(), keys: this.dictionary === null ? null : [...this.dictionary.values()] }];
+    const parts: KeyedStatePart[] = [{ kind: 'kernel', keyGroups: this.keyGroups!, table: this.aggregator!.snapshot(), keys: this.dictionary === null ? null : [...this.dictionary.values()] }];
+    void this.prepareSnapshotMemory(this.aggregator!);
+    return parts;
+  }
+
+  /**
+   * Memory for the next snapshot, its pages touched a slice at a time after this one: copied into
+   * fresh memory, a large table's snapshot would first fault in every page while the stream waits,
+   * which costs as much again as the copy.
+   */
+  private async prepareSnapshotMemory(aggregator: KeyedAggregator): Promise<void> {
+    const slices = new TimeSlices();
+    await slices.next();
+    const memory = new Uint8Array(aggregator.snapshotCapacity);
+    for (let at = 0; at < memory.byteLength; at += PAGE_BYTES) {
+      memory[at] = 0;
+      if ((at & (TOUCH_SLICE_BYTES - 1)) === 0) await slices.pause();
+    }
+    aggregator.provideSnapshotMemory(memory);
   }
 
   /**
