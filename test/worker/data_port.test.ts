@@ -238,6 +238,23 @@ describe('DataPort', () => {
     expect(got).toEqual(['1', 'watermark', '2.3', '4.5', '6', 'end', '7', '8', '9', '10', '11', '12', '13', '14']);
   });
 
+  it('a checkpoint barrier takes the batches lingering before it along at once, in order', async () => {
+    const [a, aPosted, b] = recordedPair(4, { lingerMs: 60_000 });
+    const got: string[] = [];
+    b.onElement((_, e) => { got.push(e.kind === 'batch' ? `b${e.batch.values[0]}` : e.kind === 'barrier' ? `barrier ${e.checkpointId}` : e.kind); });
+    a.trySend(0, batch(1));
+    a.trySend(1, { kind: 'watermarkStatus', idle: true });
+    await turn();
+    expect(described(aPosted)).toBe('[c0 b1, c1 watermarkStatus]'); // only batches and watermarks linger
+    a.trySend(0, batch(2));
+    await turn();
+    a.trySend(0, { kind: 'barrier', checkpointId: 7 });
+    await turn();
+    expect(described(aPosted)).toBe('[c0 b1, c1 watermarkStatus] | [c0 b2, c0 barrier]');
+    while (got.length < 4) await turn();
+    expect(got).toEqual(['b1', 'watermarkStatus', 'b2', 'barrier 7']);
+  });
+
   it('a lingering message goes once lingerMs has passed', async () => {
     const [a, aPosted, b] = recordedPair(4, { lingerMs: 20 });
     const got: number[] = [];
