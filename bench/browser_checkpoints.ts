@@ -18,7 +18,7 @@ export interface BrowserCheckpointBenchOptions {
   readonly stateKeys?: number;
   readonly events?: number;
   readonly purchases?: number;
-  /** Which parts to run (all by default): 'serialization', 'chunks', 'state', 'jobs'. */
+  /** Which parts to run (all but the last by default): 'serialization', 'chunks', 'state', 'jobs', 'enrichment-intervals'. */
   readonly parts?: readonly string[];
 }
 
@@ -125,7 +125,7 @@ export async function runBrowserCheckpointBench(opts: BrowserCheckpointBenchOpti
         console.log(`    size: ${median(runsOf.map((s) => s.bytesPerKey)).toFixed(1)} bytes per key; ${median(runsOf.map((s) => s.checkpoints))} checkpoints per run, ${ms(median(runsOf.map((s) => s.quietMs)))} of it (median) with all input processed, where long tasks are looked for`);
       }
     }
-    if (!parts.has('jobs')) return;
+    if (!parts.has('jobs') && !parts.has('enrichment-intervals')) return;
 
     // CPU time of every Chromium process (the page's renderer, the browser's IndexedDB and file
     // work, the GPU and utility processes), from the DevTools protocol: wall time is noise here.
@@ -160,9 +160,32 @@ export async function runBrowserCheckpointBench(opts: BrowserCheckpointBenchOpti
     };
     await page.close();
     page = await freshPage();
-    console.log(`  a checkpoint to IndexedDB every second against none (median of ${runs}, alternating)`);
-    await alternate(`keyed sum in the kernels, ${events.toLocaleString('en-US')} events, 100,000 keys`, (c) => call('keyed sum', () => page.evaluate(([e, w]) => window.eddyCheckpointBench!.keyedSum(e, w), [events, c] as const)));
-    await alternate(`enrichment, ${purchases.toLocaleString('en-US')} purchases`, (c) => call('enrichment', () => page.evaluate(([w]) => window.eddyCheckpointBench!.enrich(w), [c] as const)));
+    if (parts.has('jobs')) console.log(`  a checkpoint to IndexedDB every second against none (median of ${runs}, alternating)`);
+    if (parts.has('jobs')) await alternate(`keyed sum in the kernels, ${events.toLocaleString('en-US')} events, 100,000 keys`, (c) => call('keyed sum', () => page.evaluate(([e, w]) => window.eddyCheckpointBench!.keyedSum(e, w), [events, c] as const)));
+    if (parts.has('jobs')) await alternate(`enrichment, ${purchases.toLocaleString('en-US')} purchases`, (c) => call('enrichment', () => page.evaluate(([w]) => window.eddyCheckpointBench!.enrich(w), [c] as const)));
+    if (parts.has('enrichment-intervals')) {
+      // Per run against per checkpoint: the enrichment job without checkpoints, with only its final
+      // one (an interval longer than the run) and with one every second, rotating which goes first.
+      const variants: [string, number | null][] = [['none', null], ['final only', 600_000], ['every second', 1000]];
+      const cpu = variants.map(() => [] as number[]);
+      const counts = variants.map(() => [] as number[]);
+      for (let r = -1; r < runs; r++) {
+        for (let k = 0; k < variants.length; k++) {
+          const v = (k + Math.max(0, r)) % variants.length;
+          const before = await cpuSeconds();
+          const { checkpoints } = await call('enrichment', () => page.evaluate(([i]) => window.eddyCheckpointBench!.enrichEvery(i), [variants[v][1]] as const));
+          const used = (await cpuSeconds() - before) * 1000;
+          if (r >= 0) {
+            cpu[v].push(used);
+            counts[v].push(checkpoints);
+          }
+        }
+      }
+      console.log(`  enrichment, ${purchases.toLocaleString('en-US')} purchases, checkpoints to IndexedDB (median of ${runs}, rotating): Chromium's CPU time`);
+      for (const [v, [name]] of variants.entries()) {
+        console.log(`    ${name.padEnd(14)} ${ms(median(cpu[v]))}  (${cpu[v].map((x) => x.toFixed(0)).join(', ')})  checkpoints ${counts[v].join(', ')}  ${(median(cpu[v]) / median(cpu[0])).toFixed(3)}x`);
+      }
+    }
     console.log(`  (${load()})`);
   } finally {
     await browser?.close();

@@ -5,7 +5,7 @@
 // snapshot, and the longest pause while checkpoints go on), how long until it is durable, how
 // long a restore takes, and the bytes per key on disk next to those in memory; the kernel state to
 // memory too; and what one checkpoint costs in CPU, measured in a quiet job (`--cost` runs only
-// that part). `--kernel-state` runs only the kernel state's part.
+// that part). `--kernel-state` runs only the kernel state's part; `--runs N` sets the runs (5).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

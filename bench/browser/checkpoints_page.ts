@@ -187,6 +187,18 @@ async function enrich(checkpoints: boolean): Promise<number> {
   return result.getNetRuntime();
 }
 
+/**
+ * The enrichment job with a checkpoint to IndexedDB every `intervalMs` (null: no checkpointing): its
+ * net runtime and the checkpoints it completed, to tell what each checkpoint costs from what a run
+ * with checkpointing costs once (the storage's opening, the final checkpoint, clearing them).
+ */
+async function enrichEvery(intervalMs: number | null): Promise<{ ms: number; checkpoints: number }> {
+  const parameters: JobParameters = intervalMs === null ? {} : { checkpointMs: intervalMs, checkpointDatabase: 'bench-enrichment' };
+  gc();
+  const { result } = await enrichment.run({ parallelism: 1, parameters });
+  return { ms: result.getNetRuntime(), checkpoints: result.checkpoints?.completed ?? 0 };
+}
+
 /** `f`'s wall time, and the longest task (over 50 ms; 0 for none) while it ran. */
 async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number; longestTaskMs: number }> {
   const started = performance.now();
@@ -314,6 +326,7 @@ const bench = {
   chunkStoresInWorker,
   keyedSum,
   enrich,
+  enrichEvery,
   serialization: async (heapKeys: number, tableBytes: number) => [
     ...await serialization(`heap state, ${heapKeys.toLocaleString('en-US')} keys`, heapSnapshot(heapKeys)),
     ...await serialization(`kernel table, ${(tableBytes / 1048576).toFixed(0)} MB`, kernelSnapshot(tableBytes)),
