@@ -13,7 +13,7 @@ import type { PhysicalPlan } from '../plan/physical.ts';
 import type { SourceOperator } from './operators/source.ts';
 import { wire } from './wiring.ts';
 import type { Subtask, Wiring } from './wiring.ts';
-import { sleep, yieldToEventLoop } from './yield.ts';
+import { yieldToEventLoop } from './yield.ts';
 import { JobExecutionError } from '../core/errors.ts';
 import { LocalSplitAssigner } from './split_assigner.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
@@ -526,6 +526,10 @@ export class Executor {
   /** Waits for a parked source to have data, the next processing-time timer, or cancel(). */
   private async idle(): Promise<void> {
     const waits: Promise<void>[] = [];
+    // Every timer set here is cleared once one wait ends: a timer left behind would hold the
+    // process open after the job (a checkpoint's timeout is minutes away, a processing-time timer may be hours).
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    const sleep = (ms: number) => new Promise<void>((resolve) => { timers.push(setTimeout(resolve, Math.max(0, ms))); });
     for (const s of this.sources) if (s.status === 'pending' && s.wake !== null) waits.push(s.wake);
     const checkpointDue = this.checkpoints?.coordinator.msUntilDue() ?? Number.POSITIVE_INFINITY;
     if (checkpointDue !== Number.POSITIVE_INFINITY) waits.push(sleep(checkpointDue));
@@ -542,10 +546,9 @@ export class Executor {
     }
     waits.push(new Promise((resolve) => { this.wakeOnCancel = resolve; }));
     if (this.checkpoints !== null) waits.push(new Promise((resolve) => { this.wakeForCheckpoint = resolve; }));
-    let recheck: ReturnType<typeof setTimeout> | undefined;
-    if (this.placement !== null) waits.push(new Promise((resolve) => { recheck = setTimeout(resolve, WORKER_IDLE_RECHECK_MS); }));
+    if (this.placement !== null) waits.push(sleep(WORKER_IDLE_RECHECK_MS));
     await Promise.race(waits);
-    clearTimeout(recheck);
+    for (const timer of timers) clearTimeout(timer);
     this.wakeOnCancel = null;
     // One macrotask turn lets sources fed by promise chains fill their buffers, so the next
     // poll returns a batch rather than the single record that woke us.
