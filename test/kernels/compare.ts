@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { KeyedAggregator, AggregateColumns } from '../../src/kernels/index.ts';
+import type { AggregateColumns, AggregateName, KeyColumn, KeyedAggregator } from '../../src/kernels/index.ts';
 import type { ReferenceAggregator, RefState } from './support.ts';
 import { firstDifference } from './support.ts';
 
@@ -38,4 +38,15 @@ export function expectSameFinal(agg: KeyedAggregator, ref: ReferenceAggregator, 
     const at = firstDifference(got[c]!, want);
     if (at >= 0) expect({ column: c, key: keys[at], got: got[c]![at] }).toEqual({ column: c, key: keys[at], got: want[at] });
   }
+}
+
+/** One batch into `agg` and `ref` with `emit`'s per-record output and the changed keys tracked: both must give the same. */
+export function expectSameUpdate(agg: KeyedAggregator, ref: ReferenceAggregator, keys: KeyColumn, values: Float64Array, indexes: Float64Array, emit: AggregateName): void {
+  const n = values.length;
+  const target = { aggregate: emit, values: emit === 'first' ? undefined : new Float64Array(n), indexes: ['minBy', 'maxBy', 'first'].includes(emit) ? new Float64Array(n) : undefined };
+  agg.update(keys, values, { indexes, emit: target, trackChanged: true });
+  const want = ref.update(keys, values, indexes, emit);
+  if (target.values) expect(firstDifference(target.values, want.values)).toBe(-1);
+  if (target.indexes) expect(firstDifference(target.indexes, want.indexes)).toBe(-1);
+  expect([...agg.changedKeys()]).toEqual(want.changed);
 }
