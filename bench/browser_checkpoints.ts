@@ -300,6 +300,17 @@ function describeWindow(trace: { traceEvents: TraceEvent[] }, profile: Profile, 
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const only = process.argv.find((a) => a.startsWith('--parts='))?.slice('--parts='.length).split(',');
-  const runs = process.argv.find((a) => a.startsWith('--runs='))?.slice('--runs='.length);
-  await runBrowserCheckpointBench({ ...(process.argv.includes('--quick') ? { runs: 2, stateKeys: 200_000, events: 3_000_000, purchases: 1_000_000 } : {}), ...(only === undefined ? {} : { parts: only }), ...(runs === undefined ? {} : { runs: Number(runs) }) });
+  const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const runs = flag('runs');
+  // On a quiet machine the default jobs end within the first checkpoint interval: --events and
+  // --purchases make them longer.
+  const events = flag('events');
+  const purchases = flag('purchases');
+  await runBrowserCheckpointBench({
+    ...(process.argv.includes('--quick') ? { runs: 2, stateKeys: 200_000, events: 3_000_000, purchases: 1_000_000 } : {}),
+    ...(only === undefined ? {} : { parts: only }),
+    ...(runs === undefined ? {} : { runs: Number(runs) }),
+    ...(events === undefined ? {} : { events: Number(events) }),
+    ...(purchases === undefined ? {} : { purchases: Number(purchases) }),
+  });
 }
