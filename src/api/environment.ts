@@ -226,14 +226,14 @@ export class StreamExecutionEnvironment {
   /**
    * Columns of equal length as a parallel bounded source, e.g. `{ key: Int32Array, value: Float64Array }`.
    * Records are named rows `{ key, value }`; keyed aggregations over numeric columns stay columnar.
-   * The columns are copied, unless `{ transfer: true }` hands their buffers over (see FromColumnsOptions).
+   * The columns are copied, unless `{ transfer: true }` hands their buffers over or `{ copy: false }` lends them (see FromColumnsOptions).
    */
   fromColumns(columns: Record<string, Column>, options: string | FromColumnsOptions = 'Columnar Source'): DataStream<Record<string, number>> {
-    const { name = 'Columnar Source', transfer = false } = typeof options === 'string' ? { name: options } : options ?? {};
-    if (typeof transfer !== 'boolean' || typeof name !== 'string') {
-      throw new TypeError(`fromColumns(columns, options): options are { name?: string, transfer?: boolean }, got ${JSON.stringify(options)}. Fix: e.g. fromColumns(columns, { transfer: true })`);
+    const { name = 'Columnar Source', transfer = false, copy = true } = typeof options === 'string' ? { name: options } : options ?? {};
+    if (typeof transfer !== 'boolean' || typeof copy !== 'boolean' || typeof name !== 'string') {
+      throw new TypeError(`fromColumns(columns, options): options are { name?: string, transfer?: boolean, copy?: boolean }, got ${JSON.stringify(options)}. Fix: e.g. fromColumns(columns, { transfer: true })`);
     }
-    const source = new ColumnarSource(columns, { transfer });
+    const source = new ColumnarSource(columns, { transfer, copy });
     return this.#sourceNode(source, name, null, [...source.columns]) as DataStream<Record<string, number>>;
   }
 

@@ -15,6 +15,14 @@ export interface FromColumnsOptions {
    * WebAssembly memory) are copied as without this option.
    */
   readonly transfer?: boolean;
+  /**
+   * `false`: the job reads your arrays where they are, with no copy and nothing detached, so one
+   * set of columns can feed job after job. You promise not to change them until the job has
+   * ended (a restarted job reads them again): what you write to them before then may reach the
+   * job's input. A column whose length changes (a detached or resized buffer, an array grown or
+   * shrunk) fails the job when it is read. `true` by default: Flink's fromCollection copies.
+   */
+  readonly copy?: boolean;
 }
 
 /**
@@ -27,17 +35,23 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
   readonly data: Readonly<Record<string, Column>>;
   readonly length: number;
   readonly columns: readonly { readonly name: string; readonly numeric: 'int' | 'float' | null }[];
+  /** `copy: false`: `data` holds the caller's own arrays. */
+  private readonly borrowed: boolean;
 
   /**
    * Copies the columns (a typed array's copy is one memcpy), as Flink's fromCollection copies
    * its input: changing an array after handing it in must not change the job's input. With
    * `transfer` the buffers are taken over instead (detached from the caller's arrays), which keeps
-   * that promise without the copy.
+   * that promise without the copy; with `copy: false` the caller keeps the arrays and the promise
+   * not to change them while the job may read them.
    */
-  constructor(columns: Record<string, Column>, options: { readonly transfer?: boolean } = {}) {
+  constructor(columns: Record<string, Column>, options: { readonly transfer?: boolean; readonly copy?: boolean } = {}) {
     if (columns === null || typeof columns !== 'object') throw new TypeError(`fromColumns(columns): expected an object of named columns, e.g. { key: Int32Array, value: Float64Array }, got ${columns === null ? 'null' : typeof columns}`);
     const entries = Object.entries(columns);
     if (entries.length === 0) throw new Error('fromColumns(columns): give at least one column, e.g. { key: Int32Array, value: Float64Array }');
+    if (options.copy === false && options.transfer === true) {
+      throw new Error('fromColumns(columns, { copy: false, transfer: true }): both skip the copy, one by reading your arrays in place, the other by detaching their buffers. Fix: pass one of them');
+    }
     const copies: Record<string, Column> = Object.create(null) as Record<string, Column>;
     for (const [name, col] of entries) {
       if (name === '__proto__') throw new Error('fromColumns(columns): a column cannot be named "__proto__" (its rows are objects, where that name is the prototype). Fix: rename the column');
@@ -49,9 +63,10 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
       }
     }
     this.length = entries[0][1].length;
+    this.borrowed = options.copy === false;
     const taken = options.transfer === true ? transferBuffers(entries.map(([, col]) => col)) : null;
     for (const [name, col] of entries) {
-      copies[name] = taken?.get(col) ?? col.slice();
+      copies[name] = this.borrowed ? col : taken?.get(col) ?? col.slice();
     }
     this.data = copies;
     // 64-bit integer columns hold bigints, which the kernels do not take: those stay on the JS path.
@@ -68,6 +83,7 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
     let offset = typeof restoredState === 'number' ? restoredState : start;
     const next = (max: number): Columns | null => {
       if (offset >= end) return null;
+      if (this.borrowed) this.checkBorrowed();
       const upTo = Math.min(end, offset + max);
       const part = sliceColumns(all, offset, upTo);
       offset = upTo;
@@ -82,6 +98,15 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
       isAvailable: () => ALWAYS_AVAILABLE,
       snapshotState: () => offset,
     };
+  }
+
+  /** The caller's arrays are read in place: one that changed length cannot give the rows the job was defined with. */
+  private checkBorrowed(): void {
+    for (const [name, col] of Object.entries(this.data)) {
+      if (col.length !== this.length) {
+        throw new Error(`fromColumns(columns, { copy: false }): column "${name}" has ${col.length} rows now, ${this.length} when the job was defined: its array was resized, or its buffer detached (transferred), while the job could still read it. Fix: leave the arrays alone until the job has ended, or drop copy: false`);
+      }
+    }
   }
 }
 

@@ -61,8 +61,8 @@ describe('fromColumns and the caller\'s arrays', () => {
   it('refuses options of another shape, naming the fix', () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     expect(() => env.fromColumns({ key: new Int32Array(1) }, { transfer: 'yes' } as never)).toThrow(
-      'fromColumns(columns, options): options are { name?: string, transfer?: boolean }, got {"transfer":"yes"}. Fix: e.g. fromColumns(columns, { transfer: true })',
+      'fromColumns(columns, options): options are { name?: string, transfer?: boolean, copy?: boolean }, got {"transfer":"yes"}. Fix: e.g. fromColumns(columns, { transfer: true })',
     );
-    expect(() => env.fromColumns({ key: new Int32Array(1) }, { name: 3 } as never)).toThrow('fromColumns(columns, options): options are { name?: string, transfer?: boolean }, got {"name":3}');
+    expect(() => env.fromColumns({ key: new Int32Array(1) }, { name: 3 } as never)).toThrow('fromColumns(columns, options): options are { name?: string, transfer?: boolean, copy?: boolean }, got {"name":3}');
   });
 });
