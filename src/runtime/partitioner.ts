@@ -49,6 +49,7 @@ export class PartitionTarget implements Target {
   private work: { groups: Int32Array; owner: Int32Array; order: Int32Array } | null = null;
   private subtaskOf: Int32Array | null = null;
   private router: KeyRouter | null = null;
+  private keysDeferred = false;
 
   constructor(partitioning: Partitioning, consumers: readonly ElementQueue[], channel: number, producerIndex: number, hash: HashRouting | null) {
     this.partitioning = partitioning;
@@ -67,6 +68,17 @@ export class PartitionTarget implements Target {
   /** Routes Int32-keyed column batches with the kernels' router from now on. */
   routeWith(kernels: Kernels): void {
     if (this.routesColumns) this.router = kernels.createKeyRouter(this.hash!.maxParallelism, this.consumers.length);
+  }
+
+  /**
+   * Record batches go to the one consumer without keys: it selects each record's key (and its key
+   * group) in its own loop, from the same `HashRouting`, instead of this edge storing them in two
+   * arrays a batch that the consumer reads back. Only for a keyed edge into one local consumer
+   * whose operator says it does (FunctionOperator.selectsOwnKeys).
+   */
+  deferKeys(): void {
+    if (this.partitioning !== 'hash' || this.consumers.length !== 1 || this.hash === null) throw new Error('internal: only a keyed edge into one consumer can leave key selection to it');
+    this.keysDeferred = true;
   }
 
   /** Data is split among the consumers by the edge's partitioning; every other element goes to all of them. */
@@ -294,6 +306,10 @@ export class PartitionTarget implements Target {
     const { values, timestamps } = batch;
     const n = values.length;
     if (n === 0) return;
+    if (this.keysDeferred) {
+      this.consumers[0].enqueue(this.channel, { kind: 'batch', batch: { values, timestamps, keys: null, keyGroups: null } });
+      return;
+    }
     // Sized once: pushing would grow (copy) each array about ten times per batch.
     const keys = new Array<unknown>(n);
     const keyGroups = new Array<number>(n);
@@ -315,7 +331,7 @@ export class PartitionTarget implements Target {
  * keyGroupFor with a 32-bit integer key's hash (the integer itself) taken straight to murmur:
  * the usual key, hashed once per record on the record path, where keyGroupFor's type dispatch shows.
  */
-function keyGroupOf(key: unknown, maxParallelism: number): number {
+export function keyGroupOf(key: unknown, maxParallelism: number): number {
   if (typeof key !== 'number' || (key | 0) !== key) return keyGroupFor(key, maxParallelism);
   return murmurHash(key | 0) % maxParallelism;
 }

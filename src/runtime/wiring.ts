@@ -10,6 +10,7 @@ import { InputGate } from './input_gate.ts';
 import type { StreamOperator } from './operator.ts';
 import { createOperator } from './operators/index.ts';
 import { SourceOperator } from './operators/source.ts';
+import { FunctionOperator } from './operators/function_operator.ts';
 import { OperatorOutput } from './output.ts';
 import type { Target } from './output.ts';
 import { PartitionTarget } from './partitioner.ts';
@@ -73,6 +74,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
   const rule = placement?.rule ?? { kind: 'spread' };
   const owner = (node: PhysicalNode, s: number): number => ownerOf(rule, workers, node.spec.id, s);
   const gates = new Map<number, InputGate[]>();
+  const operators = new Map<number, StreamOperator[]>();
   const queues = new Map<number, ElementQueue[]>();
   const inbound = new Map<number, QueuedTask>();
   const gateIds = queuedGateIds(plan);
@@ -96,6 +98,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
     const check = outputCheck(node);
     const nodeGates: InputGate[] = [];
     const nodeQueues: ElementQueue[] = [];
+    const nodeOperators: StreamOperator[] = [];
     for (let s = 0; s < node.parallelism; s++) {
       const thread = owner(node, s);
       if (thread !== here) {
@@ -131,6 +134,11 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
           } else {
             const partitioner = new PartitionTarget(edge.resolved, queues.get(consumer.spec.id)!, channel, s, hash);
             if (partitioner.routesColumns) columnRouters.push(partitioner);
+            const selector = hash !== null && !edge.sorted ? keySelectingConsumer(consumer, queues.get(consumer.spec.id)!, operators.get(consumer.spec.id)) : null;
+            if (selector !== null) {
+              partitioner.deferKeys();
+              selector.selectKeysOf(edge.input, hash!);
+            }
             target = partitioner;
           }
         }
@@ -145,6 +153,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
         node: node.spec, uid: node.uid, subtaskIndex: s, parallelism: node.parallelism, maxParallelism: node.maxParallelism,
         config: plan.config, functions: { ...functions, fn: instanceForSubtask(functions.fn, s) }, output, clock, kernels,
       }, node.kernel, node.windowKernel);
+      nodeOperators[s] = op;
       if (op instanceof SourceOperator) {
         sources.push(op);
         subtasks.push({ node, index: s, op, gate: null, queue: null, task: new TaskStats(taskName(node, s)), state });
@@ -172,12 +181,25 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
     }
     gates.set(node.spec.id, nodeGates);
     queues.set(node.spec.id, nodeQueues);
+    operators.set(node.spec.id, nodeOperators);
   }
   // Plan order, then subtask index: producers before their chained consumers, and the order metrics list them in.
   const position = new Map(plan.nodes.map((n, i) => [n, i]));
   subtasks.sort((a, b) => position.get(a.node)! - position.get(b.node)! || a.index - b.index);
   sources.reverse();
   return { subtasks: withChainTasks(subtasks), sources, tasks, inbound, columnRouters };
+}
+
+/**
+ * The consumer's operator when a keyed edge may leave key selection to it: one subtask, in this
+ * thread (its queue is local, so the batch object itself reaches it), whose record loops select
+ * keys themselves. Null otherwise: the partitioner stores keys beside the records, as it must
+ * for several consumers, another worker or a sorted input.
+ */
+function keySelectingConsumer(consumer: PhysicalNode, queues: readonly ElementQueue[], ops: readonly StreamOperator[] | undefined): FunctionOperator | null {
+  if (consumer.parallelism !== 1 || !(queues[0] instanceof QueuedTask)) return null;
+  const op = ops?.[0];
+  return op instanceof FunctionOperator && op.selectsOwnKeys() ? op : null;
 }
 
 /** The rule of a shuffle, rescale or partitionCustom edge; null for the partitionings PartitionTarget routes. */

@@ -2,6 +2,7 @@ import type { RecordBatch } from '../../core/elements.ts';
 import type { OperatorContext } from '../operator.ts';
 import { emitReturned, requireMethods } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
+import { keyGroupOf } from '../partitioner.ts';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -40,6 +41,10 @@ export class CoProcessOperator extends FunctionOperator {
     this.methods = methods;
   }
 
+  override selectsOwnKeys(): boolean {
+    return true;
+  }
+
   processBatch(input: number, batch: RecordBatch): void {
     // A loop of its own rather than emitEach, whose call to its handler is shared by every
     // operator kind and so cannot be inlined; here the user's method is called directly.
@@ -50,15 +55,27 @@ export class CoProcessOperator extends FunctionOperator {
     const shape = this.shape;
     const p = this.pctx;
     const out = p.collector;
+    // Keys left to this operator by its edge (see KeyedReduceOperator) are selected per record here.
+    const selection = backend !== null && keys === null ? this.keySelection[input] : null;
+    if (backend !== null && keys === null && selection === null) throw new Error(`internal: ${this.ctx.node.name} got a batch without keys`);
+    const keyOf = selection?.keyOf;
+    const maxParallelism = this.ctx.maxParallelism;
+    let selecting = false;
     let i = 0;
     try {
       for (; i < values.length; i++) {
-        if (backend !== null) backend.setCurrentKey(keys![i], keyGroups![i]);
+        if (keyOf !== undefined) {
+          selecting = true;
+          const key = keyOf(values[i]);
+          backend!.setCurrentKey(key, keyGroupOf(key, maxParallelism));
+          selecting = false;
+        } else if (backend !== null) backend.setCurrentKey(keys![i], keyGroups![i]);
         p.ts = p.outTs = timestamps === null ? Number.NaN : timestamps[i];
         if (shape === Shape.Map) out.collect(method.call(fn, values[i]));
         else emitReturned(shape === Shape.FlatMap ? method.call(fn, values[i], out) : method.call(fn, values[i], p, out), out);
       }
     } catch (error) {
+      if (selecting) throw selection!.fail(error, values[i]);
       throw this.failure(error, { value: values[i] });
     }
   }

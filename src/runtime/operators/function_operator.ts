@@ -8,6 +8,7 @@ import { ProcessContextImpl } from '../process_context.ts';
 import { runtimeContextFor } from '../runtime_context.ts';
 import type { InternalTimer, InternalTimerService } from '../timers.ts';
 import type { RecordBatch } from '../../core/elements.ts';
+import type { HashRouting } from '../partitioner.ts';
 
 type OnTimer = (timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<unknown>) => Emitted<unknown>;
 
@@ -24,6 +25,11 @@ export abstract class FunctionOperator extends StreamOperator {
   /** The user function's timers (in the key's own namespace); null on a non-keyed operator. */
   userTimers: InternalTimerService | null = null;
   private readonly onTimer: OnTimer | null;
+  /**
+   * Per input: the key selection of a keyed edge that leaves it to this operator (its batches come
+   * with `keys` null; PartitionTarget.deferKeys); null where batches come keyed.
+   */
+  protected readonly keySelection: (HashRouting | null)[] = [null, null];
 
   constructor(ctx: OperatorContext) {
     super(ctx);
@@ -31,6 +37,17 @@ export abstract class FunctionOperator extends StreamOperator {
     this.pctx = new ProcessContextImpl(this);
     const onTimer = (this.fn as { onTimer?: unknown } | null)?.onTimer;
     this.onTimer = typeof onTimer === 'function' ? (onTimer as OnTimer).bind(this.fn) : null;
+  }
+
+  /** Whether its record loops select keys themselves for batches that come without them. */
+  selectsOwnKeys(): boolean {
+    return false;
+  }
+
+  /** From now on, batches of `input` may come without keys: select them with `routing`. */
+  selectKeysOf(input: number, routing: HashRouting): void {
+    if (!this.selectsOwnKeys()) throw new Error(`internal: ${this.ctx.node.name} reads keys from its batches and cannot select them`);
+    this.keySelection[input] = routing;
   }
 
   override initializeState(context: StateInitializationContext): void | Promise<void> {

@@ -10,6 +10,7 @@ import { formatValue } from '../../core/types.ts';
 import type { OperatorContext, StateInitializationContext } from '../operator.ts';
 import { promiseReturned, reduceFunctionOf } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
+import { keyGroupOf } from '../partitioner.ts';
 
 /** Flink's StreamGroupedReduceOperator names its state so; we keep the name for familiarity. */
 const STATE_NAME = '_op_state';
@@ -57,8 +58,12 @@ export class KeyedReduceOperator extends FunctionOperator {
     return next;
   };
 
-  processBatch(_input: number, batch: RecordBatch): void {
-    const { values, timestamps } = batch;
+  override selectsOwnKeys(): boolean {
+    return true;
+  }
+
+  processBatch(input: number, batch: RecordBatch): void {
+    const { values, timestamps, keys, keyGroups } = batch;
     const n = values.length;
     const state = this.state;
     const heap = this.heapState;
@@ -69,12 +74,23 @@ export class KeyedReduceOperator extends FunctionOperator {
     const results = emit ? new Array<unknown>(n) : null;
     const check = this.out.check;
     const backend = this.keyedStateBackend!;
-    const keys = batch.keys!;
-    const keyGroups = batch.keyGroups!;
+    // Batches of an edge that left key selection to this operator come without keys: selected
+    // here, in the record's own step, so no array of keys and key groups is built and read back.
+    const selection = keys === null ? this.keySelection[input] : null;
+    if (keys === null && selection === null) throw new Error(`internal: ${this.ctx.node.name} got a batch without keys`);
+    const keyOf = selection?.keyOf;
+    const maxParallelism = this.ctx.maxParallelism;
+    let selecting = false;
     let i = 0;
     try {
       for (; i < n; i++) {
-        backend.setCurrentKey(keys[i], keyGroups[i]);
+        if (keyOf === undefined) backend.setCurrentKey(keys![i], keyGroups![i]);
+        else {
+          selecting = true;
+          const key = keyOf(values[i]);
+          backend.setCurrentKey(key, keyGroupOf(key, maxParallelism));
+          selecting = false;
+        }
         let next: unknown;
         if (heap !== null) next = heap.combine(values[i], step);
         else {
@@ -87,6 +103,7 @@ export class KeyedReduceOperator extends FunctionOperator {
         }
       }
     } catch (error) {
+      if (selecting) throw selection!.fail(error, values[i]);
       throw this.failure(error, { value: values[i] });
     }
     if (results !== null) this.out.emitBatch(recordBatch(results, timestamps), true);
