@@ -102,7 +102,8 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
 
   /** The caller's arrays are read in place: one that changed length cannot give the rows the job was defined with. */
   private checkBorrowed(): void {
-    for (const [name, col] of Object.entries(this.data)) {
+    for (const name in this.data) {
+      const col = this.data[name];
       if (col.length !== this.length) {
         throw new Error(`fromColumns(columns, { copy: false }): column "${name}" has ${col.length} rows now, ${this.length} when the job was defined: its array was resized, or its buffer detached (transferred), while the job could still read it. Fix: leave the arrays alone until the job has ended, or drop copy: false`);
       }
