@@ -6,7 +6,7 @@ import {
 import { hashHalves, hashKey, toOrdinal, fromOrdinal } from './bits';
 import { inKeys, inValues, inIndexes, outValues, outIndexes, changedList, scratch, tableBase } from './layout';
 import {
-  fields, size, width, cap, reserve, bitsPtr, claim, emptyFor, find, position, tableBytes, widen, KEY_BIAS, NARROW_BIAS,
+  fields, size, width, cap, reserve, bitsPtr, claim, emptyFor, find, position, slotAt, tableBytes, widen, KEY_BIAS, NARROW_BIAS,
   narrow, narrowKey, countOf, offCount, offSum, offMin, offMax, offMinIndex, offMaxIndex, offFirstIndex,
 } from './table';
 
@@ -168,10 +168,17 @@ const WIDEN: i32 = -1000;
   return (layout == NARROW ? 0 : 8) + (<usize>popcnt<u32>(fields) << 3);
 }
 
-@inline function keyAt(format: i32, i: i32): i64 {
-  if (format == KEYS_I32) return <i64>load<i32>(inKeys + (<usize>i << 2));
-  if (format == KEYS_U32) return <i64>load<u32>(inKeys + (<usize>i << 2));
-  return <i64>load<f64>(inKeys + (<usize>i << 3));
+@inline function keyAt(format: i32, keys: usize, i: i32): i64 {
+  if (format == KEYS_I32) return <i64>load<i32>(keys + (<usize>i << 2));
+  if (format == KEYS_U32) return <i64>load<u32>(keys + (<usize>i << 2));
+  return <i64>load<f64>(keys + (<usize>i << 3));
+}
+
+// hashAt's hash from the key keyAt read, so the loop loads each key once.
+@inline function hashOfKey(format: i32, key: i64): u32 {
+  if (format == KEYS_I32) return hashHalves(<u32>key, <u32>(<i32>key >> 31));
+  if (format == KEYS_U32) return hashHalves(<u32>key, 0);
+  return hashKey(key);
 }
 
 @inline function hashAt(format: i32, i: i32): u32 {
@@ -232,19 +239,26 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
   return load<u32>(scratch + (<usize>i << 2));
 }
 
-// Records [from, to); in every mode but PLAIN their hashes are in scratch. Returns -1, or a negative
-// ERR_* code or WIDEN with errRecord set (record errRecord not applied).
-@inline function applyRange(format: i32, fields: u32, layout: i32, mode: i32, from: i32, to: i32, emit: i32, track: bool): i32 {
+// The empty slot, on its probe path, of the record hitRange stopped at.
+let missPos: u32 = 0;
+
+// Records [from, to) while their keys are in the table; in every mode but PLAIN their hashes are
+// in scratch. Returns `to` when all were applied; the first record whose key is absent (not
+// applied, its empty slot in missPos); or WIDEN with errRecord set (record errRecord not applied).
+// Inserting is left to the caller, so this loop calls nothing and keeps its values in registers.
+@inline function hitRange(format: i32, fields: u32, layout: i32, mode: i32, from: i32, to: i32, emit: i32, track: bool): i32 {
   const w = slotWidth(fields, layout);
   const base = tableBase;
-  let c = cap;
+  const keys = inKeys;
+  const values = inValues;
+  const c = cap;
   let sink: u32 = 0;
   for (let i = from; i < to; i++) {
     if (mode == PIPELINED) {
       const near = i + AHEAD;
       if (near < to) sink += load<u32>(base + <usize>position(hashOf(near), c) * w);
     }
-    const key = keyAt(format, i);
+    const key = keyAt(format, keys, i);
     const nar = isNarrow(layout);
     if (nar && !(format == KEYS_I32 ? <i32>key != i32.MIN_VALUE : narrowKey(key))) {
       errRecord = i;
@@ -252,8 +266,8 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
       return WIDEN;
     }
     const stored = nar ? <i64>(<u32>key ^ NARROW_BIAS) : key ^ KEY_BIAS;
-    const v = load<f64>(inValues + (<usize>i << 3));
-    const h = mode == PLAIN ? hashAt(format, i) : hashOf(i);
+    const v = load<f64>(values + (<usize>i << 3));
+    const h = mode == PLAIN ? hashOfKey(format, key) : hashOf(i);
     let pos = position(h, c);
     let p: usize = 0;
     while (true) {
@@ -273,16 +287,9 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
         break;
       }
       if (s == 0) {
-        const added = insertAt(i, key, h, pos, v);
-        if (added < 0) {
-          errRecord = i;
-          lookaheadSink ^= sink;
-          return added;
-        }
-        c = cap;
-        pos = <u32>added;
-        p = base + <usize>pos * w;
-        break;
+        missPos = pos;
+        lookaheadSink ^= sink;
+        return i;
       }
       pos++;
       if (pos == c) pos = 0;
@@ -292,6 +299,64 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
   }
   // Keeps the loads ahead observable so no optimiser drops them.
   lookaheadSink ^= sink;
+  return to;
+}
+
+// Record i, whose key hitRange found absent, as a new entry. Returns 0 or a negative ERR_* code
+// with errRecord set.
+function insertRecord(format: i32, i: i32, emit: i32, track: bool): i32 {
+  const key = keyAt(format, inKeys, i);
+  const added = insertAt(i, key, hashOfKey(format, key), missPos, load<f64>(inValues + (<usize>i << 3)));
+  if (added < 0) {
+    errRecord = i;
+    return added;
+  }
+  if (track) markTouched(<u32>added, key);
+  if (emit != EMIT_NONE) emitRecord(i, slotAt(<u32>added), emit);
+  return 0;
+}
+
+// Loops, one set of hit loops each.
+const SUM_I32 = 0;
+const SUM_U32 = 1;
+const SUM_F64 = 2;
+const FOUR_I32 = 3;
+const FOUR_U32 = 4;
+const FOUR_F64 = 5;
+const ANY_I32 = 6;
+const ANY_U32 = 7;
+const ANY_F64 = 8;
+const SUM_I32_QUIET = 9;
+const FOUR_I32_QUIET = 10;
+
+// The hit loop of loop and mode (both constants where it is inlined).
+@inline function hits(loop: i32, mode: i32, from: i32, to: i32, emit: i32, track: bool): i32 {
+  if (loop == SUM_I32) return mode == PLAIN ? sumI32Plain(from, to, emit, track) : mode == PIPELINED ? sumI32Ahead(from, to, emit, track) : sumI32Warm(from, to, emit, track);
+  if (loop == SUM_U32) return mode == PLAIN ? sumU32Plain(from, to, emit, track) : mode == PIPELINED ? sumU32Ahead(from, to, emit, track) : sumU32Warm(from, to, emit, track);
+  if (loop == SUM_F64) return mode == PLAIN ? sumF64Plain(from, to, emit, track) : mode == PIPELINED ? sumF64Ahead(from, to, emit, track) : sumF64Warm(from, to, emit, track);
+  if (loop == FOUR_I32) return mode == PLAIN ? fourI32Plain(from, to, emit, track) : mode == PIPELINED ? fourI32Ahead(from, to, emit, track) : fourI32Warm(from, to, emit, track);
+  if (loop == FOUR_U32) return mode == PLAIN ? fourU32Plain(from, to, emit, track) : mode == PIPELINED ? fourU32Ahead(from, to, emit, track) : fourU32Warm(from, to, emit, track);
+  if (loop == FOUR_F64) return mode == PLAIN ? fourF64Plain(from, to, emit, track) : mode == PIPELINED ? fourF64Ahead(from, to, emit, track) : fourF64Warm(from, to, emit, track);
+  if (loop == ANY_I32) return mode == PLAIN ? anyI32Plain(from, to, emit, track) : mode == PIPELINED ? anyI32Ahead(from, to, emit, track) : anyI32Warm(from, to, emit, track);
+  if (loop == ANY_U32) return mode == PLAIN ? anyU32Plain(from, to, emit, track) : mode == PIPELINED ? anyU32Ahead(from, to, emit, track) : anyU32Warm(from, to, emit, track);
+  if (loop == ANY_F64) return mode == PLAIN ? anyF64Plain(from, to, emit, track) : mode == PIPELINED ? anyF64Ahead(from, to, emit, track) : anyF64Warm(from, to, emit, track);
+  if (loop == SUM_I32_QUIET) return mode == PLAIN ? sumI32QuietPlain(from, to, emit, track) : mode == PIPELINED ? sumI32QuietAhead(from, to, emit, track) : sumI32QuietWarm(from, to, emit, track);
+  if (loop == FOUR_I32_QUIET) return mode == PLAIN ? fourI32QuietPlain(from, to, emit, track) : mode == PIPELINED ? fourI32QuietAhead(from, to, emit, track) : fourI32QuietWarm(from, to, emit, track);
+  return WIDEN;
+}
+
+// Records [from, to) through loop's hit loop, inserting each absent key where it stopped. Returns
+// -1, or a negative ERR_* code or WIDEN with errRecord set.
+@inline function applyRange(loop: i32, mode: i32, format: i32, from: i32, to: i32, emit: i32, track: bool): i32 {
+  let i = from;
+  while (i < to) {
+    const r = hits(loop, mode, i, to, emit, track);
+    if (r == to) break;
+    if (r < 0) return r;
+    const added = insertRecord(format, r, emit, track);
+    if (added < 0) return added;
+    i = r + 1;
+  }
   return -1;
 }
 
@@ -305,36 +370,78 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
   lookaheadSink ^= sink;
 }
 
-@inline function run(format: i32, fields: u32, layout: i32, from: i32, n: i32, emit: i32, track: bool): i32 {
+@inline function run(loop: i32, format: i32, fields: u32, layout: i32, from: i32, n: i32, emit: i32, track: bool): i32 {
   // The table size decides for the whole call, even if it grows past a threshold in it.
   const bytes = tableBytes();
   // Four aggregates in narrow slots do more per record than the loads ahead can hide below
   // PIPELINE_BYTES: there they only cost the pass over the hashes and the extra loads.
-  if (bytes < (layout == NARROW ? PIPELINE_BYTES : LOOKAHEAD_BYTES)) return applyRange(format, fields, layout, PLAIN, from, n, emit, track);
+  if (bytes < (layout == NARROW ? PIPELINE_BYTES : LOOKAHEAD_BYTES)) return applyRange(loop, PLAIN, format, from, n, emit, track);
   for (let i = from; i < n; i++) store<u32>(scratch + (<usize>i << 2), hashAt(format, i));
-  if (bytes < PIPELINE_BYTES) return applyRange(format, fields, layout, PIPELINED, from, n, emit, track);
+  if (bytes < PIPELINE_BYTES) return applyRange(loop, PIPELINED, format, from, n, emit, track);
   for (let g = from; g < n; g += GROUP) {
     const end = min(n, g + GROUP);
     warmGroup(fields, layout, g, end);
-    const r = applyRange(format, fields, layout, WARMED, g, end, emit, track);
+    const r = applyRange(loop, WARMED, format, g, end, emit, track);
     if (r != -1) return r;
   }
   return -1;
 }
 
-// One function per key format and loop, so each is compiled on its own.
-function sumI32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_I32, FIELDS_SUM, WIDE, from, n, emit, track); }
-function sumU32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_U32, FIELDS_SUM, WIDE, from, n, emit, track); }
-function sumF64(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_F64, FIELDS_SUM, WIDE, from, n, emit, track); }
-function fourI32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_I32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, from, n, emit, track); }
-function fourU32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_U32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, from, n, emit, track); }
-function fourF64(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_F64, FIELDS_COUNT_SUM_MIN_MAX, NARROW, from, n, emit, track); }
-function anyI32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_I32, FIELDS_ANY, EITHER, from, n, emit, track); }
-function anyU32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_U32, FIELDS_ANY, EITHER, from, n, emit, track); }
-function anyF64(from: i32, n: i32, emit: i32, track: bool): i32 { return run(KEYS_F64, FIELDS_ANY, EITHER, from, n, emit, track); }
+// One hit loop per key format, field set and mode, each compiled on its own (fixed offsets, slot
+// width and branches), and one driver per key format and field set.
+function sumI32Plain(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_SUM, WIDE, PLAIN, from, to, emit, track); }
+function sumI32Ahead(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_SUM, WIDE, PIPELINED, from, to, emit, track); }
+function sumI32Warm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_SUM, WIDE, WARMED, from, to, emit, track); }
+function sumI32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(SUM_I32, KEYS_I32, FIELDS_SUM, WIDE, from, n, emit, track); }
+function sumU32Plain(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_U32, FIELDS_SUM, WIDE, PLAIN, from, to, emit, track); }
+function sumU32Ahead(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_U32, FIELDS_SUM, WIDE, PIPELINED, from, to, emit, track); }
+function sumU32Warm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_U32, FIELDS_SUM, WIDE, WARMED, from, to, emit, track); }
+function sumU32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(SUM_U32, KEYS_U32, FIELDS_SUM, WIDE, from, n, emit, track); }
+function sumF64Plain(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_F64, FIELDS_SUM, WIDE, PLAIN, from, to, emit, track); }
+function sumF64Ahead(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_F64, FIELDS_SUM, WIDE, PIPELINED, from, to, emit, track); }
+function sumF64Warm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_F64, FIELDS_SUM, WIDE, WARMED, from, to, emit, track); }
+function sumF64(from: i32, n: i32, emit: i32, track: bool): i32 { return run(SUM_F64, KEYS_F64, FIELDS_SUM, WIDE, from, n, emit, track); }
+function fourI32Plain(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, PLAIN, from, to, emit, track); }
+function fourI32Ahead(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, PIPELINED, from, to, emit, track); }
+function fourI32Warm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, WARMED, from, to, emit, track); }
+function fourI32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(FOUR_I32, KEYS_I32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, from, n, emit, track); }
+function fourU32Plain(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_U32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, PLAIN, from, to, emit, track); }
+function fourU32Ahead(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_U32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, PIPELINED, from, to, emit, track); }
+function fourU32Warm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_U32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, WARMED, from, to, emit, track); }
+function fourU32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(FOUR_U32, KEYS_U32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, from, n, emit, track); }
+function fourF64Plain(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_F64, FIELDS_COUNT_SUM_MIN_MAX, NARROW, PLAIN, from, to, emit, track); }
+function fourF64Ahead(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_F64, FIELDS_COUNT_SUM_MIN_MAX, NARROW, PIPELINED, from, to, emit, track); }
+function fourF64Warm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_F64, FIELDS_COUNT_SUM_MIN_MAX, NARROW, WARMED, from, to, emit, track); }
+function fourF64(from: i32, n: i32, emit: i32, track: bool): i32 { return run(FOUR_F64, KEYS_F64, FIELDS_COUNT_SUM_MIN_MAX, NARROW, from, n, emit, track); }
+function anyI32Plain(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_ANY, EITHER, PLAIN, from, to, emit, track); }
+function anyI32Ahead(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_ANY, EITHER, PIPELINED, from, to, emit, track); }
+function anyI32Warm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_ANY, EITHER, WARMED, from, to, emit, track); }
+function anyI32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(ANY_I32, KEYS_I32, FIELDS_ANY, EITHER, from, n, emit, track); }
+function anyU32Plain(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_U32, FIELDS_ANY, EITHER, PLAIN, from, to, emit, track); }
+function anyU32Ahead(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_U32, FIELDS_ANY, EITHER, PIPELINED, from, to, emit, track); }
+function anyU32Warm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_U32, FIELDS_ANY, EITHER, WARMED, from, to, emit, track); }
+function anyU32(from: i32, n: i32, emit: i32, track: bool): i32 { return run(ANY_U32, KEYS_U32, FIELDS_ANY, EITHER, from, n, emit, track); }
+function anyF64Plain(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_F64, FIELDS_ANY, EITHER, PLAIN, from, to, emit, track); }
+function anyF64Ahead(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_F64, FIELDS_ANY, EITHER, PIPELINED, from, to, emit, track); }
+function anyF64Warm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_F64, FIELDS_ANY, EITHER, WARMED, from, to, emit, track); }
+function anyF64(from: i32, n: i32, emit: i32, track: bool): i32 { return run(ANY_F64, KEYS_F64, FIELDS_ANY, EITHER, from, n, emit, track); }
+// A batch's int32 keys with no rolling output and no changed keys (BATCH mode): loops without
+// those branches, and without the values they keep live.
+function sumI32QuietPlain(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_SUM, WIDE, PLAIN, from, to, EMIT_NONE, false); }
+function sumI32QuietAhead(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_SUM, WIDE, PIPELINED, from, to, EMIT_NONE, false); }
+function sumI32QuietWarm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_SUM, WIDE, WARMED, from, to, EMIT_NONE, false); }
+function sumI32Quiet(from: i32, n: i32): i32 { return run(SUM_I32_QUIET, KEYS_I32, FIELDS_SUM, WIDE, from, n, EMIT_NONE, false); }
+function fourI32QuietPlain(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, PLAIN, from, to, EMIT_NONE, false); }
+function fourI32QuietAhead(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, PIPELINED, from, to, EMIT_NONE, false); }
+function fourI32QuietWarm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, WARMED, from, to, EMIT_NONE, false); }
+function fourI32Quiet(from: i32, n: i32): i32 { return run(FOUR_I32_QUIET, KEYS_I32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, from, n, EMIT_NONE, false); }
 
 // A sum never has a narrow table; four aggregates on a wide one take the loop that reads the layout.
 function runFields(format: i32, from: i32, n: i32, emit: i32, track: bool): i32 {
+  if (format == KEYS_I32 && emit == EMIT_NONE && !track) {
+    if (fields == FIELDS_SUM) return sumI32Quiet(from, n);
+    if (fields == FIELDS_COUNT_SUM_MIN_MAX && narrow) return fourI32Quiet(from, n);
+  }
   if (fields == FIELDS_SUM) return format == KEYS_I32 ? sumI32(from, n, emit, track) : format == KEYS_U32 ? sumU32(from, n, emit, track) : sumF64(from, n, emit, track);
   if (fields == FIELDS_COUNT_SUM_MIN_MAX && narrow) return format == KEYS_I32 ? fourI32(from, n, emit, track) : format == KEYS_U32 ? fourU32(from, n, emit, track) : fourF64(from, n, emit, track);
   return format == KEYS_I32 ? anyI32(from, n, emit, track) : format == KEYS_U32 ? anyU32(from, n, emit, track) : anyF64(from, n, emit, track);
