@@ -64,6 +64,17 @@ function checkOf(keys: ArrayLike<number>, sums: ArrayLike<number>, n: number): C
   return { keys: n, checksum };
 }
 
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * Each measurement starts after a full collection (with --expose-gc), so no row pays for the
+ * garbage the one before it left, such as the 60 MB a copying fromColumns leaves per 5 M events;
+ * what a row's own allocations trigger while it runs stays in its figure.
+ */
+function settle(): void {
+  gc?.();
+}
+
 export function measure(fn: () => void): Sample {
   const cpu = process.cpuUsage();
   const t0 = performance.now();
@@ -73,7 +84,13 @@ export function measure(fn: () => void): Sample {
   return { cpu: (used.user + used.system) / 1e6, wall };
 }
 
+function measureSettled(fn: () => void): Sample {
+  settle();
+  return measure(fn);
+}
+
 async function measureAsync(fn: () => Promise<void>): Promise<Sample> {
+  settle();
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   await fn();
@@ -277,16 +294,16 @@ export async function runDuckDbBench(opts: { events?: number; runs?: number } = 
       }
       for (const [label, aggregates] of [['kernel alone, sum', ['sum']], ['kernel alone, sum+count+min+max', ['sum', 'count', 'min', 'max']]] as const) {
         let read: () => Check = () => ({ keys: -1, checksum: 0 });
-        at(label).samples.push(measure(() => { read = kernelAlone(kernels, w, [...aggregates]); }));
+        at(label).samples.push(measureSettled(() => { read = kernelAlone(kernels, w, [...aggregates]); }));
         sameCheck(label, w, read(), want.check);
       }
       let bareCheck: Check = { keys: -1, checksum: 0 };
-      at('bare AS loop (sum+count+min+max)').samples.push(measure(() => { bareCheck = bareLoop(bare, w); }));
+      at('bare AS loop (sum+count+min+max)').samples.push(measureSettled(() => { bareCheck = bareLoop(bare, w); }));
       sameCheck('the bare loop', w, bareCheck, want.check);
 
-      const load = measure(() => wasmLoad(wasmConn, w));
+      const load = measureSettled(() => wasmLoad(wasmConn, w));
       let read: () => Check = () => ({ keys: -1, checksum: 0 });
-      const query = measure(() => { read = wasmQuery(wasmConn); });
+      const query = measureSettled(() => { read = wasmQuery(wasmConn); });
       sameCheck('DuckDB-WASM', w, read(), want.check);
       at('DuckDB-WASM, query + fetch').samples.push(query);
       at('DuckDB-WASM, load + query').samples.push({ cpu: load.cpu + query.cpu, wall: load.wall + query.wall });
@@ -298,7 +315,7 @@ export async function runDuckDbBench(opts: { events?: number; runs?: number } = 
         at(`DuckDB native ${threads} thread${threads > 1 ? 's' : ''}, query + fetch`).samples.push(q);
         if (threads === 1) at('DuckDB native 1 thread, load + query').samples.push({ cpu: nload.cpu + q.cpu, wall: nload.wall + q.wall });
       }
-      at('JS Map loop').samples.push(measure(() => { mapLoop(w); }));
+      at('JS Map loop').samples.push(measureSettled(() => { mapLoop(w); }));
     }
     const seconds = (r: Row): number => median(r.samples.map((s) => (r.wall ? s.wall : s.cpu)));
     for (const r of rows) {
