@@ -12,7 +12,7 @@ plugKernelWorkerRunner(kernelWorkerRunner);
 
 export { StreamExecutionEnvironment, RuntimeExecutionMode } from './api/environment.ts';
 export { ExecutionConfig } from './api/execution_config.ts';
-export { JobClient, JobExecutionResult } from './api/job_client.ts';
+export { JobClient, JobExecutionResult, JobStatus } from './api/job_client.ts';
 export { HashMapStateBackend } from './state/state_backend.ts';
 export type { StateBackend } from './state/state_backend.ts';
 export { CheckpointConfig } from './api/checkpoint_config.ts';

@@ -373,6 +373,7 @@ function startedWhenReady(starting: Promise<RunningJob>): RunningJob {
   };
   return {
     subtaskMetrics: () => started?.subtaskMetrics() ?? [],
+    status: () => (started === null ? 'INITIALIZING' : started.status?.() ?? 'RUNNING'),
     cancel: () => {
       cancelled = true;
       started?.cancel();

@@ -7,7 +7,29 @@ import { savepointOf } from '../state/savepoint.ts';
 import type { Savepoint } from '../state/savepoint.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
 
-let makeResult: (result: JobRunResult) => JobExecutionResult;
+let makeResult: (result: JobRunResult, jobId: string) => JobExecutionResult;
+
+/**
+ * Where a job is in its life, by Flink's `JobStatus` names: INITIALIZING while it waits for what
+ * it needs to start (the kernels' module), RUNNING, RESTARTING between a failure and the run that
+ * resumes from its last checkpoint, CANCELLING from `cancel()` until the job stops, then one of
+ * the terminal FINISHED, CANCELED or FAILED.
+ */
+export const JobStatus = {
+  INITIALIZING: 'INITIALIZING',
+  RUNNING: 'RUNNING',
+  RESTARTING: 'RESTARTING',
+  CANCELLING: 'CANCELLING',
+  CANCELED: 'CANCELED',
+  FAILED: 'FAILED',
+  FINISHED: 'FINISHED',
+} as const;
+export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+
+/** A job's id as Flink prints a JobID: 32 hexadecimal digits, random. */
+function newJobId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 /**
  * What `execute()` resolves to: the wall time, per-operator record counts, and the final metrics
@@ -16,6 +38,7 @@ let makeResult: (result: JobRunResult) => JobExecutionResult;
  */
 export class JobExecutionResult {
   readonly jobName: string;
+  readonly #jobId: string;
   readonly netRuntimeMs: number;
   readonly operators: readonly OperatorMetrics[];
   readonly subtasks: readonly SubtaskMetrics[];
@@ -26,8 +49,9 @@ export class JobExecutionResult {
   readonly restoredFrom: number | null;
   /** What its checkpoints came to: completed, failed, the last one's duration and size; null when it did not checkpoint. */
   readonly checkpoints: CheckpointStats | null;
-  private constructor(result: JobRunResult) {
+  private constructor(result: JobRunResult, jobId: string) {
     this.jobName = result.jobName;
+    this.#jobId = jobId;
     this.netRuntimeMs = result.netRuntimeMs;
     this.operators = result.operators;
     this.subtasks = result.subtasks;
@@ -37,7 +61,11 @@ export class JobExecutionResult {
     this.checkpoints = result.checkpoints ?? null;
   }
   static {
-    makeResult = (result) => new JobExecutionResult(result);
+    makeResult = (result, jobId) => new JobExecutionResult(result, jobId);
+  }
+  /** The id of the job this is the result of: its JobClient's `getJobId()`. */
+  getJobId(): string {
+    return this.#jobId;
   }
   getNetRuntime(): number {
     return this.netRuntimeMs;
@@ -49,14 +77,16 @@ export class JobExecutionResult {
 }
 
 /** A job's result from the plain data the runtime (or a worker) reports. */
-export function jobExecutionResult(result: JobRunResult): JobExecutionResult {
-  return makeResult(result);
+export function jobExecutionResult(result: JobRunResult, jobId = newJobId()): JobExecutionResult {
+  return makeResult(result, jobId);
 }
 
 /** What a JobClient watches: an executor in this thread, or one sharing the job with kernel workers. */
 export interface RunningJob {
   subtaskMetrics(): SubtaskMetrics[];
   cancel(): void;
+  /** Where a job that has not ended is: RUNNING unless the runner says otherwise. */
+  status?(): 'INITIALIZING' | 'RUNNING' | 'RESTARTING';
   triggerSavepoint?(): Promise<JobSnapshot>;
   stopWithSavepoint?(): Promise<JobSnapshot>;
   readonly result: Promise<JobRunResult>;
@@ -67,15 +97,29 @@ let makeClient: (jobName: string, job: RunningJob) => JobClient;
 /** A running job: its metrics while it runs, its result when it ends, and cancel() for unbounded jobs. */
 export class JobClient {
   readonly jobName: string;
+  readonly #jobId = newJobId();
   readonly #job: RunningJob;
   readonly #result: Promise<JobExecutionResult>;
+  #cancelling = false;
+  #ended: 'FINISHED' | 'CANCELED' | 'FAILED' | null = null;
   private constructor(jobName: string, job: RunningJob) {
     this.jobName = jobName;
     this.#job = job;
-    this.#result = job.result.then(jobExecutionResult);
+    this.#result = job.result.then((r) => jobExecutionResult(r, this.#jobId));
+    this.#result.then((r) => { this.#ended = r.cancelled ? 'CANCELED' : 'FINISHED'; }, () => { this.#ended = 'FAILED'; });
   }
   static {
     makeClient = (jobName, job) => new JobClient(jobName, job);
+  }
+  /** The job's id (32 hexadecimal digits), also on its JobExecutionResult. */
+  getJobId(): string {
+    return this.#jobId;
+  }
+  /** Where the job is now (a promise, as Flink's). */
+  async getJobStatus(): Promise<JobStatus> {
+    if (this.#ended !== null) return this.#ended;
+    if (this.#cancelling) return JobStatus.CANCELLING;
+    return this.#job.status?.() ?? JobStatus.RUNNING;
   }
   /** The job's result when it ends; fails with a JobCancellationError if it was cancelled first. */
   getJobExecutionResult(): Promise<JobExecutionResult> {
@@ -107,6 +151,7 @@ export class JobClient {
 
   /** Stops the job; resolves with what it did until then (`cancelled` is set unless it had already ended). */
   async cancel(): Promise<JobExecutionResult> {
+    if (this.#ended === null) this.#cancelling = true;
     this.#job.cancel();
     return this.#result;
   }

@@ -45,6 +45,10 @@ export class NumberSequenceSource extends DataGeneratorSource<number> {
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from) {
       throw new Error(`fromSequence(${from}, ${to}): expected safe integers with from <= to`);
     }
+    // Flink's sequences run to Long.MAX_VALUE; a JS number counts exactly only to 2^53 - 1.
+    if (!Number.isSafeInteger(to - from + 1)) {
+      throw new Error(`fromSequence(${from}, ${to}): ${to - from + 1} numbers, more than a JS number counts exactly (Number.MAX_SAFE_INTEGER). Fix: a shorter range, e.g. fromSequence(${from}, ${from + 2 ** 52}), or env.fromSource(new DataGeneratorSource(i => ..., Infinity), ...) for an endless one`);
+    }
     super((i) => from + i, to - from + 1);
   }
 }

@@ -29,6 +29,8 @@ export interface JobRunOptions extends ExecutorOptions {
 export interface JobRun {
   subtaskMetrics(): SubtaskMetrics[];
   cancel(): void;
+  /** RESTARTING between a failed run and the next one (Flink's JobStatus), else RUNNING. */
+  status?(): 'RUNNING' | 'RESTARTING';
   /** The job's state at the next checkpoint taken for it. */
   triggerSavepoint(): Promise<JobSnapshot>;
   /** Takes a savepoint, then stops the job, which ends as finished. */
@@ -55,6 +57,7 @@ export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRu
   let coordinator: CheckpointCoordinator | null = null;
   let cancelled = false;
   let stopped = false;
+  let restarting = false;
   if (options.restore !== undefined) checkRestoredUids(job, options.restore, options.allowNonRestoredState ?? false);
   const result = (async (): Promise<JobRunResult> => {
     const started = performance.now();
@@ -70,6 +73,7 @@ export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRu
       for (;;) {
         executor ??= new Executor(restarts === 0 ? job : { ...job, functions: pristine() }, { ...options, restore: restore ?? undefined });
         current = executor;
+        restarting = false;
         if (cancelled) executor.cancel();
         coordinator = coordinate(executor, store, options.checkpointing?.settings ?? SAVEPOINTS_ONLY, restore?.checkpointId ?? 0, stats);
         const runStarted = performance.now();
@@ -85,6 +89,7 @@ export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRu
           stats = store === null ? null : coordinator.stats;
           const delay = cancelled ? null : restartDelay(options.restartStrategy, restarts, backoff, performance.now() - runStarted);
           if (delay === null) throw restarts === 0 ? error : withRestarts(error, restarts);
+          restarting = true;
           await sleep(delay);
           restore = (await store?.latest()) ?? options.restore ?? null;
           restarts++;
@@ -108,6 +113,7 @@ export function runJob(job: Job, options: JobRunOptions, jobName: string): JobRu
   };
   return {
     subtaskMetrics: () => current.subtaskMetrics(),
+    status: () => (restarting ? 'RESTARTING' : 'RUNNING'),
     cancel: () => {
       cancelled = true;
       current.cancel();

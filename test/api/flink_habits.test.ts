@@ -42,6 +42,12 @@ describe('Flink habits', () => {
     expect(() => new Tag().getRuntimeContext()).toThrow('Tag.getRuntimeContext(): the runtime context has not been initialized; it is set when the job opens the function, so call it from open() or later, not from the constructor');
   });
 
+  it('env.fromSequence(0, Long.MAX_VALUE)-style ranges say where JS numbers stop counting exactly', () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment();
+    expect(() => env.fromSequence(0, Number.MAX_SAFE_INTEGER)).toThrow('fromSequence(0, 9007199254740991): 9007199254740992 numbers, more than a JS number counts exactly (Number.MAX_SAFE_INTEGER). Fix: a shorter range, e.g. fromSequence(0, 4503599627370496), or env.fromSource(new DataGeneratorSource(i => ..., Infinity), ...) for an endless one');
+    expect(env.fromSequence(-3, 3).getParallelism()).toBeGreaterThan(0);
+  });
+
   it('env.socketTextStream says what to read instead', () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     expect(() => env.socketTextStream('localhost', 9999)).toThrow('socketTextStream("localhost", 9999): not built, as raw TCP sockets exist only outside pages. Fix: read the socket as a stream of lines: env.fromSource(new ReadableStreamSource(Readable.toWeb(net.connect(9999, "localhost")), { format: \'lines\' }), WatermarkStrategy.noWatermarks(), \'socket\') (Readable from node:stream, net from node:net), or have the server speak WebSocket (WebSocketSource) or Server-Sent Events (ServerSentEventsSource)');
