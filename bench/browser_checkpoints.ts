@@ -56,6 +56,10 @@ export async function runBrowserCheckpointBench(opts: BrowserCheckpointBenchOpti
       return next;
     };
     let page = await freshPage();
+    if (process.argv.includes('--profile-jobs')) {
+      await profileJobs(page, runs, events);
+      return;
+    }
     if (process.argv.includes('--profile')) {
       const chunkStore: ChunkStore = process.argv.includes('--opfs') ? 'opfs' : 'indexeddb';
       if (process.argv.includes('--chunks')) {
@@ -228,7 +232,7 @@ async function profileTasks<T>(page: Page, what: string, f: () => Promise<T>, wi
   const trace = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] };
   if (process.env.EDDY_TRACE_FILE !== undefined) writeFileSync(process.env.EDDY_TRACE_FILE, JSON.stringify({ trace, profile }));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const name = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(src|bench|node_modules)\//, '$1/').replace(/\?.*$/, '')}:${n.callFrame.lineNumber + 1}`;
+  const name = frameName;
   const samples: { ts: number; name: string }[] = [];
   let ts = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
@@ -252,6 +256,76 @@ async function profileTasks<T>(page: Page, what: string, f: () => Promise<T>, wi
   return run;
 }
 
+/**
+ * The keyed-sum and enrichment jobs with a checkpoint every second against none, alternating under
+ * the page's CPU profiler: each Chromium process kind's CPU time (the page's renderer, the browser
+ * process where IndexedDB writes, the rest), then the page thread's functions whose self time grew
+ * most with checkpoints (medians over the runs). Tells what a checkpoint a second costs, and where,
+ * in figures that the machine's load scales alike on both sides.
+ */
+async function profileJobs(page: Page, runs: number, events: number): Promise<void> {
+  const browser = page.context().browser()!;
+  const cdp = await page.context().newCDPSession(page);
+  const system = await browser.newBrowserCDPSession();
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+  const cpuByType = async () => {
+    const { processInfo } = await system.send('SystemInfo.getProcessInfo') as unknown as { processInfo: { type: string; id: number; cpuTime: number }[] };
+    const byType = new Map<string, number>();
+    for (const p of processInfo) byType.set(p.type, (byType.get(p.type) ?? 0) + p.cpuTime * 1000);
+    return byType;
+  };
+  const jobs: [string, (checkpoints: boolean) => Promise<number>][] = [
+    [`keyed sum, ${events.toLocaleString('en-US')} events`, (c) => page.evaluate(([e, w]) => window.eddyCheckpointBench!.keyedSum(e, w), [events, c] as const)],
+    ['enrichment', (c) => page.evaluate(([w]) => window.eddyCheckpointBench!.enrich(w), [c] as const)],
+  ];
+  for (const [label, run] of jobs) {
+    const cpu = { false: [] as Map<string, number>[], true: [] as Map<string, number>[] };
+    const self = { false: [] as Map<string, number>[], true: [] as Map<string, number>[] };
+    await run(false);
+    for (let i = 0; i < runs; i++) {
+      for (const checkpoints of i % 2 === 0 ? [false, true] : [true, false]) {
+        const before = await cpuByType();
+        await cdp.send('Profiler.start');
+        await run(checkpoints);
+        const { profile } = await cdp.send('Profiler.stop') as unknown as { profile: Profile };
+        const after = await cpuByType();
+        cpu[`${checkpoints}`].push(new Map([...after].map(([t, ms]) => [t, ms - (before.get(t) ?? 0)])));
+        self[`${checkpoints}`].push(selfTimes(profile));
+      }
+    }
+    const medianOf = (maps: Map<string, number>[], key: string) => median(maps.map((m) => m.get(key) ?? 0));
+    console.log(`  ${label}: CPU ms by Chromium process, without / with a checkpoint every second (median of ${runs})`);
+    for (const type of new Set([...cpu.false, ...cpu.true].flatMap((m) => [...m.keys()]))) {
+      const a = medianOf(cpu.false, type);
+      const b = medianOf(cpu.true, type);
+      if (a + b > 20) console.log(`    ${type.padEnd(12)} ${ms(a)}  ${ms(b)}  ${(b - a >= 0 ? '+' : '') + (b - a).toFixed(0)} ms`);
+    }
+    const names = new Set([...self.false, ...self.true].flatMap((m) => [...m.keys()]));
+    const grown = [...names].map((n) => [n, medianOf(self.true, n) - medianOf(self.false, n), medianOf(self.true, n)] as const).sort((x, y) => y[1] - x[1]).slice(0, 20);
+    console.log('    the page thread\'s functions whose self time grew most with checkpoints (ms: growth, with)');
+    for (const [n, d, w] of grown) console.log(`      ${d.toFixed(1).padStart(7)} ${w.toFixed(1).padStart(7)}  ${n}`);
+  }
+  console.log(`  (${load()})`);
+}
+
+/** A profile node's function, file and line, the file from the repository's folders on. */
+function frameName(n: ProfileNode): string {
+  return `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(src|bench|node_modules)\//, '$1/').replace(/\?.*$/, '')}:${n.callFrame.lineNumber + 1}`;
+}
+
+/** A CPU profile's self time by function (ms). */
+function selfTimes(profile: Profile): Map<string, number> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const name = frameName;
+  const self = new Map<string, number>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const n = name(byId.get(profile.samples[i])!);
+    self.set(n, (self.get(n) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
+  }
+  return self;
+}
+
 /** A stretch of the page's time (performance.now()), with the performance.now() of its `eddy-calibrate` time stamp. */
 interface ProfiledWindow { readonly from: number; readonly to: number; readonly calibration: number }
 
@@ -273,7 +347,7 @@ function describeWindow(trace: { traceEvents: TraceEvent[] }, profile: Profile, 
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const name = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(src|bench|node_modules)\//, '$1/').replace(/\?.*$/, '')}:${n.callFrame.lineNumber + 1}`;
+  const name = frameName;
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   let ts = profile.startTime;

@@ -51,6 +51,8 @@ interface Pending {
   readonly checkpointId: number;
   readonly started: number;
   readonly parts: OperatorSubtaskState[];
+  /** The acknowledgers' releases of what their states share with the running job. */
+  readonly releases: (() => void)[];
   acknowledgements: number;
   syncMs: number;
   /** Every part is in and the storage is writing it. */
@@ -125,7 +127,7 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
     if (savepoint === null && (this.#store === null || (!this.#finalWanted && now - this.#lastEnded < Math.max(this.#settings.intervalMs, this.#settings.minPauseMs)))) return;
     this.#finalWanted = false;
     const checkpointId = this.#nextId++;
-    this.#pending = { checkpointId, started: now, parts: [], acknowledgements: 0, syncMs: 0, writing: false, savepoint };
+    this.#pending = { checkpointId, started: now, parts: [], releases: [], acknowledgements: 0, syncMs: 0, writing: false, savepoint };
     this.#targets.trigger(checkpointId, savepoint?.some((w) => w.stop) ?? false);
   }
 
@@ -161,10 +163,11 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
     return Math.max(0, due - this.#now());
   }
 
-  acknowledge(checkpointId: number, states: readonly OperatorSubtaskState[], syncMs: number): void {
+  acknowledge(checkpointId: number, states: readonly OperatorSubtaskState[], syncMs: number, release?: () => void): void {
     const pending = this.#pending;
     if (pending === null || pending.checkpointId !== checkpointId || pending.writing) return;
     for (const state of states) pending.parts.push(state);
+    if (release !== undefined) pending.releases.push(release);
     pending.syncMs += syncMs;
     if (++pending.acknowledgements < this.#expected) return;
     // It stays pending until it is durable: one checkpoint at a time, its write included, as in Flink.
@@ -177,7 +180,10 @@ export class CheckpointCoordinator implements CheckpointAcknowledger {
       return;
     }
     pending.writing = true;
-    const write = this.#store!.write({ checkpointId, subtasks: pending.parts }, this.#settings.retained).then((info) => {
+    // Released once the storage has its copy, not when the write is durable: until then the job's
+    // heap state reads through its copy-on-write path.
+    const copied = () => { for (const release of pending.releases.splice(0)) release(); };
+    const write = this.#store!.write({ checkpointId, subtasks: pending.parts }, this.#settings.retained, copied).then((info) => {
       if (this.#pending !== pending) return; // timed out meanwhile: counted as failed already
       this.#pending = null;
       this.#lastEnded = this.#now();

@@ -3,8 +3,13 @@ import type { Subtask } from './wiring.ts';
 
 /** Takes subtasks' states for a checkpoint: the coordinator, in this thread or across a worker boundary. */
 export interface CheckpointAcknowledger {
-  /** `syncMs`: how long the snapshots held their thread. */
-  acknowledge(checkpointId: number, states: readonly OperatorSubtaskState[], syncMs: number): void;
+  /**
+   * `syncMs`: how long the snapshots held their thread. `release`: tells the subtasks' state
+   * that nothing reads what the snapshots share with it any more; called once the states are
+   * copied (sent to another thread, encoded or cloned by the storage), which may be before the
+   * checkpoint is durable, or never (the completion releases them then).
+   */
+  acknowledge(checkpointId: number, states: readonly OperatorSubtaskState[], syncMs: number, release?: () => void): void;
 }
 
 /**
@@ -114,6 +119,6 @@ export class CheckpointParticipant {
     } catch (error) {
       throw subtask.op.failure(error, null);
     }
-    this.#coordinator.acknowledge(checkpointId, [state], performance.now() - started);
+    this.#coordinator.acknowledge(checkpointId, [state], performance.now() - started, () => subtask.state.release(checkpointId));
   }
 }

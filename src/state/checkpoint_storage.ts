@@ -25,8 +25,10 @@ export interface CheckpointStore {
   /**
    * Makes a checkpoint durable: its parts first, its manifest last. Rejects, leaving the checkpoints
    * already complete as they were, if any part cannot be written. Keeps the newest `retain`.
+   * `copied` is called once the storage no longer reads the checkpoint's values (they are encoded
+   * or cloned), before the write is durable: the job may change what its snapshot shared from then.
    */
-  write(checkpoint: StoredCheckpoint, retain: number): Promise<StoredCheckpointInfo>;
+  write(checkpoint: StoredCheckpoint, retain: number, copied?: () => void): Promise<StoredCheckpointInfo>;
   /** The run finished: nothing is left to resume; the checkpoints are removed. */
   finish(): Promise<void>;
   /** Lets another run open the job's store (the store's lock, if it has one, is released). */

@@ -136,8 +136,8 @@ class FileCheckpointStore implements CheckpointStore {
     });
   }
 
-  write(checkpoint: StoredCheckpoint, retain: number): Promise<StoredCheckpointInfo> {
-    return this.#serial('write()', () => this.#write(checkpoint, retain));
+  write(checkpoint: StoredCheckpoint, retain: number, copied?: () => void): Promise<StoredCheckpointInfo> {
+    return this.#serial('write()', () => this.#write(checkpoint, retain, copied));
   }
 
   finish(): Promise<void> {
@@ -166,7 +166,7 @@ class FileCheckpointStore implements CheckpointStore {
     return run;
   }
 
-  async #write(checkpoint: StoredCheckpoint, retain: number): Promise<StoredCheckpointInfo> {
+  async #write(checkpoint: StoredCheckpoint, retain: number, copied?: () => void): Promise<StoredCheckpointInfo> {
     const { fs, path, crc32, codec } = this.#rt;
     const id = checkpoint.checkpointId;
     if (!Number.isSafeInteger(id) || id < 0) throw new Error(`${this.#where}: checkpoint id ${id} is not a non-negative integer`);
@@ -180,6 +180,7 @@ class FileCheckpointStore implements CheckpointStore {
         throw new Error(`${this.#where}: checkpoint ${id} was not written: the state of operator "${subtask.uid}" subtask ${subtask.subtaskIndex} cannot be serialized: ${messageOf(cause)}`, { cause });
       }
     }
+    copied?.();
     await this.#makeWayFor(id);
 
     const dir = this.#chkDir(id);

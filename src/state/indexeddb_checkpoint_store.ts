@@ -72,8 +72,8 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
     });
   }
 
-  write(checkpoint: StoredCheckpoint, retain: number): Promise<StoredCheckpointInfo> {
-    return this.#serial('write()', () => this.#write(checkpoint, retain));
+  write(checkpoint: StoredCheckpoint, retain: number, copied?: () => void): Promise<StoredCheckpointInfo> {
+    return this.#serial('write()', () => this.#write(checkpoint, retain, copied));
   }
 
   finish(): Promise<void> {
@@ -109,7 +109,7 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
     return run;
   }
 
-  async #write(checkpoint: StoredCheckpoint, retain: number): Promise<StoredCheckpointInfo> {
+  async #write(checkpoint: StoredCheckpoint, retain: number, copied?: () => void): Promise<StoredCheckpointInfo> {
     const id = checkpoint.checkpointId;
     const failed = `${this.#where}: checkpoint ${id} was not written`;
     if (!Number.isSafeInteger(id) || id < 0) throw new Error(`${this.#where}: checkpoint id ${id} is not a non-negative integer`);
@@ -118,6 +118,7 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
     // The stream's synchronous snapshot just ran in this task: encoding starts in a task of its own.
     await slices.next();
     const encoded = await encodeCheckpoint(checkpoint, slices, failed);
+    copied?.();
     const db = await this.#db();
     await askForPersistence();
     await checkRoom(encoded.bytes).catch((cause: unknown) => {

@@ -37,8 +37,9 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
         const last = job.checkpoints.at(-1);
         return last === undefined ? null : copyCheckpoint(last, new TimeSlices());
       }),
-      write: (checkpoint: StoredCheckpoint, retain: number): Promise<StoredCheckpointInfo> => serial(async () => {
+      write: (checkpoint: StoredCheckpoint, retain: number, copied?: () => void): Promise<StoredCheckpointInfo> => serial(async () => {
         job.checkpoints.push(await copyCheckpoint(checkpoint, new TimeSlices()));
+        copied?.();
         if (job.checkpoints.length > retain) job.checkpoints.splice(0, job.checkpoints.length - retain);
         return { checkpointId: checkpoint.checkpointId, bytes: 0 };
       }),

@@ -15,7 +15,7 @@ export class CheckpointRequests implements CheckpointLink {
   /** Triggered before the run could serve them (it was still building its subtasks). */
   #early: Array<[checkpointId: number, stopping: boolean]> = [];
   #subtasks = 0;
-  readonly #gathering = new Map<number, { states: OperatorSubtaskState[]; syncMs: number }>();
+  readonly #gathering = new Map<number, { states: OperatorSubtaskState[]; syncMs: number; releases: (() => void)[] }>();
   #finishedSaid = false;
   #released = false;
 
@@ -61,16 +61,19 @@ export class CheckpointRequests implements CheckpointLink {
     this.#commands?.release();
   }
 
-  acknowledge(checkpointId: number, states: readonly OperatorSubtaskState[], syncMs: number): void {
-    const gathered = this.#gathering.get(checkpointId) ?? { states: [], syncMs: 0 };
+  acknowledge(checkpointId: number, states: readonly OperatorSubtaskState[], syncMs: number, release?: () => void): void {
+    const gathered = this.#gathering.get(checkpointId) ?? { states: [], syncMs: 0, releases: [] };
     for (const state of states) gathered.states.push(state);
     gathered.syncMs += syncMs;
+    if (release !== undefined) gathered.releases.push(release);
     if (gathered.states.length < this.#subtasks) {
       this.#gathering.set(checkpointId, gathered);
       return;
     }
     this.#gathering.delete(checkpointId);
     this.#signal({ eddyWorker: 'checkpoint-ack', checkpointId, states: gathered.states, syncMs: gathered.syncMs });
+    // The signal was posted to the coordinator's thread, which cloned the states.
+    for (const release of gathered.releases) release();
   }
 
   sinkRecords(message: SinkRecordsMessage): void {
