@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { build } from 'vite';
+import { productionBuild } from '../support/vite_build.ts';
 import type { Rolldown } from 'vite';
 
 type RolldownOutput = Rolldown.RolldownOutput;
@@ -68,7 +68,7 @@ export async function buildMinimalApp(tarball: string, dir: string): Promise<Bun
   writeFileSync(join(dir, 'main.js'), MINIMAL_APP);
   await inDir('npm', ['install', ...NPM_QUIET, tarball], dir);
   const outDir = join(dir, 'dist');
-  const output = await build({ root: dir, configFile: false, logLevel: 'error', build: { outDir } }) as RolldownOutput;
+  const output = await productionBuild({ root: dir, configFile: false, logLevel: 'error', build: { outDir } }) as RolldownOutput;
   const files = filesUnder(outDir).filter((f) => !f.endsWith('.html')).map((path): EmittedFile => {
     const bytes = readFileSync(path);
     return { name: path.slice(outDir.length + 1), bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };

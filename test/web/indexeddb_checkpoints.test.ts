@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { chromium } from 'playwright';
 import type { Browser, BrowserContext, Page } from 'playwright';
-import { build, preview } from 'vite';
+import { preview } from 'vite';
+import { productionBuild } from '../support/vite_build.ts';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InterruptPoint, JobName } from './fixtures/checkpoint_page/jobs.ts';
@@ -89,7 +90,7 @@ const database = (what: string) => `${what}-${++databases}`;
 beforeAll(async () => {
   if (!haveChromium) return;
   outDir = mkdtempSync(join(tmpdir(), 'eddy-checkpoint-page-'));
-  await build({ root, configFile: false, logLevel: 'error', build: { outDir, emptyOutDir: true, target: 'es2022' }, worker: { format: 'es' } });
+  await productionBuild({ root, configFile: false, logLevel: 'error', build: { outDir, emptyOutDir: true, target: 'es2022' }, worker: { format: 'es' } });
   server = await preview({ root, configFile: false, logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
   url = server.resolvedUrls!.local[0];
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });

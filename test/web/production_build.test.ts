@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
-import { build, preview } from 'vite';
+import { preview } from 'vite';
+import { productionBuild } from '../support/vite_build.ts';
 import { describe, expect, it } from 'vitest';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -17,7 +18,7 @@ describe.skipIf(!haveChromium)('a production build (vite build) of a page with a
     const root = fileURLToPath(new URL('./fixtures/served_page/', import.meta.url));
     const outDir = mkdtempSync(join(tmpdir(), 'eddy-served-page-'));
     try {
-      await build({ root, configFile: false, logLevel: 'error', build: { outDir, emptyOutDir: true, target: 'es2022' }, worker: { format: 'es' } });
+      await productionBuild({ root, configFile: false, logLevel: 'error', build: { outDir, emptyOutDir: true, target: 'es2022' }, worker: { format: 'es' } });
       const server = await preview({ root, configFile: false, logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
       const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
       try {
