@@ -328,6 +328,7 @@ const ANY_U32 = 7;
 const ANY_F64 = 8;
 const SUM_I32_QUIET = 9;
 const FOUR_I32_QUIET = 10;
+const SUM_I32_ROLLING = 11;
 
 // The hit loop of loop and mode (both constants where it is inlined).
 @inline function hits(loop: i32, mode: i32, from: i32, to: i32, emit: i32, track: bool): i32 {
@@ -342,6 +343,7 @@ const FOUR_I32_QUIET = 10;
   if (loop == ANY_F64) return mode == PLAIN ? anyF64Plain(from, to, emit, track) : mode == PIPELINED ? anyF64Ahead(from, to, emit, track) : anyF64Warm(from, to, emit, track);
   if (loop == SUM_I32_QUIET) return mode == PLAIN ? sumI32QuietPlain(from, to, emit, track) : mode == PIPELINED ? sumI32QuietAhead(from, to, emit, track) : sumI32QuietWarm(from, to, emit, track);
   if (loop == FOUR_I32_QUIET) return mode == PLAIN ? fourI32QuietPlain(from, to, emit, track) : mode == PIPELINED ? fourI32QuietAhead(from, to, emit, track) : fourI32QuietWarm(from, to, emit, track);
+  if (loop == SUM_I32_ROLLING) return mode == PLAIN ? sumI32RollingPlain(from, to, emit, track) : mode == PIPELINED ? sumI32RollingAhead(from, to, emit, track) : sumI32RollingWarm(from, to, emit, track);
   return WIDEN;
 }
 
@@ -435,6 +437,11 @@ function fourI32QuietPlain(from: i32, to: i32, emit: i32, track: bool): i32 { re
 function fourI32QuietAhead(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, PIPELINED, from, to, EMIT_NONE, false); }
 function fourI32QuietWarm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, WARMED, from, to, EMIT_NONE, false); }
 function fourI32Quiet(from: i32, n: i32): i32 { return run(FOUR_I32_QUIET, KEYS_I32, FIELDS_COUNT_SUM_MIN_MAX, NARROW, from, n, EMIT_NONE, false); }
+// A STREAMING sum's: int32 keys, each record's rolling sum out, no changed keys.
+function sumI32RollingPlain(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_SUM, WIDE, PLAIN, from, to, EMIT_SUM, false); }
+function sumI32RollingAhead(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_SUM, WIDE, PIPELINED, from, to, EMIT_SUM, false); }
+function sumI32RollingWarm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_SUM, WIDE, WARMED, from, to, EMIT_SUM, false); }
+function sumI32Rolling(from: i32, n: i32): i32 { return run(SUM_I32_ROLLING, KEYS_I32, FIELDS_SUM, WIDE, from, n, EMIT_SUM, false); }
 
 // A sum never has a narrow table; four aggregates on a wide one take the loop that reads the layout.
 function runFields(format: i32, from: i32, n: i32, emit: i32, track: bool): i32 {
@@ -442,6 +449,7 @@ function runFields(format: i32, from: i32, n: i32, emit: i32, track: bool): i32 
     if (fields == FIELDS_SUM) return sumI32Quiet(from, n);
     if (fields == FIELDS_COUNT_SUM_MIN_MAX && narrow) return fourI32Quiet(from, n);
   }
+  if (format == KEYS_I32 && emit == EMIT_SUM && !track && fields == FIELDS_SUM) return sumI32Rolling(from, n);
   if (fields == FIELDS_SUM) return format == KEYS_I32 ? sumI32(from, n, emit, track) : format == KEYS_U32 ? sumU32(from, n, emit, track) : sumF64(from, n, emit, track);
   if (fields == FIELDS_COUNT_SUM_MIN_MAX && narrow) return format == KEYS_I32 ? fourI32(from, n, emit, track) : format == KEYS_U32 ? fourU32(from, n, emit, track) : fourF64(from, n, emit, track);
   return format == KEYS_I32 ? anyI32(from, n, emit, track) : format == KEYS_U32 ? anyU32(from, n, emit, track) : anyF64(from, n, emit, track);

@@ -1,12 +1,12 @@
 // An update of int32 keys with no rolling output and no changed keys (a BATCH job's) runs loops of
-// its own for sum and for sum+count+min+max, and every loop leaves inserting a new key to the
-// code around it. These loops against the reference: colliding and extreme keys, NaN and signed
+// its own for sum and for sum+count+min+max, a rolling sum without changed keys (a STREAMING
+// job's) one of its own too, and every loop leaves inserting a new key to the code around it. These loops against the reference: colliding and extreme keys, NaN and signed
 // zeros, a key that turns a narrow table wide mid-batch, and tables grown through every size at
 // which the loop changes how it loads slots.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import type { AggregateName } from '../../src/kernels/index.ts';
-import { kernels, ReferenceAggregator } from './support.ts';
+import { kernels, ReferenceAggregator, firstDifference } from './support.ts';
 import { expectSameFinal } from './compare.ts';
 
 const SETS: readonly { aggregates: readonly AggregateName[]; columns: readonly ('count' | 'sum' | 'min' | 'max')[] }[] = [
@@ -47,6 +47,34 @@ describe('the keyed update loops of int32 keys without output', () => {
         },
       ), { seed: 2917, numRuns: 40 });
     });
+  }
+
+  it('sum with each record\'s rolling sum out: random batches, in tables up to past the size where slots are loaded ahead (seeded)', async () => {
+    const k = await kernels();
+    await fc.assert(fc.asyncProperty(
+      fc.integer({ min: 1, max: 80_000 }),
+      fc.array(fc.array(fc.tuple(fc.nat(), fc.double({ noNaN: false })), { minLength: 1, maxLength: 3000 }), { minLength: 1, maxLength: 4 }),
+      fc.integer({ min: 0, max: 60_000 }),
+      async (poolSize, batches, fresh) => {
+        const agg = k.createKeyedAggregator({ aggregates: ['sum'] });
+        const ref = new ReferenceAggregator();
+        const keysOf = pool(poolSize, poolSize);
+        // A batch of new keys first, so later batches run in a table of any size.
+        const first = Int32Array.from(keysOf.slice(0, fresh));
+        const all = [first, ...batches.map((b) => Int32Array.from(b, ([r]) => keysOf[r % keysOf.length]))];
+        for (const [b, keys] of all.entries()) {
+          const values = b === 0 ? Float64Array.from(keys, (_, i) => i - 0.5) : Float64Array.from(batches[b - 1], ([, v]) => v);
+          const rolling = new Float64Array(keys.length);
+          agg.update(keys, values, { emit: { aggregate: 'sum', values: rolling } });
+          const want = ref.update(keys, values, new Float64Array(keys.length), 'sum', false);
+          expect(firstDifference(rolling, want.values)).toBe(-1);
+        }
+        expectSameFinal(agg, ref, ['sum']);
+      },
+    ), { seed: 3119, numRuns: 25 });
+  });
+
+  for (const { aggregates, columns } of SETS) {
 
     it(`${aggregates.join('+')}: 300,000 keys, growing past the sizes where the loop loads slots ahead`, async () => {
       const k = await kernels();
