@@ -257,6 +257,12 @@ export class DataStream<T> {
     return this.#operatorNode('getName').name;
   }
 
+  /** A longer description of the operator than its name: the execution plan shows it as the operator's contents (Flink's setDescription). */
+  setDescription(description: string): this {
+    this.#operatorNode('setDescription').description = checkDescription(description, 'setDescription');
+    return this;
+  }
+
   /** A stable id for the operator: state is restored by it, so set it on stateful operators. */
   uid(uid: string): this {
     if (typeof uid !== 'string' || uid.length === 0) throw new Error('uid(uid): expected a non-empty string');
@@ -501,6 +507,11 @@ export class DataStreamSink {
     this.#node.uid = uid;
     return this;
   }
+  /** What the execution plan shows as the sink's contents (Flink's setDescription). */
+  setDescription(description: string): this {
+    this.#node.description = checkDescription(description, 'setDescription');
+    return this;
+  }
   setParallelism(parallelism: number): this {
     this.#node.parallelism = checkParallelism(parallelism, 'setParallelism');
     return this;
@@ -519,6 +530,11 @@ export class DataStreamSink {
     checkSlotSharingGroup(name, this.#node);
     return this;
   }
+}
+
+function checkDescription(description: string, call: string): string {
+  if (typeof description !== 'string') throw new TypeError(`${call}(description): expected a string, got ${typeof description}`);
+  return description;
 }
 
 function checkSlotSharingGroup(name: string, node: NodeSpec): void {

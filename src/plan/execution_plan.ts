@@ -19,7 +19,7 @@ export function executionPlanJson(plan: PhysicalPlan): string {
       id: spec.id + 1,
       type,
       pact: spec.kind === 'source' ? 'Data Source' : spec.kind === 'sink' ? 'Data Sink' : 'Operator',
-      contents: type,
+      contents: spec.description ?? type,
       parallelism: node.parallelism,
     };
     if (node.inputs.length > 0) {

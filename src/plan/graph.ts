@@ -68,6 +68,8 @@ export interface NodeSpec {
   /** Null means the environment's (or, without one, the default for the parallelism). */
   maxParallelism: number | null;
   chaining: ChainingStrategy;
+  /** Set by `.setDescription()`: what the execution plan shows as the operator's contents. */
+  description?: string;
 }
 
 export interface JobConfig {

@@ -18,6 +18,17 @@ describe('getExecutionPlan', () => {
     ]);
   });
 
+  it('setDescription: the plan shows an operator\'s or a sink\'s description as its contents, its name as its type', () => {
+    const e = env();
+    e.fromCollection([1, 2]).map((x) => x * 2).name('double').setDescription('doubles every reading').print().setDescription('to the console');
+    expect(planOf(e).nodes.map(({ type, contents }) => ({ type, contents }))).toEqual([
+      { type: 'Source: Collection Source', contents: 'Source: Collection Source' },
+      { type: 'double', contents: 'doubles every reading' },
+      { type: 'Sink: Print to Std. Out', contents: 'to the console' },
+    ]);
+    expect(() => e.fromCollection([1]).map((x) => x).setDescription(5 as unknown as string)).toThrow('setDescription(description): expected a string, got number');
+  });
+
   it('test_union_stream: a union\'s operator reads every source', () => {
     const e = env();
     const [a, b, c] = [[1, 2, 3], [4, 5, 6], [7, 8, 9]].map((xs) => e.fromCollection(xs));
