@@ -3,11 +3,12 @@
 // group of 2 workers, and the runs alternate, the order turned each round. Jobs:
 // - enrichment: bench/enrichment_job.ts (object records: tuples through keyBy into a keyed
 //   co-process function) in this thread at parallelism 1 and in the kept group of 2 workers;
-// - keyed sum: bench/keyed_sum_job.ts (the kernel path) in the kept group.
+// - keyed sum: bench/keyed_sum_job.ts (the kernel path) at parallelism 1 in this thread and in
+//   the kept group (keyed-workers: the group alone).
 // Times are CPU seconds of the whole process (process.cpuUsage: worker threads included). What
 // to read: the medians of each round's own ratios (base / current: > 1 means current is faster;
 // workers / this thread for each tree), with the load average printed at start and end.
-//   node --expose-gc --import tsx bench/workers_ab.ts <base-worktree> [--current <worktree>] [--runs N] [--only enrichment|keyed]
+//   node --expose-gc --import tsx bench/workers_ab.ts <base-worktree> [--current <worktree>] [--runs N] [--only enrichment|keyed|keyed-workers]
 // Worktrees: bash bench/ab/prepare.sh <commit> <name> (then node scripts/embed_wasm.mjs in it).
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -21,7 +22,7 @@ const { values: flags, positionals } = parseArgs({
   options: { runs: { type: 'string', default: '7' }, current: { type: 'string' }, only: { type: 'string' } },
 });
 if (positionals.length !== 1) {
-  console.error('usage: node --expose-gc --import tsx bench/workers_ab.ts <base-worktree> [--current <worktree>] [--runs N] [--only enrichment|keyed]');
+  console.error('usage: node --expose-gc --import tsx bench/workers_ab.ts <base-worktree> [--current <worktree>] [--runs N] [--only enrichment|keyed|keyed-workers]');
   process.exit(2);
 }
 const rounds = Number(flags.runs);
@@ -33,6 +34,7 @@ const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 type Engine = typeof import('../src/index.ts');
 type EnrichmentModule = typeof import('./enrichment_job.ts');
+type KeyedSumModule = typeof import('./keyed_sum_job.ts');
 
 interface Side {
   readonly label: 'base' | 'current';
@@ -40,6 +42,7 @@ interface Side {
   readonly engine: Engine;
   /** Imported when the enrichment job runs (an old tree's module may not load, or not exist). */
   enrichment?: EnrichmentModule;
+  keyedSum?: KeyedSumModule;
   readonly enrichmentUrl: URL;
   readonly keyedSumUrl: URL;
   readonly group: ReturnType<Engine['createWorkerGroup']>;
@@ -122,17 +125,26 @@ try {
     console.log(ratioLine('2 workers, base / current (> 1: current faster)', t.get('base 2 workers')!, t.get('current 2 workers')!));
     console.log(ratioLine('this thread, base / current', t.get('base this thread')!, t.get('current this thread')!));
   }
-  if (flags.only === undefined || flags.only === 'keyed') {
+  if (flags.only === undefined || flags.only === 'keyed' || flags.only === 'keyed-workers') {
     const events = process.env.EDDY_BENCH_EVENTS ?? '10000000 (keyed_sum_job.ts default)';
     const sinkTook = (side: Side) => (outcome: { result: { getOperator(name: string): { recordsIn: number } | undefined } }) => {
       if (outcome.result.getOperator('Discard') === undefined) throw new Error(`${side.label}: the keyed-sum job has no operator "Discard"`);
     };
-    const variants: Variant[] = [base, current].map((side) => ({
-      name: `${side.label} 2 workers`, side, run: () => cpuOf(() => side.engine.executeInWorkers(side.keyedSumUrl, { workers: side.group }), sinkTook(side)),
-    }));
-    const t = await measure(`keyed sum (kernel path) in 2 kept workers, EDDY_BENCH_EVENTS ${events}`, variants);
+    for (const side of [base, current]) side.keyedSum = (await import(side.keyedSumUrl.href)) as KeyedSumModule;
+    const variants: Variant[] = [];
+    for (const side of [base, current]) {
+      // The same job at parallelism 1 in this thread tells a worker-layer cost from the kernel's own.
+      if (flags.only !== 'keyed-workers') variants.push({ name: `${side.label} this thread`, side, run: () => cpuOf(() => side.keyedSum!.default.run({ parallelism: 1 }), sinkTook(side)) });
+      variants.push({ name: `${side.label} 2 workers`, side, run: () => cpuOf(() => side.engine.executeInWorkers(side.keyedSumUrl, { workers: side.group }), sinkTook(side)) });
+    }
+    const t = await measure(`keyed sum (kernel path) in this thread (parallelism 1) and in 2 kept workers, EDDY_BENCH_EVENTS ${events}`, variants);
     for (const v of variants) console.log(`  ${v.name.padEnd(22)} CPU ${median(t.get(v.name)!).toFixed(3)} s (median)`);
     console.log(ratioLine('2 workers, base / current (> 1: current faster)', t.get('base 2 workers')!, t.get('current 2 workers')!));
+    if (t.has('base this thread')) {
+      console.log(ratioLine('this thread, base / current', t.get('base this thread')!, t.get('current this thread')!));
+      console.log(ratioLine('2 workers / this thread, base', t.get('base 2 workers')!, t.get('base this thread')!));
+      console.log(ratioLine('2 workers / this thread, current', t.get('current 2 workers')!, t.get('current this thread')!));
+    }
   }
   console.log(`\nload average at the end ${load()}`);
 } finally {
