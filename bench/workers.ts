@@ -5,9 +5,11 @@
 // as the median of the ratios of neighbouring runs, which a shared VM's slow drifts disturb less.
 // The source's rows come in splits that workers take as they ask; kept-warm workers also run it
 // with one fixed range per worker, to show what taking splits on request gives.
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createWorkerGroup, executeInWorkers, StreamExecutionEnvironment, terminateKernelWorkers } from '../src/index.ts';
+import { createWorkerGroup, executeInWorkers, RuntimeExecutionMode, StreamExecutionEnvironment, terminateKernelWorkers } from '../src/index.ts';
+import { pinCoreCountForTests } from '../src/worker/kernel_worker_count.ts';
 import { keyValueColumns } from './generated_columns.ts';
 import job, { EVENTS, KEYS } from './keyed_sum_job.ts';
 import { median, rate } from './measure.ts';
@@ -44,54 +46,80 @@ export async function runWorkersBench(opts: { runs?: number } = {}): Promise<voi
   await runScalingBench({ events: EVENTS, runs: n });
 }
 
-/** One inline job (built in this thread): keyed sum over columns, its kernel in `kernelWorkers` workers (0: this thread). */
-async function inlineKeyedSum(key: Int32Array, value: Float64Array, kernelWorkers: number): Promise<{ wall: number; cpu: number }> {
-  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(Math.max(1, kernelWorkers));
+type Mode = 'STREAMING' | 'BATCH';
+
+/** This thread's own CPU seconds where Linux tells it (the process's counts every worker too), else NaN. */
+const SCHEDSTAT = '/proc/thread-self/schedstat';
+const threadCpu = existsSync(SCHEDSTAT) ? () => Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) / 1e9 : () => Number.NaN;
+
+const distinctCounts = new WeakMap<Int32Array, number>();
+function distinctKeys(key: Int32Array): number {
+  let n = distinctCounts.get(key);
+  if (n === undefined) {
+    n = new Set(key).size;
+    distinctCounts.set(key, n);
+  }
+  return n;
+}
+
+/** One inline job (built in this thread): keyed sum over columns at `parallelism`, its kernel in `kernelWorkers` workers (0: this thread). */
+async function inlineKeyedSum(key: Int32Array, value: Float64Array, kernelWorkers: number, mode: Mode, parallelism: number): Promise<{ wall: number; cpu: number; thread: number }> {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(parallelism).setRuntimeMode(RuntimeExecutionMode[mode]);
   env.getConfig().setKernelWorkers(kernelWorkers).setBatchSize(65_536);
   let rows = 0;
   env.fromColumns({ key, value }).keyBy('key').sum('value').addSink({ invoke: () => { rows++; }, invokeColumns: (_c, length) => { rows += length; } });
   const c0 = process.cpuUsage();
+  const th0 = threadCpu();
   const t0 = performance.now();
   await env.execute('inline keyed sum');
   const wall = (performance.now() - t0) / 1000;
+  const thread = threadCpu() - th0;
   const c = process.cpuUsage(c0);
-  if (rows !== key.length) throw new Error(`inline keyed sum emitted ${rows} of ${key.length}`);
-  return { wall, cpu: (c.user + c.system) / 1e6 };
+  // STREAMING emits a rolling sum per record, BATCH one final sum per key.
+  const expected = mode === 'STREAMING' ? key.length : distinctKeys(key);
+  if (rows !== expected) throw new Error(`inline keyed sum (${mode}) emitted ${rows} rows, not ${expected}`);
+  return { wall, cpu: (c.user + c.system) / 1e6, thread };
 }
 
 /**
- * An inline job with setKernelWorkers(2) against the same job in this thread, run after run: the
- * kernel workers are kept between jobs, so only the first pays for starting them.
+ * An inline job with setKernelWorkers(n) against the same job (parallelism n) without, in this
+ * thread, run after run, in each runtime mode: the kernel workers are kept between jobs, so only
+ * the first pays for starting them.
  */
-export async function runInlineKernelWorkersBench(n: number): Promise<void> {
-  const { key, value } = keyValueColumns(EVENTS, KEYS, false);
-  console.log(`
-inline job, fromColumns -> keyBy -> sum, ${EVENTS.toLocaleString('en-US')} events, ${KEYS.toLocaleString('en-US')} keys: kernel in this thread vs setKernelWorkers(2) (median of ${n}, after one run each; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+export async function runInlineKernelWorkersBench(n: number, modes: readonly Mode[] = ['STREAMING', 'BATCH'], keys = KEYS, kernelWorkers = 2): Promise<void> {
+  const { key, value } = keyValueColumns(EVENTS, keys, false);
   try {
-    const first = await inlineKeyedSum(key, value, 2);
-    await inlineKeyedSum(key, value, 0);
-    const here: { wall: number; cpu: number }[] = [];
-    const workers: { wall: number; cpu: number }[] = [];
-    for (let i = 0; i < n; i++) {
-      // The order turns each round, so neither side always runs after the other's garbage.
-      if (i % 2 === 0) here.push(await inlineKeyedSum(key, value, 0));
-      workers.push(await inlineKeyedSum(key, value, 2));
-      if (i % 2 === 1) here.push(await inlineKeyedSum(key, value, 0));
+    for (const mode of modes) {
+      console.log(`
+inline job, ${mode}, fromColumns -> keyBy -> sum, ${EVENTS.toLocaleString('en-US')} events, ${keys.toLocaleString('en-US')} keys: parallelism ${kernelWorkers}, kernel in this thread vs setKernelWorkers(${kernelWorkers}) (median of ${n}, after one run each; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+      const first = await inlineKeyedSum(key, value, kernelWorkers, mode, kernelWorkers);
+      await inlineKeyedSum(key, value, 0, mode, kernelWorkers);
+      const here: { wall: number; cpu: number; thread: number }[] = [];
+      const workers: { wall: number; cpu: number; thread: number }[] = [];
+      for (let i = 0; i < n; i++) {
+        // The order turns each round, so neither side always runs after the other's garbage.
+        if (i % 2 === 0) here.push(await inlineKeyedSum(key, value, 0, mode, kernelWorkers));
+        workers.push(await inlineKeyedSum(key, value, kernelWorkers, mode, kernelWorkers));
+        if (i % 2 === 1) here.push(await inlineKeyedSum(key, value, 0, mode, kernelWorkers));
+      }
+      const wallRatios = here.map((h, i) => h.wall / workers[i].wall);
+      const cpuRatios = here.map((h, i) => workers[i].cpu / h.cpu);
+      console.log(`  this thread                       ${rate(EVENTS, median(here.map((h) => h.wall)))}  CPU ${median(here.map((h) => h.cpu)).toFixed(3)} s`);
+      console.log(`  setKernelWorkers(${kernelWorkers}), kept         ${rate(EVENTS, median(workers.map((w) => w.wall)))}  CPU ${median(workers.map((w) => w.cpu)).toFixed(3)} s  paired wall speed-up ${median(wallRatios).toFixed(2)}x (min-max ${Math.min(...wallRatios).toFixed(2)}-${Math.max(...wallRatios).toFixed(2)}), paired CPU ${median(cpuRatios).toFixed(2)}x this thread's; this thread's own CPU ${median(workers.map((w) => w.thread)).toFixed(3)} s (${median(here.map((h, i) => workers[i].thread / h.thread)).toFixed(2)}x)`);
+      console.log(`  the first job with setKernelWorkers(${kernelWorkers}) ${rate(EVENTS, first.wall)}`);
     }
-    const wallRatio = median(here.map((h, i) => h.wall / workers[i].wall));
-    const cpuRatios = here.map((h, i) => workers[i].cpu / h.cpu);
-    console.log(`  this thread                       ${rate(EVENTS, median(here.map((h) => h.wall)))}  CPU ${median(here.map((h) => h.cpu)).toFixed(3)} s`);
-    console.log(`  2 kernel workers, kept            ${rate(EVENTS, median(workers.map((w) => w.wall)))}  CPU ${median(workers.map((w) => w.cpu)).toFixed(3)} s  paired wall speed-up ${wallRatio.toFixed(2)}x (min-max ${Math.min(...here.map((h, i) => h.wall / workers[i].wall)).toFixed(2)}-${Math.max(...here.map((h, i) => h.wall / workers[i].wall)).toFixed(2)}), paired CPU ${median(cpuRatios).toFixed(2)}x this thread's`);
-    console.log(`  the first job, starting them      ${rate(EVENTS, first.wall)}`);
   } finally {
     await terminateKernelWorkers();
   }
 }
 
-// Alone: node --expose-gc --import tsx bench/workers.ts [--inline] [--runs N] (--inline: only the inline job with kernel workers).
+// Alone: node --expose-gc --import tsx bench/workers.ts [--inline] [--mode STREAMING|BATCH] [--keys K] [--workers W] [--cores N] [--runs N] (--inline: only the inline jobs with kernel workers).
 if (import.meta.url === `file://${(globalThis as { process?: { argv?: string[] } }).process?.argv?.[1]}`) {
-  const { values } = parseArgs({ options: { inline: { type: 'boolean', default: false }, runs: { type: 'string', default: '7' } } });
-  if (values.inline) await runInlineKernelWorkersBench(Number(values.runs));
+  const { values } = parseArgs({ options: { inline: { type: 'boolean', default: false }, mode: { type: 'string' }, keys: { type: 'string' }, workers: { type: 'string', default: '2' }, cores: { type: 'string' }, runs: { type: 'string', default: '7' } } });
+  const modes: Mode[] = values.mode === undefined ? ['STREAMING', 'BATCH'] : [values.mode === 'BATCH' ? 'BATCH' : 'STREAMING'];
+  // --cores N: kernel workers as on a machine of N cores (they get at most N - 2), to measure offloading where this one would not.
+  if (values.cores !== undefined) pinCoreCountForTests(Number(values.cores));
+  if (values.inline) await runInlineKernelWorkersBench(Number(values.runs), modes, values.keys === undefined ? KEYS : Number(values.keys), Number(values.workers));
   else await runWorkersBench({ runs: Number(values.runs) });
   console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }

@@ -203,6 +203,17 @@ function isNode(): boolean {
   return typeof p?.versions?.node === 'string';
 }
 
+/**
+ * The cores this runtime says it may use (navigator.hardwareConcurrency in browsers, Deno, Bun
+ * and Node 21+; os.availableParallelism() in older Node), or null where it says nothing.
+ */
+export async function coreCount(): Promise<number | null> {
+  const reported = (globalThis as { navigator?: { hardwareConcurrency?: unknown } }).navigator?.hardwareConcurrency;
+  if (typeof reported === 'number' && Number.isInteger(reported) && reported > 0) return reported;
+  if (isNode()) return import('./node_worker.ts').then((m) => m.nodeCoreCount());
+  return null;
+}
+
 function webWorker(worker: Worker): RawWorker {
   return {
     endpoint: worker,

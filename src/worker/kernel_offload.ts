@@ -87,15 +87,27 @@ async function releaseWorkers(pool: WorkerPool, reusable: boolean): Promise<void
   k.idle = idle;
 }
 
-/** The job's result holds every thread's subtasks; its metrics while it runs, this thread's. */
-export function runWithKernelWorkers(job: Job, nodes: readonly number[], workers: number, options: ExecutorOptions, jobName: string): RunningJob {
+/**
+ * The job's result holds every thread's subtasks (their `worker` says which thread ran them); its
+ * metrics while it runs, this thread's. With no kernel worker to spare (kernel_worker_count.ts),
+ * the whole job runs in this thread.
+ */
+export function runWithKernelWorkers(job: Job, nodes: readonly number[], requested: number, options: ExecutorOptions, jobName: string): RunningJob {
   let executor: Executor | null = null;
   let cancelled = false;
   const rule: PlacementRule = { kind: 'offload', nodes };
-  const threads = workers + 1;
   const result = (async (): Promise<JobRunResult> => {
     // Loaded on first use: a bundled app that never sets kernel workers never downloads the worker machinery.
-    const [{ endpointOf }, { createMesh, DataPort }, { WorkerPool: Pool }] = await Promise.all([import('./endpoint.ts'), import('./mesh.ts'), import('./pool.ts')]);
+    const [{ endpointOf }, { createMesh, DataPort }, { WorkerPool: Pool }, { kernelWorkers }] = await Promise.all([
+      import('./endpoint.ts'), import('./mesh.ts'), import('./pool.ts'), import('./kernel_worker_count.ts')]);
+    const workers = await kernelWorkers(requested);
+    if (workers === 0) {
+      const local = new Executor(job, options);
+      executor = local;
+      if (cancelled) local.cancel();
+      return local.run(jobName);
+    }
+    const threads = workers + 1;
     const pool = claimWorkers(workers, Pool);
     const mesh = createMesh(threads);
     const links = mesh[0].map((port, j) => (port === null ? null : new DataPort(endpointOf(port), { peer: j, label: `port 0 -> ${j}` })));

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, Worker } from 'node:worker_threads';
@@ -73,4 +74,9 @@ export function spawnNodeWorker(entry: string, name: string): RawWorker {
 export function nodeParentEndpoint(): Endpoint {
   if (parentPort === null) throw new Error('serveWorker must run inside a worker_threads Worker');
   return parentPort as unknown as Endpoint;
+}
+
+/** The cores this process may use (its CPU affinity, where Node reads it). */
+export function nodeCoreCount(): number {
+  return availableParallelism();
 }

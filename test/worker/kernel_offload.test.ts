@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeExecutionMode, StreamExecutionEnvironment } from '../../src/index.ts';
+import { kernelWorkersFor, pinCoreCountForTests } from '../../src/worker/kernel_worker_count.ts';
 
 const key = Int32Array.from({ length: 20_000 }, (_, i) => (i * 7919) % 1013);
 const value = Float64Array.from({ length: 20_000 }, (_, i) => ((i * 31) % 97) - 40.5);
@@ -28,6 +29,10 @@ const perKey = (lines: string[]) => {
 };
 
 describe('an inline job with its kernel aggregations in workers', () => {
+  // Enough cores for two kernel workers beside this thread, whatever the machine has.
+  beforeAll(() => pinCoreCountForTests(4));
+  afterAll(() => pinCoreCountForTests(null));
+
   it('gives the in-thread output, functions running here and kernel subtasks in the workers', async () => {
     const here = await run(0);
     const { out: records, mapped, result } = await run(2);
@@ -68,6 +73,38 @@ describe('an inline job with its kernel aggregations in workers', () => {
       .map((r) => { if (r.key === 1012) throw new Error('no key 1012 please'); return r; }).name('Picky')
       .addSink(() => {});
     await expect(env.execute('failing')).rejects.toThrow(/^Operator "Picky" \(uid map-\d+, subtask [12]\/2\) failed on record \{key: 1012, value: .*\}: no key 1012 please$/);
+  }, 60_000);
+});
+
+describe('kernel workers only where each has a core of its own', () => {
+  afterAll(() => pinCoreCountForTests(null));
+
+  it('asks for at most the cores less two, none with one or two cores, the request where the runtime does not say', () => {
+    expect([kernelWorkersFor(2, 8), kernelWorkersFor(2, 4), kernelWorkersFor(2, 3), kernelWorkersFor(4, 5), kernelWorkersFor(2, 2), kernelWorkersFor(2, 1), kernelWorkersFor(3, null)])
+      .toEqual([2, 2, 1, 3, 0, 0, 3]);
+  });
+
+  it('runs both kernel subtasks in the one worker that three cores leave, with the output of this thread', async () => {
+    pinCoreCountForTests(3);
+    const here = await run(0);
+    const { out, mapped, result } = await run(2);
+    expect(perKey(out)).toEqual(perKey(here.out));
+    expect(mapped).toBe(20_000);
+    const where = (operator: string) => result.subtasks.filter((s) => s.operator === operator).map((s) => s.worker);
+    expect(where('Sum')).toEqual([1, 1]);
+    expect(where('Format')).toEqual([0, 0]);
+  }, 60_000);
+
+  it('runs the whole job in this thread with two cores, every subtask in worker 0, the same output in both modes', async () => {
+    pinCoreCountForTests(2);
+    for (const mode of ['STREAMING', 'BATCH'] as const) {
+      const here = await run(0, mode);
+      const { out, result } = await run(2, mode);
+      expect(perKey(out)).toEqual(perKey(here.out));
+      expect(result.subtasks.map((s) => `${s.operator} ${s.subtask} ${s.worker}`).sort()).toEqual(here.result.subtasks.map((s) => `${s.operator} ${s.subtask} ${s.worker}`).sort());
+      expect(result.subtasks.every((s) => s.worker === 0)).toBe(true);
+      expect(result.getOperator('Sum')).toMatchObject({ parallelism: 2, recordsIn: 20_000, recordsOut: mode === 'BATCH' ? 1013 : 20_000 });
+    }
   }, 60_000);
 });
 
