@@ -13,6 +13,11 @@ plugKernelWorkerRunner(kernelWorkerRunner);
 export { StreamExecutionEnvironment, RuntimeExecutionMode } from './api/environment.ts';
 export { ExecutionConfig } from './api/execution_config.ts';
 export { JobClient, JobExecutionResult, JobStatus } from './api/job_client.ts';
+export {
+  AverageAccumulator, DoubleCounter, DoubleMaximum, DoubleMinimum, Histogram, IntCounter, IntMaximum, IntMinimum, ListAccumulator,
+  LongCounter, LongMaximum, LongMinimum,
+} from './core/accumulators.ts';
+export type { Accumulator } from './core/accumulators.ts';
 export { HashMapStateBackend } from './state/state_backend.ts';
 export type { StateBackend } from './state/state_backend.ts';
 export { CheckpointConfig } from './api/checkpoint_config.ts';

@@ -1,3 +1,4 @@
+import { mergedAccumulators } from '../core/accumulators.ts';
 import { JobCancellationError } from '../core/errors.ts';
 import { operatorMetrics } from '../runtime/metrics.ts';
 import type { OperatorMetrics, SubtaskMetrics } from '../runtime/metrics.ts';
@@ -70,6 +71,17 @@ export class JobExecutionResult {
   getNetRuntime(): number {
     return this.netRuntimeMs;
   }
+  /**
+   * The accumulator of that name merged over every subtask of the job's last run (a restart
+   * starts them afresh, as in Flink); null when no subtask registered it.
+   */
+  getAccumulatorResult<V = unknown>(name: string): V | null {
+    return (this.getAllAccumulatorResults().get(name) as V | undefined) ?? null;
+  }
+  /** Every accumulator by name, each merged over the subtasks. */
+  getAllAccumulatorResults(): Map<string, unknown> {
+    return mergedAccumulators(this.subtasks.map((s) => s.accumulators));
+  }
   /** Metrics of the operator with this name or uid. */
   getOperator(nameOrUid: string): OperatorMetrics | undefined {
     return this.operators.find((o) => o.uid === nameOrUid) ?? this.operators.find((o) => o.name === nameOrUid);
@@ -125,6 +137,10 @@ export class JobClient {
   getJobExecutionResult(): Promise<JobExecutionResult> {
     // A new promise per call, rejected only for callers who ask: a cancelled job nobody awaits is not an unhandled rejection.
     return this.#result.then((r) => (r.cancelled ? Promise.reject(new JobCancellationError(r.jobName)) : r));
+  }
+  /** The job's accumulators as of now, each merged over the subtasks (Flink's JobClient.getAccumulators). */
+  async getAccumulators(): Promise<Map<string, unknown>> {
+    return mergedAccumulators(this.#job.subtaskMetrics().map((s) => s.accumulators));
   }
   /** Records in and out per operator, summed over its subtasks, as of now. */
   metrics(): OperatorMetrics[] {

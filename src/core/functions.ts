@@ -1,3 +1,4 @@
+import type { Accumulator, DoubleCounter, Histogram, IntCounter, LongCounter } from './accumulators.ts';
 import type {
   AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor, MapState, MapStateDescriptor,
   OperatorStateStore, ReducingState, ReducingStateDescriptor, ValueState, ValueStateDescriptor,
@@ -18,6 +19,15 @@ export interface RuntimeContext {
   getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
   getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
   getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
+  /** Registers an accumulator under a name new in this subtask; the job's result merges every subtask's. */
+  addAccumulator<IN, V>(name: string, accumulator: Accumulator<IN, V>): void;
+  /** This subtask's accumulator of that name, or null. */
+  getAccumulator<IN, V>(name: string): Accumulator<IN, V> | null;
+  /** The IntCounter of that name, made at first use (an error if the name holds another kind). */
+  getIntCounter(name: string): IntCounter;
+  getLongCounter(name: string): LongCounter;
+  getDoubleCounter(name: string): DoubleCounter;
+  getHistogram(name: string): Histogram;
 }
 
 /** Optional lifecycle of every function object (Flink's RichFunction). */

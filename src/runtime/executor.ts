@@ -1,3 +1,4 @@
+import { accumulatorSnapshots } from './accumulator_registry.ts';
 import type { Kernels } from '../kernels/index.ts';
 import type { Job } from '../plan/job.ts';
 import { defaultKernels } from './kernel_provider.ts';
@@ -460,6 +461,7 @@ export class Executor {
       maxQueued: s.queue?.maxQueued ?? 0,
       busyMs: s.task.busyMs,
       warning: s.op.warning(),
+      accumulators: accumulatorSnapshots(s.op.ctx),
     }));
   }
 

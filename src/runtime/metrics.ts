@@ -1,3 +1,5 @@
+import type { AccumulatorSnapshot } from '../core/accumulators.ts';
+
 /**
  * Per-subtask metrics, as Flink's web UI shows them: records in and out, input queue fill
  * (backpressure) and busy time. Busy time belongs to a task, a chain of operators run by direct
@@ -32,6 +34,8 @@ export interface SubtaskMetrics {
   readonly busyMs: number;
   /** What the operator warned about, if it did (event-time windows holding records that no watermark fires), else null. */
   readonly warning: string | null;
+  /** Its accumulators (`getRuntimeContext().getIntCounter(...)`), as plain data; absent when it has none. */
+  readonly accumulators?: Readonly<Record<string, AccumulatorSnapshot>>;
 }
 
 export interface OperatorMetrics {

@@ -1,3 +1,4 @@
+import { accumulatorMethods } from './accumulator_registry.ts';
 import type { RuntimeContext } from '../core/functions.ts';
 import type { StateDescriptor } from '../core/state.ts';
 import type { KeyedStateBackend } from '../state/keyed_state_backend.ts';
@@ -22,5 +23,6 @@ export function runtimeContextFor(ctx: OperatorContext, keyed: KeyedStateBackend
     getMapState: (d) => backend(d).getMapState(d),
     getReducingState: (d) => backend(d).getReducingState(d),
     getAggregatingState: (d) => backend(d).getAggregatingState(d),
+    ...accumulatorMethods(ctx),
   };
 }
