@@ -18,6 +18,8 @@ export {
   LongCounter, LongMaximum, LongMinimum,
 } from './core/accumulators.ts';
 export type { Accumulator } from './core/accumulators.ts';
+export { MeterView, SimpleCounter } from './core/metric_group.ts';
+export type { Counter, Gauge, Meter, MetricGroup } from './core/metric_group.ts';
 export { HashMapStateBackend } from './state/state_backend.ts';
 export type { StateBackend } from './state/state_backend.ts';
 export { CheckpointConfig } from './api/checkpoint_config.ts';

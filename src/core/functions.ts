@@ -1,4 +1,5 @@
 import type { Accumulator, DoubleCounter, Histogram, IntCounter, LongCounter } from './accumulators.ts';
+import type { MetricGroup } from './metric_group.ts';
 import type {
   AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor, MapState, MapStateDescriptor,
   OperatorStateStore, ReducingState, ReducingStateDescriptor, ValueState, ValueStateDescriptor,
@@ -28,6 +29,8 @@ export interface RuntimeContext {
   getLongCounter(name: string): LongCounter;
   getDoubleCounter(name: string): DoubleCounter;
   getHistogram(name: string): Histogram;
+  /** This operator subtask's metric group: counters, gauges and meters shown with its metrics. */
+  getMetricGroup(): MetricGroup;
 }
 
 /** Optional lifecycle of every function object (Flink's RichFunction). */

@@ -1,3 +1,4 @@
+import { userMetricValues } from './metric_registry.ts';
 import { accumulatorSnapshots } from './accumulator_registry.ts';
 import type { Kernels } from '../kernels/index.ts';
 import type { Job } from '../plan/job.ts';
@@ -462,6 +463,7 @@ export class Executor {
       busyMs: s.task.busyMs,
       warning: s.op.warning(),
       accumulators: accumulatorSnapshots(s.op.ctx),
+      userMetrics: userMetricValues(s.op.ctx),
     }));
   }
 

@@ -36,6 +36,11 @@ export interface SubtaskMetrics {
   readonly warning: string | null;
   /** Its accumulators (`getRuntimeContext().getIntCounter(...)`), as plain data; absent when it has none. */
   readonly accumulators?: Readonly<Record<string, AccumulatorSnapshot>>;
+  /**
+   * Its user metrics (`getRuntimeContext().getMetricGroup()`), by name within the subtask
+   * (`group.name`): a counter's count, a gauge's value, a meter's rate per second; absent when it has none.
+   */
+  readonly userMetrics?: Readonly<Record<string, number | string | boolean | null>>;
 }
 
 export interface OperatorMetrics {

@@ -1,3 +1,5 @@
+import { metricGroupOf } from './metric_registry.ts';
+import type { MetricGroup } from '../core/metric_group.ts';
 import { accumulatorMethods } from './accumulator_registry.ts';
 import type { RuntimeContext } from '../core/functions.ts';
 import type { StateDescriptor } from '../core/state.ts';
@@ -12,6 +14,7 @@ export function runtimeContextFor(ctx: OperatorContext, keyed: KeyedStateBackend
     }
     return keyed;
   };
+  let group: MetricGroup | null = null;
   return {
     getTaskName: () => ctx.node.name,
     getOperatorUid: () => ctx.uid,
@@ -24,5 +27,6 @@ export function runtimeContextFor(ctx: OperatorContext, keyed: KeyedStateBackend
     getReducingState: (d) => backend(d).getReducingState(d),
     getAggregatingState: (d) => backend(d).getAggregatingState(d),
     ...accumulatorMethods(ctx),
+    getMetricGroup: () => (group ??= metricGroupOf(ctx)),
   };
 }

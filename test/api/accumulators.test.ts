@@ -37,6 +37,10 @@ describe('accumulators', () => {
     expect(result.getAccumulatorResult('words')).toBe(words.length);
     expect(result.getAccumulatorResult('word lengths')).toEqual(lengths);
     expect(new Set(result.subtasks.filter((s) => s.accumulators !== undefined).map((s) => s.worker))).toEqual(new Set([0, 1]));
+    // The user metrics of each worker's subtask come back with its metrics too.
+    const emitted = result.subtasks.filter((s) => s.userMetrics !== undefined).map((s) => s.userMetrics!['words.emitted'] as number);
+    expect(emitted.length).toBe(2);
+    expect(emitted.reduce((a, b) => a + b, 0)).toBe(words.length);
   }, 60_000);
 
   it('keep Flink\'s kinds: an IntCounter wraps at 32 bits, maxima and minima start at their type\'s bounds, averages and lists merge', async () => {
