@@ -112,6 +112,38 @@ describe('WindowAggregator', () => {
     }), { seed: 20261207, numRuns: 20 });
   });
 
+  it('merges windows over slices holding mostly the same keys, come in other orders, as a Map would (seeded)', () => {
+    // Tables of one size, filled near their load limit, with keys missing from some slices,
+    // whole slices empty, negative slices, late events into earlier slices, and keys beyond an i32.
+    const params = fc.record({
+      seed: fc.integer({ min: 1, max: 2 ** 30 }), keys: fc.integer({ min: 1500, max: 3500 }), drop: fc.double({ min: 0, max: 0.3, noNaN: true }),
+      k: fc.integer({ min: 2, max: 6 }), wide: fc.boolean(), emptySlice: fc.integer({ min: -3, max: 4 }),
+    });
+    fc.assert(fc.property(params, ({ seed, keys, drop, k, wide, emptySlice }) => {
+      let s = seed;
+      const rand = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+      const pool = Array.from({ length: keys }, (_, i) => (wide ? (i - 1000) * 4294967311 : i * 7 - 5000));
+      const events: [number, number, number][] = [];
+      for (let slice = -2; slice <= 3; slice++) {
+        if (slice === emptySlice) continue;
+        const order = pool.filter(() => slice === -2 || rand() >= drop).sort(() => rand() - 0.5);
+        for (const key of order) for (let n = 1 + Math.floor(rand() * 3); n > 0; n--) events.push([key, slice, (rand() - 0.3) * 1000]);
+      }
+      // Late events: into the slices before the last, after it has its events.
+      for (let i = 0; i < 300; i++) events.push([pool[Math.floor(rand() * keys)], -2 + Math.floor(rand() * 5), rand() * 10]);
+      const agg = kernels.createWindowAggregator(['count', 'sum', 'min', 'max'], SLICES);
+      const ref = new Reference();
+      agg.update(Float64Array.from(events, (e) => e[0]), Float64Array.from(events, (e) => e[1]), Float64Array.from(events, (e) => e[2]));
+      for (const [key, slice, v] of events) ref.add(key, slice, v);
+      for (let lo = -2 - k; lo <= 4; lo++) {
+        const fired = agg.fire(lo, lo + k);
+        expect(new Set(fired.keys).size).toBe(fired.keys.length);
+        expect(asMap(fired)).toEqual(ref.fire(lo, lo + k));
+      }
+      for (const key of pool.slice(0, 20)) expect(asMap(agg.keyResult(key, -2, -2 + k)!).get(key)).toEqual(ref.fire(-2, -2 + k).get(key));
+    }), { seed: 20261208, numRuns: 10 });
+  });
+
   it('restores a snapshot the earlier kernel wrote (format version 1, a key id after each count)', () => {
     const { keys, slices, values } = fixtureEvents();
     const ref = new Reference();
