@@ -72,6 +72,31 @@ describe('windows in the kernels, end to end', () => {
     expect(results[1]).toEqual(results[0]);
   });
 
+  it('fails naming the record that has no timestamp, with the JS path\'s message, before and after a watermark', async () => {
+    type E = { k: string; v: number };
+    for (const sliding of [false, true]) {
+      const messages: string[] = [];
+      for (const kernels of [false, true]) {
+        for (const watermark of [false, true]) {
+          const build = (keyed: import('../../src/index.ts').KeyedStream<E, unknown>) => keyed
+            .window(sliding ? SlidingEventTimeWindows.of(1000, 500) : TumblingEventTimeWindows.of(1000)).aggregate(NumericAggregate.of<E>('v', 'sum'));
+          const h = await WindowHarness.open<E>(build, (e) => e.k, { kernels });
+          h.processElement({ k: 'a', v: 1 }, 100);
+          if (watermark) h.processWatermark(2000);
+          expect(() => h.processElement({ k: 'b', v: 2 }, null)).toThrow(Error);
+          try {
+            h.processElement({ k: 'b', v: 2 }, null);
+          } catch (error) {
+            messages.push((error as Error).message);
+          }
+        }
+      }
+      const name = sliding ? 'SlidingEventTimeWindows' : 'TumblingEventTimeWindows';
+      expect(messages[0]).toMatch(new RegExp(`failed on record \\{k: "b", v: 2\\}: ${name} needs each record's event time, and this record has no timestamp\\. Fix: call assignTimestampsAndWatermarks\\(WatermarkStrategy\\.\\.\\.withTimestampAssigner\\(\\.\\.\\.\\)\\) before the window, or use a processing-time window$`));
+      expect(messages).toEqual([messages[0], messages[0], messages[0], messages[0]]);
+    }
+  });
+
   it('fails with the limit and the ways past it when (key, slice) entries outgrow the table', async () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.getConfig().setKernelTableMaxBytes(64 * 1024);
