@@ -6,7 +6,7 @@ import * as table from './table';
 import * as agg from './keyed_agg';
 
 export { update, changedBegin as changed_begin, changedSpill as changed_spill } from './keyed_agg';
-export { exportRange as export_range, exportKeys as export_keys, lookup, exportSlot as export_slot } from './rows';
+export { exportRange as export_range, exportAll as export_all, exportKeys as export_keys, lookup, exportSlot as export_slot } from './rows';
 export {
   stageEntries as stage_entries, stagedRanks as staged_ranks, insertEntries as insert_entries, slotRegion as slot_region,
   slotWidth as slot_width, orderRegion as order_region, stageSlots as stage_slots, stagedOrder as staged_order, stagedEntries as staged_entries,

@@ -186,6 +186,7 @@ export class KeyedAggregator {
   drainInto(out: AggregateColumns, start = 0): number {
     this.checkColumns(out);
     const rows = Math.max(0, Math.min(out.keys.length, this.size - start));
+    if (start === 0 && rows === this.size && rows > CAP && this.drainAll(out)) return rows;
     for (let done = 0; done < rows; done += CAP) {
       const len = this.wasm.export_range(start + done, Math.min(CAP, rows - done));
       this.readRows(out, done, len);
@@ -404,6 +405,29 @@ export class KeyedAggregator {
     const list = this.region[5] >> 3;
     this.changed.set(this.mem.refresh().f64.subarray(list + before, list + now), this.changedLength);
     this.changedLength += fresh;
+  }
+
+  /** Every key at once (see exportAll in assembly/rows.ts); false when the kernel's memory cannot hold the columns. */
+  private drainAll(out: AggregateColumns): boolean {
+    const at = this.wasm.export_all();
+    if (at === 0) return false;
+    const rows = this.size;
+    const f64 = this.mem.refresh().f64;
+    let column = at >> 3;
+    out.keys.set(f64.subarray(column, column + rows));
+    const read: Partial<Record<'count' | 'sum', Float64Array>> = {};
+    for (const [name, , bit] of ROW_COLUMN_OF) {
+      if (!(this.fields & bit)) continue;
+      column += rows;
+      const values = f64.subarray(column, column + rows);
+      out[name]?.set(values);
+      if (name === 'count' || name === 'sum') read[name] = values;
+    }
+    if (out.avg && hasAvg(this.fields)) {
+      const { sum, count } = read as Record<'count' | 'sum', Float64Array>;
+      for (let r = 0; r < rows; r++) out.avg[r] = sum[r] / count[r];
+    }
+    return true;
   }
 
   private readRows(out: AggregateColumns, at: number, len: number): void {

@@ -21,6 +21,7 @@ export interface KernelExports {
   changed_begin(): void;
   changed_spill(): void;
   export_range(start: number, n: number): number;
+  export_all(): number;
   export_keys(n: number): void;
   lookup(key: number): number;
   export_slot(slot: number): void;
@@ -64,7 +65,7 @@ export interface KernelExports {
 const EXPORT_NAMES: readonly (keyof KernelExports)[] = [
   'memory', 'init', 'clear', 'batch_capacity', 'region', 'size', 'stride', 'slots', 'table_bytes', 'table_bytes_for',
   'changed_count', 'err_keys', 'err_bytes', 'err_record', 'err_key', 'update', 'changed_begin',
-  'changed_spill', 'export_range', 'export_keys', 'lookup', 'export_slot', 'stage_entries', 'staged_ranks', 'insert_entries', 'slot_region', 'slot_width', 'order_region',
+  'changed_spill', 'export_range', 'export_all', 'export_keys', 'lookup', 'export_slot', 'stage_entries', 'staged_ranks', 'insert_entries', 'slot_region', 'slot_width', 'order_region',
   'stage_slots', 'staged_order', 'staged_entries', 'unpack_slots', 'insert_slots', 'adopt_begin', 'adopt_end',
   'window_init', 'window_clear', 'window_update', 'window_fire_begin', 'window_fire_rows', 'window_key_result', 'window_retire',
   'window_import', 'window_export', 'window_slice_count', 'window_slice_id', 'window_slice_rows', 'window_size', 'window_entry_bytes',
