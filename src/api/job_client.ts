@@ -28,7 +28,7 @@ export const JobStatus = {
 export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 
 /** A job's id as Flink prints a JobID: 32 hexadecimal digits, random. */
-function newJobId(): string {
+export function newJobId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 

@@ -46,6 +46,8 @@ export interface CoordinatedJobOptions<T> {
   readonly cancellation: Cancellation;
   /** The name the job module gave the job, once started (before its workers say more). */
   readonly jobName: string;
+  /** The id its client reports, which its JobExecutionResult carries too. */
+  readonly jobId: string;
 }
 
 export class CoordinatedJob<T> {
@@ -61,6 +63,8 @@ export class CoordinatedJob<T> {
   #restoredFrom: number | null = null;
   #stats: CheckpointStats | null = null;
   #stoppedAt: number | null = null;
+  /** Between a failure and the run that resumes from the last checkpoint (its workers started again). */
+  #restarting = false;
   readonly #attemptWaiters: Array<(attempt: Attempt<T> | null) => void> = [];
   #ended = false;
 
@@ -83,6 +87,7 @@ export class CoordinatedJob<T> {
         let outcome: AttemptOutcome;
         try {
           if (this.#restarts > 0) await pool.start(this.#options.jobModule, this.#options.parameters);
+          this.#restarting = false;
           outcome = await attempt.gather();
           await attempt.end();
         } catch (error) {
@@ -99,6 +104,7 @@ export class CoordinatedJob<T> {
             const named = namingSubtasks(cause, pool.workers.findIndex((w) => w.failure !== null), pool.workers.length);
             throw this.#restarts === 0 ? named : withRestarts(named, this.#restarts);
           }
+          this.#restarting = true;
           await attempt.stopWorkers();
           restore = (await this.#store?.latest()) ?? null;
           this.#held.dropFrom(restore?.checkpointId ?? 0);
@@ -157,6 +163,11 @@ export class CoordinatedJob<T> {
 
   get held(): HeldRecords<T> {
     return this.#held;
+  }
+
+  /** True from a failure the restart strategy allows until the job runs again in its workers. */
+  get restarting(): boolean {
+    return this.#restarting;
   }
 
   get restarts(): number {
@@ -225,7 +236,7 @@ export class CoordinatedJob<T> {
       restarts: this.#restarts,
       restoredFrom: this.#restoredFrom,
       checkpoints: this.#store === null ? null : this.#stats,
-    });
+    }, this.#options.jobId);
     return withCutShort({ records: returned.all(), result }, cutShort);
   }
 }

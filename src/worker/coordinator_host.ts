@@ -1,6 +1,7 @@
 /** The coordinator in a dedicated worker: runs `startInWorkers` there, so the page's thread only renders. */
 import { JobCancellationError } from '../core/errors.ts';
-import { startInWorkers } from './job.ts';
+import type { JobStatus } from '../api/job_client.ts';
+import { startJobInWorkers } from './job.ts';
 import type { WorkerJobClient } from './job.ts';
 import type { CoordinatorControl, CoordinatorOutcome, CoordinatorStartRequest, WorkerMetrics, WorkerSignal } from './protocol.ts';
 
@@ -19,7 +20,7 @@ export class CoordinatorHost implements CoordinatorControl {
     if (this.#client !== null) throw new Error('this coordinator already runs a job; start another coordinator for the next one');
     const signal = this.#signal;
     if (signal === null) throw new Error('internal: this CoordinatorHost was not connected to the page (serveWorker(host, (signal) => host.connect(signal)))');
-    this.#client = await startInWorkers(request.jobModule, {
+    this.#client = await startJobInWorkers(request.jobModule, {
       workers: request.workers, credit: request.credit, parameters: request.parameters, cancelGraceMs: request.cancelGraceMs,
       // Passed on at once, so the page gets the records in chunks too, all before the outcome; a
       // chunk is taken when the page says so, which is what lets its worker send more.
@@ -28,7 +29,7 @@ export class CoordinatorHost implements CoordinatorControl {
         // Passed on once final (a checkpointed job's chunks waited for their checkpoint here): no epoch left to hold them by.
         signal({ eddyWorker: 'records', records, worker, epoch: 0 });
       }),
-    });
+    }, request.jobId);
   }
 
   acknowledgeRecords(worker: number): void {
@@ -53,6 +54,10 @@ export class CoordinatorHost implements CoordinatorControl {
 
   workerMetrics(): Promise<WorkerMetrics[]> {
     return this.#started().workerMetrics();
+  }
+
+  status(): Promise<JobStatus> {
+    return this.#started().getJobStatus();
   }
 
   async cancel(): Promise<void> {

@@ -6,7 +6,7 @@ import { environmentFor, StreamExecutionEnvironment } from '../api/environment.t
 import type { EnvironmentOptions } from '../api/environment.ts';
 import { collectStream } from '../api/data_stream.ts';
 import type { DataStream } from '../api/data_stream.ts';
-import { jobExecutionResult } from '../api/job_client.ts';
+import { jobExecutionResult, JobStatus, newJobId } from '../api/job_client.ts';
 import { JobCancellationError } from '../core/errors.ts';
 import type { JobExecutionResult } from '../api/job_client.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
@@ -19,6 +19,7 @@ import type { CoordinatorControl, CutShort, JobParameters, WorkerContext, Worker
 import { hasWebWorkers, serveWorker, spawnWorker, workerLabel } from './endpoint.ts';
 import { SERVED_JOB, WorkerHost } from './worker_host.ts';
 import { Cancellation, checkGrace, cutShortBy, ReturnedRecords, withCutShort } from './returned_records.ts';
+import { JobLife } from './job_life.ts';
 import type { WorkerEntry } from './endpoint.ts';
 
 /**
@@ -120,6 +121,19 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
 export interface WorkerJobClient<T> {
   /** Where the workers got the job: its module's URL, or 'served by its worker entry'. */
   readonly source: string;
+  /** The job's id (32 hexadecimal digits), also on its outcome's JobExecutionResult. */
+  getJobId(): string;
+  /**
+   * Where the job is now, by Flink's JobStatus names: RUNNING, RESTARTING between a failure and
+   * the run that resumes from its last checkpoint, CANCELLING from `cancel()`, then FINISHED,
+   * CANCELED or FAILED.
+   */
+  getJobStatus(): Promise<JobStatus>;
+  /**
+   * The job's accumulators, each merged over the subtasks of every worker: as of now while it
+   * runs (one call per worker), final once it ended; rejects with the job's error if it failed.
+   */
+  getAccumulators(): Promise<Map<string, unknown>>;
   getJobOutcome(): Promise<JobOutcome<T>>;
   /** Every subtask in every worker, as of now (worker order, then plan order). */
   subtaskMetrics(): Promise<SubtaskMetrics[]>;
@@ -187,7 +201,12 @@ export type RecordsListener<T> = (records: T[], worker: number) => void | Promis
  * Node): each runs subtask s of every operator where s mod workers is its index, and keyed
  * shuffles go worker to worker. The coordinator only starts, watches and gathers.
  */
-export async function startInWorkers<T>(job: JobSource, options: StartInWorkersOptions<T>): Promise<WorkerJobClient<T>> {
+export function startInWorkers<T>(job: JobSource, options: StartInWorkersOptions<T>): Promise<WorkerJobClient<T>> {
+  return startJobInWorkers(job, options, newJobId());
+}
+
+/** `startInWorkers` with the job's id given: a coordinator worker's job has the id its page's client reports. */
+export async function startJobInWorkers<T>(job: JobSource, options: StartInWorkersOptions<T>, jobId: string): Promise<WorkerJobClient<T>> {
   const { workers, coordinator = 'this thread', parameters = {}, onRecords, cancelGraceMs = DEFAULT_CANCEL_GRACE_MS, ...poolOptions } = options;
   checkParameters(parameters);
   const graceMs = checkGrace(cancelGraceMs);
@@ -196,7 +215,7 @@ export async function startInWorkers<T>(job: JobSource, options: StartInWorkersO
   const jobModule = served ? SERVED_JOB : String(job);
   if (coordinator === 'worker') {
     if (typeof workers !== 'number') throw new Error("startInWorkers(module, { coordinator: 'worker' }): a coordinator worker starts its own workers; pass a number of workers");
-    return startWithCoordinatorWorker<T>(jobModule, { workers: workerCount(workers), parameters, onRecords, cancelGraceMs: graceMs, ...poolOptions });
+    return startWithCoordinatorWorker<T>(jobModule, { workers: workerCount(workers), parameters, onRecords, cancelGraceMs: graceMs, ...poolOptions }, jobId);
   }
   const kept = typeof workers === 'number' ? null : keptGroup(workers);
   const entry = served ? job.entry : poolOptions.entry;
@@ -212,7 +231,7 @@ export async function startInWorkers<T>(job: JobSource, options: StartInWorkersO
     await pool.terminate();
     throw error;
   }
-  const coordinated = new CoordinatedJob<T>({ pool, jobModule, parameters, returned, cancellation, jobName: jobName ?? 'Eddy Job' });
+  const coordinated = new CoordinatedJob<T>({ pool, jobModule, parameters, returned, cancellation, jobName: jobName ?? 'Eddy Job', jobId });
   const outcome = coordinated.run().finally(() => cancellation.end()).then(
     (done) => {
       if (kept === null) return pool.terminate().then(() => done);
@@ -225,10 +244,15 @@ export async function startInWorkers<T>(job: JobSource, options: StartInWorkersO
     },
   );
   outcome.catch(() => {});
+  const life = new JobLife(outcome);
+  const subtaskMetrics = async (): Promise<SubtaskMetrics[]> => (await pool.metrics()).flatMap((w) => w.subtasks);
   return {
     source: served ? 'served by its worker entry' : jobModule,
+    getJobId: () => jobId,
+    getJobStatus: () => life.status(cancellation.asked, async () => (coordinated.restarting ? JobStatus.RESTARTING : JobStatus.RUNNING)),
+    getAccumulators: () => life.accumulators(subtaskMetrics),
     getJobOutcome: () => outcome.then(unlessCancelled),
-    subtaskMetrics: async () => (await pool.metrics()).flatMap((w) => w.subtasks),
+    subtaskMetrics,
     workerMetrics: () => pool.metrics(),
     cancel() {
       cancellation.ask();
@@ -313,7 +337,7 @@ function defaultCoordinatorEntry(): WorkerEntry {
 
 type CoordinatorWorkerOptions<T> = { workers: number; parameters: JobParameters; onRecords?: RecordsListener<T>; cancelGraceMs: number } & PoolOptions;
 
-async function startWithCoordinatorWorker<T>(jobModule: string, options: CoordinatorWorkerOptions<T>): Promise<WorkerJobClient<T>> {
+async function startWithCoordinatorWorker<T>(jobModule: string, options: CoordinatorWorkerOptions<T>, jobId: string): Promise<WorkerJobClient<T>> {
   if (options.entry !== undefined) throw new Error("startInWorkers(module, { coordinator: 'worker', entry }): a custom worker entry cannot be passed to a coordinator worker; leave out entry");
   const coordinator = spawnWorker<CoordinatorControl>(defaultCoordinatorEntry(), { name: options.name ?? 'eddy-coordinator', readyTimeoutMs: options.readyTimeoutMs });
   // The coordinator terminates workers that do not stop; this side waits as long for its own listener.
@@ -323,7 +347,7 @@ async function startWithCoordinatorWorker<T>(jobModule: string, options: Coordin
   const returned = new ReturnedRecords<T>(options.onRecords, () => cancellation.ask());
   const stopListening = coordinator.onSignal('records', (signal) => returned.add(signal, () => void coordinator.call('acknowledgeRecords', [signal.worker]).catch(() => {})));
   try {
-    await coordinator.call('start', [{ jobModule, workers: options.workers, credit: options.credit, parameters: options.parameters, cancelGraceMs: graceMs }]);
+    await coordinator.call('start', [{ jobModule, jobId, workers: options.workers, credit: options.credit, parameters: options.parameters, cancelGraceMs: graceMs }]);
   } catch (error) {
     stopListening();
     await coordinator.terminate();
@@ -336,7 +360,7 @@ async function startWithCoordinatorWorker<T>(jobModule: string, options: Coordin
       const terminated = cutShort?.terminatedWorkers ?? [];
       const labels = terminated.map((index) => workerLabel({ name: SUBTASK_WORKERS, index, count: options.workers }));
       const cut = cutShortBy(terminated, labels, untaken, graceMs);
-      return withCutShort({ records: returned.all(), result: jobExecutionResult(cut === null ? result : { ...result, cancelled: true }) }, cut);
+      return withCutShort({ records: returned.all(), result: jobExecutionResult(cut === null ? result : { ...result, cancelled: true }, jobId) }, cut);
     })
     .finally(() => {
       cancellation.end();
@@ -344,11 +368,16 @@ async function startWithCoordinatorWorker<T>(jobModule: string, options: Coordin
       return coordinator.terminate();
     });
   outcome.catch(() => {});
+  const life = new JobLife(outcome);
   const workerMetrics = () => coordinator.call('workerMetrics', []);
+  const subtaskMetrics = async (): Promise<SubtaskMetrics[]> => (await workerMetrics()).flatMap((w) => w.subtasks);
   return {
     source: jobModule,
+    getJobId: () => jobId,
+    getJobStatus: () => life.status(cancellation.asked, () => coordinator.call('status', [])),
+    getAccumulators: () => life.accumulators(subtaskMetrics),
     getJobOutcome: () => outcome.then(unlessCancelled),
-    subtaskMetrics: async () => (await workerMetrics()).flatMap((w) => w.subtasks),
+    subtaskMetrics,
     workerMetrics,
     cancel() {
       cancellation.ask();

@@ -10,6 +10,7 @@ import type { DataPort } from './mesh.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import type { JobRunResult } from '../runtime/executor.ts';
 import type { JobGraph } from '../plan/graph.ts';
+import type { JobStatus } from '../api/job_client.ts';
 import type { Outflow, PlacementRule } from '../runtime/placement.ts';
 import type { SplitAssigner } from '../runtime/split_assigner.ts';
 import type { CheckpointJoin, CheckpointLink, JoinAnswer } from '../runtime/checkpoint_link.ts';
@@ -115,6 +116,8 @@ export interface WorkerControl {
 
 export interface CoordinatorStartRequest {
   readonly jobModule: string;
+  /** The id the page's client reports for the job. */
+  readonly jobId: string;
   readonly workers: number;
   readonly credit?: number;
   readonly parameters?: JobParameters;
@@ -149,6 +152,8 @@ export interface CoordinatorControl {
    */
   outcome(): Promise<CoordinatorOutcome>;
   workerMetrics(): Promise<WorkerMetrics[]>;
+  /** Where the job is (RUNNING or RESTARTING while it runs; its end once it ended). */
+  status(): Promise<JobStatus>;
   /** The page took one more chunk of worker `worker`'s records; the coordinator passes that on. */
   acknowledgeRecords(worker: number): void;
   cancel(): Promise<void>;
