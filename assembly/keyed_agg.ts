@@ -283,6 +283,14 @@ let missPos: u32 = 0;
           }
           store<u32>(p, count, 4);
         }
+        if (fields == FIELDS_SUM && emit == EMIT_SUM) {
+          // The rolling sum goes out from the register it was added in, not reloaded from the slot.
+          const o = fixedOffset(fields, layout, FIELD_SUM);
+          const sum = load<f64>(p + o) + v;
+          store<f64>(p + o, sum);
+          store<f64>(outValues + (<usize>i << 3), sum);
+          break;
+        }
         accumulate(fields, layout, p, i, v);
         break;
       }
@@ -295,7 +303,7 @@ let missPos: u32 = 0;
       if (pos == c) pos = 0;
     }
     if (track) markTouched(pos, key);
-    if (emit != EMIT_NONE) emitRecord(i, p, emit);
+    if (emit != EMIT_NONE && !(fields == FIELDS_SUM && emit == EMIT_SUM)) emitRecord(i, p, emit);
   }
   // Keeps the loads ahead observable so no optimiser drops them.
   lookaheadSink ^= sink;
