@@ -8,21 +8,27 @@
 // Times are CPU seconds of the whole process (process.cpuUsage: worker threads included). What
 // to read: the medians of each round's own ratios (base / current: > 1 means current is faster;
 // workers / this thread for each tree), with the load average printed at start and end.
-//   node --expose-gc --import tsx bench/workers_ab.ts <base-worktree> [--current <worktree>] [--runs N] [--only enrichment|keyed|keyed-workers]
+// --package: a tree with a built package (dist/, from node scripts/build_package.mjs in it) runs
+// from it as a user's app does, its job modules compiled to JavaScript that imports
+// dist/src/index.js (so its workers load what a user's do: no tsx, no source maps, no debug
+// kernels); a tree without one runs from its sources.
+//   node --expose-gc --import tsx bench/workers_ab.ts <base-worktree> [--current <worktree>] [--runs N] [--only enrichment|keyed|keyed-workers] [--package]
 // Worktrees: bash bench/ab/prepare.sh <commit> <name> (then node scripts/embed_wasm.mjs in it).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
+import { transformSync } from 'esbuild';
 import { median } from './measure.ts';
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
-  options: { runs: { type: 'string', default: '7' }, current: { type: 'string' }, only: { type: 'string' } },
+  options: { runs: { type: 'string', default: '7' }, current: { type: 'string' }, only: { type: 'string' }, package: { type: 'boolean', default: false } },
 });
 if (positionals.length !== 1) {
-  console.error('usage: node --expose-gc --import tsx bench/workers_ab.ts <base-worktree> [--current <worktree>] [--runs N] [--only enrichment|keyed|keyed-workers]');
+  console.error('usage: node --expose-gc --import tsx bench/workers_ab.ts <base-worktree> [--current <worktree>] [--runs N] [--only enrichment|keyed|keyed-workers] [--package]');
   process.exit(2);
 }
 const rounds = Number(flags.runs);
@@ -46,13 +52,42 @@ interface Side {
   readonly enrichmentUrl: URL;
   readonly keyedSumUrl: URL;
   readonly group: ReturnType<Engine['createWorkerGroup']>;
+  /** Whether it runs from its built package (dist/) rather than its sources. */
+  readonly packaged: boolean;
+}
+
+/**
+ * bench/<name>.ts compiled to <dir>/.ab-package/<name>.mjs with the engine imported from the
+ * tree's dist/src/index.js; the bench modules it imports are compiled alongside.
+ */
+function compiledJob(dir: string, name: string): URL {
+  const out = join(dir, '.ab-package');
+  mkdirSync(out, { recursive: true });
+  const pending = [name];
+  const done = new Set<string>();
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (done.has(file)) continue;
+    done.add(file);
+    let code = transformSync(readFileSync(join(dir, 'bench', `${file}.ts`), 'utf8'), { loader: 'ts', format: 'esm', target: 'es2022' }).code;
+    code = code.replaceAll(/from "\.\.\/src\/index\.ts"/g, `from ${JSON.stringify(pathToFileURL(join(dir, 'dist/src/index.js')).href)}`);
+    code = code.replaceAll(/from "\.\/([a-z_]+)\.ts"/g, (_whole, dep: string) => {
+      pending.push(dep);
+      return `from "./${dep}.mjs"`;
+    });
+    if (/from "\.\.?\//.test(code.replaceAll(/from "\.\/[a-z_]+\.mjs"/g, ''))) throw new Error(`--package: bench/${file}.ts imports a module outside bench/ other than src/index.ts`);
+    writeFileSync(join(out, `${file}.mjs`), code);
+  }
+  return pathToFileURL(join(out, `${name}.mjs`));
 }
 
 async function load_(label: Side['label'], dir: string): Promise<Side> {
   const root = pathToFileURL(`${dir}/`);
-  const engine = (await import(new URL('src/index.ts', root).href)) as Engine;
-  const enrichmentUrl = new URL('bench/enrichment_job.ts', root);
-  return { label, dir, engine, enrichmentUrl, keyedSumUrl: new URL('bench/keyed_sum_job.ts', root), group: engine.createWorkerGroup(2) };
+  const packaged = flags.package && existsSync(join(dir, 'dist/src/index.js'));
+  const engine = (await import(new URL(packaged ? 'dist/src/index.js' : 'src/index.ts', root).href)) as Engine;
+  const enrichmentUrl = packaged ? compiledJob(dir, 'enrichment_job') : new URL('bench/enrichment_job.ts', root);
+  const keyedSumUrl = packaged ? compiledJob(dir, 'keyed_sum_job') : new URL('bench/keyed_sum_job.ts', root);
+  return { label, dir, engine, enrichmentUrl, keyedSumUrl, group: engine.createWorkerGroup(2), packaged };
 }
 
 function describeTree(dir: string): string {
@@ -108,7 +143,8 @@ function ratioLine(label: string, num: number[], den: number[]): string {
 const base = await load_('base', basePath);
 const current = await load_('current', currentPath);
 try {
-  console.log(`workers A/B: base ${basePath} (${describeTree(basePath)}), current ${currentPath} (${describeTree(currentPath)}), ${rounds} rounds, CPU time`);
+  const from = (side: Side) => (side.packaged ? ', its built package' : '');
+  console.log(`workers A/B: base ${basePath} (${describeTree(basePath)}${from(base)}), current ${currentPath} (${describeTree(currentPath)}${from(current)}), ${rounds} rounds, CPU time`);
   if (flags.only === undefined || flags.only === 'enrichment') {
     for (const side of [base, current]) side.enrichment = (await import(side.enrichmentUrl.href)) as EnrichmentModule;
     const purchases = base.enrichment!.PURCHASES;

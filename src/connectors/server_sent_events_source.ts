@@ -1,4 +1,3 @@
-import { createParser } from 'eventsource-parser';
 import type { Source, SourceReader } from '../core/source.ts';
 import { bufferedReader } from './buffered_reader.ts';
 import type { RecordSink } from './buffered_reader.ts';
@@ -53,6 +52,8 @@ export class ServerSentEventsSource implements Source<ServerSentEvent> {
   }
 
   private async read(sink: RecordSink<ServerSentEvent>, lastEventId: string | null): Promise<void> {
+    // Imported by the first reader, so that a job (or a worker) that reads no events never loads the parser.
+    const { createParser } = await import('eventsource-parser');
     const backoff = new Backoff(this.options.reconnect, this.where);
     const init = this.options.init ?? {};
     let lastId = lastEventId;

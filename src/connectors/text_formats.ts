@@ -1,4 +1,7 @@
-import Papa from 'papaparse';
+import type Papa from 'papaparse';
+
+/** The CSV parser, imported by the first CSV reader: a job that reads no CSV never loads it. */
+let papa: typeof Papa | null = null;
 
 /** CSV read with papaparse: quoting, escaped quotes and line breaks inside quotes as RFC 4180. */
 export interface CsvFormat {
@@ -55,6 +58,11 @@ export class RecordDecoder {
     this.where = where;
     this.offset = position.offset;
     this.header = typeof format === 'object' ? (format.columns ?? position.header) : undefined;
+  }
+
+  /** Resolves once the format's parser is loaded; push() and end() need it for CSV. */
+  async ready(): Promise<void> {
+    if (typeof this.format === 'object') papa ??= (await import('papaparse')).default;
   }
 
   /** The position before any byte not yet cut into records. */
@@ -124,7 +132,8 @@ export class RecordDecoder {
       }
       return out(value, this.position);
     }
-    const parsed = Papa.parse<unknown[]>(trimmed, { delimiter: this.format.delimiter ?? ',', dynamicTyping: this.format.dynamicTyping ?? false });
+    if (papa === null) throw new Error(`${this.where}: the CSV parser is not loaded yet (RecordDecoder.ready() was not awaited)`);
+    const parsed = papa.parse<unknown[]>(trimmed, { delimiter: this.format.delimiter ?? ',', dynamicTyping: this.format.dynamicTyping ?? false });
     const error = parsed.errors[0];
     if (error !== undefined) throw new Error(`${this.where}: the CSV row at byte offset ${at} cannot be read: ${error.message}`);
     const row = parsed.data[0] ?? [];

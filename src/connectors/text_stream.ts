@@ -10,6 +10,7 @@ export class FatalSourceError extends Error {}
  * first (a server that ignored a Range request resends them). Resolves at the stream's end.
  */
 export async function pumpText(body: ReadableStream<Uint8Array | string>, decoder: RecordDecoder, sink: RecordSink<unknown>, skip = 0, onData?: () => void): Promise<void> {
+  await decoder.ready();
   const reader = body.getReader();
   const encoder = new TextEncoder();
   const push = (record: unknown, position: TextPosition) => sink.push(record, position);

@@ -1,10 +1,6 @@
 import type { CheckpointStorage, CheckpointStore, StorageRecipe } from './checkpoint_storage.ts';
-import { IndexedDBCheckpointStore } from './indexeddb_checkpoint_store.ts';
-import { openCheckpointDatabase, sinkRange } from './indexeddb_schema.ts';
 import type { CheckpointDatabase } from './indexeddb_schema.ts';
 import { SinkLedger } from './sink_ledger.ts';
-import { acquireJobLock } from './web_lock.ts';
-import { OpfsChunkFiles, opfsAvailable } from './opfs_chunk_files.ts';
 import { registerSinkRecordsLedger } from '../core/sink_records.ts';
 
 export interface IndexedDBCheckpointStorageOptions {
@@ -82,6 +78,11 @@ export class IndexedDBCheckpointStorage implements CheckpointStorage {
   }
 
   async open(jobName: string): Promise<CheckpointStore> {
+    // The store, the lock and the chunk files are imported when a job first opens its
+    // checkpoints, so that a job without them (or a worker) loads none of it.
+    const [{ IndexedDBCheckpointStore }, { acquireJobLock }, { OpfsChunkFiles, opfsAvailable }] = await Promise.all([
+      import('./indexeddb_checkpoint_store.ts'), import('./web_lock.ts'), import('./opfs_chunk_files.ts'),
+    ]);
     const where = `${this.describe()}: job "${jobName}"`;
     const lockName = `eddy checkpoints ${JSON.stringify([this.databaseName, jobName])}`;
     const lock = await acquireJobLock(lockName, { ifAvailable: this.#ifAvailable, signal: this.#signal }, (here) => new Error(
@@ -105,9 +106,9 @@ export class IndexedDBCheckpointStorage implements CheckpointStorage {
       if (typeof indexedDB === 'undefined') {
         return Promise.reject(new Error(`${this.describe()}: this runtime has no IndexedDB. Fix: in Node, Deno or Bun use new FileSystemCheckpointStorage(directory)`));
       }
-      const opened = openCheckpointDatabase(this.databaseName, () => {
+      const opened = import('./indexeddb_schema.ts').then(({ openCheckpointDatabase }) => openCheckpointDatabase(this.databaseName, () => {
         if (this.#db === opened) this.#db = null;
-      }).catch((cause: unknown) => {
+      })).catch((cause: unknown) => {
         if (this.#db === opened) this.#db = null;
         throw new Error(`${this.describe()}: cannot open it: ${messageOf(cause)}`, { cause });
       });
@@ -118,6 +119,7 @@ export class IndexedDBCheckpointStorage implements CheckpointStorage {
 
   async #readSink(sink: string): Promise<unknown[]> {
     const db = await this.#database();
+    const { sinkRange } = await import('./indexeddb_schema.ts');
     const records: unknown[] = [];
     for (const batch of await db.getAll('sinkRecords', sinkRange(sink))) for (const record of batch.records) records.push(record);
     return records;
