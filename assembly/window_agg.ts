@@ -6,7 +6,7 @@
 // Each live slice is one open-addressing table (linear probing) whose slots hold the accumulator
 // inline: key i64, count u32 (0: empty), pad u32, then one 8-byte field each for sum, min, max as
 // kept. A lookup reads one slot, so an event costs one cache line of its slice, which the update
-// loads ahead for a group of events. A new slice's table is sized to the most rows a live slice
+// loads some events ahead. A new slice's table is sized to the most rows a live slice
 // holds, so a stream whose keys stay put fills it without rehashing. All tables hash alike and
 // place by the hash's low bits, so merging a sliding window's slices into one table walks every
 // table in order: the merge's probes move through the merged table as a few sequential streams.
@@ -139,6 +139,7 @@ function slotsFor(n: u32): u32 {
 
 export function windowInit(fieldMask: u32, limitBytes: f64): i32 {
   layoutRegions();
+  if (inValues != inKeys + VALUES_AT || inIndexes != inKeys + TIMES_AT) unreachable();
   fields = fieldMask | FIELD_COUNT;
   rowStride = 16;
   oSum = offset(FIELD_SUM);
@@ -156,6 +157,7 @@ export function windowClear(): i32 {
   dirCap = 0;
   sliceCount = 0;
   lastDir = -1;
+  rangeDir = -1;
   rangeHi = -Infinity;
   mergeTable = 0;
   mergeSlots = 0;
@@ -292,35 +294,36 @@ function insert(d: usize, key: i64, h: u32, p: usize): usize {
   }
 }
 
-// Events per lookahead group: a first pass finds each event's slice and hash and touches the slot
-// its key hashes to, so the cache misses of the group overlap; the second pass applies the events
-// in order against warm lines.
-const GROUP: i32 = 16;
-const GROUP_DIRS = memory.data(GROUP * 4);
-const GROUP_HASHES = memory.data(GROUP * 4);
+// Events ahead whose slot the update loads while applying one, so that the cache misses of
+// several events overlap.
+const AHEAD: i32 = 16;
 let lookaheadSink: u64 = 0;
-// The time range [rangeLo, rangeHi) of the slice at directory position rangeDir, for events of the
-// slice before: most events fall in it, found with two comparisons rather than a division. An
-// empty range (rangeHi -Infinity) when the directory moves.
+// The time range [rangeLo, rangeHi) of the slice at directory position rangeDir, the slice the
+// hit loop adds to. An empty range (rangeHi -Infinity) when the directory moves.
 let rangeDir: i32 = -1;
 let rangeLo: f64 = 0;
 let rangeHi: f64 = -Infinity;
+// Where the hit loop stopped: the empty slot of a key its slice lacks and has no room for, or 0
+// when the event's time is outside the current slice.
+let missSlot: usize = 0;
+// New keys the current slice's table takes before its load limit, while the hit loop runs.
+let room: u32 = 0;
+// The hit loop's hashes, one per event of a batch, and AHEAD more it may read past them.
+const HASHES = memory.data((BATCH_CAPACITY + AHEAD) * 4, 64);
+// Event times and values sit at fixed distances above the keys (layout.ts's order; windowInit
+// checks it), so the hit loop reads all three from one base.
+const VALUES_AT: usize = COLUMN_BYTES;
+const TIMES_AT: usize = COLUMN_BYTES * 2;
 
-// The directory position of the slice of time t, made when absent; -1 when memory says no.
-@inline function sliceAt(t: f64, offset: f64, sliceMs: f64): i32 {
-  if (t >= rangeLo && t < rangeHi) return rangeDir;
-  return sliceAtMiss(t, offset, sliceMs);
-}
-
-function sliceAtMiss(t: f64, offset: f64, sliceMs: f64): i32 {
+// Makes the slice of time t the current one (made when absent); false when memory says no.
+function enterSlice(t: f64, offset: f64, sliceMs: f64): bool {
   const s = Math.floor((t - offset) / sliceMs);
   const d = sliceOf(<i64>s);
-  if (d >= 0) {
-    rangeDir = d;
-    rangeLo = offset + s * sliceMs;
-    rangeHi = rangeLo + sliceMs;
-  }
-  return d;
+  if (d < 0) return false;
+  rangeDir = d;
+  rangeLo = offset + s * sliceMs;
+  rangeHi = rangeLo + sliceMs;
+  return true;
 }
 
 @inline function keyAt(i: i32, keyFormat: i32): i64 {
@@ -349,72 +352,159 @@ function integerKeys(n: i32, keyFormat: i32): i32 {
   return 0;
 }
 
-// The batch's events in groups, keys read as keyFormat says (KEYS_I32, or i64 for any other),
-// slots `stride` bytes with fields at S, MN, MX; returns the failing event's index or -1.
-@inline function updateGroups(n: i32, keyFormat: i32, offset: f64, sliceMs: f64, S: usize, MN: usize, MX: usize, stride: usize): i32 {
+// Events [from, n) into the current slice while their times fall in it and its table has room
+// for their keys, keys read as keyFormat says (KEYS_I32, or i64 for any other), slots `stride`
+// bytes with fields at S, MN, MX. Returns n, or the first event not applied with missSlot saying
+// why. Making a slice and growing a table are left to the caller, so this loop calls nothing, and
+// it keeps few values live (one base for the input regions, hashes at a fixed address, the
+// table's room in a global) so that V8 keeps them all in registers.
+@inline function hitRun(from: i32, n: i32, keyFormat: i32, S: usize, MN: usize, MX: usize, stride: usize): i32 {
+  const keys = inKeys;
+  // The run of events in the current slice, their keys' hashes into HASHES.
+  const lo = rangeLo;
+  const hi = rangeHi;
+  let end = from;
+  while (end < n) {
+    const t = load<f64>(keys + (<usize>end << 3), TIMES_AT);
+    if (!(t >= lo && t < hi)) break;
+    store<u32>(HASHES + (<usize>end << 2), hashKey(keyFormat == KEYS_I32 ? <i64>load<i32>(keys + (<usize>end << 2)) : load<i64>(keys + (<usize>end << 3))));
+    end++;
+  }
+  if (end == from) {
+    missSlot = 0;
+    return from;
+  }
+  // With no current slice the run is empty: rangeDir is a slice's here.
+  const dir = dirAt(<u32>rangeDir);
+  const table = <usize>load<u32>(dir + D_TABLE);
+  const slots = load<u32>(dir + D_SLOTS);
+  const mask = slots - 1;
+  const rows = load<u32>(dir + D_ROWS);
+  // New keys the table takes before its load limit.
+  const limit = <u32>((<u64>slots * LOAD_NUM) / LOAD_DEN);
+  room = limit - rows;
   let sink: u64 = 0;
-  for (let g = 0; g < n; g += GROUP) {
-    const end = min(n, g + GROUP);
-    for (let i = g; i < end; i++) {
-      const k = <usize>(i - g);
-      const d = sliceAt(load<f64>(inIndexes + (<usize>i << 3)), offset, sliceMs);
-      store<i32>(GROUP_DIRS + (k << 2), d);
-      if (d < 0) continue;
-      const dir = dirAt(<u32>d);
-      const h = hashKey(keyAt(i, keyFormat));
-      store<u32>(GROUP_HASHES + (k << 2), h);
-      sink += load<u64>(<usize>load<u32>(dir + D_TABLE) + <usize>(h & (load<u32>(dir + D_SLOTS) - 1)) * stride);
-    }
-    for (let i = g; i < end; i++) {
-      const k = <usize>(i - g);
-      const d = load<i32>(GROUP_DIRS + (k << 2));
-      if (d < 0) {
-        lookaheadSink ^= sink;
-        return i;
-      }
-      const dir = dirAt(<u32>d);
-      const key = keyAt(i, keyFormat);
-      const h = load<u32>(GROUP_HASHES + (k << 2));
-      let p = seek(<usize>load<u32>(dir + D_TABLE), load<u32>(dir + D_SLOTS) - 1, key, h, stride);
-      if (load<u32>(p + O_COUNT) == 0) {
-        p = insert(dir, key, h, p);
-        if (p == 0) {
+  for (let i = from; i < min(end, from + AHEAD); i++) sink += load<u64>(table + <usize>(load<u32>(HASHES + (<usize>i << 2)) & mask) * stride);
+  let i = from;
+  for (; i < end; i++) {
+    // Past the run's end this loads a slot of a stale hash: harmless, and no test in the loop.
+    sink += load<u64>(table + <usize>(load<u32>(HASHES + (<usize>i << 2), AHEAD << 2) & mask) * stride);
+    const key = keyFormat == KEYS_I32 ? <i64>load<i32>(keys + (<usize>i << 2)) : load<i64>(keys + (<usize>i << 3));
+    const h = load<u32>(HASHES + (<usize>i << 2));
+    const v = load<f64>(keys + (<usize>i << 3), VALUES_AT);
+    let pos = h & mask;
+    let p = table + <usize>pos * stride;
+    while (true) {
+      const count = load<u32>(p + O_COUNT);
+      if (count == 0) {
+        if (room == 0) {
+          missSlot = p;
+          store<u32>(dir + D_ROWS, limit);
           lookaheadSink ^= sink;
           return i;
         }
+        room--;
+        store<i64>(p, key);
+        store<u32>(p + O_COUNT, 1);
+        if (S) store<f64>(p + S, v);
+        if (MN | MX) {
+          const o = toOrdinal(v);
+          if (MN) store<i64>(p + MN, o);
+          if (MX) store<i64>(p + MX, o);
+        }
+        break;
       }
-      apply(p, load<f64>(inValues + (<usize>i << 3)), S, MN, MX);
+      if (load<i64>(p) == key) {
+        store<u32>(p + O_COUNT, count + 1);
+        if (S) store<f64>(p + S, load<f64>(p + S) + v);
+        if (MN | MX) {
+          const o = toOrdinal(v);
+          if (MN && o < load<i64>(p + MN)) store<i64>(p + MN, o);
+          if (MX && o > load<i64>(p + MX)) store<i64>(p + MX, o);
+        }
+        break;
+      }
+      pos = (pos + 1) & mask;
+      p = table + <usize>pos * stride;
     }
   }
+  store<u32>(dir + D_ROWS, limit - room);
   lookaheadSink ^= sink;
+  missSlot = 0;
+  return end;
+}
+
+// The fields' offsets of field set `set` ((fields >> 1) & 7: bit 0 sum, 1 min, 2 max), constants
+// where `set` is one.
+@inline function offS(set: i32): usize { return set & 1 ? 16 : 0; }
+@inline function offMN(set: i32): usize { return set & 2 ? 16 + ((<usize>set & 1) << 3) : 0; }
+@inline function offMX(set: i32): usize { return set & 4 ? 16 + ((<usize>set & 1) << 3) + ((<usize>set & 2) << 2) : 0; }
+@inline function strideOf(set: i32): usize { return 16 + (<usize>popcnt<i32>(set) << 3); }
+
+// One hit loop per key format and field set, each a function of its own: inlined into the code
+// around it, whose calls keep values live, V8 would keep the loop's values on the stack.
+function hitI32S0(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(0), offMN(0), offMX(0), strideOf(0)); }
+function hitI32S1(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(1), offMN(1), offMX(1), strideOf(1)); }
+function hitI32S2(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(2), offMN(2), offMX(2), strideOf(2)); }
+function hitI32S3(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(3), offMN(3), offMX(3), strideOf(3)); }
+function hitI32S4(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(4), offMN(4), offMX(4), strideOf(4)); }
+function hitI32S5(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(5), offMN(5), offMX(5), strideOf(5)); }
+function hitI32S6(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(6), offMN(6), offMX(6), strideOf(6)); }
+function hitI32S7(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(7), offMN(7), offMX(7), strideOf(7)); }
+function hitI64S0(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(0), offMN(0), offMX(0), strideOf(0)); }
+function hitI64S1(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(1), offMN(1), offMX(1), strideOf(1)); }
+function hitI64S2(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(2), offMN(2), offMX(2), strideOf(2)); }
+function hitI64S3(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(3), offMN(3), offMX(3), strideOf(3)); }
+function hitI64S4(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(4), offMN(4), offMX(4), strideOf(4)); }
+function hitI64S5(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(5), offMN(5), offMX(5), strideOf(5)); }
+function hitI64S6(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(6), offMN(6), offMX(6), strideOf(6)); }
+function hitI64S7(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(7), offMN(7), offMX(7), strideOf(7)); }
+
+function hits(keyFormat: i32, set: i32, from: i32, n: i32): i32 {
+  if (keyFormat == KEYS_I32) {
+    switch (set) {
+      case 0: return hitI32S0(from, n);
+      case 1: return hitI32S1(from, n);
+      case 2: return hitI32S2(from, n);
+      case 3: return hitI32S3(from, n);
+      case 4: return hitI32S4(from, n);
+      case 5: return hitI32S5(from, n);
+      case 6: return hitI32S6(from, n);
+      default: return hitI32S7(from, n);
+    }
+  }
+  switch (set) {
+    case 0: return hitI64S0(from, n);
+    case 1: return hitI64S1(from, n);
+    case 2: return hitI64S2(from, n);
+    case 3: return hitI64S3(from, n);
+    case 4: return hitI64S4(from, n);
+    case 5: return hitI64S5(from, n);
+    case 6: return hitI64S6(from, n);
+    default: return hitI64S7(from, n);
+  }
+}
+
+// The batch's events through the hit loop, making each slice it stops at and growing each table
+// it has filled, then going on from there; returns the failing event's index or -1.
+function updateEvents(n: i32, keyFormat: i32, offset: f64, sliceMs: f64): i32 {
+  const set = <i32>(fields >> 1) & 7;
+  let i = 0;
+  while (i < n) {
+    const r = hits(keyFormat, set, i, n);
+    if (r == n) break;
+    if (missSlot == 0) {
+      if (!enterSlice(load<f64>(inIndexes + (<usize>r << 3)), offset, sliceMs)) return r;
+      i = r;
+      continue;
+    }
+    const key = keyAt(r, keyFormat);
+    const p = insert(dirAt(<u32>rangeDir), key, hashKey(key), missSlot);
+    if (p == 0) return r;
+    apply(p, load<f64>(inValues + (<usize>r << 3)), <usize>oSum, <usize>oMin, <usize>oMax);
+    i = r + 1;
+  }
   return -1;
-}
-
-// One loop per key format (i32, or i64) and field set, the fields' offsets constant in each.
-function updateI32(n: i32, offset: f64, sliceMs: f64): i32 {
-  switch ((fields >> 1) & 7) {
-    case 0: return updateGroups(n, KEYS_I32, offset, sliceMs, 0, 0, 0, 16);
-    case 1: return updateGroups(n, KEYS_I32, offset, sliceMs, 16, 0, 0, 24);
-    case 2: return updateGroups(n, KEYS_I32, offset, sliceMs, 0, 16, 0, 24);
-    case 3: return updateGroups(n, KEYS_I32, offset, sliceMs, 16, 24, 0, 32);
-    case 4: return updateGroups(n, KEYS_I32, offset, sliceMs, 0, 0, 16, 24);
-    case 5: return updateGroups(n, KEYS_I32, offset, sliceMs, 16, 0, 24, 32);
-    case 6: return updateGroups(n, KEYS_I32, offset, sliceMs, 0, 16, 24, 32);
-    default: return updateGroups(n, KEYS_I32, offset, sliceMs, 16, 24, 32, 40);
-  }
-}
-
-function updateI64(n: i32, offset: f64, sliceMs: f64): i32 {
-  switch ((fields >> 1) & 7) {
-    case 0: return updateGroups(n, KEYS_F64, offset, sliceMs, 0, 0, 0, 16);
-    case 1: return updateGroups(n, KEYS_F64, offset, sliceMs, 16, 0, 0, 24);
-    case 2: return updateGroups(n, KEYS_F64, offset, sliceMs, 0, 16, 0, 24);
-    case 3: return updateGroups(n, KEYS_F64, offset, sliceMs, 16, 24, 0, 32);
-    case 4: return updateGroups(n, KEYS_F64, offset, sliceMs, 0, 0, 16, 24);
-    case 5: return updateGroups(n, KEYS_F64, offset, sliceMs, 16, 0, 24, 32);
-    case 6: return updateGroups(n, KEYS_F64, offset, sliceMs, 0, 16, 24, 32);
-    default: return updateGroups(n, KEYS_F64, offset, sliceMs, 16, 24, 32, 40);
-  }
 }
 
 // n events: keys in IN_KEYS (keyFormat), event times in IN_INDEXES, values in IN_VALUES; each goes
@@ -425,11 +515,11 @@ export function windowUpdate(n: i32, keyFormat: i32, offset: f64, sliceMs: f64):
   cursorTable = 0;
   let failed: i32;
   if (keyFormat == KEYS_I32) {
-    failed = updateI32(n, offset, sliceMs);
+    failed = updateEvents(n, KEYS_I32, offset, sliceMs);
   } else {
     const bad = integerKeys(n, keyFormat);
     if (bad < 0) return bad;
-    failed = updateI64(n, offset, sliceMs);
+    failed = updateEvents(n, KEYS_F64, offset, sliceMs);
   }
   if (failed < 0) return n;
   errRecord = failed;
@@ -643,6 +733,7 @@ export function windowRetire(below: f64): u32 {
   }
   sliceCount = kept;
   lastDir = -1;
+  rangeDir = -1;
   rangeHi = -Infinity;
   return sliceCount;
 }
