@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StreamExecutionEnvironment } from '../../src/index.ts';
+import { RuntimeExecutionMode, StreamExecutionEnvironment } from '../../src/index.ts';
 import type { Column } from '../../src/index.ts';
 
 type Agg = 'sum' | 'min' | 'max' | 'minBy' | 'maxBy';
@@ -13,8 +13,9 @@ const exact = (v: unknown): string => (typeof v === 'number' ? (Object.is(v, -0)
  * rolling results reach a sink with invokeColumns as views of its memory, which the sink copies
  * here (as its contract says a sink must, to keep them).
  */
-async function rows(columns: Record<string, Column>, agg: Agg, kernels: boolean, batchSize: number, parallelism = 1): Promise<{ rows: string[]; batches: number[] }> {
+async function rows(columns: Record<string, Column>, agg: Agg, kernels: boolean, batchSize: number, parallelism = 1, mode: 'STREAMING' | 'BATCH' = 'STREAMING'): Promise<{ rows: string[]; batches: number[] }> {
   const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(parallelism);
+  env.setRuntimeMode(mode === 'BATCH' ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);
   env.getConfig().setKernelsEnabled(kernels).setBatchSize(batchSize);
   const out: string[] = [];
   const batches: number[] = [];
@@ -88,5 +89,31 @@ describe('STREAMING rolling results lent to the sink from the kernel\'s memory',
       return [...by.values()].map((rs) => rs.join('|')).sort();
     };
     expect(perKey(kernel.rows)).toEqual(perKey((await rows(data, 'sum', false, 40_000, 2)).rows));
+  });
+});
+
+describe('BATCH final results from the kernel, exported whole at the end', () => {
+  for (const agg of ['sum', 'min', 'max', 'minBy', 'maxBy'] as const) {
+    it(`${agg}: every key's result in the JS path's order, past the size the kernel exports whole, and with keys as doubles (dictionary-encoded: copied)`, async () => {
+      for (const [seed, n, keys] of [[3, 60_000, 30_000], [5, 5_000, 40]] as const) {
+        const data = columns(seed, n, keys, 'int');
+        const kernel = await rows(data, agg, true, 16_384, 1, 'BATCH');
+        expect(kernel.batches).toEqual([new Set(Array.from(data.key as Int32Array)).size]);
+        expect(kernel.rows).toEqual((await rows(data, agg, false, 16_384, 1, 'BATCH')).rows);
+      }
+      // Keys as doubles (one beyond 32 bits) take the key dictionary, and their results are decoded into a copy.
+      const wide = columns(9, 20_000, 12_000, 'int');
+      const key = Float64Array.from(wide.key as Int32Array);
+      key[10_000] = 2 ** 40 + 1;
+      const data = { key, value: wide.value };
+      expect((await rows(data, agg, true, 16_384, 1, 'BATCH')).rows).toEqual((await rows(data, agg, false, 16_384, 1, 'BATCH')).rows);
+    });
+  }
+
+  it('copies the results where the sink is in another subtask', async () => {
+    const data = columns(13, 30_000, 20_000, 'int');
+    const perKey = (list: string[]): string[] => [...list].sort();
+    const kernel = await rows(data, 'sum', true, 16_384, 2, 'BATCH');
+    expect(perKey(kernel.rows)).toEqual(perKey((await rows(data, 'sum', false, 16_384, 2, 'BATCH')).rows));
   });
 });
