@@ -157,4 +157,22 @@ describe('a built-in watermark generator over column batches', () => {
     await expect(run(WatermarkStrategy.forBoundedOutOfOrderness<Row>(0), [{ kind: 'batch', times: [5, Number.POSITIVE_INFINITY, Number.NaN], at: 1 }]))
       .rejects.toThrow('the timestamp assigner returned Infinity; it must return the event time in epoch milliseconds (a finite number). Fix: withTimestampAssigner((record) => record.time)');
   });
+
+  it('finds a timestamp that is not finite at any place in a batch, and the greatest of the others', async () => {
+    for (let length = 1; length <= 9; length++) {
+      for (let at = 0; at < length; at++) {
+        for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+          const times = Array.from({ length }, (_, i) => (i === at ? bad : 100 + ((i * 7) % 5)));
+          await expect(run(WatermarkStrategy.forMonotonousTimestamps<Row>(), [{ kind: 'batch', times, at: 1 }]), `${bad} at ${at} of ${length}`)
+            .rejects.toThrow(`the timestamp assigner returned ${bad}; it must return`);
+        }
+      }
+      // The greatest in each place of the batch's four lanes.
+      for (let at = 0; at < length; at++) {
+        const times = Array.from({ length }, (_, i) => (i === at ? 500 : 100 + i));
+        expect((await run(WatermarkStrategy.forMonotonousTimestamps<Row>(), [{ kind: 'batch', times, at: 1 }])).out)
+          .toEqual((await run(perEvent(0), [{ kind: 'batch', times, at: 1 }])).out);
+      }
+    }
+  });
 });
