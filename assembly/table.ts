@@ -349,7 +349,8 @@ export function widen(): i32 {
 
 // Moves every key to a table of newCap slots, narrow or wide. The old table is copied above the
 // new one and read in slot order (sequentially, as a bare loop's growth reads it), with each
-// slot's first-seen index from an inverse of the order list, so only the writes land at random.
+// slot's first-seen index from an inverse of the order list, so only the order list's updates land
+// at random.
 function rehash(newCap: u32, need: u32, toNarrow: bool): i32 {
   const oldCap = cap;
   const oldBytes = <usize>bytesForCap(oldCap);
@@ -374,16 +375,11 @@ function rehash(newCap: u32, need: u32, toNarrow: bool): i32 {
   memory.fill(tableBase, 0, <usize>newBytes);
   const w = <usize>width;
   const same = toNarrow == fromNarrow;
-  // Loads ahead of the new home slots overlap their misses.
-  const AHEAD: u32 = 8;
-  let sink: u32 = 0;
+  // Positions grow with the hash (fastrange), so old slots read in order land at new positions in
+  // order too: the writes go forward through the new table, and loading their slots ahead (a second
+  // hash per key) gains nothing.
   for (let from: u32 = 0; from < oldCap; from++) {
     const src = copyAt + <usize>from * oldWidth;
-    if (from + AHEAD < oldCap) {
-      const ahead = src + <usize>AHEAD * oldWidth;
-      const word = fromNarrow ? <i64>load<u32>(ahead) : load<i64>(ahead);
-      if (word != 0) sink += load<u32>(slotAt(position(hashKey(oldKey(ahead, fromNarrow)), newCap)));
-    }
     if ((fromNarrow ? <i64>load<u32>(src) : load<i64>(src)) == 0) continue;
     const pos = emptyFor(hashKey(oldKey(src, fromNarrow)));
     const dst = slotAt(pos);
@@ -402,7 +398,6 @@ function rehash(newCap: u32, need: u32, toNarrow: bool): i32 {
       store<u8>(b, load<u8>(b) | (<u8>1 << <u8>(pos & 7)));
     }
   }
-  rehashSink ^= sink;
   return 1;
 }
 
@@ -413,8 +408,6 @@ function rehash(newCap: u32, need: u32, toNarrow: bool): i32 {
 @inline function align64(p: usize): usize {
   return (p + 63) & ~<usize>63;
 }
-
-let rehashSink: u32 = 0;
 
 export function setScratchFloor(p: usize): void {
   scratchFloor = p;
