@@ -485,16 +485,28 @@ function hits(keyFormat: i32, set: i32, from: i32, n: i32): i32 {
   }
 }
 
+// Where the last update stopped short: its first event timed below its bound (or NaN), or -1.
+let stoppedAt: i32 = -1;
+
 // The batch's events through the hit loop, making each slice it stops at and growing each table
-// it has filled, then going on from there; returns the failing event's index or -1.
-function updateEvents(n: i32, keyFormat: i32, offset: f64, sliceMs: f64): i32 {
+// it has filled, then going on from there; returns the failing event's index or -1. An event
+// timed below lateBelow (or NaN) stops it, unapplied, in stoppedAt: the hit loop only adds to a
+// slice whose range starts at or above lateBelow, so it needs no test of its own for them.
+function updateEvents(n: i32, keyFormat: i32, offset: f64, sliceMs: f64, lateBelow: f64): i32 {
   const set = <i32>(fields >> 1) & 7;
+  if (rangeLo < lateBelow) rangeLo = lateBelow;
   let i = 0;
   while (i < n) {
     const r = hits(keyFormat, set, i, n);
     if (r == n) break;
     if (missSlot == 0) {
-      if (!enterSlice(load<f64>(inIndexes + (<usize>r << 3)), offset, sliceMs)) return r;
+      const t = load<f64>(inIndexes + (<usize>r << 3));
+      if (!(t >= lateBelow)) {
+        stoppedAt = r;
+        return -1;
+      }
+      if (!enterSlice(t, offset, sliceMs)) return r;
+      if (rangeLo < lateBelow) rangeLo = lateBelow;
       i = r;
       continue;
     }
@@ -508,20 +520,23 @@ function updateEvents(n: i32, keyFormat: i32, offset: f64, sliceMs: f64): i32 {
 }
 
 // n events: keys in IN_KEYS (keyFormat), event times in IN_INDEXES, values in IN_VALUES; each goes
-// to slice floor((time - offset) / sliceMs). Returns n, or ERR_* with the failing record in err_record.
-export function windowUpdate(n: i32, keyFormat: i32, offset: f64, sliceMs: f64): i32 {
+// to slice floor((time - offset) / sliceMs). Returns n; or the index of the first event timed
+// below lateBelow or NaN, the events before it added and it and those after it not; or ERR_*
+// with the failing record in err_record.
+export function windowUpdate(n: i32, keyFormat: i32, offset: f64, sliceMs: f64, lateBelow: f64): i32 {
   assert(n >= 0 && n <= BATCH_CAPACITY, 'windowUpdate: n out of range');
   errRecord = -1;
   cursorTable = 0;
+  stoppedAt = -1;
   let failed: i32;
   if (keyFormat == KEYS_I32) {
-    failed = updateEvents(n, KEYS_I32, offset, sliceMs);
+    failed = updateEvents(n, KEYS_I32, offset, sliceMs, lateBelow);
   } else {
     const bad = integerKeys(n, keyFormat);
     if (bad < 0) return bad;
-    failed = updateEvents(n, KEYS_F64, offset, sliceMs);
+    failed = updateEvents(n, KEYS_F64, offset, sliceMs, lateBelow);
   }
-  if (failed < 0) return n;
+  if (failed < 0) return stoppedAt >= 0 ? stoppedAt : n;
   errRecord = failed;
   errEntries = <f64>windowSize() + 1.0;
   return errCode;

@@ -40,7 +40,7 @@ export interface KernelExports {
   insert_slots(n: number, slots: number, width: number, maxParallelism: number, firstKeyGroup: number, lastKeyGroup: number): number;
   window_init(fields: number, maxBytes: number): number;
   window_clear(): number;
-  window_update(n: number, keyFormat: number, offset: number, sliceMs: number): number;
+  window_update(n: number, keyFormat: number, offset: number, sliceMs: number, lateBelow: number): number;
   window_fire_begin(lo: number, hi: number): number;
   window_fire_rows(start: number, n: number): number;
   window_key_result(key: number, lo: number, hi: number): number;

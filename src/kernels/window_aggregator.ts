@@ -77,8 +77,12 @@ export class WindowAggregator {
     return out;
   }
 
-  /** Adds events [from, to) in order: each to its key's row in the slice of its time. */
-  update(keys: KeyColumn, times: ArrayLike<number> & { subarray?: unknown }, values: Float64Array, from = 0, to = keys.length): void {
+  /**
+   * Adds events [from, to) in order: each to its key's row in the slice of its time. Stops at the
+   * first event timed below `lateBelow` or NaN, adding the events before it and not it: returns
+   * its index, or `to` when every event was added.
+   */
+  update(keys: KeyColumn, times: ArrayLike<number> & { subarray?: unknown }, values: Float64Array, from = 0, to = keys.length, lateBelow = Number.NEGATIVE_INFINITY): number {
     const format = keys instanceof Int32Array ? KEYS_I32 : keys instanceof Uint32Array ? KEYS_U32 : KEYS_F64;
     const { keys: inKeys, values: inValues, times: inTimes } = this.#region;
     for (let off = from; off < to; off += CAP) {
@@ -90,13 +94,15 @@ export class WindowAggregator {
       m.f64.set(values.subarray(off, end), inValues >> 3);
       if (times instanceof Float64Array) m.f64.set(times.subarray(off, end), inTimes >> 3);
       else for (let i = off; i < end; i++) m.f64[(inTimes >> 3) + i - off] = times[i];
-      const result = this.#wasm.window_update(end - off, format, this.#offset, this.#sliceMs);
+      const result = this.#wasm.window_update(end - off, format, this.#offset, this.#sliceMs, lateBelow);
       if (result < 0) {
         const record = off + this.#wasm.window_err_record();
         if (result === ERR_NOT_INTEGER_KEY) throw new Error(`WindowAggregator.update: key ${keys[record]} at record ${record} is not an integer key id; dictionary-encode such keys`);
         throw limitError(result, this.#wasm.window_err_entries(), this.#wasm.window_err_bytes(), { maxBytes: this.maxBytes, maxKeys: Number.POSITIVE_INFINITY }, record - from);
       }
+      if (result < end - off) return off + result;
     }
+    return to;
   }
 
   /** The results of the window over slices [lo, hi), one row per key. */

@@ -87,6 +87,13 @@ export class WindowHarness<T> {
     this.op.ctx.output.flush();
   }
 
+  /** Elements in one batch, as a source's batch reaches the window. */
+  processElements(values: readonly T[], timestamps: readonly (number | null)[]): void {
+    const keys = values.map((v) => this.keyOf(v));
+    this.op.processBatch(0, { values: [...values], timestamps: timestamps.map((t) => t ?? Number.NaN), keys, keyGroups: keys.map((k) => keyGroupFor(k, this.maxParallelism)) });
+    this.op.ctx.output.flush();
+  }
+
   processWatermark(timestamp: number): void {
     this.op.processWatermark(timestamp);
   }

@@ -17,10 +17,13 @@ import type { WindowKernelPlan } from '../../plan/window_kernel_routing.ts';
 import type { KeyedStatePart } from '../../state/snapshot.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorContext, StateInitializationContext } from '../operator.ts';
-import { EventError, eventsOfColumns, eventsOfRecords } from './window_kernel_input.ts';
+import { EventError, eventsOfColumns, eventsOfRecords, noTimestamp } from './window_kernel_input.ts';
 import type { Events } from './window_kernel_input.ts';
 import { WindowResultWriter } from './window_kernel_output.ts';
 import { WatermarkStallWatch } from './window_stall.ts';
+
+/** Stops of the kernel's update at late elements before a batch goes on without them. */
+const MAX_STOPS = 16;
 
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
@@ -87,7 +90,9 @@ export class WindowKernelOperator extends StreamOperator {
   /**
    * Drops (or sends aside) elements too late for all their windows, adds the rest, and fires
    * again the windows an element is late for but within the allowed lateness. Both cases are
-   * times below a bound fixed by the watermark, so most elements cost one comparison here.
+   * times below a bound fixed by the watermark: the kernel adds events up to the first one below
+   * it (or without a timestamp), which is dealt with here, and goes on after it. A batch with
+   * many late elements goes on without the kernel's stops, which each copy the rest of a chunk.
    */
   private process(events: Events, recordAt: (i: number) => unknown): void {
     const { keys, timestamps, values, length } = events;
@@ -95,22 +100,39 @@ export class WindowKernelOperator extends StreamOperator {
     const ids = this.keyIds(keys);
     const { skipBelow, refireBelow } = this.lateBounds(wm);
     let from = 0;
-    for (let i = 0; i < length; i++) {
+    for (let stops = 0; from < length && stops < MAX_STOPS; stops++) {
+      const at = this.add(ids, timestamps, values, from, length, refireBelow);
+      if (at >= length) {
+        from = length;
+        break;
+      }
+      this.late(ids, timestamps, values, at, skipBelow, wm, recordAt);
+      from = at + 1;
+    }
+    for (let i = from; i < length; i++) {
       const ts = timestamps[i];
       if (ts >= refireBelow) continue;
-      this.add(ids, timestamps, values, from, ts < skipBelow ? i : i + 1);
+      this.add(ids, timestamps, values, from, i, Number.NEGATIVE_INFINITY);
+      this.late(ids, timestamps, values, i, skipBelow, wm, recordAt);
       from = i + 1;
-      if (ts < skipBelow) {
-        // Every window of this element is past its cleanup: Flink drops it, or sends it to the late-data output.
-        if (this.plan.lateDataTag !== null) this.out.side(this.plan.lateDataTag, recordAt(i), ts);
-        else this.lateRecordsDropped++;
-      } else {
-        // Its earliest window has passed the watermark: fire those windows again (Flink's EventTimeTrigger.onElement).
-        this.fireLate(ids[i], ts, wm);
-      }
     }
-    this.add(ids, timestamps, values, from, length);
+    this.add(ids, timestamps, values, from, length, Number.NEGATIVE_INFINITY);
     this.stall.buffered(length);
+  }
+
+  /** Element i, below the bound where windows have fired: a failure without a timestamp, dropped or aside, or added and its windows fired again. */
+  private late(ids: KeyColumn, timestamps: ArrayLike<number>, values: Float64Array, i: number, skipBelow: number, wm: number, recordAt: (i: number) => unknown): void {
+    const ts = timestamps[i];
+    if (ts !== ts) throw this.failure(new Error(noTimestamp(this.plan)), { value: recordAt(i) });
+    if (ts < skipBelow) {
+      // Every window of this element is past its cleanup: Flink drops it, or sends it to the late-data output.
+      if (this.plan.lateDataTag !== null) this.out.side(this.plan.lateDataTag, recordAt(i), ts);
+      else this.lateRecordsDropped++;
+      return;
+    }
+    // Its earliest window has passed the watermark: fire those windows again (Flink's EventTimeTrigger.onElement).
+    this.add(ids, timestamps, values, i, i + 1, Number.NEGATIVE_INFINITY);
+    this.fireLate(ids[i], ts, wm);
   }
 
   /**
@@ -128,11 +150,11 @@ export class WindowKernelOperator extends StreamOperator {
     };
   }
 
-  /** Adds events [from, to) to the kernel. */
-  private add(ids: KeyColumn, timestamps: ArrayLike<number>, values: Float64Array, from: number, to: number): void {
-    if (to <= from) return;
+  /** Adds events [from, to) to the kernel up to the first one timed below lateBelow (or NaN); returns its index, or `to`. */
+  private add(ids: KeyColumn, timestamps: ArrayLike<number>, values: Float64Array, from: number, to: number, lateBelow: number): number {
+    if (to <= from) return to;
     try {
-      this.aggregator!.update(ids, timestamps, values, from, to);
+      return this.aggregator!.update(ids, timestamps, values, from, to, lateBelow);
     } catch (error) {
       throw error instanceof KernelLimitError ? this.limitReached(error) : error;
     }
