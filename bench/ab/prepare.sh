@@ -40,4 +40,11 @@ for target in release debug; do
   fi
 done
 
+# Trees that import their kernels embedded (src/kernels/generated, git-ignored) need them written
+# from the build, or importing the base's src/index.ts fails.
+if [ -f "$dir/scripts/embed_wasm.mjs" ] && [ ! -f "$dir/src/kernels/generated/kernel_wasm.ts" ]; then
+  echo "ab: embedding the kernels of $sha" >&2
+  (cd "$dir" && node scripts/embed_wasm.mjs) >&2
+fi
+
 echo "$dir"
