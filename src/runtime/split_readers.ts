@@ -13,7 +13,11 @@ export function polledLength(polled: Exclude<Polled, null>): number {
 export function pollReader(reader: SourceReader<unknown>, max: number): Polled {
   if (reader.pollTimestamped !== undefined) {
     const polled: unknown = reader.pollTimestamped(max);
-    if (polled === null || isTimestamped(polled)) return polled as Polled;
+    if (polled === null) return null;
+    if (isTimestamped(polled)) {
+      checkTimestamps(polled as TimestampedRecords<unknown>, max);
+      return polled as Polled;
+    }
     throw new TypeError(`its reader's pollTimestamped(${max}) returned ${describe(polled)}; it must return { values, timestamps } (two arrays of equal length, up to ${max} each; empty when none is ready), or null at the end of input`);
   }
   const columns = reader.pollColumns !== undefined;
@@ -23,6 +27,20 @@ export function pollReader(reader: SourceReader<unknown>, max: number): Polled {
   throw new TypeError(columns
     ? `its reader's pollColumns(${max}) returned ${what}; it must return { length, columns } with up to ${max} rows (length 0 when none is ready), or null at the end of input`
     : `its reader's pollNext(${max}) returned ${what}; it must return an array of up to ${max} records ([] when none is ready), or null at the end of input`);
+}
+
+/**
+ * Event time is a finite number of epoch milliseconds (Flink's is a long): an Infinity or NaN
+ * would otherwise fail far downstream, in a window or a timer, naming neither the source nor the record.
+ */
+function checkTimestamps(polled: TimestampedRecords<unknown>, max: number): void {
+  const { timestamps } = polled;
+  for (let i = 0; i < timestamps.length; i++) {
+    const t = timestamps[i];
+    if (typeof t !== 'number' || !Number.isFinite(t)) {
+      throw new TypeError(`its reader's pollTimestamped(${max}) gave record ${i} of ${timestamps.length} the timestamp ${typeof t === 'number' ? String(t) : describe(t)}; timestamps are finite epoch milliseconds. Fix: give every record a finite timestamp, or return records from pollNext and assign timestamps with WatermarkStrategy.withTimestampAssigner`);
+    }
+  }
 }
 
 function describe(polled: unknown): string {

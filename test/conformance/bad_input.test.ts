@@ -161,6 +161,22 @@ describe('sources that break their contract, and closes that throw', () => {
       .rejects.toThrow('its reader\'s pollNext(1024) returned a string');
   });
 
+  it('pollTimestamped giving a timestamp that is not a finite number fails naming the source and the record', async () => {
+    for (const [bad, shown] of [[Infinity, 'Infinity'], [-Infinity, '-Infinity'], [NaN, 'NaN'], ['5', 'a string']] as const) {
+      let polled = false;
+      const timestamped = source({
+        pollTimestamped: () => {
+          if (polled) return null;
+          polled = true;
+          return { values: [1, 2, 3], timestamps: [10, 20, bad as number] };
+        },
+      });
+      await expect(env().addSource(timestamped, 'Stamped').executeAndCollect()).rejects.toThrow(
+        `Operator "Stamped" (uid source-0, subtask 1/1) failed: its reader's pollTimestamped(1024) gave record 2 of 3 the timestamp ${shown}; timestamps are finite epoch milliseconds. Fix: give every record a finite timestamp, or return records from pollNext and assign timestamps with WatermarkStrategy.withTimestampAssigner`,
+      );
+    }
+  });
+
   it('isAvailable rejecting fails the job naming the source, instead of an unhandled rejection', async () => {
     let polls = 0;
     const broken = source({ pollNext: () => (polls++ === 0 ? [] : null), isAvailable: () => Promise.reject(new Error('socket closed')) });
