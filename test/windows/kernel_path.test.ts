@@ -97,6 +97,31 @@ describe('windows in the kernels, end to end', () => {
     }
   });
 
+  it('fails at the first bad record of a batch, as the JS path: a record without a timestamp before one whose value is not a number, and the other way round', async () => {
+    type E = { k: string; v: unknown };
+    const batch: E[] = [{ k: 'a', v: 1 }, { k: 'b', v: 2 }, { k: 'c', v: 3 }, { k: 'd', v: 4 }];
+    const cases = [
+      { noTimestampAt: 1, badValueAt: 3, failsOn: '{k: "b", v: 2}: TumblingEventTimeWindows needs each record\'s event time, and this record has no timestamp' },
+      { noTimestampAt: 3, badValueAt: 1, failsOn: '{k: "b", v: "two"}: ' },
+    ];
+    for (const { noTimestampAt, badValueAt, failsOn } of cases) {
+      const messages: string[] = [];
+      for (const kernels of [false, true]) {
+        const h = await WindowHarness.open<E>((keyed) => keyed.window(TumblingEventTimeWindows.of(1000)).aggregate(NumericAggregate.of<E>('v', 'sum')), (e) => e.k, { kernels });
+        const values = batch.map((e, i) => (i === badValueAt ? { ...e, v: i === 1 ? 'two' : 'four' } : e));
+        const timestamps = batch.map((_, i) => (i === noTimestampAt ? null : 100 * i));
+        try {
+          h.processElements(values, timestamps);
+          messages.push('no failure');
+        } catch (error) {
+          messages.push((error as Error).message);
+        }
+      }
+      expect(messages[0]).toContain(`failed on record ${failsOn}`);
+      expect(messages[1]).toBe(messages[0]);
+    }
+  });
+
   it('fails with the limit and the ways past it when (key, slice) entries outgrow the table', async () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.getConfig().setKernelTableMaxBytes(64 * 1024);

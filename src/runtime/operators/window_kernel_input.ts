@@ -36,6 +36,17 @@ function checkTimestamps(plan: WindowKernelPlan, timestamps: ArrayLike<number> |
   return timestamps;
 }
 
+/**
+ * Record i's value is not a number: the job fails at the first bad record, as on the JS path,
+ * which may be an earlier one without a timestamp (the kernel would only have reached it later).
+ */
+function badValue(plan: WindowKernelPlan, timestamps: ArrayLike<number>, i: number, error: unknown): EventError {
+  for (let j = 0; j < i; j++) {
+    if (timestamps[j] !== timestamps[j]) return new EventError(noTimestamp(plan), j);
+  }
+  return new EventError((error as Error).message, i);
+}
+
 export function eventsOfColumns(plan: WindowKernelPlan, batch: ColumnBatch): Events {
   const timestamps = checkTimestamps(plan, batch.timestamps);
   const field = plan.valueField;
@@ -50,8 +61,15 @@ export function eventsOfColumns(plan: WindowKernelPlan, batch: ColumnBatch): Eve
     values = new Float64Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
       const v = (column as readonly unknown[] | undefined)?.[i];
-      if (typeof v === 'number') values[i] = v;
-      else values[i] = numericField(namedRows(sliceColumns(batch, i, i + 1))[0], field);
+      if (typeof v === 'number') {
+        values[i] = v;
+        continue;
+      }
+      try {
+        values[i] = numericField(namedRows(sliceColumns(batch, i, i + 1))[0], field);
+      } catch (error) {
+        throw badValue(plan, timestamps, i, error);
+      }
     }
   }
   return { length: batch.length, keys: batch.columns[plan.keyColumn!], timestamps, values };
@@ -69,7 +87,7 @@ export function eventsOfRecords(plan: WindowKernelPlan, batch: RecordBatch): Eve
     try {
       values[i] = numericField(records[i], field);
     } catch (error) {
-      throw new EventError((error as Error).message, i);
+      throw badValue(plan, timestamps, i, error);
     }
   }
   return { length: records.length, keys, timestamps, values };
