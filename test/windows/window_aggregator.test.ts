@@ -8,46 +8,15 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareDouble, kernelUrl, loadKernelsFromFile } from '../../src/kernels/index.ts';
+import { kernelUrl, loadKernelsFromFile } from '../../src/kernels/index.ts';
 import type { WindowResults } from '../../src/kernels/index.ts';
 import { fixtureEvents } from './fixtures/window_table_v1.ts';
+import { SliceReference } from './slice_reference.ts';
+import type { Acc } from './slice_reference.ts';
 
 const kernels = await loadKernelsFromFile(kernelUrl('debug'));
 /** Slice ids are the event times: time t goes to slice t. */
 const SLICES = { offset: 0, sliceMs: 1 };
-
-type Acc = { count: number; sum: number; min: number; max: number };
-
-/** The reference: per (key, slice) in arrival order; a window merges its slices in slice order, as the kernel does. */
-class Reference {
-  readonly entries = new Map<string, { key: number; slice: number; acc: Acc }>();
-  add(key: number, slice: number, v: number): void {
-    const id = `${key}/${slice}`;
-    const e = this.entries.get(id);
-    if (e === undefined) this.entries.set(id, { key, slice, acc: { count: 1, sum: v, min: v, max: v } });
-    else merge(e.acc, { count: 1, sum: v, min: v, max: v });
-  }
-  fire(lo: number, hi: number): Map<number, Acc> {
-    const out = new Map<number, Acc>();
-    const inWindow = [...this.entries.values()].filter((e) => e.slice >= lo && e.slice < hi).sort((a, b) => a.slice - b.slice);
-    for (const { key, acc } of inWindow) {
-      const r = out.get(key);
-      if (r === undefined) out.set(key, { ...acc });
-      else merge(r, acc);
-    }
-    return out;
-  }
-  retire(below: number): void {
-    for (const [id, e] of this.entries) if (e.slice < below) this.entries.delete(id);
-  }
-}
-
-function merge(a: Acc, b: Acc): void {
-  a.count += b.count;
-  a.sum += b.sum;
-  if (compareDouble(b.min, a.min) < 0) a.min = b.min;
-  if (compareDouble(b.max, a.max) > 0) a.max = b.max;
-}
 
 function asMap(r: WindowResults): Map<number, Acc> {
   return new Map(Array.from(r.keys, (k, i) => [k, { count: r.count[i], sum: r.sum![i], min: r.min![i], max: r.max![i] }]));
@@ -60,7 +29,7 @@ describe('WindowAggregator', () => {
   it('fires windows of slices per key as a Map would, retires slices, and survives snapshot/restore (seeded)', () => {
     fc.assert(fc.property(fc.array(event, { maxLength: 400 }), fc.integer({ min: 1, max: 4 }), (events, k) => {
       const agg = kernels.createWindowAggregator(['count', 'sum', 'min', 'max'], SLICES);
-      const ref = new Reference();
+      const ref = new SliceReference();
       const keys = Int32Array.from(events, (e) => e[0]);
       agg.update(keys, Float64Array.from(events, (e) => e[1]), Float64Array.from(events, (e) => e[2]));
       for (const [key, slice, v] of events) ref.add(key, slice, v);
@@ -95,7 +64,7 @@ describe('WindowAggregator', () => {
     const many = fc.tuple(fc.integer({ min: -3000, max: 3000 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: -1000, max: 1000 }));
     fc.assert(fc.property(fc.array(many, { minLength: 1000, maxLength: 4000 }), fc.integer({ min: 2, max: 6 }), (events, k) => {
       const agg = kernels.createWindowAggregator(['count', 'sum', 'min', 'max'], SLICES);
-      const ref = new Reference();
+      const ref = new SliceReference();
       // In batches, as the operator adds them, with a retire in between.
       const half = events.length >> 1;
       for (const part of [events.slice(0, half), events.slice(half)]) {
@@ -132,7 +101,7 @@ describe('WindowAggregator', () => {
       // Late events: into the slices before the last, after it has its events.
       for (let i = 0; i < 300; i++) events.push([pool[Math.floor(rand() * keys)], -2 + Math.floor(rand() * 5), rand() * 10]);
       const agg = kernels.createWindowAggregator(['count', 'sum', 'min', 'max'], SLICES);
-      const ref = new Reference();
+      const ref = new SliceReference();
       agg.update(Float64Array.from(events, (e) => e[0]), Float64Array.from(events, (e) => e[1]), Float64Array.from(events, (e) => e[2]));
       for (const [key, slice, v] of events) ref.add(key, slice, v);
       for (let lo = -2 - k; lo <= 4; lo++) {
@@ -146,7 +115,7 @@ describe('WindowAggregator', () => {
 
   it('restores a snapshot the earlier kernel wrote (format version 1, a key id after each count)', () => {
     const { keys, slices, values } = fixtureEvents();
-    const ref = new Reference();
+    const ref = new SliceReference();
     for (let i = 0; i < keys.length; i++) ref.add(keys[i], slices[i], values[i]);
     const agg = kernels.createWindowAggregator(['count', 'sum', 'min', 'max'], SLICES);
     const { slices: restored, watermark } = agg.restore(readFileSync(new URL('./fixtures/window_table_v1.bin', import.meta.url)), () => true);

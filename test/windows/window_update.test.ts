@@ -8,48 +8,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KernelLimitError, compareDouble, kernelUrl, loadKernelsFromFile } from '../../src/kernels/index.ts';
+import { KernelLimitError, kernelUrl, loadKernelsFromFile } from '../../src/kernels/index.ts';
 import type { WindowAggregate, WindowResults } from '../../src/kernels/index.ts';
+import { SliceReference } from './slice_reference.ts';
+import type { Acc, SliceEvent } from './slice_reference.ts';
 
 const kernels = await loadKernelsFromFile(kernelUrl('debug'));
 /** Slice ids are the event times: time t goes to slice t. */
 const SLICES = { offset: 0, sliceMs: 1 };
 
-type Acc = { count: number; sum: number; min: number; max: number };
-type Event = readonly [key: number, slice: number, value: number];
-
-/** Per (key, slice) in arrival order; a window merges its slices in slice order, as the kernel does. */
-class Reference {
-  readonly entries = new Map<string, { key: number; slice: number; acc: Acc }>();
-  add(events: readonly Event[]): void {
-    for (const [key, slice, v] of events) {
-      const id = `${key}/${slice}`;
-      const e = this.entries.get(id);
-      if (e === undefined) this.entries.set(id, { key, slice, acc: { count: 1, sum: v, min: v, max: v } });
-      else merge(e.acc, { count: 1, sum: v, min: v, max: v });
-    }
-  }
-  fire(lo: number, hi: number): Map<number, Partial<Acc>> {
-    const out = new Map<number, Acc>();
-    const inWindow = [...this.entries.values()].filter((e) => e.slice >= lo && e.slice < hi).sort((a, b) => a.slice - b.slice);
-    for (const { key, acc } of inWindow) {
-      const r = out.get(key);
-      if (r === undefined) out.set(key, { ...acc });
-      else merge(r, acc);
-    }
-    return out;
-  }
-  retire(below: number): void {
-    for (const [id, e] of this.entries) if (e.slice < below) this.entries.delete(id);
-  }
-}
-
-function merge(a: Acc, b: Acc): void {
-  a.count += b.count;
-  a.sum += b.sum;
-  if (compareDouble(b.min, a.min) < 0) a.min = b.min;
-  if (compareDouble(b.max, a.max) > 0) a.max = b.max;
-}
+type Event = SliceEvent;
 
 /** The fields kept, of a reference accumulator. */
 function kept(acc: Partial<Acc>, fields: readonly WindowAggregate[]): Partial<Acc> {
@@ -62,7 +30,7 @@ function asMap(r: WindowResults, fields: readonly WindowAggregate[]): Map<number
   return new Map(Array.from(r.keys, (k, i) => [k, kept({ count: r.count[i], sum: r.sum?.[i], min: r.min?.[i], max: r.max?.[i] }, fields)]));
 }
 
-function expectWindows(agg: ReturnType<typeof kernels.createWindowAggregator>, ref: Reference, fields: readonly WindowAggregate[], lo: number, hi: number): void {
+function expectWindows(agg: ReturnType<typeof kernels.createWindowAggregator>, ref: SliceReference, fields: readonly WindowAggregate[], lo: number, hi: number): void {
   for (let s = lo; s < hi; s++) {
     const fired = agg.fire(s, s + 1);
     expect(new Set(fired.keys).size).toBe(fired.keys.length);
@@ -112,12 +80,12 @@ describe('the window kernel\'s update', () => {
             return [keysOf[Math.floor(rand() * keysOf.length)], at, values[i % 64]];
           });
           const agg = kernels.createWindowAggregator(fields, SLICES);
-          const ref = new Reference();
+          const ref = new SliceReference();
           const per = Math.ceil(n / batches);
           for (let from = 0; from < n; from += per) {
             const part = events.slice(from, from + per);
             agg.update(keyColumn(format, part.map((e) => e[0])), Float64Array.from(part, (e) => e[1]), Float64Array.from(part, (e) => e[2]));
-            ref.add(part);
+            ref.addAll(part);
           }
           expectWindows(agg, ref, fields, -2, slice + 3);
           // Retired slices and new ones after them: the update's current slice is gone.
@@ -125,7 +93,7 @@ describe('the window kernel\'s update', () => {
           ref.retire(slice);
           const more: Event[] = Array.from({ length: 500 }, (_, i) => [keysOf[i % keysOf.length], slice - 1 + (i % 3), values[i % 64]]);
           agg.update(keyColumn(format, more.map((e) => e[0])), Float64Array.from(more, (e) => e[1]), Float64Array.from(more, (e) => e[2]));
-          ref.add(more);
+          ref.addAll(more);
           expectWindows(agg, ref, fields, slice - 1, slice + 2);
         },
       ), { seed: 20261210, numRuns: 24 });
@@ -147,7 +115,7 @@ describe('the window kernel\'s update', () => {
       const table = 2 ** Math.ceil(Math.log2(2048 * (16 + 8 * fields.length)));
       const limit = 2.5 * table;
       const agg = kernels.createWindowAggregator(fields, SLICES, limit);
-      const ref = new Reference();
+      const ref = new SliceReference();
       const column = (part: readonly Event[]) => [Int32Array.from(part, (e) => e[0]), Float64Array.from(part, (e) => e[1]), Float64Array.from(part, (e) => e[2])] as const;
       let from = 0;
       let failures = 0;
@@ -155,14 +123,14 @@ describe('the window kernel\'s update', () => {
         const part = events.slice(from);
         try {
           agg.update(...column(part));
-          ref.add(part);
+          ref.addAll(part);
           from = events.length;
         } catch (error) {
           if (!(error instanceof KernelLimitError)) throw error;
           failures++;
           expect(error.message).toContain(`over the limit of ${limit / 1024} KiB`);
           const applied = error.appliedRecords;
-          ref.add(part.slice(0, applied));
+          ref.addAll(part.slice(0, applied));
           const failing = part[applied];
           // Exactly the events before the failing one are in, none after it.
           expectWindows(agg, ref, fields, 0, 4);
