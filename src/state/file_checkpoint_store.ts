@@ -6,6 +6,7 @@ import type { CheckpointStore, StoredCheckpoint, StoredCheckpointInfo } from './
 import type { OperatorSubtaskState } from './snapshot.ts';
 import { runtimesOfCodec } from './chunk_codec.ts';
 import { TimeSlices } from './time_slices.ts';
+import { StoreCalls } from './store_calls.ts';
 import { acquireLock, heldError, HeldError, LOCK, readLock } from './file_lock.ts';
 import type { LockOwner } from './file_lock.ts';
 import { codeOf, isInt, isObject, loadRuntime, messageOf, syncDir, writeDurably } from './file_system.ts';
@@ -86,13 +87,12 @@ class FileCheckpointStore implements CheckpointStore {
   readonly #dir: string;
   readonly #key: string;
   readonly #owner: LockOwner;
-  #closed = false;
-  /** Calls run one at a time, so a retention pass or finish() never races a write. */
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #calls: StoreCalls;
 
   constructor(rt: Runtime, where: string, job: string, dir: string, key: string, owner: LockOwner) {
     this.#rt = rt;
     this.#where = where;
+    this.#calls = new StoreCalls(where);
     this.#job = job;
     this.#dir = dir;
     this.#key = key;
@@ -100,7 +100,7 @@ class FileCheckpointStore implements CheckpointStore {
   }
 
   latest(): Promise<StoredCheckpoint | null> {
-    return this.#serial('latest()', async () => {
+    return this.#calls.run('latest()', async () => {
       for (const id of await this.#ids()) {
         const found = await this.#verified(id);
         if (found !== null) return this.#decode(found.manifest, found.chunks);
@@ -110,34 +110,23 @@ class FileCheckpointStore implements CheckpointStore {
   }
 
   write(checkpoint: StoredCheckpoint, retain: number, copied?: () => void): Promise<StoredCheckpointInfo> {
-    return this.#serial('write()', () => this.#write(checkpoint, retain, copied));
+    return this.#calls.run('write()', () => this.#write(checkpoint, retain, copied));
   }
 
   finish(): Promise<void> {
-    return this.#serial('finish()', async () => {
+    return this.#calls.run('finish()', async () => {
       for (const id of await this.#ids()) await this.#remove(id);
     });
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    await this.#tail;
-    if (this.#closed) return;
-    this.#closed = true;
+    if (!(await this.#calls.close())) return;
     heldHere.delete(this.#key);
     const lock = this.#rt.path.join(this.#dir, LOCK);
     const holder = await readLock(this.#rt.fs, lock);
     if (holder?.owner?.pid === this.#owner.pid && holder.owner.time === this.#owner.time) await this.#rt.fs.rm(lock, { force: true });
   }
 
-  #serial<T>(call: string, task: () => Promise<T>): Promise<T> {
-    const run = this.#tail.then(() => {
-      if (this.#closed) throw new Error(`${this.#where}: ${call} after close()`);
-      return task();
-    });
-    this.#tail = run.catch(() => undefined);
-    return run;
-  }
 
   async #write(checkpoint: StoredCheckpoint, retain: number, copied?: () => void): Promise<StoredCheckpointInfo> {
     const { fs, path, crc32, codec } = this.#rt;

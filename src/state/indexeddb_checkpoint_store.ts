@@ -6,6 +6,7 @@ import type { IDBPTransaction } from 'idb';
 import type { SinkLedger, SinkWrites } from './sink_ledger.ts';
 import { askForPersistence, checkRoom, isQuotaExceeded, QUOTA_FIX } from './storage_quota.ts';
 import { TimeSlices } from './time_slices.ts';
+import { StoreCalls } from './store_calls.ts';
 import type { JobLock } from './web_lock.ts';
 import { chunkFileName } from './opfs_chunk_files.ts';
 import type { OpfsChunkFiles } from './opfs_chunk_files.ts';
@@ -40,9 +41,7 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
   #usesFiles: boolean;
   /** Whether the OPFS files were swept since the store opened. */
   #swept = false;
-  #closed = false;
-  /** Calls run one at a time, so a retention pass or finish() never races a write. */
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #calls: StoreCalls;
 
   constructor(db: () => Promise<CheckpointDatabase>, job: string, where: string, lock: JobLock, ledger: SinkLedger, files: OpfsChunkFiles | null = null, writeFiles = false) {
     this.#db = db;
@@ -51,13 +50,14 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
     this.#usesFiles = this.#writeFiles;
     this.#job = job;
     this.#where = where;
+    this.#calls = new StoreCalls(where);
     this.#lock = lock;
     this.#ledger = ledger;
     ledger.storeOpened();
   }
 
   latest(): Promise<StoredCheckpoint | null> {
-    return this.#serial('latest()', async () => {
+    return this.#calls.run('latest()', async () => {
       const db = await this.#db();
       if (!this.#swept) await this.#sweep(db);
       const manifests = await db.getAll('manifests', jobRange(this.#job));
@@ -73,11 +73,11 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
   }
 
   write(checkpoint: StoredCheckpoint, retain: number, copied?: () => void): Promise<StoredCheckpointInfo> {
-    return this.#serial('write()', () => this.#write(checkpoint, retain, copied));
+    return this.#calls.run('write()', () => this.#write(checkpoint, retain, copied));
   }
 
   finish(): Promise<void> {
-    return this.#serial('finish()', async () => {
+    return this.#calls.run('finish()', async () => {
       const db = await this.#db();
       const writes = this.#ledger.take(null);
       try {
@@ -92,22 +92,11 @@ export class IndexedDBCheckpointStore implements CheckpointStore {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    await this.#tail;
-    if (this.#closed) return;
-    this.#closed = true;
+    if (!(await this.#calls.close())) return;
     this.#ledger.storeClosed();
     await this.#lock.release();
   }
 
-  #serial<T>(call: string, task: () => Promise<T>): Promise<T> {
-    const run = this.#tail.then(() => {
-      if (this.#closed) throw new Error(`${this.#where}: ${call} after close()`);
-      return task();
-    });
-    this.#tail = run.catch(() => undefined);
-    return run;
-  }
 
   async #write(checkpoint: StoredCheckpoint, retain: number, copied?: () => void): Promise<StoredCheckpointInfo> {
     const id = checkpoint.checkpointId;
