@@ -5,6 +5,7 @@
  */
 import type { RestartStrategy } from '../core/restart_strategy.ts';
 import type { SinkRecordsMessage } from '../core/sink_records.ts';
+import type { KeyGroupRange } from '../core/key_groups.ts';
 import type { StorageRecipe } from '../state/checkpoint_storage.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
 import type { CheckpointingSettings } from './checkpoint_coordinator.ts';
@@ -19,12 +20,15 @@ export interface CheckpointJoin {
   readonly restartStrategy: RestartStrategy;
   /** The checkpoint id of the savepoint the job is set to start from (`setSavepointRestoreSettings`), if any. */
   readonly savepointId: number | null;
+  /** The key groups of the subtasks this worker runs, by operator uid: the answer's snapshot holds only their keyed state. */
+  readonly hosted: readonly (readonly [uid: string, ranges: readonly KeyGroupRange[]])[];
 }
 
 export interface JoinAnswer {
   /**
-   * What every worker restores from: the last complete checkpoint of a restart, or of an earlier
-   * run that did not finish. Null: the job's own savepoint, if it is set to one, or nothing.
+   * What this worker restores from: the last complete checkpoint of a restart, or of an earlier
+   * run that did not finish, with the keyed state of the subtasks it runs (see `hosted`). Null: the
+   * job's own savepoint, if it is set to one, or nothing.
    */
   readonly restore: JobSnapshot | null;
 }

@@ -1,4 +1,7 @@
 import type { StreamElement } from '../core/elements.ts';
+import { keyGroupRange } from '../core/key_groups.ts';
+import type { KeyGroupRange } from '../core/key_groups.ts';
+import type { PhysicalPlan } from '../plan/physical.ts';
 import type { SplitAssigner } from './split_assigner.ts';
 import type { CheckpointLink } from './checkpoint_link.ts';
 
@@ -52,6 +55,20 @@ export interface Outflow {
 export function ownerOf(rule: PlacementRule, workerCount: number, nodeId: number, subtaskIndex: number): number {
   if (rule.kind === 'spread') return subtaskIndex % workerCount;
   return rule.nodes.includes(nodeId) ? 1 + (subtaskIndex % (workerCount - 1)) : 0;
+}
+
+/** The key-group ranges of the operator subtasks that run on this worker, by operator uid: what it restores state into. */
+export function hostedKeyGroups(plan: PhysicalPlan, placement: Placement): [uid: string, ranges: KeyGroupRange[]][] {
+  const rule = placement.rule ?? { kind: 'spread' };
+  const hosted: [string, KeyGroupRange[]][] = [];
+  for (const node of plan.nodes) {
+    const ranges: KeyGroupRange[] = [];
+    for (let s = 0; s < node.parallelism; s++) {
+      if (ownerOf(rule, placement.workerCount, node.spec.id, s) === placement.workerIndex) ranges.push(keyGroupRange(s, node.parallelism, node.maxParallelism));
+    }
+    if (ranges.length > 0) hosted.push([node.uid, ranges]);
+  }
+  return hosted;
 }
 
 /** Channels per gate in one message channel number: gate id * CHANNELS_PER_GATE + channel. */

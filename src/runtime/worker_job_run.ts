@@ -1,10 +1,12 @@
 import { sinkRecordsLedgerOf } from '../core/sink_records.ts';
 import type { Job } from '../plan/job.ts';
+import { buildPhysicalPlan } from '../plan/physical.ts';
 import type { CheckpointLink } from './checkpoint_link.ts';
 import { Executor } from './executor.ts';
 import type { JobRun, JobRunOptions } from './job_runner.ts';
 import { checkRestoredUids, warnAboutUnrewindableSources } from './job_runner.ts';
 import type { SubtaskMetrics } from './metrics.ts';
+import { hostedKeyGroups } from './placement.ts';
 
 /**
  * One worker's run of a job spread over workers. Checkpoints, restarts and savepoints are the
@@ -30,6 +32,7 @@ export function runJobInWorker(job: Job, options: JobRunOptions, jobName: string
       storage: storage?.recipe!() ?? null,
       restartStrategy: options.restartStrategy,
       savepointId: options.restore?.checkpointId ?? null,
+      hosted: hostedKeyGroups(buildPhysicalPlan(job.graph, { isolated: placement.rule?.kind === 'offload' ? placement.rule.nodes : [] }), placement),
     });
     // The coordinator has the store open: an IndexedDBSink's ledger here hands what it is given there.
     const ledger = storage === null ? undefined : sinkRecordsLedgerOf(storage);

@@ -1,4 +1,5 @@
 import { keyGroupRange, keyGroupRangesIntersect } from '../core/key_groups.ts';
+import type { KeyGroupRange } from '../core/key_groups.ts';
 import type { JobSnapshot, OperatorStatePart, RestoredState } from './snapshot.ts';
 
 /**
@@ -19,6 +20,21 @@ export function restoredStateFor(snapshot: JobSnapshot, where: string, uid: stri
   const keyed = old.flatMap((s) => s.keyed).filter((part) => keyGroupRangesIntersect(part.keyGroups, keyGroups));
   const finished = old.every((s) => s.finished);
   return { keyGroups, keyed, operator: operatorShare(old.flatMap((s) => s.operator), subtaskIndex, parallelism), finished };
+}
+
+/**
+ * What one worker needs of a snapshot to restore the subtasks it runs (`hosted`: their key-group
+ * ranges by operator uid): every old subtask's entry, with only the keyed parts that overlap one
+ * of those ranges, so each worker is sent its share of a large keyed state instead of all of it.
+ * Operator state stays whole: a new subtask's share is cut from every old subtask's list.
+ */
+export function snapshotForKeyGroups(snapshot: JobSnapshot, hosted: ReadonlyMap<string, readonly KeyGroupRange[]>): JobSnapshot {
+  const subtasks = snapshot.subtasks.map((s) => {
+    const ranges = hosted.get(s.uid) ?? [];
+    const keyed = s.keyed.filter((part) => ranges.some((range) => keyGroupRangesIntersect(part.keyGroups, range)));
+    return keyed.length === s.keyed.length ? s : { ...s, keyed };
+  });
+  return { ...snapshot, subtasks };
 }
 
 function operatorShare(parts: readonly OperatorStatePart[], subtaskIndex: number, parallelism: number): OperatorStatePart[] {

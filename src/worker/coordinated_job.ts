@@ -17,6 +17,7 @@ import { operatorMetrics } from '../runtime/metrics.ts';
 import { LocalSplitAssigner } from '../runtime/split_assigner.ts';
 import { sleep } from '../runtime/yield.ts';
 import type { CheckpointStore } from '../state/checkpoint_storage.ts';
+import { snapshotForKeyGroups } from '../state/redistribute.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
 import type { WorkerHandle } from './endpoint.ts';
 import { HeldRecords } from './held_records.ts';
@@ -381,7 +382,7 @@ class Attempt<T> {
         },
         fail: (error) => this.#fail(error),
       }, Date.now, this.#job.stats);
-      for (const w of this.#workers) this.#call(w, 'joined', [{ restore }]);
+      this.#workers.forEach((w, i) => this.#call(w, 'joined', [{ restore: restore === null ? null : snapshotForKeyGroups(restore, new Map(this.#joins[i].hosted)) }]));
       this.#job.coordinatorReady(this);
       this.#schedule();
     }, (error: unknown) => this.#fail(error));
