@@ -20,7 +20,7 @@ function oldSubtask(uid: string, s: number, parallelism: number): OperatorSubtas
   const groups = Array.from({ length: range.end - range.start + 1 }, (_, i) => range.start + i);
   const keyed: KeyedStatePart[] = [
     { kind: 'heap', keyGroups: range, states: [{ name: 'count', kind: 'value', entries: groups.map((g) => [g, `k${g}`, null, g]) }] },
-    { kind: 'timers', keyGroups: range, timers: groups.map((g) => ['user', 'event', g * 10, g, `k${g}`, null]) },
+    { kind: 'timers', keyGroups: range, timers: groups.map((g) => ['user', 'EVENT_TIME', g * 10, g, `k${g}`, null]) },
     { kind: 'kernel', keyGroups: range, table: new Uint8Array([s, parallelism]), keys: null },
   ];
   return { uid, subtaskIndex: s, parallelism, maxParallelism: MAX, keyed, operator: [{ name: 'offsets', mode: 'split', items: [`${uid}-${s}-a`, `${uid}-${s}-b`] }], finished: false };
