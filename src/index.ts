@@ -138,7 +138,7 @@ export type { SinkRecordsBatch, SinkRecordsStorage } from './core/sink_records.t
 export { JobCancellationError, JobExecutionError } from './core/errors.ts';
 export type { OperatorMetrics, SubtaskMetrics } from './runtime/metrics.ts';
 export { ColumnarSource, columnsFromArrow } from './connectors/columnar_source.ts';
-export type { FromColumnsOptions } from './connectors/columnar_source.ts';
+export type { FromArrowOptions, FromColumnsOptions } from './connectors/columnar_source.ts';
 export type { ArrowTableLike } from './connectors/columnar_source.ts';
 export type { Columns } from './core/source.ts';
 export type { Column, NumericColumn } from './core/elements.ts';

@@ -1,7 +1,7 @@
 import { AsyncIterableSource } from '../connectors/async_iterable_source.ts';
 import { CollectionSource } from '../connectors/collection_source.ts';
 import { ColumnarSource, columnsFromArrow } from '../connectors/columnar_source.ts';
-import type { FromColumnsOptions } from '../connectors/columnar_source.ts';
+import type { FromArrowOptions, FromColumnsOptions } from '../connectors/columnar_source.ts';
 import type { ArrowTableLike } from '../connectors/columnar_source.ts';
 import type { Column } from '../core/elements.ts';
 import { NumberSequenceSource } from '../connectors/generator_source.ts';
@@ -237,10 +237,17 @@ export class StreamExecutionEnvironment {
     return this.#sourceNode(source, name, null, [...source.columns]) as DataStream<Record<string, number>>;
   }
 
-  /** An Apache Arrow Table or RecordBatch, read as columns (see `fromColumns`). */
-  fromArrow(table: ArrowTableLike, sourceName = 'Arrow Source'): DataStream<Record<string, unknown>> {
-    const source = new ColumnarSource(columnsFromArrow(table));
-    return this.#sourceNode(source, sourceName, null, [...source.columns]);
+  /**
+   * An Apache Arrow Table or RecordBatch, read as columns (see `fromColumns`). Its columns are
+   * copied, unless `{ copy: false }` lends the table's own buffers (see FromArrowOptions).
+   */
+  fromArrow(table: ArrowTableLike, options: string | FromArrowOptions = 'Arrow Source'): DataStream<Record<string, unknown>> {
+    const { name = 'Arrow Source', copy = true } = typeof options === 'string' ? { name: options } : options ?? {};
+    if (typeof copy !== 'boolean' || typeof name !== 'string' || (typeof options === 'object' && options !== null && 'transfer' in options)) {
+      throw new TypeError(`fromArrow(table, options): options are { name?: string, copy?: boolean }, got ${JSON.stringify(options)}. Fix: e.g. fromArrow(table, { copy: false })`);
+    }
+    const source = new ColumnarSource(columnsFromArrow(table), { copy, call: 'fromArrow(table' });
+    return this.#sourceNode(source, name, null, [...source.columns]);
   }
 
   fromSource<T>(source: Source<T>, watermarkStrategy: WatermarkStrategy<T>, sourceName: string, type?: TypeInformation<T>): DataStream<T> {

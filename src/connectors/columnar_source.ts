@@ -25,6 +25,18 @@ export interface FromColumnsOptions {
   readonly copy?: boolean;
 }
 
+/** `fromArrow`'s options: as `fromColumns`', less `transfer` (an Arrow table's columns often share one buffer, and other code may hold the table). */
+export interface FromArrowOptions {
+  /** The source's name (in metrics, errors and the plan); 'Arrow Source' by default. */
+  readonly name?: string;
+  /**
+   * `false`: the job reads the table's own column buffers (a table of one record batch; a table
+   * of several is joined into new arrays first), with the promise `fromColumns`' `copy: false`
+   * asks: leave the table's data alone until the job has ended. `true` by default.
+   */
+  readonly copy?: boolean;
+}
+
 /**
  * Named columns as a bounded, splittable source: each subtask reads its own row range, and
  * batches are zero-copy views of the columns. Records are `{ column: value }` rows wherever a
@@ -45,7 +57,11 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
    * that promise without the copy; with `copy: false` the caller keeps the arrays and the promise
    * not to change them while the job may read them.
    */
-  constructor(columns: Record<string, Column>, options: { readonly transfer?: boolean; readonly copy?: boolean } = {}) {
+  /** The call errors name: `fromColumns(columns` or `fromArrow(table`. */
+  private readonly call: string;
+
+  constructor(columns: Record<string, Column>, options: { readonly transfer?: boolean; readonly copy?: boolean; readonly call?: string } = {}) {
+    this.call = options.call ?? 'fromColumns(columns';
     if (columns === null || typeof columns !== 'object') throw new TypeError(`fromColumns(columns): expected an object of named columns, e.g. { key: Int32Array, value: Float64Array }, got ${columns === null ? 'null' : typeof columns}`);
     const entries = Object.entries(columns);
     if (entries.length === 0) throw new Error('fromColumns(columns): give at least one column, e.g. { key: Int32Array, value: Float64Array }');
@@ -105,7 +121,7 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
     for (const name in this.data) {
       const col = this.data[name];
       if (col.length !== this.length) {
-        throw new Error(`fromColumns(columns, { copy: false }): column "${name}" has ${col.length} rows now, ${this.length} when the job was defined: its array was resized, or its buffer detached (transferred), while the job could still read it. Fix: leave the arrays alone until the job has ended, or drop copy: false`);
+        throw new Error(`${this.call}, { copy: false }): column "${name}" has ${col.length} rows now, ${this.length} when the job was defined: its array was resized, or its buffer detached (transferred), while the job could still read it. Fix: leave the arrays alone until the job has ended, or drop copy: false`);
       }
     }
   }

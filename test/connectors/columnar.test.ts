@@ -35,6 +35,22 @@ describe.each([1, 2])('columnar sources at parallelism %i', (p) => {
     expect(finals.get('c')).toEqual({ key: 3, value: -3, name: 'c' });
   });
 
+  it("fromArrow copies the table's columns by default, and with { copy: false } reads its buffers in place", async () => {
+    const run = async (options?: { copy: boolean }) => {
+      const table = tableFromArrays({ key: Int32Array.from(key), value: Float64Array.from(value) });
+      const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(p);
+      const stream = options === undefined ? env.fromArrow(table) : env.fromArrow(table, options);
+      const values = table.getChild('value')!.data[0].values as Float64Array;
+      // A write after the job is defined: only a job reading the table in place sees it.
+      values[0] = 100;
+      const out = await stream.keyBy('key').sum('value').executeAndCollect();
+      return new Map(out.map((r) => [r.key, r.value]));
+    };
+    expect((await run()).get(1)).toBe(10.5);
+    expect((await run({ copy: true })).get(1)).toBe(10.5);
+    expect((await run({ copy: false })).get(1)).toBe(110);
+  });
+
   it('hands column batches to a sink that takes columns, without building records', async () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(p);
     let rows = 0;
@@ -48,6 +64,15 @@ describe.each([1, 2])('columnar sources at parallelism %i', (p) => {
     });
     await env.execute();
     expect([rows, sum]).toEqual([6, 12.5]);
+  });
+
+  it("refuses fromArrow's options it does not take, naming them", () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment();
+    const table = tableFromArrays({ key, value });
+    expect(() => env.fromArrow(table, { transfer: true } as never)).toThrow(
+      'fromArrow(table, options): options are { name?: string, copy?: boolean }, got {"transfer":true}. Fix: e.g. fromArrow(table, { copy: false })',
+    );
+    expect(() => env.fromArrow(table, { copy: 'no' } as never)).toThrow('fromArrow(table, options): options are { name?: string, copy?: boolean }, got {"copy":"no"}');
   });
 
   it('rejects columns of different lengths with the column names', () => {
