@@ -4,11 +4,11 @@
  * so that a bundled app whose jobs never aggregate over columns carries neither the module's
  * bytes nor the aggregators that drive it.
  */
-import { embeddedKernelBytes, hasEmbeddedDebugBuild } from './embedded.ts';
+import { embeddedKernelBytes, hasEmbeddedDebugBuild, loadEmbeddedDebugBuild } from './embedded.ts';
 import { loadKernels, loadKernelsSync } from './load.ts';
 import type { KernelFlavor, Kernels } from './load.ts';
 
-export { hasEmbeddedDebugBuild };
+export { hasEmbeddedDebugBuild, loadEmbeddedDebugBuild };
 
 function bytes(flavor: KernelFlavor): ArrayBuffer {
   const embedded = embeddedKernelBytes(flavor);

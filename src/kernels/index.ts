@@ -1,7 +1,7 @@
-// What the engine may import from src/kernels.
+// What the engine may import from src/kernels. The embedded kernel bytes are not here: they come
+// with import() of default_kernels.ts, when a job first needs them (src/runtime/kernel_provider.ts).
 export { Kernels, loadKernels, loadKernelsSync, loadKernelsFromUrl, loadKernelsFromFile, kernelUrl } from './load.ts';
 export type { KernelFlavor, KernelSource } from './load.ts';
-export { embeddedKernelBytes, hasEmbeddedDebugBuild } from './embedded.ts';
 export { KeyedAggregator } from './keyed_aggregator.ts';
 export { KeyRouter } from './key_router.ts';
 export { WindowAggregator } from './window_aggregator.ts';

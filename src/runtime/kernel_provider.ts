@@ -60,7 +60,10 @@ function loadNow(): Loaded | null {
 async function loadLater(): Promise<Loaded> {
   try {
     // A chunk of its own in a bundled app, fetched by the first job that needs the kernels.
-    embedded ??= await import('../kernels/default_kernels.ts');
+    const module = embedded ?? await import('../kernels/default_kernels.ts');
+    // Only then is it `embedded`: loadNow compiles synchronously from it, debug bytes included.
+    if (flavor(module) === 'debug') await module.loadEmbeddedDebugBuild();
+    embedded ??= module;
   } catch (error) {
     loaded ??= failed(error);
     return loaded;

@@ -51,6 +51,26 @@ describe('the embedded kernels, loaded on first use', () => {
     expect(imports()).toBe(1);
   });
 
+  it('bring the debug build (its own module) only to a run that asks for it', async () => {
+    const debugImports = async (flavor: 'debug' | 'release') => {
+      vi.stubEnv('EDDY_KERNEL_FLAVOR', flavor);
+      let imports = 0;
+      vi.resetModules();
+      vi.doMock('../../src/kernels/generated/kernel_wasm_debug.ts', async (importOriginal) => {
+        imports++;
+        return importOriginal();
+      });
+      const rows: unknown[] = [];
+      await keyedSum(await import('../../src/index.ts'), rows, true).execute(`${flavor} kernels`);
+      vi.doUnmock('../../src/kernels/generated/kernel_wasm_debug.ts');
+      vi.unstubAllEnvs();
+      expect(rows).toEqual(KEYED_SUMS);
+      return imports;
+    };
+    expect(await debugImports('release')).toBe(0);
+    expect(await debugImports('debug')).toBe(1);
+  });
+
   it('cancel() while they load cancels the job as it starts', async () => {
     const { eddy } = await countedEddy();
     const client = keyedSum(eddy, []).executeAsync('cancelled while loading');

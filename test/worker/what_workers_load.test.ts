@@ -45,11 +45,13 @@ describe('what the package entry loads in every worker', () => {
     }
   });
 
-  it('loads no checkpoint store, lock, chunk file or parser until a job uses it', () => {
+  it('loads no checkpoint store, lock, chunk file, parser or kernel bytes until a job uses them', () => {
     const lazy = [
       'src/state/file_checkpoint_store.ts', 'src/state/file_lock.ts', 'src/state/file_system.ts',
       'src/state/indexeddb_checkpoint_store.ts', 'src/state/indexeddb_schema.ts', 'src/state/opfs_chunk_files.ts', 'src/state/web_lock.ts',
       'src/state/storage_quota.ts', 'src/state/chunk_codec.ts', 'idb', 'papaparse', 'eventsource-parser',
+      // The kernels' bytes come with import() when a job first aggregates in them.
+      'src/kernels/embedded.ts', 'src/kernels/default_kernels.ts',
     ];
     expect(lazy.filter((file) => loaded.has(file))).toEqual([]);
   });
