@@ -17,14 +17,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { RuntimeExecutionMode, StreamExecutionEnvironment } from '../src/index.ts';
 import { kernelUrl, loadKernelsFromFile } from '../src/kernels/index.ts';
 import type { AggregateName, Kernels } from '../src/kernels/index.ts';
-import { mulberry32, rankSampler } from './generated_columns.ts';
+import { workload } from './generated_columns.ts';
+import type { Workload } from './generated_columns.ts';
 import { median } from './measure.ts';
 
-export interface Workload {
-  readonly name: string;
-  readonly key: Int32Array;
-  readonly value: Float64Array;
-}
+// The input moved to generated_columns.ts, where worker job modules reach it without DuckDB.
+export { workload };
+export type { Workload };
 
 /** What each engine's result must equal: per-key sums folded into one exact number, and the key count. */
 export interface Check {
@@ -38,23 +37,6 @@ interface Sample {
 }
 
 const BATCH = 65_536;
-
-/**
- * Scattered int keys (an odd multiplier is a bijection on 32 bits) and integer-valued doubles, so
- * every engine's sums are exact whatever order it adds in, and checksums compare exactly.
- */
-export function workload(name: string, events: number, cardinality: number, zipfS: number | null, seed: number): Workload {
-  const random = mulberry32(seed);
-  const key = new Int32Array(events);
-  const value = new Float64Array(events);
-  const rankOf = rankSampler(cardinality, zipfS, random);
-  for (let i = 0; i < events; i++) {
-    const rank = rankOf();
-    key[i] = Math.imul(rank + 1, 0x9e3779b1) | 0;
-    value[i] = Math.floor(random() * 2001) - 1000;
-  }
-  return { name, key, value };
-}
 
 const weight = (key: number): number => (key & 1023) + 1;
 

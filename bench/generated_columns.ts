@@ -50,3 +50,27 @@ export function rankSampler(cardinality: number, zipfS: number | null, random: (
     return lo;
   };
 }
+
+/** Keyed-sum input of the DuckDB comparisons (bench/duckdb.ts and the benches built on it). */
+export interface Workload {
+  readonly name: string;
+  readonly key: Int32Array;
+  readonly value: Float64Array;
+}
+
+/**
+ * Scattered int keys (an odd multiplier is a bijection on 32 bits) and integer-valued doubles, so
+ * every engine's sums are exact whatever order it adds in, and checksums compare exactly.
+ */
+export function workload(name: string, events: number, cardinality: number, zipfS: number | null, seed: number): Workload {
+  const random = mulberry32(seed);
+  const key = new Int32Array(events);
+  const value = new Float64Array(events);
+  const rankOf = rankSampler(cardinality, zipfS, random);
+  for (let i = 0; i < events; i++) {
+    const rank = rankOf();
+    key[i] = Math.imul(rank + 1, 0x9e3779b1) | 0;
+    value[i] = Math.floor(random() * 2001) - 1000;
+  }
+  return { name, key, value };
+}
