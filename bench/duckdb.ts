@@ -71,7 +71,7 @@ function measureSettled(fn: () => void): Sample {
   return measure(fn);
 }
 
-async function measureAsync(fn: () => Promise<void>): Promise<Sample> {
+export async function measureAsync(fn: () => Promise<void>): Promise<Sample> {
   settle();
   const cpu = process.cpuUsage();
   const t0 = performance.now();
@@ -83,7 +83,7 @@ async function measureAsync(fn: () => Promise<void>): Promise<Sample> {
 
 // --- the reference and the baselines ------------------------------------------------------------
 
-function mapLoop(w: Workload): { check: Check; rolling: number } {
+export function mapLoop(w: Workload): { check: Check; rolling: number } {
   const sums = new Map<number, number>();
   const { key, value } = w;
   // The rolling results' running total, in record order: what a STREAMING job's output must add up to.
@@ -207,7 +207,7 @@ function wasmQuery(conn: duckdbWasm.DuckDBConnection): () => Check {
   return () => checkOf(keys, sums, keys.length);
 }
 
-async function nativeLoad(conn: DuckDBConnection, w: Workload): Promise<void> {
+export async function nativeLoad(conn: DuckDBConnection, w: Workload): Promise<void> {
   await conn.run('CREATE OR REPLACE TABLE t (k INTEGER, v DOUBLE)');
   const appender = await conn.createAppender('t');
   const vector = 2048;
@@ -222,7 +222,7 @@ async function nativeLoad(conn: DuckDBConnection, w: Workload): Promise<void> {
   appender.closeSync();
 }
 
-async function nativeQuery(conn: DuckDBConnection, threads: number): Promise<() => Check> {
+export async function nativeQuery(conn: DuckDBConnection, threads: number): Promise<() => Check> {
   await conn.run(`SET threads = ${threads}`);
   const reader = await conn.runAndReadAll(QUERY);
   const [keys, sums] = reader.getColumns() as number[][];
@@ -233,7 +233,7 @@ async function nativeQuery(conn: DuckDBConnection, threads: number): Promise<() 
 
 type Row = { label: string; samples: Sample[]; wall?: boolean };
 
-function sameCheck(engine: string, w: Workload, got: Check, want: Check): void {
+export function sameCheck(engine: string, w: Workload, got: Check, want: Check): void {
   if (got.keys !== want.keys || got.checksum !== want.checksum) {
     throw new Error(`bench ${w.name}: ${engine} gave ${got.keys} keys, checksum ${got.checksum}; the Map loop ${want.keys} keys, checksum ${want.checksum}`);
   }
