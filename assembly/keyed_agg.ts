@@ -6,7 +6,7 @@ import {
 import { hashHalves, hashKey, toOrdinal, fromOrdinal } from './bits';
 import { inKeys, inValues, inIndexes, outValues, outIndexes, changedList, scratch, tableBase } from './layout';
 import {
-  fields, size, width, cap, reserve, bitsPtr, claim, emptyFor, find, position, slotAt, tableBytes, widen, KEY_BIAS, NARROW_BIAS,
+  fields, size, width, cap, reserve, growAt, markRecord, addRecords, bitsPtr, claim, emptyFor, find, position, slotAt, tableBytes, widen, KEY_BIAS, NARROW_BIAS,
   narrow, narrowKey, countOf, offCount, offSum, offMin, offMax, offMinIndex, offMaxIndex, offFirstIndex,
 } from './table';
 
@@ -193,7 +193,8 @@ const WIDEN: i32 = -1000;
 // A key not in the table: a new entry with record i's value, in empty slot `pos` (or on its
 // probe path again when the table grew). Returns the slot, or a negative ERR_* code.
 function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
-  const grown = reserve(size + 1);
+  if (size + 1 > growAt) markRecord(i);
+  const grown = reserve(size + 1, true);
   if (grown < 0) return grown;
   if (grown > 0) pos = emptyFor(h);
   const p = claim(pos, key);
@@ -474,11 +475,17 @@ export function update(n: i32, keyFormat: i32, emit: i32, track: bool): i32 {
   let from = 0;
   while (true) {
     const r = runFields(keyFormat, from, n, emit, track);
-    if (r != WIDEN) return r == -1 ? n : r;
+    if (r != WIDEN) {
+      addRecords(r == -1 ? n : max(errRecord, 0));
+      return r == -1 ? n : r;
+    }
     // A key or count a narrow slot cannot hold: the table turns wide and the record goes on there.
     from = errRecord;
     const widened = widen();
-    if (widened < 0) return widened;
+    if (widened < 0) {
+      addRecords(max(errRecord, 0));
+      return widened;
+    }
     errRecord = -1;
   }
   return n;

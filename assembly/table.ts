@@ -31,6 +31,7 @@ const MIN_SLOTS: u32 = 1024;
 // 2/5 and holds 7/10 of its slots, which keeps a sum at 1 M keys near 28 bytes a key; there every
 // record misses the caches anyway and the probes mostly stay in the missed line.
 const LOW_LOAD_BYTES: f64 = 16777216;
+const FAST_KEYS: f64 = 16;
 
 export let fields: u32 = 0;
 // Bytes of a snapshot entry: key i64, then 8 per field. A slot is `width` bytes.
@@ -57,6 +58,13 @@ export let scratchFloor: usize = 0;
 
 let maxBytes: f64 = 0;
 let maxKeys: u32 = MAX_KEYS_HARD;
+
+// Records of earlier updates, the record count at the insert that needs growth, and the record
+// count and key count when the table last changed size: how fast new keys arrive.
+let recordBase: f64 = 0;
+let recordMark: f64 = 0;
+let grewAtRecord: f64 = 0;
+let grewAtSize: u32 = 0;
 
 export let errKeys: f64 = 0;
 export let errBytes: f64 = 0;
@@ -161,6 +169,10 @@ function setCap(c: u32): void {
 
 export function reset(): bool {
   size = 0;
+  recordBase = 0;
+  recordMark = 0;
+  grewAtRecord = 0;
+  grewAtSize = 0;
   scratchFloor = 0;
   setLayout((fields & FIELD_COUNT) != 0);
   wideWanted = false;
@@ -287,8 +299,9 @@ export function addKeys(n: u32): void {
 }
 
 // Makes room for `need` keys; returns 1 if the table grew (slot positions changed), 0 if nothing
-// changed, or a negative ERR_* code.
-export function reserve(need: u32): i32 {
+// changed, or a negative ERR_* code. `inserting`: the update's insert of one key, after
+// markRecord (a restore sizes the table for the entries it stages above it).
+export function reserve(need: u32, inserting: bool = false): i32 {
   if (need <= growAt) return 0;
   if (need > maxKeys) {
     errKeys = <f64>need;
@@ -304,6 +317,16 @@ export function reserve(need: u32): i32 {
   }
   // Doubling while small, then by 2/5; a restore adding many keys at once leaves 1/8 of them spare.
   let want = max(nextCap(cap), capFor(<u32>min<u64>(<u64>need + (<u64>need >> 3), 0xffffffff)));
+  // While keys arrive fast (at least one record in FAST_KEYS brings a new key since the last
+  // growth) a small table quadruples instead: the keys moved and the memory copied and zeroed
+  // are those of every other growth. Tables of 1024 * 4^k slots are among the doubling ones, so
+  // the chain still reaches the size past which growth is by 2/5, and a table of a million keys
+  // ends where doubling ends; in between, a table may hold up to twice doubling's slots.
+  const quadrupled = <u64>cap << 2;
+  const arrived = size > grewAtSize ? size - grewAtSize : 0;
+  if (inserting && <f64>arrived * FAST_KEYS >= recordMark - grewAtRecord && quadrupled <= 0xffffffff && lowLoad(<u32>quadrupled)) {
+    want = max(want, <u32>quadrupled);
+  }
   if (bytesForCap(want) > maxBytes) {
     // Grow as far as the limit allows, so the limit is hit only when the keys really do not fit.
     let lo = least;
@@ -314,7 +337,16 @@ export function reserve(need: u32): i32 {
     }
     want = lo;
   }
-  return rehash(want, need, narrow);
+  const grown = rehash(want, need, narrow);
+  if (grown > 0 && !inserting) restaged(need);
+  return grown;
+}
+
+// A restore sized the table for `need` keys it is about to stage: they do not count as keys
+// arriving fast.
+function restaged(need: u32): void {
+  grewAtRecord = recordBase;
+  grewAtSize = need;
 }
 
 // Grows to exactly c slots (at least the fewest that hold `need` keys), within the limits.
@@ -325,7 +357,9 @@ export function reserveSlots(c: u32, need: u32): i32 {
     return ERR_MAX_KEYS;
   }
   if (bytesForCap(c) > maxBytes) return reserve(need);
-  return rehash(c, need, narrow);
+  const grown = rehash(c, need, narrow);
+  if (grown > 0) restaged(need);
+  return grown;
 }
 
 export function nextCap(c: u32): u32 {
@@ -345,6 +379,16 @@ export function widen(): i32 {
     return ERR_MAX_BYTES;
   }
   return rehash(cap, size, false);
+}
+
+// Record i of the current update is about to insert a key that makes the table grow (see reserve).
+export function markRecord(i: i32): void {
+  recordMark = recordBase + <f64>i;
+}
+
+// The current update applied n records.
+export function addRecords(n: i32): void {
+  recordBase += <f64>n;
 }
 
 // Moves every key to a table of newCap slots, narrow or wide. The old table is copied above the
@@ -372,6 +416,8 @@ function rehash(newCap: u32, need: u32, toNarrow: bool): i32 {
   for (let id: u32 = 0; id < size; id++) store<u32>(inverseAt + (<usize>load<u32>(oldOrder + (<usize>id << 2)) << 2), id);
   if (toNarrow != fromNarrow) setLayout(toNarrow);
   setCap(newCap);
+  grewAtRecord = recordMark;
+  grewAtSize = size;
   memory.fill(tableBase, 0, <usize>newBytes);
   const w = <usize>width;
   const same = toNarrow == fromNarrow;

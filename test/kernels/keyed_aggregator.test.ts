@@ -186,11 +186,38 @@ describe('KeyedAggregator growth', () => {
       footprints.add(agg.tableBytes);
     }
     expect(agg.size).toBe(225_000);
-    // 1024 -> 524,288 slots by doubling, each table at most half full below 16 MiB.
-    expect(footprints.size).toBe(8);
-    // 524,288 slots x 16 bytes (key and count share 8, then firstIndex) + 262,144 order entries x 4
-    // bytes + 524,288 touched bits.
-    expect(agg.tableBytes).toBe(9_502_720);
+    // Three records in four bring a new key, so the table quadruples: 4,096, 16,384, 65,536,
+    // 262,144, then 1,048,576 slots, each table at most half full below 16 MiB.
+    expect([...footprints]).toEqual([74_240, 296_960, 1_187_840, 4_751_360, 19_005_440]);
+    // 1,048,576 slots x 16 bytes (key and count share 8, then firstIndex) + 524,288 order entries x
+    // 4 bytes + 1,048,576 touched bits.
+    expect(agg.tableBytes).toBe(19_005_440);
+    expectSameFinal(agg, ref, ['count', 'firstIndex']);
+  });
+
+  it('doubles while new keys arrive slowly, and quadruples again when they speed up', async () => {
+    const agg = (await kernels()).createKeyedAggregator({ aggregates: ['count', 'first'] });
+    const ref = new ReferenceAggregator();
+    const footprints: number[] = [];
+    let seq = 0;
+    let distinct = 0;
+    // 80 batches of 2,000 records with 100 new keys each (one record in 20), then 20 with 1,500.
+    for (let b = 0; b < 100; b++) {
+      const fresh = b < 80 ? 100 : 1500;
+      const ranks = Array.from({ length: 2000 }, (_, i) => (i < fresh ? distinct + i : (i * 7919) % (distinct + 1)));
+      distinct += fresh;
+      const keys = keyColumn(ranks, 'i32');
+      const values = new Float64Array(keys.length);
+      const indexes = Float64Array.from(ranks, () => seq++);
+      agg.update(keys, values, { indexes });
+      ref.update(keys, values, indexes);
+      if (footprints[footprints.length - 1] !== agg.tableBytes) footprints.push(agg.tableBytes);
+    }
+    expect(agg.size).toBe(38_000);
+    // 1,024 slots to 32,768 by doubling while one record in 20 brings a new key (slower than one
+    // in 16; the growth to 32,768 still counts the slow records since the one before), then
+    // 131,072 by quadrupling: 16 bytes a slot, 4 per key a table holds, a bit per slot.
+    expect(footprints).toEqual([18_560, 37_120, 74_240, 148_480, 296_960, 593_920, 2_375_680]);
     expectSameFinal(agg, ref, ['count', 'firstIndex']);
   });
 });
