@@ -29,8 +29,10 @@ export class DataGeneratorSource<T> implements Source<T> {
     return {
       pollNext(max: number): T[] | null {
         if (next >= end) return null;
-        const out: T[] = [];
-        for (let n = 0; n < max && next < end; n++, next += stride) out.push(generate(next));
+        // Sized once: pushing would grow (copy) the batch about ten times.
+        const count = Math.min(max, Math.ceil((end - next) / stride));
+        const out = new Array<T>(count);
+        for (let n = 0; n < count; n++, next += stride) out[n] = generate(next);
         return out;
       },
       isAvailable: () => ALWAYS_AVAILABLE,

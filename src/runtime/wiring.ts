@@ -132,7 +132,10 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
           if (rule !== null) {
             target = new SelectedChannelTarget(rule, queues.get(consumer.spec.id)!, channel, s, node.parallelism);
           } else {
-            const partitioner = new PartitionTarget(edge.resolved, queues.get(consumer.spec.id)!, channel, s, hash);
+            const fused = hash !== null && fusesAcrossKeyedEdge(node, consumer, edge, consumers.get(node.spec.id)!.length, queues.get(consumer.spec.id)!, operators.get(consumer.spec.id))
+              ? gates.get(consumer.spec.id)?.[0] ?? null
+              : null;
+            const partitioner = new PartitionTarget(edge.resolved, fused === null ? queues.get(consumer.spec.id)! : [directInto(fused)], channel, s, hash);
             if (partitioner.routesColumns) columnRouters.push(partitioner);
             const selector = hash !== null && !edge.sorted ? keySelectingConsumer(consumer, queues.get(consumer.spec.id)!, operators.get(consumer.spec.id)) : null;
             if (selector !== null) {
@@ -200,6 +203,27 @@ function keySelectingConsumer(consumer: PhysicalNode, queues: readonly ElementQu
   if (consumer.parallelism !== 1 || !(queues[0] instanceof QueuedTask)) return null;
   const op = ops?.[0];
   return op instanceof FunctionOperator && op.selectsOwnKeys() ? op : null;
+}
+
+/** Off only in tests, which hold the fused path to the queued one (not part of the public API). */
+export const keyedEdgeFusion = { enabled: true };
+
+/**
+ * Whether a keyed edge becomes a direct call, the consumer's record loop running in its
+ * producer's task as a chained operator's does: one producer subtask whose only output it is,
+ * into the one subtask of a single-input operator that selects its own keys, in this thread. Its
+ * one channel keeps every element's order, so delivering each element at once instead of through
+ * the consumer's queue changes no output, and a barrier reaches the consumer right after the
+ * records before it, as the producer's snapshot saw them.
+ */
+function fusesAcrossKeyedEdge(producer: PhysicalNode, consumer: PhysicalNode, edge: PhysicalNode['inputs'][number], producerEdges: number, queues: readonly ElementQueue[], ops: readonly StreamOperator[] | undefined): boolean {
+  return keyedEdgeFusion.enabled && producer.parallelism === 1 && producerEdges === 1 && edge.sideOutput === null && !edge.sorted
+    && consumer.inputs.length === 1 && keySelectingConsumer(consumer, queues, ops) !== null;
+}
+
+/** A queue that is no queue: each element goes straight into the gate, before `enqueue` returns. */
+function directInto(gate: InputGate): ElementQueue {
+  return { enqueue: (channel, element) => gate.push(channel, element) };
 }
 
 /** The rule of a shuffle, rescale or partitionCustom edge; null for the partitionings PartitionTarget routes. */
