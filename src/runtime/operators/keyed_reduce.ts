@@ -11,6 +11,7 @@ import type { OperatorContext, StateInitializationContext } from '../operator.ts
 import { promiseReturned, reduceFunctionOf } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 import { keyGroupOf } from '../partitioner.ts';
+import type { HashRouting } from '../partitioner.ts';
 
 /** Flink's StreamGroupedReduceOperator names its state so; we keep the name for familiarity. */
 const STATE_NAME = '_op_state';
@@ -78,6 +79,11 @@ export class KeyedReduceOperator extends FunctionOperator {
     // here, in the record's own step, so no array of keys and key groups is built and read back.
     const selection = keys === null ? this.keySelection[input] : null;
     if (keys === null && selection === null) throw new Error(`internal: ${this.ctx.node.name} got a batch without keys`);
+    if (selection !== null && heap !== null && results !== null && check === null) {
+      this.rollSelecting(values, results, selection, heap);
+      this.out.emitBatch(recordBatch(results, timestamps), true);
+      return;
+    }
     const keyOf = selection?.keyOf;
     const maxParallelism = this.ctx.maxParallelism;
     let selecting = false;
@@ -107,6 +113,34 @@ export class KeyedReduceOperator extends FunctionOperator {
       throw this.failure(error, { value: values[i] });
     }
     if (results !== null) this.out.emitBatch(recordBatch(results, timestamps), true);
+  }
+
+  /**
+   * STREAMING's usual batch in a loop of its own: keys selected here, state on the heap, no
+   * output type to check. Kept small so V8's inlining budget goes to this loop's calls (the key
+   * selector, the key switch, the state handle), not to the general loop's other branches.
+   */
+  private rollSelecting(values: unknown[], results: unknown[], selection: HashRouting, heap: HeapValueState<unknown>): void {
+    const keyOf = selection.keyOf;
+    const backend = this.keyedStateBackend!;
+    const maxParallelism = this.ctx.maxParallelism;
+    const step = this.step;
+    const n = values.length;
+    let selecting = false;
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const value = values[i];
+        selecting = true;
+        const key = keyOf(value);
+        backend.setCurrentKey(key, keyGroupOf(key, maxParallelism));
+        selecting = false;
+        results[i] = heap.combine(value, step);
+      }
+    } catch (error) {
+      if (selecting) throw selection.fail(error, values[i]);
+      throw this.failure(error, { value: values[i] });
+    }
   }
 
   override processWatermark(timestamp: number): void {
