@@ -134,18 +134,21 @@ export function bareLoop(bare: BareLoop, w: Workload): Check {
   return { keys: bare.size(), checksum: bare.checksum() };
 }
 
-function kernelAlone(kernels: Kernels, w: Workload, aggregates: AggregateName[]): () => Check {
+/** The kernel's updates; the drain into fresh JS columns (what a BATCH job emits) is left to `drain`. */
+function kernelAlone(kernels: Kernels, w: Workload, aggregates: AggregateName[]): { drain: () => { keys: Float64Array; sum: Float64Array } } {
   const agg = kernels.createKeyedAggregator({ aggregates, maxBytes: 2 ** 31 });
   for (let off = 0; off < w.key.length; off += BATCH) {
     const end = Math.min(w.key.length, off + BATCH);
     agg.update(w.key.subarray(off, end), w.value.subarray(off, end));
   }
   // Read back after the measurement: the bare loop has no output either.
-  return () => {
-    const keys = new Float64Array(agg.size);
-    const sum = new Float64Array(agg.size);
-    agg.drainInto({ keys, sum });
-    return checkOf(keys, sum, keys.length);
+  return {
+    drain: () => {
+      const keys = new Float64Array(agg.size);
+      const sum = new Float64Array(agg.size);
+      agg.drainInto({ keys, sum });
+      return { keys, sum };
+    },
   };
 }
 
@@ -229,6 +232,17 @@ export async function nativeQuery(conn: DuckDBConnection, threads: number): Prom
   return () => checkOf(keys, sums, keys.length);
 }
 
+/**
+ * The query alone: its result stays materialized in DuckDB, not fetched into JS. Against the
+ * query + fetch row, what fetching 1 thread's result into JS arrays costs.
+ */
+async function nativeQueryAlone(conn: DuckDBConnection): Promise<{ sample: Sample; rows: number }> {
+  await conn.run('SET threads = 1');
+  let rows = 0;
+  const sample = await measureAsync(async () => { rows = (await conn.run(QUERY)).rowCount; });
+  return { sample, rows };
+}
+
 // --- the run ---------------------------------------------------------------------------------------
 
 type Row = { label: string; samples: Sample[]; wall?: boolean };
@@ -265,9 +279,10 @@ export async function runDuckDbBench(opts: { events?: number; runs?: number; onl
     const rows: Row[] = [
       `Eddy BATCH, batch ${BATCH}`, `Eddy BATCH, batch ${BATCH}, copy: false`, `Eddy BATCH, default batch (${DEFAULT_BATCH})`,
       `Eddy STREAMING, batch ${BATCH}`, `Eddy STREAMING, default batch (${DEFAULT_BATCH})`,
-      'kernel alone, sum', 'kernel alone, sum+count+min+max', 'bare AS loop (sum+count+min+max)',
+      'kernel alone, sum', 'kernel alone, sum: its drain into JS columns', 'kernel alone, sum+count+min+max', 'bare AS loop (sum+count+min+max)',
       'DuckDB-WASM, query + fetch', 'DuckDB-WASM, load + query',
-      'DuckDB native 1 thread, query + fetch', 'DuckDB native 1 thread, load + query',
+      'DuckDB native 1 thread, query + fetch', 'DuckDB native 1 thread, query alone (result left in DuckDB)',
+      'DuckDB native 1 thread, load + query',
       'DuckDB native 2 threads, query + fetch', 'JS Map loop',
     ].map((label) => ({ label, samples: [], wall: label.includes('2 threads') }));
     const at = (label: string): Row => rows.find((r) => r.label === label)!;
@@ -281,9 +296,12 @@ export async function runDuckDbBench(opts: { events?: number; runs?: number; onl
         at(`Eddy ${mode}, ${size === null ? `default batch (${DEFAULT_BATCH})` : `batch ${BATCH}`}${copy ? '' : ', copy: false'}`).samples.push(s);
       }
       for (const [label, aggregates] of [['kernel alone, sum', ['sum']], ['kernel alone, sum+count+min+max', ['sum', 'count', 'min', 'max']]] as const) {
-        let read: () => Check = () => ({ keys: -1, checksum: 0 });
-        at(label).samples.push(measureSettled(() => { read = kernelAlone(kernels, w, [...aggregates]); }));
-        sameCheck(label, w, read(), want.check);
+        let alone: ReturnType<typeof kernelAlone> | null = null;
+        at(label).samples.push(measureSettled(() => { alone = kernelAlone(kernels, w, [...aggregates]); }));
+        let out: { keys: Float64Array; sum: Float64Array } = { keys: new Float64Array(0), sum: new Float64Array(0) };
+        const drain = measure(() => { out = alone!.drain(); });
+        if (aggregates.length === 1) at('kernel alone, sum: its drain into JS columns').samples.push(drain);
+        sameCheck(label, w, checkOf(out.keys, out.sum, out.keys.length), want.check);
       }
       let bareCheck: Check = { keys: -1, checksum: 0 };
       at('bare AS loop (sum+count+min+max)').samples.push(measureSettled(() => { bareCheck = bareLoop(bare, w); }));
@@ -303,6 +321,9 @@ export async function runDuckDbBench(opts: { events?: number; runs?: number; onl
         at(`DuckDB native ${threads} thread${threads > 1 ? 's' : ''}, query + fetch`).samples.push(q);
         if (threads === 1) at('DuckDB native 1 thread, load + query').samples.push({ cpu: nload.cpu + q.cpu, wall: nload.wall + q.wall });
       }
+      const alone = await nativeQueryAlone(nativeConn);
+      if (alone.rows !== want.check.keys) throw new Error(`bench ${name}: DuckDB native's query alone gave ${alone.rows} rows; the Map loop ${want.check.keys} keys`);
+      at('DuckDB native 1 thread, query alone (result left in DuckDB)').samples.push(alone.sample);
       at('JS Map loop').samples.push(measureSettled(() => { mapLoop(w); }));
     }
     const seconds = (r: Row): number => median(r.samples.map((s) => (r.wall ? s.wall : s.cpu)));
@@ -316,7 +337,8 @@ export async function runDuckDbBench(opts: { events?: number; runs?: number; onl
     ratios.push(`${name}: kernel sum / bare loop ${(t('kernel alone, sum') / t('bare AS loop (sum+count+min+max)')).toFixed(2)}, four aggregates ${(t('kernel alone, sum+count+min+max') / t('bare AS loop (sum+count+min+max)')).toFixed(2)}`
       + `; STREAMING / BATCH CPU ${(t(`Eddy STREAMING, batch ${BATCH}`) / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)} (default batch ${(t(`Eddy STREAMING, default batch (${DEFAULT_BATCH})`) / t(`Eddy BATCH, default batch (${DEFAULT_BATCH})`)).toFixed(2)})`
       + `; Eddy BATCH (batch 65,536) vs DuckDB native 1 thread ${(t('DuckDB native 1 thread, query + fetch') / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)}, vs DuckDB-WASM ${(t('DuckDB-WASM, query + fetch') / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)}`
-      + `; with copy: false ${(t('DuckDB native 1 thread, query + fetch') / t(`Eddy BATCH, batch ${BATCH}, copy: false`)).toFixed(2)} and ${(t('DuckDB-WASM, query + fetch') / t(`Eddy BATCH, batch ${BATCH}, copy: false`)).toFixed(2)}`);
+      + `; with copy: false ${(t('DuckDB native 1 thread, query + fetch') / t(`Eddy BATCH, batch ${BATCH}, copy: false`)).toFixed(2)} and ${(t('DuckDB-WASM, query + fetch') / t(`Eddy BATCH, batch ${BATCH}, copy: false`)).toFixed(2)}`
+      + `; native DuckDB's fetch ${((t('DuckDB native 1 thread, query + fetch') - t('DuckDB native 1 thread, query alone (result left in DuckDB)')) * 1000).toFixed(1)} ms, the kernel's drain into JS columns ${(t('kernel alone, sum: its drain into JS columns') * 1000).toFixed(1)} ms`);
     console.log(`  ${ratios[ratios.length - 1]}`);
   }
   const width = Math.max(...[...table.keys()].map((l) => l.length));
