@@ -4,12 +4,14 @@
 // needs any more is freed whole.
 //
 // Each live slice is one open-addressing table (linear probing) whose slots hold the accumulator
-// inline: key i64, count u32 (0: empty), pad u32, then one 8-byte field each for sum, min, max as
-// kept. A lookup reads one slot, so an event costs one cache line of its slice, which the update
-// loads some events ahead. A new slice's table is sized to the most rows a live slice
+// inline: key i64, count u32, used u32 (0: an empty slot), then one 8-byte field each for sum,
+// min, max as kept. A lookup reads one slot, so an event costs one cache line of its slice, which
+// the update loads some events ahead. A new slice's table is sized to the most rows a live slice
 // holds, so a stream whose keys stay put fills it without rehashing. All tables hash alike and
-// place by the hash's low bits, so merging a sliding window's slices into one table walks every
-// table in order: the merge's probes move through the merged table as a few sequential streams.
+// place by the hash's low bits. When windows span several slices, a new slice starts as a copy of
+// the newest slice's keys with count 0, each at its slot there: a key that stays has one slot in
+// every slice, so a window's merge passes over its slices' tables together, slot by slot, and
+// searches only for the keys found elsewhere.
 // Blocks come from a small allocator over the memory above tableBase: power-of-two size classes
 // with a free list each.
 import {
@@ -23,11 +25,15 @@ const COLUMN_BYTES = <usize>BATCH_CAPACITY << 3;
 const MIN_CLASS: u32 = 6;
 const FREE_HEADS = memory.data(32 * 4);
 const KEY_RESULT = memory.data(64);
-// Directory entry: slice id i64 | table ptr u32 | slots u32 | rows u32 | pad.
+// Directory entry: slice id i64 | table ptr u32 | slots u32 | rows u32 | used slots u32 | pad.
+// Rows are the keys with events in the slice; used slots add the keys carried with count 0.
 const DIR_STRIDE: usize = 32;
 const D_TABLE: usize = 8;
 const D_SLOTS: usize = 12;
 const D_ROWS: usize = 16;
+const D_USED: usize = 20;
+// windowInit's flag (beside the field bits): windows span several slices, so slices share their keys' slots.
+const SHARE_LAYOUT: u32 = 1 << 16;
 // Tables hold at most LOAD_NUM / LOAD_DEN of their slots.
 const LOAD_NUM: u64 = 7;
 const LOAD_DEN: u64 = 8;
@@ -91,9 +97,12 @@ function grow(p: usize, oldBytes: usize, newBytes: usize, used: usize): usize {
   return q;
 }
 
-// ---- layout of a slot: key i64, count u32, pad u32, then the other fields ----
+// ---- layout of a slot: key i64, count u32, used u32, then the other fields ----
 const O_COUNT: usize = 8;
-const O_PAD: usize = 12;
+const O_USED: usize = 12;
+// The count and used words of a used slot holding no events yet.
+const USED_EMPTY: u64 = <u64>1 << 32;
+let shareLayout = false;
 let fields: u32 = 0;
 let rowStride: u32 = 16;
 let oSum: u32 = 0;
@@ -121,6 +130,8 @@ let mergeAlloc: u32 = 0;
 let outTable: usize = 0;
 let outSlots: u32 = 0;
 let outCount: u32 = 0;
+// The merge table's used slots: its rows, and the keys the first slice's copy carried with count 0.
+let mergeUsed: u32 = 0;
 // Where the reading of a table's rows in slot order stands: the next slot and the rows read before it.
 let cursorTable: usize = 0;
 let cursorPos: u32 = 0;
@@ -140,7 +151,8 @@ function slotsFor(n: u32): u32 {
 export function windowInit(fieldMask: u32, limitBytes: f64): i32 {
   layoutRegions();
   if (inValues != inKeys + VALUES_AT || inIndexes != inKeys + TIMES_AT) unreachable();
-  fields = fieldMask | FIELD_COUNT;
+  shareLayout = (fieldMask & SHARE_LAYOUT) != 0;
+  fields = (fieldMask & ~SHARE_LAYOUT) | FIELD_COUNT;
   rowStride = 16;
   oSum = offset(FIELD_SUM);
   oMin = offset(FIELD_MIN);
@@ -184,13 +196,14 @@ function newTable(slots: u32): usize {
 @inline function place(table: usize, mask: u32, h: u32, p: usize): usize {
   const stride = <usize>rowStride;
   let pos = h & mask;
-  while (load<u32>(table + <usize>pos * stride + O_COUNT) != 0) pos = (pos + 1) & mask;
+  while (load<u32>(table + <usize>pos * stride + O_USED) != 0) pos = (pos + 1) & mask;
   const q = table + <usize>pos * stride;
   copySlot(q, p, stride);
   return q;
 }
 
-// A table of `slots` slots holding the rows of `table` (`oldSlots` slots), which is freed; 0 when memory says no.
+// A table of `slots` slots holding the rows of `table` (`oldSlots` slots), which is freed, and not
+// its keys without events; 0 when memory says no.
 function rehash(table: usize, oldSlots: u32, slots: u32): usize {
   const t = newTable(slots);
   if (t == 0) return 0;
@@ -209,6 +222,7 @@ function rehash(table: usize, oldSlots: u32, slots: u32): usize {
 function sliceOf(s: i64): i32 {
   if (lastDir >= 0 && s == lastSlice) return lastDir;
   let most: u32 = 0;
+  let newest: i32 = -1;
   for (let i: u32 = 0; i < sliceCount; i++) {
     const d = dirAt(i);
     if (load<i64>(d) == s) {
@@ -217,6 +231,7 @@ function sliceOf(s: i64): i32 {
       return lastDir;
     }
     most = max(most, load<u32>(d + D_ROWS));
+    if (newest < 0 || load<i64>(d) > load<i64>(dirAt(<u32>newest))) newest = <i32>i;
   }
   if (sliceCount == dirCap) {
     const cap = dirCap == 0 ? <u32>16 : dirCap << 1;
@@ -226,17 +241,60 @@ function sliceOf(s: i64): i32 {
     dirCap = cap;
   }
   const slots = slotsFor(most);
-  const t = newTable(slots);
-  if (t == 0) return -1;
+  let t: usize;
+  let used: u32 = 0;
+  if (shareLayout && newest >= 0) {
+    t = alloc(<usize>slots * <usize>rowStride);
+    if (t == 0) return -1;
+    used = carryKeys(t, slots, dirAt(<u32>newest));
+  } else {
+    t = newTable(slots);
+    if (t == 0) return -1;
+  }
   const d = dirAt(sliceCount);
   store<i64>(d, s);
   store<u32>(d + D_TABLE, <u32>t);
   store<u32>(d + D_SLOTS, slots);
   store<u32>(d + D_ROWS, 0);
+  store<u32>(d + D_USED, used);
   lastSlice = s;
   lastDir = <i32>sliceCount;
   sliceCount++;
   return lastDir;
+}
+
+// Fills table t (`slots` slots, not zeroed) with the keys of slice src, count 0: at the slots they
+// hold there when the tables are of one size and few of src's keys are themselves carried ones
+// without events, else placed by hash (src's keys with events only). Returns the slots used.
+function carryKeys(t: usize, slots: u32, src: usize): u32 {
+  const stride = <usize>rowStride;
+  const from = <usize>load<u32>(src + D_TABLE);
+  const fromSlots = load<u32>(src + D_SLOTS);
+  const rows = load<u32>(src + D_ROWS);
+  const used = load<u32>(src + D_USED);
+  if (fromSlots == slots && (used - rows) * 4 <= rows) {
+    for (let k: u32 = 0; k < slots; k++) {
+      const p = from + <usize>k * stride;
+      const q = t + <usize>k * stride;
+      const w = load<u64>(p + O_COUNT);
+      store<i64>(q, w != 0 ? load<i64>(p) : 0);
+      store<u64>(q + O_COUNT, w != 0 ? USED_EMPTY : 0);
+    }
+    return used;
+  }
+  memory.fill(t, 0, <usize>slots * stride);
+  const mask = slots - 1;
+  for (let k: u32 = 0; k < fromSlots; k++) {
+    const p = from + <usize>k * stride;
+    if (load<u32>(p + O_COUNT) == 0) continue;
+    const key = load<i64>(p);
+    let pos = hashKey(key) & mask;
+    while (load<u32>(t + <usize>pos * stride + O_USED) != 0) pos = (pos + 1) & mask;
+    const q = t + <usize>pos * stride;
+    store<i64>(q, key);
+    store<u64>(q + O_COUNT, USED_EMPTY);
+  }
+  return rows;
 }
 
 // The slot of `key` (hash h) in table t (mask), or the empty slot where it would go.
@@ -244,34 +302,32 @@ function sliceOf(s: i64): i32 {
   let pos = h & mask;
   while (true) {
     const p = t + <usize>pos * stride;
-    if (load<u32>(p + O_COUNT) == 0 || load<i64>(p) == key) return p;
+    if (load<u32>(p + O_USED) == 0 || load<i64>(p) == key) return p;
     pos = (pos + 1) & mask;
   }
 }
 
-// A new row for `key` in slice d, whose table lacks it: the table doubles first when the row
-// would pass the load limit. Returns the slot (count 0), or 0 when memory says no.
+// A slot for `key` in slice d, whose table lacks it (p: the empty slot where it would go), used
+// with count 0: the caller adds its events and counts the row. When the slot would pass the load
+// limit the table is rehashed first, without its keys carried with no events, and doubled unless
+// that leaves it at most three quarters of the limit. Returns the slot, or 0 when memory says no.
 function insert(d: usize, key: i64, h: u32, p: usize): usize {
-  const n = load<u32>(d + D_ROWS) + 1;
+  let used = load<u32>(d + D_USED) + 1;
   const slots = load<u32>(d + D_SLOTS);
-  if (<u64>n * LOAD_DEN > <u64>slots * LOAD_NUM) {
-    const t = rehash(<usize>load<u32>(d + D_TABLE), slots, slots << 1);
+  if (<u64>used * LOAD_DEN > <u64>slots * LOAD_NUM) {
+    const rows = load<u32>(d + D_ROWS) + 1;
+    const size = <u64>rows * LOAD_DEN * 4 <= <u64>slots * LOAD_NUM * 3 ? slots : slots << 1;
+    const t = rehash(<usize>load<u32>(d + D_TABLE), slots, size);
     if (t == 0) return 0;
     store<u32>(d + D_TABLE, <u32>t);
-    store<u32>(d + D_SLOTS, slots << 1);
-    p = seek(t, (slots << 1) - 1, key, h);
+    store<u32>(d + D_SLOTS, size);
+    p = seek(t, size - 1, key, h);
+    used = rows;
   }
-  store<u32>(d + D_ROWS, n);
+  store<u32>(d + D_USED, used);
   store<i64>(p, key);
-  store<u32>(p + O_PAD, 0);
+  store<u64>(p + O_COUNT, USED_EMPTY);
   return p;
-}
-
-// The slot of `key` in slice d, made (count 0) when absent; 0 when memory says no.
-@inline function rowOf(d: usize, key: i64, h: u32): usize {
-  const p = seek(<usize>load<u32>(d + D_TABLE), load<u32>(d + D_SLOTS) - 1, key, h);
-  if (load<u32>(p + O_COUNT) != 0) return p;
-  return insert(d, key, h, p);
 }
 
 // Adds v to slot p, whose fields sit at S (sum), MN (min) and MX (max), 0 when not kept: the
@@ -308,6 +364,8 @@ let rangeHi: f64 = -Infinity;
 let missSlot: usize = 0;
 // New keys the current slice's table takes before its load limit, while the hit loop runs.
 let room: u32 = 0;
+// Keys carried with count 0 that the hit loop gave their first event.
+let firsts: u32 = 0;
 // The hit loop's hashes, one per event of a batch, and AHEAD more it may read past them.
 const HASHES = memory.data((BATCH_CAPACITY + AHEAD) * 4, 64);
 // Event times and values sit at fixed distances above the keys (layout.ts's order; windowInit
@@ -358,7 +416,7 @@ function integerKeys(n: i32, keyFormat: i32): i32 {
 // why. Making a slice and growing a table are left to the caller, so this loop calls nothing, and
 // it keeps few values live (one base for the input regions, hashes at a fixed address, the
 // table's room in a global) so that V8 keeps them all in registers.
-@inline function hitRun(from: i32, n: i32, keyFormat: i32, S: usize, MN: usize, MX: usize, stride: usize): i32 {
+@inline function hitRun(from: i32, n: i32, keyFormat: i32, S: usize, MN: usize, MX: usize, stride: usize, shared: bool): i32 {
   const keys = inKeys;
   // The run of events in the current slice, their keys' hashes into HASHES.
   const lo = rangeLo;
@@ -379,10 +437,10 @@ function integerKeys(n: i32, keyFormat: i32): i32 {
   const table = <usize>load<u32>(dir + D_TABLE);
   const slots = load<u32>(dir + D_SLOTS);
   const mask = slots - 1;
-  const rows = load<u32>(dir + D_ROWS);
   // New keys the table takes before its load limit.
   const limit = <u32>((<u64>slots * LOAD_NUM) / LOAD_DEN);
-  room = limit - rows;
+  room = limit - load<u32>(dir + D_USED);
+  firsts = 0;
   let sink: u64 = 0;
   for (let i = from; i < min(end, from + AHEAD); i++) sink += load<u64>(table + <usize>(load<u32>(HASHES + (<usize>i << 2)) & mask) * stride);
   let i = from;
@@ -395,17 +453,18 @@ function integerKeys(n: i32, keyFormat: i32): i32 {
     let pos = h & mask;
     let p = table + <usize>pos * stride;
     while (true) {
-      const count = load<u32>(p + O_COUNT);
-      if (count == 0) {
+      // Without shared slots every used slot has events: its count tells it from an empty one.
+      const word = shared ? load<u64>(p + O_COUNT) : <u64>load<u32>(p + O_COUNT);
+      if (word == 0) {
         if (room == 0) {
           missSlot = p;
-          store<u32>(dir + D_ROWS, limit);
+          countRows(dir, limit);
           lookaheadSink ^= sink;
           return i;
         }
         room--;
         store<i64>(p, key);
-        store<u32>(p + O_COUNT, 1);
+        store<u64>(p + O_COUNT, USED_EMPTY | 1);
         if (S) store<f64>(p + S, v);
         if (MN | MX) {
           const o = toOrdinal(v);
@@ -415,7 +474,19 @@ function integerKeys(n: i32, keyFormat: i32): i32 {
         break;
       }
       if (load<i64>(p) == key) {
+        const count = <u32>word;
         store<u32>(p + O_COUNT, count + 1);
+        if (shared && count == 0) {
+          // A key carried from the slice before: its first event here.
+          firsts++;
+          if (S) store<f64>(p + S, v);
+          if (MN | MX) {
+            const o = toOrdinal(v);
+            if (MN) store<i64>(p + MN, o);
+            if (MX) store<i64>(p + MX, o);
+          }
+          break;
+        }
         if (S) store<f64>(p + S, load<f64>(p + S) + v);
         if (MN | MX) {
           const o = toOrdinal(v);
@@ -428,10 +499,18 @@ function integerKeys(n: i32, keyFormat: i32): i32 {
       p = table + <usize>pos * stride;
     }
   }
-  store<u32>(dir + D_ROWS, limit - room);
+  countRows(dir, limit);
   lookaheadSink ^= sink;
   missSlot = 0;
   return end;
+}
+
+// After the hit loop: slice dir's rows and used slots, from the room left of its load limit and
+// the carried keys it gave events.
+function countRows(dir: usize, limit: u32): void {
+  const used = limit - room;
+  store<u32>(dir + D_ROWS, load<u32>(dir + D_ROWS) + (used - load<u32>(dir + D_USED)) + firsts);
+  store<u32>(dir + D_USED, used);
 }
 
 // The fields' offsets of field set `set` ((fields >> 1) & 7: bit 0 sum, 1 min, 2 max), constants
@@ -441,26 +520,67 @@ function integerKeys(n: i32, keyFormat: i32): i32 {
 @inline function offMX(set: i32): usize { return set & 4 ? 16 + ((<usize>set & 1) << 3) + ((<usize>set & 2) << 2) : 0; }
 @inline function strideOf(set: i32): usize { return 16 + (<usize>popcnt<i32>(set) << 3); }
 
-// One hit loop per key format and field set, each a function of its own: inlined into the code
-// around it, whose calls keep values live, V8 would keep the loop's values on the stack.
-function hitI32S0(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(0), offMN(0), offMX(0), strideOf(0)); }
-function hitI32S1(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(1), offMN(1), offMX(1), strideOf(1)); }
-function hitI32S2(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(2), offMN(2), offMX(2), strideOf(2)); }
-function hitI32S3(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(3), offMN(3), offMX(3), strideOf(3)); }
-function hitI32S4(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(4), offMN(4), offMX(4), strideOf(4)); }
-function hitI32S5(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(5), offMN(5), offMX(5), strideOf(5)); }
-function hitI32S6(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(6), offMN(6), offMX(6), strideOf(6)); }
-function hitI32S7(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(7), offMN(7), offMX(7), strideOf(7)); }
-function hitI64S0(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(0), offMN(0), offMX(0), strideOf(0)); }
-function hitI64S1(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(1), offMN(1), offMX(1), strideOf(1)); }
-function hitI64S2(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(2), offMN(2), offMX(2), strideOf(2)); }
-function hitI64S3(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(3), offMN(3), offMX(3), strideOf(3)); }
-function hitI64S4(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(4), offMN(4), offMX(4), strideOf(4)); }
-function hitI64S5(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(5), offMN(5), offMX(5), strideOf(5)); }
-function hitI64S6(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(6), offMN(6), offMX(6), strideOf(6)); }
-function hitI64S7(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(7), offMN(7), offMX(7), strideOf(7)); }
+// One hit loop per key format, field set and slot sharing, each a function of its own: inlined
+// into the code around it, whose calls keep values live, V8 would keep the loop's values on the
+// stack.
+function hitI32S0(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(0), offMN(0), offMX(0), strideOf(0), false); }
+function hitI32S1(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(1), offMN(1), offMX(1), strideOf(1), false); }
+function hitI32S2(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(2), offMN(2), offMX(2), strideOf(2), false); }
+function hitI32S3(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(3), offMN(3), offMX(3), strideOf(3), false); }
+function hitI32S4(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(4), offMN(4), offMX(4), strideOf(4), false); }
+function hitI32S5(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(5), offMN(5), offMX(5), strideOf(5), false); }
+function hitI32S6(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(6), offMN(6), offMX(6), strideOf(6), false); }
+function hitI32S7(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(7), offMN(7), offMX(7), strideOf(7), false); }
+function hitI64S0(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(0), offMN(0), offMX(0), strideOf(0), false); }
+function hitI64S1(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(1), offMN(1), offMX(1), strideOf(1), false); }
+function hitI64S2(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(2), offMN(2), offMX(2), strideOf(2), false); }
+function hitI64S3(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(3), offMN(3), offMX(3), strideOf(3), false); }
+function hitI64S4(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(4), offMN(4), offMX(4), strideOf(4), false); }
+function hitI64S5(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(5), offMN(5), offMX(5), strideOf(5), false); }
+function hitI64S6(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(6), offMN(6), offMX(6), strideOf(6), false); }
+function hitI64S7(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(7), offMN(7), offMX(7), strideOf(7), false); }
+function hitI32S0x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(0), offMN(0), offMX(0), strideOf(0), true); }
+function hitI32S1x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(1), offMN(1), offMX(1), strideOf(1), true); }
+function hitI32S2x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(2), offMN(2), offMX(2), strideOf(2), true); }
+function hitI32S3x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(3), offMN(3), offMX(3), strideOf(3), true); }
+function hitI32S4x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(4), offMN(4), offMX(4), strideOf(4), true); }
+function hitI32S5x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(5), offMN(5), offMX(5), strideOf(5), true); }
+function hitI32S6x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(6), offMN(6), offMX(6), strideOf(6), true); }
+function hitI32S7x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_I32, offS(7), offMN(7), offMX(7), strideOf(7), true); }
+function hitI64S0x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(0), offMN(0), offMX(0), strideOf(0), true); }
+function hitI64S1x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(1), offMN(1), offMX(1), strideOf(1), true); }
+function hitI64S2x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(2), offMN(2), offMX(2), strideOf(2), true); }
+function hitI64S3x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(3), offMN(3), offMX(3), strideOf(3), true); }
+function hitI64S4x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(4), offMN(4), offMX(4), strideOf(4), true); }
+function hitI64S5x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(5), offMN(5), offMX(5), strideOf(5), true); }
+function hitI64S6x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(6), offMN(6), offMX(6), strideOf(6), true); }
+function hitI64S7x(from: i32, n: i32): i32 { return hitRun(from, n, KEYS_F64, offS(7), offMN(7), offMX(7), strideOf(7), true); }
 
 function hits(keyFormat: i32, set: i32, from: i32, n: i32): i32 {
+  if (shareLayout) {
+    if (keyFormat == KEYS_I32) {
+      switch (set) {
+        case 0: return hitI32S0x(from, n);
+        case 1: return hitI32S1x(from, n);
+        case 2: return hitI32S2x(from, n);
+        case 3: return hitI32S3x(from, n);
+        case 4: return hitI32S4x(from, n);
+        case 5: return hitI32S5x(from, n);
+        case 6: return hitI32S6x(from, n);
+        default: return hitI32S7x(from, n);
+      }
+    }
+    switch (set) {
+      case 0: return hitI64S0x(from, n);
+      case 1: return hitI64S1x(from, n);
+      case 2: return hitI64S2x(from, n);
+      case 3: return hitI64S3x(from, n);
+      case 4: return hitI64S4x(from, n);
+      case 5: return hitI64S5x(from, n);
+      case 6: return hitI64S6x(from, n);
+      default: return hitI64S7x(from, n);
+    }
+  }
   if (keyFormat == KEYS_I32) {
     switch (set) {
       case 0: return hitI32S0(from, n);
@@ -511,9 +631,11 @@ function updateEvents(n: i32, keyFormat: i32, offset: f64, sliceMs: f64, lateBel
       continue;
     }
     const key = keyAt(r, keyFormat);
-    const p = insert(dirAt(<u32>rangeDir), key, hashKey(key), missSlot);
+    const d = dirAt(<u32>rangeDir);
+    const p = insert(d, key, hashKey(key), missSlot);
     if (p == 0) return r;
     apply(p, load<f64>(inValues + (<usize>r << 3)), <usize>oSum, <usize>oMin, <usize>oMax);
+    store<u32>(d + D_ROWS, load<u32>(d + D_ROWS) + 1);
     i = r + 1;
   }
   return -1;
@@ -611,48 +733,216 @@ export function windowFireBegin(lo: f64, hi: f64): i32 {
   while (findSlice(next) < 0) next++;
   const first = dirAt(<u32>findSlice(next));
   const stride = <usize>rowStride;
+  // The first group's pass copies the first slice's slots as it goes, and keeps the rows it
+  // cannot merge in step for after it, since a search in the merge table would read slots not
+  // copied yet; when they are too many, the merge starts again from a copy of the first table.
+  let init: usize = 0;
   if (load<u32>(first + D_SLOTS) == most) {
     if (!mergeTableOf(most, false)) return errCode;
-    memory.copy(mergeTable, <usize>load<u32>(first + D_TABLE), <usize>most * stride);
+    init = <usize>load<u32>(first + D_TABLE);
     outCount = load<u32>(first + D_ROWS);
+    mergeUsed = load<u32>(first + D_USED);
     next++;
   } else if (!mergeTableOf(most, true)) {
     return errCode;
+  } else {
+    mergeUsed = 0;
   }
-  for (let s = next; s < to; s++) {
-    const i = findSlice(s);
-    if (i < 0) continue;
-    const d = dirAt(<u32>i);
-    const t = <usize>load<u32>(d + D_TABLE);
-    const slots = load<u32>(d + D_SLOTS);
-    for (let k: u32 = 0; k < slots; k++) {
-      const p = t + <usize>k * stride;
-      if (load<u32>(p + O_COUNT) == 0) continue;
-      const key = load<i64>(p);
-      // Tables of one size holding the same keys mostly hold each at the same slot.
-      const same = mergeTable + <usize>k * stride;
-      if (slots == mergeSlots && load<i64>(same) == key && load<u32>(same + O_COUNT) != 0) {
-        mergeRow(same, p);
-        continue;
+  redoRows = 0;
+  redoAll = false;
+  // The other slices in groups: tables of the merge table's size in one pass over their slots
+  // together, in slice order at each slot; any other alone.
+  let s = next;
+  while (s < to || init != 0) {
+    let n: u32 = 0;
+    let other: usize = 0;
+    let otherSlots: u32 = 0;
+    while (s < to && n < GROUP) {
+      const i = findSlice(s);
+      s++;
+      if (i < 0) continue;
+      const d = dirAt(<u32>i);
+      if (load<u32>(d + D_SLOTS) != mergeSlots) {
+        other = <usize>load<u32>(d + D_TABLE);
+        otherSlots = load<u32>(d + D_SLOTS);
+        break;
       }
-      const h = hashKey(key);
-      const q = seek(mergeTable, mergeSlots - 1, key, h);
-      if (load<u32>(q + O_COUNT) != 0) {
-        mergeRow(q, p);
-        continue;
-      }
-      if (<u64>(outCount + 1) * LOAD_DEN > <u64>mergeSlots * LOAD_NUM) {
-        if (!growMerge()) return errCode;
-        place(mergeTable, mergeSlots - 1, h, p);
-      } else {
-        copySlot(q, p, stride);
-      }
-      outCount++;
+      store<u32>(GROUP_TABLES + (<usize>n << 2), load<u32>(d + D_TABLE));
+      n++;
     }
+    if (init != 0) {
+      deferred = 0;
+      if (!mergeGroup(n, init)) return errCode;
+      if (deferred > DEFER_MAX) {
+        if (!mergeTableOf(most, false)) return errCode;
+        memory.copy(mergeTable, init, <usize>most * stride);
+        outCount = load<u32>(first + D_ROWS);
+        mergeUsed = load<u32>(first + D_USED);
+        redoRows = 0;
+        redoAll = false;
+        init = 0;
+        s = next;
+        continue;
+      }
+      for (let i: u32 = 0; i < deferred; i++) {
+        if (!mergeSought(<usize>load<u32>(DEFERRED + (<usize>i << 2)))) return errCode;
+      }
+      init = 0;
+    } else if (n > 0 && !mergeGroup(n, 0)) {
+      return errCode;
+    }
+    if (other != 0 && !mergeOther(other, otherSlots)) return errCode;
   }
+  if (redoRows > 0 || redoAll) redoKeys(from, to);
   outTable = mergeTable;
   outSlots = mergeSlots;
   return <i32>outCount;
+}
+
+// Slices' tables a merge passes over together.
+const GROUP: u32 = 8;
+const GROUP_TABLES = memory.data(GROUP * 4);
+// A merged row's used word when its key's rows were not all found at its slot: the pass may have
+// added them out of slice order, so its result is made again.
+const REDO: u32 = 2;
+let redoRows: u32 = 0;
+// The merge table grew during a merge: every row is made again.
+let redoAll = false;
+// Rows the first group's pass leaves for after it (more than DEFER_MAX: too many, start again).
+const DEFER_MAX: u32 = 4096;
+const DEFERRED = memory.data(DEFER_MAX * 4);
+let deferred: u32 = 0;
+
+// Merges row p (with events) of the next slice into the merged row of its key, or places it;
+// the merged row is made again after the pass. False when memory says no.
+function mergeSought(p: usize): bool {
+  const key = load<i64>(p);
+  const h = hashKey(key);
+  const q = seek(mergeTable, mergeSlots - 1, key, h);
+  let r = q;
+  if (load<u32>(q + O_USED) != 0) {
+    if (load<u32>(q + O_COUNT) == 0) outCount++;
+    mergeRow(q, p);
+  } else {
+    if (<u64>(mergeUsed + 1) * LOAD_DEN > <u64>mergeSlots * LOAD_NUM) {
+      if (!growMerge()) return false;
+      redoAll = true;
+      r = place(mergeTable, mergeSlots - 1, h, p);
+    } else {
+      copySlot(q, p, <usize>rowStride);
+    }
+    outCount++;
+    mergeUsed++;
+  }
+  store<u32>(r + O_USED, REDO);
+  redoRows++;
+  return true;
+}
+
+// Merges the tables in GROUP_TABLES (n, slices in order, each of the merge table's size) in one
+// pass over their slots, copying table `init`'s slot first when not 0: a row at the slot of its
+// key's merged row is merged there, in slice order; any other is sought, or with `init` kept in
+// DEFERRED (the pass stops at the first past DEFER_MAX). Fields at S, MN, MX (0 when not kept) in
+// slots of `stride` bytes, constants in each field set's copy. False when memory says no.
+@inline function mergeGroupRun(n: u32, init: usize, S: usize, MN: usize, MX: usize, stride: usize): bool {
+  const slots = mergeSlots;
+  for (let k: u32 = 0; k < slots; k++) {
+    const at = <usize>k * stride;
+    if (init != 0) copySlot(mergeTable + at, init + at, stride);
+    for (let j: u32 = 0; j < n; j++) {
+      const p = <usize>load<u32>(GROUP_TABLES + (<usize>j << 2)) + at;
+      const count = load<u32>(p + O_COUNT);
+      if (count == 0) continue;
+      const q = mergeTable + at;
+      if (mergeSlots == slots && load<i64>(q) == load<i64>(p) && load<u32>(q + O_USED) != 0) {
+        const c = load<u32>(q + O_COUNT);
+        store<u32>(q + O_COUNT, c + count);
+        if (c == 0) {
+          outCount++;
+          if (S) store<f64>(q + S, load<f64>(p + S));
+          if (MN) store<i64>(q + MN, load<i64>(p + MN));
+          if (MX) store<i64>(q + MX, load<i64>(p + MX));
+          continue;
+        }
+        if (S) store<f64>(q + S, load<f64>(q + S) + load<f64>(p + S));
+        if (MN) {
+          const o = load<i64>(p + MN);
+          if (o < load<i64>(q + MN)) store<i64>(q + MN, o);
+        }
+        if (MX) {
+          const o = load<i64>(p + MX);
+          if (o > load<i64>(q + MX)) store<i64>(q + MX, o);
+        }
+        continue;
+      }
+      if (init == 0) {
+        if (!mergeSought(p)) return false;
+      } else {
+        if (deferred == DEFER_MAX) {
+          deferred++;
+          return true;
+        }
+        store<u32>(DEFERRED + (<usize>deferred << 2), <u32>p);
+        deferred++;
+      }
+    }
+  }
+  return true;
+}
+
+function mergeS0(n: u32, init: usize): bool { return mergeGroupRun(n, init, offS(0), offMN(0), offMX(0), strideOf(0)); }
+function mergeS1(n: u32, init: usize): bool { return mergeGroupRun(n, init, offS(1), offMN(1), offMX(1), strideOf(1)); }
+function mergeS2(n: u32, init: usize): bool { return mergeGroupRun(n, init, offS(2), offMN(2), offMX(2), strideOf(2)); }
+function mergeS3(n: u32, init: usize): bool { return mergeGroupRun(n, init, offS(3), offMN(3), offMX(3), strideOf(3)); }
+function mergeS4(n: u32, init: usize): bool { return mergeGroupRun(n, init, offS(4), offMN(4), offMX(4), strideOf(4)); }
+function mergeS5(n: u32, init: usize): bool { return mergeGroupRun(n, init, offS(5), offMN(5), offMX(5), strideOf(5)); }
+function mergeS6(n: u32, init: usize): bool { return mergeGroupRun(n, init, offS(6), offMN(6), offMX(6), strideOf(6)); }
+function mergeS7(n: u32, init: usize): bool { return mergeGroupRun(n, init, offS(7), offMN(7), offMX(7), strideOf(7)); }
+
+function mergeGroup(n: u32, init: usize): bool {
+  switch (<i32>(fields >> 1) & 7) {
+    case 0: return mergeS0(n, init);
+    case 1: return mergeS1(n, init);
+    case 2: return mergeS2(n, init);
+    case 3: return mergeS3(n, init);
+    case 4: return mergeS4(n, init);
+    case 5: return mergeS5(n, init);
+    case 6: return mergeS6(n, init);
+    default: return mergeS7(n, init);
+  }
+}
+
+// Merges a table of another size than the merge table's, every row sought. False when memory says no.
+function mergeOther(t: usize, slots: u32): bool {
+  const stride = <usize>rowStride;
+  for (let k: u32 = 0; k < slots; k++) {
+    const p = t + <usize>k * stride;
+    if (load<u32>(p + O_COUNT) != 0 && !mergeSought(p)) return false;
+  }
+  return true;
+}
+
+// Makes again, from every slice of [from, to) in slice order, the merged rows marked REDO (all
+// rows after a growth).
+function redoKeys(from: i64, to: i64): void {
+  const stride = <usize>rowStride;
+  for (let k: u32 = 0; k < mergeSlots; k++) {
+    const q = mergeTable + <usize>k * stride;
+    const used = load<u32>(q + O_USED);
+    if (used == 0 || (used != REDO && !redoAll)) continue;
+    store<u32>(q + O_USED, 1);
+    if (load<u32>(q + O_COUNT) == 0) continue;
+    const key = load<i64>(q);
+    store<u32>(KEY_RESULT + O_COUNT, 0);
+    for (let s = from; s < to; s++) {
+      const i = findSlice(s);
+      if (i < 0) continue;
+      const p = findRow(dirAt(<u32>i), key);
+      if (p != 0) mergeRow(KEY_RESULT, p);
+    }
+    memory.copy(q + O_COUNT, KEY_RESULT + O_COUNT, stride - O_COUNT);
+    store<u32>(q + O_USED, 1);
+  }
 }
 
 // Doubles the merge table, keeping its rows; false when memory says no.
@@ -667,6 +957,7 @@ function growMerge(): bool {
   mergeTable = t;
   mergeAlloc = slots;
   mergeSlots = slots;
+  mergeUsed = outCount;
   return true;
 }
 
@@ -776,6 +1067,7 @@ export function windowExport(i: u32, start: u32, n: u32): u32 {
     store<i64>(q, load<i64>(p));
     store<i64>(q + 8, slice);
     memory.copy(q + 16, p + 8, stride - 8);
+    store<u32>(q + 20, 0);
   }
   return count;
 }
@@ -792,14 +1084,19 @@ export function windowImport(n: u32): i32 {
     const key = load<i64>(q);
     const d = sliceOf(load<i64>(q + 8));
     if (d < 0) return errCode;
-    const p = rowOf(dirAt(<u32>d), key, hashKey(key));
-    if (p == 0) return errCode;
-    if (load<u32>(p + O_COUNT) != 0) {
+    const dir = dirAt(<u32>d);
+    const h = hashKey(key);
+    let p = seek(<usize>load<u32>(dir + D_TABLE), load<u32>(dir + D_SLOTS) - 1, key, h);
+    if (load<u32>(p + O_USED) == 0) {
+      p = insert(dir, key, h, p);
+      if (p == 0) return errCode;
+    } else if (load<u32>(p + O_COUNT) != 0) {
       errEntries = <f64>key;
       return ERR_DUPLICATE_KEY;
     }
     memory.copy(p + 8, q + 16, <usize>rowStride - 8);
-    store<u32>(p + O_PAD, 0);
+    store<u32>(p + O_USED, 1);
+    store<u32>(dir + D_ROWS, load<u32>(dir + D_ROWS) + 1);
   }
   return <i32>n;
 }

@@ -2,7 +2,7 @@ import { KeyedAggregator } from './keyed_aggregator.ts';
 import type { KeyedAggregatorOptions } from './keyed_aggregator.ts';
 import { KeyRouter } from './key_router.ts';
 import { WindowAggregator } from './window_aggregator.ts';
-import type { WindowAggregate } from './window_aggregator.ts';
+import type { WindowAggregate, WindowSlicing } from './window_aggregator.ts';
 import { abortImport, checkExports } from './wasm.ts';
 import type { KernelExports } from './wasm.ts';
 
@@ -26,7 +26,7 @@ export class Kernels {
     return new KeyedAggregator(this.instantiate(), options);
   }
 
-  createWindowAggregator(aggregates: readonly WindowAggregate[], slicing: { offset: number; sliceMs: number }, maxBytes?: number): WindowAggregator {
+  createWindowAggregator(aggregates: readonly WindowAggregate[], slicing: WindowSlicing, maxBytes?: number): WindowAggregator {
     return new WindowAggregator(this.instantiate(), aggregates, slicing, maxBytes);
   }
 

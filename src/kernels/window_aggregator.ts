@@ -31,6 +31,19 @@ const MAGIC = 0x574b4445; // "EDKW"
 const VERSION = 1;
 const HEADER_BYTES = 32;
 const BITS: Record<WindowAggregate, number> = { count: FIELD_COUNT, sum: FIELD_SUM, min: FIELD_MIN, max: FIELD_MAX };
+/** window_init's flag beside the field bits (assembly/window_agg.ts's SHARE_LAYOUT): windows span several slices. */
+const SHARE_LAYOUT = 1 << 16;
+
+/**
+ * Events at time t go to slice floor((t - offset) / sliceMs); a window spans `slicesPerWindow`
+ * slices (1 when not given). With more than one, each new slice starts with the newest slice's
+ * keys at the same slots, so that a window's merge finds a key at one slot in every slice.
+ */
+export interface WindowSlicing {
+  readonly offset: number;
+  readonly sliceMs: number;
+  readonly slicesPerWindow?: number;
+}
 
 export class WindowAggregator {
   readonly fields: number;
@@ -42,15 +55,14 @@ export class WindowAggregator {
   readonly #sliceMs: number;
   readonly #region: { keys: number; values: number; times: number; rows: number };
 
-  /** Events at time t go to slice floor((t - offset) / sliceMs). */
-  constructor(exports: KernelExports, aggregates: readonly WindowAggregate[], slicing: { offset: number; sliceMs: number }, maxBytes = DEFAULT_MAX_BYTES) {
+  constructor(exports: KernelExports, aggregates: readonly WindowAggregate[], slicing: WindowSlicing, maxBytes = DEFAULT_MAX_BYTES) {
     // The count is always kept: it tells a slice's first event, and every window result has it.
     this.fields = aggregates.reduce((f, a) => f | BITS[a], FIELD_COUNT);
     this.maxBytes = maxBytes;
     this.#offset = slicing.offset;
     this.#sliceMs = slicing.sliceMs;
     this.#wasm = exports;
-    this.#check(exports.window_init(this.fields, maxBytes));
+    this.#check(exports.window_init(this.fields | ((slicing.slicesPerWindow ?? 1) > 1 ? SHARE_LAYOUT : 0), maxBytes));
     this.#mem = new KernelMemory(exports);
     this.#entryBytes = exports.window_entry_bytes();
     this.#region = {

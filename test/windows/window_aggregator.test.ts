@@ -2,7 +2,8 @@
  * The window kernel alone (assembly/window_agg.ts through src/kernels/window_aggregator.ts),
  * against a Map in the test: random events into slices, windows of several slices fired, slices
  * retired, tables snapshotted and restored with keys remapped and key groups filtered; a
- * snapshot written by the earlier kernel still restores. A window's rows come in no particular
+ * snapshot written by the earlier kernel still restores. Each case with windows of one slice and
+ * with slices sharing their keys' slots (a new slice starting from the newest one's keys). A window's rows come in no particular
  * key order (Flink orders results only within a key), so rows are compared as a Map by key.
  */
 import { readFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import type { Acc } from './slice_reference.ts';
 
 const kernels = await loadKernelsFromFile(kernelUrl('debug'));
 /** Slice ids are the event times: time t goes to slice t. */
-const SLICES = { offset: 0, sliceMs: 1 };
+const ONE_SLICE = { offset: 0, sliceMs: 1 };
 
 function asMap(r: WindowResults): Map<number, Acc> {
   return new Map(Array.from(r.keys, (k, i) => [k, { count: r.count[i], sum: r.sum![i], min: r.min![i], max: r.max![i] }]));
@@ -25,7 +26,8 @@ function asMap(r: WindowResults): Map<number, Acc> {
 const value = fc.oneof(fc.integer({ min: -50, max: 50 }), fc.double({ noNaN: false }), fc.constantFrom(-0, 0, Number.NaN));
 const event = fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: -3, max: 6 }), value);
 
-describe('WindowAggregator', () => {
+// Each case twice: with windows of one slice, and with slices sharing their keys' slots (windows of several).
+for (const SLICES of [ONE_SLICE, { ...ONE_SLICE, slicesPerWindow: 5 }]) describe(`WindowAggregator, ${SLICES === ONE_SLICE ? 'slices of their own' : 'slices sharing their keys\' slots'}`, () => {
   it('fires windows of slices per key as a Map would, retires slices, and survives snapshot/restore (seeded)', () => {
     fc.assert(fc.property(fc.array(event, { maxLength: 400 }), fc.integer({ min: 1, max: 4 }), (events, k) => {
       const agg = kernels.createWindowAggregator(['count', 'sum', 'min', 'max'], SLICES);

@@ -61,7 +61,7 @@ export class WindowKernelOperator extends StreamOperator {
     const aggregates = out.kind === 'aggregation'
       ? [out.aggregation === 'sum' ? 'sum' as const : out.aggregation.startsWith('min') ? 'min' as const : 'max' as const]
       : out.aggregates.flatMap((a) => (a === 'avg' ? ['sum' as const] : a === 'count' ? [] : [a]));
-    this.aggregator = (await this.ctx.kernels()).createWindowAggregator(aggregates, { offset: this.plan.offset, sliceMs: this.g }, this.ctx.config.kernelTableMaxBytes);
+    this.aggregator = (await this.ctx.kernels()).createWindowAggregator(aggregates, { offset: this.plan.offset, sliceMs: this.g, slicesPerWindow: this.k }, this.ctx.config.kernelTableMaxBytes);
     this.keyGroups = context.keyGroups;
     for (const part of context.restoredParts) if (part.kind === 'kernel') this.restore(part.table, part.keys, part.keyGroups);
   }
