@@ -7,9 +7,10 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JobExecutionError, KeyedProcessFunction, RestartStrategies, StreamExecutionEnvironment, WatermarkStrategy } from '../../src/index.ts';
-import type { CheckpointListener, Collector, DataStream, KeyedProcessContext, OnTimerContext } from '../../src/index.ts';
+import type { Collector, DataStream, KeyedProcessContext, OnTimerContext } from '../../src/index.ts';
 import { keyedEdgeFusion } from '../../src/runtime/wiring.ts';
 import { InputGate } from '../../src/runtime/input_gate.ts';
+import { reduceFailingOnceAfterCheckpoint } from '../support/fail_once_after_checkpoint.ts';
 
 type Rec = [key: unknown, n: number];
 
@@ -174,31 +175,7 @@ describe('a keyed edge made a direct call into a keyed reduce', () => {
       sums.set(k, s);
       return [k, s];
     });
-    let failed = false;
-    let checkpointsBeforeFailure = 0;
-    /** Fails once, on its 1,500th record after a checkpoint completed; until one has, a record takes 1 ms, so the checkpoint timer gets a turn. */
-    class FailAfterCheckpoint implements CheckpointListener {
-      private completed = 0;
-      private seen = 0;
-      map(r: Rec): Rec {
-        if (this.completed === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-        if (++this.seen === 1_500 && !failed && this.completed > 0) {
-          failed = true;
-          checkpointsBeforeFailure = this.completed;
-          throw new Error('injected');
-        }
-        return [r[0], 2 * r[1]];
-      }
-      notifyCheckpointComplete(): void {
-        this.completed++;
-      }
-    }
-    const env = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(5).setRestartStrategy(RestartStrategies.fixedDelayRestart(1, 0));
-    env.getConfig().setBatchSize(16);
-    const out = await env.fromCollection(records).map(new FailAfterCheckpoint())
-      .keyBy((r) => r[0]).reduce((a, b): Rec => [a[0], a[1] + b[1]])
-      .executeAndCollect();
-    expect(failed).toBe(true);
+    const { out, checkpointsBeforeFailure } = await reduceFailingOnceAfterCheckpoint(records, (r) => [r[0], 2 * r[1]]);
     expect(checkpointsBeforeFailure).toBeGreaterThan(0);
     expect(queuedElements).not.toHaveBeenCalled();
     // Exactly-once: every rolling sum once, as if nothing had failed (the restored state held the records before the barrier, no more, no fewer).

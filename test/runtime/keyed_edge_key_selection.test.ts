@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JobExecutionError, RestartStrategies, StreamExecutionEnvironment, ValueStateDescriptor } from '../../src/index.ts';
-import type { CheckpointListener, CoFlatMapFunction, Collector, DataStream, RuntimeContext, ValueState } from '../../src/index.ts';
+import { reduceFailingOnceAfterCheckpoint } from '../support/fail_once_after_checkpoint.ts';
+import type { CoFlatMapFunction, Collector, DataStream, RuntimeContext, ValueState } from '../../src/index.ts';
 
 type Rec = [key: unknown, n: number];
 
@@ -198,29 +199,8 @@ describe('checkpoints on a keyed edge whose consumer selects keys', () => {
     const RECORDS = 2_000;
     const records = Array.from({ length: RECORDS }, (_, i): Rec => [i % 13, i]);
     const expected = modelReduce(records, []);
-    let failed = false;
-    /** Fails once, on its 1,500th record after a checkpoint completed; until one has, a record takes 1 ms, so the checkpoint timer gets a turn. */
-    class FailAfterCheckpoint implements CheckpointListener {
-      private completed = 0;
-      private seen = 0;
-      map(r: Rec): Rec {
-        if (this.completed === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-        if (++this.seen === 1_500 && !failed && this.completed > 0) {
-          failed = true;
-          throw new Error('injected');
-        }
-        return r;
-      }
-      notifyCheckpointComplete(): void {
-        this.completed++;
-      }
-    }
-    const env = StreamExecutionEnvironment.getExecutionEnvironment().enableCheckpointing(5).setRestartStrategy(RestartStrategies.fixedDelayRestart(1, 0));
-    env.getConfig().setBatchSize(16);
-    const out = await env.fromCollection(records).map(new FailAfterCheckpoint())
-      .keyBy((r) => r[0]).reduce((a, b): Rec => [a[0], a[1] + b[1]])
-      .executeAndCollect();
-    expect(failed).toBe(true);
+    const { out, checkpointsBeforeFailure } = await reduceFailingOnceAfterCheckpoint(records);
+    expect(checkpointsBeforeFailure).toBeGreaterThan(0);
     expect(out).toEqual(expected);
   });
 });
