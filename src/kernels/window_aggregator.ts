@@ -117,11 +117,15 @@ export class WindowAggregator {
     return to;
   }
 
-  /** The results of the window over slices [lo, hi), one row per key. */
-  fire(lo: number, hi: number): WindowResults {
+  /**
+   * The results of the window over slices [lo, hi), one row per key. `lend`: in columns this
+   * aggregator writes the next `fire(..., true)` into, valid until then, so that a window's results
+   * cost no fresh memory (and no garbage collection for it) when the caller is done with them first.
+   */
+  fire(lo: number, hi: number, lend = false): WindowResults {
     const n = this.#wasm.window_fire_begin(lo, hi);
     this.#check(n);
-    const out = this.#columns(n);
+    const out = lend ? this.#lentColumns(n) : this.#columns(n);
     for (let done = 0; done < n; done += CAP) {
       const len = this.#wasm.window_fire_rows(done, Math.min(CAP, n - done));
       this.#read(out, done, len);
@@ -211,6 +215,20 @@ export class WindowAggregator {
     }
     flush();
     return { slices, watermark: view.getFloat64(24, true) };
+  }
+
+  #lent: WindowResults | null = null;
+
+  #lentColumns(n: number): WindowResults {
+    if (this.#lent === null || this.#lent.keys.length < n) this.#lent = this.#columns(Math.max(n, 2 * (this.#lent?.keys.length ?? 0)));
+    const lent = this.#lent;
+    return {
+      keys: lent.keys.subarray(0, n),
+      count: lent.count.subarray(0, n),
+      sum: lent.sum?.subarray(0, n),
+      min: lent.min?.subarray(0, n),
+      max: lent.max?.subarray(0, n),
+    };
   }
 
   #columns(n: number): WindowResults {

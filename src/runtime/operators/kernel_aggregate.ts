@@ -11,7 +11,7 @@ import type { KernelTablePart, KeyedStatePart } from '../../state/snapshot.ts';
 import { MAX_WATERMARK } from '../../core/watermarks.ts';
 import { StreamOperator } from '../operator.ts';
 import type { OperatorContext, StateInitializationContext } from '../operator.ts';
-import { SinkOperator } from './sink.ts';
+import { lendsTo } from './lending.ts';
 import { TimeSlices } from '../../state/time_slices.ts';
 
 const PAGE_BYTES = 4096;
@@ -243,16 +243,6 @@ export class KernelAggregateOperator extends StreamOperator {
     for (const name of this.plan.columns) row[name] = name === this.plan.keyField ? keys : aggregates;
     return row;
   }
-}
-
-/**
- * Whether a column batch sent to `consumer` comes back as the call returns: the operator turns it
- * into records (which copies every value) or is a sink, whose `invokeColumns` reads the columns
- * during the call (its documented contract). Operators that pass columns on, or queues, keep them.
- */
-function lendsTo(consumer: StreamOperator | null): boolean {
-  if (consumer === null) return false;
-  return consumer instanceof SinkOperator || consumer.processColumns === StreamOperator.prototype.processColumns;
 }
 
 function sliceColumn(column: Column, start: number, end: number): Column {

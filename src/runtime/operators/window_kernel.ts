@@ -187,7 +187,7 @@ export class WindowKernelOperator extends StreamOperator {
     }
     for (const start of [...starts].sort((a, b) => a - b)) {
       const lo = Math.floor((start - offset) / this.g);
-      this.writer.write(this.aggregator!.fire(lo, lo + this.k), start, start + size - 1, this.suppressed(start + size - 1));
+      this.writer.write(this.aggregator!.fire(lo, lo + this.k, this.writer.lendsResults), start, start + size - 1, this.suppressed(start + size - 1));
     }
     // A slice goes once the last window over it is past its cleanup; later slices go later.
     let below = Number.NEGATIVE_INFINITY;

@@ -10,16 +10,43 @@ import type { Column } from '../../core/elements.ts';
 import type { WindowResults } from '../../kernels/index.ts';
 import type { WindowKernelPlan } from '../../plan/window_kernel_routing.ts';
 import type { OperatorOutput } from '../output.ts';
+import { lendsTo } from './lending.ts';
 
 export class WindowResultWriter {
   readonly #plan: WindowKernelPlan;
   readonly #out: OperatorOutput;
   readonly #decode: (id: number) => unknown;
 
+  #lends: boolean | null = null;
+  /** Columns of one value a row (timestamps, window start and end), reused from window to window while lending. */
+  readonly #constants = new Map<string, Float64Array>();
+
   constructor(plan: WindowKernelPlan, out: OperatorOutput, decode: (id: number) => unknown) {
     this.#plan = plan;
     this.#out = out;
     this.#decode = decode;
+  }
+
+  /**
+   * Whether every batch written comes back as its call returns: results become records (copied),
+   * or their columns go to a consumer that is done with them then. The kernel's results and this
+   * writer's columns may then lie in memory the next window's reuse.
+   */
+  get lendsResults(): boolean {
+    const out = this.#plan.output;
+    const columns = out.kind === 'aggregation' ? out.record === 'columns' : out.asColumns && !(out.scalar && !out.keyAndWindow);
+    this.#lends ??= !columns || lendsTo(this.#out.soleChainedConsumer);
+    return this.#lends;
+  }
+
+  #constant(name: string, n: number, value: number): Float64Array {
+    if (!this.lendsResults) return new Float64Array(n).fill(value);
+    let column = this.#constants.get(name);
+    if (column === undefined || column.length < n) {
+      column = new Float64Array(Math.max(n, 2 * (column?.length ?? 0)));
+      this.#constants.set(name, column);
+    }
+    return column.subarray(0, n).fill(value);
   }
 
   /** Emits a fired window's results; `skip` leaves out keys whose window had fired before a restore. */
@@ -43,7 +70,7 @@ export class WindowResultWriter {
     if (n === 0) return;
     const pick = (column: Float64Array): Float64Array => (rows === null ? column : Float64Array.from(rows, (r) => column[r]));
     const keyColumn: Column = !this.#plan.integerKeys ? keys : rows === null ? results.keys : Float64Array.from(keys as number[]);
-    const timestamps = new Float64Array(n).fill(maxTs);
+    const timestamps = this.#constant('timestamps', n, maxTs);
     const out = this.#plan.output;
     const columns: Record<string, Column> = {};
     if (out.kind === 'aggregation') {
@@ -61,8 +88,8 @@ export class WindowResultWriter {
     }
     if (out.keyAndWindow) {
       columns.key = keyColumn;
-      columns.start = new Float64Array(n).fill(start);
-      columns.end = new Float64Array(n).fill(start + this.#plan.size);
+      columns.start = this.#constant('start', n, start);
+      columns.end = this.#constant('end', n, start + this.#plan.size);
     }
     const count = pick(results.count);
     for (const a of out.aggregates) {
