@@ -27,18 +27,27 @@ interface Slot {
   version: number;
 }
 
+/**
+ * A key's own (namespace-less) value. Three fields only: keyed jobs look entries up on every
+ * record, and a larger entry makes those lookups slower (bench/RESULTS.md), so the own value's
+ * snapshot version is membership of the table's `fresh` set, and other namespaces' values live
+ * in `spaced`.
+ */
 interface Entry {
   readonly key: unknown;
   readonly keyGroup: number;
-  /** The key's own (namespace-less) value; undefined when unset. */
   value: unknown;
-  version: number;
-  /** Values in other namespaces, by canonical namespace; null until the key has one. */
-  spaces: Map<unknown, Slot> | null;
+}
+
+/** A key's values in namespaces other than its own, by canonical namespace. */
+interface Spaces {
+  readonly key: unknown;
+  readonly keyGroup: number;
+  readonly slots: Map<unknown, Slot>;
 }
 
 /**
- * One named state's values per (key, namespace), in a JS Map keyed by the canonical key.
+ * One named state's values per (key, namespace), in JS Maps keyed by the canonical key.
  *
  * A snapshot holds the values themselves, not copies. Primitives are never changed in place, so
  * they are shared for free; an object value (a list, a map, an accumulator, a user's object) that
@@ -49,8 +58,18 @@ interface Entry {
 export class HeapStateTable {
   readonly name: string;
   readonly kind: StateKind;
+  /** Keys' own values. */
   private readonly entries = new Map<unknown, Entry>();
+  /** Keys' values in other namespaces (windows); a key may have both. */
+  private readonly spaced = new Map<unknown, Spaces>();
   private readonly versions: SnapshotVersions;
+  /**
+   * Entries whose own value was written or copied at version `freshAt`, tracked only while a
+   * snapshot is pending: an own value outside it may be held by that snapshot. Emptied when the
+   * version moves on, so at worst a value is copied once more than needed, never too few times.
+   */
+  private readonly fresh = new Set<Entry>();
+  private freshAt = -1;
 
   constructor(name: string, kind: StateKind, versions: SnapshotVersions = { current: 0, required: 0 }) {
     this.name = name;
@@ -59,34 +78,61 @@ export class HeapStateTable {
   }
 
   get(canonical: unknown, ns: NamespaceCell): unknown {
+    if (ns.canonical !== null) return this.readSpaced(canonical, ns.canonical);
     const entry = this.entries.get(canonical);
     if (entry === undefined) return undefined;
     // The usual read, a key's own value with no snapshot pending, kept small enough to inline.
-    if (ns.canonical === null && this.versions.required === 0) return entry.value;
-    return this.read(entry, ns);
+    if (this.versions.required === 0) return entry.value;
+    return this.readOwn(entry);
   }
 
-  private read(entry: Entry, ns: NamespaceCell): unknown {
-    const cell = ns.canonical === null ? entry : entry.spaces?.get(ns.canonical);
-    if (cell === undefined) return undefined;
-    const value = cell.value;
-    if (cell.version < this.versions.required && typeof value === 'object' && value !== null) {
-      cell.value = copyStateValue(value);
-      cell.version = this.versions.current;
-      return cell.value;
+  private readOwn(entry: Entry): unknown {
+    const value = entry.value;
+    if (this.versions.required !== 0 && typeof value === 'object' && value !== null && !this.isFresh(entry)) {
+      entry.value = copyStateValue(value);
+      this.markFresh(entry);
+      return entry.value;
     }
     return value;
   }
 
+  private readSpaced(canonical: unknown, namespace: unknown): unknown {
+    const slot = this.spaced.get(canonical)?.slots.get(namespace);
+    if (slot === undefined) return undefined;
+    const value = slot.value;
+    if (slot.version < this.versions.required && typeof value === 'object' && value !== null) {
+      slot.value = copyStateValue(value);
+      slot.version = this.versions.current;
+      return slot.value;
+    }
+    return value;
+  }
+
+  private isFresh(entry: Entry): boolean {
+    return this.freshAt === this.versions.current && this.fresh.has(entry);
+  }
+
+  /** The entry's own value was written or copied now: a pending snapshot does not hold it. */
+  private markFresh(entry: Entry): void {
+    if (this.freshAt !== this.versions.current) {
+      this.fresh.clear();
+      this.freshAt = this.versions.current;
+    }
+    this.fresh.add(entry);
+  }
+
   set(canonical: unknown, key: unknown, keyGroup: number, ns: NamespaceCell, value: unknown): void {
-    const version = this.versions.current;
-    const entry = this.entries.get(canonical);
-    if (entry !== undefined && ns.canonical === null) {
-      entry.value = value;
-      entry.version = version;
+    if (ns.canonical !== null) {
+      this.writeSpaced(canonical, key, keyGroup, ns, value);
       return;
     }
-    this.write(entry, canonical, key, keyGroup, ns, value, version);
+    const entry = this.entries.get(canonical);
+    if (entry !== undefined) {
+      entry.value = value;
+      if (this.versions.required !== 0) this.markFresh(entry);
+      return;
+    }
+    this.writeOwn(undefined, canonical, key, keyGroup, value);
   }
 
   /**
@@ -100,94 +146,108 @@ export class HeapStateTable {
       const own = entry.value;
       const next = combine(own === undefined ? null : own, input);
       entry.value = next;
-      entry.version = this.versions.current;
       return next;
     }
-    const own = entry === undefined ? undefined : this.read(entry, OWN);
+    const own = entry === undefined ? undefined : this.readOwn(entry);
     const next = combine(own === undefined ? null : own, input);
-    this.write(entry, canonical, key, keyGroup, OWN, next, this.versions.current);
+    this.writeOwn(entry, canonical, key, keyGroup, next);
     return next;
   }
 
-  private write(found: Entry | undefined, canonical: unknown, key: unknown, keyGroup: number, ns: NamespaceCell, value: unknown, version: number): void {
+  private writeOwn(found: Entry | undefined, canonical: unknown, key: unknown, keyGroup: number, value: unknown): void {
     let entry = found;
     if (entry === undefined) {
-      entry = { key, keyGroup, value: undefined, version, spaces: null };
+      entry = { key, keyGroup, value };
       this.entries.set(canonical, entry);
+    } else entry.value = value;
+    if (this.versions.required !== 0) this.markFresh(entry);
+  }
+
+  private writeSpaced(canonical: unknown, key: unknown, keyGroup: number, ns: NamespaceCell, value: unknown): void {
+    const version = this.versions.current;
+    let spaces = this.spaced.get(canonical);
+    if (spaces === undefined) {
+      spaces = { key, keyGroup, slots: new Map() };
+      this.spaced.set(canonical, spaces);
     }
-    if (ns.canonical === null) {
-      entry.value = value;
-      entry.version = version;
-      return;
-    }
-    entry.spaces ??= new Map();
-    const slot = entry.spaces.get(ns.canonical);
+    const slot = spaces.slots.get(ns.canonical);
     if (slot !== undefined) {
       slot.value = value;
       slot.version = version;
-    } else entry.spaces.set(ns.canonical, { namespace: ns.value, value, version });
+    } else spaces.slots.set(ns.canonical, { namespace: ns.value, value, version });
   }
 
   delete(canonical: unknown, ns: NamespaceCell): void {
-    const entry = this.entries.get(canonical);
-    if (entry === undefined) return;
-    if (ns.canonical === null) entry.value = undefined;
-    else entry.spaces?.delete(ns.canonical);
-    if (entry.value === undefined && (entry.spaces === null || entry.spaces.size === 0)) this.entries.delete(canonical);
+    if (ns.canonical === null) {
+      // A deleted entry is not kept alive (with its value) until the next snapshot.
+      if (this.fresh.size !== 0) {
+        const entry = this.entries.get(canonical);
+        if (entry !== undefined) this.fresh.delete(entry);
+      }
+      this.entries.delete(canonical);
+      return;
+    }
+    const spaces = this.spaced.get(canonical);
+    if (spaces === undefined) return;
+    spaces.slots.delete(ns.canonical);
+    if (spaces.slots.size === 0) this.spaced.delete(canonical);
   }
 
   /** Keys with a value of their own (not only in other namespaces), in insertion order. */
   *keys(): Iterable<[unknown, number]> {
-    for (const e of this.entries.values()) if (e.value !== undefined) yield [e.key, e.keyGroup];
+    for (const e of this.entries.values()) yield [e.key, e.keyGroup];
   }
 
   /**
    * Every value as `[keyGroup, key, namespace (null: the key's own), value]`, the values
    * themselves (not copies): for a snapshot, taken just before the backend's version moves on.
+   * Own values come first, then other namespaces'.
    */
   entriesNow(): [number, unknown, unknown, unknown][] {
     const out: [number, unknown, unknown, unknown][] = [];
-    for (const e of this.entries.values()) {
-      if (e.value !== undefined) out.push([e.keyGroup, e.key, null, e.value]);
-      if (e.spaces !== null) for (const slot of e.spaces.values()) out.push([e.keyGroup, e.key, slot.namespace, slot.value]);
-    }
+    for (const e of this.entries.values()) out.push([e.keyGroup, e.key, null, e.value]);
+    for (const s of this.spaced.values()) for (const slot of s.slots.values()) out.push([s.keyGroup, s.key, slot.namespace, slot.value]);
     return out;
   }
 
-  /** Where incremental cleanup goes on from: a live iterator (a Map's survives deletes). */
+  /** Where incremental cleanup goes on from: live iterators (a Map's survive deletes). */
   private cursor: Iterator<[unknown, Entry]> | null = null;
+  private spacedCursor: Iterator<[unknown, Spaces]> | null = null;
 
   /**
    * Visits the next `n` keys (wrapping round) and replaces each of their values by what `clean`
    * returns: the same value keeps it, another one is written, undefined deletes it (Flink's
-   * incremental cleanup over the state map). `clean` must not change a value in place.
+   * incremental cleanup over the state map). `clean` must not change a value in place. Keys with
+   * own values and keys with namespaced ones are visited as two rounds, n of each.
    */
   cleanSome(n: number, clean: (value: unknown) => unknown): void {
-    const version = this.versions.current;
     for (let i = 0; i < n && this.entries.size > 0; i++) {
       let next = this.cursor?.next();
       if (next === undefined || next.done === true) {
         this.cursor = this.entries.entries();
         next = this.cursor.next();
-        if (next.done === true) return;
+        if (next.done === true) break;
       }
       const [canonical, entry] = next.value;
-      if (entry.spaces !== null) {
-        for (const [ns, slot] of [...entry.spaces]) {
-          const v = clean(slot.value);
-          if (v === undefined) this.delete(canonical, { canonical: ns, value: slot.namespace });
-          else if (v !== slot.value) {
-            slot.value = v;
-            slot.version = version;
-          }
-        }
+      const v = clean(entry.value);
+      if (v === undefined) this.delete(canonical, OWN);
+      else if (v !== entry.value) this.writeOwn(entry, canonical, entry.key, entry.keyGroup, v);
+    }
+    const version = this.versions.current;
+    for (let i = 0; i < n && this.spaced.size > 0; i++) {
+      let next = this.spacedCursor?.next();
+      if (next === undefined || next.done === true) {
+        this.spacedCursor = this.spaced.entries();
+        next = this.spacedCursor.next();
+        if (next.done === true) break;
       }
-      if (entry.value !== undefined) {
-        const v = clean(entry.value);
-        if (v === undefined) this.delete(canonical, OWN);
-        else if (v !== entry.value) {
-          entry.value = v;
-          entry.version = version;
+      const [canonical, spaces] = next.value;
+      for (const [ns, slot] of [...spaces.slots]) {
+        const v = clean(slot.value);
+        if (v === undefined) this.delete(canonical, { canonical: ns, value: slot.namespace });
+        else if (v !== slot.value) {
+          slot.value = v;
+          slot.version = version;
         }
       }
     }
