@@ -210,9 +210,9 @@ export class HeapStateTable {
     return out;
   }
 
-  /** Where incremental cleanup goes on from: live iterators (a Map's survive deletes). */
-  private cursor: Iterator<[unknown, Entry]> | null = null;
-  private spacedCursor: Iterator<[unknown, Spaces]> | null = null;
+  /** Where incremental cleanup goes on from, for own and for namespaced values. */
+  private readonly cleanupOwn = new RoundRobin(this.entries);
+  private readonly cleanupSpaced = new RoundRobin(this.spaced);
 
   /**
    * Visits the next `n` keys (wrapping round) and replaces each of their values by what `clean`
@@ -221,27 +221,19 @@ export class HeapStateTable {
    * own values and keys with namespaced ones are visited as two rounds, n of each.
    */
   cleanSome(n: number, clean: (value: unknown) => unknown): void {
-    for (let i = 0; i < n && this.entries.size > 0; i++) {
-      let next = this.cursor?.next();
-      if (next === undefined || next.done === true) {
-        this.cursor = this.entries.entries();
-        next = this.cursor.next();
-        if (next.done === true) break;
-      }
-      const [canonical, entry] = next.value;
+    for (let i = 0; i < n; i++) {
+      const next = this.cleanupOwn.next();
+      if (next === undefined) break;
+      const [canonical, entry] = next;
       const v = clean(entry.value);
       if (v === undefined) this.delete(canonical, OWN);
       else if (v !== entry.value) this.writeOwn(entry, canonical, entry.key, entry.keyGroup, v);
     }
     const version = this.versions.current;
-    for (let i = 0; i < n && this.spaced.size > 0; i++) {
-      let next = this.spacedCursor?.next();
-      if (next === undefined || next.done === true) {
-        this.spacedCursor = this.spaced.entries();
-        next = this.spacedCursor.next();
-        if (next.done === true) break;
-      }
-      const [canonical, spaces] = next.value;
+    for (let i = 0; i < n; i++) {
+      const next = this.cleanupSpaced.next();
+      if (next === undefined) break;
+      const [canonical, spaces] = next;
       for (const [ns, slot] of [...spaces.slots]) {
         const v = clean(slot.value);
         if (v === undefined) this.delete(canonical, { canonical: ns, value: slot.namespace });
@@ -251,6 +243,31 @@ export class HeapStateTable {
         }
       }
     }
+  }
+}
+
+/**
+ * Walks a Map's entries round and round across calls, starting again at the front after its end.
+ * A Map's live iterator survives deletes and sees entries added behind it, so nothing is skipped.
+ */
+class RoundRobin<K, V> {
+  private readonly map: Map<K, V>;
+  private cursor: Iterator<[K, V]> | null = null;
+
+  constructor(map: Map<K, V>) {
+    this.map = map;
+  }
+
+  /** The next entry, or undefined when the map is empty. */
+  next(): [K, V] | undefined {
+    if (this.map.size === 0) return undefined;
+    let step = this.cursor?.next();
+    if (step === undefined || step.done === true) {
+      this.cursor = this.map.entries();
+      step = this.cursor.next();
+      if (step.done === true) return undefined;
+    }
+    return step.value;
   }
 }
 
