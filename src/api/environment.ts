@@ -342,6 +342,7 @@ export class StreamExecutionEnvironment {
       columnBatchSize: this.#config.getColumnBatchSize(),
       kernels: this.#config.isKernelsEnabled(),
       kernelTableMaxBytes: this.#config.getKernelTableMaxBytes(),
+      aggPhaseStrategy: this.#config.getAggPhaseStrategy(),
       operatorChaining: this.#operatorChaining,
     };
   }

@@ -13,6 +13,7 @@ export class ExecutionConfig {
   private kernelsRequired = false;
   private kernelWorkers = 0;
   private kernelTableMaxBytes = DEFAULT_MAX_BYTES;
+  private aggPhaseStrategy: 'AUTO' | 'ONE_PHASE' = 'AUTO';
 
   /** Periodic watermark interval in ms (Flink's default 200); 0 turns periodic watermarks off. */
   setAutoWatermarkInterval(ms: number): this {
@@ -99,5 +100,19 @@ export class ExecutionConfig {
   }
   getKernelTableMaxBytes(): number {
     return this.kernelTableMaxBytes;
+  }
+  /**
+   * Flink's table.optimizer.agg-phase-strategy, for BATCH keyed aggregations in the WASM kernel.
+   * 'AUTO' (default): where the keyed input comes from a producer at parallelism > 1, each producer
+   * subtask first aggregates its own records and sends one partial row per key; the keyed
+   * aggregation merges them. 'ONE_PHASE': every record goes over the keyed exchange.
+   */
+  setAggPhaseStrategy(strategy: 'AUTO' | 'ONE_PHASE'): this {
+    if (strategy !== 'AUTO' && strategy !== 'ONE_PHASE') throw new Error(`setAggPhaseStrategy(${JSON.stringify(strategy)}): expected 'AUTO' or 'ONE_PHASE'`);
+    this.aggPhaseStrategy = strategy;
+    return this;
+  }
+  getAggPhaseStrategy(): 'AUTO' | 'ONE_PHASE' {
+    return this.aggPhaseStrategy;
   }
 }

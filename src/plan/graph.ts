@@ -88,7 +88,14 @@ export interface JobConfig {
   readonly operatorChaining?: boolean;
   /** Memory limit of each kernel aggregation's table, in bytes (the kernels' default when absent). */
   readonly kernelTableMaxBytes?: number;
+  /**
+   * Flink's table.optimizer.agg-phase-strategy, for BATCH kernel aggregations: 'AUTO' (absent)
+   * adds a local phase where it applies (src/plan/local_phase.ts), 'ONE_PHASE' never does.
+   */
+  readonly aggPhaseStrategy?: AggPhaseStrategy;
 }
+
+export type AggPhaseStrategy = 'AUTO' | 'ONE_PHASE';
 
 export interface JobGraph {
   readonly config: JobConfig;

@@ -12,6 +12,12 @@ export interface KernelPlan {
   readonly integerKeys: boolean;
   /** For 'columns': the rows' column order, so results come out in the same record shape. */
   readonly columns: readonly string[];
+  /**
+   * Set by the planner in a two-phase aggregation (src/plan/local_phase.ts): 'local' aggregates
+   * one producer subtask's records into one partial row per key; 'global' merges those partials.
+   * Absent: one phase.
+   */
+  readonly phase?: 'local' | 'global';
 }
 
 const KERNEL_VALUES = new Set(['INT', 'FLOAT', 'DOUBLE']);

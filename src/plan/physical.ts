@@ -3,6 +3,7 @@ import type { EdgeSpec, JobConfig, JobGraph, NodeSpec, Partitioning } from './gr
 import { describeOperator, operatorUid } from './graph.ts';
 import { kernelPlanFor } from './kernel_routing.ts';
 import type { KernelPlan } from './kernel_routing.ts';
+import { twoPhaseFor } from './local_phase.ts';
 import { windowKernelPlanFor } from './window_kernel_routing.ts';
 import type { WindowKernelPlan } from './window_kernel_routing.ts';
 
@@ -48,6 +49,8 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
   const byId = new Map<number, PhysicalNode>();
   const uids = new Map<string, NodeSpec>();
   const nodes: PhysicalNode[] = [];
+  // Nodes the planner adds (local phases) take ids after the program's, the same in every worker.
+  let nextId = graph.nodes.reduce((max, n) => Math.max(max, n.id), -1) + 1;
 
   for (const spec of graph.nodes) {
     const uid = operatorUid(spec);
@@ -74,7 +77,21 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
     });
     const kernel = config.kernels ? kernelPlanFor(spec, byId.get(spec.inputs[0]?.source)?.spec) : null;
     const windowKernel = config.kernels ? windowKernelPlanFor(spec, (id) => byId.get(id)?.spec) : null;
-    const node: PhysicalNode = { spec, uid, parallelism, maxParallelism, inputs, kernel, windowKernel };
+    let node: PhysicalNode = { spec, uid, parallelism, maxParallelism, inputs, kernel, windowKernel };
+    const producer = kernel === null ? undefined : byId.get(spec.inputs[0].source);
+    const twoPhase = producer === undefined ? null : twoPhaseFor(config, node, producer, isolated, nextId);
+    if (twoPhase !== null) {
+      const { local } = twoPhase;
+      const clash = uids.get(local.uid);
+      if (clash !== undefined) {
+        throw new Error(`uid "${local.uid}" of ${describeOperator(spec)}'s local phase is used by "${clash.name}": uids must be unique within a job. Fix: give that operator another uid, or env.getConfig().setAggPhaseStrategy('ONE_PHASE')`);
+      }
+      uids.set(local.uid, local.spec);
+      byId.set(local.spec.id, local);
+      nodes.push(local);
+      nextId++;
+      node = twoPhase.global;
+    }
     byId.set(spec.id, node);
     nodes.push(node);
   }

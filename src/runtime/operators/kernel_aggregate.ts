@@ -42,6 +42,11 @@ export class KernelAggregateOperator extends StreamOperator {
   private recordIndexState: ListState<number> | null = null;
   private keyGroups: KeyGroupRange | null = null;
   private resultsEmitted = false;
+  /**
+   * A local phase's integer keys go on in their input's typed array (an Int32Array is routed in
+   * WASM by the keyed exchange after it); null until a batch is seen, or when batches differ.
+   */
+  private keyArray: IntegerKeyArray | null | undefined = undefined;
   /** STREAMING: whether the output's one consumer reads a batch within the call and keeps none of its arrays (null: not looked at yet). */
   private outputLent: boolean | null = null;
 
@@ -68,6 +73,7 @@ export class KernelAggregateOperator extends StreamOperator {
     if (this.plan.record !== 'columns') return super.processColumns(input, batch);
     const keyColumn = batch.columns[this.plan.keyField];
     const values = batch.columns[this.plan.valueField];
+    if (this.plan.phase === 'local' && this.dictionary === null) this.noteKeyArray(keyColumn);
     if (this.lendsOutput()) return this.applyLending(keyColumn, asFloat64(values), batch.timestamps);
     // A batch nobody else holds takes its rolling results in its own value column: the kernel
     // has read each chunk of values before it writes that chunk's results.
@@ -107,7 +113,8 @@ export class KernelAggregateOperator extends StreamOperator {
     const ids = new Float64Array(agg.size);
     const finals = new Float64Array(agg.size);
     agg.drainInto({ keys: ids, [columnOf(this.aggregate)]: finals });
-    const keys: Column = this.dictionary === null ? ids : Array.from(ids, (id) => this.dictionary!.decode(id));
+    const keyArray = this.keyArray ?? null;
+    const keys: Column = this.dictionary !== null ? Array.from(ids, (id) => this.dictionary!.decode(id)) : keyArray === null ? ids : keyArray.from(ids);
     const stamps = new Float64Array(ids.length).fill(MAX_WATERMARK);
     if (this.plan.record === 'columns') this.out.emitColumns(columnBatch(this.row(keys, finals), ids.length, stamps));
     else this.out.emitBatch({ values: this.tuples(keys, finals), timestamps: Array.from(stamps), keys: null, keyGroups: null });
@@ -192,7 +199,16 @@ export class KernelAggregateOperator extends StreamOperator {
     return out;
   }
 
+  /** Remembers the integer typed array the keys come in, while every batch's is the same one. */
+  private noteKeyArray(column: Column): void {
+    const type = INTEGER_KEY_ARRAYS.find((t) => column instanceof t) ?? null;
+    this.keyArray = this.keyArray === undefined || this.keyArray === type ? type : null;
+  }
+
   override snapshotState(): KeyedStatePart[] {
+    if (this.plan.phase === 'local') {
+      throw new Error(`internal: ${this.ctx.node.name} is the local phase of a two-phase aggregation, which the planner adds only in BATCH, where no checkpoint is taken; its partial table cannot be snapshotted`);
+    }
     this.recordIndexState!.update([this.recordIndex]);
     const parts: KeyedStatePart[] = [{ kind: 'kernel', keyGroups: this.keyGroups!, table: this.aggregator!.snapshot(), keys: this.dictionary === null ? null : [...this.dictionary.values()] }];
     void this.prepareSnapshotMemory(this.aggregator!);
@@ -244,6 +260,9 @@ export class KernelAggregateOperator extends StreamOperator {
     return row;
   }
 }
+
+type IntegerKeyArray = Int32ArrayConstructor | Uint32ArrayConstructor | Int16ArrayConstructor | Uint16ArrayConstructor | Int8ArrayConstructor | Uint8ArrayConstructor;
+const INTEGER_KEY_ARRAYS: readonly IntegerKeyArray[] = [Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array];
 
 function sliceColumn(column: Column, start: number, end: number): Column {
   return ArrayBuffer.isView(column) ? column.subarray(start, end) : column.slice(start, end);
