@@ -1,6 +1,7 @@
 // Issue 17's parallel point: Eddy's BATCH keyed sum at parallelism 2 in a kept group of 2 workers
 // against native DuckDB on 2 threads (query + fetch, the table loaded), both in wall time, since
-// both spread over threads. Eddy's workers keep the rows between jobs (bench/duckdb_parallel_job.ts)
+// both spread over threads, and CPU time of the whole process (every thread). Eddy runs with its
+// local phase (BATCH's two-phase aggregation, the default) and with ONE_PHASE, paired. Eddy's workers keep the rows between jobs (bench/duckdb_parallel_job.ts)
 // as DuckDB keeps its table; the job is timed from executeInWorkers to its outcome, which carries
 // the result's checksum. Rounds alternate the
 // engines; every result is checked against a Map loop.
@@ -23,6 +24,11 @@ const cases: [name: string, keys: number, zipf: number | null][] = [
   ['1 M Zipf(1.1)', 1_000_000, 1.1],
 ];
 const job = new URL('./duckdb_parallel_job.ts', import.meta.url);
+/** Eddy with its local phase (the default) and without it, paired in one process. */
+const PHASES = ['AUTO', 'ONE_PHASE'] as const;
+type Phases = typeof PHASES[number];
+type Side = Phases | 'duck';
+type Sample = Awaited<ReturnType<typeof measureAsync>>;
 
 console.log(`\nkeyed sum, ${events.toLocaleString('en-US')} (int32 key, f64 value) events: Eddy BATCH (batch 65,536, rows lent) in a kept group of 2 workers against native DuckDB on 2 threads, query + fetch, wall time, median of ${runs} alternating rounds (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 const group = createWorkerGroup(2);
@@ -35,31 +41,40 @@ try {
     const want = mapLoop(w).check;
     await nativeLoad(conn, w);
     const parameters = { name, events, keys, ...(zipf === null ? {} : { zipf }) };
-    const inWorkers = async (): Promise<Check> => {
-      const { result } = await executeInWorkers(job, { workers: group, parameters });
+    const inWorkers = async (phases: Phases): Promise<Check> => {
+      const { result } = await executeInWorkers(job, { workers: group, parameters: { ...parameters, phases } });
       return { keys: result.getAccumulatorResult<number>('keys') ?? 0, checksum: result.getAccumulatorResult<number>('checksum') ?? 0 };
     };
-    // The first job in the group makes each worker's rows and compiles its code; not timed.
-    sameCheck('Eddy, 2 workers', w, await inWorkers(), want);
-    const eddy: number[] = [];
-    const duck: number[] = [];
+    // The first jobs in the group make each worker's rows and compile its code; not timed.
+    for (const phases of PHASES) sameCheck(`Eddy, 2 workers, ${phases}`, w, await inWorkers(phases), want);
+    const samples: Record<Side, Sample[]> = { AUTO: [], ONE_PHASE: [], duck: [] };
+    const sides: Side[] = ['AUTO', 'ONE_PHASE', 'duck'];
     for (let round = 0; round < runs; round++) {
-      const order = round % 2 === 0 ? ['eddy', 'duck'] : ['duck', 'eddy'];
-      for (const side of order) {
+      // Each round starts one side further on, so every side runs first, second and third as often.
+      for (let i = 0; i < sides.length; i++) {
+        const side = sides[(round + i) % sides.length];
         let got: Check | null = null;
-        if (side === 'eddy') {
-          eddy.push((await measureAsync(async () => { got = await inWorkers(); })).wall);
-          sameCheck('Eddy, 2 workers', w, got!, want);
-        } else {
+        if (side === 'duck') {
           let read: () => Check = () => ({ keys: 0, checksum: 0 });
-          duck.push((await measureAsync(async () => { read = await nativeQuery(conn, 2); })).wall);
-          sameCheck('DuckDB native, 2 threads', w, read(), want);
+          samples.duck.push(await measureAsync(async () => { read = await nativeQuery(conn, 2); }));
+          got = read();
+        } else {
+          samples[side].push(await measureAsync(async () => { got = await inWorkers(side); }));
         }
+        sameCheck(side === 'duck' ? 'DuckDB native, 2 threads' : `Eddy, 2 workers, ${side}`, w, got!, want);
       }
     }
-    const ratios = eddy.map((e, i) => duck[i] / e);
     const rate = (s: number) => `${(events / s / 1e6).toFixed(1)} M events/s`;
-    console.log(`  ${name.padEnd(14)} Eddy 2 workers ${rate(median(eddy))}, DuckDB 2 threads ${rate(median(duck))}: Eddy ${(median(duck) / median(eddy)).toFixed(2)}x as fast (paired ${median(ratios).toFixed(2)}x, ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`);
+    const paired = (a: Side, b: Side, of: 'wall' | 'cpu') => {
+      const ratios = samples[a].map((x, i) => samples[b][i][of] / x[of]);
+      return `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
+    };
+    const wall = (side: Side) => median(samples[side].map((x) => x.wall));
+    const cpu = (side: Side) => median(samples[side].map((x) => x.cpu));
+    console.log(`  ${name.padEnd(14)} wall: Eddy two-phase ${rate(wall('AUTO'))}, one phase ${rate(wall('ONE_PHASE'))}, DuckDB 2 threads ${rate(wall('duck'))}`);
+    console.log(`  ${''.padEnd(14)} Eddy two-phase against DuckDB (paired, DuckDB time / Eddy time): wall ${paired('AUTO', 'duck', 'wall')}; one phase against DuckDB wall ${paired('ONE_PHASE', 'duck', 'wall')}`);
+    console.log(`  ${''.padEnd(14)} two-phase against one phase (one phase time / two-phase time): wall ${paired('AUTO', 'ONE_PHASE', 'wall')}, CPU ${paired('AUTO', 'ONE_PHASE', 'cpu')} (CPU medians ${cpu('AUTO').toFixed(3)} / ${cpu('ONE_PHASE').toFixed(3)} s; DuckDB ${cpu('duck').toFixed(3)} s)`);
+    console.log(`  ${''.padEnd(14)} load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   }
 } finally {
   await group.terminate();

@@ -3,6 +3,7 @@
 // them between jobs, as DuckDB keeps its loaded table between queries; the job lends them to its
 // source (copy: false), and each source subtask reads its own share of the rows. The result's
 // checksum (each key's sum weighted by the key) and key count come back as accumulators.
+// parameters.phases 'ONE_PHASE' turns the local phase off (the aggregation as it ran before it).
 import { defineJob, RichSinkFunction, RuntimeExecutionMode } from '../src/index.ts';
 import { workload } from './generated_columns.ts';
 import type { Workload } from './generated_columns.ts';
@@ -34,6 +35,6 @@ class Checksum extends RichSinkFunction<Record<string, number>> {
 export default defineJob((env, parameters) => {
   const rows = rowsOf(String(parameters.name), Number(parameters.events), Number(parameters.keys), parameters.zipf === undefined ? null : Number(parameters.zipf));
   env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-  env.getConfig().setBatchSize(65_536);
+  env.getConfig().setBatchSize(65_536).setAggPhaseStrategy(parameters.phases === 'ONE_PHASE' ? 'ONE_PHASE' : 'AUTO');
   env.fromColumns({ key: rows.key, value: rows.value }, { copy: false }).keyBy('key').sum('value').addSink(new Checksum()).name('Checksum');
 }, { name: 'keyed sum against DuckDB' });

@@ -10,6 +10,21 @@ import type { PhysicalEdge, PhysicalNode } from './physical.ts';
  */
 const MERGEABLE: ReadonlySet<BuiltInAggregation> = new Set(['sum', 'min', 'max', 'minBy', 'maxBy']);
 
+/**
+ * When a local phase stops aggregating and passes every later record on as it is (a (key, value)
+ * row is its own partial), having sent the partials it holds. The idea is Flink's adaptive local
+ * hash aggregation (FLINK-30542, table.exec.local-hash-agg.adaptive.*: after 500,000 records,
+ * more than 0.5 distinct keys per record); the measures are Eddy's own, since here a new key (an
+ * insert into the local table, a partial, a merge) costs far more than the exchange of a record:
+ * - at the first batch end past `earlyRecords`, more than `earlyDistinctRate` keys per record
+ *   (nearly every record a new key);
+ * - at each doubling of the records from `windowStart` on, the window since the last look (from
+ *   the second look on) brought more than `newKeyRate` new keys per record: keys still arriving
+ *   at that rate (a long tail, as Zipf's) would make too many partials. Uniform keys stop
+ *   arriving once the records are a few times their number, and then a local phase pays.
+ */
+export const ADAPTIVE_LOCAL_PHASE = { earlyRecords: 65_536, earlyDistinctRate: 0.9, windowStart: 262_144, newKeyRate: 0.05 } as const;
+
 /** The two nodes of a two-phase aggregation: the local one, chained to the producer, and the final. */
 export interface TwoPhase {
   readonly local: PhysicalNode;
@@ -28,6 +43,7 @@ export interface TwoPhase {
  * - the local phase can chain to the producer (chaining on, the producer chains, it runs in the
  *   same thread), and the final is not offloaded to kernel workers to keep thread 0 free;
  * - the job's aggPhaseStrategy is not 'ONE_PHASE'.
+ * At run time a local phase that reduces too little passes its records on (ADAPTIVE_LOCAL_PHASE).
  * BATCH takes no checkpoints, so no snapshot ever holds the local phase's table: restores see
  * the final's uid alone, as in a one-phase job.
  */

@@ -110,6 +110,40 @@ describe('two-phase keyed aggregation in BATCH (a local phase chained to each pr
     expect(one.final).toEqual([2, 1000, 10]);
   });
 
+  it('passes records through where keys are too many for the records, or keep arriving (a long tail)', async () => {
+    const rows = 1_200_000;
+    const run = async (keyOf: (i: number) => number, phases: Phases) => {
+      const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2).setRuntimeMode(RuntimeExecutionMode.BATCH);
+      env.getConfig().setBatchSize(65_536).setAggPhaseStrategy(phases);
+      const key = Int32Array.from({ length: rows }, (_, i) => keyOf(i));
+      const value = Float64Array.from({ length: rows }, (_, i) => i % 7);
+      let checksum = 0;
+      let count = 0;
+      env.fromColumns({ key, value }).keyBy('key').sum('value').uid('agg').addSink({
+        invoke: () => { throw new Error('expected columns'); },
+        invokeColumns: (cols, length) => {
+          count += length;
+          for (let i = 0; i < length; i++) checksum += (cols.value[i] as number) * (((cols.key[i] as number) % 1000) + 1);
+        },
+      }).setParallelism(1);
+      const result = await env.execute('adaptive');
+      const local = result.getOperator('agg-local');
+      return { count, checksum, local: local === undefined ? null : [local.recordsIn, local.recordsOut], final: result.getOperator('agg')!.recordsIn };
+    };
+    const same = async (keyOf: (i: number) => number, local: number) => {
+      expect(await run(keyOf, 'AUTO')).toEqual({ ...(await run(keyOf, 'ONE_PHASE')), local: [rows, local], final: local });
+    };
+    // Every record a new key: each source subtask (600,000 rows) sends its first batch's 65,536
+    // partials and passes the rest on, so the final reads as many rows as the source made.
+    await same((i) => i, rows);
+    // 1,000 keys: the local phases aggregate to the end, 1,000 partials each.
+    await same((i) => i % 1000, 2000);
+    // Even rows over 50,000 keys, odd rows each a new key: 0.88 keys a record at 65,536 rows, so
+    // the local phase goes on; between 262,144 and 524,288 rows half the records bring a new key,
+    // so there each subtask sends its 287,144 partials and passes on its last 75,712 rows.
+    await same((i) => (i % 2 === 0 ? i % 50_000 : i), 2 * (287_144 + 75_712));
+  }, 60_000);
+
   for (const kind of ['int', 'string'] as const) {
     it(`gives the one-phase results for every aggregation, ${kind} keys, parallelism 1-4 (integers and NaN/±Infinity/±0: exact)`, async () => {
       const special = fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0);

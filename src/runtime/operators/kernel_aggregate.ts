@@ -1,6 +1,7 @@
 import { formatBytes, KernelLimitError, KeyDictionary } from '../../kernels/index.ts';
 import type { AggregateName, DictionaryKey, EmitTarget, KeyColumn, KeyedAggregator } from '../../kernels/index.ts';
 import type { KernelPlan } from '../../plan/kernel_routing.ts';
+import { ADAPTIVE_LOCAL_PHASE } from '../../plan/local_phase.ts';
 import { columnBatch, isExclusive } from '../../core/elements.ts';
 import type { Column, ColumnBatch, RecordBatch } from '../../core/elements.ts';
 import { canonicalKey, keyGroupFor } from '../../core/key_groups.ts';
@@ -47,6 +48,14 @@ export class KernelAggregateOperator extends StreamOperator {
    * WASM by the keyed exchange after it); null until a batch is seen, or when batches differ.
    */
   private keyArray: IntegerKeyArray | null | undefined = undefined;
+  /** A local phase's records so far. */
+  private seen = 0;
+  /** Its records and keys at its last look at how fast keys arrive (none yet: 0 records). */
+  private look = { records: 0, keys: 0 };
+  /** A local phase that reduced too little: its records go on as they came. */
+  private passThrough = false;
+  /** Whether any input batch carried timestamps (a local phase's partials then carry the final watermark). */
+  private stamped = false;
   /** STREAMING: whether the output's one consumer reads a batch within the call and keeps none of its arrays (null: not looked at yet). */
   private outputLent: boolean | null = null;
 
@@ -71,18 +80,24 @@ export class KernelAggregateOperator extends StreamOperator {
 
   override processColumns(input: number, batch: ColumnBatch): void {
     if (this.plan.record !== 'columns') return super.processColumns(input, batch);
+    if (this.passThrough) return this.out.emitColumns(batch);
     const keyColumn = batch.columns[this.plan.keyField];
     const values = batch.columns[this.plan.valueField];
-    if (this.plan.phase === 'local' && this.dictionary === null) this.noteKeyArray(keyColumn);
+    if (this.plan.phase === 'local') {
+      if (this.dictionary === null) this.noteKeyArray(keyColumn);
+      this.stamped ||= batch.timestamps !== null;
+    }
     if (this.lendsOutput()) return this.applyLending(keyColumn, asFloat64(values), batch.timestamps);
     // A batch nobody else holds takes its rolling results in its own value column: the kernel
     // has read each chunk of values before it writes that chunk's results.
     const reuse = values instanceof Float64Array && isExclusive(batch);
     const result = this.apply(keyColumn, asFloat64(values), reuse);
     if (result !== null) this.out.emitColumns(columnBatch(this.row(result.keys, result.rolling), batch.length, batch.timestamps));
+    else if (this.plan.phase === 'local') this.sample(batch.length);
   }
 
   processBatch(input: number, batch: RecordBatch): void {
+    if (this.passThrough) return this.out.emitBatch(batch);
     const { keyField, valueField } = this.plan;
     const records = batch.values as Record<string | number, unknown>[];
     const keys = records.map((r) => r[keyField]);
@@ -92,8 +107,30 @@ export class KernelAggregateOperator extends StreamOperator {
       const timestamps = batch.timestamps === null ? null : Float64Array.from(batch.timestamps);
       return this.processColumns(input, columnBatch({ [keyField]: keys, [valueField]: values }, keys.length, timestamps));
     }
+    if (this.plan.phase === 'local') this.stamped ||= batch.timestamps !== null;
     const result = this.apply(keys, values);
     if (result !== null) this.out.emitBatch({ values: this.tuples(result.keys, result.rolling), timestamps: batch.timestamps, keys: null, keyGroups: null });
+    else if (this.plan.phase === 'local') this.sample(records.length);
+  }
+
+  /**
+   * A local phase at a batch end: where it holds too many keys for its records, or they still
+   * arrive too fast (ADAPTIVE_LOCAL_PHASE), it sends its partials now and passes the rest through.
+   */
+  private sample(records: number): void {
+    const { earlyRecords, earlyDistinctRate, windowStart, newKeyRate } = ADAPTIVE_LOCAL_PHASE;
+    const before = this.seen;
+    this.seen += records;
+    const keys = this.aggregator!.size;
+    let tooMany = before < earlyRecords && this.seen >= earlyRecords && keys > earlyDistinctRate * this.seen;
+    if (this.seen >= Math.max(windowStart, 2 * this.look.records)) {
+      tooMany ||= this.look.records > 0 && keys - this.look.keys > newKeyRate * (this.seen - this.look.records);
+      this.look = { records: this.seen, keys };
+    }
+    if (!tooMany) return;
+    this.emitResults();
+    this.resultsEmitted = true;
+    this.passThrough = true;
   }
 
   /** BATCH: each key's result goes out before the final watermark, stamped with it (as on the JS path). */
@@ -115,9 +152,11 @@ export class KernelAggregateOperator extends StreamOperator {
     agg.drainInto({ keys: ids, [columnOf(this.aggregate)]: finals });
     const keyArray = this.keyArray ?? null;
     const keys: Column = this.dictionary !== null ? Array.from(ids, (id) => this.dictionary!.decode(id)) : keyArray === null ? ids : keyArray.from(ids);
-    const stamps = new Float64Array(ids.length).fill(MAX_WATERMARK);
+    // A local phase's partials from input without timestamps go on without them, as its records
+    // would have: the final's sorted input lets such elements through unheld.
+    const stamps = this.plan.phase === 'local' && !this.stamped ? null : new Float64Array(ids.length).fill(MAX_WATERMARK);
     if (this.plan.record === 'columns') this.out.emitColumns(columnBatch(this.row(keys, finals), ids.length, stamps));
-    else this.out.emitBatch({ values: this.tuples(keys, finals), timestamps: Array.from(stamps), keys: null, keyGroups: null });
+    else this.out.emitBatch({ values: this.tuples(keys, finals), timestamps: stamps === null ? null : Array.from(stamps), keys: null, keyGroups: null });
   }
 
   /**
