@@ -31,6 +31,12 @@ const MIN_SLOTS: u32 = 1024;
 // 2/5 and holds 7/10 of its slots, which keeps a sum at 1 M keys near 28 bytes a key; there every
 // record misses the caches anyway and the probes mostly stay in the missed line.
 const LOW_LOAD_BYTES: f64 = 16777216;
+// Narrow slots (the four aggregates' 32 bytes, two to a cache line) stay at most half full up to
+// this size, as the bare loop's are: there each record costs more than a sum's, and the dense
+// table's longer probes cost more than its smaller size saves. A memory limit under twice this
+// lowers it, so a table the limit bounds is as dense as before and holds as many keys.
+const NARROW_LOW_LOAD_BYTES: f64 = 67108864;
+let narrowLowLoadBytes: f64 = LOW_LOAD_BYTES;
 const FAST_KEYS: f64 = 16;
 
 export let fields: u32 = 0;
@@ -97,6 +103,7 @@ export function configure(fieldMask: u32, limitBytes: f64, limitKeys: u32): void
   setLayout((fieldMask & FIELD_COUNT) != 0);
   maxBytes = limitBytes;
   maxKeys = min(limitKeys, <u32>MAX_KEYS_HARD);
+  narrowLowLoadBytes = max(LOW_LOAD_BYTES, min(NARROW_LOW_LOAD_BYTES, limitBytes / 2));
 }
 
 // Whether a narrow slot holds this key: an i32 other than i32's minimum.
@@ -105,7 +112,7 @@ export function configure(fieldMask: u32, limitBytes: f64, limitKeys: u32): void
 }
 
 @inline function lowLoad(c: u32): bool {
-  return <f64>c * <f64>width <= LOW_LOAD_BYTES;
+  return <f64>c * <f64>width <= (narrow ? narrowLowLoadBytes : LOW_LOAD_BYTES);
 }
 
 // Keys a table of c slots holds before it grows.

@@ -144,10 +144,10 @@ describe('KeyedAggregator against the reference, random batches', () => {
     expect(agg.drainInto(out)).toBe(keyCount);
     expect(firstDifference(out.keys, keys.subarray(0, keyCount))).toBe(-1);
     for (const column of ['count', 'sum', 'min', 'max'] as const) expect([column, firstDifference(out[column], want[column])]).toEqual([column, -1]);
-    // sum+count+min+max: 32-byte slots (key and count share 8 bytes), 1,438,645 of them (7/10 full
-    // past 16 MiB, grown by 2/5), a 4-byte first-seen order entry per key they can hold and a
-    // touched bit per slot.
-    expect(agg.tableBytes).toBe(50_244_680);
+    // sum+count+min+max: 32-byte slots (key and count share 8 bytes), 2,097,152 of them (at most
+    // half full up to 64 MiB, as the bare loop's), a 4-byte first-seen order entry per key they can
+    // hold and a touched bit per slot.
+    expect(agg.tableBytes).toBe(71_565_312);
   });
 
   it('changed keys span chunks without duplicates and reset per update', async () => {

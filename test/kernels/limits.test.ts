@@ -24,6 +24,28 @@ describe('KeyedAggregator limits', () => {
     expect(agg.get(28_925)).toEqual({ key: 28_925, sum: 0, count: 1, avg: 0 });
   });
 
+  it('keeps four aggregates as dense under a memory limit as before: half-full slots only where the limit leaves room', async () => {
+    const k = await kernels();
+    const keys = new Int32Array(1_200_000).map((_, i) => i);
+    const agg = k.createKeyedAggregator({ aggregates: ['sum', 'count', 'min', 'max'], maxBytes: 48 * 1024 * 1024 });
+    let error: unknown;
+    try {
+      agg.update(keys, new Float64Array(keys.length));
+    } catch (e) {
+      error = e;
+    }
+    // The last table the limit allows is 7/10 full: 1,441,135 slots x 32 + 1,008,794 x 4 + bits.
+    // Half-full slots up to 64 MiB regardless of the limit would stop at 737,460 keys.
+    expect(error).toBeInstanceOf(KernelLimitError);
+    expect((error as KernelLimitError).appliedRecords).toBe(1_008_794);
+    expect(agg.size).toBe(1_008_794);
+    expect(agg.tableBytes).toBe(50_331_640);
+    // Without a limit that close, a million keys get half-full slots.
+    const roomy = k.createKeyedAggregator({ aggregates: ['sum', 'count', 'min', 'max'], maxBytes: 256 * 1024 * 1024 });
+    roomy.update(keys.subarray(0, 1_000_000), new Float64Array(1_000_000));
+    expect(roomy.tableBytes).toBe(71_565_312);
+  });
+
   it('counts existing and repeated keys once when sizing the error', async () => {
     const agg = (await kernels()).createKeyedAggregator({ aggregates: ['count'], maxKeys: 1000 });
     agg.update(new Int32Array(900).map((_, i) => i), new Float64Array(900));
