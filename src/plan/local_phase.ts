@@ -16,14 +16,15 @@ const MERGEABLE: ReadonlySet<BuiltInAggregation> = new Set(['sum', 'min', 'max',
  * hash aggregation (FLINK-30542, table.exec.local-hash-agg.adaptive.*: after 500,000 records,
  * more than 0.5 distinct keys per record); the measures are Eddy's own, since here a new key (an
  * insert into the local table, a partial, a merge) costs far more than the exchange of a record:
- * - at the first batch end past `earlyRecords`, more than `earlyDistinctRate` keys per record
- *   (nearly every record a new key);
+ * - after `earlyRecords` (a batch that crosses it is split there), more than
+ *   `earlyDistinctRate` keys per record: nearly every record a new key, as uniform keys some
+ *   hundreds of thousands strong give; fewer (100 k uniform keys: 0.92) wait for the windows;
  * - at each doubling of the records from `windowStart` on, the window since the last look (from
  *   the second look on) brought more than `newKeyRate` new keys per record: keys still arriving
  *   at that rate (a long tail, as Zipf's) would make too many partials. Uniform keys stop
  *   arriving once the records are a few times their number, and then a local phase pays.
  */
-export const ADAPTIVE_LOCAL_PHASE = { earlyRecords: 65_536, earlyDistinctRate: 0.9, windowStart: 262_144, newKeyRate: 0.05 } as const;
+export const ADAPTIVE_LOCAL_PHASE = { earlyRecords: 16_384, earlyDistinctRate: 0.97, windowStart: 262_144, newKeyRate: 0.05 } as const;
 
 /** The two nodes of a two-phase aggregation: the local one, chained to the producer, and the final. */
 export interface TwoPhase {

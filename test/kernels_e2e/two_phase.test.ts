@@ -133,15 +133,15 @@ describe('two-phase keyed aggregation in BATCH (a local phase chained to each pr
     const same = async (keyOf: (i: number) => number, local: number) => {
       expect(await run(keyOf, 'AUTO')).toEqual({ ...(await run(keyOf, 'ONE_PHASE')), local: [rows, local], final: local });
     };
-    // Every record a new key: each source subtask (600,000 rows) sends its first batch's 65,536
-    // partials and passes the rest on, so the final reads as many rows as the source made.
+    // Every record a new key: each source subtask (600,000 rows) sends the partials of its first
+    // 16,384 rows and passes the rest on, so the final reads as many rows as the source made.
     await same((i) => i, rows);
     // 1,000 keys: the local phases aggregate to the end, 1,000 partials each.
     await same((i) => i % 1000, 2000);
-    // Even rows over 50,000 keys, odd rows each a new key: 0.88 keys a record at 65,536 rows, so
+    // Even rows over 2,500 keys, odd rows each a new key: 0.65 keys a record at 16,384 rows, so
     // the local phase goes on; between 262,144 and 524,288 rows half the records bring a new key,
-    // so there each subtask sends its 287,144 partials and passes on its last 75,712 rows.
-    await same((i) => (i % 2 === 0 ? i % 50_000 : i), 2 * (287_144 + 75_712));
+    // so there each subtask sends its 264,644 partials and passes on its last 75,712 rows.
+    await same((i) => (i % 2 === 0 ? i % 5000 : i), 2 * (264_644 + 75_712));
   }, 60_000);
 
   for (const kind of ['int', 'string'] as const) {

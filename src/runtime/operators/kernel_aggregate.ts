@@ -81,6 +81,13 @@ export class KernelAggregateOperator extends StreamOperator {
   override processColumns(input: number, batch: ColumnBatch): void {
     if (this.plan.record !== 'columns') return super.processColumns(input, batch);
     if (this.passThrough) return this.out.emitColumns(batch);
+    // A local phase takes its first look after exactly earlyRecords, however large the batch
+    // that crosses it, so nearly all of a batch of new keys can still pass through unaggregated.
+    const early = ADAPTIVE_LOCAL_PHASE.earlyRecords - this.seen;
+    if (this.plan.phase === 'local' && early > 0 && batch.length > early) {
+      this.processColumns(input, sliceBatch(batch, 0, early));
+      return this.processColumns(input, sliceBatch(batch, early, batch.length));
+    }
     const keyColumn = batch.columns[this.plan.keyField];
     const values = batch.columns[this.plan.valueField];
     if (this.plan.phase === 'local') {
@@ -302,6 +309,12 @@ export class KernelAggregateOperator extends StreamOperator {
 
 type IntegerKeyArray = Int32ArrayConstructor | Uint32ArrayConstructor | Int16ArrayConstructor | Uint16ArrayConstructor | Int8ArrayConstructor | Uint8ArrayConstructor;
 const INTEGER_KEY_ARRAYS: readonly IntegerKeyArray[] = [Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array];
+
+function sliceBatch(batch: ColumnBatch, start: number, end: number): ColumnBatch {
+  const columns: Record<string, Column> = {};
+  for (const name of Object.keys(batch.columns)) columns[name] = sliceColumn(batch.columns[name], start, end);
+  return columnBatch(columns, end - start, batch.timestamps === null ? null : batch.timestamps.subarray(start, end));
+}
 
 function sliceColumn(column: Column, start: number, end: number): Column {
   return ArrayBuffer.isView(column) ? column.subarray(start, end) : column.slice(start, end);
