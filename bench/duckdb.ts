@@ -5,11 +5,12 @@
 // two-thread DuckDB row, which is wall time. Every result is checked against the Map loop.
 // Eddy's jobs are timed from their definition, as the README writes them: fromColumns copies the
 // columns (its default); one BATCH row lends them instead ({ copy: false }), the counterpart of
-// DuckDB's data already loaded.
+// DuckDB's data already loaded. `--processes N` runs each of N rounds in a fresh process instead.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import * as duckdbWasm from '@duckdb/duckdb-wasm/blocking';
 import { DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER } from '@duckdb/node-api';
@@ -118,6 +119,14 @@ export async function loadBareLoop(): Promise<BareLoop> {
   }
   const { instance } = await WebAssembly.instantiate(bytes, { env: { abort: () => { throw new Error('bare loop aborted'); } } });
   return instance.exports as unknown as BareLoop;
+}
+
+/** A maker of fresh bare-loop instances (memory never grown or touched), compiled once. */
+export async function freshBareLoop(): Promise<() => BareLoop> {
+  const url = new URL('../build/bench_bare_loop.wasm', import.meta.url);
+  const module = await WebAssembly.compile(new Uint8Array(readFileSync(url)));
+  const imports = { env: { abort: () => { throw new Error('bare loop aborted'); } } };
+  return () => new WebAssembly.Instance(module, imports).exports as unknown as BareLoop;
 }
 
 export function bareLoop(bare: BareLoop, w: Workload): Check {
@@ -253,27 +262,90 @@ export function sameCheck(engine: string, w: Workload, got: Check, want: Check):
   }
 }
 
+
+/** Medians of each case's rows, printed per case as they come, then the table and the ratios. */
+function reporter(events: number): { add: (name: string, rows: Row[]) => void; print: (names: string[]) => void } {
+  const table = new Map<string, number[]>();
+  const ratios: string[] = [];
+  const add = (name: string, rows: Row[]): void => {
+    const at = (label: string): Row => rows.find((r) => r.label === label)!;
+    const seconds = (r: Row): number => median(r.samples.map((s) => (r.wall ? s.wall : s.cpu)));
+    for (const r of rows) {
+      const list = table.get(r.label) ?? [];
+      list.push(events / seconds(r) / 1e6);
+      table.set(r.label, list);
+    }
+    console.log(`  ${name}: ${rows.map((r) => `${r.label} ${(events / seconds(r) / 1e6).toFixed(1)}`).join('; ')}`);
+    const t = (label: string): number => seconds(at(label));
+    ratios.push(`${name}: kernel sum / bare loop ${(t('kernel alone, sum') / t('bare AS loop (sum+count+min+max)')).toFixed(2)}, four aggregates ${(t('kernel alone, sum+count+min+max') / t('bare AS loop (sum+count+min+max)')).toFixed(2)}`
+      + `; STREAMING / BATCH CPU ${(t(`Eddy STREAMING, batch ${BATCH}`) / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)} (default batch ${(t(`Eddy STREAMING, default batch (${DEFAULT_BATCH})`) / t(`Eddy BATCH, default batch (${DEFAULT_BATCH})`)).toFixed(2)})`
+      + `; Eddy BATCH (batch 65,536) vs DuckDB native 1 thread ${(t('DuckDB native 1 thread, query + fetch') / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)}, vs DuckDB-WASM ${(t('DuckDB-WASM, query + fetch') / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)}`
+      + `; with copy: false ${(t('DuckDB native 1 thread, query + fetch') / t(`Eddy BATCH, batch ${BATCH}, copy: false`)).toFixed(2)} and ${(t('DuckDB-WASM, query + fetch') / t(`Eddy BATCH, batch ${BATCH}, copy: false`)).toFixed(2)}`
+      + `; native DuckDB's fetch ${((t('DuckDB native 1 thread, query + fetch') - t('DuckDB native 1 thread, query alone (result left in DuckDB)')) * 1000).toFixed(1)} ms, the kernel's drain into JS columns ${(t('kernel alone, sum: its drain into JS columns') * 1000).toFixed(1)} ms`);
+    console.log(`  ${ratios[ratios.length - 1]}`);
+  };
+  const print = (names: string[]): void => {
+    const width = Math.max(...[...table.keys()].map((l) => l.length));
+    console.log(`${''.padEnd(width)} | ${names.map((n) => n.padStart(13)).join(' | ')}`);
+    for (const [label, values] of table) console.log(`${label.padEnd(width)} | ${values.map((v) => v.toFixed(1).padStart(13)).join(' | ')}${label.includes('2 threads') ? '  (wall)' : ''}`);
+    console.log('ratios: time over time for the kernel and STREAMING (< 1: faster than what it is held to); speed over speed against DuckDB (> 1: Eddy faster)');
+    for (const line of ratios) console.log(`  ${line}`);
+  };
+  return { add, print };
+}
+
 const DEFAULT_BATCH = StreamExecutionEnvironment.getExecutionEnvironment().getConfig().getColumnBatchSize();
 
-export async function runDuckDbBench(opts: { events?: number; runs?: number; only?: string } = {}): Promise<void> {
+const CASES: [string, number, number | null][] = [
+  ['100 keys', 100, null],
+  ['100 k keys', 100_000, null],
+  ['1 M keys', 1_000_000, null],
+  ['1 M Zipf(1.1)', 1_000_000, 1.1],
+];
+
+const CHILD_MARK = '@@duckdb-bench-rows ';
+
+/**
+ * `processes`: each round runs in a fresh child process (every engine side by side in it, as in
+ * one round in process, after a round that warms the code up), and the figures are medians over
+ * the children. In one process, rounds
+ * that collect garbage for a job's fresh kernel memory and rounds that do not make some rows
+ * bimodal; a fresh process per round draws each round from the same start.
+ */
+export async function runDuckDbBench(opts: { events?: number; runs?: number; only?: string; processes?: number; child?: boolean } = {}): Promise<void> {
   const events = opts.events ?? 10_000_000;
   const runs = opts.runs ?? 5;
+  const cases = CASES.filter(([n]) => opts.only === undefined || n.includes(opts.only));
+  if (opts.processes !== undefined) {
+    console.log(`\nkeyed sum, ${events.toLocaleString('en-US')} (int32 key, f64 value) events, ${opts.processes} rounds, each in a fresh process (medians), M events/s of CPU time (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+    const report = reporter(events);
+    for (const [name] of cases) {
+      const rows: Row[] = [];
+      for (let p = 0; p < opts.processes; p++) {
+        const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', '--events', String(events), '--runs', '2', '--only', name], { encoding: 'utf8', maxBuffer: 1 << 26 });
+        const line = child.stdout.split('\n').find((l) => l.startsWith(CHILD_MARK));
+        if (child.status !== 0 || line === undefined) throw new Error(`bench ${name}: round ${p + 1}'s process failed (status ${child.status}): ${child.stderr.slice(-2000)}`);
+        for (const got of JSON.parse(line.slice(CHILD_MARK.length)) as Row[]) {
+          const row = rows.find((r) => r.label === got.label);
+          if (row) row.samples.push(...got.samples);
+          else rows.push(got);
+        }
+      }
+      report.add(name, rows);
+    }
+    report.print(cases.map(([n]) => n));
+    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    return;
+  }
   const kernels = await loadKernelsFromFile(kernelUrl('release'));
   const bare = await loadBareLoop();
   const wasmConn = await openDuckDbWasm();
   const native = await DuckDBInstance.create(':memory:', { threads: '1' });
   const nativeConn = await native.connect();
-  const cases: [string, number, number | null][] = [
-    ['100 keys', 100, null],
-    ['100 k keys', 100_000, null],
-    ['1 M keys', 1_000_000, null],
-    ['1 M Zipf(1.1)', 1_000_000, 1.1],
-  ];
-  console.log(`\nkeyed sum, ${events.toLocaleString('en-US')} (int32 key, f64 value) events, median of ${runs} alternating rounds, M events/s of CPU time (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-  const table = new Map<string, number[]>();
-  const ratios: string[] = [];
+  const child = opts.child === true;
+  if (!child) console.log(`\nkeyed sum, ${events.toLocaleString('en-US')} (int32 key, f64 value) events, median of ${runs} alternating rounds, M events/s of CPU time (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  const report = reporter(events);
   for (const [name, cardinality, zipf] of cases) {
-    if (opts.only !== undefined && !name.includes(opts.only)) continue;
     const w = workload(name, events, cardinality, zipf, 17);
     const want = mapLoop(w);
     const rows: Row[] = [
@@ -326,26 +398,11 @@ export async function runDuckDbBench(opts: { events?: number; runs?: number; onl
       at('DuckDB native 1 thread, query alone (result left in DuckDB)').samples.push(alone.sample);
       at('JS Map loop').samples.push(measureSettled(() => { mapLoop(w); }));
     }
-    const seconds = (r: Row): number => median(r.samples.map((s) => (r.wall ? s.wall : s.cpu)));
-    for (const r of rows) {
-      const list = table.get(r.label) ?? [];
-      list.push(events / seconds(r) / 1e6);
-      table.set(r.label, list);
-    }
-    console.log(`  ${name}: ${rows.map((r) => `${r.label} ${(events / seconds(r) / 1e6).toFixed(1)}`).join('; ')}`);
-    const t = (label: string): number => seconds(at(label));
-    ratios.push(`${name}: kernel sum / bare loop ${(t('kernel alone, sum') / t('bare AS loop (sum+count+min+max)')).toFixed(2)}, four aggregates ${(t('kernel alone, sum+count+min+max') / t('bare AS loop (sum+count+min+max)')).toFixed(2)}`
-      + `; STREAMING / BATCH CPU ${(t(`Eddy STREAMING, batch ${BATCH}`) / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)} (default batch ${(t(`Eddy STREAMING, default batch (${DEFAULT_BATCH})`) / t(`Eddy BATCH, default batch (${DEFAULT_BATCH})`)).toFixed(2)})`
-      + `; Eddy BATCH (batch 65,536) vs DuckDB native 1 thread ${(t('DuckDB native 1 thread, query + fetch') / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)}, vs DuckDB-WASM ${(t('DuckDB-WASM, query + fetch') / t(`Eddy BATCH, batch ${BATCH}`)).toFixed(2)}`
-      + `; with copy: false ${(t('DuckDB native 1 thread, query + fetch') / t(`Eddy BATCH, batch ${BATCH}, copy: false`)).toFixed(2)} and ${(t('DuckDB-WASM, query + fetch') / t(`Eddy BATCH, batch ${BATCH}, copy: false`)).toFixed(2)}`
-      + `; native DuckDB's fetch ${((t('DuckDB native 1 thread, query + fetch') - t('DuckDB native 1 thread, query alone (result left in DuckDB)')) * 1000).toFixed(1)} ms, the kernel's drain into JS columns ${(t('kernel alone, sum: its drain into JS columns') * 1000).toFixed(1)} ms`);
-    console.log(`  ${ratios[ratios.length - 1]}`);
+    // A child's first round runs every engine's code cold (V8's baseline tiers); only the rounds after it count.
+    if (child) console.log(`${CHILD_MARK}${JSON.stringify(rows.map((r) => ({ ...r, samples: r.samples.slice(1) })))}`);
+    else report.add(name, rows);
   }
-  const width = Math.max(...[...table.keys()].map((l) => l.length));
-  console.log(`${''.padEnd(width)} | ${cases.filter(([n]) => opts.only === undefined || n.includes(opts.only)).map(([n]) => n.padStart(13)).join(' | ')}`);
-  for (const [label, values] of table) console.log(`${label.padEnd(width)} | ${values.map((v) => v.toFixed(1).padStart(13)).join(' | ')}${label.includes('2 threads') ? '  (wall)' : ''}`);
-  console.log('ratios: time over time for the kernel and STREAMING (< 1: faster than what it is held to); speed over speed against DuckDB (> 1: Eddy faster)');
-  for (const line of ratios) console.log(`  ${line}`);
+  if (!child) report.print(cases.map(([n]) => n));
   nativeConn.closeSync();
 }
 
@@ -356,5 +413,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   };
   const quick = process.argv.includes('--quick');
   const onlyAt = process.argv.indexOf('--only');
-  await runDuckDbBench({ events: arg('--events') ?? (quick ? 1_000_000 : undefined), runs: arg('--runs') ?? (quick ? 3 : undefined), only: onlyAt === -1 ? undefined : process.argv[onlyAt + 1] });
+  await runDuckDbBench({
+    events: arg('--events') ?? (quick ? 1_000_000 : undefined),
+    runs: arg('--runs') ?? (quick ? 3 : undefined),
+    only: onlyAt === -1 ? undefined : process.argv[onlyAt + 1],
+    processes: arg('--processes'),
+    child: process.argv.includes('--child'),
+  });
 }

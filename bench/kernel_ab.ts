@@ -1,10 +1,13 @@
 // Paired A/B of two kernel builds on the keyed update path, with the bare loop alongside:
 //   node --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>]
 // Rounds alternate A, B and the bare loop; figures are medians of CPU time (process.cpuUsage).
+// The bare loop runs twice a round: on one instance reused between rounds (the reference as issue
+// 17 measured it: its memory grown and touched once) and on a fresh instance, as each aggregator
+// is (growth into memory never touched, its page faults in the CPU time).
 import { loadavg } from 'node:os';
 import { loadKernelsFromFile } from '../src/kernels/index.ts';
 import type { AggregateName, Kernels } from '../src/kernels/index.ts';
-import { bareLoop, loadBareLoop, measure, workload } from './duckdb.ts';
+import { bareLoop, freshBareLoop, loadBareLoop, measure, workload } from './duckdb.ts';
 import type { Workload } from './duckdb.ts';
 import { median } from './measure.ts';
 
@@ -33,8 +36,9 @@ function update(kernels: Kernels, w: Workload, aggregates: AggregateName[]): num
 const a = await loadKernelsFromFile(new URL(fileA, `file://${process.cwd()}/`));
 const b = await loadKernelsFromFile(new URL(fileB, `file://${process.cwd()}/`));
 const bare = await loadBareLoop();
+const freshBare = await freshBareLoop();
 console.log(`kernel A/B: A ${fileA}, B ${fileB}; ${events.toLocaleString('en-US')} events, median of ${runs}, CPU time; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log('case           | aggregates        |   A M/s |   B M/s | B/A time | bare M/s | B/bare time');
+console.log('case           | aggregates        |   A M/s |   B M/s | B/A time | bare M/s | B/bare time | fresh bare M/s | B/fresh bare');
 for (const [name, cardinality, zipf] of [['100 keys', 100, null], ['100 k keys', 100_000, null], ['1 M keys', 1_000_000, null], ['1 M Zipf(1.1)', 1_000_000, 1.1]] as const) {
   if (!name.includes(only)) continue;
   const w = workload(name, events, cardinality, zipf, 17);
@@ -42,6 +46,7 @@ for (const [name, cardinality, zipf] of [['100 keys', 100, null], ['100 k keys',
     const ta: number[] = [];
     const tb: number[] = [];
     const tbare: number[] = [];
+    const tfresh: number[] = [];
     // Round -1 warms up: V8 runs a module's first calls in its baseline compiler.
     for (let r = -1; r < runs; r++) {
       const order = r % 2 === 0 ? [a, b] : [b, a];
@@ -51,9 +56,11 @@ for (const [name, cardinality, zipf] of [['100 keys', 100, null], ['100 k keys',
       }
       const s = measure(() => { bareLoop(bare, w); }).cpu;
       if (r >= 0) tbare.push(s);
+      const f = measure(() => { bareLoop(freshBare(), w); }).cpu;
+      if (r >= 0) tfresh.push(f);
     }
-    const [ma, mb, mbare] = [median(ta), median(tb), median(tbare)];
+    const [ma, mb, mbare, mfresh] = [median(ta), median(tb), median(tbare), median(tfresh)];
     const rate = (t: number): string => (events / t / 1e6).toFixed(1).padStart(7);
-    console.log(`${name.padEnd(14)} | ${aggregates.join('+').padEnd(17)} | ${rate(ma)} | ${rate(mb)} | ${(mb / ma).toFixed(3).padStart(8)} | ${rate(mbare).padStart(8)} | ${(mb / mbare).toFixed(3).padStart(11)}`);
+    console.log(`${name.padEnd(14)} | ${aggregates.join('+').padEnd(17)} | ${rate(ma)} | ${rate(mb)} | ${(mb / ma).toFixed(3).padStart(8)} | ${rate(mbare).padStart(8)} | ${(mb / mbare).toFixed(3).padStart(11)} | ${rate(mfresh).padStart(14)} | ${(mb / mfresh).toFixed(3).padStart(12)}`);
   }
 }
