@@ -95,6 +95,8 @@ const SENT: Promise<void> = Promise.resolve();
  * back for every batch the handler has taken, in one message per run of the handler, and before
  * the handler is awaited, so a held receiver never sits on credit for batches it has consumed.
  */
+const discard: ElementHandler = () => undefined;
+
 export class DataPort {
   readonly credit: number;
   readonly label: string;
@@ -174,6 +176,16 @@ export class DataPort {
   /** Sets the receiver; elements already waiting are delivered first. */
   onElement(handler: ElementHandler): void {
     this.#handler = handler;
+    void this.#drain();
+  }
+
+  /**
+   * Forgets the receiver once its job is over: the port stays open (see WorkerHost), and whatever
+   * still arrives is dropped with its credit given back, so the finished job's operators are not
+   * kept alive by the port, and a late sender is never held.
+   */
+  detach(): void {
+    this.#handler = discard;
     void this.#drain();
   }
 

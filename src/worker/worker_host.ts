@@ -172,9 +172,35 @@ export class WorkerHost implements WorkerControl {
     }
   }
 
+  /**
+   * A finished job keeps nothing alive in a kept worker: its metrics stay readable as values, its
+   * cancel listener goes with its signal, its results, splits and checkpoints links are dropped,
+   * and its ports forget its operators. Otherwise the executor, its operators and their
+   * kernels' memory would live until the next job starts, and be old garbage that sets off a full
+   * collection in it.
+   */
+  #letGo(): void {
+    let last: readonly SubtaskMetrics[] = [];
+    try {
+      last = this.#readSubtasks();
+    } catch {
+      // A job that failed while setting up may have no metrics to read.
+    }
+    this.#readSubtasks = () => last;
+    this.#abort = new AbortController();
+    // Each holds callbacks into the finished job's operators; what reaches them now has nothing to act on.
+    this.#results = null;
+    this.#splits = null;
+    this.#checkpoints = null;
+    for (const port of this.#peers) port?.detach();
+  }
+
   #prepare(task: () => Promise<WorkerShare>): void {
     const result = new Promise<WorkerShare>((resolve, reject) => { this.#run = () => { (async () => task())().then(resolve, reject); }; });
-    this.#result = result.finally(() => { this.#running = false; });
+    this.#result = result.finally(() => {
+      this.#running = false;
+      this.#letGo();
+    });
     this.#result.catch(() => {});
   }
 }
