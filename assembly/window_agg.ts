@@ -34,6 +34,9 @@ const D_ROWS: usize = 16;
 const D_USED: usize = 20;
 // windowInit's flag (beside the field bits): windows span several slices, so slices share their keys' slots.
 const SHARE_LAYOUT: u32 = 1 << 16;
+// windowInit's bits from SLICES_SHIFT up: slices per window (capped by the caller), for how
+// much memory a new slice's table reserves ahead.
+const SLICES_SHIFT: u32 = 20;
 // Tables hold at most LOAD_NUM / LOAD_DEN of their slots.
 const LOAD_NUM: u64 = 7;
 const LOAD_DEN: u64 = 8;
@@ -53,8 +56,12 @@ let errCode: i32 = 0;
   return max(c, MIN_CLASS);
 }
 
-// A block of at least `bytes`, or 0 (errors set) when the limit or memory says no.
-function alloc(bytes: usize): usize {
+// A block of at least `bytes`, or 0 (errors set) when the limit or memory says no. When the
+// memory must grow for it, it grows by `ahead` blocks of its class more where it can (within the
+// table limit): each growth is a new ArrayBuffer whose whole size the engine counts as fresh
+// external memory, which sets off garbage collections, so tables known to come (a sliding
+// window's slices) are made room for in one growth rather than one each.
+function alloc(bytes: usize, ahead: u32 = 0): usize {
   const c = classOf(bytes);
   const size = <usize>1 << c;
   if (allocated + <f64>size > maxBytes) {
@@ -67,6 +74,10 @@ function alloc(bytes: usize): usize {
   if (p != 0) {
     store<u32>(head, load<u32>(p));
   } else {
+    if (ahead > 0 && <f64>heapTop + <f64>size > <f64>memory.size() * 65536.0) {
+      const room = max(<f64>size, maxBytes - allocated);
+      ensureMemory(<f64>heapTop + min(<f64>size * <f64>(ahead + 1), room));
+    }
     if (!ensureMemory(<f64>heapTop + <f64>size)) {
       errBytes = <f64>heapTop + <f64>size;
       errCode = ERR_MEMORY_GROW;
@@ -103,6 +114,7 @@ const O_USED: usize = 12;
 // The count and used words of a used slot holding no events yet.
 const USED_EMPTY: u64 = <u64>1 << 32;
 let shareLayout = false;
+let slicesPerWindow: u32 = 1;
 let fields: u32 = 0;
 let rowStride: u32 = 16;
 let oSum: u32 = 0;
@@ -152,7 +164,8 @@ export function windowInit(fieldMask: u32, limitBytes: f64): i32 {
   layoutRegions();
   if (inValues != inKeys + VALUES_AT || inIndexes != inKeys + TIMES_AT) unreachable();
   shareLayout = (fieldMask & SHARE_LAYOUT) != 0;
-  fields = (fieldMask & ~SHARE_LAYOUT) | FIELD_COUNT;
+  slicesPerWindow = max<u32>(1, fieldMask >> SLICES_SHIFT);
+  fields = (fieldMask & ~SHARE_LAYOUT & ((<u32>1 << SLICES_SHIFT) - 1)) | FIELD_COUNT;
   rowStride = 16;
   oSum = offset(FIELD_SUM);
   oMin = offset(FIELD_MIN);
@@ -244,7 +257,8 @@ function sliceOf(s: i64): i32 {
   let t: usize;
   let used: u32 = 0;
   if (shareLayout && newest >= 0) {
-    t = alloc(<usize>slots * <usize>rowStride);
+    // The window's other slices and its merge table will want blocks of this size too.
+    t = alloc(<usize>slots * <usize>rowStride, slicesPerWindow + 1);
     if (t == 0) return -1;
     used = carryKeys(t, slots, dirAt(<u32>newest));
   } else {

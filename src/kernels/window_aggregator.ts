@@ -33,6 +33,9 @@ const HEADER_BYTES = 32;
 const BITS: Record<WindowAggregate, number> = { count: FIELD_COUNT, sum: FIELD_SUM, min: FIELD_MIN, max: FIELD_MAX };
 /** window_init's flag beside the field bits (assembly/window_agg.ts's SHARE_LAYOUT): windows span several slices. */
 const SHARE_LAYOUT = 1 << 16;
+/** window_init's bits from here up: slices per window (assembly/window_agg.ts's SLICES_SHIFT), capped at SLICES_MAX. */
+const SLICES_SHIFT = 20;
+const SLICES_MAX = 4095;
 
 /**
  * Events at time t go to slice floor((t - offset) / sliceMs); a window spans `slicesPerWindow`
@@ -62,7 +65,8 @@ export class WindowAggregator {
     this.#offset = slicing.offset;
     this.#sliceMs = slicing.sliceMs;
     this.#wasm = exports;
-    this.#check(exports.window_init(this.fields | ((slicing.slicesPerWindow ?? 1) > 1 ? SHARE_LAYOUT : 0), maxBytes));
+    const k = slicing.slicesPerWindow ?? 1;
+    this.#check(exports.window_init((this.fields | (k > 1 ? SHARE_LAYOUT : 0) | (Math.min(k, SLICES_MAX) << SLICES_SHIFT)) >>> 0, maxBytes));
     this.#mem = new KernelMemory(exports);
     this.#entryBytes = exports.window_entry_bytes();
     this.#region = {
