@@ -245,15 +245,15 @@ export class KernelAggregateOperator extends StreamOperator {
     return out;
   }
 
-  /** Remembers the integer typed array the keys come in, while every batch's is the same one. */
+  /** Remembers the typed array the integer keys come in, while every batch's is the same one. */
   private noteKeyArray(column: Column): void {
-    const type = INTEGER_KEY_ARRAYS.find((t) => column instanceof t) ?? null;
+    const type = ArrayBuffer.isView(column) ? column.constructor as IntegerKeyArray : null;
     this.keyArray = this.keyArray === undefined || this.keyArray === type ? type : null;
   }
 
   override snapshotState(): KeyedStatePart[] {
     if (this.plan.phase === 'local') {
-      throw new Error(`internal: ${this.ctx.node.name} is the local phase of a two-phase aggregation, which the planner adds only in BATCH, where no checkpoint is taken; its partial table cannot be snapshotted`);
+      throw new Error(`internal: ${this.ctx.node.name} runs only in BATCH, which takes no checkpoints`);
     }
     this.recordIndexState!.update([this.recordIndex]);
     const parts: KeyedStatePart[] = [{ kind: 'kernel', keyGroups: this.keyGroups!, table: this.aggregator!.snapshot(), keys: this.dictionary === null ? null : [...this.dictionary.values()] }];
@@ -307,8 +307,8 @@ export class KernelAggregateOperator extends StreamOperator {
   }
 }
 
+/** The typed arrays of integer key columns (the planner's 'int' columns: 64-bit ones stay on the JS path). */
 type IntegerKeyArray = Int32ArrayConstructor | Uint32ArrayConstructor | Int16ArrayConstructor | Uint16ArrayConstructor | Int8ArrayConstructor | Uint8ArrayConstructor;
-const INTEGER_KEY_ARRAYS: readonly IntegerKeyArray[] = [Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array];
 
 function sliceBatch(batch: ColumnBatch, start: number, end: number): ColumnBatch {
   const columns: Record<string, Column> = {};
