@@ -45,7 +45,9 @@ async function run(e: Eddy, size: number, slide: number): Promise<{ seconds: num
       invokeColumns: (cols, length) => {
         const count = cols.count as Float64Array;
         const sum = cols.sum as Float64Array;
-        for (let i = 0; i < length; i++) check += count[i] + sum[i];
+        let c = 0;
+        for (let i = 0; i < length; i++) c += count[i] + sum[i];
+        check += c;
       },
     });
   await env.execute('windows');
