@@ -4,10 +4,17 @@
 // - .d.ts files import .js files, as the JavaScript does;
 // - the embedded kernels are the release build only.
 // It fails on a type error, and on any relative `.ts` specifier or `new URL` target left unresolved.
+// Last, the JavaScript loses its comments and whitespace (esbuild; names and syntax kept as
+// written, source maps back to the TypeScript): every thread that imports Eddy, each worker
+// among them, holds the source text of what it loads for as long as it lives, and text half the
+// size keeps a worker's heap below where V8 starts marking it. A file whose dynamic import carries
+// a bundler hint (`/* @vite-ignore */`: src/core/unseen_import.ts) keeps its line breaks, the only
+// way esbuild keeps such a comment.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -26,6 +33,7 @@ const problems = [];
 for (const file of filesUnder(dist)) {
   const original = readFileSync(file, 'utf8');
   let text = original;
+  if (file.endsWith('.map')) continue;
   if (file.endsWith('.d.ts')) {
     text = text.replace(/((?:from |import\()\s*')(\.{1,2}\/[^']+)\.ts'/g, "$1$2.js'");
   } else if (file.endsWith('.js')) {
@@ -41,4 +49,13 @@ for (const file of filesUnder(dist)) {
 if (problems.length > 0) {
   console.error(`build_package: the package would not load:\n  ${problems.join('\n  ')}`);
   process.exit(1);
+}
+
+const scripts = filesUnder(dist).filter((file) => file.endsWith('.js'));
+const keepsLines = (file) => readFileSync(file, 'utf8').includes('@vite-ignore');
+for (const [entryPoints, minifyWhitespace] of [[scripts.filter((f) => !keepsLines(f)), true], [scripts.filter(keepsLines), false]]) {
+  buildSync({
+    entryPoints, outdir: dist, outbase: dist, allowOverwrite: true, bundle: false, format: 'esm', target: 'es2022',
+    minifyWhitespace, minifySyntax: true, minifyIdentifiers: false, sourcemap: 'linked', sourcesContent: true, logLevel: 'warning',
+  });
 }

@@ -5,6 +5,7 @@ import { WindowAggregator } from './window_aggregator.ts';
 import type { WindowAggregate, WindowSlicing } from './window_aggregator.ts';
 import { abortImport, checkExports } from './wasm.ts';
 import type { KernelExports } from './wasm.ts';
+import { importUnseen } from '../core/unseen_import.ts';
 
 export type KernelFlavor = 'release' | 'debug';
 
@@ -74,7 +75,7 @@ const NODE_FS = 'node:fs/promises';
 /** Node: reads the built file with fs (Node's fetch has no file: support). */
 export async function loadKernelsFromFile(path: string | URL = kernelUrl()): Promise<Kernels> {
   // A specifier bundlers cannot see: a page's bundle neither pulls in node:fs nor warns about it.
-  const { readFile } = await (import(/* @vite-ignore */ NODE_FS) as Promise<typeof import('node:fs/promises')>);
+  const { readFile } = await (importUnseen(NODE_FS) as Promise<typeof import('node:fs/promises')>);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);

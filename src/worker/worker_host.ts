@@ -8,6 +8,7 @@ import { SplitRequests } from './split_requests.ts';
 import { CheckpointRequests } from './checkpoint_requests.ts';
 import type { JoinAnswer } from '../runtime/checkpoint_link.ts';
 import { jobNameOf, MAX_RESULT_CHUNKS_IN_FLIGHT, workerTaskOf } from './protocol.ts';
+import { importUnseen } from '../core/unseen_import.ts';
 import type {
   GraphStartRequest, JobParameters, ResultsOutlet, StartRequest, WorkerContext, WorkerControl, WorkerMetrics, WorkerShare, WorkerSignal, WorkerTask,
 } from './protocol.ts';
@@ -244,7 +245,7 @@ class ResultsToCaller implements ResultsOutlet {
 }
 
 async function importJob(jobModule: string): Promise<HostedJob> {
-  const module = (await import(/* @vite-ignore */ jobModule)) as { default?: unknown };
+  const module = (await importUnseen(jobModule)) as { default?: unknown };
   const task = workerTaskOf(module.default);
   if (task === null) throw new Error(`job module ${jobModule} must have a default export made by defineJob(...)`);
   return { task, jobName: jobNameOf(module.default) };

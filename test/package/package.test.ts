@@ -120,6 +120,22 @@ describe('the packed tarball', () => {
     expect(manifest.peerDependenciesMeta).toEqual({ '@platformatic/kafka': { optional: true }, 'apache-arrow': { optional: true } });
   });
 
+  it('ships its JavaScript without comments or indentation, each file with a source map holding its TypeScript', () => {
+    const installed = join(app, 'node_modules/eddy');
+    const paths = packed.files.map((f) => f.path);
+    const js = paths.filter((p) => p.endsWith('.js'));
+    expect(js.filter((p) => !paths.includes(`${p}.map`))).toEqual([]);
+    const text = new Map(js.map((p) => [p, readFileSync(join(installed, p), 'utf8')]));
+    expect(js.filter((p) => text.get(p)!.includes('/**'))).toEqual([]);
+    expect(js.filter((p) => text.get(p)!.includes('\n  ') && !text.get(p)!.includes('@vite-ignore'))).toEqual([]);
+    const map = JSON.parse(readFileSync(join(installed, 'dist/src/runtime/wiring.js.map'), 'utf8')) as { sources: string[]; sourcesContent: string[] };
+    expect(map.sources).toEqual(['../../../src/runtime/wiring.ts']);
+    expect(map.sourcesContent).toEqual([readFileSync(join(repo, 'src/runtime/wiring.ts'), 'utf8')]);
+    // The one file that keeps its line breaks, the only way esbuild keeps the hint vite reads.
+    expect(js.filter((p) => text.get(p)!.includes('@vite-ignore'))).toEqual(['dist/src/core/unseen_import.js']);
+    expect(text.get('dist/src/core/unseen_import.js')).toMatch(/import\([\w$]*\(?\s*\/\* @vite-ignore \*\/\s*specifier\s*\)/);
+  });
+
   it('has the package.json fields the ecosystem reads, each naming what the tarball holds', () => {
     const manifest = JSON.parse(readFileSync(join(app, 'node_modules/eddy/package.json'), 'utf8')) as Record<string, unknown>;
     const paths = new Set(packed.files.map((f) => f.path));
