@@ -1,17 +1,23 @@
 import { describe, it, expect } from 'vitest';
 import { KernelLimitError } from '../../src/kernels/index.ts';
+import type { KeyedAggregator } from '../../src/kernels/index.ts';
 import { kernels } from './support.ts';
+
+/** What one update of `keys` (values all 0) throws; undefined if it does not. */
+function updateError(agg: KeyedAggregator, keys: Int32Array): unknown {
+  try {
+    agg.update(keys, new Float64Array(keys.length));
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
 
 describe('KeyedAggregator limits', () => {
   it('raises a readable error when the table would outgrow maxBytes', async () => {
     const agg = (await kernels()).createKeyedAggregator({ aggregates: ['sum', 'count'], maxBytes: 1024 * 1024 });
     const keys = new Int32Array(50_000).map((_, i) => i);
-    let error: unknown;
-    try {
-      agg.update(keys, new Float64Array(keys.length));
-    } catch (e) {
-      error = e;
-    }
+    const error = updateError(agg, keys);
     // 50,000 keys need 100,000 slots x 16 bytes (key and count share 8) + 50,000 order entries x 4 bytes
     // + 100,000 touched bits = 1.7 MiB.
     expect(error).toBeInstanceOf(KernelLimitError);
@@ -28,12 +34,7 @@ describe('KeyedAggregator limits', () => {
     const k = await kernels();
     const keys = new Int32Array(1_200_000).map((_, i) => i);
     const agg = k.createKeyedAggregator({ aggregates: ['sum', 'count', 'min', 'max'], maxBytes: 48 * 1024 * 1024 });
-    let error: unknown;
-    try {
-      agg.update(keys, new Float64Array(keys.length));
-    } catch (e) {
-      error = e;
-    }
+    const error = updateError(agg, keys);
     // The last table the limit allows is 7/10 full: 1,441,135 slots x 32 + 1,008,794 x 4 + bits.
     // Half-full slots up to 64 MiB regardless of the limit would stop at 737,460 keys.
     expect(error).toBeInstanceOf(KernelLimitError);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RuntimeExecutionMode, StreamExecutionEnvironment } from '../../src/index.ts';
 import type { Column } from '../../src/index.ts';
+import { mulberry32 } from '../support/random.ts';
 
 type Agg = 'sum' | 'min' | 'max' | 'minBy' | 'maxBy';
 
@@ -32,13 +33,7 @@ async function rows(columns: Record<string, Column>, agg: Agg, kernels: boolean,
 
 /** A seeded column pair: `keys` distinct keys (Int32, doubles or strings), values with specials mixed in. */
 function columns(seed: number, n: number, keys: number, kind: 'int' | 'double' | 'string'): Record<string, Column> {
-  let a = seed >>> 0;
-  const random = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = mulberry32(seed);
   const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, 0.1];
   const value = new Float64Array(n);
   const ids = new Int32Array(n);
