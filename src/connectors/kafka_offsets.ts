@@ -71,6 +71,14 @@ export async function resolveOffsets(
   const topics = [...new Set(partitions.map((p) => p.topic))];
   const listed = async (timestamp: bigint): Promise<Map<string, bigint[]>> => client.listOffsets({ topics, timestamp, isolationLevel });
   const pick = (offsets: Map<string, bigint[]>, { topic, partition }: TopicPartition) => offsets.get(topic)?.[partition] ?? -1n;
+  // An offset the answer must hold: a partition it leaves out, or gives -1 (as a broker does for a
+  // partition whose leader is not elected yet), would otherwise start or stop nowhere, and a
+  // bounded read would take it for empty.
+  const known = (offsets: Map<string, bigint[]>, p: TopicPartition): number => {
+    const offset = pick(offsets, p);
+    if (offset < 0n) throw new Error(`the brokers listed no offset for partition ${p.topic}:${p.partition} (a partition without a leader yet answers so). Fix: build the source again once the topic's partitions have leaders`);
+    return Number(offset);
+  };
   const reset = async (strategy: OffsetResetStrategy, missing: TopicPartition[], why: string): Promise<Map<string, bigint[]> | null> => {
     if (missing.length === 0) return null;
     if (strategy === 'NONE') {
@@ -83,13 +91,13 @@ export async function resolveOffsets(
     case 'earliest':
     case 'latest': {
       const offsets = await listed(spec.kind === 'earliest' ? EARLIEST : LATEST);
-      return partitions.map((p) => Number(pick(offsets, p)));
+      return partitions.map((p) => known(offsets, p));
     }
     case 'timestamp': {
       const offsets = await listed(BigInt(spec.timestamp));
       const missing = partitions.filter((p) => pick(offsets, p) < 0n);
       const ends = missing.length === 0 ? null : await listed(LATEST);
-      return partitions.map((p) => Number(pick(offsets, p) >= 0n ? pick(offsets, p) : pick(ends!, p)));
+      return partitions.map((p) => (pick(offsets, p) >= 0n ? Number(pick(offsets, p)) : known(ends!, p)));
     }
     case 'committed': {
       if (groupId === null) throw new Error('OffsetsInitializer.committedOffsets() reads a consumer group\'s offsets. Fix: setGroupId("...") on the KafkaSource builder');
@@ -97,12 +105,12 @@ export async function resolveOffsets(
       const committed = await client.listCommittedOffsets({ topics: byTopic });
       const at = (p: TopicPartition) => committed.get(p.topic)?.[byTopic.find((t) => t.topic === p.topic)!.partitions.indexOf(p.partition)] ?? -1n;
       const fallback = await reset(spec.reset, partitions.filter((p) => at(p) < 0n), `consumer group "${groupId}" has no committed offset`);
-      return partitions.map((p) => Number(at(p) >= 0n ? at(p) : pick(fallback!, p)));
+      return partitions.map((p) => (at(p) >= 0n ? Number(at(p)) : known(fallback!, p)));
     }
     case 'offsets': {
       const given = (p: TopicPartition) => spec.offsets[`${p.topic}:${p.partition}`];
       const fallback = await reset(spec.reset, partitions.filter((p) => given(p) === undefined), 'no offset was given');
-      return partitions.map((p) => given(p) ?? Number(pick(fallback!, p)));
+      return partitions.map((p) => given(p) ?? known(fallback!, p));
     }
   }
 }
