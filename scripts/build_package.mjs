@@ -6,10 +6,9 @@
 // It fails on a type error, and on any relative `.ts` specifier or `new URL` target left unresolved.
 // Last, the JavaScript loses its comments and whitespace (esbuild; names and syntax kept as
 // written, source maps back to the TypeScript): every thread that imports Eddy, each worker
-// among them, holds the source text of what it loads for as long as it lives, and text half the
-// size keeps a worker's heap below where V8 starts marking it. A file whose dynamic import carries
-// a bundler hint (`/* @vite-ignore */`: src/core/unseen_import.ts) keeps its line breaks, the only
-// way esbuild keeps such a comment.
+// among them, holds the source text of what it loads for as long as it lives. A file whose
+// dynamic import carries a bundler hint (`/* @vite-ignore */`: src/core/unseen_import.ts) keeps
+// its line breaks, the only way esbuild keeps such a comment.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -52,8 +51,8 @@ if (problems.length > 0) {
 }
 
 const scripts = filesUnder(dist).filter((file) => file.endsWith('.js'));
-const keepsLines = (file) => readFileSync(file, 'utf8').includes('@vite-ignore');
-for (const [entryPoints, minifyWhitespace] of [[scripts.filter((f) => !keepsLines(f)), true], [scripts.filter(keepsLines), false]]) {
+const hinted = new Set(scripts.filter((file) => readFileSync(file, 'utf8').includes('@vite-ignore')));
+for (const [entryPoints, minifyWhitespace] of [[scripts.filter((f) => !hinted.has(f)), true], [[...hinted], false]]) {
   buildSync({
     entryPoints, outdir: dist, outbase: dist, allowOverwrite: true, bundle: false, format: 'esm', target: 'es2022',
     minifyWhitespace, minifySyntax: true, minifyIdentifiers: false, sourcemap: 'linked', sourcesContent: true, logLevel: 'warning',
