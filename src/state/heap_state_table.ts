@@ -28,15 +28,23 @@ interface Slot {
 }
 
 /**
- * A key's own (namespace-less) value. Three fields only: keyed jobs look entries up on every
- * record, and a larger entry makes those lookups slower (bench/RESULTS.md), so the own value's
- * snapshot version is membership of the table's `fresh` set, and other namespaces' values live
- * in `spaced`.
+ * Who a key's own value belongs to: the key as the job gave it and its key group, or the key
+ * group alone where the key is its own canonical key (numbers, most strings), which spares an
+ * object per key.
  */
-interface Entry {
-  readonly key: unknown;
-  readonly keyGroup: number;
-  value: unknown;
+type Owner = number | { readonly key: unknown; readonly keyGroup: number };
+
+function ownerOf(canonical: unknown, key: unknown, keyGroup: number): Owner {
+  // A Map gives -0 back as 0: a key of -0 keeps its owner object, so keys() returns it as given.
+  return canonical === key && !Object.is(key, -0) ? keyGroup : { key, keyGroup };
+}
+
+function keyOf(canonical: unknown, owner: Owner): unknown {
+  return typeof owner === 'number' ? canonical : owner.key;
+}
+
+function keyGroupOf(owner: Owner): number {
+  return typeof owner === 'number' ? owner : owner.keyGroup;
 }
 
 /** A key's values in namespaces other than its own, by canonical namespace. */
@@ -58,17 +66,24 @@ interface Spaces {
 export class HeapStateTable {
   readonly name: string;
   readonly kind: StateKind;
-  /** Keys' own values. */
-  private readonly entries = new Map<unknown, Entry>();
+  /**
+   * Keys' own values, held in the Map itself as a hand-written loop holds them: keyed jobs look a
+   * value up on every record, and a value behind an entry object is a second object to reach and
+   * to write, which costs most when the value is a new object per record (a reduce's tuple). Each
+   * key's owner is in `owners`, written only when the key gets its first own value.
+   */
+  private readonly values = new Map<unknown, unknown>();
+  /** The owner of each key in `values`, by the same canonical keys, in the same order. */
+  private readonly owners = new Map<unknown, Owner>();
   /** Keys' values in other namespaces (windows); a key may have both. */
   private readonly spaced = new Map<unknown, Spaces>();
   private readonly versions: SnapshotVersions;
   /**
-   * Entries whose own value was written or copied at version `freshAt`, tracked only while a
-   * snapshot is pending: an own value outside it may be held by that snapshot. Emptied when the
+   * Canonical keys whose own value was written or copied at version `freshAt`, tracked only while
+   * a snapshot is pending: an own value outside it may be held by that snapshot. Emptied when the
    * version moves on, so at worst a value is copied once more than needed, never too few times.
    */
-  private readonly fresh = new Set<Entry>();
+  private readonly fresh = new Set<unknown>();
   private freshAt = -1;
 
   constructor(name: string, kind: StateKind, versions: SnapshotVersions = { current: 0, required: 0 }) {
@@ -79,19 +94,19 @@ export class HeapStateTable {
 
   get(canonical: unknown, ns: NamespaceCell): unknown {
     if (ns.canonical !== null) return this.readSpaced(canonical, ns.canonical);
-    const entry = this.entries.get(canonical);
-    if (entry === undefined) return undefined;
+    const value = this.values.get(canonical);
     // The usual read, a key's own value with no snapshot pending, kept small enough to inline.
-    if (this.versions.required === 0) return entry.value;
-    return this.readOwn(entry);
+    if (this.versions.required === 0 || value === undefined) return value;
+    return this.readOwn(canonical, value);
   }
 
-  private readOwn(entry: Entry): unknown {
-    const value = entry.value;
-    if (this.versions.required !== 0 && typeof value === 'object' && value !== null && !this.isFresh(entry)) {
-      entry.value = copyStateValue(value);
-      this.markFresh(entry);
-      return entry.value;
+  /** A key's own value `value` while a snapshot is pending: copied first if the snapshot may hold it. */
+  private readOwn(canonical: unknown, value: unknown): unknown {
+    if (this.versions.required !== 0 && typeof value === 'object' && value !== null && !this.isFresh(canonical)) {
+      const copy = copyStateValue(value);
+      this.values.set(canonical, copy);
+      this.markFresh(canonical);
+      return copy;
     }
     return value;
   }
@@ -108,17 +123,17 @@ export class HeapStateTable {
     return value;
   }
 
-  private isFresh(entry: Entry): boolean {
-    return this.freshAt === this.versions.current && this.fresh.has(entry);
+  private isFresh(canonical: unknown): boolean {
+    return this.freshAt === this.versions.current && this.fresh.has(canonical);
   }
 
-  /** The entry's own value was written or copied now: a pending snapshot does not hold it. */
-  private markFresh(entry: Entry): void {
+  /** The key's own value was written or copied now: a pending snapshot does not hold it. */
+  private markFresh(canonical: unknown): void {
     if (this.freshAt !== this.versions.current) {
       this.fresh.clear();
       this.freshAt = this.versions.current;
     }
-    this.fresh.add(entry);
+    this.fresh.add(canonical);
   }
 
   set(canonical: unknown, key: unknown, keyGroup: number, ns: NamespaceCell, value: unknown): void {
@@ -126,41 +141,29 @@ export class HeapStateTable {
       this.writeSpaced(canonical, key, keyGroup, ns, value);
       return;
     }
-    const entry = this.entries.get(canonical);
-    if (entry !== undefined) {
-      entry.value = value;
-      if (this.versions.required !== 0) this.markFresh(entry);
-      return;
-    }
-    this.writeOwn(undefined, canonical, key, keyGroup, value);
+    this.writeOwn(canonical, key, keyGroup, value);
   }
 
   /**
-   * Replaces the key's own value by `combine(current, input)` (current null when it has none) with
-   * one lookup, where a read and then a write of the same key take two; returns what it wrote.
-   * `combine` must return a value (not null) and must not touch this table.
+   * Replaces the key's own value by `combine(current, input)` (current null when it has none);
+   * returns what it wrote. `combine` must return a value (not null) and must not touch this table.
    */
   combineOwn<I>(canonical: unknown, key: unknown, keyGroup: number, input: I, combine: (current: unknown, input: I) => unknown): unknown {
-    const entry = this.entries.get(canonical);
-    if (entry !== undefined && this.versions.required === 0) {
-      const own = entry.value;
-      const next = combine(own === undefined ? null : own, input);
-      entry.value = next;
-      return next;
-    }
-    const own = entry === undefined ? undefined : this.readOwn(entry);
+    const values = this.values;
+    let own = values.get(canonical);
+    if (this.versions.required !== 0 && own !== undefined) own = this.readOwn(canonical, own);
     const next = combine(own === undefined ? null : own, input);
-    this.writeOwn(entry, canonical, key, keyGroup, next);
+    this.writeOwn(canonical, key, keyGroup, next);
     return next;
   }
 
-  private writeOwn(found: Entry | undefined, canonical: unknown, key: unknown, keyGroup: number, value: unknown): void {
-    let entry = found;
-    if (entry === undefined) {
-      entry = { key, keyGroup, value };
-      this.entries.set(canonical, entry);
-    } else entry.value = value;
-    if (this.versions.required !== 0) this.markFresh(entry);
+  /** Writes a key's own value; a key new to the table (the Map grew) gets its owner recorded. */
+  private writeOwn(canonical: unknown, key: unknown, keyGroup: number, value: unknown): void {
+    const values = this.values;
+    const size = values.size;
+    values.set(canonical, value);
+    if (values.size !== size) this.owners.set(canonical, ownerOf(canonical, key, keyGroup));
+    if (this.versions.required !== 0) this.markFresh(canonical);
   }
 
   private writeSpaced(canonical: unknown, key: unknown, keyGroup: number, ns: NamespaceCell, value: unknown): void {
@@ -179,12 +182,8 @@ export class HeapStateTable {
 
   delete(canonical: unknown, ns: NamespaceCell): void {
     if (ns.canonical === null) {
-      // A deleted entry is not kept alive (with its value) until the next snapshot.
-      if (this.fresh.size !== 0) {
-        const entry = this.entries.get(canonical);
-        if (entry !== undefined) this.fresh.delete(entry);
-      }
-      this.entries.delete(canonical);
+      if (this.fresh.size !== 0) this.fresh.delete(canonical);
+      if (this.values.delete(canonical)) this.owners.delete(canonical);
       return;
     }
     const spaces = this.spaced.get(canonical);
@@ -195,7 +194,7 @@ export class HeapStateTable {
 
   /** Keys with a value of their own (not only in other namespaces), in insertion order. */
   *keys(): Iterable<[unknown, number]> {
-    for (const e of this.entries.values()) yield [e.key, e.keyGroup];
+    for (const [canonical, o] of this.owners) yield [keyOf(canonical, o), keyGroupOf(o)];
   }
 
   /**
@@ -205,13 +204,13 @@ export class HeapStateTable {
    */
   entriesNow(): [number, unknown, unknown, unknown][] {
     const out: [number, unknown, unknown, unknown][] = [];
-    for (const e of this.entries.values()) out.push([e.keyGroup, e.key, null, e.value]);
+    for (const [canonical, o] of this.owners) out.push([keyGroupOf(o), keyOf(canonical, o), null, this.values.get(canonical)]);
     for (const s of this.spaced.values()) for (const slot of s.slots.values()) out.push([s.keyGroup, s.key, slot.namespace, slot.value]);
     return out;
   }
 
   /** Where incremental cleanup goes on from, for own and for namespaced values. */
-  private readonly cleanupOwn = new RoundRobin(this.entries);
+  private readonly cleanupOwn = new RoundRobin(this.owners);
   private readonly cleanupSpaced = new RoundRobin(this.spaced);
 
   /**
@@ -224,10 +223,11 @@ export class HeapStateTable {
     for (let i = 0; i < n; i++) {
       const next = this.cleanupOwn.next();
       if (next === undefined) break;
-      const [canonical, entry] = next;
-      const v = clean(entry.value);
+      const [canonical, owner] = next;
+      const value = this.values.get(canonical);
+      const v = clean(value);
       if (v === undefined) this.delete(canonical, OWN);
-      else if (v !== entry.value) this.writeOwn(entry, canonical, entry.key, entry.keyGroup, v);
+      else if (v !== value) this.writeOwn(canonical, keyOf(canonical, owner), keyGroupOf(owner), v);
     }
     const version = this.versions.current;
     for (let i = 0; i < n; i++) {
