@@ -150,9 +150,15 @@ export class HeapStateTable {
    */
   combineOwn<I>(canonical: unknown, key: unknown, keyGroup: number, input: I, combine: (current: unknown, input: I) => unknown): unknown {
     const values = this.values;
-    let own = values.get(canonical);
-    if (this.versions.required !== 0 && own !== undefined) own = this.readOwn(canonical, own);
-    const next = combine(own === undefined ? null : own, input);
+    const own = values.get(canonical);
+    if (own !== undefined && this.versions.required === 0) {
+      // The usual step, a key that has a value and no snapshot pending, kept small enough to
+      // inline into the record loop: its owner is known and nothing needs marking fresh.
+      const next = combine(own, input);
+      values.set(canonical, next);
+      return next;
+    }
+    const next = combine(own === undefined ? null : this.readOwn(canonical, own), input);
     this.writeOwn(canonical, key, keyGroup, next);
     return next;
   }
