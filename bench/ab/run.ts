@@ -2,9 +2,9 @@
 // prepare.sh), both loaded in this one process and run alternately, job by job. The VM is
 // shared and noisy, so what counts is the ratio of the two times of each round, not either
 // median alone: neighbouring runs see the same machine.
-//   node --expose-gc --import tsx bench/ab/run.ts <base-worktree> [--runs N] [--quick] [--current <worktree>] [--only <text>] [--items N] [--clock cpu|wall]
+//   node --expose-gc --import tsx bench/ab/run.ts <base-worktree> [--runs N] [--quick] [--current <worktree>] [--only <text>] [--items N] [--keys N] [--clock cpu|wall]
 // --clock: what a round's time is; CPU time (default, the whole process's, worker threads included) or wall time.
-// --only runs the jobs whose name contains <text>; --items sets the enrichment job's item count (keys). --current replaces this tree as the current side (to check the harness: a commit against itself).
+// --only runs the jobs whose name contains <text>; --items sets the enrichment job's item count (keys), --keys the map → keyBy → reduce job's keys (10 k unless given). --current replaces this tree as the current side (to check the harness: a commit against itself).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -19,7 +19,7 @@ const LIMIT = 1.05;
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
-  options: { runs: { type: 'string' }, items: { type: 'string' }, quick: { type: 'boolean', default: false }, current: { type: 'string' }, only: { type: 'string' }, clock: { type: 'string', default: 'cpu' } },
+  options: { runs: { type: 'string' }, items: { type: 'string' }, keys: { type: 'string' }, quick: { type: 'boolean', default: false }, current: { type: 'string' }, only: { type: 'string' }, clock: { type: 'string', default: 'cpu' } },
 });
 if (positionals.length !== 1) {
   console.error('usage: node --expose-gc --import tsx bench/ab/run.ts <base-worktree> [--runs N] [--quick] [--current <worktree>] [--only <text>]\n(make the worktree with: bash bench/ab/prepare.sh HEAD~1)');
@@ -33,7 +33,8 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--runs ${flags.run
 // Both job modules read EDDY_BENCH_EVENTS when imported, and workers get a copy of this env.
 if (quick) process.env.EDDY_BENCH_EVENTS ??= '1000000';
 const MAP_EVENTS = quick ? 400_000 : 2_000_000;
-const MAP_KEYS = 10_000;
+const MAP_KEYS = Number(flags.keys ?? 10_000);
+if (!Number.isInteger(MAP_KEYS) || MAP_KEYS < 1) throw new Error(`--keys ${flags.keys}: expected a whole number >= 1`);
 const PURCHASES = quick ? 200_000 : 1_000_000;
 const ENRICH_ITEMS = Number(flags.items ?? ITEMS);
 if (!Number.isInteger(ENRICH_ITEMS) || ENRICH_ITEMS < 1) throw new Error(`--items ${flags.items}: expected a whole number >= 1`);
