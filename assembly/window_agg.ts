@@ -57,10 +57,11 @@ let errCode: i32 = 0;
 }
 
 // A block of at least `bytes`, or 0 (errors set) when the limit or memory says no. When the
-// memory must grow for it, it grows by `ahead` blocks of its class more where it can (within the
-// table limit): each growth is a new ArrayBuffer whose whole size the engine counts as fresh
-// external memory, which sets off garbage collections, so tables known to come (a sliding
-// window's slices) are made room for in one growth rather than one each.
+// memory must grow for it, it grows to twice its size, or by `ahead` blocks of its class more if
+// that is more, where it can (within the table limit): each growth is a new ArrayBuffer whose
+// whole size the engine counts as fresh external memory, which sets off garbage collections, so
+// a table that doubles as its keys arrive, and tables known to come (a sliding window's slices),
+// are made room for in a few growths rather than one each.
 function alloc(bytes: usize, ahead: u32 = 0): usize {
   const c = classOf(bytes);
   const size = <usize>1 << c;
@@ -74,9 +75,10 @@ function alloc(bytes: usize, ahead: u32 = 0): usize {
   if (p != 0) {
     store<u32>(head, load<u32>(p));
   } else {
-    if (ahead > 0 && <f64>heapTop + <f64>size > <f64>memory.size() * 65536.0) {
+    const have = <f64>memory.size() * 65536.0;
+    if (<f64>heapTop + <f64>size > have) {
       const room = max(<f64>size, maxBytes - allocated);
-      ensureMemory(<f64>heapTop + min(<f64>size * <f64>(ahead + 1), room));
+      ensureMemory(<f64>heapTop + min(max(<f64>size * <f64>(ahead + 1), have + have - <f64>heapTop), room));
     }
     if (!ensureMemory(<f64>heapTop + <f64>size)) {
       errBytes = <f64>heapTop + <f64>size;

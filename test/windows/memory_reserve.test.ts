@@ -1,5 +1,6 @@
 /**
- * The window kernel's memory for a sliding window: when a slice's table is the first of its size
+ * The window kernel's memory grows to at least twice its size, so that a table doubling as its
+ * keys arrive grows it a few times, not once per table. For a sliding window: when a slice's table is the first of its size
  * to need the memory to grow, the memory grows once for it and for the window's other slices and
  * merge table to come, rather than once per table (each growth is a new ArrayBuffer that the
  * engine counts whole as fresh external memory, and collects garbage for). Results stay the
@@ -67,6 +68,31 @@ function stream(agg: WindowAggregator, memory: () => WebAssembly.Memory, keys: n
   }
   return { sizes, peakTableBytes };
 }
+
+describe('window kernel memory for a tumbling window', () => {
+  it('at least doubles when it grows, so that a slice whose table grows as its keys arrive grows it a few times, with the reference\'s results (seeded)', () => {
+    const seen = memories(kernels);
+    const agg = kernels.createWindowAggregator(['count', 'sum', 'min', 'max'], { offset: 0, sliceMs: 1 });
+    const memory = (): WebAssembly.Memory => seen.at(-1)!;
+    const sizes = [memory().buffer.byteLength];
+    let s = 99;
+    const rand = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const ref = new SliceReference();
+    // 60,000 keys in one slice, 4,096 events a call: the table doubles from 64 slots to 131,072
+    // (40 bytes a slot: a 8 MiB block at the end), each table a new block above the last.
+    for (let from = 0; from < 60_000; from += 4_096) {
+      const keys = Float64Array.from({ length: 4_096 }, (_, i) => from + i);
+      const values = Float64Array.from(keys, () => Math.round(rand() * 1000) - 500);
+      agg.update(keys, new Float64Array(keys.length), values);
+      keys.forEach((key, i) => ref.add(key, 0, values[i]));
+      const bytes = memory().buffer.byteLength;
+      if (bytes !== sizes.at(-1)) sizes.push(bytes);
+    }
+    expect(rows(asMap(agg.fire(0, 1)))).toBe(rows(ref.fire(0, 1)));
+    for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeGreaterThanOrEqual(2 * sizes[i - 1]);
+    expect(sizes.length - 1).toBeLessThanOrEqual(Math.ceil(Math.log2(sizes.at(-1)! / sizes[0])));
+  });
+});
 
 describe('window kernel memory for a sliding window', () => {
   it('grows once for the window\'s slices to come when its second slice needs memory, with the reference\'s results (seeded)', () => {
