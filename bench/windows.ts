@@ -46,6 +46,18 @@ export function workload(events: number, keys: number): Workload {
   };
 }
 
+/**
+ * A collected heap with V8's helper threads done: CPU time counts every thread, so a variant would
+ * otherwise pay for collecting the previous variant's garbage and for freeing its buffers (the
+ * threads that free them run on after gc() returns), and a job for the collections its input's
+ * copies set off (fresh ArrayBuffers count as external memory, which V8 collects for). Needs
+ * --expose-gc, as npm run bench runs; without it only the pause.
+ */
+export async function settle(): Promise<void> {
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 interface Result {
   /** CPU time of the whole process (user + system), not wall time: the machine is shared. */
   readonly seconds: number;
@@ -62,6 +74,7 @@ interface Result {
  */
 export async function eddy(w: Workload, windowing: Windowing, kernels: boolean, input: 'transfer' | 'copy' = 'transfer'): Promise<Result> {
   const columns = input === 'transfer' ? { key: w.key.slice(), value: w.value.slice(), time: w.time.slice() } : { key: w.key, value: w.value, time: w.time };
+  await settle();
   const t0 = process.cpuUsage();
   const env = StreamExecutionEnvironment.getExecutionEnvironment();
   env.getConfig().setKernelsEnabled(kernels).setBatchSize(65_536);
@@ -213,22 +226,20 @@ export async function runWindowBench(opts: { events?: number; keys?: number; run
   const all = [TUMBLING, SLIDING];
   const runs = all.map(() => ({ hand: [] as Result[], kernel: [] as Result[], duck: [] as { load: number; query: Result }[], jsHand: [] as Result[], js: [] as Result[] }));
   console.log(`\nwindows: ${events.toLocaleString('en-US')} events, ${keys.toLocaleString('en-US')} keys, 10 minutes of event time, count + sum + max; CPU time, medians of ${n} rounds alternating every variant (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
-  // Each variant starts on a collected heap (with --expose-gc, as npm run bench runs): CPU time
-  // counts every thread, so it would otherwise pay for collecting the previous variant's garbage.
-  const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  // Each variant starts on a settled heap (settle's comment says why).
   for (let r = 0; r < n; r++) {
     for (let x = 0; x < all.length; x++) {
       const run = runs[x];
-      collect();
+      await settle();
       run.hand.push(handLoop(w, all[x]));
-      collect();
+      await settle();
       run.kernel.push(await eddy(w, all[x], true));
-      collect();
+      await settle();
       if (conn !== null) run.duck.push(await duck(conn, w, all[x]));
       if (r < Math.min(n, 3)) {
-        collect();
+        await settle();
         run.jsHand.push(handLoop(prefix, all[x]));
-        collect();
+        await settle();
         run.js.push(await eddy(prefix, all[x], false));
       }
     }
@@ -260,16 +271,14 @@ export async function runWindowBench(opts: { events?: number; keys?: number; run
       console.log(`  DuckDB-WASM, load + query       ${rateOf(events, both)}  Eddy's kernel path ${(both / kernelSeconds).toFixed(2)}x as fast`);
     }
   }
-  // The two kernel runs side by side, each on a collected heap: in the rounds above each follows
-  // other variants (the sliding one the sliding hand loop's many maps, and DuckDB), whose heap and
-  // memory the process's CPU time goes on paying for.
+  // The two kernel runs side by side, each on a settled heap, with no other variant between them.
   const pairs: number[] = [];
   const copyCosts: number[] = [];
   for (let r = 0; r < n; r++) {
     const order = r % 2 === 0 ? ['tumbling', 'sliding', 'copy'] as const : ['copy', 'sliding', 'tumbling'] as const;
     const seconds = new Map<string, number>();
     for (const variant of order) {
-      collect();
+      await settle();
       seconds.set(variant, (await eddy(w, variant === 'sliding' ? SLIDING : TUMBLING, true, variant === 'copy' ? 'copy' : 'transfer')).seconds);
     }
     pairs.push(seconds.get('sliding')! / seconds.get('tumbling')!);

@@ -1,6 +1,7 @@
 // Paired A/B of the window kernel path between two trees: bench/windows.ts's job (10 M events,
 // 100 k keys, count + sum + max, 1-minute tumbling and 5-minute/1-minute sliding) built from each
-// tree's own src/index.ts in one process, in alternating rounds, each run on a collected heap.
+// tree's own src/index.ts in one process, in alternating rounds, each run on a settled heap
+// (bench/windows.ts's settle).
 // CPU time (process.cpuUsage) from the job's definition to its end; medians and the median of
 // each round's ratio.
 //   node --expose-gc --import tsx bench/windows_ab.ts <base tree> [--current <tree>] [--runs N] [--events N] [--only tumbling|sliding]
@@ -8,7 +9,7 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { median } from './measure.ts';
-import { SLIDING, TUMBLING, workload } from './windows.ts';
+import { SLIDING, TUMBLING, settle, workload } from './windows.ts';
 
 type Eddy = typeof import('../src/index.ts');
 type Row = Record<string, number>;
@@ -27,10 +28,10 @@ const only = arg('--only');
 const load = (tree: string): Promise<Eddy> => import(pathToFileURL(resolve(tree, 'src/index.ts')).href) as Promise<Eddy>;
 const sides = [{ name: 'base', eddy: await load(base) }, { name: 'current', eddy: await load(current) }];
 const w = workload(events, 100_000);
-const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 async function run(e: Eddy, size: number, slide: number): Promise<{ seconds: number; check: number }> {
   const columns = { key: w.key.slice(), value: w.value.slice(), time: w.time.slice() };
+  await settle();
   const t0 = process.cpuUsage();
   const env = e.StreamExecutionEnvironment.getExecutionEnvironment();
   env.getConfig().setKernelsEnabled(true).setBatchSize(65_536);
@@ -63,7 +64,7 @@ for (const windowing of [TUMBLING, SLIDING]) {
   for (let r = 0; r < runs; r++) {
     const order = r % 2 === 0 ? [0, 1] : [1, 0];
     for (const s of order) {
-      collect();
+      await settle();
       const result = await run(sides[s].eddy, windowing.size, windowing.slide);
       if (check === null) check = result.check;
       else if (Math.abs(result.check - check) > 1e-9 * Math.abs(check)) throw new Error(`${sides[s].name} gave check ${result.check}, another run ${check}`);
