@@ -1,5 +1,5 @@
 // Paired A/B of two kernel builds on the keyed update path, with the bare loop alongside:
-//   node --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>]
+//   node --expose-gc --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>]
 // Rounds alternate A, B and the bare loop; figures are medians of CPU time (process.cpuUsage).
 // The bare loop runs twice a round: on one instance reused between rounds (the reference as issue
 // 17 measured it: its memory grown and touched once) and on a fresh instance, as each aggregator
@@ -23,6 +23,13 @@ const runs = option('--runs', 5);
 const onlyAt = args.indexOf('--only');
 const only = onlyAt === -1 ? '' : args[onlyAt + 1];
 const BATCH = 65_536;
+// With --expose-gc each measurement starts after a full collection, so no side pays for freeing
+// the memory of the instances the sides before it left (a fresh aggregator per run each).
+const gc = (globalThis as { gc?: () => void }).gc;
+const settled = (fn: () => void): number => {
+  gc?.();
+  return measure(fn).cpu;
+};
 
 function update(kernels: Kernels, w: Workload, aggregates: AggregateName[]): number {
   const agg = kernels.createKeyedAggregator({ aggregates, maxBytes: 2 ** 31 });
@@ -51,12 +58,12 @@ for (const [name, cardinality, zipf] of [['100 keys', 100, null], ['100 k keys',
     for (let r = -1; r < runs; r++) {
       const order = r % 2 === 0 ? [a, b] : [b, a];
       for (const k of order) {
-        const s = measure(() => { update(k, w, aggregates); }).cpu;
+        const s = settled(() => { update(k, w, aggregates); });
         if (r >= 0) (k === a ? ta : tb).push(s);
       }
-      const s = measure(() => { bareLoop(bare, w); }).cpu;
+      const s = settled(() => { bareLoop(bare, w); });
       if (r >= 0) tbare.push(s);
-      const f = measure(() => { bareLoop(freshBare(), w); }).cpu;
+      const f = settled(() => { bareLoop(freshBare(), w); });
       if (r >= 0) tfresh.push(f);
     }
     const [ma, mb, mbare, mfresh] = [median(ta), median(tb), median(tbare), median(tfresh)];
