@@ -398,11 +398,13 @@ export function addRecords(n: i32): void {
   recordBase += <f64>n;
 }
 
-// Moves every key to a table of newCap slots, narrow or wide. The old table is copied above the
-// new one and read in slot order (sequentially, as a bare loop's growth reads it), with each
+// Moves every key to a table of newCap slots, narrow or wide. A growth of the same layout by at
+// least a quarter goes through growInPlace; any other goes through a copy of the whole old table
+// above the new one, read in slot order (sequentially, as a bare loop's growth reads it), with each
 // slot's first-seen index from an inverse of the order list, so only the order list's updates land
 // at random.
 function rehash(newCap: u32, need: u32, toNarrow: bool): i32 {
+  if (toNarrow == narrow && <u64>newCap >= <u64>cap + <u64>(cap >> 2)) return growInPlace(newCap, need);
   const oldCap = cap;
   const oldBytes = <usize>bytesForCap(oldCap);
   const oldOrderOffset = orderOffset(oldCap);
@@ -420,7 +422,7 @@ function rehash(newCap: u32, need: u32, toNarrow: bool): i32 {
   memory.copy(copyAt, tableBase, oldBytes);
   const oldOrder = copyAt + oldOrderOffset;
   const oldBits = copyAt + oldBitsOffset;
-  for (let id: u32 = 0; id < size; id++) store<u32>(inverseAt + (<usize>load<u32>(oldOrder + (<usize>id << 2)) << 2), id);
+  buildInverse(oldOrder, inverseAt);
   if (toNarrow != fromNarrow) setLayout(toNarrow);
   setCap(newCap);
   grewAtRecord = recordMark;
@@ -444,14 +446,133 @@ function rehash(newCap: u32, need: u32, toNarrow: bool): i32 {
       store<f64>(dst, <f64>load<u32>(src, 4), 8);
       for (let o: usize = 16; o < w; o += 8) store<i64>(dst + o, load<i64>(src + o - 8));
     }
-    store<u32>(orderPtr + (<usize>load<u32>(inverseAt + (<usize>from << 2)) << 2), pos);
-    // Touched bits belong to slots, so they move with them.
-    if (load<u8>(oldBits + <usize>(from >> 3)) & (<u8>1 << <u8>(from & 7))) {
-      const b = bitsPtr + <usize>(pos >> 3);
-      store<u8>(b, load<u8>(b) | (<u8>1 << <u8>(pos & 7)));
-    }
+    moved(from, pos, inverseAt, oldBits);
   }
   return 1;
+}
+
+// inverse[slot] = the first-seen index of the key in old slot `slot`, from the old order list.
+@inline function buildInverse(oldOrder: usize, inverseAt: usize): void {
+  for (let id: u32 = 0; id < size; id++) store<u32>(inverseAt + (<usize>load<u32>(oldOrder + (<usize>id << 2)) << 2), id);
+}
+
+// The key of old slot `from` now sits in slot pos: its first-seen order points there, and its
+// touched bit (bits belong to slots) moves with it.
+@inline function moved(from: u32, pos: u32, inverseAt: usize, oldBits: usize): void {
+  store<u32>(orderPtr + (<usize>load<u32>(inverseAt + (<usize>from << 2)) << 2), pos);
+  if (load<u8>(oldBits + <usize>(from >> 3)) & (<u8>1 << <u8>(from & 7))) {
+    const b = bitsPtr + <usize>(pos >> 3);
+    store<u8>(b, load<u8>(b) | (<u8>1 << <u8>(pos & 7)));
+  }
+}
+
+// One slot (at most 8 + 7 * 8 bytes) while it moves.
+const SLOT_TEMP = memory.data(64, 8);
+
+// Growth without a copy of the old table above the new one: memory that is touched for the first
+// time costs a page fault, and that copy was most of what a growth touched beyond the new table.
+// The old slots move up to the top of the new slot region (memory the new table takes anyway) and
+// are read from there in slot order while the keys go to their new slots from the bottom. As
+// positions grow with the hash (fastrange), a key lands near `newCap / oldCap` times its old slot,
+// below the copy's unread part; a key whose probe would reach that part (a long run near the top)
+// moves the unread rest above the table first, and the growth goes on from there. The old slots
+// before the first empty one (a run that wrapped around the end, whose keys go to the top) are read
+// last, from above the table. Only the inverse of the order list, the old touched bits and those
+// slots are written above the new table.
+function growInPlace(newCap: u32, need: u32): i32 {
+  const oldCap = cap;
+  const w = <usize>width;
+  const n = narrow;
+  const newBytes = <usize>bytesForCap(newCap);
+  const inverseAt = align64(max(tableBase + newBytes, scratchFloor));
+  const oldBitsBytes = <usize>(((oldCap + 63) >> 6) << 3);
+  const oldBits = align64(inverseAt + (<usize>oldCap << 2));
+  const asideAt = align64(oldBits + oldBitsBytes);
+  const end = <f64>asideAt + <f64>oldCap * <f64>w;
+  if (!ensureMemory(end)) {
+    errKeys = <f64>need;
+    errBytes = end;
+    return ERR_MEMORY_GROW;
+  }
+  buildInverse(tableBase + orderOffset(oldCap), inverseAt);
+  memory.copy(oldBits, bitsPtr, oldBitsBytes);
+  // The old slots, slot for slot, at the top of the new slot region.
+  const shift = newCap - oldCap;
+  const copyAt = slotAt(shift);
+  memory.copy(copyAt, tableBase, <usize>oldCap * w);
+  let start: u32 = 0;
+  while (!emptyWord(copyAt + <usize>start * w, n)) start++;
+  // The wrapped run, aside.
+  memory.copy(asideAt, copyAt, <usize>start * w);
+  const restAt = asideAt + <usize>start * w;
+  setCap(newCap);
+  grewAtRecord = recordMark;
+  grewAtSize = size;
+  memory.fill(tableBase, 0, <usize>shift * w);
+  memory.fill(copyAt, 0, <usize>start * w);
+  memory.fill(orderPtr, 0, <usize>(tableBase + newBytes - orderPtr));
+  // Slots of the copy from `unread` on are not read yet (none once the rest is aside).
+  let unread: u32 = shift + start;
+  let aside = false;
+  let from = start;
+  let src = copyAt + <usize>start * w;
+  for (; from < oldCap; from++, src += w) {
+    if (emptyWord(src, n)) continue;
+    copySlot(SLOT_TEMP, src, w);
+    let pos: u32 = 0;
+    if (aside) {
+      pos = emptyFor(hashKey(oldKey(SLOT_TEMP, n)));
+    } else {
+      unread = shift + from + 1;
+      zeroSlot(src, w);
+      pos = emptyBelow(hashKey(oldKey(SLOT_TEMP, n)), unread);
+      if (pos == newCap) {
+        // The rest of the copy aside, out of the probes' way.
+        const rest = <usize>(oldCap - from - 1) * w;
+        memory.copy(restAt, src + w, rest);
+        memory.fill(src + w, 0, rest);
+        src = restAt - w;
+        aside = true;
+        pos = emptyFor(hashKey(oldKey(SLOT_TEMP, n)));
+      }
+    }
+    copySlot(slotAt(pos), SLOT_TEMP, w);
+    moved(from, pos, inverseAt, oldBits);
+  }
+  for (from = 0; from < start; from++) {
+    const at = asideAt + <usize>from * w;
+    if (emptyWord(at, n)) continue;
+    const pos = emptyFor(hashKey(oldKey(at, n)));
+    copySlot(slotAt(pos), at, w);
+    moved(from, pos, inverseAt, oldBits);
+  }
+  return 1;
+}
+
+@inline function emptyWord(p: usize, n: bool): bool {
+  return n ? load<u32>(p) == 0 : load<i64>(p) == 0;
+}
+
+// Slots are 8-byte multiples; a call to memory.copy or fill per slot costs more than the loads.
+@inline function copySlot(dst: usize, src: usize, w: usize): void {
+  for (let o: usize = 0; o < w; o += 8) store<i64>(dst + o, load<i64>(src + o));
+}
+
+@inline function zeroSlot(p: usize, w: usize): void {
+  for (let o: usize = 0; o < w; o += 8) store<i64>(p + o, 0);
+}
+
+// The first empty slot on hash h's probe path, or cap if the path reaches slot `limit` first.
+@inline function emptyBelow(h: u32, limit: u32): u32 {
+  const c = cap;
+  let pos = position(h, c);
+  while (true) {
+    if (pos >= limit) return c;
+    if (wordAt(pos) == 0) return pos;
+    pos++;
+    if (pos == c) pos = 0;
+  }
+  return c;
 }
 
 @inline function oldKey(p: usize, fromNarrow: bool): i64 {
