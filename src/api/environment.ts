@@ -16,6 +16,7 @@ import { runJob } from '../runtime/job_runner.ts';
 import { runJobInWorker } from '../runtime/worker_job_run.ts';
 import type { ExecutorOptions } from '../runtime/executor.ts';
 import { withLoadableKernels } from '../runtime/kernel_provider.ts';
+import { loadOperatorsFor } from '../runtime/operators/index.ts';
 import { HashMapStateBackend } from '../state/state_backend.ts';
 import { SavepointRestoreSettings, snapshotOf } from '../state/savepoint.ts';
 import type { StateBackend } from '../state/state_backend.ts';
@@ -280,7 +281,7 @@ export class StreamExecutionEnvironment {
       throw new Error('No operators defined in streaming topology. Cannot execute. Add a sink first: print(), addSink(...) or executeAndCollect()');
     }
     const taken = this.#takeJob(jobName);
-    const job = this.#executorOptions.kernels === undefined ? withLoadableKernels(taken, this.#config.isKernelsRequired()) : taken;
+    const job = withLoadedOperators(this.#executorOptions.kernels === undefined ? withLoadableKernels(taken, this.#config.isKernelsRequired()) : taken);
     const start = this.#starter(jobName);
     return jobClient(jobName, job instanceof Promise ? startedWhenReady(job.then(start)) : start(job));
   }
@@ -366,6 +367,12 @@ export class StreamExecutionEnvironment {
  * kernels waits for them to load): cancel() before then cancels it as it starts, and a failure
  * to start is the job's failure.
  */
+/** The job once the operators it runs that load on demand are loaded (a job of common operators: at once). */
+function withLoadedOperators(job: Job | Promise<Job>): Job | Promise<Job> {
+  if (job instanceof Promise) return job.then(withLoadedOperators);
+  return loadOperatorsFor(job)?.then(() => job) ?? job;
+}
+
 function startedWhenReady(starting: Promise<RunningJob>): RunningJob {
   let started: RunningJob | null = null;
   let cancelled = false;

@@ -1,5 +1,6 @@
 /** The worker side of `WorkerControl`: imports the job module (or takes a plain graph), wires the mesh ports, runs the task. */
 import { Executor } from '../runtime/executor.ts';
+import { loadOperatorsFor } from '../runtime/operators/index.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import { checkRecords } from './batch_codec.ts';
 import { endpointOf } from './endpoint.ts';
@@ -63,8 +64,10 @@ export class WorkerHost implements WorkerControl {
 
   async startGraph(request: GraphStartRequest): Promise<void> {
     const context = this.#connect(request);
-    await this.#settingUp(() => {
-      const executor = new Executor({ graph: request.graph, functions: new Map() }, {
+    await this.#settingUp(async () => {
+      const job = { graph: request.graph, functions: new Map() };
+      await loadOperatorsFor(job);
+      const executor = new Executor(job, {
         placement: { workerIndex: request.workerIndex, workerCount: request.workerCount, links: this.#peers, rule: request.rule },
       });
       context.publishMetrics(() => executor.subtaskMetrics());

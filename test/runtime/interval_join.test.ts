@@ -11,13 +11,16 @@ import { keyGroupFor } from '../../src/core/key_groups.ts';
 import type { StreamElement } from '../../src/core/elements.ts';
 import { MapStateDescriptor } from '../../src/core/state.ts';
 import { buildPhysicalPlan } from '../../src/plan/physical.ts';
-import { createOperator } from '../../src/runtime/operators/index.ts';
+import { createOperator, loadAllOperators } from '../../src/runtime/operators/index.ts';
 import { OperatorOutput } from '../../src/runtime/output.ts';
 import type { StreamOperator } from '../../src/runtime/operator.ts';
 import { SubtaskState } from '../../src/runtime/subtask_state.ts';
 import { HashMapStateBackend } from '../../src/state/state_backend.ts';
 import type { JobSnapshot } from '../../src/state/snapshot.ts';
 import { jobOf } from '../support/jobs.ts';
+
+// Operators are made here without a job, so the ones loaded on demand are loaded first.
+await loadAllOperators();
 
 interface Elem { key: string; ts: number; source: 'lhs' | 'rhs' }
 const elem = (ts: number, source: 'lhs' | 'rhs'): Elem => ({ key: 'key', ts, source });

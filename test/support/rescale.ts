@@ -10,6 +10,9 @@ import type { Columns, Source, SourceReader } from '../../src/index.ts';
 import { canonicalKey, keyGroupFor, subtaskForKeyGroup } from '../../src/core/key_groups.ts';
 import { loadKernelsFromFile, kernelUrl } from '../../src/kernels/index.ts';
 import { Executor } from '../../src/runtime/executor.ts';
+import type { ExecutorOptions } from '../../src/runtime/executor.ts';
+import { loadOperatorsFor } from '../../src/runtime/operators/index.ts';
+import type { Job } from '../../src/plan/job.ts';
 import type { JobSnapshot } from '../../src/state/snapshot.ts';
 import { jobOf } from './jobs.ts';
 
@@ -79,15 +82,21 @@ function environment(parallelism: number, kernels: boolean): StreamExecutionEnvi
   return env;
 }
 
+/** An executor of `job`, made as the environment makes one: after the operators it runs that load on demand. */
+async function executorOf(job: Job, options: ExecutorOptions): Promise<Executor> {
+  await loadOperatorsFor(job);
+  return new Executor(job, options);
+}
+
 /** Runs the first part at `from` and snapshots it; restores at `to`, snapshots again before any record, and runs to the end. */
 export async function runRescaled(options: RescaleOptions): Promise<{ before: JobSnapshot; after: JobSnapshot }> {
   const kernels = options.kernels ?? false;
   const clock = options.clock ?? (() => 1_000);
-  const first = new Executor(jobOf(environment(options.from, kernels), options.pipeline, options.pauseAt), { clock });
+  const first = await executorOf(jobOf(environment(options.from, kernels), options.pipeline, options.pauseAt), { clock });
   await first.open();
   while (first.step() > 0);
   const before = first.snapshotState(1);
-  const second = new Executor(jobOf(environment(options.to, kernels), options.pipeline, Number.POSITIVE_INFINITY), { clock, restore: before });
+  const second = await executorOf(jobOf(environment(options.to, kernels), options.pipeline, Number.POSITIVE_INFINITY), { clock, restore: before });
   await second.open();
   const after = second.snapshotState(2);
   await second.run('restored');
@@ -95,7 +104,7 @@ export async function runRescaled(options: RescaleOptions): Promise<{ before: Jo
 }
 
 export async function runStraight(pipeline: Pipeline, parallelism: number, kernels = false, clock: () => number = () => 1_000): Promise<void> {
-  await new Executor(jobOf(environment(parallelism, kernels), pipeline, Number.POSITIVE_INFINITY), { clock }).run('straight');
+  await (await executorOf(jobOf(environment(parallelism, kernels), pipeline, Number.POSITIVE_INFINITY), { clock })).run('straight');
 }
 
 /** One line per (key, state or timer): what a snapshot holds of operator `uid`, by canonical key, each with the subtask that held it. */

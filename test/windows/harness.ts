@@ -10,7 +10,7 @@ import { namedRows } from '../../src/core/elements.ts';
 import type { StreamElement } from '../../src/core/elements.ts';
 import { buildPhysicalPlan } from '../../src/plan/physical.ts';
 import type { Job } from '../../src/plan/job.ts';
-import { createOperator } from '../../src/runtime/operators/index.ts';
+import { createOperator, loadAllOperators } from '../../src/runtime/operators/index.ts';
 import { OperatorOutput } from '../../src/runtime/output.ts';
 import type { StreamOperator } from '../../src/runtime/operator.ts';
 import { SubtaskState } from '../../src/runtime/subtask_state.ts';
@@ -18,6 +18,9 @@ import { HashMapStateBackend } from '../../src/state/state_backend.ts';
 import type { JobSnapshot } from '../../src/state/snapshot.ts';
 import { loadKernelsFromFile, kernelUrl } from '../../src/kernels/index.ts';
 import { jobOf } from '../support/jobs.ts';
+
+// Operators are made here without a job, so the ones loaded on demand are loaded first.
+await loadAllOperators();
 
 /** Builds the window on a keyed stream of the harness's records; the returned stream is the window's result. */
 export type WindowBuild<T> = (keyed: KeyedStream<T, unknown>, env: StreamExecutionEnvironment) => { addSink(sink: never): unknown };
