@@ -346,24 +346,34 @@ function insert(d: usize, key: i64, h: u32, p: usize): usize {
   return p;
 }
 
-// Adds v to slot p, whose fields sit at S (sum), MN (min) and MX (max), 0 when not kept: the
-// update passes them as constants, so each field set gets its own loop without field tests.
-@inline function apply(p: usize, v: f64, S: usize, MN: usize, MX: usize): void {
-  const count = load<u32>(p + O_COUNT);
-  store<u32>(p + O_COUNT, count + 1);
-  if (count == 0) {
-    if (S) store<f64>(p + S, v);
+// A row's first event: its fields set to v, at S (sum), MN (min) and MX (max), 0 when not kept
+// (the count is the caller's). The update passes them as constants, so each field set gets its
+// own loop without field tests.
+@inline function firstEvent(p: usize, v: f64, S: usize, MN: usize, MX: usize): void {
+  if (S) store<f64>(p + S, v);
+  if (MN | MX) {
     const o = toOrdinal(v);
     if (MN) store<i64>(p + MN, o);
     if (MX) store<i64>(p + MX, o);
-    return;
   }
+}
+
+// A later event of a row: v added to its fields (the count is the caller's).
+@inline function laterEvent(p: usize, v: f64, S: usize, MN: usize, MX: usize): void {
   if (S) store<f64>(p + S, load<f64>(p + S) + v);
   if (MN | MX) {
     const o = toOrdinal(v);
     if (MN && o < load<i64>(p + MN)) store<i64>(p + MN, o);
     if (MX && o > load<i64>(p + MX)) store<i64>(p + MX, o);
   }
+}
+
+// Adds v to slot p (fields as firstEvent's).
+@inline function apply(p: usize, v: f64, S: usize, MN: usize, MX: usize): void {
+  const count = load<u32>(p + O_COUNT);
+  store<u32>(p + O_COUNT, count + 1);
+  if (count == 0) firstEvent(p, v, S, MN, MX);
+  else laterEvent(p, v, S, MN, MX);
 }
 
 // Events ahead whose slot the update loads while applying one, so that the cache misses of
@@ -481,12 +491,7 @@ function integerKeys(n: i32, keyFormat: i32): i32 {
         room--;
         store<i64>(p, key);
         store<u64>(p + O_COUNT, USED_EMPTY | 1);
-        if (S) store<f64>(p + S, v);
-        if (MN | MX) {
-          const o = toOrdinal(v);
-          if (MN) store<i64>(p + MN, o);
-          if (MX) store<i64>(p + MX, o);
-        }
+        firstEvent(p, v, S, MN, MX);
         break;
       }
       if (load<i64>(p) == key) {
@@ -495,20 +500,10 @@ function integerKeys(n: i32, keyFormat: i32): i32 {
         if (shared && count == 0) {
           // A key carried from the slice before: its first event here.
           firsts++;
-          if (S) store<f64>(p + S, v);
-          if (MN | MX) {
-            const o = toOrdinal(v);
-            if (MN) store<i64>(p + MN, o);
-            if (MX) store<i64>(p + MX, o);
-          }
+          firstEvent(p, v, S, MN, MX);
           break;
         }
-        if (S) store<f64>(p + S, load<f64>(p + S) + v);
-        if (MN | MX) {
-          const o = toOrdinal(v);
-          if (MN && o < load<i64>(p + MN)) store<i64>(p + MN, o);
-          if (MX && o > load<i64>(p + MX)) store<i64>(p + MX, o);
-        }
+        laterEvent(p, v, S, MN, MX);
         break;
       }
       pos = (pos + 1) & mask;
