@@ -362,17 +362,17 @@ export class StreamExecutionEnvironment {
   }
 }
 
-/**
- * A job that starts once `starting` settles (the first job of a thread that needs the WASM
- * kernels waits for them to load): cancel() before then cancels it as it starts, and a failure
- * to start is the job's failure.
- */
 /** The job once the operators it runs that load on demand are loaded (a job of common operators: at once). */
 function withLoadedOperators(job: Job | Promise<Job>): Job | Promise<Job> {
   if (job instanceof Promise) return job.then(withLoadedOperators);
   return loadOperatorsFor(job)?.then(() => job) ?? job;
 }
 
+/**
+ * A job that starts once `starting` settles (the first job of a thread that needs the WASM
+ * kernels waits for them to load): cancel() before then cancels it as it starts, and a failure
+ * to start is the job's failure.
+ */
 function startedWhenReady(starting: Promise<RunningJob>): RunningJob {
   let started: RunningJob | null = null;
   let cancelled = false;
