@@ -370,8 +370,8 @@ function withLoadedOperators(job: Job | Promise<Job>): Job | Promise<Job> {
 
 /**
  * A job that starts once `starting` settles (the first job of a thread that needs the WASM
- * kernels waits for them to load): cancel() before then cancels it as it starts, and a failure
- * to start is the job's failure.
+ * kernels, or an operator loaded on demand, waits for them to load): cancel() before then
+ * cancels it as it starts, and a failure to start is the job's failure.
  */
 function startedWhenReady(starting: Promise<RunningJob>): RunningJob {
   let started: RunningJob | null = null;
