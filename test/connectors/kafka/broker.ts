@@ -116,6 +116,14 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
     'group.initial.rebalance.delay.ms=0',
     // Markers of a committed transaction are written at once, not on the next abort-check tick.
     'transaction.abort.timed.out.transaction.cleanup.interval.ms=1000',
+    // The tests write records stamped 1000 + i ms after 1970: under the default retention (7 days)
+    // a retention check deletes every segment of such a topic at once, and a source built after it
+    // reads nothing (or a reader mid-topic fails, out of range). Kept for good, and checked every
+    // second from the start so that a broker that deletes them does so in every run, not only when
+    // its first check (30 s after start by default) falls inside a test reading them.
+    'log.retention.ms=-1',
+    'log.retention.check.interval.ms=1000',
+    'log.initial.task.delay.ms=1000',
     '',
   ].join('\n'));
   const classpath = join(lib, '*');

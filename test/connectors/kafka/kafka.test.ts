@@ -3,7 +3,7 @@
  * use), one KRaft node on 127.0.0.1 started for this file and stopped after. The consumer that
  * checks the exactly-once sink is kafkajs, a client independent of the one the connectors use.
  */
-import { Admin, Producer } from '@platformatic/kafka';
+import { Admin, Consumer, Producer } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -63,25 +63,47 @@ function sourceOf(topic: string) {
   return KafkaSource.builder<Reading>().setBootstrapServers(broker.bootstrap).setTopics(topic).setDeserializer(KafkaDeserializers.json<Reading>());
 }
 
+/** Each partition's end offset and last stable offset (read_committed's end), for a failure message. */
+async function endOffsets(topic: string): Promise<string> {
+  const client = new Consumer({ clientId: 'eddy-check', bootstrapBrokers: [broker.bootstrap], groupId: 'eddy-check-offsets' });
+  try {
+    const [end, stable] = await Promise.all(([0, 1] as const).map((isolationLevel) => client.listOffsets({ topics: [topic], isolationLevel })));
+    return end.get(topic)!.map((e, p) => `${topic}:${p} ends at ${e}, stable to ${stable.get(topic)![p]}`).join('; ');
+  } catch (error) {
+    return `the end offsets could not be listed: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    await client.close();
+  }
+}
+
 /** Every record of a topic, read with isolation.level=read_committed by kafkajs, once `count` have come. */
 async function readCommitted(topic: string, count: number): Promise<string[]> {
   const consumer = new Kafka({ clientId: 'eddy-check', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
     .consumer({ groupId: `check-${topic}`, readUncommitted: false });
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
   const seen: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`read ${seen.length} of ${count} committed records of ${topic} in 30 s`)), 30_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        seen.push(message.value!.toString());
-        if (seen.length >= count) { clearTimeout(timer); resolve(); }
-      },
+  const byPartition = new Map<number, number>();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Says whether the missing records were never written or are held back by an open transaction.
+        const counts = [...byPartition].sort(([a], [b]) => a - b).map(([p, n]) => `${n} from ${topic}:${p}`).join(', ');
+        void endOffsets(topic).then((ends) => reject(new Error(`read ${seen.length} of ${count} committed records of ${topic} in 30 s (${counts || 'none'}; ${ends})`)));
+      }, 30_000);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          seen.push(message.value!.toString());
+          byPartition.set(partition, (byPartition.get(partition) ?? 0) + 1);
+          if (seen.length >= count) { clearTimeout(timer); resolve(); }
+        },
+      });
     });
-  });
-  // Anything beyond `count` (a duplicate) would arrive with what came: wait one more fetch for it.
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  await consumer.disconnect();
+    // Anything beyond `count` (a duplicate) would arrive with what came: wait one more fetch for it.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  } finally {
+    await consumer.disconnect();
+  }
   return seen;
 }
 
@@ -240,6 +262,19 @@ describe.skipIf(missing !== null)('KafkaSource against a real broker', () => {
       for (let id = partition; id < 3_000; id += 3) expected.push(sum += id);
     }
     expect(sums.map((r) => r.id).sort((x, y) => x - y)).toEqual(expected.sort((x, y) => x - y));
+  });
+
+  it('keeps records stamped in 1970 (as these tests write them) through the broker\'s retention checks', async () => {
+    // The broker checks retention every second (broker.ts); under Kafka's default retention.ms
+    // (7 days) a check deletes every segment of a topic whose records are all older, and a bounded
+    // source built after it reads nothing.
+    await createTopic('old', 2);
+    await produce('old', 0, 4, 2);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const source = await sourceOf('old').setBounded(OffsetsInitializer.latest()).build();
+    expect(source.partitions()).toEqual([0, 1].map((partition) => ({ topic: 'old', partition, startingOffset: 0, stoppingOffset: 2 })));
+    const out = await StreamExecutionEnvironment.getExecutionEnvironment().fromSource(source, WatermarkStrategy.noWatermarks(), 'Kafka').executeAndCollect();
+    expect([...out].sort(byId)).toEqual(readings(0, 4, 2));
   });
 
   it('fails in bounded time, naming the bootstrap servers and the fix, when no broker is there', async () => {
