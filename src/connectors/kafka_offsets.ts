@@ -64,12 +64,58 @@ function checkReset(reset: string, where: string): void {
 const EARLIEST = -2n;
 const LATEST = -1n;
 
+/**
+ * What a ListOffsets answer says of a partition whose leadership is still settling (a topic just
+ * made, a leader moving): Kafka's own consumer asks again, with fresh metadata, until its API
+ * timeout.
+ */
+const SETTLING = new Set(['LEADER_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER', 'UNKNOWN_TOPIC_OR_PARTITION', 'OFFSET_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH']);
+
+/** How long, and how often, ListOffsets is asked again while partitions settle. */
+export interface SettleRetry {
+  readonly timeoutMs: number;
+  readonly delayMs: number;
+}
+
+const SETTLE_RETRY: SettleRetry = { timeoutMs: 30_000, delayMs: 250 };
+
+/** The Kafka error names (apiId) at the leaves of a client error, or null when a leaf has none. */
+function protocolErrorIds(error: unknown): string[] | null {
+  const ids: string[] = [];
+  const walk = (e: unknown): boolean => {
+    const inner = (e as { errors?: unknown[] } | null)?.errors;
+    if (Array.isArray(inner) && inner.length > 0) return inner.every(walk);
+    const id = (e as { apiId?: unknown } | null)?.apiId;
+    if (typeof id !== 'string') return false;
+    ids.push(id);
+    return true;
+  };
+  return walk(error) ? [...new Set(ids)] : null;
+}
+
 /** One offset per partition, in the order given. */
 export async function resolveOffsets(
   spec: OffsetsSpec, client: Consumer, partitions: readonly TopicPartition[], groupId: string | null, isolationLevel: 0 | 1,
+  retry: SettleRetry = SETTLE_RETRY,
 ): Promise<number[]> {
   const topics = [...new Set(partitions.map((p) => p.topic))];
-  const listed = async (timestamp: bigint): Promise<Map<string, bigint[]>> => client.listOffsets({ topics, timestamp, isolationLevel });
+  const listed = async (timestamp: bigint): Promise<Map<string, bigint[]>> => {
+    const deadline = Date.now() + retry.timeoutMs;
+    for (;;) {
+      try {
+        return await client.listOffsets({ topics, timestamp, isolationLevel });
+      } catch (error) {
+        const ids = protocolErrorIds(error);
+        if (ids === null || !ids.every((id) => SETTLING.has(id))) throw error;
+        if (Date.now() + retry.delayMs > deadline) {
+          throw new Error(`the brokers still answered ${ids.join(', ')} for the partitions of ${topics.map((t) => `"${t}"`).join(', ')} after ${retry.timeoutMs / 1000} s (their leaders are not settled). Fix: build the source again once the topics' partitions have leaders`);
+        }
+        // The answer may come from a broker that no longer leads: ask with fresh metadata.
+        client.clearMetadata();
+        await new Promise((resolve) => setTimeout(resolve, retry.delayMs));
+      }
+    }
+  };
   const pick = (offsets: Map<string, bigint[]>, { topic, partition }: TopicPartition) => offsets.get(topic)?.[partition] ?? -1n;
   // An offset the answer must hold: a partition it leaves out, or gives -1 (as a broker does for a
   // partition whose leader is not elected yet), would otherwise start or stop nowhere, and a
