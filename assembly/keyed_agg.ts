@@ -29,31 +29,6 @@ export function checkKeys(n: i32, format: i32): i32 {
   return 0;
 }
 
-// Widens IN_KEYS to i64 in place (the window kernel reads them so); backwards so no unread key
-// is overwritten.
-export function widenKeys(n: i32, format: i32): i32 {
-  if (format == KEYS_I32) {
-    for (let i = n - 1; i >= 0; i--) store<i64>(inKeys + (<usize>i << 3), <i64>load<i32>(inKeys + (<usize>i << 2)));
-  } else if (format == KEYS_U32) {
-    for (let i = n - 1; i >= 0; i--) store<i64>(inKeys + (<usize>i << 3), <i64>load<u32>(inKeys + (<usize>i << 2)));
-  } else if (format == KEYS_F64) {
-    // Checked before any record is applied, so a bad key leaves the table untouched.
-    for (let i = 0; i < n; i++) {
-      const f = load<f64>(inKeys + (<usize>i << 3));
-      if (!(Math.abs(f) < 9223372036854775808.0) || Math.trunc(f) != f) {
-        errRecord = i;
-        errKey = f;
-        return ERR_NOT_INTEGER_KEY;
-      }
-    }
-    for (let i = 0; i < n; i++) {
-      const p = inKeys + (<usize>i << 3);
-      store<i64>(p, <i64>load<f64>(p));
-    }
-  }
-  return 0;
-}
-
 export function changedBegin(): void {
   if (changedSpilled || changedCount > (cap >> 5)) {
     memory.fill(bitsPtr, 0, <usize>(((cap + 63) >> 6) << 3));
