@@ -117,9 +117,9 @@ export async function resolveOffsets(
     }
   };
   const pick = (offsets: Map<string, bigint[]>, { topic, partition }: TopicPartition) => offsets.get(topic)?.[partition] ?? -1n;
-  // An offset the answer must hold: a partition it leaves out, or gives -1 (as a broker does for a
-  // partition whose leader is not elected yet), would otherwise start or stop nowhere, and a
-  // bounded read would take it for empty.
+  // An offset the answer must hold: a partition it leaves out, or gives as -1, would otherwise
+  // start or stop nowhere, and a bounded read would take it for empty. (A partition whose leader
+  // is settling comes as an error the client throws, which listed() asks again about.)
   const known = (offsets: Map<string, bigint[]>, p: TopicPartition): number => {
     const offset = pick(offsets, p);
     if (offset < 0n) throw new Error(`the brokers listed no offset for partition ${p.topic}:${p.partition} (a partition without a leader yet answers so). Fix: build the source again once the topic's partitions have leaders`);
