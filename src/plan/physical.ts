@@ -84,7 +84,7 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
       const { local } = twoPhase;
       const clash = uids.get(local.uid);
       if (clash !== undefined) {
-        throw new Error(`uid "${local.uid}" (the local phase of ${describeOperator(spec)}) is used by "${clash.name}" too: uids must be unique within a job`);
+        throw new Error(`uid "${local.uid}" (the local phase of ${describeOperator(spec)}) is used by "${clash.name}" too: uids must be unique within a job. Fix: give "${clash.name}" another uid, or env.getConfig().setAggPhaseStrategy('ONE_PHASE')`);
       }
       uids.set(local.uid, local.spec);
       byId.set(local.spec.id, local);

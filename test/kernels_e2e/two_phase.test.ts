@@ -84,6 +84,14 @@ describe('two-phase keyed aggregation in BATCH (a local phase chained to each pr
     expect(kinds(offloaded)).toEqual(['Columnar Source', 'Keyed Aggregation (sum)', 'Sink']);
   });
 
+  it('refuses a uid that clashes with the local phase\'s, naming both operators and the fix', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2).setRuntimeMode(RuntimeExecutionMode.BATCH);
+    // The clashing operator comes before the aggregation, so the planner meets it before the local phase.
+    env.fromColumns({ key: Int32Array.from([1, 2]), value: Float64Array.from([3, 4]) }).name('Readings').uid('agg-local')
+      .keyBy('key').sum('value').uid('agg').addSink({ invoke: () => {} });
+    await expect(env.execute('clash')).rejects.toThrow(new Error(`uid "agg-local" (the local phase of Keyed Aggregation (sum) (uid agg)) is used by "Readings" too: uids must be unique within a job. Fix: give "Readings" another uid, or env.getConfig().setAggPhaseStrategy('ONE_PHASE')`));
+  });
+
   it('rejects another strategy, naming the setter and the choices', () => {
     const config = StreamExecutionEnvironment.getExecutionEnvironment().getConfig();
     expect(() => config.setAggPhaseStrategy('TWO_PHASE' as Phases)).toThrow(new Error(`setAggPhaseStrategy("TWO_PHASE"): expected 'AUTO' or 'ONE_PHASE'`));
