@@ -62,13 +62,16 @@ function occasionalOf(node: NodeSpec, fn: unknown): Occasional | null {
  */
 export function loadOperatorsFor(job: Job): Promise<void> | null {
   const missing = new Set<Occasional>();
+  let windows = false;
   for (const node of job.graph.nodes) {
     const which = occasionalOf(node, job.functions.get(node.id)?.fn);
+    windows ||= which === 'window';
     if (which !== null && !loaded.has(which)) missing.add(which);
   }
-  // Whether a window runs in the kernels is the physical plan's decision: any window loads both.
-  const windowKernel = windowKernelOperator === null && missing.has('window');
-  return missing.size === 0 ? null : load(missing, windowKernel);
+  // Whether a window runs in the kernels is the physical plan's decision: any window loads both,
+  // each on its own, as either import may have failed while the other came.
+  const windowKernel = windows && windowKernelOperator === null;
+  return missing.size === 0 && !windowKernel ? null : load(missing, windowKernel);
 }
 
 /** Every occasional operator, for code that creates operators without a job (tests' harnesses). */
