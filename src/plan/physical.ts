@@ -48,6 +48,8 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
   const { config } = graph;
   const byId = new Map<number, PhysicalNode>();
   const uids = new Map<string, NodeSpec>();
+  // The aggregation each local phase's uid belongs to: a clash with one names the fix, whichever comes first.
+  const localPhaseOf = new Map<string, NodeSpec>();
   const nodes: PhysicalNode[] = [];
   // Nodes the planner adds (local phases) take ids after the program's, the same in every worker.
   let nextId = graph.nodes.reduce((max, n) => Math.max(max, n.id), -1) + 1;
@@ -55,6 +57,8 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
   for (const spec of graph.nodes) {
     const uid = operatorUid(spec);
     const clash = uids.get(uid);
+    const aggregation = localPhaseOf.get(uid);
+    if (aggregation !== undefined) throw localPhaseClash(uid, aggregation, spec);
     if (clash !== undefined) {
       throw new Error(`uid "${uid}" is used by two operators, "${clash.name}" and "${spec.name}": uids must be unique within a job because state is restored by uid`);
     }
@@ -83,10 +87,9 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
     if (twoPhase !== null) {
       const { local } = twoPhase;
       const clash = uids.get(local.uid);
-      if (clash !== undefined) {
-        throw new Error(`uid "${local.uid}" (the local phase of ${describeOperator(spec)}) is used by "${clash.name}" too: uids must be unique within a job. Fix: give "${clash.name}" another uid, or env.getConfig().setAggPhaseStrategy('ONE_PHASE')`);
-      }
+      if (clash !== undefined) throw localPhaseClash(local.uid, spec, clash);
       uids.set(local.uid, local.spec);
+      localPhaseOf.set(local.uid, spec);
       byId.set(local.spec.id, local);
       nodes.push(local);
       nextId++;
@@ -96,6 +99,10 @@ export function buildPhysicalPlan(graph: JobGraph, options: PlanOptions = {}): P
     nodes.push(node);
   }
   return { config, nodes };
+}
+
+function localPhaseClash(uid: string, aggregation: NodeSpec, other: NodeSpec): Error {
+  return new Error(`uid "${uid}" (the local phase of ${describeOperator(aggregation)}) is used by "${other.name}" too: uids must be unique within a job. Fix: give "${other.name}" another uid, or env.getConfig().setAggPhaseStrategy('ONE_PHASE')`);
 }
 
 /** Flink's StreamGraph rule: no partitioning means forward or rebalance; an explicit forward must keep the parallelism. */
