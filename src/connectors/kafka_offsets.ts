@@ -57,6 +57,19 @@ export class OffsetsInitializer {
   }
 }
 
+/**
+ * Where a reader goes when its offset is out of range (below what the broker still holds, or past
+ * the end): Flink sets the consumer's auto.offset.reset from the starting offsets' initializer.
+ */
+export function outOfRangeReset(starting: OffsetsSpec): OffsetResetStrategy {
+  switch (starting.kind) {
+    case 'earliest': return 'EARLIEST';
+    case 'latest': return 'LATEST';
+    case 'timestamp': return 'NONE';
+    case 'committed': case 'offsets': return starting.reset;
+  }
+}
+
 function checkReset(reset: string, where: string): void {
   if (reset !== 'EARLIEST' && reset !== 'LATEST' && reset !== 'NONE') throw new Error(`OffsetsInitializer.${where}(reset): reset is 'EARLIEST', 'LATEST' or 'NONE', got ${JSON.stringify(reset)}`);
 }
@@ -80,7 +93,7 @@ export interface SettleRetry {
 const SETTLE_RETRY: SettleRetry = { timeoutMs: 30_000, delayMs: 250 };
 
 /** The Kafka error names (apiId) at the leaves of a client error, or null when a leaf has none. */
-function protocolErrorIds(error: unknown): string[] | null {
+export function protocolErrorIds(error: unknown): string[] | null {
   const ids: string[] = [];
   const walk = (e: unknown): boolean => {
     const inner = (e as { errors?: unknown[] } | null)?.errors;

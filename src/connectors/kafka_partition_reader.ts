@@ -1,6 +1,8 @@
 import type { SourceReader, TimestampedRecords } from '../core/source.ts';
 import { clientOptions, closeQuietly, Consumer, kafkaError } from './kafka_client.ts';
 import type { TopicPartition } from './kafka_client.ts';
+import { protocolErrorIds, resolveOffsets } from './kafka_offsets.ts';
+import type { OffsetResetStrategy } from './kafka_offsets.ts';
 import type { KafkaRecordDeserializer } from './kafka_records.ts';
 
 /** Where a partition's reader is: the next offset to read, and (bounded) the offset it stops before. */
@@ -19,6 +21,8 @@ export interface PartitionReaderOptions<T> {
   readonly deserializer: KafkaRecordDeserializer<T>;
   /** The consumer group completed checkpoints' offsets are committed to, or null. */
   readonly commitGroup: string | null;
+  /** Where to go on when the broker no longer holds the reader's offset (retention, deleted records), or not yet. */
+  readonly outOfRange: OffsetResetStrategy;
 }
 
 const IS_TRANSACTIONAL = 0x10;
@@ -195,15 +199,39 @@ export class KafkaPartitionReader<T> implements SourceReader<T> {
         continue;
       }
       const leader = topic.partitions[split.partition].leader;
-      const response = await this.#client.fetch({
-        node: leader, maxWaitTime: FETCH_WAIT_MS, minBytes: 1, maxBytes: PARTITION_MAX_BYTES * 4, isolationLevel,
-        topics: [{ topicId: topic.id, partitions: [{ partition: split.partition, fetchOffset: BigInt(this.#fetchOffset), partitionMaxBytes: PARTITION_MAX_BYTES, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }],
-      });
+      let response;
+      try {
+        response = await this.#client.fetch({
+          node: leader, maxWaitTime: FETCH_WAIT_MS, minBytes: 1, maxBytes: PARTITION_MAX_BYTES * 4, isolationLevel,
+          topics: [{ topicId: topic.id, partitions: [{ partition: split.partition, fetchOffset: BigInt(this.#fetchOffset), partitionMaxBytes: PARTITION_MAX_BYTES, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }],
+        });
+      } catch (error) {
+        if (this.#closed || protocolErrorIds(error)?.join() !== 'OFFSET_OUT_OF_RANGE') throw error;
+        await this.#resetOutOfRange();
+        continue;
+      }
       if (this.#closed) return;
       const before = this.#buffer.length;
       for (const part of response.responses[0]?.partitions ?? []) this.#take(part, stop);
       if (this.#buffer.length > before || (stop !== null && this.#fetchOffset >= stop)) this.#signal();
     }
+  }
+
+  /**
+   * Kafka's consumer under auto.offset.reset: the reader's offset is gone (retention or deleted
+   * records took it while the job was down, or a given offset was below the log start) or past the
+   * end. The records skipped are lost to the job, so this says so.
+   */
+  async #resetOutOfRange(): Promise<void> {
+    const { where, split, isolationLevel, outOfRange, position: { stop } } = this.#options;
+    const at = `${split.topic}:${split.partition}`;
+    if (outOfRange === 'NONE') {
+      throw new Error(`${where}: offset ${this.#fetchOffset} of ${at} is out of range (the broker no longer holds it, or not yet), and the starting offsets' reset strategy is NONE. Fix: a starting OffsetsInitializer with a reset strategy, e.g. OffsetsInitializer.committedOffsets('EARLIEST')`);
+    }
+    const [offset] = await resolveOffsets({ kind: outOfRange === 'EARLIEST' ? 'earliest' : 'latest' }, this.#client, [split], null, isolationLevel);
+    const to = stop === null ? offset : Math.min(offset, stop);
+    console.warn(`${where}: offset ${this.#fetchOffset} of ${at} is out of range (the broker no longer holds it, or not yet); reading on from ${to}, the ${outOfRange.toLowerCase()} offset, as its starting offsets' reset strategy says`);
+    this.#fetchOffset = to;
   }
 
   /** Buffers one partition's fetched batches, skipping markers and (read_committed) aborted transactions. */

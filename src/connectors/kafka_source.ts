@@ -1,7 +1,8 @@
 import type { Boundedness, Source, SourceReader, SourceReaderContext } from '../core/source.ts';
 import { clientOptions, closeQuietly, Consumer, kafkaError, parseBootstrapServers, topicPartitions } from './kafka_client.ts';
 import type { TopicPartition } from './kafka_client.ts';
-import { OffsetsInitializer, resolveOffsets } from './kafka_offsets.ts';
+import { OffsetsInitializer, outOfRangeReset, resolveOffsets } from './kafka_offsets.ts';
+import type { OffsetResetStrategy } from './kafka_offsets.ts';
 import { KafkaPartitionReader } from './kafka_partition_reader.ts';
 import type { PartitionPosition } from './kafka_partition_reader.ts';
 import type { KafkaRecordDeserializer } from './kafka_records.ts';
@@ -21,6 +22,8 @@ interface SourceSettings<T> {
   readonly clientId: string;
   readonly isolationLevel: 0 | 1;
   readonly deserializer: KafkaRecordDeserializer<T>;
+  /** Where a reader whose offset the broker no longer holds (or not yet) goes on: the starting offsets' reset strategy. */
+  readonly outOfRange: OffsetResetStrategy;
 }
 
 const WHERE = 'KafkaSource';
@@ -66,7 +69,7 @@ export class KafkaSource<T> implements Source<T> {
     const s = this.#settings;
     return new KafkaPartitionReader<T>({
       where: WHERE, servers: s.servers, clientId: `${s.clientId}-${context.subtaskIndex}`, split, position,
-      isolationLevel: s.isolationLevel, deserializer: s.deserializer, commitGroup: s.commitGroup,
+      isolationLevel: s.isolationLevel, deserializer: s.deserializer, commitGroup: s.commitGroup, outOfRange: s.outOfRange,
     });
   }
 }
@@ -175,6 +178,7 @@ export class KafkaSourceBuilder<T> {
       const splits = partitions.map((p, i) => ({ ...p, start: starts[i], stop: stops === null ? null : Math.max(starts[i], stops[i]) }));
       const settings: SourceSettings<T> = {
         servers, topics: this.#topics, groupId: this.#groupId, commitGroup: this.#commitOffsets === false ? null : this.#groupId, clientId: this.#clientId, isolationLevel: this.#isolationLevel, deserializer: this.#deserializer,
+        outOfRange: outOfRangeReset(this.#starting.spec),
       };
       return this.#make(settings, splits, this.#stopping !== null);
     } finally {

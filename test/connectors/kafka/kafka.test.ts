@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProcessFunction, RestartStrategies, StreamExecutionEnvironment, WatermarkStrategy } from '../../../src/index.ts';
 import type { CheckpointListener, Collector, ProcessContext } from '../../../src/index.ts';
 import { KafkaDeserializers, KafkaSerializers, KafkaSink, KafkaSource, OffsetsInitializer } from '../../../src/connectors/kafka.ts';
@@ -184,6 +184,31 @@ describe.skipIf(missing !== null)('KafkaSource against a real broker', () => {
     await expect(sourceOf('bounded').setGroupId('nobody').setStartingOffsets(OffsetsInitializer.committedOffsets()).build()).rejects.toThrow(new Error(
       'KafkaSource: starting offsets: consumer group "nobody" has no committed offset for bounded:0, bounded:1, bounded:2, and the reset strategy is NONE. Fix: OffsetsInitializer.committedOffsets(\'EARLIEST\') (or \'LATEST\') says where such partitions start'));
     expect(await run(OffsetsInitializer.committedOffsets('EARLIEST')).then((ids) => ids.length)).toBe(60);
+  });
+
+  it('reads on where its starting offsets\' reset strategy says when the broker no longer holds its offset, as Flink\'s consumer does', async () => {
+    await createTopic('trimmed', 1);
+    await produce('trimmed', 0, 10, 1);
+    await admin.deleteRecords({ topics: [{ name: 'trimmed', partitions: [{ partition: 0, offset: 6n }] }] });
+    const run = async (starting: OffsetsInitializer) => {
+      const source = await sourceOf('trimmed').setStartingOffsets(starting).setBounded(OffsetsInitializer.offsets({ 'trimmed:0': 10 })).build();
+      return (await StreamExecutionEnvironment.getExecutionEnvironment().fromSource(source, WatermarkStrategy.noWatermarks(), 'Kafka').executeAndCollect()).map((r) => r.id);
+    };
+    const warned: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((message: string) => { warned.push(message); });
+    try {
+      // Offset 2 was deleted: given offsets reset to the earliest by default, or as they say.
+      expect(await run(OffsetsInitializer.offsets({ 'trimmed:0': 2 }))).toEqual([6, 7, 8, 9]);
+      expect(await run(OffsetsInitializer.offsets({ 'trimmed:0': 2 }, 'LATEST'))).toEqual([]);
+      expect(warned).toEqual(['earliest offset, 6', 'latest offset, 10'].map((to) => {
+        const [which, offset] = to.split(', ');
+        return `KafkaSource: offset 2 of trimmed:0 is out of range (the broker no longer holds it, or not yet); reading on from ${offset}, the ${which}, as its starting offsets' reset strategy says`;
+      }));
+    } finally {
+      warn.mockRestore();
+    }
+    await expect(run(OffsetsInitializer.offsets({ 'trimmed:0': 2 }, 'NONE'))).rejects.toMatchObject({ operatorName: 'Kafka', message:
+      'Operator "Kafka" (uid source-0, subtask 1/1) failed: KafkaSource: offset 2 of trimmed:0 is out of range (the broker no longer holds it, or not yet), and the starting offsets\' reset strategy is NONE. Fix: a starting OffsetsInitializer with a reset strategy, e.g. OffsetsInitializer.committedOffsets(\'EARLIEST\')' });
   });
 
   it('commits each completed checkpoint\'s offsets to its group (commit.offsets.on.checkpoint): while reading, and an ended split\'s at the final checkpoint', async () => {

@@ -3,7 +3,7 @@
 import { MultipleErrors, ResponseError } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import type { Consumer, TopicPartition } from '../../../src/connectors/kafka_client.ts';
-import { OffsetsInitializer, resolveOffsets } from '../../../src/connectors/kafka_offsets.ts';
+import { OffsetsInitializer, outOfRangeReset, resolveOffsets } from '../../../src/connectors/kafka_offsets.ts';
 
 function answering(listed: Map<string, bigint[]>): Consumer {
   return { listOffsets: () => Promise.resolve(listed) } as unknown as Consumer;
@@ -67,5 +67,16 @@ describe('resolveOffsets', () => {
     const failing = answeringInTurn([other]);
     await expect(resolveOffsets(OffsetsInitializer.latest().spec, failing.client, PARTITIONS, null, 0, QUICK)).rejects.toBe(other);
     expect(failing.asked()).toBe(1);
+  });
+});
+
+describe('outOfRangeReset', () => {
+  it('is the starting initializer\'s reset strategy, as Flink sets the consumer\'s auto.offset.reset from it', () => {
+    const resets = [
+      OffsetsInitializer.earliest(), OffsetsInitializer.latest(), OffsetsInitializer.timestamp(1_000),
+      OffsetsInitializer.committedOffsets(), OffsetsInitializer.committedOffsets('LATEST'),
+      OffsetsInitializer.offsets({ 'in:0': 3 }), OffsetsInitializer.offsets({ 'in:0': 3 }, 'NONE'),
+    ].map((initializer) => outOfRangeReset(initializer.spec));
+    expect(resets).toEqual(['EARLIEST', 'LATEST', 'NONE', 'NONE', 'LATEST', 'EARLIEST', 'NONE']);
   });
 });
