@@ -2,13 +2,13 @@ import type {
   AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor, MapState, MapStateDescriptor,
   ReducingState, ReducingStateDescriptor, StateDescriptor, ValueState, ValueStateDescriptor,
 } from '../core/state.ts';
-import { canonicalKey, inKeyGroupRange } from '../core/key_groups.ts';
+import { canonicalKey, inKeyGroupRange, keyGroupFor } from '../core/key_groups.ts';
 import type { KeyGroupRange } from '../core/key_groups.ts';
 import { reduceFunctionOf } from '../core/user_functions.ts';
 import {
   HeapAggregatingState, HeapListState, HeapMapState, HeapReducingState, HeapValueState,
 } from './heap_state_handles.ts';
-import type { CurrentKey } from './heap_state_handles.ts';
+import { CurrentKey } from './heap_state_handles.ts';
 import { HeapStateTable } from './heap_state_table.ts';
 import { copyStateValue } from './heap_value_copy.ts';
 import type { NamespaceCell, SnapshotVersions } from './heap_state_table.ts';
@@ -92,7 +92,7 @@ class NamespacedHeapStateStore extends HeapStateStore implements NamespacedState
  */
 export class HeapKeyedStateBackend implements KeyedStateBackend {
   readonly keyGroups: KeyGroupRange;
-  private readonly current: CurrentKey = { canonical: undefined, key: undefined, keyGroup: -1 };
+  private readonly current = new CurrentKey();
   private readonly tables = new Map<string, HeapStateTable>();
   private readonly own: HeapStateStore;
   private readonly owner: string;
@@ -110,11 +110,17 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   setCurrentKey(key: unknown, keyGroup: number): void {
-    const c = this.current;
-    c.key = key;
-    c.keyGroup = keyGroup;
     // A number is its own canonical key: the usual key type, decided here without a call.
-    c.canonical = typeof key === 'number' ? key : canonicalKey(key);
+    this.current.set(key, typeof key === 'number' ? key : canonicalKey(key), keyGroup);
+    const perRecord = this.ttl.perRecord;
+    if (perRecord !== null) for (const cleanup of perRecord) cleanup();
+  }
+
+  selectCurrentKey(key: unknown, maxParallelism: number): void {
+    if (typeof key === 'number') this.current.select(key, key, maxParallelism);
+    else if (typeof key === 'string') this.current.select(key, canonicalKey(key), maxParallelism);
+    // Other keys are hashed now, which checks that they can be keys (keyGroupFor throws on one that cannot).
+    else this.current.set(key, canonicalKey(key), keyGroupFor(key, maxParallelism));
     const perRecord = this.ttl.perRecord;
     if (perRecord !== null) for (const cleanup of perRecord) cleanup();
   }
@@ -192,6 +198,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       if (part.kind !== 'heap') continue;
       // Values are copied (a savepoint's parts may start several jobs, and the job mutates what it
       // holds); keys and namespaces are immutable, so they are shared.
+      const restoring = new CurrentKey();
       for (const s of part.states) {
         const table = this.tableOf(s.name, s.kind);
         this.ttl.restored(s.name, s.ttl === true);
@@ -201,7 +208,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
             ? new Map((value as [unknown, unknown][]).map(([k, v]) => [canonicalKey(k), [k, copyStateValue(v)]]))
             : copyStateValue(value);
           const ns = namespace === null ? { canonical: null, value: null } : { canonical: canonicalKey(namespace), value: namespace };
-          table.set(canonicalKey(key), key, kg, ns, stored);
+          restoring.set(key, canonicalKey(key), kg);
+          table.set(restoring, ns, stored);
         }
       }
     }

@@ -1,13 +1,49 @@
 import type { AggregateFunction } from '../core/functions.ts';
 import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../core/state.ts';
-import { canonicalKey } from '../core/key_groups.ts';
+import { canonicalKey, keyGroupFor } from '../core/key_groups.ts';
 import type { HeapStateTable, NamespaceCell } from './heap_state_table.ts';
 
-/** Where the current key lives; handles read it on every call, as Flink's state objects do. */
-export interface CurrentKey {
-  canonical: unknown;
-  key: unknown;
-  keyGroup: number;
+/** A key as a state table stores it: canonical (the Map key), as the job gave it, and its key group. */
+export interface KeyRef {
+  readonly canonical: unknown;
+  readonly key: unknown;
+  readonly keyGroup: number;
+}
+
+/**
+ * Where the current key lives; handles read it on every call, as Flink's state objects do. A key
+ * set without its key group (`select`) has it derived on first ask: a table needs it only for a
+ * key it has not seen, and a timer when one is registered, so a record of a known key hashes nothing.
+ */
+export class CurrentKey implements KeyRef {
+  canonical: unknown = undefined;
+  key: unknown = undefined;
+  /** -1 until derived, for a key set by `select`. */
+  private group = -1;
+  private maxParallelism = 1;
+
+  set(key: unknown, canonical: unknown, keyGroup: number): void {
+    this.key = key;
+    this.canonical = canonical;
+    this.group = keyGroup;
+  }
+
+  /** The key, its key group (over `maxParallelism` groups) left to derive when asked for. */
+  select(key: unknown, canonical: unknown, maxParallelism: number): void {
+    this.key = key;
+    this.canonical = canonical;
+    this.group = -1;
+    this.maxParallelism = maxParallelism;
+  }
+
+  get keyGroup(): number {
+    return this.group >= 0 ? this.group : this.derive();
+  }
+
+  private derive(): number {
+    this.group = keyGroupFor(this.key, this.maxParallelism);
+    return this.group;
+  }
 }
 
 abstract class Handle {
@@ -23,8 +59,7 @@ abstract class Handle {
     return this.table.get(this.current.canonical, this.ns);
   }
   protected write(value: unknown): void {
-    const c = this.current;
-    this.table.set(c.canonical, c.key, c.keyGroup, this.ns, value);
+    this.table.set(this.current, this.ns, value);
   }
   clear(): void {
     this.table.delete(this.current.canonical, this.ns);
@@ -45,13 +80,12 @@ export class HeapValueState<T> extends Handle implements ValueState<T> {
    * read-modify-write (the keyed reduce). `combine` must return a value, never null.
    */
   combine<I>(input: I, combine: (current: T | null, input: I) => T): T {
-    const c = this.current;
     if (this.ns.canonical !== null) {
       const next = combine(this.value(), input);
       this.write(next);
       return next;
     }
-    return this.table.combineOwn(c.canonical, c.key, c.keyGroup, input, combine as (current: unknown, input: I) => unknown) as T;
+    return this.table.combineOwn(this.current, input, combine as (current: unknown, input: I) => unknown) as T;
   }
 }
 

@@ -1,5 +1,7 @@
 import type { StateKind } from '../core/state.ts';
 import { copyStateValue } from './heap_value_copy.ts';
+import { CurrentKey } from './heap_state_handles.ts';
+import type { KeyRef } from './heap_state_handles.ts';
 
 /**
  * Which namespace a state handle reads and writes: `canonical` null is a key's own state (what
@@ -136,20 +138,21 @@ export class HeapStateTable {
     this.fresh.add(canonical);
   }
 
-  set(canonical: unknown, key: unknown, keyGroup: number, ns: NamespaceCell, value: unknown): void {
+  set(ref: KeyRef, ns: NamespaceCell, value: unknown): void {
     if (ns.canonical !== null) {
-      this.writeSpaced(canonical, key, keyGroup, ns, value);
+      this.writeSpaced(ref, ns, value);
       return;
     }
-    this.writeOwn(canonical, key, keyGroup, value);
+    this.writeOwn(ref, value);
   }
 
   /**
    * Replaces the key's own value by `combine(current, input)` (current null when it has none);
    * returns what it wrote. `combine` must return a value (not null) and must not touch this table.
    */
-  combineOwn<I>(canonical: unknown, key: unknown, keyGroup: number, input: I, combine: (current: unknown, input: I) => unknown): unknown {
+  combineOwn<I>(ref: KeyRef, input: I, combine: (current: unknown, input: I) => unknown): unknown {
     const values = this.values;
+    const canonical = ref.canonical;
     const own = values.get(canonical);
     if (own !== undefined && this.versions.required === 0) {
       // The usual step, a key that has a value and no snapshot pending, kept small enough to
@@ -159,24 +162,29 @@ export class HeapStateTable {
       return next;
     }
     const next = combine(own === undefined ? null : this.readOwn(canonical, own), input);
-    this.writeOwn(canonical, key, keyGroup, next);
+    this.writeOwn(ref, next);
     return next;
   }
 
-  /** Writes a key's own value; a key new to the table (the Map grew) gets its owner recorded. */
-  private writeOwn(canonical: unknown, key: unknown, keyGroup: number, value: unknown): void {
+  /**
+   * Writes a key's own value; a key new to the table (the Map grew) gets its owner recorded, the
+   * only time its key group is read.
+   */
+  private writeOwn(ref: KeyRef, value: unknown): void {
     const values = this.values;
+    const canonical = ref.canonical;
     const size = values.size;
     values.set(canonical, value);
-    if (values.size !== size) this.owners.set(canonical, ownerOf(canonical, key, keyGroup));
+    if (values.size !== size) this.owners.set(canonical, ownerOf(canonical, ref.key, ref.keyGroup));
     if (this.versions.required !== 0) this.markFresh(canonical);
   }
 
-  private writeSpaced(canonical: unknown, key: unknown, keyGroup: number, ns: NamespaceCell, value: unknown): void {
+  private writeSpaced(ref: KeyRef, ns: NamespaceCell, value: unknown): void {
     const version = this.versions.current;
+    const canonical = ref.canonical;
     let spaces = this.spaced.get(canonical);
     if (spaces === undefined) {
-      spaces = { key, keyGroup, slots: new Map() };
+      spaces = { key: ref.key, keyGroup: ref.keyGroup, slots: new Map() };
       this.spaced.set(canonical, spaces);
     }
     const slot = spaces.slots.get(ns.canonical);
@@ -233,7 +241,10 @@ export class HeapStateTable {
       const value = this.values.get(canonical);
       const v = clean(value);
       if (v === undefined) this.delete(canonical, OWN);
-      else if (v !== value) this.writeOwn(canonical, keyOf(canonical, owner), keyGroupOf(owner), v);
+      else if (v !== value) {
+        cleaned.set(keyOf(canonical, owner), canonical, keyGroupOf(owner));
+        this.writeOwn(cleaned, v);
+      }
     }
     const version = this.versions.current;
     for (let i = 0; i < n; i++) {
@@ -276,6 +287,9 @@ class RoundRobin<K, V> {
     return step.value;
   }
 }
+
+/** The key cleanSome rewrites a value of: a CurrentKey, as every other write's, so writes see one shape of key. */
+const cleaned = new CurrentKey();
 
 /** The key's own (namespace-less) value. */
 const OWN: NamespaceCell = { canonical: null, value: null };

@@ -27,6 +27,12 @@ export interface NamespacedStateStore extends KeyedStateStore {
 export interface KeyedStateBackend extends KeyedStateStore {
   readonly keyGroups: KeyGroupRange;
   setCurrentKey(key: unknown, keyGroup: number): void;
+  /**
+   * As `setCurrentKey`, for a key a record loop selected itself: its key group (over
+   * `maxParallelism` groups) is derived only if something asks for it, so a known key costs no
+   * hash. Throws for a value that cannot be a key.
+   */
+  selectCurrentKey(key: unknown, maxParallelism: number): void;
   getCurrentKey(): unknown;
   getCurrentKeyGroup(): number;
   /** A new store whose handles follow its own current namespace. */

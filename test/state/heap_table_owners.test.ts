@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalKey } from '../../src/core/key_groups.ts';
 import { HeapStateTable } from '../../src/state/heap_state_table.ts';
+import { CurrentKey } from '../../src/state/heap_state_handles.ts';
 
 // A table holds a key's own value in its Map by canonical key and the key itself beside it only
 // where the canonical key differs from it: keys() and snapshots must still give back each key as
 // the job gave it, with its key group, in insertion order.
 const OWN = { canonical: null, value: null };
 
+function ref(key: unknown, keyGroup: number): CurrentKey {
+  const c = new CurrentKey();
+  c.set(key, canonicalKey(key), keyGroup);
+  return c;
+}
+
 function put(table: HeapStateTable, key: unknown, keyGroup: number, value: unknown): void {
-  table.set(canonicalKey(key), key, keyGroup, OWN, value);
+  table.set(ref(key, keyGroup), OWN, value);
 }
 
 describe('HeapStateTable owners', () => {
@@ -43,8 +50,8 @@ describe('HeapStateTable owners', () => {
     table.delete(1, OWN);
     expect([...table.keys()]).toEqual([[2, 20]]);
     expect(table.get(1, OWN)).toBeUndefined();
-    expect(table.combineOwn(1, 1, 12, 5, (current, input) => (current === null ? input : (current as number) + input))).toBe(5);
-    expect(table.combineOwn(1, 1, 12, 5, (current, input) => (current === null ? input : (current as number) + input))).toBe(10);
+    expect(table.combineOwn(ref(1, 12), 5, (current: unknown, input: number) => (current === null ? input : (current as number) + input))).toBe(5);
+    expect(table.combineOwn(ref(1, 12), 5, (current: unknown, input: number) => (current === null ? input : (current as number) + input))).toBe(10);
     expect([...table.keys()]).toEqual([[2, 20], [1, 12]]);
     expect(table.entriesNow()).toEqual([[20, 2, null, 'b'], [12, 1, null, 10]]);
   });

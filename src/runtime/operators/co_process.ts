@@ -2,7 +2,6 @@ import type { RecordBatch } from '../../core/elements.ts';
 import type { OperatorContext } from '../operator.ts';
 import { emitReturned, requireMethods } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
-import { keyGroupOf } from '../partitioner.ts';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -67,7 +66,7 @@ export class CoProcessOperator extends FunctionOperator {
         if (keyOf !== undefined) {
           selecting = true;
           const key = keyOf(values[i]);
-          backend!.setCurrentKey(key, keyGroupOf(key, maxParallelism));
+          backend!.selectCurrentKey(key, maxParallelism);
           selecting = false;
         } else if (backend !== null) backend.setCurrentKey(keys![i], keyGroups![i]);
         p.ts = p.outTs = timestamps === null ? Number.NaN : timestamps[i];

@@ -10,7 +10,6 @@ import { formatValue } from '../../core/types.ts';
 import type { OperatorContext, StateInitializationContext } from '../operator.ts';
 import { promiseReturned, reduceFunctionOf } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
-import { keyGroupOf } from '../partitioner.ts';
 import type { HashRouting } from '../partitioner.ts';
 
 /** Flink's StreamGroupedReduceOperator names its state so; we keep the name for familiarity. */
@@ -94,7 +93,7 @@ export class KeyedReduceOperator extends FunctionOperator {
         else {
           selecting = true;
           const key = keyOf(values[i]);
-          backend.setCurrentKey(key, keyGroupOf(key, maxParallelism));
+          backend.selectCurrentKey(key, maxParallelism);
           selecting = false;
         }
         let next: unknown;
@@ -133,7 +132,7 @@ export class KeyedReduceOperator extends FunctionOperator {
         const value = values[i];
         selecting = true;
         const key = keyOf(value);
-        backend.setCurrentKey(key, keyGroupOf(key, maxParallelism));
+        backend.selectCurrentKey(key, maxParallelism);
         selecting = false;
         results[i] = heap.combine(value, step);
       }
