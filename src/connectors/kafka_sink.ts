@@ -130,10 +130,17 @@ export class KafkaSink<T> implements TwoPhaseCommitSink<T, KafkaCommittable> {
     this.run.commits = this.run.commits.catch((error: unknown) => { this.fail(error, 'commit'); });
   }
 
-  /** Remembers what the restored checkpoint held: those transactions may have been committed before the failure. */
+  /**
+   * Remembers what the restored checkpoint held: those transactions may have been committed before
+   * the failure. The end of input's transaction takes an id after theirs, never one of them.
+   */
   recover(committed: KafkaCommittable[]): void {
     this.run.restored = new Set(committed);
-    for (const c of committed) if (c.transactionalId !== null) this.run.unconfirmed.set(c.transactionalId, c);
+    for (const c of committed) {
+      if (c.transactionalId === null) continue;
+      this.run.unconfirmed.set(c.transactionalId, c);
+      this.run.lastCheckpoint = Math.max(this.run.lastCheckpoint, Number(/-(\d+)$/.exec(c.transactionalId)?.[1] ?? 0));
+    }
   }
 
   /** Waits for what was sent and committed; a failure of either fails the job here. */
