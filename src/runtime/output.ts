@@ -11,21 +11,30 @@ export interface Target {
 
 class Buffer {
   values: unknown[] = [];
+  /** Records in `values`, which may be longer: it is sized for the batch, not grown record by record. */
+  length = 0;
   timestamps: number[] | null = null;
 
   push(value: unknown, timestamp: number): void {
+    const n = this.length;
     if (timestamp === timestamp) { // not NaN: the record has a timestamp
-      if (this.timestamps === null) this.timestamps = new Array<number>(this.values.length).fill(Number.NaN);
-      this.timestamps.push(timestamp);
+      if (this.timestamps === null) this.timestamps = new Array<number>(n).fill(Number.NaN);
+      this.timestamps[n] = timestamp;
     } else if (this.timestamps !== null) {
-      this.timestamps.push(Number.NaN);
+      this.timestamps[n] = Number.NaN;
     }
-    this.values.push(value);
+    this.values[n] = value;
+    this.length = n + 1;
   }
 
   take(): RecordBatch {
-    const batch = recordBatch(this.values, this.timestamps);
-    this.values = [];
+    const values = this.values;
+    const n = this.length;
+    if (values.length !== n) values.length = n;
+    const batch = recordBatch(values, this.timestamps);
+    // The next batch's array is made the size of this one: a steady stream fills it in place.
+    this.values = new Array<unknown>(n);
+    this.length = 0;
     this.timestamps = null;
     return batch;
   }
@@ -60,7 +69,7 @@ export class OperatorOutput {
   collect(value: unknown, timestamp: number): void {
     if (this.check !== null) this.check(value);
     this.buffer.push(value, timestamp);
-    if (this.buffer.values.length >= this.batchSize) this.flushMain();
+    if (this.buffer.length >= this.batchSize) this.flushMain();
   }
 
   /**
@@ -97,7 +106,7 @@ export class OperatorOutput {
   flush(): void {
     this.flushMain();
     for (const [tag, b] of this.sideBuffers) {
-      if (b.values.length === 0) continue;
+      if (b.length === 0) continue;
       const batch = b.take();
       this.recordsOut += batch.values.length;
       const element: StreamElement = { kind: 'batch', batch };
@@ -113,7 +122,7 @@ export class OperatorOutput {
   }
 
   private flushMain(): void {
-    if (this.buffer.values.length > 0) this.send(this.buffer.take());
+    if (this.buffer.length > 0) this.send(this.buffer.take());
   }
 
   private send(batch: RecordBatch): void {
