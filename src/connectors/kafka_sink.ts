@@ -132,15 +132,13 @@ export class KafkaSink<T> implements TwoPhaseCommitSink<T, KafkaCommittable> {
 
   /**
    * Remembers what the restored checkpoint held: those transactions may have been committed before
-   * the failure. The end of input's transaction takes an id after theirs, never one of them.
+   * the failure. The end of input's transaction takes an id after the restored checkpoint's, so
+   * never one of theirs, whichever subtask a rescale gave them to.
    */
-  recover(committed: KafkaCommittable[]): void {
+  recover(committed: KafkaCommittable[], restoredCheckpointId: number | null = null): void {
     this.run.restored = new Set(committed);
-    for (const c of committed) {
-      if (c.transactionalId === null) continue;
-      this.run.unconfirmed.set(c.transactionalId, c);
-      this.run.lastCheckpoint = Math.max(this.run.lastCheckpoint, Number(/-(\d+)$/.exec(c.transactionalId)?.[1] ?? 0));
-    }
+    this.run.lastCheckpoint = restoredCheckpointId ?? 0;
+    for (const c of committed) if (c.transactionalId !== null) this.run.unconfirmed.set(c.transactionalId, c);
   }
 
   /** Waits for what was sent and committed; a failure of either fails the job here. */

@@ -173,9 +173,11 @@ export interface TwoPhaseCommitSink<T, C> extends Lifecycle {
   /**
    * Called once open, before any write: throws away what an earlier run wrote and never
    * pre-committed (Flink's writer recovery). `committed` are the committables of the checkpoint
-   * this run restored, empty when it starts without one.
+   * this run restored, empty when it starts without one; `restoredCheckpointId` is that
+   * checkpoint's id (null without one): every later checkpoint of the job takes a higher id,
+   * including the next run's after a restart.
    */
-  recover?(committed: C[]): void;
+  recover?(committed: C[], restoredCheckpointId: number | null): void;
 }
 
 /**

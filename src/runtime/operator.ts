@@ -55,6 +55,8 @@ export interface AsyncWork {
 export interface StateInitializationContext {
   /** Whether this run restores state from a snapshot (of this operator, found by its uid). */
   isRestored(): boolean;
+  /** The id of the checkpoint restored (Flink's getRestoredCheckpointId), null when not restored: later checkpoints take higher ids. */
+  readonly restoredCheckpointId: number | null;
   /** The key groups this subtask owns. */
   readonly keyGroups: KeyGroupRange;
   /** Its keyed state, already restored; null when the operator is not keyed (or keeps keyed state itself, as a kernel does). */

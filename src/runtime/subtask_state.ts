@@ -30,12 +30,14 @@ export class SubtaskState {
   private readonly timers: TimeServiceManager | null;
   private readonly operator: HeapOperatorStateStore;
   private readonly restored: RestoredState | null;
+  private readonly restoredCheckpointId: number | null;
 
   /** `keyed`: whether the operator keeps keyed state and timers in a backend; `batch`: BATCH mode's timer rules, and no state TTL. */
   constructor(identity: SubtaskIdentity, keyed: boolean, backend: StateBackend, clock: () => number, snapshot: JobSnapshot | null, batch = false) {
     this.identity = identity;
     const { where, uid, subtaskIndex, parallelism, maxParallelism } = identity;
     this.restored = snapshot === null ? null : restoredStateFor(snapshot, where, uid, subtaskIndex, parallelism, maxParallelism);
+    this.restoredCheckpointId = this.restored === null ? null : snapshot!.checkpointId;
     const keyGroups = this.restored?.keyGroups ?? keyGroupRange(subtaskIndex, parallelism, maxParallelism);
     this.keyed = keyed ? createKeyedStateBackend(backend, where, keyGroups, batch ? null : clock) : null;
     this.timers = this.keyed === null ? null : new TimeServiceManager(where, this.keyed, clock, batch);
@@ -51,6 +53,7 @@ export class SubtaskState {
     const { subtaskIndex, parallelism, maxParallelism } = this.identity;
     return {
       isRestored: () => restored !== null,
+      restoredCheckpointId: this.restoredCheckpointId,
       keyGroups: restored?.keyGroups ?? keyGroupRange(subtaskIndex, parallelism, maxParallelism),
       keyedStateBackend: this.keyed,
       timeServiceManager: this.timers,

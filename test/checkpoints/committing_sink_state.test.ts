@@ -57,7 +57,7 @@ class NamedCommits implements TwoPhaseCommitSink<number, string> {
 function operatorWith(sink: NamedCommits, store: ReferenceStore): CommittingSinkOperator {
   const ctx = { uid: 'sink', subtaskIndex: 0, parallelism: 1, maxParallelism: 128, functions: { fn: sink }, clock: () => 0 } as unknown as OperatorContext;
   const op = new CommittingSinkOperator(ctx);
-  void op.initializeState({ isRestored: () => false, keyGroups: { start: 0, end: 127 }, keyedStateBackend: null, timeServiceManager: null, operatorStateStore: store, restoredParts: [] });
+  void op.initializeState({ isRestored: () => false, restoredCheckpointId: null, keyGroups: { start: 0, end: 127 }, keyedStateBackend: null, timeServiceManager: null, operatorStateStore: store, restoredParts: [] });
   return op;
 }
 

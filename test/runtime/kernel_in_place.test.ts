@@ -32,7 +32,7 @@ async function keyedSum(): Promise<{ operator: KernelAggregateOperator; emitted:
   } as unknown as OperatorContext;
   const operator = new KernelAggregateOperator(ctx, plan);
   await operator.initializeState({
-    isRestored: () => false, keyGroups: { start: 0, end: 127 }, keyedStateBackend: null, timeServiceManager: null,
+    isRestored: () => false, restoredCheckpointId: null, keyGroups: { start: 0, end: 127 }, keyedStateBackend: null, timeServiceManager: null,
     operatorStateStore: new HeapOperatorStateStore('test'), restoredParts: [],
   });
   await operator.open();

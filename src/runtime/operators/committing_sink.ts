@@ -31,11 +31,13 @@ export class CommittingSinkOperator extends FunctionOperator {
 
   /** Set when restoring: the committables the restored checkpoint held, committed once the sink is open. */
   private restored: unknown[] | null = null;
+  private restoredCheckpointId: number | null = null;
 
   override initializeState(context: StateInitializationContext): void | Promise<void> {
     super.initializeState(context);
     this.pending = context.operatorStateStore.getListState(PENDING);
     if (context.isRestored()) this.restored = this.pending.get().flatMap(([, c]) => c);
+    this.restoredCheckpointId = context.restoredCheckpointId;
     this.pending.clear();
   }
 
@@ -50,7 +52,7 @@ export class CommittingSinkOperator extends FunctionOperator {
     this.restored = null;
     // A start without a checkpoint (the first, or a restart before any completed) recovers too:
     // what a failed run wrote and never pre-committed goes.
-    this.sink.recover?.(restored);
+    this.sink.recover?.(restored, this.restoredCheckpointId);
     if (restored.length > 0) this.sink.commit(restored);
   }
 
