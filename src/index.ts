@@ -12,6 +12,7 @@ plugKernelWorkerRunner(kernelWorkerRunner);
 
 export { StreamExecutionEnvironment, RuntimeExecutionMode } from './api/environment.ts';
 export { ExecutionConfig } from './api/execution_config.ts';
+export type { AggPhaseStrategy } from './api/execution_config.ts';
 export { JobClient, JobExecutionResult, JobStatus } from './api/job_client.ts';
 export {
   AverageAccumulator, DoubleCounter, DoubleMaximum, DoubleMinimum, Histogram, IntCounter, IntMaximum, IntMinimum, ListAccumulator,

@@ -1,4 +1,7 @@
 import { DEFAULT_MAX_BYTES } from '../kernels/index.ts';
+import type { AggPhaseStrategy } from '../plan/graph.ts';
+
+export type { AggPhaseStrategy };
 
 const DEFAULT_BATCH_SIZE = 1024;
 const DEFAULT_COLUMN_BATCH_SIZE = 16_384;
@@ -13,7 +16,7 @@ export class ExecutionConfig {
   private kernelsRequired = false;
   private kernelWorkers = 0;
   private kernelTableMaxBytes = DEFAULT_MAX_BYTES;
-  private aggPhaseStrategy: 'AUTO' | 'ONE_PHASE' = 'AUTO';
+  private aggPhaseStrategy: AggPhaseStrategy = 'AUTO';
 
   /** Periodic watermark interval in ms (Flink's default 200); 0 turns periodic watermarks off. */
   setAutoWatermarkInterval(ms: number): this {
@@ -107,12 +110,12 @@ export class ExecutionConfig {
    * subtask first aggregates its own records and sends one partial row per key; the keyed
    * aggregation merges them. 'ONE_PHASE': every record goes over the keyed exchange.
    */
-  setAggPhaseStrategy(strategy: 'AUTO' | 'ONE_PHASE'): this {
+  setAggPhaseStrategy(strategy: AggPhaseStrategy): this {
     if (strategy !== 'AUTO' && strategy !== 'ONE_PHASE') throw new Error(`setAggPhaseStrategy(${JSON.stringify(strategy)}): expected 'AUTO' or 'ONE_PHASE'`);
     this.aggPhaseStrategy = strategy;
     return this;
   }
-  getAggPhaseStrategy(): 'AUTO' | 'ONE_PHASE' {
+  getAggPhaseStrategy(): AggPhaseStrategy {
     return this.aggPhaseStrategy;
   }
 }
