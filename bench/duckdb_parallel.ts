@@ -4,13 +4,17 @@
 // local phase (BATCH's two-phase aggregation, the default) and with ONE_PHASE, paired. Eddy's workers keep the rows between jobs (bench/duckdb_parallel_job.ts)
 // as DuckDB keeps its table; the job is timed from executeInWorkers to its outcome, which carries
 // the result's checksum. Rounds alternate the
-// engines; every result is checked against a Map loop.
+// engines; every result is checked against a Map loop. Before every measurement this thread
+// collects its garbage and then idles 100 ms, off the clock: a collection of this thread's heap
+// (DuckDB's, the rows, the reference) hands its sweeping and the freeing of its buffers to V8's
+// platform threads, which the process's CPU time and two cores' wall time would otherwise charge to
+// whichever side runs next (bench/duckdb_parallel_probe.ts shows each thread's share).
 //   node --expose-gc --import tsx bench/duckdb_parallel.ts [--events N] [--runs N] [--only <case>]
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createWorkerGroup, executeInWorkers } from '../src/index.ts';
-import { mapLoop, measureAsync, nativeLoad, nativeQuery, sameCheck } from './duckdb.ts';
+import { mapLoop, nativeLoad, nativeQuery, sameCheck } from './duckdb.ts';
 import type { Check } from './duckdb.ts';
 import { workload } from './generated_columns.ts';
 import { median } from './measure.ts';
@@ -28,7 +32,22 @@ const job = new URL('./duckdb_parallel_job.ts', import.meta.url);
 const PHASES = ['AUTO', 'ONE_PHASE'] as const;
 type Phases = typeof PHASES[number];
 type Side = Phases | 'duck';
-type Sample = Awaited<ReturnType<typeof measureAsync>>;
+type Sample = { readonly cpu: number; readonly wall: number };
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) console.warn('warning: run with node --expose-gc, or one run\'s garbage is collected on the next one\'s clock');
+
+/** `fn`'s wall and process CPU time (every thread), on a settled heap (see the header). */
+async function measureAsync(fn: () => Promise<void>): Promise<Sample> {
+  gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const wall = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { cpu: (used.user + used.system) / 1e6, wall };
+}
 
 console.log(`\nkeyed sum, ${events.toLocaleString('en-US')} (int32 key, f64 value) events: Eddy BATCH (batch 65,536, rows lent) in a kept group of 2 workers against native DuckDB on 2 threads, query + fetch, wall time, median of ${runs} alternating rounds (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 const group = createWorkerGroup(2);
