@@ -5,6 +5,8 @@
 export const BATCH_CAPACITY = 8192;
 // Columns of the ROWS region, each BATCH_CAPACITY f64 long.
 export const ROW_COLUMNS = 8;
+// Pages of the memory the module imports (asconfig.json's initialMemory): the TS side makes it.
+export const MEMORY_PAGES = 16;
 
 // Aggregate fields, chosen at creation as a bitmask; each present field costs 8 bytes per key.
 export const FIELD_COUNT = 1;

@@ -38,6 +38,10 @@ export function clear(): i32 {
 
 export function batch_capacity(): i32 { return BATCH_CAPACITY; }
 
+// Where the static data ends: a reused memory is zeroed below it before a new instance writes
+// its data segments (src/kernels/load.ts), since zero-filled static data has no segment.
+export function heap_base(): usize { return __heap_base; }
+
 export function region(id: i32): usize {
   switch (id) {
     case REGION_IN_KEYS: return layout.inKeys;

@@ -2,6 +2,7 @@
 // with import() of default_kernels.ts, when a job first needs them (src/runtime/kernel_provider.ts).
 export { Kernels, loadKernels, loadKernelsSync, loadKernelsFromUrl, loadKernelsFromFile, kernelUrl } from './load.ts';
 export type { KernelFlavor, KernelSource } from './load.ts';
+export type { KernelPool, KernelPoolOptions } from './pool.ts';
 export { KeyedAggregator } from './keyed_aggregator.ts';
 export { KeyRouter } from './key_router.ts';
 export { WindowAggregator } from './window_aggregator.ts';

@@ -1,5 +1,6 @@
 import { ROUTER_COLUMN_IN, ROUTER_COLUMN_OUT, ROUTER_ENDS, ROUTER_KEYS, ROUTER_KEYS_OUT, ROUTER_ORDER } from '../../assembly/abi.ts';
 import type { KernelExports } from './wasm.ts';
+import type { KernelLease } from './pool.ts';
 
 /** The typed arrays a router can put in routed order (any element size of 1, 2, 4 or 8 bytes). */
 export type RoutableColumn = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
@@ -19,8 +20,10 @@ export class KeyRouter {
   private readonly wasm: KernelExports;
   private rows = 0;
   private routed = 0;
+  private readonly lease: KernelLease | null;
 
-  constructor(exports: KernelExports, maxParallelism: number, parallelism: number) {
+  constructor(exports: KernelExports, maxParallelism: number, parallelism: number, lease: KernelLease | null = null) {
+    this.lease = lease;
     if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || !Number.isInteger(parallelism) || parallelism < 1 || parallelism > maxParallelism) {
       throw new Error(`KeyRouter: need integers 1 <= parallelism (${parallelism}) <= maxParallelism (${maxParallelism})`);
     }
@@ -28,6 +31,14 @@ export class KeyRouter {
     this.maxParallelism = maxParallelism;
     this.parallelism = parallelism;
     this.reserve(1024);
+  }
+
+  /**
+   * Gives the kernel instance's memory back to its Kernels, for the next aggregator or router of
+   * this thread (none after a kernel error). Every later call throws.
+   */
+  release(): void {
+    this.lease?.release();
   }
 
   /**
@@ -70,6 +81,7 @@ export class KeyRouter {
     // Rounded up, so a source's slightly varying batch sizes do not re-lay the memory each time.
     const capacity = Math.max(rows, 2 * this.rows);
     const result = this.wasm.router_init(capacity, this.maxParallelism, this.parallelism);
+    if (result !== 0) this.lease?.fail();
     if (result !== 0) throw new Error(`KeyRouter: cannot grow WASM memory to route batches of ${capacity} rows`);
     this.rows = capacity;
   }

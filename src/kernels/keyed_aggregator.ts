@@ -5,6 +5,7 @@ import {
 } from '../../assembly/abi.ts';
 import type { KernelExports } from './wasm.ts';
 import { KernelMemory } from './wasm.ts';
+import type { KernelLease } from './pool.ts';
 import type { AggregateName, AggregateColumns, KeyAggregates } from './aggregates.ts';
 import { fieldsFor, emitCodeFor, needsIndexes, ROW_COLUMN_OF } from './aggregates.ts';
 import { DEFAULT_MAX_BYTES, limitError } from './limits.ts';
@@ -81,8 +82,10 @@ export class KeyedAggregator {
   private changedLength = 0;
   private changedTracked = false;
   private spare: Uint8Array | null = null;
+  private readonly lease: KernelLease | null;
 
-  constructor(exports: KernelExports, options: KeyedAggregatorOptions) {
+  constructor(exports: KernelExports, options: KeyedAggregatorOptions, lease: KernelLease | null = null) {
+    this.lease = lease;
     this.aggregates = [...options.aggregates];
     this.fields = fieldsFor(this.aggregates);
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -102,6 +105,15 @@ export class KeyedAggregator {
   /** Distinct keys held. */
   get size(): number {
     return this.wasm.size();
+  }
+
+  /**
+   * Gives the kernel instance's memory back to its Kernels, for the next aggregator or router of
+   * this thread (none after a kernel error or an update that did not finish). Every later call
+   * throws. Releasing is optional: an aggregator never released is collected with its memory.
+   */
+  release(): void {
+    this.lease?.release();
   }
 
   /** Bytes of table memory (entries + index), the quantity maxBytes limits. */
@@ -134,6 +146,17 @@ export class KeyedAggregator {
       this.changedLength = 0;
     }
     this.changedTracked = trackChanged;
+    try {
+      this.updateChunks(keys, values, indexes, emit, emitCode, format, trackChanged);
+    } catch (error) {
+      // A kernel error, or the batch abandoned by a lend callback's exception.
+      this.lease?.fail();
+      throw error;
+    }
+  }
+
+  private updateChunks(keys: KeyColumn, values: Float64Array, indexes: Float64Array | undefined, emit: EmitTarget | undefined, emitCode: number, format: number, trackChanged: boolean): void {
+    const n = keys.length;
     const [inKeys, inValues, inIndexes, outValues, outIndexes] = this.region;
     for (let off = 0; off < n; off += CAP) {
       const end = Math.min(n, off + CAP);
@@ -469,6 +492,7 @@ export class KeyedAggregator {
 
   private check(code: number, applied: number): void {
     if (code >= 0) return;
+    this.lease?.fail();
     if (code === ERR_NOT_INTEGER_KEY) {
       throw new Error(`KeyedAggregator.restore: the snapshot holds key ${this.wasm.err_key()}, which no table holds; the snapshot is corrupt`);
     }

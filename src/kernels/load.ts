@@ -5,6 +5,9 @@ import { WindowAggregator } from './window_aggregator.ts';
 import type { WindowAggregate, WindowSlicing } from './window_aggregator.ts';
 import { abortImport, checkExports } from './wasm.ts';
 import type { KernelExports } from './wasm.ts';
+import { KernelLease, KernelPool } from './pool.ts';
+import type { KernelPoolOptions } from './pool.ts';
+import { MEMORY_PAGES } from '../../assembly/abi.ts';
 import { importUnseen } from '../core/unseen_import.ts';
 
 export type KernelFlavor = 'release' | 'debug';
@@ -13,34 +16,60 @@ export type KernelFlavor = 'release' | 'debug';
 export type KernelSource = BufferSource | WebAssembly.Module;
 
 /**
- * A compiled kernel module. Each aggregator and router gets its own instance (its own memory), created
- * synchronously, so a worker can compile once and create aggregators on demand.
+ * A compiled kernel module. Each aggregator and router gets its own instance, created
+ * synchronously, so a worker can compile once and create aggregators on demand. An instance's
+ * memory comes from this thread's pool (pool.ts) when one is kept there: released aggregators and
+ * routers give theirs back. Every instance is new, so its globals are the module's initial ones;
+ * a reused memory has its static data zeroed first (instantiation then writes the data segments),
+ * and the kernels zero every table and region they rely on as they lay them out.
  */
 export class Kernels {
   readonly module: WebAssembly.Module;
+  readonly pool: KernelPool;
+  /** Where the module's static data ends (its __heap_base), known from its first instance. */
+  private staticEnd = -1;
 
-  constructor(module: WebAssembly.Module) {
+  constructor(module: WebAssembly.Module, pool: KernelPoolOptions = {}) {
     this.module = module;
+    this.pool = new KernelPool(pool);
   }
 
   createKeyedAggregator(options: KeyedAggregatorOptions): KeyedAggregator {
-    return new KeyedAggregator(this.instantiate(), options);
+    return withLease(this.lease(), (lease) => new KeyedAggregator(lease.exports, options, lease));
   }
 
   createWindowAggregator(aggregates: readonly WindowAggregate[], slicing: WindowSlicing, maxBytes?: number): WindowAggregator {
-    return new WindowAggregator(this.instantiate(), aggregates, slicing, maxBytes);
+    return withLease(this.lease(), (lease) => new WindowAggregator(lease.exports, aggregates, slicing, maxBytes, lease));
   }
 
   createKeyRouter(maxParallelism: number, parallelism: number): KeyRouter {
-    return new KeyRouter(this.instantiate(), maxParallelism, parallelism);
+    return withLease(this.lease(), (lease) => new KeyRouter(lease.exports, maxParallelism, parallelism, lease));
+  }
+
+  private lease(): KernelLease {
+    return new KernelLease(this.instantiate(), this.pool);
   }
 
   private instantiate(): KernelExports {
-    let memory: WebAssembly.Memory | undefined;
-    const instance = new WebAssembly.Instance(this.module, { env: { abort: abortImport(() => memory) } });
+    const reused = this.staticEnd >= 0 ? this.pool.take() : null;
+    // Zero-filled static data (memory.data) has no data segment to write it again.
+    if (reused !== null) new Uint8Array(reused.buffer, 0, this.staticEnd).fill(0);
+    const memory = reused ?? new WebAssembly.Memory({ initial: MEMORY_PAGES });
+    const instance = new WebAssembly.Instance(this.module, { env: { memory, abort: abortImport(() => memory) } });
     const exports = checkExports(instance.exports);
-    memory = exports.memory;
+    this.staticEnd = exports.heap_base();
     return exports;
+  }
+}
+
+/** A holder made over `lease`; when making it fails, the lease is failed and released (its memory dropped). */
+function withLease<T>(lease: KernelLease, make: (lease: KernelLease) => T): T {
+  try {
+    return make(lease);
+  } catch (error) {
+    lease.fail();
+    lease.release();
+    throw error;
   }
 }
 

@@ -6,6 +6,7 @@ export interface KernelExports {
   init(fields: number, maxBytes: number, maxKeys: number): number;
   clear(): number;
   batch_capacity(): number;
+  heap_base(): number;
   region(id: number): number;
   size(): number;
   stride(): number;
@@ -63,7 +64,7 @@ export interface KernelExports {
 }
 
 const EXPORT_NAMES: readonly (keyof KernelExports)[] = [
-  'memory', 'init', 'clear', 'batch_capacity', 'region', 'size', 'stride', 'slots', 'table_bytes', 'table_bytes_for',
+  'memory', 'init', 'clear', 'batch_capacity', 'heap_base', 'region', 'size', 'stride', 'slots', 'table_bytes', 'table_bytes_for',
   'changed_count', 'err_keys', 'err_bytes', 'err_record', 'err_key', 'update', 'changed_begin',
   'changed_spill', 'export_range', 'export_all', 'export_keys', 'lookup', 'export_slot', 'stage_entries', 'staged_ranks', 'insert_entries', 'slot_region', 'slot_width', 'order_region',
   'stage_slots', 'staged_order', 'staged_entries', 'unpack_slots', 'insert_slots', 'adopt_begin', 'adopt_end',

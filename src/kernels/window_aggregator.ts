@@ -13,6 +13,7 @@ import type { KeyColumn } from './keyed_aggregator.ts';
 import { DEFAULT_MAX_BYTES, limitError } from './limits.ts';
 import { KernelMemory } from './wasm.ts';
 import type { KernelExports } from './wasm.ts';
+import type { KernelLease } from './pool.ts';
 
 export type WindowAggregate = 'count' | 'sum' | 'min' | 'max';
 
@@ -57,8 +58,10 @@ export class WindowAggregator {
   readonly #offset: number;
   readonly #sliceMs: number;
   readonly #region: { keys: number; values: number; times: number; rows: number };
+  readonly #lease: KernelLease | null;
 
-  constructor(exports: KernelExports, aggregates: readonly WindowAggregate[], slicing: WindowSlicing, maxBytes = DEFAULT_MAX_BYTES) {
+  constructor(exports: KernelExports, aggregates: readonly WindowAggregate[], slicing: WindowSlicing, maxBytes = DEFAULT_MAX_BYTES, lease: KernelLease | null = null) {
+    this.#lease = lease;
     // The count is always kept: it tells a slice's first event, and every window result has it.
     this.fields = aggregates.reduce((f, a) => f | BITS[a], FIELD_COUNT);
     this.maxBytes = maxBytes;
@@ -73,6 +76,15 @@ export class WindowAggregator {
       keys: exports.region(REGION_IN_KEYS), values: exports.region(REGION_IN_VALUES),
       times: exports.region(REGION_IN_INDEXES), rows: exports.region(REGION_ROWS),
     };
+  }
+
+  /**
+   * Gives the kernel instance's memory back to its Kernels, for the next aggregator or router of
+   * this thread (none after a kernel error or an update that did not finish). Every later call
+   * throws. Releasing is optional: an aggregator never released is collected with its memory.
+   */
+  release(): void {
+    this.#lease?.release();
   }
 
   /** (key, slice) entries held. */
@@ -99,6 +111,15 @@ export class WindowAggregator {
    * its index, or `to` when every event was added.
    */
   update(keys: KeyColumn, times: ArrayLike<number> & { subarray?: unknown }, values: Float64Array, from = 0, to = keys.length, lateBelow = Number.NEGATIVE_INFINITY): number {
+    try {
+      return this.#update(keys, times, values, from, to, lateBelow);
+    } catch (error) {
+      this.#lease?.fail();
+      throw error;
+    }
+  }
+
+  #update(keys: KeyColumn, times: ArrayLike<number> & { subarray?: unknown }, values: Float64Array, from: number, to: number, lateBelow: number): number {
     const format = keys instanceof Int32Array ? KEYS_I32 : keys instanceof Uint32Array ? KEYS_U32 : KEYS_F64;
     const { keys: inKeys, values: inValues, times: inTimes } = this.#region;
     for (let off = from; off < to; off += CAP) {
@@ -199,6 +220,7 @@ export class WindowAggregator {
     const flush = (): void => {
       if (staged === 0) return;
       const result = this.#wasm.window_import(staged);
+      if (result === ERR_DUPLICATE_KEY) this.#lease?.fail();
       if (result === ERR_DUPLICATE_KEY) throw new Error(`WindowAggregator.restore: key ${this.#wasm.window_err_entries()} is already present in a slice; the restored key groups overlap`);
       this.#check(result);
       staged = 0;
@@ -258,6 +280,7 @@ export class WindowAggregator {
   }
 
   #check(code: number): void {
+    if (code < 0) this.#lease?.fail();
     if (code < 0) throw limitError(code, this.#wasm.window_err_entries(), this.#wasm.window_err_bytes(), { maxBytes: this.maxBytes, maxKeys: Number.POSITIVE_INFINITY }, 0);
   }
 }

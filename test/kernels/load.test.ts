@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadKernels, loadKernelsSync, loadKernelsFromFile, loadKernelsFromUrl, kernelUrl } from '../../src/kernels/index.ts';
 import { abortImport, checkExports } from '../../src/kernels/wasm.ts';
+import { MEMORY_PAGES } from '../../assembly/abi.ts';
 import type { Kernels } from '../../src/kernels/index.ts';
 
 function smoke(kernels: Kernels): number | undefined {
@@ -50,10 +51,9 @@ describe('loading the kernel module', () => {
 
   it('turns a debug-build assertion into an Error with its message and source position', async () => {
     const module = await WebAssembly.compile(await readFile(kernelUrl('debug')));
-    let memory: WebAssembly.Memory | undefined;
-    const instance = new WebAssembly.Instance(module, { env: { abort: abortImport(() => memory) } });
+    const memory = new WebAssembly.Memory({ initial: MEMORY_PAGES });
+    const instance = new WebAssembly.Instance(module, { env: { memory, abort: abortImport(() => memory) } });
     const exports = checkExports(instance.exports);
-    memory = exports.memory;
     exports.init(1, 1e6, 1000);
     expect(() => exports.update(1_000_000, 0, 0, 0)).toThrow(/^eddy kernels: assertion failed: update: n out of range \(assembly\/keyed_agg\.ts:\d+:\d+\)$/);
   });

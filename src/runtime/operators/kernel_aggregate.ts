@@ -150,6 +150,13 @@ export class KernelAggregateOperator extends StreamOperator {
     if (this.batchMode) this.emitResults();
   }
 
+  /** The kernel instance goes back to this thread's Kernels for the next job (dropped if it failed). */
+  override async close(): Promise<void> {
+    this.aggregator?.release();
+    this.aggregator = null;
+    await super.close();
+  }
+
   private emitResults(): void {
     const agg = this.aggregator!;
     if (this.resultsEmitted || agg.size === 0) return;
@@ -269,6 +276,8 @@ export class KernelAggregateOperator extends StreamOperator {
   private async prepareSnapshotMemory(aggregator: KeyedAggregator): Promise<void> {
     const slices = new TimeSlices();
     await slices.next();
+    // Closed meanwhile: the aggregator's instance may be another job's now.
+    if (this.aggregator !== aggregator) return;
     const memory = new Uint8Array(aggregator.snapshotCapacity);
     for (let at = 0; at < memory.byteLength; at += PAGE_BYTES) {
       memory[at] = 0;

@@ -55,6 +55,13 @@ export class WindowKernelOperator extends StreamOperator {
     this.writer = new WindowResultWriter(plan, this.out, (id) => (this.dictionary === null ? id : this.dictionary.decode(id)));
   }
 
+  /** The kernel instance goes back to this thread's Kernels for the next job (dropped if it failed). */
+  override async close(): Promise<void> {
+    this.aggregator?.release();
+    this.aggregator = null;
+    await super.close();
+  }
+
   override async initializeState(context: StateInitializationContext): Promise<void> {
     super.initializeState(context);
     const out = this.plan.output;

@@ -1,0 +1,163 @@
+/**
+ * The memories of finished kernel instances, kept for the next aggregator or router this thread
+ * makes (as Flink's TaskManager keeps its managed memory from task to task). A job's fresh
+ * instance memory is new external memory to the JS engine, which then marks the whole heap for it
+ * and faults in and zeroes its pages; a memory taken from here is grown and touched already.
+ * Only the memory is kept: each taker gets a new instance over it (fresh globals, data segments
+ * written again), see Kernels in load.ts. What is not taken again within `idleMs` is dropped, so
+ * a kept worker or a page lets go of a finished job's memory soon after it.
+ */
+import type { KernelExports } from './wasm.ts';
+
+export interface KernelPoolOptions {
+  /** Memories kept at most; 0 keeps none (every instance fresh). */
+  readonly maxInstances?: number;
+  /** Bytes kept at most, all memories together; a memory larger than this alone is never kept. */
+  readonly maxBytes?: number;
+  /** How long a memory waits to be taken again before it is dropped. */
+  readonly idleMs?: number;
+}
+
+export const POOL_DEFAULTS: Required<KernelPoolOptions> = {
+  maxInstances: 8,
+  maxBytes: 512 * 1024 * 1024,
+  idleMs: 2000,
+};
+
+interface Idle {
+  readonly memory: WebAssembly.Memory;
+  readonly since: number;
+}
+
+type Timer = ReturnType<typeof setTimeout> & { unref?: () => void };
+
+export class KernelPool {
+  readonly maxInstances: number;
+  readonly maxBytes: number;
+  readonly idleMs: number;
+  readonly #idle: Idle[] = [];
+  #timer: Timer | null = null;
+
+  constructor(options: KernelPoolOptions = {}) {
+    this.maxInstances = options.maxInstances ?? POOL_DEFAULTS.maxInstances;
+    this.maxBytes = options.maxBytes ?? POOL_DEFAULTS.maxBytes;
+    this.idleMs = options.idleMs ?? POOL_DEFAULTS.idleMs;
+  }
+
+  /** Memories kept now. */
+  get kept(): number {
+    return this.#idle.length;
+  }
+
+  /** Their bytes. */
+  get keptBytes(): number {
+    return this.#idle.reduce((sum, { memory }) => sum + memory.buffer.byteLength, 0);
+  }
+
+  /** The memory given back last (its pages the likeliest to be in the caches), or null. */
+  take(): WebAssembly.Memory | null {
+    const idle = this.#idle.pop();
+    if (this.#idle.length === 0) this.#stopTimer();
+    return idle?.memory ?? null;
+  }
+
+  /** Keeps `memory` for a later take, or drops it when it would break a limit (the oldest go first). */
+  give(memory: WebAssembly.Memory): void {
+    const bytes = memory.buffer.byteLength;
+    if (this.maxInstances <= 0 || bytes > this.maxBytes) return;
+    this.#idle.push({ memory, since: now() });
+    while (this.#idle.length > this.maxInstances || this.keptBytes > this.maxBytes) this.#idle.shift();
+    if (this.#timer === null) this.#startTimer(this.idleMs);
+  }
+
+  /** Drops every memory kept. */
+  clear(): void {
+    this.#idle.length = 0;
+    this.#stopTimer();
+  }
+
+  #startTimer(ms: number): void {
+    const timer: Timer = setTimeout(() => this.#expire(), ms);
+    // A kept memory must never keep a Node process alive.
+    timer.unref?.();
+    this.#timer = timer;
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #expire(): void {
+    this.#timer = null;
+    const at = now();
+    while (this.#idle.length > 0 && at - this.#idle[0].since >= this.idleMs) this.#idle.shift();
+    if (this.#idle.length > 0) this.#startTimer(Math.max(1, this.#idle[0].since + this.idleMs - at));
+  }
+}
+
+function now(): number {
+  return performance.now();
+}
+
+const RELEASED = (): never => {
+  throw new Error('eddy kernels: this aggregator or router was released; its kernel instance belongs to another now');
+};
+
+/**
+ * One aggregator's or router's hold on its instance. Its exports go through a guard that marks
+ * the lease failed when a kernel call throws (a trap, an assertion) and refuses every call after
+ * release, so a released aggregator cannot write into memory another job now uses.
+ */
+export class KernelLease {
+  readonly exports: KernelExports;
+  readonly #memory: WebAssembly.Memory;
+  readonly #pool: KernelPool | null;
+  #failed = false;
+  #released = false;
+
+  constructor(raw: KernelExports, pool: KernelPool | null) {
+    this.#memory = raw.memory;
+    this.#pool = pool;
+    this.exports = this.#guard(raw);
+  }
+
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /**
+   * The instance's holder stopped in the middle of something (a kernel error, a batch abandoned
+   * by an exception): its memory is dropped at release instead of kept.
+   */
+  fail(): void {
+    this.#failed = true;
+  }
+
+  /** Gives the memory back to the pool unless the lease failed; later calls through `exports` throw. */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    if (!this.#failed) this.#pool?.give(this.#memory);
+  }
+
+  #guard(raw: KernelExports): KernelExports {
+    const guarded: Record<string, unknown> = {};
+    const memory = this.#memory;
+    Object.defineProperty(guarded, 'memory', { get: () => (this.#released ? RELEASED() : memory), enumerable: true });
+    for (const [name, value] of Object.entries(raw as unknown as Record<string, unknown>)) {
+      if (typeof value !== 'function') continue;
+      const fn = value as (a?: number, b?: number, c?: number, d?: number, e?: number, f?: number) => number;
+      guarded[name] = (a?: number, b?: number, c?: number, d?: number, e?: number, f?: number): number => {
+        if (this.#released) RELEASED();
+        try {
+          return fn(a, b, c, d, e, f);
+        } catch (error) {
+          this.#failed = true;
+          throw error;
+        }
+      };
+    }
+    return guarded as unknown as KernelExports;
+  }
+}

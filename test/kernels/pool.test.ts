@@ -1,0 +1,392 @@
+// Kernel instances reused through the thread's pool (src/kernels/pool.ts) against fresh ones:
+// random sequences of jobs (keyed aggregators with growth, rolling output, changed keys,
+// snapshots and restores, limit and key errors; window aggregators; routers), each run once on
+// a fresh instance and once on a pooled one, give the same transcript, bit for bit. Every memory
+// given back to the pool is first filled with garbage from end to end, so any byte a kernel
+// reads without writing it first (beyond what a new instance and the reset write) shows.
+import fc from 'fast-check';
+import { readFile } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Kernels, kernelUrl } from '../../src/kernels/index.ts';
+import type { AggregateName, KernelFlavor, KeyedAggregator, WindowAggregate } from '../../src/kernels/index.ts';
+import { mulberry32 } from './support.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const modules = new Map<KernelFlavor, WebAssembly.Module>();
+async function moduleOf(flavor: KernelFlavor): Promise<WebAssembly.Module> {
+  let module = modules.get(flavor);
+  if (module === undefined) {
+    module = await WebAssembly.compile(await readFile(kernelUrl(flavor)));
+    modules.set(flavor, module);
+  }
+  return module;
+}
+
+/** Fills the whole memory with words no kernel writes. */
+function scribble(memory: WebAssembly.Memory, salt: number): void {
+  const words = new Uint32Array(memory.buffer);
+  for (let i = 0; i < words.length; i++) words[i] = Math.imul(i ^ salt, 2654435761) ^ 0x5a5a5a5a;
+}
+
+/** A pool whose memories are scribbled as they are given back; counts the memories taken again. */
+function pooledKernels(module: WebAssembly.Module, salt: number): { kernels: Kernels; reused: () => number } {
+  const kernels = new Kernels(module, { maxInstances: 3, maxBytes: 256 * 1024 * 1024, idleMs: 60_000 });
+  const pool = kernels.pool;
+  const give = pool.give.bind(pool);
+  const take = pool.take.bind(pool);
+  let reused = 0;
+  pool.give = (memory) => {
+    scribble(memory, salt);
+    give(memory);
+  };
+  pool.take = () => {
+    const memory = take();
+    if (memory !== null) reused++;
+    return memory;
+  };
+  return { kernels, reused: () => reused };
+}
+
+/** FNV-1a of bytes: transcripts keep snapshots short. */
+function digest(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 16777619);
+  return `${bytes.length}:${(h >>> 0).toString(16)}`;
+}
+
+const AGGREGATES: readonly AggregateName[] = ['count', 'sum', 'avg', 'min', 'max', 'minBy', 'maxBy', 'first'];
+const WINDOW_AGGREGATES: readonly WindowAggregate[] = ['count', 'sum', 'min', 'max'];
+
+interface KeyedJob {
+  kind: 'keyed';
+  seed: number;
+  aggregates: AggregateName[];
+  keyFormat: 'i32' | 'u32' | 'f64';
+  keyRange: number;
+  batches: { n: number; emit: boolean; track: boolean }[];
+  /** After which batch a snapshot moves the table into a second aggregator (-1: none). */
+  moveAfter: number;
+  /** Key groups kept by that move: all, or a range of 128 by the kernel's hash. */
+  moveRange: 'all' | [number, number];
+  /** A non-integer key or too many keys somewhere in the job. */
+  fault: 'none' | 'badKey' | 'maxKeys';
+  release: boolean;
+}
+
+interface WindowJob {
+  kind: 'window';
+  seed: number;
+  aggregates: WindowAggregate[];
+  sliceMs: number;
+  slicesPerWindow: number;
+  keyRange: number;
+  steps: { op: 'update' | 'fire' | 'retire' | 'key' | 'snapshot'; n: number; lend: boolean }[];
+  release: boolean;
+}
+
+interface RouterJob {
+  kind: 'router';
+  seed: number;
+  maxParallelism: number;
+  parallelism: number;
+  batches: number[];
+  release: boolean;
+}
+
+type Job = KeyedJob | WindowJob | RouterJob;
+
+const keyedJob: fc.Arbitrary<KeyedJob> = fc.record({
+  kind: fc.constant('keyed' as const),
+  seed: fc.integer(),
+  aggregates: fc.subarray([...AGGREGATES], { minLength: 1 }),
+  keyFormat: fc.constantFrom('i32' as const, 'u32' as const, 'f64' as const),
+  keyRange: fc.constantFrom(10, 3000, 70_000, 300_000),
+  batches: fc.array(fc.record({ n: fc.integer({ min: 1, max: 40_000 }), emit: fc.boolean(), track: fc.boolean() }), { minLength: 1, maxLength: 4 }),
+  moveAfter: fc.integer({ min: -1, max: 3 }),
+  moveRange: fc.oneof(fc.constant('all' as const), fc.integer({ min: 0, max: 127 }).chain((a) => fc.tuple(fc.constant(a), fc.integer({ min: a, max: 127 })))),
+  fault: fc.constantFrom('none' as const, 'none' as const, 'badKey' as const, 'maxKeys' as const),
+  release: fc.boolean(),
+});
+
+const windowJob: fc.Arbitrary<WindowJob> = fc.record({
+  kind: fc.constant('window' as const),
+  seed: fc.integer(),
+  aggregates: fc.subarray([...WINDOW_AGGREGATES], { minLength: 1 }),
+  sliceMs: fc.integer({ min: 1, max: 50 }),
+  slicesPerWindow: fc.integer({ min: 1, max: 4 }),
+  keyRange: fc.constantFrom(5, 2000, 50_000),
+  steps: fc.array(fc.record({
+    op: fc.constantFrom('update' as const, 'update' as const, 'fire' as const, 'retire' as const, 'key' as const, 'snapshot' as const),
+    n: fc.integer({ min: 1, max: 30_000 }),
+    lend: fc.boolean(),
+  }), { minLength: 1, maxLength: 8 }),
+  release: fc.boolean(),
+});
+
+const routerJob: fc.Arbitrary<RouterJob> = fc.integer({ min: 1, max: 4096 }).chain((maxParallelism) => fc.record({
+  kind: fc.constant('router' as const),
+  seed: fc.integer(),
+  maxParallelism: fc.constant(maxParallelism),
+  parallelism: fc.integer({ min: 1, max: Math.min(maxParallelism, 16) }),
+  batches: fc.array(fc.integer({ min: 1, max: 30_000 }), { minLength: 1, maxLength: 3 }),
+  release: fc.boolean(),
+}));
+
+const job: fc.Arbitrary<Job> = fc.oneof({ weight: 3, arbitrary: keyedJob }, { weight: 2, arbitrary: windowJob }, { weight: 1, arbitrary: routerJob });
+
+type Transcript = unknown[];
+
+function attempt(out: Transcript, fn: () => void): boolean {
+  try {
+    fn();
+    return true;
+  } catch (error) {
+    out.push(`error: ${(error as Error).message}`);
+    return false;
+  }
+}
+
+function keyColumn(format: KeyedJob['keyFormat'], n: number): Int32Array | Uint32Array | Float64Array {
+  return format === 'i32' ? new Int32Array(n) : format === 'u32' ? new Uint32Array(n) : new Float64Array(n);
+}
+
+function drain(agg: KeyedAggregator, out: Transcript): void {
+  const n = agg.size;
+  const columns = {
+    keys: new Float64Array(n), count: new Float64Array(n), sum: new Float64Array(n), avg: new Float64Array(n), min: new Float64Array(n),
+    max: new Float64Array(n), minIndex: new Float64Array(n), maxIndex: new Float64Array(n), firstIndex: new Float64Array(n),
+  };
+  agg.drainInto(columns);
+  out.push(n, agg.tableBytes, ...Object.values(columns).map((c) => digest(new Uint8Array(c.buffer))));
+  const probe = agg.get(agg.size > 0 ? columns.keys[n >> 1] : 0);
+  out.push(probe === undefined ? null : { ...probe });
+}
+
+function runKeyed(kernels: Kernels, j: KeyedJob, out: Transcript): void {
+  const rand = mulberry32(j.seed);
+  const maxKeys = j.fault === 'maxKeys' ? Math.max(1, Math.floor(j.keyRange / 3)) : undefined;
+  let agg = kernels.createKeyedAggregator({ aggregates: j.aggregates, maxKeys });
+  const held: KeyedAggregator[] = [agg];
+  const needsIndexes = j.aggregates.some((a) => a === 'minBy' || a === 'maxBy' || a === 'first');
+  let record = 0;
+  const faultBatch = Math.floor(rand() * j.batches.length);
+  let ok = true;
+  for (let b = 0; b < j.batches.length && ok; b++) {
+    const { n, emit, track } = j.batches[b];
+    const keys = keyColumn(j.keyFormat, n);
+    const values = new Float64Array(n);
+    const indexes = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = Math.floor(rand() * j.keyRange);
+      keys[i] = j.keyFormat === 'i32' ? k - (j.keyRange >> 1) : k;
+      values[i] = rand() < 0.1 ? -0 : Math.round((rand() - 0.5) * 1e6) / 8;
+      indexes[i] = record++;
+    }
+    if (j.fault === 'badKey' && j.keyFormat === 'f64' && b === faultBatch) keys[Math.floor(rand() * n)] = 0.5;
+    const aggregate = j.aggregates[Math.floor(rand() * j.aggregates.length)];
+    const byIndex = aggregate === 'minBy' || aggregate === 'maxBy' || aggregate === 'first';
+    const target = emit ? {
+      aggregate,
+      values: aggregate === 'first' ? undefined : new Float64Array(n),
+      indexes: byIndex ? new Float64Array(n) : undefined,
+    } : undefined;
+    ok = attempt(out, () => agg.update(keys, values, { indexes: needsIndexes || rand() < 0.5 ? indexes : undefined, emit: target, trackChanged: track }));
+    if (target?.values) out.push(digest(new Uint8Array(target.values.buffer)));
+    if (target?.indexes) out.push(digest(new Uint8Array(target.indexes.buffer)));
+    if (ok && track) out.push(digest(new Uint8Array(agg.changedKeys().buffer)));
+    if (ok && b === j.moveAfter) {
+      const snapshot = agg.snapshot();
+      out.push(digest(snapshot), agg.snapshotCapacity);
+      const next = kernels.createKeyedAggregator({ aggregates: j.aggregates, maxKeys });
+      held.push(next);
+      ok = attempt(out, () => {
+        if (j.moveRange === 'all') next.restore(snapshot);
+        else out.push(next.restoreKeyGroups(snapshot, j.moveRange[0], j.moveRange[1], j.keyFormat === 'i32' ? { maxParallelism: 128 } : (key) => key % 128));
+      });
+      if (j.release) agg.release();
+      agg = next;
+    }
+  }
+  if (ok) drain(agg, out);
+  if (j.release) for (const a of held) a.release();
+}
+
+function runWindow(kernels: Kernels, j: WindowJob, out: Transcript): void {
+  const rand = mulberry32(j.seed);
+  const k = j.slicesPerWindow;
+  const agg = kernels.createWindowAggregator(j.aggregates, { offset: 3, sliceMs: j.sliceMs, slicesPerWindow: k });
+  let time = 0;
+  let ok = true;
+  for (const step of j.steps) {
+    if (!ok) break;
+    if (step.op === 'update') {
+      const keys = new Float64Array(step.n);
+      const times = new Float64Array(step.n);
+      const values = new Float64Array(step.n);
+      for (let i = 0; i < step.n; i++) {
+        keys[i] = Math.floor(rand() * j.keyRange);
+        time += rand() < 0.01 ? j.sliceMs * 3 : rand() * 0.2;
+        times[i] = Math.floor(time - rand() * j.sliceMs * 2);
+        values[i] = Math.round((rand() - 0.5) * 1e4) / 4;
+      }
+      const lateBelow = rand() < 0.3 ? time - j.sliceMs * 2 : Number.NEGATIVE_INFINITY;
+      ok = attempt(out, () => out.push(agg.update(keys, times, values, 0, step.n, lateBelow)));
+      out.push(agg.size, agg.tableBytes, agg.slices());
+    } else if (step.op === 'fire') {
+      for (const lo of agg.slices().sort((a, b) => a - b).slice(0, 3)) {
+        const r = agg.fire(lo - k + 1, lo + 1, step.lend);
+        out.push(lo, ...[r.keys, r.count, r.sum, r.min, r.max].map((c) => (c === undefined ? null : digest(new Uint8Array(c.buffer, c.byteOffset, c.byteLength)))));
+      }
+    } else if (step.op === 'retire') {
+      const slices = agg.slices().sort((a, b) => a - b);
+      if (slices.length > 0) agg.retire(slices[Math.floor(rand() * slices.length)]);
+      out.push(agg.size, agg.tableBytes);
+    } else if (step.op === 'key') {
+      const slices = agg.slices();
+      const lo = slices.length > 0 ? Math.min(...slices) : 0;
+      const r = agg.keyResult(Math.floor(rand() * j.keyRange), lo, lo + k);
+      out.push(r === null ? null : [r.keys[0], r.count[0], r.sum?.[0], r.min?.[0], r.max?.[0]]);
+    } else {
+      const snapshot = agg.snapshot(time);
+      out.push(digest(snapshot));
+      const copy = kernels.createWindowAggregator(j.aggregates, { offset: 3, sliceMs: j.sliceMs, slicesPerWindow: k });
+      const restored = copy.restore(snapshot, (key) => key % 2 === 0);
+      out.push([...restored.slices].sort((a, b) => a - b), restored.watermark, copy.size, digest(copy.snapshot(time)));
+      if (j.release) copy.release();
+    }
+  }
+  if (j.release) agg.release();
+}
+
+function runRouter(kernels: Kernels, j: RouterJob, out: Transcript): void {
+  const rand = mulberry32(j.seed);
+  const router = kernels.createKeyRouter(j.maxParallelism, j.parallelism);
+  for (const n of j.batches) {
+    const keys = Int32Array.from({ length: n }, () => Math.floor((rand() - 0.5) * 2 ** 32));
+    const column = Float64Array.from({ length: n }, () => rand());
+    out.push(Array.from(router.route(keys)), digest(new Uint8Array(router.orderedKeys().slice().buffer)), digest(new Uint8Array(router.order().slice().buffer)));
+    out.push(digest(new Uint8Array(router.ordered(column).slice().buffer)));
+  }
+  if (j.release) router.release();
+}
+
+function run(kernels: Kernels, j: Job): Transcript {
+  const out: Transcript = [];
+  if (j.kind === 'keyed') runKeyed(kernels, j, out);
+  else if (j.kind === 'window') runWindow(kernels, j, out);
+  else runRouter(kernels, j, out);
+  return out;
+}
+
+describe.each(['release', 'debug'] as const)('pooled kernel instances (%s build)', (flavor) => {
+  it('give every job exactly what fresh instances give', async () => {
+    const module = await moduleOf(flavor);
+    let reusedInAll = 0;
+    fc.assert(fc.property(fc.array(job, { minLength: 2, maxLength: 6 }), fc.integer(), (jobs, salt) => {
+      const fresh = new Kernels(module, { maxInstances: 0 });
+      const { kernels: pooled, reused } = pooledKernels(module, salt);
+      for (const j of jobs) expect(run(pooled, j)).toEqual(run(fresh, j));
+      expect(fresh.pool.kept).toBe(0);
+      reusedInAll += reused();
+      pooled.pool.clear();
+    }), { seed: flavor === 'release' ? 1511 : 1512, numRuns: flavor === 'release' ? 40 : 12 });
+    // The property is about reuse: most runs must have taken memories again.
+    expect(reusedInAll).toBeGreaterThan(flavor === 'release' ? 40 : 12);
+  }, 240_000);
+});
+
+describe('the kernel pool', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('drops a memory not taken again within its idle time, so the engine can collect it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const kernels = new Kernels(await moduleOf('release'), { idleMs: 2000 });
+    let agg: KeyedAggregator | null = kernels.createKeyedAggregator({ aggregates: ['sum'] });
+    agg.update(Int32Array.from({ length: 100_000 }, (_, i) => i), new Float64Array(100_000));
+    let memory: WeakRef<WebAssembly.Memory> | null = null;
+    const give = kernels.pool.give.bind(kernels.pool);
+    kernels.pool.give = (m) => {
+      memory = new WeakRef(m);
+      give(m);
+    };
+    agg.release();
+    // As an operator's close() does: the pool alone holds it now.
+    agg = null;
+    expect(kernels.pool.kept).toBe(1);
+    vi.advanceTimersByTime(1999);
+    expect(kernels.pool.kept).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(kernels.pool.kept).toBe(0);
+    vi.useRealTimers();
+    // WeakRefs are cleared only after the current job.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(memory!.deref()).toBeUndefined();
+  });
+
+  it('gives a memory taken and released again its full idle time, and takes the one given back last', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const kernels = new Kernels(await moduleOf('release'), { idleMs: 2000 });
+    const a = kernels.createKeyedAggregator({ aggregates: ['sum'] });
+    const b = kernels.createKeyedAggregator({ aggregates: ['count'] });
+    a.release();
+    vi.advanceTimersByTime(1500);
+    b.release();
+    expect(kernels.pool.kept).toBe(2);
+    vi.advanceTimersByTime(500);
+    expect(kernels.pool.kept).toBe(1);
+    vi.advanceTimersByTime(1499);
+    expect(kernels.pool.kept).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(kernels.pool.kept).toBe(0);
+  });
+
+  it('keeps at most its count and bytes, oldest dropped first, and never a memory larger than its bytes', async () => {
+    const module = await moduleOf('release');
+    const kernels = new Kernels(module, { maxInstances: 2, maxBytes: 8 * 1024 * 1024 });
+    const small = [0, 1, 2].map(() => kernels.createKeyedAggregator({ aggregates: ['sum'] }));
+    const memories = small.map((a) => a.memoryBytes);
+    for (const a of small) a.release();
+    expect(kernels.pool.kept).toBe(2);
+    expect(kernels.pool.keptBytes).toBe(memories[1] + memories[2]);
+    const big = kernels.createKeyedAggregator({ aggregates: ['sum'] });
+    big.update(Int32Array.from({ length: 400_000 }, (_, i) => i), new Float64Array(400_000));
+    expect(big.memoryBytes).toBeGreaterThan(8 * 1024 * 1024);
+    big.release();
+    expect(kernels.pool.kept).toBe(1);
+    kernels.pool.clear();
+  });
+
+  it('drops the instance of an aggregator that failed, and refuses every call after release', async () => {
+    const kernels = new Kernels(await moduleOf('release'));
+    const agg = kernels.createKeyedAggregator({ aggregates: ['sum'], maxKeys: 10 });
+    expect(() => agg.update(Int32Array.from({ length: 20 }, (_, i) => i), new Float64Array(20))).toThrow(/limit of 10 keys/);
+    agg.release();
+    expect(kernels.pool.kept).toBe(0);
+    const window = kernels.createWindowAggregator(['sum'], { offset: 0, sliceMs: 10 });
+    expect(() => window.update(new Float64Array([0.5]), new Float64Array([1]), new Float64Array([1]))).toThrow(/not an integer key id/);
+    window.release();
+    expect(kernels.pool.kept).toBe(0);
+    // A lend callback's exception abandons its update mid-batch.
+    const lending = kernels.createKeyedAggregator({ aggregates: ['sum'] });
+    const keys = new Int32Array(20_000);
+    expect(() => lending.update(keys, new Float64Array(20_000), { emit: { aggregate: 'sum', lend: () => { throw new Error('downstream failed'); } } })).toThrow('downstream failed');
+    lending.release();
+    expect(kernels.pool.kept).toBe(0);
+    const done = kernels.createKeyedAggregator({ aggregates: ['sum'] });
+    done.update(new Int32Array([1]), new Float64Array([2]));
+    done.release();
+    expect(kernels.pool.kept).toBe(1);
+    expect(() => done.get(1)).toThrow(/was released/);
+    done.release();
+    expect(kernels.pool.kept).toBe(1);
+    kernels.pool.clear();
+  });
+});
