@@ -559,7 +559,11 @@ export class Executor {
     await yieldToEventLoop();
   }
 
-  /** Closes every operator, even after one fails to; the first failure, named by its operator, fails the job. */
+  /**
+   * Closes every operator, even after one fails to; the first failure, named by its operator, fails
+   * the job. The column partitioners' routers go back to the kernels too, as the kernel operators'
+   * aggregators do in their close().
+   */
   private async closeAll(quietly: boolean): Promise<void> {
     let first: Error | null = null;
     for (const s of this.wiring.subtasks) {
@@ -570,6 +574,7 @@ export class Executor {
         first ??= error instanceof JobExecutionError ? error : s.op.failure(new Error(`close() failed: ${message}`, { cause: error }), null);
       }
     }
+    for (const partitioner of this.wiring.columnRouters) partitioner.releaseRouter();
     if (first !== null && !quietly) throw first;
   }
 }

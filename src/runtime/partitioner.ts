@@ -71,6 +71,18 @@ export class PartitionTarget implements Target {
   }
 
   /**
+   * Gives the router's kernel memory back to its Kernels once this edge has routed its last batch
+   * (the job is closing): the thread's next router or aggregator then takes memory already grown
+   * and touched, where new memory would be faulted in, zeroed, and added to what makes V8 mark
+   * the whole heap. Anything routed after this goes through the JS path.
+   */
+  releaseRouter(): void {
+    const router = this.router;
+    this.router = null;
+    router?.release();
+  }
+
+  /**
    * Record batches go to the one consumer without keys: it selects each record's key (and its key
    * group) in its own loop, from the same `HashRouting`, instead of this edge storing them in two
    * arrays a batch that the consumer reads back. Only for a keyed edge into one local consumer
