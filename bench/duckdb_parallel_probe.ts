@@ -4,7 +4,8 @@
 // thread, the threads the process had before the group (V8's platform threads, which run the
 // parallel and concurrent parts of every isolate's garbage collection, and libuv's) and the
 // threads started with the group (its workers, and tsx's loader thread where there is one), and
-// what crossed each worker's data ports (batches, records, messages). Read beside a profile
+// each task's busy time (its chain's processing, per worker), and what crossed each worker's data
+// ports (batches, records, messages). Read beside a profile
 // (node --cpu-prof covers worker threads) and --trace-gc (each worker's collections).
 //   node --expose-gc --import tsx bench/duckdb_parallel_probe.ts [--case '100 k keys'|'1 M keys'|'1 M Zipf(1.1)'] [--phases AUTO|ONE_PHASE] [--events N] [--runs N]
 import { readdirSync, readFileSync } from 'node:fs';
@@ -57,8 +58,11 @@ try {
     const sum = (tids: number[]) => tids.reduce((s, tid) => s + ms(tid), 0).toFixed(0);
     const helpers = [...to.keys()].filter((tid) => tid !== process.pid && before.has(tid));
     const started = [...to.keys()].filter((tid) => !before.has(tid)).filter((tid) => ms(tid) >= 0.5);
+    const tasks = new Map<string, number>();
+    for (const m of await client.subtaskMetrics()) tasks.set(`w${m.worker} ${m.task}`, Math.max(tasks.get(`w${m.worker} ${m.task}`) ?? 0, m.busyMs));
+    const busy = [...tasks].map(([task, ms]) => `${task} ${ms.toFixed(0)}`).join(', ');
     const ports = (await client.workerMetrics()).map((w) => w.ports.map((p) => `${w.workerIndex}->${p.peer} ${p.batchesSent} batches ${p.recordsSent} records ${p.messagesSent} messages`).join(', ')).join('; ');
-    console.log(`run ${run}: wall ${wall.toFixed(3)} s, CPU ${((used.user + used.system) / 1e6).toFixed(3)} s; CPU ms: this thread ${sum([process.pid])}, earlier threads ${sum(helpers)}, started with the group ${started.map((tid) => ms(tid).toFixed(0)).join(' + ')}; ${ports}`);
+    console.log(`run ${run}: wall ${wall.toFixed(3)} s, CPU ${((used.user + used.system) / 1e6).toFixed(3)} s; CPU ms: this thread ${sum([process.pid])}, earlier threads ${sum(helpers)}, started with the group ${started.map((tid) => ms(tid).toFixed(0)).join(' + ')}; tasks busy ms: ${busy}; ${ports}`);
   }
 } finally {
   await group.terminate();
