@@ -156,6 +156,8 @@ function kernelAlone(kernels: Kernels, w: Workload, aggregates: AggregateName[])
       const keys = new Float64Array(agg.size);
       const sum = new Float64Array(agg.size);
       agg.drainInto({ keys, sum });
+      // Its memory goes back to the kernels' pool, for the next aggregator as a job's would.
+      agg.release();
       return { keys, sum };
     },
   };

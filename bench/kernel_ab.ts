@@ -1,12 +1,15 @@
 // Paired A/B of two kernel builds on the keyed update path, with the bare loop alongside:
-//   node --expose-gc --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>]
+//   node --expose-gc --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>] [--fresh-a]
 // Rounds alternate A, B and the bare loop; figures are medians of CPU time (process.cpuUsage).
 // The bare loop runs twice a round: on one instance reused between rounds (the reference as issue
 // 17 measured it: its memory grown and touched once) and on a fresh instance, as each aggregator
 // is (growth into memory never touched, its page faults in the CPU time).
+// Each side's aggregator is released after its run, so the next run of that side takes its
+// memory from the side's kernel pool (src/kernels/pool.ts). `--fresh-a`: side A keeps no pool,
+// so with one build as both A and B the figures are fresh instances (A) against pooled ones (B).
 import { loadavg } from 'node:os';
-import { loadKernelsFromFile } from '../src/kernels/index.ts';
-import type { AggregateName, Kernels } from '../src/kernels/index.ts';
+import { Kernels, loadKernelsFromFile } from '../src/kernels/index.ts';
+import type { AggregateName } from '../src/kernels/index.ts';
 import { bareLoop, freshBareLoop, loadBareLoop, measure, workload } from './duckdb.ts';
 import type { Workload } from './duckdb.ts';
 import { median } from './measure.ts';
@@ -37,14 +40,17 @@ function update(kernels: Kernels, w: Workload, aggregates: AggregateName[]): num
     const end = Math.min(w.key.length, off + BATCH);
     agg.update(w.key.subarray(off, end), w.value.subarray(off, end));
   }
-  return agg.size;
+  const size = agg.size;
+  agg.release();
+  return size;
 }
 
-const a = await loadKernelsFromFile(new URL(fileA, `file://${process.cwd()}/`));
+const loadedA = await loadKernelsFromFile(new URL(fileA, `file://${process.cwd()}/`));
+const a = args.includes('--fresh-a') ? new Kernels(loadedA.module, { maxInstances: 0 }) : loadedA;
 const b = await loadKernelsFromFile(new URL(fileB, `file://${process.cwd()}/`));
 const bare = await loadBareLoop();
 const freshBare = await freshBareLoop();
-console.log(`kernel A/B: A ${fileA}, B ${fileB}; ${events.toLocaleString('en-US')} events, median of ${runs}, CPU time; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`kernel A/B: A ${fileA}${args.includes('--fresh-a') ? ' (fresh instances)' : ''}, B ${fileB}; ${events.toLocaleString('en-US')} events, median of ${runs}, CPU time; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('case           | aggregates        |   A M/s |   B M/s | B/A time | bare M/s | B/bare time | fresh bare M/s | B/fresh bare');
 for (const [name, cardinality, zipf] of [['100 keys', 100, null], ['100 k keys', 100_000, null], ['1 M keys', 1_000_000, null], ['1 M Zipf(1.1)', 1_000_000, 1.1]] as const) {
   if (!name.includes(only)) continue;

@@ -148,6 +148,8 @@ export class KernelLease {
     for (const [name, value] of Object.entries(raw as unknown as Record<string, unknown>)) {
       if (typeof value !== 'function') continue;
       const fn = value as (a?: number, b?: number, c?: number, d?: number, e?: number, f?: number) => number;
+      // The guard passes six arguments on; an export taking more would lose the rest.
+      if (fn.length > 6) throw new Error(`eddy kernels: export "${name}" takes ${fn.length} arguments; KernelLease passes at most 6`);
       guarded[name] = (a?: number, b?: number, c?: number, d?: number, e?: number, f?: number): number => {
         if (this.#released) RELEASED();
         try {
