@@ -71,12 +71,18 @@ describe('the same job in Chromium module workers', () => {
   it('shows an unbounded job\'s results on the page while it runs, through the coordinator worker, until cancelled', async () => {
     const received: Array<[number, number]> = [];
     let chunks = 0;
+    const keys = new Set<number>();
     let enough!: () => void;
-    const threeChunks = new Promise<void>((resolve) => { enough = resolve; });
+    // Three chunks and every key: a loaded machine may send a chunk from one subtask, whose keys are half of them.
+    const everyKey = new Promise<void>((resolve) => { enough = resolve; });
     const live = await startInWorkers<[number, number]>(new URL('../worker/fixtures/live_job.ts', import.meta.url), {
-      workers: 2, coordinator: 'worker', onRecords: (chunk) => { received.push(...chunk); if (++chunks === 3) enough(); },
+      workers: 2, coordinator: 'worker', onRecords: (chunk) => {
+        received.push(...chunk);
+        for (const [key] of chunk) keys.add(key);
+        if (++chunks >= 3 && keys.size === 10) enough();
+      },
     });
-    await threeChunks;
+    await everyKey;
     expect((await live.cancel()).records).toEqual([]);
     const got = sumsByKey(received);
     expect(got.size).toBe(10);
