@@ -43,15 +43,15 @@ export class Kernels {
   }
 
   createKeyRouter(maxParallelism: number, parallelism: number): KeyRouter {
-    return withLease(this.lease(), (lease) => new KeyRouter(lease.exports, maxParallelism, parallelism, lease));
+    return withLease(this.lease('small'), (lease) => new KeyRouter(lease.exports, maxParallelism, parallelism, lease));
   }
 
-  private lease(): KernelLease {
-    return new KernelLease(this.instantiate(), this.pool);
+  private lease(size: 'large' | 'small' = 'large'): KernelLease {
+    return new KernelLease(this.instantiate(size), this.pool);
   }
 
-  private instantiate(): KernelExports {
-    const reused = this.staticEnd >= 0 ? this.pool.take() : null;
+  private instantiate(size: 'large' | 'small' = 'large'): KernelExports {
+    const reused = this.staticEnd >= 0 ? this.pool.take(size) : null;
     // Zero-filled static data (memory.data) has no data segment to write it again.
     if (reused !== null) new Uint8Array(reused.buffer, 0, this.staticEnd).fill(0);
     const memory = reused ?? new WebAssembly.Memory({ initial: MEMORY_PAGES });

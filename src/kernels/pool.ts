@@ -54,11 +54,24 @@ export class KernelPool {
     return this.#idle.reduce((sum, { memory }) => sum + memory.buffer.byteLength, 0);
   }
 
-  /** The memory given back last (its pages the likeliest to be in the caches), or null. */
-  take(): WebAssembly.Memory | null {
-    const idle = this.#idle.pop();
-    if (this.#idle.length === 0) this.#stopTimer();
-    return idle?.memory ?? null;
+  /**
+   * The largest memory kept (`'large'`: for an aggregator, whose table grows) or the smallest
+   * (`'small'`: for a router, which needs little), the one given back last among equals; or null.
+   * Sizes matter because a job closes its aggregators before its routers: taken last-in-first-out,
+   * the next job's aggregator would get a router's memory and grow anew.
+   */
+  take(size: 'large' | 'small' = 'large'): WebAssembly.Memory | null {
+    const idle = this.#idle;
+    if (idle.length === 0) return null;
+    let best = idle.length - 1;
+    for (let i = idle.length - 2; i >= 0; i--) {
+      const bytes = idle[i].memory.buffer.byteLength;
+      const bestBytes = idle[best].memory.buffer.byteLength;
+      if (size === 'large' ? bytes > bestBytes : bytes < bestBytes) best = i;
+    }
+    const [taken] = idle.splice(best, 1);
+    if (idle.length === 0) this.#stopTimer();
+    return taken.memory;
   }
 
   /** Keeps `memory` for a later take, or drops it when it would break a limit (the oldest go first). */

@@ -43,8 +43,8 @@ function pooledKernels(module: WebAssembly.Module, salt: number): { kernels: Ker
     scribble(memory, salt);
     give(memory);
   };
-  pool.take = () => {
-    const memory = take();
+  pool.take = (size) => {
+    const memory = take(size);
     if (memory !== null) reused++;
     return memory;
   };
@@ -361,6 +361,32 @@ describe('the kernel pool', () => {
     expect(big.memoryBytes).toBeGreaterThan(8 * 1024 * 1024);
     big.release();
     expect(kernels.pool.kept).toBe(1);
+    kernels.pool.clear();
+  });
+
+  it('gives an aggregator the largest memory kept and a router the smallest, whatever order they came back in', async () => {
+    const kernels = new Kernels(await moduleOf('release'));
+    const grown = kernels.createKeyedAggregator({ aggregates: ['sum'] });
+    grown.update(Int32Array.from({ length: 200_000 }, (_, i) => i), new Float64Array(200_000));
+    const big = grown.memoryBytes;
+    const router = kernels.createKeyRouter(128, 4);
+    router.route(new Int32Array(10));
+    const small = kernels.createKeyedAggregator({ aggregates: ['sum'] }).memoryBytes;
+    expect(big).toBeGreaterThan(small);
+    // A job's close order: operators (the aggregator), then its partitioners' routers.
+    grown.release();
+    router.release();
+    const next = kernels.createKeyedAggregator({ aggregates: ['count'] });
+    expect(next.memoryBytes).toBe(big);
+    expect(kernels.pool.kept).toBe(1);
+    const nextRouter = kernels.createKeyRouter(128, 4);
+    expect(kernels.pool.kept).toBe(0);
+    nextRouter.release();
+    next.release();
+    expect(kernels.pool.kept).toBe(2);
+    // Given back last, the large memory would come first; the router takes the small one.
+    kernels.createKeyRouter(128, 2);
+    expect(kernels.pool.keptBytes).toBe(big);
     kernels.pool.clear();
   });
 
