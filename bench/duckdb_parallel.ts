@@ -14,8 +14,8 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createWorkerGroup, executeInWorkers } from '../src/index.ts';
-import { mapLoop, nativeLoad, nativeQuery, sameCheck } from './duckdb.ts';
-import type { Check } from './duckdb.ts';
+import { mapLoop, nativeLoad, nativeQuery, sameCheck, timedAsync } from './duckdb.ts';
+import type { Check, CpuSample } from './duckdb.ts';
 import { workload } from './generated_columns.ts';
 import { median } from './measure.ts';
 
@@ -32,21 +32,15 @@ const job = new URL('./duckdb_parallel_job.ts', import.meta.url);
 const PHASES = ['AUTO', 'ONE_PHASE'] as const;
 type Phases = typeof PHASES[number];
 type Side = Phases | 'duck';
-type Sample = { readonly cpu: number; readonly wall: number };
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) console.warn('warning: run with node --expose-gc, or one run\'s garbage is collected on the next one\'s clock');
 
 /** `fn`'s wall and process CPU time (every thread), on a settled heap (see the header). */
-async function measureAsync(fn: () => Promise<void>): Promise<Sample> {
+async function measureAsync(fn: () => Promise<void>): Promise<CpuSample> {
   gc?.();
   await new Promise((resolve) => setTimeout(resolve, 100));
-  const cpu = process.cpuUsage();
-  const t0 = performance.now();
-  await fn();
-  const wall = (performance.now() - t0) / 1000;
-  const used = process.cpuUsage(cpu);
-  return { cpu: (used.user + used.system) / 1e6, wall };
+  return timedAsync(fn);
 }
 
 console.log(`\nkeyed sum, ${events.toLocaleString('en-US')} (int32 key, f64 value) events: Eddy BATCH (batch 65,536, rows lent) in a kept group of 2 workers against native DuckDB on 2 threads, query + fetch, wall time, median of ${runs} alternating rounds (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
@@ -66,7 +60,7 @@ try {
     };
     // The first jobs in the group make each worker's rows and compile its code; not timed.
     for (const phases of PHASES) sameCheck(`Eddy, 2 workers, ${phases}`, w, await inWorkers(phases), want);
-    const samples: Record<Side, Sample[]> = { AUTO: [], ONE_PHASE: [], duck: [] };
+    const samples: Record<Side, CpuSample[]> = { AUTO: [], ONE_PHASE: [], duck: [] };
     const sides: Side[] = ['AUTO', 'ONE_PHASE', 'duck'];
     for (let round = 0; round < runs; round++) {
       // Each round starts one side further on, so every side runs first, second and third as often.
