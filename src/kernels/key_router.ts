@@ -81,8 +81,10 @@ export class KeyRouter {
     // Rounded up, so a source's slightly varying batch sizes do not re-lay the memory each time.
     const capacity = Math.max(rows, 2 * this.rows);
     const result = this.wasm.router_init(capacity, this.maxParallelism, this.parallelism);
-    if (result !== 0) this.lease?.fail();
-    if (result !== 0) throw new Error(`KeyRouter: cannot grow WASM memory to route batches of ${capacity} rows`);
+    if (result !== 0) {
+      this.lease?.fail();
+      throw new Error(`KeyRouter: cannot grow WASM memory to route batches of ${capacity} rows`);
+    }
     this.rows = capacity;
   }
 }

@@ -220,8 +220,10 @@ export class WindowAggregator {
     const flush = (): void => {
       if (staged === 0) return;
       const result = this.#wasm.window_import(staged);
-      if (result === ERR_DUPLICATE_KEY) this.#lease?.fail();
-      if (result === ERR_DUPLICATE_KEY) throw new Error(`WindowAggregator.restore: key ${this.#wasm.window_err_entries()} is already present in a slice; the restored key groups overlap`);
+      if (result === ERR_DUPLICATE_KEY) {
+        this.#lease?.fail();
+        throw new Error(`WindowAggregator.restore: key ${this.#wasm.window_err_entries()} is already present in a slice; the restored key groups overlap`);
+      }
       this.#check(result);
       staged = 0;
     };
@@ -280,8 +282,9 @@ export class WindowAggregator {
   }
 
   #check(code: number): void {
-    if (code < 0) this.#lease?.fail();
-    if (code < 0) throw limitError(code, this.#wasm.window_err_entries(), this.#wasm.window_err_bytes(), { maxBytes: this.maxBytes, maxKeys: Number.POSITIVE_INFINITY }, 0);
+    if (code >= 0) return;
+    this.#lease?.fail();
+    throw limitError(code, this.#wasm.window_err_entries(), this.#wasm.window_err_bytes(), { maxBytes: this.maxBytes, maxKeys: Number.POSITIVE_INFINITY }, 0);
   }
 }
 
