@@ -24,9 +24,10 @@ export {
   gatherColumn as gather_column,
 } from './router';
 
-export function init(fields: u32, maxBytes: f64, maxKeys: u32): i32 {
+// carriedKeys: the keys the last keyed table on this memory (or this thread) held; 0: none known.
+export function init(fields: u32, maxBytes: f64, maxKeys: u32, carriedKeys: u32): i32 {
   layout.layoutRegions();
-  table.configure(fields, maxBytes, maxKeys);
+  table.configure(fields, maxBytes, maxKeys, carriedKeys);
   return clear();
 }
 

@@ -64,6 +64,14 @@ export let scratchFloor: usize = 0;
 
 let maxBytes: f64 = 0;
 let maxKeys: u32 = MAX_KEYS_HARD;
+// The keys the last table on this memory held (a pooled memory's; 0 for a fresh one). A thread
+// tends to run the same job again, so once a table has grown to CARRIED_SHARE of them, its next
+// growth goes straight to a table that holds them all (and 1/16 more), instead of through every
+// size on the way, each moving all its keys. Jumping only that late bounds what a smaller job
+// after a large one pays: it never jumps below 1/CARRIED_SHARE of the carried keys, so its table
+// is at most that many times larger than its keys need (scanned by a snapshot, zeroed once).
+let carriedKeys: u32 = 0;
+const CARRIED_SHARE: u64 = 16;
 
 // Records of earlier updates, the record count at the insert that needs growth, and the record
 // count and key count when the table last changed size: how fast new keys arrive.
@@ -97,8 +105,9 @@ function setLayout(n: bool): void {
   offFirstIndex = fields & FIELD_FIRST_INDEX ? wideOffset(FIELD_FIRST_INDEX) - shift : 0;
 }
 
-export function configure(fieldMask: u32, limitBytes: f64, limitKeys: u32): void {
+export function configure(fieldMask: u32, limitBytes: f64, limitKeys: u32, carried: u32): void {
   fields = fieldMask;
+  carriedKeys = carried;
   stride = 8 + (<u32>popcnt<u32>(fieldMask) << 3);
   setLayout((fieldMask & FIELD_COUNT) != 0);
   maxBytes = limitBytes;
@@ -333,6 +342,10 @@ export function reserve(need: u32, inserting: bool = false): i32 {
   const arrived = size > grewAtSize ? size - grewAtSize : 0;
   if (inserting && <f64>arrived * FAST_KEYS >= recordMark - grewAtRecord && quadrupled <= 0xffffffff && lowLoad(<u32>quadrupled)) {
     want = max(want, <u32>quadrupled);
+  }
+  if (inserting && carriedKeys > 0 && <u64>need * CARRIED_SHARE >= <u64>carriedKeys) {
+    const carried = capFor(<u32>min<u64>(<u64>carriedKeys + (<u64>carriedKeys >> 4), <u64>maxKeys));
+    if (carried > want && bytesForCap(carried) <= maxBytes) want = carried;
   }
   if (bytesForCap(want) > maxBytes) {
     // Grow as far as the limit allows, so the limit is hit only when the keys really do not fit.

@@ -95,7 +95,7 @@ export class KeyedAggregator {
       throw new Error(`KeyedAggregator: maxKeys must be an integer in 1..${MAX_KEYS_HARD}, got ${this.maxKeys}`);
     }
     this.wasm = exports;
-    this.check(exports.init(this.fields, this.maxBytes, this.maxKeys), 0);
+    this.check(exports.init(this.fields, this.maxBytes, this.maxKeys, lease?.carriedKeys ?? 0), 0);
     this.mem = new KernelMemory(exports);
     this.stride = exports.stride();
     this.region = [REGION_IN_KEYS, REGION_IN_VALUES, REGION_IN_INDEXES, REGION_OUT_VALUES, REGION_OUT_INDEXES,
@@ -111,9 +111,11 @@ export class KeyedAggregator {
    * Gives the kernel instance's memory back to its Kernels, for the next aggregator or router of
    * this thread (none after a kernel error or an update that did not finish). Every later call
    * throws. Releasing is optional: an aggregator never released is collected with its memory.
+   * The memory carries the table's key count to the next aggregator on it.
    */
   release(): void {
-    this.lease?.release();
+    if (this.lease === null || this.lease.released) return;
+    this.lease.release(this.wasm.size());
   }
 
   /** Bytes of table memory (entries + index), the quantity maxBytes limits. */

@@ -47,11 +47,14 @@ export class Kernels {
   }
 
   private lease(size: 'large' | 'small' = 'large'): KernelLease {
-    return new KernelLease(this.instantiate(size), this.pool);
+    const kept = this.staticEnd >= 0 ? this.pool.take(size) : null;
+    // A memory whose last holder kept no keyed table (a fresh one, a router's) carries the
+    // thread's last keyed table's keys instead.
+    const keys = kept !== null && kept.keys > 0 ? kept.keys : this.pool.lastKeys;
+    return new KernelLease(this.instantiate(kept?.memory ?? null), this.pool, keys);
   }
 
-  private instantiate(size: 'large' | 'small' = 'large'): KernelExports {
-    const reused = this.staticEnd >= 0 ? this.pool.take(size) : null;
+  private instantiate(reused: WebAssembly.Memory | null): KernelExports {
     // Zero-filled static data (memory.data) has no data segment to write it again.
     if (reused !== null) new Uint8Array(reused.buffer, 0, this.staticEnd).fill(0);
     const memory = reused ?? new WebAssembly.Memory({ initial: MEMORY_PAGES });

@@ -6,6 +6,8 @@
  * Only the memory is kept: each taker gets a new instance over it (fresh globals, data segments
  * written again), see Kernels in load.ts. What is not taken again within `idleMs` is dropped, so
  * a kept worker or a page lets go of a finished job's memory soon after it.
+ * A memory comes back with the keys its keyed aggregator's table held: a thread tends to run the
+ * same job again, so the next aggregator on it can size its table for them (see table.ts's reserve).
  */
 import type { KernelExports } from './wasm.ts';
 
@@ -24,8 +26,13 @@ export const POOL_DEFAULTS: Required<KernelPoolOptions> = {
   idleMs: 2000,
 };
 
-interface Idle {
+/** A memory kept, with the keys the table of its last keyed aggregator held (0 for anything else). */
+export interface KeptMemory {
   readonly memory: WebAssembly.Memory;
+  readonly keys: number;
+}
+
+interface Idle extends KeptMemory {
   readonly since: number;
 }
 
@@ -37,6 +44,7 @@ export class KernelPool {
   readonly idleMs: number;
   readonly #idle: Idle[] = [];
   #timer: Timer | null = null;
+  #lastKeys = 0;
 
   constructor(options: KernelPoolOptions = {}) {
     this.maxInstances = options.maxInstances ?? POOL_DEFAULTS.maxInstances;
@@ -47,6 +55,15 @@ export class KernelPool {
   /** Memories kept now. */
   get kept(): number {
     return this.#idle.length;
+  }
+
+  /**
+   * The keys of the last keyed aggregator's table given back and kept (0: none yet). It outlives
+   * the memory: a thread that runs the same job again after its memory expired still sizes the
+   * new table for them, in a fresh memory.
+   */
+  get lastKeys(): number {
+    return this.#lastKeys;
   }
 
   /** Their bytes. */
@@ -60,7 +77,7 @@ export class KernelPool {
    * Sizes matter because a job closes its aggregators before its routers: taken last-in-first-out,
    * the next job's aggregator would get a router's memory and grow anew.
    */
-  take(size: 'large' | 'small' = 'large'): WebAssembly.Memory | null {
+  take(size: 'large' | 'small' = 'large'): KeptMemory | null {
     const idle = this.#idle;
     if (idle.length === 0) return null;
     let best = idle.length - 1;
@@ -71,19 +88,23 @@ export class KernelPool {
     }
     const [taken] = idle.splice(best, 1);
     if (idle.length === 0) this.#stopTimer();
-    return taken.memory;
+    return { memory: taken.memory, keys: taken.keys };
   }
 
-  /** Keeps `memory` for a later take, or drops it when it would break a limit (the oldest go first). */
-  give(memory: WebAssembly.Memory): void {
+  /**
+   * Keeps `memory` for a later take, or drops it when it would break a limit (the oldest go first).
+   * `keys`: the keys its keyed aggregator's table held, for the next taker to size its table.
+   */
+  give(memory: WebAssembly.Memory, keys = 0): void {
     const bytes = memory.buffer.byteLength;
     if (this.maxInstances <= 0 || bytes > this.maxBytes) return;
-    this.#idle.push({ memory, since: now() });
+    if (keys > 0) this.#lastKeys = keys;
+    this.#idle.push({ memory, keys, since: now() });
     while (this.#idle.length > this.maxInstances || this.keptBytes > this.maxBytes) this.#idle.shift();
     if (this.#timer === null) this.#startTimer(this.idleMs);
   }
 
-  /** Drops every memory kept. */
+  /** Drops every memory kept (lastKeys stays). */
   clear(): void {
     this.#idle.length = 0;
     this.#stopTimer();
@@ -124,14 +145,17 @@ const RELEASED = (): never => {
  */
 export class KernelLease {
   readonly exports: KernelExports;
+  /** The keys the table of the memory's last keyed aggregator held (0: a fresh memory, or none). */
+  readonly carriedKeys: number;
   readonly #memory: WebAssembly.Memory;
   readonly #pool: KernelPool | null;
   #failed = false;
   #released = false;
 
-  constructor(raw: KernelExports, pool: KernelPool | null) {
+  constructor(raw: KernelExports, pool: KernelPool | null, carriedKeys = 0) {
     this.#memory = raw.memory;
     this.#pool = pool;
+    this.carriedKeys = carriedKeys;
     this.exports = this.#guard(raw);
   }
 
@@ -147,11 +171,14 @@ export class KernelLease {
     this.#failed = true;
   }
 
-  /** Gives the memory back to the pool unless the lease failed; later calls through `exports` throw. */
-  release(): void {
+  /**
+   * Gives the memory back to the pool unless the lease failed; later calls through `exports` throw.
+   * `keys`: a keyed aggregator's table's keys, carried with the memory.
+   */
+  release(keys = 0): void {
     if (this.#released) return;
     this.#released = true;
-    if (!this.#failed) this.#pool?.give(this.#memory);
+    if (!this.#failed) this.#pool?.give(this.#memory, keys);
   }
 
   #guard(raw: KernelExports): KernelExports {

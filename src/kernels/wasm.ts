@@ -3,7 +3,7 @@ import { BATCH_CAPACITY } from '../../assembly/abi.ts';
 
 export interface KernelExports {
   readonly memory: WebAssembly.Memory;
-  init(fields: number, maxBytes: number, maxKeys: number): number;
+  init(fields: number, maxBytes: number, maxKeys: number, carriedKeys: number): number;
   clear(): number;
   batch_capacity(): number;
   heap_base(): number;

@@ -54,7 +54,7 @@ describe('loading the kernel module', () => {
     const memory = new WebAssembly.Memory({ initial: MEMORY_PAGES });
     const instance = new WebAssembly.Instance(module, { env: { memory, abort: abortImport(() => memory) } });
     const exports = checkExports(instance.exports);
-    exports.init(1, 1e6, 1000);
+    exports.init(1, 1e6, 1000, 0);
     expect(() => exports.update(1_000_000, 0, 0, 0)).toThrow(/^eddy kernels: assertion failed: update: n out of range \(assembly\/keyed_agg\.ts:\d+:\d+\)$/);
   });
 

@@ -4,6 +4,10 @@
 // a fresh instance and once on a pooled one, give the same transcript, bit for bit. Every memory
 // given back to the pool is first filled with garbage from end to end, so any byte a kernel
 // reads without writing it first (beyond what a new instance and the reset write) shows.
+// A pooled keyed aggregator sizes its table for the keys its memory (or the thread) last held
+// (table.ts's carried keys), so its table's size and a snapshot's bytes may differ from a fresh
+// one's: those go into a layout transcript, and a snapshot into the content transcript as what
+// a fresh aggregator restored from it holds.
 import fc from 'fast-check';
 import { readFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
@@ -39,9 +43,9 @@ function pooledKernels(module: WebAssembly.Module, salt: number): { kernels: Ker
   const give = pool.give.bind(pool);
   const take = pool.take.bind(pool);
   let reused = 0;
-  pool.give = (memory) => {
+  pool.give = (memory, keys) => {
     scribble(memory, salt);
-    give(memory);
+    give(memory, keys);
   };
   pool.take = (size) => {
     const memory = take(size);
@@ -138,7 +142,7 @@ const routerJob: fc.Arbitrary<RouterJob> = fc.integer({ min: 1, max: 4096 }).cha
 
 const job: fc.Arbitrary<Job> = fc.oneof({ weight: 3, arbitrary: keyedJob }, { weight: 2, arbitrary: windowJob }, { weight: 1, arbitrary: routerJob });
 
-type Transcript = unknown[];
+type Transcript = unknown[] & { layout?: unknown[] };
 
 function attempt(out: Transcript, fn: () => void): boolean {
   try {
@@ -161,7 +165,8 @@ function drain(agg: KeyedAggregator, out: Transcript): void {
     max: new Float64Array(n), minIndex: new Float64Array(n), maxIndex: new Float64Array(n), firstIndex: new Float64Array(n),
   };
   agg.drainInto(columns);
-  out.push(n, agg.tableBytes, ...Object.values(columns).map((c) => digest(new Uint8Array(c.buffer))));
+  out.push(n, ...Object.values(columns).map((c) => digest(new Uint8Array(c.buffer))));
+  out.layout?.push(agg.tableBytes);
   const probe = agg.get(agg.size > 0 ? columns.keys[n >> 1] : 0);
   out.push(probe === undefined ? null : { ...probe });
 }
@@ -200,7 +205,9 @@ function runKeyed(kernels: Kernels, j: KeyedJob, out: Transcript): void {
     if (ok && track) out.push(digest(new Uint8Array(agg.changedKeys().buffer)));
     if (ok && b === j.moveAfter) {
       const snapshot = agg.snapshot();
-      out.push(digest(snapshot), agg.snapshotCapacity);
+      out.layout?.push(digest(snapshot), agg.snapshotCapacity);
+      out.push('snapshot holds');
+      drain(restoredFresh(kernels, j.aggregates, snapshot), out);
       const next = kernels.createKeyedAggregator({ aggregates: j.aggregates, maxKeys });
       held.push(next);
       ok = attempt(out, () => {
@@ -274,8 +281,15 @@ function runRouter(kernels: Kernels, j: RouterJob, out: Transcript): void {
   if (j.release) router.release();
 }
 
-function run(kernels: Kernels, j: Job): Transcript {
-  const out: Transcript = [];
+/** A fresh aggregator (no pool, nothing carried) restored from `snapshot`: what the snapshot holds. */
+function restoredFresh(kernels: Kernels, aggregates: AggregateName[], snapshot: Uint8Array): KeyedAggregator {
+  const agg = new Kernels(kernels.module, { maxInstances: 0 }).createKeyedAggregator({ aggregates });
+  agg.restore(snapshot);
+  return agg;
+}
+
+function run(kernels: Kernels, j: Job, layout: unknown[] = []): Transcript {
+  const out: Transcript = Object.assign([], { layout });
   if (j.kind === 'keyed') runKeyed(kernels, j, out);
   else if (j.kind === 'window') runWindow(kernels, j, out);
   else runRouter(kernels, j, out);
@@ -286,16 +300,24 @@ describe.each(['release', 'debug'] as const)('pooled kernel instances (%s build)
   it('give every job exactly what fresh instances give', async () => {
     const module = await moduleOf(flavor);
     let reusedInAll = 0;
+    let resized = 0;
     fc.assert(fc.property(fc.array(job, { minLength: 2, maxLength: 6 }), fc.integer(), (jobs, salt) => {
       const fresh = new Kernels(module, { maxInstances: 0 });
       const { kernels: pooled, reused } = pooledKernels(module, salt);
-      for (const j of jobs) expect(run(pooled, j)).toEqual(run(fresh, j));
+      for (const j of jobs) {
+        const [pooledLayout, freshLayout]: unknown[][] = [[], []];
+        expect([...run(pooled, j, pooledLayout)]).toEqual([...run(fresh, j, freshLayout)]);
+        if (JSON.stringify(pooledLayout) !== JSON.stringify(freshLayout)) resized++;
+      }
       expect(fresh.pool.kept).toBe(0);
+      expect(fresh.pool.lastKeys).toBe(0);
       reusedInAll += reused();
       pooled.pool.clear();
     }), { seed: flavor === 'release' ? 1511 : 1512, numRuns: flavor === 'release' ? 40 : 12 });
-    // The property is about reuse: most runs must have taken memories again.
+    // The property is about reuse: most runs must have taken memories again, and some pooled
+    // tables must have been sized for carried keys.
     expect(reusedInAll).toBeGreaterThan(flavor === 'release' ? 40 : 12);
+    expect(resized).toBeGreaterThan(0);
   }, 240_000);
 });
 
@@ -387,6 +409,55 @@ describe('the kernel pool', () => {
     // Given back last, the large memory would come first; the router takes the small one.
     kernels.createKeyRouter(128, 2);
     expect(kernels.pool.keptBytes).toBe(big);
+    kernels.pool.clear();
+  });
+
+  it('sizes a table for the keys its memory last held once it reaches 1/16 of them, a job below that as a fresh one', async () => {
+    const module = await moduleOf('release');
+    const kernels = new Kernels(module);
+    const fresh = new Kernels(module, { maxInstances: 0 });
+    const ids = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => (i * 7919) % 1_000_003);
+    const ones = (n: number): Float64Array => new Float64Array(n).fill(1);
+    const sums = (a: KeyedAggregator): Float64Array[] => {
+      const out = { keys: new Float64Array(a.size), sum: new Float64Array(a.size) };
+      a.drainInto(out);
+      return [out.keys, out.sum];
+    };
+    const big = kernels.createKeyedAggregator({ aggregates: ['sum'] });
+    big.update(ids(200_000), ones(200_000));
+    big.release();
+    expect(kernels.pool.lastKeys).toBe(200_000);
+
+    // 12,400 keys stay below 200,000 / 16: the table grows as a fresh one's.
+    const small = kernels.createKeyedAggregator({ aggregates: ['sum'] });
+    const smallFresh = fresh.createKeyedAggregator({ aggregates: ['sum'] });
+    for (const a of [small, smallFresh]) a.update(ids(12_400), ones(12_400));
+    expect(small.tableBytes).toBe(smallFresh.tableBytes);
+    expect(sums(small)).toEqual(sums(smallFresh));
+    // Its first growth past them (at 32,769 keys) takes it to a table that holds all 200,000.
+    const more = ids(200_000).subarray(12_400, 40_000);
+    for (const a of [small, smallFresh]) a.update(more, ones(more.length));
+    const [sized, freshSized] = [small.tableBytes, smallFresh.tableBytes];
+    expect(sized).not.toBe(freshSized);
+    for (const a of [small, smallFresh]) a.update(ids(200_000), ones(200_000));
+    expect(small.tableBytes).toBe(sized);
+    expect(smallFresh.tableBytes).toBeGreaterThan(freshSized);
+    expect(sums(small)).toEqual(sums(smallFresh));
+    small.release();
+
+    // The keys outlive the memories: a fresh memory after the pool dropped them is sized alike.
+    kernels.pool.clear();
+    expect(kernels.pool.lastKeys).toBe(200_000);
+    const again = kernels.createKeyedAggregator({ aggregates: ['sum', 'count', 'min', 'max'] });
+    again.update(ids(40_000), ones(40_000));
+    const four = again.tableBytes;
+    again.update(ids(200_000), ones(200_000));
+    expect(again.tableBytes).toBe(four);
+    again.release();
+
+    // Without a pool nothing is carried.
+    smallFresh.release();
+    expect(fresh.pool.lastKeys).toBe(0);
     kernels.pool.clear();
   });
 
