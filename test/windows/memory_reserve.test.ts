@@ -18,10 +18,10 @@ const kernels = await loadKernelsFromFile(kernelUrl('debug'));
 /** The memory of each instance made from here on. */
 function memories(k: Kernels): WebAssembly.Memory[] {
   const seen: WebAssembly.Memory[] = [];
-  const target = k as unknown as { instantiate(): { memory: WebAssembly.Memory } };
+  const target = k as unknown as { instantiate(...args: unknown[]): { memory: WebAssembly.Memory } };
   const original = target.instantiate.bind(k);
-  target.instantiate = () => {
-    const exports = original();
+  target.instantiate = (...args: unknown[]) => {
+    const exports = original(...args);
     seen.push(exports.memory);
     return exports;
   };
