@@ -64,12 +64,13 @@ export let scratchFloor: usize = 0;
 
 let maxBytes: f64 = 0;
 let maxKeys: u32 = MAX_KEYS_HARD;
-// The keys the last table on this memory held (a pooled memory's; 0 for a fresh one). A thread
-// tends to run the same job again, so once a table has grown to CARRIED_SHARE of them, its next
-// growth goes straight to a table that holds them all (and 1/16 more), instead of through every
-// size on the way, each moving all its keys. Jumping only that late bounds what a smaller job
-// after a large one pays: it never jumps below 1/CARRIED_SHARE of the carried keys, so its table
-// is at most that many times larger than its keys need (scanned by a snapshot, zeroed once).
+// The keys the last keyed table on this memory, or this thread, held (0: none known). A thread
+// tends to run the same job again, so once a table has grown to 1/CARRIED_SHARE of them, its next
+// growth goes straight to the table that growth at full speed would end at for them (carriedCap),
+// instead of through every size on the way, each moving all its keys. Jumping only that late
+// bounds what a smaller job after a large one pays: below 1/CARRIED_SHARE of the carried keys it
+// grows as any table, past it its table is at most about CARRIED_SHARE times what its keys need
+// (zeroed once, scanned by a snapshot).
 let carriedKeys: u32 = 0;
 const CARRIED_SHARE: u64 = 16;
 
@@ -344,7 +345,7 @@ export function reserve(need: u32, inserting: bool = false): i32 {
     want = max(want, <u32>quadrupled);
   }
   if (inserting && carriedKeys > 0 && <u64>need * CARRIED_SHARE >= <u64>carriedKeys) {
-    const carried = capFor(<u32>min<u64>(<u64>carriedKeys + (<u64>carriedKeys >> 4), <u64>maxKeys));
+    const carried = carriedCap(min(carriedKeys, maxKeys));
     if (carried > want && bytesForCap(carried) <= maxBytes) want = carried;
   }
   if (bytesForCap(want) > maxBytes) {
@@ -360,6 +361,18 @@ export function reserve(need: u32, inserting: bool = false): i32 {
   const grown = rehash(want, need, narrow);
   if (grown > 0 && !inserting) restaged(need);
   return grown;
+}
+
+// The table growth ends at for `keys` keys arriving fast: quadrupling while small, then by 2/5.
+function carriedCap(keys: u32): u32 {
+  let c = cap;
+  while (keysFor(c) < keys) {
+    const quadrupled = <u64>c << 2;
+    const next = quadrupled <= 0xffffffff && lowLoad(<u32>quadrupled) ? <u32>quadrupled : nextCap(c);
+    if (next <= c) break;
+    c = next;
+  }
+  return c;
 }
 
 // A restore sized the table for `need` keys it is about to stage: they do not count as keys
