@@ -7,11 +7,11 @@
 // inline: key i64, count u32, used u32 (0: an empty slot), then one 8-byte field each for sum,
 // min, max as kept. A lookup reads one slot, so an event costs one cache line of its slice, which
 // the update loads some events ahead. A new slice's table is sized to the most rows a live slice
-// holds, so a stream whose keys stay put fills it without rehashing. All tables hash alike and
-// place by the hash's low bits. When windows span several slices, a new slice starts as a copy of
-// the newest slice's keys with count 0, each at its slot there: a key that stays has one slot in
-// every slice, so a window's merge passes over its slices' tables together, slot by slot, and
-// searches only for the keys found elsewhere.
+// holds, so a stream whose keys stay put fills it without rehashing. All tables hash alike
+// (slotHash) and place a key by its hash's high bits. When windows span several slices, a new
+// slice starts as a copy of the newest slice's keys with count 0, each at its slot there: a key
+// that stays has one slot in every slice, so a window's merge passes over its slices' tables
+// together, slot by slot, and searches only for the keys found elsewhere.
 // Blocks come from a small allocator over the memory above tableBase: power-of-two size classes
 // with a free list each.
 import {
@@ -207,10 +207,21 @@ function newTable(slots: u32): usize {
   for (let o: usize = 0; o < stride; o += 8) store<u64>(q + o, load<u64>(p + o));
 }
 
+// A key's hash, whose high bits place its slot (h >> clz(mask)): a multiplicative (Fibonacci)
+// hash, which spreads a range of consecutive keys, as key ids and dictionary codes are, over a
+// table's slots almost without collisions, where a mixing hash leaves linear probing's usual
+// runs; each probe past a key's first slot may be a cache miss the update could not load ahead.
+// The shift folds high bits down first, so that keys differing only there still spread.
+@inline function slotHash(key: i64): u32 {
+  let x = <u32>key ^ (<u32>(<u64>key >> 32) * 0x85EBCA6B);
+  x ^= x >> 16;
+  return x * 0x9E3779B9;
+}
+
 // Places a copy of slot p (hash h) in a table known not to hold its key; returns the new slot.
 @inline function place(table: usize, mask: u32, h: u32, p: usize): usize {
   const stride = <usize>rowStride;
-  let pos = h & mask;
+  let pos = h >> clz<u32>(mask);
   while (load<u32>(table + <usize>pos * stride + O_USED) != 0) pos = (pos + 1) & mask;
   const q = table + <usize>pos * stride;
   copySlot(q, p, stride);
@@ -226,7 +237,7 @@ function rehash(table: usize, oldSlots: u32, slots: u32): usize {
   const mask = slots - 1;
   for (let i: u32 = 0; i < oldSlots; i++) {
     const p = table + <usize>i * stride;
-    if (load<u32>(p + O_COUNT) != 0) place(t, mask, hashKey(load<i64>(p)), p);
+    if (load<u32>(p + O_COUNT) != 0) place(t, mask, slotHash(load<i64>(p)), p);
   }
   free(table, <usize>oldSlots * stride);
   return t;
@@ -304,7 +315,7 @@ function carryKeys(t: usize, slots: u32, src: usize): u32 {
     const p = from + <usize>k * stride;
     if (load<u32>(p + O_COUNT) == 0) continue;
     const key = load<i64>(p);
-    let pos = hashKey(key) & mask;
+    let pos = slotHash(key) >> clz<u32>(mask);
     while (load<u32>(t + <usize>pos * stride + O_USED) != 0) pos = (pos + 1) & mask;
     const q = t + <usize>pos * stride;
     store<i64>(q, key);
@@ -315,7 +326,7 @@ function carryKeys(t: usize, slots: u32, src: usize): u32 {
 
 // The slot of `key` (hash h) in table t (mask), or the empty slot where it would go.
 @inline function seek(t: usize, mask: u32, key: i64, h: u32, stride: usize = <usize>rowStride): usize {
-  let pos = h & mask;
+  let pos = h >> clz<u32>(mask);
   while (true) {
     const p = t + <usize>pos * stride;
     if (load<u32>(p + O_USED) == 0 || load<i64>(p) == key) return p;
@@ -451,7 +462,7 @@ function integerKeys(n: i32, keyFormat: i32): i32 {
   while (end < n) {
     const t = load<f64>(keys + (<usize>end << 3), TIMES_AT);
     if (!(t >= lo && t < hi)) break;
-    store<u32>(HASHES + (<usize>end << 2), hashKey(keyFormat == KEYS_I32 ? <i64>load<i32>(keys + (<usize>end << 2)) : load<i64>(keys + (<usize>end << 3))));
+    store<u32>(HASHES + (<usize>end << 2), slotHash(keyFormat == KEYS_I32 ? <i64>load<i32>(keys + (<usize>end << 2)) : load<i64>(keys + (<usize>end << 3))));
     end++;
   }
   if (end == from) {
@@ -463,20 +474,21 @@ function integerKeys(n: i32, keyFormat: i32): i32 {
   const table = <usize>load<u32>(dir + D_TABLE);
   const slots = load<u32>(dir + D_SLOTS);
   const mask = slots - 1;
+  const top = clz<u32>(mask);
   // New keys the table takes before its load limit.
   const limit = <u32>((<u64>slots * LOAD_NUM) / LOAD_DEN);
   room = limit - load<u32>(dir + D_USED);
   firsts = 0;
   let sink: u64 = 0;
-  for (let i = from; i < min(end, from + AHEAD); i++) sink += load<u64>(table + <usize>(load<u32>(HASHES + (<usize>i << 2)) & mask) * stride);
+  for (let i = from; i < min(end, from + AHEAD); i++) sink += load<u64>(table + <usize>(load<u32>(HASHES + (<usize>i << 2)) >> top) * stride);
   let i = from;
   for (; i < end; i++) {
     // Past the run's end this loads a slot of a stale hash: harmless, and no test in the loop.
-    sink += load<u64>(table + <usize>(load<u32>(HASHES + (<usize>i << 2), AHEAD << 2) & mask) * stride);
+    sink += load<u64>(table + <usize>(load<u32>(HASHES + (<usize>i << 2), AHEAD << 2) >> top) * stride);
     const key = keyFormat == KEYS_I32 ? <i64>load<i32>(keys + (<usize>i << 2)) : load<i64>(keys + (<usize>i << 3));
     const h = load<u32>(HASHES + (<usize>i << 2));
     const v = load<f64>(keys + (<usize>i << 3), VALUES_AT);
-    let pos = h & mask;
+    let pos = h >> top;
     let p = table + <usize>pos * stride;
     while (true) {
       // Without shared slots every used slot has events: its count tells it from an empty one.
@@ -643,7 +655,7 @@ function updateEvents(n: i32, keyFormat: i32, offset: f64, sliceMs: f64, lateBel
     }
     const key = keyAt(r, keyFormat);
     const d = dirAt(<u32>rangeDir);
-    const p = insert(d, key, hashKey(key), missSlot);
+    const p = insert(d, key, slotHash(key), missSlot);
     if (p == 0) return r;
     apply(p, load<f64>(inValues + (<usize>r << 3)), <usize>oSum, <usize>oMin, <usize>oMax);
     store<u32>(d + D_ROWS, load<u32>(d + D_ROWS) + 1);
@@ -828,7 +840,7 @@ let deferred: u32 = 0;
 // the merged row is made again after the pass. False when memory says no.
 function mergeSought(p: usize): bool {
   const key = load<i64>(p);
-  const h = hashKey(key);
+  const h = slotHash(key);
   const q = seek(mergeTable, mergeSlots - 1, key, h);
   let r = q;
   if (load<u32>(q + O_USED) != 0) {
@@ -1013,7 +1025,7 @@ export function windowFireRows(start: u32, n: u32): u32 {
 
 // The row of `key` in slice d, or 0.
 function findRow(d: usize, key: i64): usize {
-  const p = seek(<usize>load<u32>(d + D_TABLE), load<u32>(d + D_SLOTS) - 1, key, hashKey(key));
+  const p = seek(<usize>load<u32>(d + D_TABLE), load<u32>(d + D_SLOTS) - 1, key, slotHash(key));
   return load<u32>(p + O_COUNT) == 0 ? 0 : p;
 }
 
@@ -1096,7 +1108,7 @@ export function windowImport(n: u32): i32 {
     const d = sliceOf(load<i64>(q + 8));
     if (d < 0) return errCode;
     const dir = dirAt(<u32>d);
-    const h = hashKey(key);
+    const h = slotHash(key);
     let p = seek(<usize>load<u32>(dir + D_TABLE), load<u32>(dir + D_SLOTS) - 1, key, h);
     if (load<u32>(p + O_USED) == 0) {
       p = insert(dir, key, h, p);
@@ -1123,3 +1135,4 @@ export function windowTableBytes(): f64 { return allocated; }
 export function windowErrRecord(): i32 { return errRecord; }
 export function windowErrBytes(): f64 { return errBytes; }
 export function windowErrEntries(): f64 { return errEntries; }
+
