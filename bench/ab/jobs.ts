@@ -1,7 +1,7 @@
 // The A/B benchmark's jobs, written against an engine handed in rather than imported, so the
 // same code drives both builds of Eddy in one process. The JS-path jobs are bench/engine.ts's;
 // the keyed sums run each tree's own bench/keyed_sum_job.ts (see run.ts).
-import type { JobExecutionResult, RuntimeContext, ValueState, ValueStateDescriptor, WorkerGroup } from '../../src/index.ts';
+import type { Collector, JobExecutionResult, RuntimeContext, ValueState, ValueStateDescriptor, WorkerGroup } from '../../src/index.ts';
 
 export type Engine = typeof import('../../src/index.ts');
 export type KeyedSumModule = typeof import('../keyed_sum_job.ts');
@@ -107,10 +107,10 @@ export function enrichment(side: Side, purchases: number, itemCount = ITEMS): Pr
     flatMap1(update: ItemUpdate): void {
       this.name.update(update[1]);
     }
-    *flatMap2(purchase: Purchase): Iterable<Enriched> {
+    flatMap2(purchase: Purchase, out: Collector<Enriched>): void {
       const total = (this.total.value() ?? 0) + purchase[1];
       this.total.update(total);
-      yield [purchase[0], this.name.value(), total];
+      out.collect([purchase[0], this.name.value(), total]);
     }
   }
   items.keyBy((u) => u[0])
