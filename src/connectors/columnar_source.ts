@@ -2,6 +2,7 @@ import { columnBatch, namedRows, sliceColumns } from '../core/elements.ts';
 import type { Column } from '../core/elements.ts';
 import { ALWAYS_AVAILABLE, splitRange } from '../core/source.ts';
 import type { Columns, Source, SourceReader, SourceReaderContext } from '../core/source.ts';
+import { recycleWhenCollected, takeCopyMemory } from './copy_memory.ts';
 
 /** How `fromColumns` takes its columns. */
 export interface FromColumnsOptions {
@@ -44,6 +45,11 @@ export interface FromArrowOptions {
  */
 export class ColumnarSource implements Source<Record<string, unknown>> {
   readonly boundedness = 'BOUNDED' as const;
+  /**
+   * The columns the source reads: its own copies (unless `copy: false` or `transfer`). A copy's
+   * memory goes to a later source's copy once this source is collected (copy_memory.ts): keep
+   * the source, not just these arrays, as long as you read them.
+   */
   readonly data: Readonly<Record<string, Column>>;
   readonly length: number;
   readonly columns: readonly { readonly name: string; readonly numeric: 'int' | 'float' | null }[];
@@ -81,10 +87,12 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
     this.length = entries[0][1].length;
     this.borrowed = options.copy === false;
     const taken = options.transfer === true ? transferBuffers(entries.map(([, col]) => col)) : null;
+    const recycled: ArrayBuffer[] = [];
     for (const [name, col] of entries) {
-      copies[name] = this.borrowed ? col : taken?.get(col) ?? col.slice();
+      copies[name] = this.borrowed ? col : taken?.get(col) ?? copyOf(col, recycled);
     }
     this.data = copies;
+    recycleWhenCollected(this, recycled);
     // 64-bit integer columns hold bigints, which the kernels do not take: those stay on the JS path.
     this.columns = entries.map(([name, col]) => ({
       name,
@@ -128,6 +136,23 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
 }
 
 type TypedColumn = Exclude<Column, readonly unknown[]> & ArrayBufferView;
+
+/**
+ * A copy of `col`: a typed array's in memory a collected source's copy gave back where one is
+ * kept (copy_memory.ts), else in new memory; its buffer is added to `recycled` either way.
+ */
+function copyOf(col: Column, recycled: ArrayBuffer[]): Column {
+  if (!ArrayBuffer.isView(col)) return col.slice();
+  const view = col as TypedColumn;
+  const length = (view as unknown as ArrayLike<unknown>).length;
+  const Kind = view.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => TypedColumn;
+  const bytes = length * (view as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  const memory = takeCopyMemory(bytes) ?? new ArrayBuffer(bytes);
+  const copy = new Kind(memory, 0, length);
+  (copy as unknown as { set(source: ArrayLike<unknown>): void }).set(view as unknown as ArrayLike<unknown>);
+  recycled.push(memory);
+  return copy as unknown as Column;
+}
 
 /**
  * The typed arrays as views of their buffers moved out from under them (each buffer once, as one
