@@ -4,7 +4,8 @@ import type { SinkFunction } from '../src/index.ts';
 import { enrichment } from '../examples/enrichment.ts';
 import type { Enriched, ItemUpdate, Purchase } from '../examples/enrichment.ts';
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { heapNow, median, perKey, rate, runs } from './measure.ts';
 import type { Sample } from './measure.ts';
 
@@ -117,19 +118,20 @@ function enrichmentBaseline(purchases: number, itemCount: number): Sample {
  * 17's goal: at least 0.7x of the loop), both timed in CPU seconds. Engine and loop runs
  * alternate; the ratio is the median of each pair's loop time / engine time.
  */
-export async function runEngineBench(opts: { events?: number; runs?: number; only?: string } = {}): Promise<void> {
+export async function runEngineBench(opts: { events?: number; runs?: number; only?: string; keys?: number } = {}): Promise<void> {
   const events = opts.events ?? 2_000_000;
   const n = opts.runs ?? 5;
   const only = opts.only ?? '';
+  const keyCounts = opts.keys === undefined ? [1_000, 100_000] : [opts.keys];
   console.log(`load average ${loadAverage()}`);
-  for (const keys of 'reduce'.includes(only) ? [1_000, 100_000] : []) {
+  for (const keys of 'reduce'.includes(only) ? keyCounts : []) {
     console.log(`\nmap -> keyBy -> reduce, ${events.toLocaleString('en-US')} events, ${keys.toLocaleString('en-US')} keys, rolling output (median of ${n})`);
     const { loop, eddy, ratio } = await alternate(n, () => mapKeyByReduceBaseline(events, keys), () => mapKeyByReduceEngine(events, keys));
     console.log(`  plain-JS loop    ${rate(events, loop.seconds)}  ${perKey(loop.heapBytes, keys)}`);
     console.log(`  Eddy (JS path)   ${rate(events, eddy.seconds)}  ${perKey(eddy.heapBytes, keys)}  ratio ${ratio.toFixed(2)}x`);
   }
   const purchases = events / 2;
-  for (const items of 'enrichment'.includes(only) ? [1_000, 100_000] : []) {
+  for (const items of 'enrichment'.includes(only) ? keyCounts : []) {
     console.log(`\nenrichment (keyed connect, 2 ValueStates), ${purchases.toLocaleString('en-US')} purchases over ${items.toLocaleString('en-US')} items (median of ${n})`);
     const { loop, eddy, ratio } = await alternate(n, () => enrichmentBaseline(purchases, items), () => enrichmentEngine(purchases, items));
     console.log(`  plain-JS loop    ${rate(purchases + items, loop.seconds)}  ${perKey(loop.heapBytes, items)}`);
@@ -209,7 +211,23 @@ export async function runColumnarBench(opts: { events?: number; runs?: number } 
   }
 }
 
-// Alone: `node --expose-gc --import tsx bench/engine.ts [--events N] [--runs N] [--only reduce|enrichment]`.
+/**
+ * Each job and key count in a process of its own (`--processes`): in one process, V8's feedback
+ * from the cases before carries into the next. At 100 k keys the reduce job runs slower after its
+ * 1 k-key runs (its tuples' allocation site learned there that they die young, so at 100 k keys,
+ * where each lives until its key's next record, scavenges copy them instead of their being
+ * allocated old), and the hand loop less so.
+ */
+function runInProcesses(args: readonly string[]): void {
+  for (const only of ['reduce', 'enrichment']) {
+    for (const keys of [1_000, 100_000]) {
+      const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args, '--only', only, '--keys', String(keys)], { stdio: 'inherit' });
+      if (child.status !== 0) throw new Error(`bench/engine.ts --only ${only} --keys ${keys} exited with ${child.status ?? child.signal}`);
+    }
+  }
+}
+
+// Alone: `node --expose-gc --import tsx bench/engine.ts [--events N] [--runs N] [--only reduce|enrichment] [--keys N] [--processes]`.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const arg = (name: string): string | undefined => {
     const at = process.argv.indexOf(name);
@@ -218,5 +236,13 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const events = arg('--events');
   const n = arg('--runs');
   const only = arg('--only');
-  await runEngineBench({ ...(events === undefined ? {} : { events: Number(events) }), ...(n === undefined ? {} : { runs: Number(n) }), ...(only === undefined ? {} : { only }) });
+  const keys = arg('--keys');
+  if (process.argv.includes('--processes')) {
+    runInProcesses([...(events === undefined ? [] : ['--events', events]), ...(n === undefined ? [] : ['--runs', n])]);
+  } else {
+    await runEngineBench({
+      ...(events === undefined ? {} : { events: Number(events) }), ...(n === undefined ? {} : { runs: Number(n) }),
+      ...(only === undefined ? {} : { only }), ...(keys === undefined ? {} : { keys: Number(keys) }),
+    });
+  }
 }
