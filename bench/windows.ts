@@ -4,8 +4,10 @@
 // bucket), each computing every window, in one process. Times are CPU
 // time (process.cpuUsage) on a shared machine, in rounds that alternate every variant; Eddy's
 // from the job's definition (fromColumns with { transfer: true }, as the README shows) to its end.
+//   node --expose-gc --import tsx bench/windows.ts [--quick] [--trace]
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import {
   KeyAndWindow, NumericAggregate, SlidingEventTimeWindows, StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy,
@@ -102,9 +104,33 @@ export async function eddy(w: Workload, windowing: Windowing, kernels: boolean, 
         check += c;
       },
     });
+  const faults = process.resourceUsage().minorPageFault;
+  const gcs = { ...gcSeen };
+  const heap = process.memoryUsage();
   await env.execute('windows');
-  return { seconds: cpuSince(t0), windows, check };
+  const seconds = cpuSince(t0);
+  if (TRACE) {
+    console.log(`    [${kernels ? 'kernel' : 'JS path'}, ${windowing.name}, ${input}: CPU ${(seconds * 1000).toFixed(0)} ms; ${gcSeen.count - gcs.count} GC pauses, ${(gcSeen.ms - gcs.ms).toFixed(0)} ms;`
+      + ` ${process.resourceUsage().minorPageFault - faults} minor page faults; at its start JS heap ${mib(heap.heapUsed)}, external ${mib(heap.external)}]`);
+  }
+  return { seconds, windows, check };
 }
+
+/**
+ * --trace: each Eddy run's GC pauses (main thread) and minor page faults (fresh memory touched:
+ * a kernel memory the thread's pool no longer kept, grown as its tables fill), beside its CPU time.
+ */
+const TRACE = process.argv.includes('--trace');
+const gcSeen = { count: 0, ms: 0 };
+if (TRACE) {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcSeen.count++;
+      gcSeen.ms += e.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 /** The hand loop: a Map per window start, of an accumulator per key; windows are emitted as the watermark passes them. */
 export function handLoop(w: Workload, windowing: Windowing): Result {
