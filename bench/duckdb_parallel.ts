@@ -1,7 +1,11 @@
 // Issue 17's parallel point: Eddy's BATCH keyed sum at parallelism 2 in a kept group of 2 workers
 // against native DuckDB on 2 threads (query + fetch, the table loaded), both in wall time, since
 // both spread over threads, and CPU time of the whole process (every thread). Eddy runs with its
-// local phase (BATCH's two-phase aggregation, the default) and with ONE_PHASE, paired. Eddy's workers keep the rows between jobs (bench/duckdb_parallel_job.ts)
+// local phase (BATCH's two-phase aggregation, the default) and with ONE_PHASE, paired, each in a
+// kept group of 2 workers of its own, as DuckDB runs in its own instance: a worker's kernel pool
+// sizes each job's tables from the last job's (src/kernels/pool.ts), so a ONE_PHASE job between
+// two two-phase jobs in the same workers would hand the next one tables sized for another plan.
+// Eddy's workers keep the rows between jobs (bench/duckdb_parallel_job.ts)
 // as DuckDB keeps its table; the job is timed from executeInWorkers to its outcome, which carries
 // the result's checksum. Rounds alternate the
 // engines; every result is checked against a Map loop. Before every measurement this thread
@@ -43,8 +47,8 @@ async function measureAsync(fn: () => Promise<void>): Promise<CpuSample> {
   return timedAsync(fn);
 }
 
-console.log(`\nkeyed sum, ${events.toLocaleString('en-US')} (int32 key, f64 value) events: Eddy BATCH (batch 65,536, rows lent) in a kept group of 2 workers against native DuckDB on 2 threads, query + fetch, wall time, median of ${runs} alternating rounds (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-const group = createWorkerGroup(2);
+console.log(`\nkeyed sum, ${events.toLocaleString('en-US')} (int32 key, f64 value) events: Eddy BATCH (batch 65,536, rows lent) in a kept group of 2 workers per phase setting against native DuckDB on 2 threads, query + fetch, wall time, median of ${runs} alternating rounds (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+const groups: Record<Phases, ReturnType<typeof createWorkerGroup>> = { AUTO: createWorkerGroup(2), ONE_PHASE: createWorkerGroup(2) };
 const native = await DuckDBInstance.create(':memory:', { threads: '2' });
 const conn = await native.connect();
 try {
@@ -55,7 +59,7 @@ try {
     await nativeLoad(conn, w);
     const parameters = { name, events, keys, ...(zipf === null ? {} : { zipf }) };
     const inWorkers = async (phases: Phases): Promise<Check> => {
-      const { result } = await executeInWorkers(job, { workers: group, parameters: { ...parameters, phases } });
+      const { result } = await executeInWorkers(job, { workers: groups[phases], parameters: { ...parameters, phases } });
       return { keys: result.getAccumulatorResult<number>('keys') ?? 0, checksum: result.getAccumulatorResult<number>('checksum') ?? 0 };
     };
     // The first jobs in the group make each worker's rows and compile its code; not timed.
@@ -90,7 +94,7 @@ try {
     console.log(`  ${''.padEnd(14)} load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   }
 } finally {
-  await group.terminate();
+  await Promise.all(PHASES.map((phases) => groups[phases].terminate()));
   conn.closeSync();
 }
 console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
