@@ -1,7 +1,9 @@
 // Paired A/B of fromColumns' default copy between two trees, in one process: the keyed sum in
 // the kernel over (int32 key, f64 value) columns, BATCH, each job defined from the columns (so
 // each copies them), as bench/duckdb.ts's copying row runs it.
-//   node --expose-gc --import tsx bench/kernel_copy_ab.ts <base-worktree> [--current <worktree>] [--events N] [--runs R] [--only <case>] [--mode BATCH|STREAMING]
+//   node --expose-gc --import tsx bench/kernel_copy_ab.ts <base-worktree> [--current <worktree>] [--events N] [--runs R] [--only <case>] [--mode BATCH|STREAMING] [--pause ms]
+// `--pause`: each job waits that long first (off the clock), so with more than copy memory's idle
+// time (2 s) every copy is made in new memory, as a job's first in a while.
 // Rounds alternate the sides (the order flipped each round); each job starts after gc(), as
 // duckdb.ts's do. Figures are medians of CPU time (process.cpuUsage) and of the rounds' paired
 // ratios (base time / current time: > 1, current faster). Every job's output is checked.
@@ -15,12 +17,13 @@ import { median } from './measure.ts';
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
-  options: { current: { type: 'string' }, events: { type: 'string' }, runs: { type: 'string' }, only: { type: 'string' }, mode: { type: 'string', default: 'BATCH' } },
+  options: { current: { type: 'string' }, events: { type: 'string' }, runs: { type: 'string' }, only: { type: 'string' }, mode: { type: 'string', default: 'BATCH' }, pause: { type: 'string' } },
 });
 if (positionals.length !== 1) throw new Error('usage: node --expose-gc --import tsx bench/kernel_copy_ab.ts <base-worktree> [--current <worktree>] [--events N] [--runs R] [--only <case>] [--mode BATCH|STREAMING]');
 const events = Number(flags.events ?? 5_000_000);
 const runs = Number(flags.runs ?? 9);
 const streaming = flags.mode === 'STREAMING';
+const pause = Number(flags.pause ?? 0);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');
 
@@ -48,7 +51,7 @@ async function job(engine: Engine, w: Workload): Promise<{ rows: number; total: 
   return { rows, total };
 }
 
-console.log(`fromColumns copy A/B (${streaming ? 'STREAMING' : 'BATCH'}): base ${positionals[0]}, current ${flags.current ?? '.'}; ${events.toLocaleString('en-US')} events, ${runs} rounds, CPU time; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`fromColumns copy A/B (${streaming ? 'STREAMING' : 'BATCH'}${pause > 0 ? `, ${pause} ms before each job` : ''}): base ${positionals[0]}, current ${flags.current ?? '.'}; ${events.toLocaleString('en-US')} events, ${runs} rounds, CPU time; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const [name, cardinality, zipf] of [['100 keys', 100, null], ['100 k keys', 100_000, null], ['1 M keys', 1_000_000, null], ['1 M Zipf(1.1)', 1_000_000, 1.1]] as const) {
   if (flags.only !== undefined && !name.includes(flags.only)) continue;
   const w = workload(name, events, cardinality, zipf, 17);
@@ -57,6 +60,7 @@ for (const [name, cardinality, zipf] of [['100 keys', 100, null], ['100 k keys',
   for (let r = -1; r < runs; r++) {
     const order = r % 2 === 0 ? sides : [...sides].reverse();
     for (const [label, engine] of order) {
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
       gc();
       const before = process.cpuUsage();
       const got = await job(engine, w);
