@@ -1019,7 +1019,29 @@ export function windowFireRows(start: u32, n: u32): u32 {
   assert(n <= <u32>BATCH_CAPACITY, 'windowFireRows: n out of range');
   if (start >= outCount) return 0;
   const count = min(n, outCount - start);
-  for (let r: u32 = 0; r < count; r++) writeResult(r, rowAt(outTable, outSlots, start + r));
+  writeResult(0, rowAt(outTable, outSlots, start));
+  // The rest in one pass over the slots from the cursor, which rowAt left after the first, with
+  // no call per row.
+  const table = outTable;
+  const stride = <usize>rowStride;
+  const S = <usize>oSum;
+  const MN = <usize>oMin;
+  const MX = <usize>oMax;
+  let pos = cursorPos;
+  for (let r: u32 = 1; r < count; pos++) {
+    const p = table + <usize>pos * stride;
+    const c = load<u32>(p + O_COUNT);
+    if (c == 0) continue;
+    const at = <usize>r << 3;
+    store<f64>(rows + <usize>COL_KEY * COLUMN_BYTES + at, <f64>load<i64>(p));
+    store<f64>(rows + <usize>COL_COUNT * COLUMN_BYTES + at, <f64>c);
+    if (S) store<f64>(rows + <usize>COL_SUM * COLUMN_BYTES + at, load<f64>(p + S));
+    if (MN) store<f64>(rows + <usize>COL_MIN * COLUMN_BYTES + at, fromOrdinal(load<i64>(p + MN)));
+    if (MX) store<f64>(rows + <usize>COL_MAX * COLUMN_BYTES + at, fromOrdinal(load<i64>(p + MX)));
+    r++;
+  }
+  cursorPos = pos;
+  cursorDone = start + count;
   return count;
 }
 
