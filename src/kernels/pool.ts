@@ -5,7 +5,9 @@
  * and faults in and zeroes its pages; a memory taken from here is grown and touched already.
  * Only the memory is kept: each taker gets a new instance over it (fresh globals, data segments
  * written again), see Kernels in load.ts. What is not taken again within `idleMs` is dropped, so
- * a kept worker or a page lets go of a finished job's memory soon after it.
+ * a kept worker or a page lets go of most of a finished job's memory soon after it; the newest
+ * memories, up to `lingerBytes`, stay until `lingerMs`, so a job run again every few seconds (a
+ * page recomputing on each input, a bench's rounds) still starts on memory grown and touched.
  * A memory comes back with the keys its keyed aggregator's table held: a thread tends to run the
  * same job again, so the next aggregator on it can size its table for them (see table.ts's reserve).
  */
@@ -16,14 +18,20 @@ export interface KernelPoolOptions {
   readonly maxInstances?: number;
   /** Bytes kept at most, all memories together; a memory larger than this alone is never kept. */
   readonly maxBytes?: number;
-  /** How long a memory waits to be taken again before it is dropped. */
+  /** How long a memory waits to be taken again before it is dropped, unless it lingers. */
   readonly idleMs?: number;
+  /** Bytes of the newest memories that stay past `idleMs` (0: none). */
+  readonly lingerBytes?: number;
+  /** How long those wait before they are dropped (at least `idleMs`). */
+  readonly lingerMs?: number;
 }
 
 export const POOL_DEFAULTS: Required<KernelPoolOptions> = {
   maxInstances: 8,
   maxBytes: 512 * 1024 * 1024,
   idleMs: 2000,
+  lingerBytes: 128 * 1024 * 1024,
+  lingerMs: 30_000,
 };
 
 /** A memory kept, with the keys the table of its last keyed aggregator held (0 for anything else). */
@@ -42,6 +50,9 @@ export class KernelPool {
   readonly maxInstances: number;
   readonly maxBytes: number;
   readonly idleMs: number;
+  readonly lingerBytes: number;
+  readonly lingerMs: number;
+  /** Oldest first: `since` only grows along it. */
   readonly #idle: Idle[] = [];
   #timer: Timer | null = null;
   #lastKeys = 0;
@@ -50,6 +61,8 @@ export class KernelPool {
     this.maxInstances = options.maxInstances ?? POOL_DEFAULTS.maxInstances;
     this.maxBytes = options.maxBytes ?? POOL_DEFAULTS.maxBytes;
     this.idleMs = options.idleMs ?? POOL_DEFAULTS.idleMs;
+    this.lingerBytes = options.lingerBytes ?? POOL_DEFAULTS.lingerBytes;
+    this.lingerMs = Math.max(this.idleMs, options.lingerMs ?? POOL_DEFAULTS.lingerMs);
   }
 
   /** Memories kept now. */
@@ -101,7 +114,9 @@ export class KernelPool {
     if (keys > 0) this.#lastKeys = keys;
     this.#idle.push({ memory, keys, since: now() });
     while (this.#idle.length > this.maxInstances || this.keptBytes > this.maxBytes) this.#idle.shift();
-    if (this.#timer === null) this.#startTimer(this.idleMs);
+    // A timer set for a lingering memory may wake later than this one's idle time ends.
+    this.#stopTimer();
+    this.#expire();
   }
 
   /** Drops every memory kept (lastKeys stays). */
@@ -122,11 +137,25 @@ export class KernelPool {
     this.#timer = null;
   }
 
+  /**
+   * Drops what waited `lingerMs`, then, of what waited `idleMs` (the oldest, a prefix), the oldest
+   * until the rest fit `lingerBytes`; and wakes again when the next memory crosses either.
+   */
   #expire(): void {
     this.#timer = null;
+    const idle = this.#idle;
     const at = now();
-    while (this.#idle.length > 0 && at - this.#idle[0].since >= this.idleMs) this.#idle.shift();
-    if (this.#idle.length > 0) this.#startTimer(Math.max(1, this.#idle[0].since + this.idleMs - at));
+    while (idle.length > 0 && at - idle[0].since >= this.lingerMs) idle.shift();
+    let lingering = 0;
+    let lingeringBytes = 0;
+    while (lingering < idle.length && at - idle[lingering].since >= this.idleMs) lingeringBytes += idle[lingering++].memory.buffer.byteLength;
+    while (lingering > 0 && lingeringBytes > this.lingerBytes) {
+      lingeringBytes -= idle.shift()!.memory.buffer.byteLength;
+      lingering--;
+    }
+    if (idle.length === 0) return;
+    const next = Math.min(lingering > 0 ? idle[0].since + this.lingerMs : Infinity, lingering < idle.length ? idle[lingering].since + this.idleMs : Infinity);
+    this.#startTimer(Math.max(1, next - at));
   }
 }
 

@@ -328,7 +328,7 @@ describe('the kernel pool', () => {
 
   it('drops a memory not taken again within its idle time, so the engine can collect it', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
-    const kernels = new Kernels(await moduleOf('release'), { idleMs: 2000 });
+    const kernels = new Kernels(await moduleOf('release'), { idleMs: 2000, lingerBytes: 0 });
     let agg: KeyedAggregator | null = kernels.createKeyedAggregator({ aggregates: ['sum'] });
     agg.update(Int32Array.from({ length: 100_000 }, (_, i) => i), new Float64Array(100_000));
     let memory: WeakRef<WebAssembly.Memory> | null = null;
@@ -355,7 +355,7 @@ describe('the kernel pool', () => {
 
   it('gives a memory taken and released again its full idle time, and takes the one given back last', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
-    const kernels = new Kernels(await moduleOf('release'), { idleMs: 2000 });
+    const kernels = new Kernels(await moduleOf('release'), { idleMs: 2000, lingerBytes: 0 });
     const a = kernels.createKeyedAggregator({ aggregates: ['sum'] });
     const b = kernels.createKeyedAggregator({ aggregates: ['count'] });
     a.release();
@@ -367,6 +367,46 @@ describe('the kernel pool', () => {
     vi.advanceTimersByTime(1499);
     expect(kernels.pool.kept).toBe(1);
     vi.advanceTimersByTime(1);
+    expect(kernels.pool.kept).toBe(0);
+  });
+
+  it('lets the newest memories that fit lingerBytes stay past the idle time until lingerMs, the older ones dropped at the idle time', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const module = await moduleOf('release');
+    const one = new Kernels(module, { maxInstances: 0 }).createKeyedAggregator({ aggregates: ['sum'] });
+    const bytes = one.memoryBytes;
+    one.release();
+    // Room for two memories past the idle time, not three.
+    const kernels = new Kernels(module, { idleMs: 2000, lingerBytes: 2 * bytes, lingerMs: 30_000 });
+    const aggregators = [0, 1, 2].map(() => kernels.createKeyedAggregator({ aggregates: ['sum'] }));
+    expect(aggregators.map((a) => a.memoryBytes)).toEqual([bytes, bytes, bytes]);
+    aggregators[0].release();
+    vi.advanceTimersByTime(1000);
+    aggregators[1].release();
+    aggregators[2].release();
+    expect(kernels.pool.kept).toBe(3);
+    vi.advanceTimersByTime(1000); // the first has idled 2 s: it stays, as the newest two past the idle time would fit
+    expect(kernels.pool.kept).toBe(3);
+    vi.advanceTimersByTime(1000); // all three have: the oldest goes
+    expect(kernels.pool.kept).toBe(2);
+    vi.advanceTimersByTime(27_999);
+    expect(kernels.pool.kept).toBe(2);
+    vi.advanceTimersByTime(1); // 30 s after the last two were given back
+    expect(kernels.pool.kept).toBe(0);
+    // A memory given back while others linger still leaves at its own idle time when they fill lingerBytes.
+    const more = [0, 1, 2].map(() => kernels.createKeyedAggregator({ aggregates: ['sum'] }));
+    more[0].release();
+    more[1].release();
+    vi.advanceTimersByTime(5000);
+    more[2].release();
+    expect(kernels.pool.kept).toBe(3);
+    vi.advanceTimersByTime(2000);
+    expect(kernels.pool.kept).toBe(2);
+    vi.advanceTimersByTime(22_999);
+    expect(kernels.pool.kept).toBe(2);
+    vi.advanceTimersByTime(1);
+    expect(kernels.pool.kept).toBe(1);
+    vi.advanceTimersByTime(5000);
     expect(kernels.pool.kept).toBe(0);
   });
 
