@@ -1006,7 +1006,7 @@ function rowAt(t: usize, slots: u32, start: u32): usize {
   return rows + <usize>c * COLUMN_BYTES + (<usize>r << 3);
 }
 
-function writeResult(r: u32, p: usize): void {
+@inline function writeResult(r: u32, p: usize): void {
   store<f64>(column(COL_KEY, r), <f64>load<i64>(p));
   store<f64>(column(COL_COUNT, r), <f64>load<u32>(p + O_COUNT));
   if (oSum) store<f64>(column(COL_SUM, r), load<f64>(p + oSum));
@@ -1021,23 +1021,14 @@ export function windowFireRows(start: u32, n: u32): u32 {
   const count = min(n, outCount - start);
   writeResult(0, rowAt(outTable, outSlots, start));
   // The rest in one pass over the slots from the cursor, which rowAt left after the first, with
-  // no call per row.
+  // no call per row (writeResult is inlined).
   const table = outTable;
   const stride = <usize>rowStride;
-  const S = <usize>oSum;
-  const MN = <usize>oMin;
-  const MX = <usize>oMax;
   let pos = cursorPos;
   for (let r: u32 = 1; r < count; pos++) {
     const p = table + <usize>pos * stride;
-    const c = load<u32>(p + O_COUNT);
-    if (c == 0) continue;
-    const at = <usize>r << 3;
-    store<f64>(rows + <usize>COL_KEY * COLUMN_BYTES + at, <f64>load<i64>(p));
-    store<f64>(rows + <usize>COL_COUNT * COLUMN_BYTES + at, <f64>c);
-    if (S) store<f64>(rows + <usize>COL_SUM * COLUMN_BYTES + at, load<f64>(p + S));
-    if (MN) store<f64>(rows + <usize>COL_MIN * COLUMN_BYTES + at, fromOrdinal(load<i64>(p + MN)));
-    if (MX) store<f64>(rows + <usize>COL_MAX * COLUMN_BYTES + at, fromOrdinal(load<i64>(p + MX)));
+    if (load<u32>(p + O_COUNT) == 0) continue;
+    writeResult(r, p);
     r++;
   }
   cursorPos = pos;
