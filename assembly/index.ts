@@ -34,6 +34,7 @@ export function init(fields: u32, maxBytes: f64, maxKeys: u32, carriedKeys: u32)
 export function clear(): i32 {
   if (!table.reset()) return ERR_MEMORY_GROW;
   agg.changedReset();
+  agg.directReset();
   return 0;
 }
 

@@ -4,10 +4,10 @@ import {
   EMIT_NONE, EMIT_COUNT, EMIT_SUM, EMIT_MIN, EMIT_MAX, EMIT_AVG, EMIT_MIN_BY, EMIT_MAX_BY, EMIT_FIRST,
 } from './abi';
 import { hashHalves, hashKey, toOrdinal, fromOrdinal } from './bits';
-import { inKeys, inValues, inIndexes, outValues, outIndexes, changedList, scratch, tableBase } from './layout';
+import { inKeys, inValues, inIndexes, outValues, outIndexes, changedList, scratch, tableBase, directIndex, DIRECT_MAX_BITS } from './layout';
 import {
   fields, size, width, cap, reserve, growAt, markRecord, addRecords, bitsPtr, claim, emptyFor, find, position, slotAt, tableBytes, widen, KEY_BIAS, NARROW_BIAS,
-  narrow, narrowKey, countOf, offCount, offSum, offMin, offMax, offMinIndex, offMaxIndex, offFirstIndex,
+  narrow, narrowKey, countOf, offCount, offSum, offMin, offMax, offMinIndex, offMaxIndex, offFirstIndex, orderAt, keyOf, slotEpoch, maxBytes,
 } from './table';
 
 export let errRecord: i32 = -1;
@@ -427,13 +427,223 @@ function sumI32RollingAhead(from: i32, to: i32, emit: i32, track: bool): i32 { r
 function sumI32RollingWarm(from: i32, to: i32, emit: i32, track: bool): i32 { return hitRange(KEYS_I32, FIELDS_SUM, WIDE, WARMED, from, to, EMIT_SUM, false); }
 function sumI32Rolling(from: i32, n: i32): i32 { return run(SUM_I32_ROLLING, KEYS_I32, FIELDS_SUM, WIDE, from, n, EMIT_SUM, false); }
 
+// The direct index: while a table holds few keys, a record of int32 keys finds its slot through
+// index[(key * directMul) >>> directShift], an 8-byte entry of the key and its slot position: one
+// multiply, one load from a few KiB and one compare instead of the table's hash, probe and key
+// compare (DuckDB's perfect hash aggregate addresses small groups directly in the same spirit).
+// The multiplier is picked among a few so that the table's keys fall on distinct entries; a key
+// that shares an entry all the same, a key outside the int32 range and a new key are simply not
+// in the index, and their records go through the hash loop unchanged, one record each, after
+// which the index takes up the keys that record added. An entry that holds no key holds one whose
+// index is elsewhere (key 0, or key 1 at entry 0), so no record's key matches it. Sums are still
+// added record by record, in order, into the table's own slots: results are exactly the hashed
+// loop's.
+const DIRECT_MAX_KEYS: u32 = 2048;
+const DIRECT_MIN_BITS: u32 = 12;
+const DIRECT_TRIES: u32 = 8;
+const DIRECT_UNSET = 0;
+const DIRECT_ON = 1;
+const DIRECT_OFF = 2;
+let directState = DIRECT_UNSET;
+let directMul: u32 = 0;
+let directShift: u32 = 32;
+// The table's slotEpoch and size the index was brought up to date with; the size it was planned for.
+let directEpoch: u32 = 0;
+let directSize: u32 = 0;
+let directPlanned: u32 = 0;
+let directReplan = false;
+
+// A new table: the index is planned again from its keys.
+export function directReset(): void {
+  directState = DIRECT_UNSET;
+}
+
+@inline function directAt(key: i32, mul: u32, shift: u32): u32 {
+  return (<u32>key * mul) >> shift;
+}
+
+// Whether a table key is an int32 (the only keys the index holds).
+@inline function isInt32(key: i64): bool {
+  return key == <i64><i32>key;
+}
+
+// Indexes the key in order list entry id if its entry holds no key yet.
+@inline function directAdd(id: u32): void {
+  const pos = orderAt(id);
+  const key = keyOf(slotAt(pos));
+  if (!isInt32(key)) return;
+  const at = directAt(<i32>key, directMul, directShift);
+  const e = directIndex + (<usize>at << 3);
+  if (directAt(load<i32>(e), directMul, directShift) == at) return;
+  store<i64>(e, <i64><u32><i32>key | (<i64>pos << 32));
+}
+
+// How many of the table's int32 keys share an index entry with an earlier one under multiplier m.
+function directCollisions(m: u32, shift: u32, bits: u32): u32 {
+  const seen = directIndex + (<usize>1 << DIRECT_MAX_BITS << 3);
+  memory.fill(seen, 0, (<usize>1 << bits) >> 3);
+  let shared: u32 = 0;
+  for (let id: u32 = 0; id < size; id++) {
+    const key = keyOf(slotAt(orderAt(id)));
+    if (!isInt32(key)) continue;
+    const at = directAt(<i32>key, m, shift);
+    const b = seen + <usize>(at >> 3);
+    const bit = <u8>1 << <u8>(at & 7);
+    const byte = load<u8>(b);
+    if (byte & bit) shared++;
+    else store<u8>(b, byte | bit);
+  }
+  return shared;
+}
+
+// Sizes the index for the table's keys (at least 32 entries a key, within 2^DIRECT_MAX_BITS),
+// picks the multiplier that spreads them best and fills the index.
+function directPlan(): void {
+  let bits = DIRECT_MIN_BITS;
+  while (bits < DIRECT_MAX_BITS && (<u32>1 << (bits - 5)) < size) bits++;
+  const shift = 32 - bits;
+  let best: u32 = 0xffffffff;
+  let bestMul: u32 = 0;
+  for (let t: u32 = 0; t < DIRECT_TRIES; t++) {
+    // Odd, with the top bit set, so key 1 never indexes entry 0.
+    const m = hashHalves(t + 1, 0x5bd1e995) | 0x80000001;
+    const shared = size == 0 ? <u32>0 : directCollisions(m, shift, bits);
+    if (shared < best) {
+      best = shared;
+      bestMul = m;
+      if (shared == 0) break;
+    }
+  }
+  directMul = bestMul;
+  directShift = shift;
+  memory.fill(directIndex, 0, <usize>8 << bits);
+  store<i32>(directIndex, 1);
+  for (let id: u32 = 0; id < size; id++) directAdd(id);
+  directEpoch = slotEpoch;
+  directSize = size;
+  directPlanned = size;
+  directReplan = false;
+}
+
+// Brings the index up to date with the keys the hash loop added since, or plans it again when
+// slots moved (growth, a restore) or the keys have more than doubled since it was planned.
+function directSync(): void {
+  if (directEpoch != slotEpoch || directReplan || size >= (directPlanned << 1) + 32) {
+    directPlan();
+    return;
+  }
+  for (let id = directSize; id < size; id++) directAdd(id);
+  directSize = size;
+}
+
+// Whether records [from, n) go through the index: a table of at most DIRECT_MAX_KEYS keys that
+// sits in the caches, with room for the index within its memory limit.
+function directReady(from: i32, n: i32): bool {
+  if (directState == DIRECT_OFF || from >= n) return false;
+  if (size > DIRECT_MAX_KEYS) {
+    directState = DIRECT_OFF;
+    return false;
+  }
+  const bytes = tableBytes();
+  if (bytes >= LOOKAHEAD_BYTES || bytes + <f64>(<u32>8 << DIRECT_MAX_BITS) > maxBytes) return false;
+  if (directState == DIRECT_UNSET) {
+    directState = DIRECT_ON;
+    directPlan();
+    return true;
+  }
+  if (directEpoch != slotEpoch || directSize != size || directReplan) directSync();
+  return true;
+}
+
+// Records [from, to) while the index answers them; returns `to`, or the first record it does not.
+@inline function directRange(fields: u32, layout: i32, from: i32, to: i32, emit: i32): i32 {
+  const w = slotWidth(fields, layout);
+  const slots = tableBase;
+  const keys = inKeys;
+  const values = inValues;
+  const index = directIndex;
+  const m = directMul;
+  const shift = directShift;
+  for (let i = from; i < to; i++) {
+    const k = load<i32>(keys + (<usize>i << 2));
+    const e = load<i64>(index + (<usize>directAt(k, m, shift) << 3));
+    if (<i32>e != k) return i;
+    const p = slots + <usize>(<u32>(e >>> 32)) * w;
+    const v = load<f64>(values + (<usize>i << 3));
+    if (isNarrow(layout)) {
+      const count = load<u32>(p, 4) + 1;
+      if (count == 0) return i;
+      store<u32>(p, count, 4);
+    }
+    if (fields == FIELDS_SUM && emit == EMIT_SUM) {
+      const o = fixedOffset(fields, layout, FIELD_SUM);
+      const sum = load<f64>(p + o) + v;
+      store<f64>(p + o, sum);
+      store<f64>(outValues + (<usize>i << 3), sum);
+      continue;
+    }
+    accumulate(fields, layout, p, i, v);
+    if (emit != EMIT_NONE) emitRecord(i, p, emit);
+  }
+  return to;
+}
+
+function sumI32QuietDirect(from: i32, to: i32): i32 { return directRange(FIELDS_SUM, WIDE, from, to, EMIT_NONE); }
+function fourI32QuietDirect(from: i32, to: i32): i32 { return directRange(FIELDS_COUNT_SUM_MIN_MAX, NARROW, from, to, EMIT_NONE); }
+function sumI32RollingDirect(from: i32, to: i32): i32 { return directRange(FIELDS_SUM, WIDE, from, to, EMIT_SUM); }
+
+// The hashed driver of loop, for what the index does not take.
+@inline function hashed(loop: i32, from: i32, n: i32): i32 {
+  if (loop == SUM_I32_QUIET) return sumI32Quiet(from, n);
+  if (loop == FOUR_I32_QUIET) return fourI32Quiet(from, n);
+  return sumI32Rolling(from, n);
+}
+
+@inline function directHits(loop: i32, from: i32, to: i32): i32 {
+  if (loop == SUM_I32_QUIET) return sumI32QuietDirect(from, to);
+  if (loop == FOUR_I32_QUIET) return fourI32QuietDirect(from, to);
+  return sumI32RollingDirect(from, to);
+}
+
+// Records [from, n) of an int32 loop without changed keys through the index where it answers
+// and the hash loop where it does not; as run() returns. When more than a sixteenth of a call's
+// records (and a few) are of keys the table held but the index did not, the rest of the call
+// goes through the hash loop and the next plans the index again.
+@inline function direct(loop: i32, from: i32, n: i32, emit: i32): i32 {
+  if (!directReady(from, n)) return hashed(loop, from, n);
+  const limit = ((n - from) >> 4) + 16;
+  let missed = 0;
+  let i = from;
+  while (true) {
+    const r = directHits(loop, i, n);
+    if (r == n) return -1;
+    const h = hits(loop, PLAIN, r, r + 1, emit, false);
+    if (h < 0) return h;
+    if (h == r) {
+      const added = insertRecord(KEYS_I32, r, emit, false);
+      if (added < 0) return added;
+    } else {
+      missed++;
+    }
+    i = r + 1;
+    if (i == n) return -1;
+    if (size > DIRECT_MAX_KEYS || tableBytes() >= LOOKAHEAD_BYTES) return hashed(loop, i, n);
+    if (missed > limit) {
+      directReplan = true;
+      return hashed(loop, i, n);
+    }
+    directSync();
+  }
+  return -1;
+}
+
 // A sum never has a narrow table; four aggregates on a wide one take the loop that reads the layout.
 function runFields(format: i32, from: i32, n: i32, emit: i32, track: bool): i32 {
   if (format == KEYS_I32 && emit == EMIT_NONE && !track) {
-    if (fields == FIELDS_SUM) return sumI32Quiet(from, n);
-    if (fields == FIELDS_COUNT_SUM_MIN_MAX && narrow) return fourI32Quiet(from, n);
+    if (fields == FIELDS_SUM) return direct(SUM_I32_QUIET, from, n, EMIT_NONE);
+    if (fields == FIELDS_COUNT_SUM_MIN_MAX && narrow) return direct(FOUR_I32_QUIET, from, n, EMIT_NONE);
   }
-  if (format == KEYS_I32 && emit == EMIT_SUM && !track && fields == FIELDS_SUM) return sumI32Rolling(from, n);
+  if (format == KEYS_I32 && emit == EMIT_SUM && !track && fields == FIELDS_SUM) return direct(SUM_I32_ROLLING, from, n, EMIT_SUM);
   if (fields == FIELDS_SUM) return format == KEYS_I32 ? sumI32(from, n, emit, track) : format == KEYS_U32 ? sumU32(from, n, emit, track) : sumF64(from, n, emit, track);
   if (fields == FIELDS_COUNT_SUM_MIN_MAX && narrow) return format == KEYS_I32 ? fourI32(from, n, emit, track) : format == KEYS_U32 ? fourU32(from, n, emit, track) : fourF64(from, n, emit, track);
   return format == KEYS_I32 ? anyI32(from, n, emit, track) : format == KEYS_U32 ? anyU32(from, n, emit, track) : anyF64(from, n, emit, track);

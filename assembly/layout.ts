@@ -5,6 +5,10 @@ import { BATCH_CAPACITY, ROW_COLUMNS } from './abi';
 const CAP = <usize>BATCH_CAPACITY;
 // One u32 hash per record of a batch.
 export const SCRATCH_BYTES = CAP << 2;
+// The keyed kernel's direct index of a small table: up to 2^DIRECT_MAX_BITS entries of 8 bytes,
+// then a bit per entry while it picks its hash.
+export const DIRECT_MAX_BITS: u32 = 14;
+export const DIRECT_BYTES: usize = (<usize>8 << DIRECT_MAX_BITS) + ((<usize>1 << DIRECT_MAX_BITS) >> 3);
 
 export let inKeys: usize = 0;
 export let inValues: usize = 0;
@@ -15,6 +19,7 @@ export let changedList: usize = 0;
 export let idsList: usize = 0;
 export let rows: usize = 0;
 export let scratch: usize = 0;
+export let directIndex: usize = 0;
 export let tableBase: usize = 0;
 
 export function layoutRegions(): void {
@@ -28,6 +33,7 @@ export function layoutRegions(): void {
   idsList = p; p += CAP << 3;
   rows = p; p += (CAP << 3) * <usize>ROW_COLUMNS;
   scratch = p; p += <usize>SCRATCH_BYTES;
+  directIndex = p; p += DIRECT_BYTES;
   tableBase = (p + 63) & ~<usize>63;
 }
 

@@ -61,8 +61,12 @@ export let bitsPtr: usize = 0;
 // Growth copies the old table above max(new table end, scratchFloor): a restore's staged
 // entries sit below scratchFloor while the table grows for them.
 export let scratchFloor: usize = 0;
+// Changes whenever keys may have moved (growth, reset, widening), so an index of slot positions
+// kept beside the table knows to rebuild. Keys added (by claim or a restore) go to the end of the
+// order list, where such an index finds them.
+export let slotEpoch: u32 = 0;
 
-let maxBytes: f64 = 0;
+export let maxBytes: f64 = 0;
 let maxKeys: u32 = MAX_KEYS_HARD;
 // The keys the last keyed table on this memory, or this thread, held (0: none known). A thread
 // tends to run the same job again, so once a table has grown to 1/CARRIED_SHARE of them, its next
@@ -178,6 +182,7 @@ export function tableBytes(): f64 {
 }
 
 function setCap(c: u32): void {
+  slotEpoch++;
   cap = c;
   growAt = min(keysFor(c), maxKeys);
   orderPtr = tableBase + orderOffset(c);
