@@ -1,7 +1,7 @@
 import { columnBatch, namedRows, sliceColumns } from '../core/elements.ts';
 import type { Column } from '../core/elements.ts';
 import { ALWAYS_AVAILABLE, splitRange } from '../core/source.ts';
-import type { Columns, Source, SourceReader, SourceReaderContext } from '../core/source.ts';
+import type { Columns, MorselClaims, Source, SourceReader, SourceReaderContext } from '../core/source.ts';
 import { recycleWhenCollected, takeCopyMemory } from './copy_memory.ts';
 
 /** How `fromColumns` takes its columns. */
@@ -39,6 +39,13 @@ export interface FromArrowOptions {
 }
 
 /**
+ * Rows in a morsel of a columnar source read in morsels (`createMorselReader`): one batch at the
+ * default BATCH size, so a claim (one atomic add) is paid once a batch, and the two workers'
+ * finishing times differ by at most about one batch's work.
+ */
+export const MORSEL_ROWS = 65_536;
+
+/**
  * Named columns as a bounded, splittable source: each subtask reads its own row range, and
  * batches are zero-copy views of the columns. Records are `{ column: value }` rows wherever a
  * row operator needs them; keyed aggregations over numeric columns never build them.
@@ -65,9 +72,13 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
    */
   /** The call errors name: `fromColumns(columns` or `fromArrow(table`. */
   private readonly call: string;
+  /** Rows a morsel (`createMorselReader`). */
+  readonly morselRows: number;
 
-  constructor(columns: Record<string, Column>, options: { readonly transfer?: boolean; readonly copy?: boolean; readonly call?: string } = {}) {
+  constructor(columns: Record<string, Column>, options: { readonly transfer?: boolean; readonly copy?: boolean; readonly call?: string; readonly morselRows?: number } = {}) {
     this.call = options.call ?? 'fromColumns(columns';
+    this.morselRows = options.morselRows ?? MORSEL_ROWS;
+    if (!Number.isSafeInteger(this.morselRows) || this.morselRows < 1) throw new Error(`ColumnarSource: morselRows must be a whole number >= 1, got ${options.morselRows}`);
     if (columns === null || typeof columns !== 'object') throw new TypeError(`fromColumns(columns): expected an object of named columns, e.g. { key: Int32Array, value: Float64Array }, got ${columns === null ? 'null' : typeof columns}`);
     const entries = Object.entries(columns);
     if (entries.length === 0) throw new Error('fromColumns(columns): give at least one column, e.g. { key: Int32Array, value: Float64Array }');
@@ -121,6 +132,48 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
       },
       isAvailable: () => ALWAYS_AVAILABLE,
       snapshotState: () => offset,
+    };
+  }
+
+  /**
+   * Subtask `context.subtaskIndex`'s reader when the subtasks share `claims`: it reads morsel
+   * after morsel, each the one `claims` hands it, in rising order, so each subtask sees its rows in
+   * input order and every row is read by exactly one subtask.
+   */
+  createMorselReader(_context: SourceReaderContext, claims: MorselClaims): SourceReader<Record<string, unknown>> {
+    const all = columnBatch(this.data, this.length);
+    const morsels = Math.ceil(this.length / this.morselRows);
+    let offset = 0;
+    let end = 0;
+    let done = false;
+    const next = (max: number): Columns | null => {
+      if (offset >= end) {
+        if (done) return null;
+        const morsel = claims.next();
+        if (morsel >= morsels) {
+          done = true;
+          return null;
+        }
+        offset = morsel * this.morselRows;
+        end = Math.min(this.length, offset + this.morselRows);
+      }
+      if (this.borrowed) this.checkBorrowed();
+      const upTo = Math.min(end, offset + max);
+      const part = sliceColumns(all, offset, upTo);
+      offset = upTo;
+      return part;
+    };
+    const call = this.call;
+    return {
+      pollColumns: next,
+      pollNext(max: number) {
+        const part = next(max);
+        return part === null ? null : namedRows(part);
+      },
+      isAvailable: () => ALWAYS_AVAILABLE,
+      snapshotState: () => {
+        throw new Error(`${call}) is read in morsels its subtasks claim from a counter they share (a BATCH job in workers), so it has no position to checkpoint; BATCH jobs take no checkpoints or savepoints (Flink's neither). Fix: run the job in STREAMING mode to take a savepoint of it`);
+      },
     };
   }
 

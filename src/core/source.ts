@@ -82,6 +82,23 @@ export interface Source<T> {
    */
   readonly splitCount?: number;
   createReader(context: SourceReaderContext, restoredState?: unknown): SourceReader<T>;
+  /**
+   * Optional, for a bounded source every worker holds whole (a job module builds it in each, from
+   * the same data): a reader that claims its rows in morsels, the next unclaimed one whenever it
+   * has read the last, from `claims`, which every subtask of the source shares wherever it runs
+   * (DuckDB's morsel-driven threads, Flink's split requests without the round trip), so a subtask
+   * on a faster or less loaded core reads more of the input. Each morsel is read by exactly one
+   * subtask. The runtime uses it for a BATCH job spread over workers that share memory; such a
+   * reader has no position to checkpoint (BATCH jobs take none) and its `snapshotState` throws.
+   * Elsewhere `createReader` is used.
+   */
+  createMorselReader?(context: SourceReaderContext, claims: MorselClaims): SourceReader<T>;
+}
+
+/** Hands out morsel numbers 0, 1, 2, ... once each, to every reader of one source that shares it. */
+export interface MorselClaims {
+  /** The next morsel no reader has claimed; past the source's last morsel once all are. */
+  next(): number;
 }
 
 export function isSource(value: unknown): value is Source<unknown> {

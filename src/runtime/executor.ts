@@ -1,7 +1,8 @@
 import { userMetricValues } from './metric_registry.ts';
 import { accumulatorSnapshots } from './accumulator_registry.ts';
 import type { Kernels } from '../kernels/index.ts';
-import type { Job } from '../plan/job.ts';
+import type { Job, NodeFunctions } from '../plan/job.ts';
+import type { MorselClaims, Source } from '../core/source.ts';
 import { defaultKernels } from './kernel_provider.ts';
 import type { StreamElement } from '../core/elements.ts';
 import { CHANNELS_PER_GATE } from './placement.ts';
@@ -53,6 +54,38 @@ export interface ExecutorOptions {
   readonly stateBackend?: StateBackend;
   /** A snapshot to restore every operator's state from (operators found by uid, at any parallelism). */
   readonly restore?: JobSnapshot;
+}
+
+/**
+ * The job with each source that can be read in morsels (`Source.createMorselReader`) and runs in
+ * more than one subtask reading its rows from this run's counter, shared by every worker, so a
+ * worker that is ahead (a less loaded core) claims more morsels than one that is behind, as
+ * DuckDB's threads take morsels, instead of each subtask reading a fixed part. BATCH jobs only:
+ * they take no checkpoints (a morsel reader has no position of its own to keep), and their
+ * timestamped records wait for the end of input, so a subtask's rows may come in any order. Each
+ * worker numbers its morsel sources in node order, as every worker builds the same job.
+ */
+function withMorselSources(job: Job, plan: PhysicalPlan, placement: Placement | null): Job {
+  const counters = placement?.morsels;
+  if (counters === undefined || job.graph.config.runtimeMode !== 'BATCH') return job;
+  let functions: Map<number, NodeFunctions> | null = null;
+  let slot = 0;
+  for (const node of plan.nodes) {
+    const fns = job.functions.get(node.spec.id);
+    const source = fns?.source;
+    if (fns === undefined || source?.createMorselReader === undefined || source.splitCount !== undefined || source.boundedness !== 'BOUNDED') continue;
+    const counter = slot++;
+    if (counter >= counters.length || node.parallelism < 2) continue;
+    const claims: MorselClaims = { next: () => Atomics.add(counters, counter, 1) };
+    const shared: Source<unknown> = {
+      boundedness: source.boundedness,
+      ...(source.maxParallelism === undefined ? {} : { maxParallelism: source.maxParallelism }),
+      ...(source.columns === undefined ? {} : { columns: source.columns }),
+      createReader: (context) => source.createMorselReader!(context, claims),
+    };
+    (functions ??= new Map(job.functions)).set(node.spec.id, { ...fns, source: shared });
+  }
+  return functions === null ? job : { graph: job.graph, functions };
 }
 
 /** Sends to other workers that may wait for credit before sources are polled again (backpressure). */
@@ -125,7 +158,7 @@ export class Executor {
     this.plan = buildPhysicalPlan(job.graph, { isolated: rule?.kind === 'offload' ? rule.nodes : [] });
     const given = options.kernels;
     this.kernels = given === undefined ? defaultKernels : () => Promise.resolve(given);
-    this.wiring = wire(job, this.plan, {
+    this.wiring = wire(withMorselSources(job, this.plan, this.placement), this.plan, {
       clock: this.clock,
       kernels: this.kernels,
       stateBackend: options.stateBackend ?? new HashMapStateBackend(),

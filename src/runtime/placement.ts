@@ -39,6 +39,12 @@ export interface Placement {
   readonly splits?: SplitAssigner;
   /** The job's checkpoint coordinator, in the thread that started it: a job module's run in a worker has one. */
   readonly checkpoints?: CheckpointLink;
+  /**
+   * Counters in memory every worker of this run of the job shares (a SharedArrayBuffer), zero at
+   * its start: one per source read in morsels (`Source.createMorselReader`), in the order of their
+   * nodes. Absent where workers cannot share memory; sources then give each subtask a fixed part.
+   */
+  readonly morsels?: Int32Array;
 }
 
 /**

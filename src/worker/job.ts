@@ -67,6 +67,7 @@ export function defineJob<T = never>(build: JobBuilderFunction<T>, options: { na
     const env = environmentFor({
       placement: {
         workerIndex: context.workerIndex, workerCount: context.workerCount, links: context.peers, outflow: context.results, splits: context.splits, checkpoints: context.checkpoints,
+        ...(context.morsels === undefined ? {} : { morsels: context.morsels }),
       },
     }).setParallelism(context.workerCount);
     const stream = await build(env, context.parameters);

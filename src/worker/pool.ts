@@ -85,10 +85,14 @@ export class WorkerPool implements WorkerGroup {
     // otherwise close a port the coordinator still holds, and hide its own error behind a DataCloneError.
     await this.#all(this.workers.map((w) => w.ready));
     const mesh = createMesh(this.workers.length);
+    // New counters each start: a restarted job reads every morsel again.
+    const morsels = sharedMorselCounters();
     const names = await this.#all(this.workers.map((w, i) => {
       const ports = mesh[i];
       const transfer = ports.filter((p): p is MessagePort => p !== null);
-      return w.call('start', [{ jobModule: String(jobModule), workerIndex: i, workerCount: this.workers.length, ports, credit: this.#credit, parameters }], transfer);
+      return w.call('start', [{
+        jobModule: String(jobModule), workerIndex: i, workerCount: this.workers.length, ports, credit: this.#credit, parameters, ...(morsels === null ? {} : { morsels }),
+      }], transfer);
     }));
     return names[0] ?? null;
   }
@@ -161,4 +165,17 @@ function closedByPeer(error: unknown): boolean {
     if (link.name === 'PortClosedError' || / was closed by the peer$/.test(link.message)) return true;
   }
   return false;
+}
+
+/** Morsel counters a job's sources may use at most; a source past them gives each subtask a fixed part. */
+export const MORSEL_COUNTERS = 64;
+
+/**
+ * Zeroed counters in memory the workers will share (Placement.morsels), or null where memory
+ * cannot be shared: a page that is not cross-origin isolated has no SharedArrayBuffer to post.
+ */
+export function sharedMorselCounters(): Int32Array | null {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object' || isolated === false) return null;
+  return new Int32Array(new SharedArrayBuffer(MORSEL_COUNTERS * Int32Array.BYTES_PER_ELEMENT));
 }

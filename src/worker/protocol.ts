@@ -34,6 +34,8 @@ export interface StartRequest {
   /** Batches a sender may have unacknowledged on one port before it must wait. */
   readonly credit?: number;
   readonly parameters?: JobParameters;
+  /** This run's morsel counters, shared by every worker (see `Placement.morsels`); absent where memory cannot be shared. */
+  readonly morsels?: Int32Array;
 }
 
 /**
@@ -179,6 +181,8 @@ export interface WorkerContext {
   readonly splits: SplitAssigner;
   /** The job's checkpoint coordinator, in the thread that started the job. */
   readonly checkpoints: CheckpointLink;
+  /** This run's morsel counters, shared with the other workers (see `Placement.morsels`). */
+  readonly morsels?: Int32Array;
   /** The running job hands over how to read its subtask metrics, so `WorkerControl.metrics` can answer mid-run. */
   publishMetrics(read: () => readonly SubtaskMetrics[]): void;
 }

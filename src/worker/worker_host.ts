@@ -140,7 +140,7 @@ export class WorkerHost implements WorkerControl {
   }
 
   /** Wires this job's ports; a worker runs one job at a time, and a kept worker the next job after it. */
-  #connect(request: { workerIndex: number; workerCount: number; ports: ReadonlyArray<MessagePort | null>; credit?: number; parameters?: JobParameters }): WorkerContext {
+  #connect(request: { workerIndex: number; workerCount: number; ports: ReadonlyArray<MessagePort | null>; credit?: number; parameters?: JobParameters; morsels?: Int32Array }): WorkerContext {
     if (this.#running) throw new Error(`worker ${request.workerIndex}: a job is already running here`);
     for (const port of this.#peers) port?.close();
     this.#running = true;
@@ -155,6 +155,7 @@ export class WorkerHost implements WorkerControl {
       results: (this.#results = new ResultsToCaller(this.#connected(), request.workerIndex)),
       splits: (this.#splits = new SplitRequests(this.#connected())),
       checkpoints: (this.#checkpoints = new CheckpointRequests(this.#connected())),
+      ...(request.morsels === undefined ? {} : { morsels: request.morsels }),
     };
   }
 

@@ -1,0 +1,46 @@
+// A BATCH job in workers reads a columnar source in morsels its subtasks claim from one counter
+// the workers share: a worker that is ahead reads more. The gated fixture holds subtask 1 until
+// subtask 0 has claimed past the last morsel, so subtask 0 must have read every row (with a fixed
+// part each would read half); every row comes back once. A keyed sum over morsels gives the
+// same rows as the job at parallelism 1 in this thread.
+import { describe, expect, it } from 'vitest';
+import { createWorkerGroup, executeInWorkers } from '../../src/index.ts';
+import type { WorkerGroup } from '../../src/index.ts';
+import jobAtParallelism1 from './fixtures/morsel_demand_job.ts';
+import { MORSEL_ROWS, MORSELS } from './fixtures/morsel_demand_job.ts';
+
+const jobModule = new URL('./fixtures/morsel_demand_job.ts', import.meta.url);
+let runs = 0;
+
+async function gatedRun(workers: number | WorkerGroup, coordinator: 'this thread' | 'worker' = 'this thread'): Promise<void> {
+  const channel = `eddy-morsel-demand-${process.pid}-${runs++}`;
+  const { records } = await executeInWorkers<[number, number]>(jobModule, { workers, coordinator, parameters: { job: 'gated', channel } });
+  const rows = records.map(([row]) => row).sort((a, b) => a - b);
+  expect(rows, 'every row once').toEqual(Array.from({ length: MORSELS * MORSEL_ROWS }, (_, i) => i));
+  expect(records.filter(([, subtask]) => subtask !== 0), 'rows the held subtask read').toEqual([]);
+}
+
+const byKey = (rows: { key: number; value: number }[]) => [...rows].sort((a, b) => a.key - b.key);
+
+describe('morsels go to the worker that claims them', () => {
+  it.each(['this thread', 'worker'] as const)('with the coordinator in %s', async (coordinator) => {
+    await gatedRun(2, coordinator);
+  }, 60_000);
+
+  it('a kept group\'s next job claims its morsels afresh', async () => {
+    const group = createWorkerGroup(2);
+    try {
+      for (let job = 0; job < 3; job++) await gatedRun(group);
+    } finally {
+      await group.terminate();
+    }
+  }, 60_000);
+
+  it.each([[0, 7], [1, 1], [999, 1_000], [10_007, 64], [40_000, 65_536]])('a keyed sum over %i rows in morsels of %i rows gives parallelism 1\'s rows', async (rows, morselRows) => {
+    const parameters = { job: 'sum', rows, morselRows };
+    const want = (await jobAtParallelism1.run({ parallelism: 1, parameters })).records as { key: number; value: number }[];
+    const { records } = await executeInWorkers<{ key: number; value: number }>(jobModule, { workers: 2, parameters });
+    expect(byKey(records)).toEqual(byKey(want));
+    expect(want.length).toBe(rows === 0 ? 0 : Math.min(rows, 97));
+  }, 60_000);
+});
