@@ -32,7 +32,14 @@ export class DataGeneratorSource<T> implements Source<T> {
         // Sized once: pushing would grow (copy) the batch about ten times.
         const count = Math.min(max, Math.ceil((end - next) / stride));
         const out = new Array<T>(count);
-        for (let n = 0; n < count; n++, next += stride) out[n] = generate(next);
+        // The index is a local in the loop, not the closure's variable, which would be written
+        // back to the heap per record; it is written back once, also when generate throws.
+        let i = next;
+        try {
+          for (let n = 0; n < count; n++, i += stride) out[n] = generate(i);
+        } finally {
+          next = i;
+        }
         return out;
       },
       isAvailable: () => ALWAYS_AVAILABLE,

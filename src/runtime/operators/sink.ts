@@ -52,11 +52,21 @@ export class SinkOperator extends FunctionOperator {
 
   processBatch(_input: number, batch: RecordBatch): void {
     const { values, timestamps } = batch;
+    const invoke = this.invoke;
+    const context = this.sinkContext;
+    const n = values.length;
     let i = 0;
     try {
-      for (; i < values.length; i++) {
-        this.ts = timestamps === null ? Number.NaN : timestamps[i];
-        if (this.invoke(values[i], this.sinkContext) instanceof Promise) throw promiseReturned('the sink', SINK_FIX);
+      // Records without timestamps (the usual batch) leave the context's timestamp unset once,
+      // not per record.
+      if (timestamps === null) {
+        this.ts = Number.NaN;
+        for (; i < n; i++) if (invoke(values[i], context) instanceof Promise) throw promiseReturned('the sink', SINK_FIX);
+      } else {
+        for (; i < n; i++) {
+          this.ts = timestamps[i];
+          if (invoke(values[i], context) instanceof Promise) throw promiseReturned('the sink', SINK_FIX);
+        }
       }
     } catch (error) {
       throw this.failure(error, { value: values[i] });
