@@ -137,8 +137,8 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
 
   /**
    * Subtask `context.subtaskIndex`'s reader when the subtasks share `claims`: it reads morsel
-   * after morsel, each the one `claims` hands it, in rising order, so each subtask sees its rows in
-   * input order and every row is read by exactly one subtask.
+   * after morsel, each the one `claims` hands it (its own part first, in input order), so every
+   * row is read by exactly one subtask.
    */
   createMorselReader(_context: SourceReaderContext, claims: MorselClaims): SourceReader<Record<string, unknown>> {
     const all = columnBatch(this.data, this.length);
@@ -149,8 +149,8 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
     const next = (max: number): Columns | null => {
       if (offset >= end) {
         if (done) return null;
-        const morsel = claims.next();
-        if (morsel >= morsels) {
+        const morsel = claims.next(morsels);
+        if (morsel < 0) {
           done = true;
           return null;
         }
@@ -172,7 +172,7 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
       },
       isAvailable: () => ALWAYS_AVAILABLE,
       snapshotState: () => {
-        throw new Error(`${call}) is read in morsels its subtasks claim from a counter they share (a BATCH job in workers), so it has no position to checkpoint; BATCH jobs take no checkpoints or savepoints (Flink's neither). Fix: run the job in STREAMING mode to take a savepoint of it`);
+        throw new Error(`${call}) is read in morsels its subtasks claim from counters they share (a BATCH job in workers), so it has no position to checkpoint; BATCH jobs take no checkpoints or savepoints (Flink's neither). Fix: run the job in STREAMING mode to take a savepoint of it`);
       },
     };
   }

@@ -84,21 +84,25 @@ export interface Source<T> {
   createReader(context: SourceReaderContext, restoredState?: unknown): SourceReader<T>;
   /**
    * Optional, for a bounded source every worker holds whole (a job module builds it in each, from
-   * the same data): a reader that claims its rows in morsels, the next unclaimed one whenever it
-   * has read the last, from `claims`, which every subtask of the source shares wherever it runs
-   * (DuckDB's morsel-driven threads, Flink's split requests without the round trip), so a subtask
-   * on a faster or less loaded core reads more of the input. Each morsel is read by exactly one
-   * subtask. The runtime uses it for a BATCH job spread over workers that share memory; such a
-   * reader has no position to checkpoint (BATCH jobs take none) and its `snapshotState` throws.
-   * Elsewhere `createReader` is used.
+   * the same data): a reader that reads its rows in morsels, each one `claims` gives it, whenever
+   * it has read the last. Every subtask of the source claims from the same counters wherever it
+   * runs (DuckDB's morsel-driven threads, Flink's split requests without the round trip), so a
+   * subtask on a faster or less loaded core reads more of the input; each morsel is read by
+   * exactly one subtask. The runtime uses it for a BATCH job spread over workers that share
+   * memory; such a reader has no position to checkpoint (BATCH jobs take none) and its
+   * `snapshotState` throws. Elsewhere `createReader` is used.
    */
   createMorselReader?(context: SourceReaderContext, claims: MorselClaims): SourceReader<T>;
 }
 
-/** Hands out morsel numbers 0, 1, 2, ... once each, to every reader of one source that shares it. */
+/**
+ * Hands out the morsels of one source, each once, to the readers that share it: a subtask's own
+ * part of them first (subtask i of p: morsels ⌊count·i/p⌋ to ⌊count·(i+1)/p⌋, as fixed parts
+ * would), in order, then, once that is read, the next unclaimed morsel of the other parts.
+ */
 export interface MorselClaims {
-  /** The next morsel no reader has claimed; past the source's last morsel once all are. */
-  next(): number;
+  /** The next morsel (of `count`, the same for every reader) for this reader; -1 once every one is claimed. */
+  next(count: number): number;
 }
 
 export function isSource(value: unknown): value is Source<unknown> {

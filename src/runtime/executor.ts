@@ -58,34 +58,59 @@ export interface ExecutorOptions {
 
 /**
  * The job with each source that can be read in morsels (`Source.createMorselReader`) and runs in
- * more than one subtask reading its rows from this run's counter, shared by every worker, so a
- * worker that is ahead (a less loaded core) claims more morsels than one that is behind, as
- * DuckDB's threads take morsels, instead of each subtask reading a fixed part. BATCH jobs only:
- * they take no checkpoints (a morsel reader has no position of its own to keep), and their
- * timestamped records wait for the end of input, so a subtask's rows may come in any order. Each
- * worker numbers its morsel sources in node order, as every worker builds the same job.
+ * more than one subtask reading its rows through this run's counters, shared by every worker:
+ * each subtask reads its own part first, as a fixed part, then claims morsels from the front of
+ * the parts not read yet, so a worker that is ahead (on a less loaded core) takes over work of
+ * one that is behind, as DuckDB's threads take morsels. While they keep pace each reads its own
+ * part, and its tables hold about the keys they held in the job before. BATCH jobs only: they take
+ * no checkpoints (a morsel reader has no position of its own to keep), and their timestamped
+ * records wait for the end of input, so a subtask's rows may come in any order. Each worker
+ * numbers its morsel sources' counters in node order, as every worker builds the same job.
  */
 function withMorselSources(job: Job, plan: PhysicalPlan, placement: Placement | null): Job {
   const counters = placement?.morsels;
   if (counters === undefined || job.graph.config.runtimeMode !== 'BATCH') return job;
   let functions: Map<number, NodeFunctions> | null = null;
-  let slot = 0;
+  let slots = 0;
   for (const node of plan.nodes) {
     const fns = job.functions.get(node.spec.id);
     const source = fns?.source;
     if (fns === undefined || source?.createMorselReader === undefined || source.splitCount !== undefined || source.boundedness !== 'BOUNDED') continue;
-    const counter = slot++;
-    if (counter >= counters.length || node.parallelism < 2) continue;
-    const claims: MorselClaims = { next: () => Atomics.add(counters, counter, 1) };
+    const base = slots;
+    slots += node.parallelism;
+    if (slots > counters.length || node.parallelism < 2) continue;
     const shared: Source<unknown> = {
       boundedness: source.boundedness,
       ...(source.maxParallelism === undefined ? {} : { maxParallelism: source.maxParallelism }),
       ...(source.columns === undefined ? {} : { columns: source.columns }),
-      createReader: (context) => source.createMorselReader!(context, claims),
+      createReader: (context) => source.createMorselReader!(context, morselClaims(counters, base, context.subtaskIndex, context.parallelism)),
     };
     (functions ??= new Map(job.functions)).set(node.spec.id, { ...fns, source: shared });
   }
   return functions === null ? job : { graph: job.graph, functions };
+}
+
+/**
+ * Subtask `own`'s claims on a source's morsels, split into `parts` parts as fixed parts would be,
+ * with part i's next morsel at `counters[base + i]` (counted from the part's start): its own part
+ * first, then each other part's front, in turn. Each counter only grows, and a morsel is the
+ * claim of the one atomic add that returned it, so no morsel goes to two readers; a reader moves
+ * on from a part only once an add returned past its end, so none is left unread.
+ */
+export function morselClaims(counters: Int32Array, base: number, own: number, parts: number): MorselClaims {
+  let part = own;
+  let tried = 0;
+  return {
+    next(count: number): number {
+      while (tried < parts) {
+        const morsel = Math.floor((count * part) / parts) + Atomics.add(counters, base + part, 1);
+        if (morsel < Math.floor((count * (part + 1)) / parts)) return morsel;
+        part = (part + 1) % parts;
+        tried++;
+      }
+      return -1;
+    },
+  };
 }
 
 /** Sends to other workers that may wait for credit before sources are polled again (backpressure). */

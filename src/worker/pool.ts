@@ -167,7 +167,7 @@ function closedByPeer(error: unknown): boolean {
   return false;
 }
 
-/** Morsel counters a job's sources may use at most; a source past them gives each subtask a fixed part. */
+/** Morsel counters a job's sources may use at most, one per source subtask; a source past them gives each subtask a fixed part. */
 export const MORSEL_COUNTERS = 64;
 
 /**
