@@ -4,7 +4,7 @@
 // part each would read half); every row comes back once. A keyed sum over morsels gives the
 // same rows as the job at parallelism 1 in this thread.
 import { describe, expect, it } from 'vitest';
-import { createWorkerGroup, executeInWorkers } from '../../src/index.ts';
+import { createWorkerGroup, executeInWorkers, startInWorkers } from '../../src/index.ts';
 import type { WorkerGroup } from '../../src/index.ts';
 import jobAtParallelism1 from './fixtures/morsel_demand_job.ts';
 import { MORSEL_ROWS, MORSELS } from './fixtures/morsel_demand_job.ts';
@@ -42,5 +42,16 @@ describe('morsels go to the worker that claims them', () => {
     const { records } = await executeInWorkers<{ key: number; value: number }>(jobModule, { workers: 2, parameters });
     expect(byKey(records)).toEqual(byKey(want));
     expect(want.length).toBe(rows === 0 ? 0 : Math.min(rows, 97));
+  }, 60_000);
+
+  it('a savepoint is refused, naming the source and the fix: a morsel reader has no position', async () => {
+    const job = await startInWorkers(jobModule, { workers: 2, parameters: { job: 'slow' } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const [savepoint, outcome] = await Promise.allSettled([job.triggerSavepoint(), job.getJobOutcome()]);
+    expect(savepoint.status).toBe('rejected');
+    expect(outcome.status).toBe('rejected');
+    // Either subtask may be the first to refuse.
+    expect(String((outcome as PromiseRejectedResult).reason)).toMatch(/Operator "Slow columns" \(uid source-0, subtask [12]\/2\) failed: /);
+    expect(String((outcome as PromiseRejectedResult).reason)).toContain('fromColumns(columns) is read in morsels its subtasks claim from counters they share (a BATCH job in workers), so it has no position to checkpoint; BATCH jobs take no checkpoints or savepoints (Flink\'s neither). Fix: run the job in STREAMING mode to take a savepoint of it');
   }, 60_000);
 });
