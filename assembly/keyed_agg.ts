@@ -428,7 +428,7 @@ function sumI32RollingWarm(from: i32, to: i32, emit: i32, track: bool): i32 { re
 function sumI32Rolling(from: i32, n: i32): i32 { return run(SUM_I32_ROLLING, KEYS_I32, FIELDS_SUM, WIDE, from, n, EMIT_SUM, false); }
 
 // The direct index: while a table holds few keys, a record of int32 keys finds its slot through
-// index[(key * directMul) >>> directShift], an 8-byte entry of the key and its slot position: one
+// index[(key * directMul) >>> directShift], an 8-byte entry of the key and its slot's address: one
 // multiply, one load from a few KiB and one compare instead of the table's hash, probe and key
 // compare (DuckDB's perfect hash aggregate addresses small groups directly in the same spirit).
 // The multiplier is picked among a few so that the table's keys fall on distinct entries; a key
@@ -475,7 +475,7 @@ export function directReset(): void {
   const at = directAt(<i32>key, directMul, directShift);
   const e = directIndex + (<usize>at << 3);
   if (directAt(load<i32>(e), directMul, directShift) == at) return;
-  store<i64>(e, <i64><u32><i32>key | (<i64>pos << 32));
+  store<i64>(e, <i64><u32><i32>key | (<i64>slotAt(pos) << 32));
 }
 
 // How many of the table's int32 keys share an index entry with an earlier one under multiplier m.
@@ -557,8 +557,6 @@ function directReady(from: i32, n: i32): bool {
 
 // Records [from, to) while the index answers them; returns `to`, or the first record it does not.
 @inline function directRange(fields: u32, layout: i32, from: i32, to: i32, emit: i32): i32 {
-  const w = slotWidth(fields, layout);
-  const slots = tableBase;
   const keys = inKeys;
   const values = inValues;
   const index = directIndex;
@@ -568,7 +566,7 @@ function directReady(from: i32, n: i32): bool {
     const k = load<i32>(keys + (<usize>i << 2));
     const e = load<i64>(index + (<usize>directAt(k, m, shift) << 3));
     if (<i32>e != k) return i;
-    const p = slots + <usize>(<u32>(e >>> 32)) * w;
+    const p = <usize>(<u32>(e >>> 32));
     const v = load<f64>(values + (<usize>i << 3));
     if (isNarrow(layout)) {
       const count = load<u32>(p, 4) + 1;
