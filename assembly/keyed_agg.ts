@@ -431,7 +431,7 @@ function sumI32Rolling(from: i32, n: i32): i32 { return run(SUM_I32_ROLLING, KEY
 // index[(key * directMul) >>> directShift], an 8-byte entry of the key and its slot's address: one
 // multiply, one load from a few KiB and one compare instead of the table's hash, probe and key
 // compare (DuckDB's perfect hash aggregate addresses small groups directly in the same spirit).
-// The multiplier is picked among a few so that the table's keys fall on distinct entries; a key
+// The multiplier is picked among up to 32 so that the table's keys fall on distinct entries; a key
 // that shares an entry all the same, a key outside the int32 range and a new key are simply not
 // in the index, and their records go through the hash loop unchanged, one record each, after
 // which the index takes up the keys that record added. An entry that holds no key holds one whose
@@ -440,7 +440,7 @@ function sumI32Rolling(from: i32, n: i32): i32 { return run(SUM_I32_ROLLING, KEY
 // loop's.
 const DIRECT_MAX_KEYS: u32 = 2048;
 const DIRECT_MIN_BITS: u32 = 12;
-const DIRECT_TRIES: u32 = 8;
+const DIRECT_TRIES: u32 = 32;
 const DIRECT_UNSET = 0;
 const DIRECT_ON = 1;
 const DIRECT_OFF = 2;
@@ -452,6 +452,8 @@ let directEpoch: u32 = 0;
 let directSize: u32 = 0;
 let directPlanned: u32 = 0;
 let directReplan = false;
+// Multipliers tried so far: a plan again tries new ones.
+let directTried: u32 = 0;
 
 // A new table: the index is planned again from its keys.
 export function directReset(): void {
@@ -506,7 +508,7 @@ function directPlan(): void {
   let bestMul: u32 = 0;
   for (let t: u32 = 0; t < DIRECT_TRIES; t++) {
     // Odd, with the top bit set, so key 1 never indexes entry 0.
-    const m = hashHalves(t + 1, 0x5bd1e995) | 0x80000001;
+    const m = hashHalves(++directTried, 0x5bd1e995) | 0x80000001;
     const shared = size == 0 ? <u32>0 : directCollisions(m, shift, bits);
     if (shared < best) {
       best = shared;
