@@ -591,31 +591,35 @@ function directReady(from: i32, n: i32): bool {
 function sumI32QuietDirect(from: i32, to: i32): i32 { return directRange(FIELDS_SUM, WIDE, from, to, EMIT_NONE); }
 function fourI32QuietDirect(from: i32, to: i32): i32 { return directRange(FIELDS_COUNT_SUM_MIN_MAX, NARROW, from, to, EMIT_NONE); }
 function sumI32RollingDirect(from: i32, to: i32): i32 { return directRange(FIELDS_SUM, WIDE, from, to, EMIT_SUM); }
+function anyI32Direct(from: i32, to: i32, emit: i32): i32 { return directRange(FIELDS_ANY, EITHER, from, to, emit); }
 
 // The hashed driver of loop, for what the index does not take.
-@inline function hashed(loop: i32, from: i32, n: i32): i32 {
+@inline function hashed(loop: i32, from: i32, n: i32, emit: i32): i32 {
   if (loop == SUM_I32_QUIET) return sumI32Quiet(from, n);
   if (loop == FOUR_I32_QUIET) return fourI32Quiet(from, n);
-  return sumI32Rolling(from, n);
+  if (loop == SUM_I32_ROLLING) return sumI32Rolling(from, n);
+  return anyI32(from, n, emit, false);
 }
 
-@inline function directHits(loop: i32, from: i32, to: i32): i32 {
+@inline function directHits(loop: i32, from: i32, to: i32, emit: i32): i32 {
   if (loop == SUM_I32_QUIET) return sumI32QuietDirect(from, to);
   if (loop == FOUR_I32_QUIET) return fourI32QuietDirect(from, to);
-  return sumI32RollingDirect(from, to);
+  if (loop == SUM_I32_ROLLING) return sumI32RollingDirect(from, to);
+  return anyI32Direct(from, to, emit);
 }
 
-// Records [from, n) of an int32 loop without changed keys through the index where it answers
+// Records [from, n) of an int32 loop without changed keys (BATCH's sum and four aggregates, a
+// rolling sum, any other field set with or without output) through the index where it answers
 // and the hash loop where it does not; as run() returns. When more than a sixteenth of a call's
 // records (and a few) are of keys the table held but the index did not, the rest of the call
 // goes through the hash loop and the next plans the index again.
 @inline function direct(loop: i32, from: i32, n: i32, emit: i32): i32 {
-  if (!directReady(from, n)) return hashed(loop, from, n);
+  if (!directReady(from, n)) return hashed(loop, from, n, emit);
   const limit = ((n - from) >> 4) + 16;
   let missed = 0;
   let i = from;
   while (true) {
-    const r = directHits(loop, i, n);
+    const r = directHits(loop, i, n, emit);
     if (r == n) return -1;
     const h = hits(loop, PLAIN, r, r + 1, emit, false);
     if (h < 0) return h;
@@ -627,14 +631,25 @@ function sumI32RollingDirect(from: i32, to: i32): i32 { return directRange(FIELD
     }
     i = r + 1;
     if (i == n) return -1;
-    if (size > DIRECT_MAX_KEYS || tableBytes() >= LOOKAHEAD_BYTES) return hashed(loop, i, n);
+    if (size > DIRECT_MAX_KEYS || tableBytes() >= LOOKAHEAD_BYTES) return hashed(loop, i, n, emit);
     if (missed > limit) {
       directReplan = true;
-      return hashed(loop, i, n);
+      return hashed(loop, i, n, emit);
     }
     directSync();
   }
   return -1;
+}
+
+// Int32 keys without changed keys, any field set but a sum and narrow four aggregates (min, max,
+// count, avg, minBy, maxBy, first, ...), with or without output: the loop that reads the layout,
+// through the index. Kept out of runFields, whose own loops measured slower beside it.
+function anyI32Untracked(format: i32, track: bool): bool {
+  return format == KEYS_I32 && !track && fields != FIELDS_SUM && !(fields == FIELDS_COUNT_SUM_MIN_MAX && narrow);
+}
+
+function anyI32Indexed(from: i32, n: i32, emit: i32): i32 {
+  return direct(ANY_I32, from, n, emit);
 }
 
 // A sum never has a narrow table; four aggregates on a wide one take the loop that reads the layout.
@@ -659,7 +674,7 @@ export function update(n: i32, keyFormat: i32, emit: i32, track: bool): i32 {
   if (checked < 0) return checked;
   let from = 0;
   while (true) {
-    const r = runFields(keyFormat, from, n, emit, track);
+    const r = anyI32Untracked(keyFormat, track) ? anyI32Indexed(from, n, emit) : runFields(keyFormat, from, n, emit, track);
     if (r != WIDEN) {
       addRecords(r == -1 ? n : max(errRecord, 0));
       return r == -1 ? n : r;
