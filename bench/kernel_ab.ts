@@ -1,5 +1,5 @@
 // Paired A/B of two kernel builds on the keyed update path, with the bare loop alongside:
-//   node --expose-gc --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>] [--fresh-a] [--expire]
+//   node --expose-gc --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>] [--fresh-a] [--expire] [--aggregates max,avg]
 // Rounds alternate A, B and the bare loop; figures are medians of CPU time (process.cpuUsage).
 // The bare loop runs twice a round: on one instance reused between rounds (the reference as issue
 // 17 measured it: its memory grown and touched once) and on a fresh instance, as each aggregator
@@ -7,6 +7,8 @@
 // Each side's aggregator is released after its run, so the next run of that side takes its
 // memory from the side's kernel pool (src/kernels/pool.ts). `--fresh-a`: side A keeps no pool,
 // so with one build as both A and B the figures are fresh instances (A) against pooled ones (B).
+// `--aggregates a,b`: these aggregate sets (each alone; '+' joins one set's aggregates) instead of
+// sum and sum+count+min+max (sets that need no record index).
 // `--expire`: each side's pool drops its memories after each run, as its idle time does between
 // jobs further apart (bench/duckdb.ts's rounds): every run grows a fresh memory, and only the
 // pool's lastKeys carries over.
@@ -23,13 +25,15 @@ const option = (name: string, fallback: number): number => {
   return at === -1 ? fallback : Number(args[at + 1]);
 };
 const [fileA, fileB] = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-if (!fileA || !fileB) throw new Error('usage: node --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>] [--fresh-a] [--expire]');
+if (!fileA || !fileB) throw new Error('usage: node --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>] [--fresh-a] [--expire] [--aggregates max,avg]');
 const events = option('--events', 10_000_000);
 const runs = option('--runs', 5);
 const onlyAt = args.indexOf('--only');
 const only = onlyAt === -1 ? '' : args[onlyAt + 1];
 const BATCH = 65_536;
 const expire = args.includes('--expire');
+const setsAt = args.indexOf('--aggregates');
+const sets: AggregateName[][] = setsAt === -1 ? [['sum'], ['sum', 'count', 'min', 'max']] : args[setsAt + 1].split(',').map((set) => set.split('+') as AggregateName[]);
 // With --expose-gc each measurement starts after a full collection, so no side pays for freeing
 // the memory of the instances the sides before it left (a fresh aggregator per run each).
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -60,7 +64,7 @@ console.log('case           | aggregates        |   A M/s |   B M/s | B/A time |
 for (const [name, cardinality, zipf] of [['100 keys', 100, null], ['100 k keys', 100_000, null], ['1 M keys', 1_000_000, null], ['1 M Zipf(1.1)', 1_000_000, 1.1]] as const) {
   if (!name.includes(only)) continue;
   const w = workload(name, events, cardinality, zipf, 17);
-  for (const aggregates of [['sum'], ['sum', 'count', 'min', 'max']] as AggregateName[][]) {
+  for (const aggregates of sets) {
     const ta: number[] = [];
     const tb: number[] = [];
     const tbare: number[] = [];
