@@ -7,24 +7,9 @@ import type { Collector, Emitted, Lifecycle, RuntimeContext } from './functions.
 function methodOf<F extends (...args: never[]) => unknown>(fn: unknown, method: string, where: string, signature: string): F {
   if (typeof fn === 'function') return fn as F;
   if (typeof fn === 'object' && fn !== null && typeof (fn as Record<string, unknown>)[method] === 'function') {
-    const m = (fn as Record<string, F>)[method];
-    // An arrow function ignores `this`, so the unbound call is the same call; and V8 inlines a
-    // closure into the record loop where it stops inlining bound functions (a new one per job).
-    return isArrowFunction(m) ? m : m.bind(fn) as F;
+    return ((fn as Record<string, F>)[method]).bind(fn) as F;
   }
   throw new TypeError(`${where}: expected a function or an object with a ${method}(${signature}) method, got ${fn === null ? 'null' : typeof fn}`);
-}
-
-/**
- * An arrow's source begins with its parameters: `(` or a name and `=>`. A method's begins with
- * its name and `(` (`invoke(v) {`, also one named async), a function's with `function`. Async
- * arrows with parentheses are left bound: they look like a method named async, and their
- * Promise fails the job anyway.
- */
-const ARROW_SOURCE = /^(?:\(|[\w$]+\s*=>|async\s+[\w$]+\s*=>)/;
-
-function isArrowFunction(f: (...args: never[]) => unknown): boolean {
-  return !Object.prototype.hasOwnProperty.call(f, 'prototype') && ARROW_SOURCE.test(Function.prototype.toString.call(f));
 }
 
 export const mapFunctionOf = (fn: unknown, where: string) => methodOf<(v: unknown) => unknown>(fn, 'map', where, 'value');
