@@ -1,30 +1,5 @@
 import { ALWAYS_AVAILABLE, splitRange } from '../core/source.ts';
 import type { Source, SourceReader, SourceReaderContext } from '../core/source.ts';
-import { promiseReturned } from '../core/user_functions.ts';
-
-/**
- * Internal to the runtime (not exported from the package): a generator reader's records passed
- * through the function of a map chained to its source, in the loop that makes them. A record the
- * map only reads then need not exist as an object: V8 allocates neither it nor a batch of them,
- * as a hand-written loop doing both steps does not.
- */
-export const POLL_MAPPED = Symbol('eddy.pollMapped');
-
-export type PollMapped = (max: number, map: (value: unknown) => unknown) => unknown[] | null;
-
-/**
- * The map failed (threw, or returned a Promise) on a record of a mapped poll: `cause`, and the
- * record, made again by `generate(index)` when asked for. Records are not kept during the loop
- * (keeping one would make V8 allocate each); the source's records are `generate(i)` by its contract.
- */
-export class MappedRecordFailure {
-  readonly cause: unknown;
-  readonly record: () => unknown;
-  constructor(cause: unknown, record: () => unknown) {
-    this.cause = cause;
-    this.record = record;
-  }
-}
 
 /**
  * Flink's DataGeneratorSource: record i is `generate(i)` for i in [0, count). Splits by index
@@ -44,7 +19,7 @@ export class DataGeneratorSource<T> implements Source<T> {
     this.boundedness = Number.isFinite(count) ? 'BOUNDED' : 'CONTINUOUS_UNBOUNDED';
   }
 
-  createReader(context: SourceReaderContext, restoredState?: unknown): SourceReader<T> & { readonly [POLL_MAPPED]: PollMapped } {
+  createReader(context: SourceReaderContext, restoredState?: unknown): SourceReader<T> {
     const { start, end } = Number.isFinite(this.count)
       ? splitRange(this.count, context.subtaskIndex, context.parallelism)
       : { start: context.subtaskIndex, end: Number.POSITIVE_INFINITY };
@@ -62,30 +37,6 @@ export class DataGeneratorSource<T> implements Source<T> {
         let i = next;
         try {
           for (let n = 0; n < count; n++, i += stride) out[n] = generate(i);
-        } finally {
-          next = i;
-        }
-        return out;
-      },
-      [POLL_MAPPED](max: number, map: (value: unknown) => unknown): unknown[] | null {
-        if (next >= end) return null;
-        const count = Math.min(max, Math.ceil((end - next) / stride));
-        const out = new Array<unknown>(count);
-        let i = next;
-        let mapping = false;
-        try {
-          for (let n = 0; n < count; n++, i += stride) {
-            const record = generate(i);
-            mapping = true;
-            const mapped = map(record);
-            if (mapped instanceof Promise) throw promiseReturned('map()');
-            mapping = false;
-            out[n] = mapped;
-          }
-        } catch (error) {
-          if (!mapping) throw error;
-          const index = i;
-          throw new MappedRecordFailure(error, () => generate(index));
         } finally {
           next = i;
         }

@@ -353,23 +353,6 @@ export class InputGate implements WatermarkInputs {
 
   /** This gate as the target of a chained producer (one channel). */
   asTarget(): Target {
-    return {
-      push: (element) => this.push(0, element),
-      consumer: this.op,
-      deliverFused: (records, deliver) => this.deliverFused(records, deliver),
-    };
-  }
-
-  /** `records` records of channel 0 reach the operator through `deliver`, counted, flushed and attributed as a batch `push`ed is. */
-  private deliverFused(records: number, deliver: () => void): void {
-    if (this.sorting !== null) throw new Error('internal: a fused delivery into a gate that sorts its input');
-    this.recordsIn += records;
-    this.channelRecords[0] += records;
-    try {
-      deliver();
-      this.op.ctx.output.flush();
-    } catch (error) {
-      throw this.op.failure(error, null);
-    }
+    return { push: (element) => this.push(0, element), consumer: this.op };
   }
 }

@@ -28,14 +28,6 @@ export interface OperatorContext {
   readonly kernels: () => Promise<Kernels>;
 }
 
-/** What a 1:1 operator lets a source chained to it do per record (see `StreamOperator.fusedStep`). */
-export interface FusedStep {
-  /** The operator's function of one record, run by the source on each record it makes. */
-  readonly map: (value: unknown) => unknown;
-  /** Sends on what `map` made of a batch of records without timestamps, as the operator's output. */
-  emit(mapped: unknown[]): void;
-}
-
 /** An input that holds an operator's watermark at the minimum: its producer, and the records it sent. */
 export interface HeldInput {
   readonly input: string;
@@ -157,14 +149,6 @@ export abstract class StreamOperator {
 
   /** The checkpoint was given up (it timed out, or could not be written). */
   notifyCheckpointAborted(_checkpointId: number): void {}
-
-  /**
-   * A function of one record a source chained to this operator may run on each record as it makes
-   * it, instead of sending it batches (SourceOperator's fusion); null: it takes batches.
-   */
-  fusedStep(): FusedStep | null {
-    return null;
-  }
 
   /** Whether it holds what only a checkpoint that is durable may make visible (a sink's committables): a finished job then takes a final checkpoint. */
   awaitsFinalCheckpoint(): boolean {

@@ -7,11 +7,6 @@ export interface Target {
   push(element: StreamElement): void;
   /** A chained operator's gate: the operator that `push` hands an element to before it returns (unless its gate sorts its input, in BATCH). */
   readonly consumer?: StreamOperator;
-  /**
-   * A chained operator's gate: runs `deliver`, which hands `records` records to the consumer by
-   * another way than a batch through `push` (a fused loop), counted and attributed as `push` does.
-   */
-  readonly deliverFused?: (records: number, deliver: () => void) => void;
 }
 
 class Buffer {
@@ -69,11 +64,6 @@ export class OperatorOutput {
   /** The one operator that receives every column batch sent on, through a direct call (a chained consumer); null otherwise. */
   get soleChainedConsumer(): StreamOperator | null {
     return this.main.length === 1 ? this.main[0].consumer ?? null : null;
-  }
-
-  /** The target of that one chained consumer, when there is one and no side output; null otherwise. */
-  get soleChainedTarget(): Target | null {
-    return this.main.length === 1 && this.sides.size === 0 && this.main[0].consumer !== undefined ? this.main[0] : null;
   }
 
   collect(value: unknown, timestamp: number): void {

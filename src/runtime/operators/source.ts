@@ -9,21 +9,7 @@ import { ListStateDescriptor } from '../../core/state.ts';
 import type { ListState } from '../../core/state.ts';
 import type { KeyedStatePart } from '../../state/snapshot.ts';
 import { StreamOperator } from '../operator.ts';
-import type { FusedStep, StateInitializationContext } from '../operator.ts';
-import { MappedRecordFailure, POLL_MAPPED } from '../../connectors/generator_source.ts';
-import type { PollMapped } from '../../connectors/generator_source.ts';
-import type { Target } from '../output.ts';
-
-/** Off only in tests, which hold the fused poll to the plain one (not part of the public API). */
-export const sourceMapFusion = { enabled: true };
-
-/** A map chained to the source, run on each record as the reader makes it (see `fusion`). */
-interface Fusion {
-  readonly reader: { readonly [POLL_MAPPED]: PollMapped };
-  readonly step: FusedStep;
-  readonly op: StreamOperator;
-  readonly target: Target & { readonly deliverFused: NonNullable<Target['deliverFused']> };
-}
+import type { StateInitializationContext } from '../operator.ts';
 
 /** Where each subtask's reader is, as operator list state (Flink's SourceOperator keeps its splits so). */
 const POSITION = new ListStateDescriptor<unknown>('source-position');
@@ -47,8 +33,6 @@ export class SourceOperator extends StreamOperator {
   private resumed: SplitPosition[] = [];
   /** A rejection of the reader's notifyCheckpointComplete, thrown at the next poll or at close. */
   private notifyFailure: unknown = null;
-  /** Decided at the first poll: undefined until then, null when the records go out as batches. */
-  private fused: Fusion | null | undefined = undefined;
 
   /** The job's one assigner for split sources (the executor's, or the coordinator's in workers). */
   assignSplitsWith(assigner: SplitAssigner): void {
@@ -92,8 +76,6 @@ export class SourceOperator extends StreamOperator {
   }
 
   poll(max: number): PollOutcome {
-    if (this.fused === undefined) this.fused = this.fusion();
-    if (this.fused !== null) return this.pollFused(max, this.fused);
     let polled: Polled;
     try {
       if (this.notifyFailure !== null) throw this.notifyFailure;
@@ -113,57 +95,6 @@ export class SourceOperator extends StreamOperator {
       else this.out.emitColumns(columnBatch(polled.columns as Record<string, Column>, polled.length));
     } catch (error) {
       throw this.failure(error, null); // a record its consumers refuse (one that cannot go to another worker)
-    }
-    return 'emitted';
-  }
-
-  /**
-   * Whether the reader can run a chained map's function on each record as it makes it (a
-   * generator's, DataGeneratorSource): the map is this source's one consumer, chained, and needs
-   * only its function per record (no key context, no output type to check), and this source
-   * checks no output type either. The records then never exist as a batch, nor, when the map
-   * only reads them, as objects. Outputs, their order, the metrics and the failures stay those of
-   * batches sent to the map; generate and map now alternate record by record, as in a Flink
-   * chain, and a record the map fails on is made again by the generator, for the message.
-   */
-  private fusion(): Fusion | null {
-    const reader = this.reader as (SourceReader<unknown> & { readonly [POLL_MAPPED]?: PollMapped }) | null;
-    if (!sourceMapFusion.enabled || reader === null || typeof reader[POLL_MAPPED] !== 'function' || this.out.check !== null) return null;
-    const target = this.out.soleChainedTarget;
-    const op = target?.consumer;
-    if (target?.deliverFused === undefined || op === undefined) return null;
-    const step = op.fusedStep();
-    if (step === null) return null;
-    return { reader: reader as Fusion['reader'], step, op, target: target as Fusion['target'] };
-  }
-
-  private pollFused(max: number, fused: Fusion): PollOutcome {
-    let mapped: unknown[] | null;
-    try {
-      if (this.notifyFailure !== null) throw this.notifyFailure;
-      mapped = fused.reader[POLL_MAPPED](max, fused.step.map);
-    } catch (error) {
-      if (!(error instanceof MappedRecordFailure)) throw this.failure(error, null);
-      let record: { value: unknown } | null;
-      try {
-        record = { value: error.record() };
-      } catch {
-        record = null;
-      }
-      throw fused.op.failure(error.cause, record);
-    }
-    if (mapped === null) {
-      this.out.control({ kind: 'watermark', timestamp: MAX_WATERMARK });
-      this.out.control({ kind: 'end' });
-      return 'ended';
-    }
-    if (mapped.length === 0) return 'pending';
-    const records = mapped;
-    this.out.recordsOut += records.length;
-    try {
-      fused.target.deliverFused(records.length, () => fused.step.emit(records));
-    } catch (error) {
-      throw this.failure(error, null);
     }
     return 'emitted';
   }

@@ -1,6 +1,6 @@
 import { recordBatch } from '../../core/elements.ts';
 import type { RecordBatch } from '../../core/elements.ts';
-import type { FusedStep, OperatorContext } from '../operator.ts';
+import type { OperatorContext } from '../operator.ts';
 import { filterFunctionOf, flatMapFunctionOf, mapFunctionOf, promiseReturned } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 
@@ -40,12 +40,6 @@ export class MapOperator extends FunctionOperator {
       throw this.failure(error, { value: values[i] });
     }
     this.out.emitBatch(recordBatch(mapped, batch.timestamps), true);
-  }
-
-  /** Its function alone, unless a record needs more than the call (a key context, an output type to check). */
-  override fusedStep(): FusedStep | null {
-    if (this.keyedStateBackend !== null || this.out.check !== null) return null;
-    return { map: this.map, emit: (mapped) => this.out.emitBatch(recordBatch(mapped, null), true) };
   }
 }
 
