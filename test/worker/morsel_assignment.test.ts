@@ -3,6 +3,9 @@
 // subtask 0 has claimed past the last morsel, so subtask 0 must have read every row (with a fixed
 // part each would read half); every row comes back once. A keyed sum over morsels gives the
 // same rows as the job at parallelism 1 in this thread.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createWorkerGroup, executeInWorkers, startInWorkers } from '../../src/index.ts';
 import type { WorkerGroup } from '../../src/index.ts';
@@ -42,6 +45,19 @@ describe('morsels go to the worker that claims them', () => {
     const { records } = await executeInWorkers<{ key: number; value: number }>(jobModule, { workers: 2, parameters });
     expect(byKey(records)).toEqual(byKey(want));
     expect(want.length).toBe(rows === 0 ? 0 : Math.min(rows, 97));
+  }, 60_000);
+
+  it('a restart after a failure reads every morsel again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-morsel-restart-'));
+    try {
+      const parameters = { job: 'sum', rows: 40_000, morselRows: 1_000 };
+      const want = (await jobAtParallelism1.run({ parallelism: 1, parameters })).records as { key: number; value: number }[];
+      const marker = join(dir, 'failed');
+      const { records } = await executeInWorkers<{ key: number; value: number }>(jobModule, { workers: 2, parameters: { ...parameters, failAt: 15_000, marker } });
+      expect(byKey(records)).toEqual(byKey(want));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('a savepoint is refused, naming the source and the fix: a morsel reader has no position', async () => {
