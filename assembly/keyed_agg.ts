@@ -438,7 +438,7 @@ function sumI32Rolling(from: i32, n: i32): i32 { return run(SUM_I32_ROLLING, KEY
 // index is elsewhere (key 0, or key 1 at entry 0), so no record's key matches it. Sums are still
 // added record by record, in order, into the table's own slots: results are exactly the hashed
 // loop's.
-const DIRECT_MAX_KEYS: u32 = 2048;
+const DIRECT_MAX_KEYS: u32 = 8192;
 const DIRECT_MIN_BITS: u32 = 12;
 const DIRECT_TRIES: u32 = 32;
 const DIRECT_UNSET = 0;
@@ -498,15 +498,17 @@ function directCollisions(m: u32, shift: u32, bits: u32): u32 {
   return shared;
 }
 
-// Sizes the index for the table's keys (at least 32 entries a key, within 2^DIRECT_MAX_BITS),
-// picks the multiplier that spreads them best and fills the index.
+// Sizes the index for the table's keys (32 entries a key, at most 2^DIRECT_MAX_BITS: 8 a key at
+// DIRECT_MAX_KEYS), picks the multiplier that spreads them best and fills the index. Fewer tries
+// for more keys bound a plan's work near 2^16 key hashes.
 function directPlan(): void {
   let bits = DIRECT_MIN_BITS;
   while (bits < DIRECT_MAX_BITS && (<u32>1 << (bits - 5)) < size) bits++;
   const shift = 32 - bits;
   let best: u32 = 0xffffffff;
   let bestMul: u32 = 0;
-  for (let t: u32 = 0; t < DIRECT_TRIES; t++) {
+  const tries = min(DIRECT_TRIES, max<u32>(4, (<u32>1 << 16) / max<u32>(size, 1)));
+  for (let t: u32 = 0; t < tries; t++) {
     // Odd, with the top bit set, so key 1 never indexes entry 0.
     const m = hashHalves(++directTried, 0x5bd1e995) | 0x80000001;
     const shared = size == 0 ? <u32>0 : directCollisions(m, shift, bits);

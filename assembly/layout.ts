@@ -7,7 +7,7 @@ const CAP = <usize>BATCH_CAPACITY;
 export const SCRATCH_BYTES = CAP << 2;
 // The keyed kernel's direct index of a small table: up to 2^DIRECT_MAX_BITS entries of 8 bytes,
 // then a bit per entry while it picks its hash.
-export const DIRECT_MAX_BITS: u32 = 14;
+export const DIRECT_MAX_BITS: u32 = 16;
 export const DIRECT_BYTES: usize = (<usize>8 << DIRECT_MAX_BITS) + ((<usize>1 << DIRECT_MAX_BITS) >> 3);
 
 export let inKeys: usize = 0;
