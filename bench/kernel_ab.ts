@@ -1,5 +1,5 @@
 // Paired A/B of two kernel builds on the keyed update path, with the bare loop alongside:
-//   node --expose-gc --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>] [--fresh-a] [--expire] [--aggregates max,avg]
+//   node --expose-gc --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>] [--fresh-a] [--expire] [--aggregates max,avg] [--keys 1000,6000]
 // Rounds alternate A, B and the bare loop; figures are medians of CPU time (process.cpuUsage).
 // The bare loop runs twice a round: on one instance reused between rounds (the reference as issue
 // 17 measured it: its memory grown and touched once) and on a fresh instance, as each aggregator
@@ -9,6 +9,7 @@
 // so with one build as both A and B the figures are fresh instances (A) against pooled ones (B).
 // `--aggregates a,b`: these aggregate sets (each alone; '+' joins one set's aggregates) instead of
 // sum and sum+count+min+max (sets that need no record index).
+// `--keys a,b`: uniform workloads of these key counts instead of the four cases.
 // `--expire`: each side's pool drops its memories after each run, as its idle time does between
 // jobs further apart (bench/duckdb.ts's rounds): every run grows a fresh memory, and only the
 // pool's lastKeys carries over.
@@ -25,7 +26,7 @@ const option = (name: string, fallback: number): number => {
   return at === -1 ? fallback : Number(args[at + 1]);
 };
 const [fileA, fileB] = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-if (!fileA || !fileB) throw new Error('usage: node --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>] [--fresh-a] [--expire] [--aggregates max,avg]');
+if (!fileA || !fileB) throw new Error('usage: node --import tsx bench/kernel_ab.ts <a.wasm> <b.wasm> [--events N] [--runs R] [--only <case>] [--fresh-a] [--expire] [--aggregates max,avg] [--keys 1000,6000]');
 const events = option('--events', 10_000_000);
 const runs = option('--runs', 5);
 const onlyAt = args.indexOf('--only');
@@ -61,7 +62,11 @@ const bare = await loadBareLoop();
 const freshBare = await freshBareLoop();
 console.log(`kernel A/B: A ${fileA}${args.includes('--fresh-a') ? ' (fresh instances)' : ''}, B ${fileB}${expire ? ', pools dropping their memories after each run' : ''}; ${events.toLocaleString('en-US')} events, median of ${runs}, CPU time; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('case           | aggregates        |   A M/s |   B M/s | B/A time | bare M/s | B/bare time | fresh bare M/s | B/fresh bare');
-for (const [name, cardinality, zipf] of [['100 keys', 100, null], ['100 k keys', 100_000, null], ['1 M keys', 1_000_000, null], ['1 M Zipf(1.1)', 1_000_000, 1.1]] as const) {
+const keysAt = args.indexOf('--keys');
+const cases: (readonly [string, number, number | null])[] = keysAt === -1
+  ? [['100 keys', 100, null], ['100 k keys', 100_000, null], ['1 M keys', 1_000_000, null], ['1 M Zipf(1.1)', 1_000_000, 1.1]]
+  : args[keysAt + 1].split(',').map((n) => [`${Number(n).toLocaleString('en-US')} keys`, Number(n), null] as const);
+for (const [name, cardinality, zipf] of cases) {
   if (!name.includes(only)) continue;
   const w = workload(name, events, cardinality, zipf, 17);
   for (const aggregates of sets) {
