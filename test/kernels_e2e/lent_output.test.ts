@@ -87,6 +87,36 @@ describe('STREAMING rolling results lent to the sink from the kernel\'s memory',
   });
 });
 
+describe('BATCH final results from the kernel, in batches of at most 65,536 rows lent to the sink', () => {
+  it('gives every key\'s result in the JS path\'s order when there are more keys than one batch holds', async () => {
+    const data = columns(21, 300_000, 200_000, 'int');
+    const distinct = new Set(Array.from(data.key as Int32Array)).size;
+    expect(distinct).toBeGreaterThan(2 * 65_536);
+    const kernel = await rows(data, 'sum', true, 65_536, 1, 'BATCH');
+    expect(kernel.batches).toEqual([65_536, 65_536, distinct - 2 * 65_536]);
+    expect(kernel.rows).toEqual((await rows(data, 'sum', false, 65_536, 1, 'BATCH')).rows);
+  });
+
+  it('stamps every result row with the maximal timestamp, in the last, shorter batch too, as the JS path does', async () => {
+    const data = columns(23, 150_000, 120_000, 'int');
+    const seen = async (kernels: boolean): Promise<string[]> => {
+      const env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+      env.getConfig().setKernelsEnabled(kernels).setBatchSize(65_536);
+      const out: string[] = [];
+      env.fromColumns(data).keyBy('key').sum('value').addSink({
+        invoke: (row, ctx) => { out.push(`${exact((row as { key: unknown }).key)} ${exact((row as { value: unknown }).value)} ${exact(ctx.timestamp())}`); },
+      });
+      await env.execute('stamped');
+      return out;
+    };
+    const kernel = await seen(true);
+    expect(kernel.length).toBeGreaterThan(65_536);
+    expect(new Set(kernel.map((r) => r.split(' ')[2]))).toEqual(new Set(['Infinity']));
+    expect(kernel).toEqual(await seen(false));
+  });
+});
+
 describe('BATCH final results from the kernel, exported whole at the end', () => {
   for (const agg of ['sum', 'min', 'max', 'minBy', 'maxBy'] as const) {
     it(`${agg}: every key's result in the JS path's order, past the size the kernel exports whole, and with keys as doubles (dictionary-encoded: copied)`, async () => {

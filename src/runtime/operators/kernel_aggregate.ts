@@ -16,6 +16,8 @@ import { lendsTo } from './lending.ts';
 import { TimeSlices } from '../../state/time_slices.ts';
 
 const PAGE_BYTES = 4096;
+/** BATCH results a column batch holds when they go to a consumer that lends them back (see emitResultsLent). */
+const RESULT_ROWS = 65_536;
 const TOUCH_SLICE_BYTES = 1 << 20;
 
 const AGGREGATE: Record<KernelPlan['aggregation'], AggregateName> = { sum: 'sum', min: 'min', max: 'max', minBy: 'minBy', maxBy: 'maxBy' };
@@ -161,6 +163,7 @@ export class KernelAggregateOperator extends StreamOperator {
     const agg = this.aggregator!;
     if (this.resultsEmitted || agg.size === 0) return;
     this.resultsEmitted = true;
+    if (this.plan.record === 'columns' && this.plan.phase !== 'local' && lendsTo(this.out.soleChainedConsumer)) return this.emitResultsLent(agg);
     const ids = new Float64Array(agg.size);
     const finals = new Float64Array(agg.size);
     agg.drainInto({ keys: ids, [columnOf(this.aggregate)]: finals });
@@ -171,6 +174,28 @@ export class KernelAggregateOperator extends StreamOperator {
     const stamps = this.plan.phase === 'local' && !this.stamped ? null : new Float64Array(ids.length).fill(MAX_WATERMARK);
     if (this.plan.record === 'columns') this.out.emitColumns(columnBatch(this.row(keys, finals), ids.length, stamps));
     else this.out.emitBatch({ values: this.tuples(keys, finals), timestamps: stamps === null ? null : Array.from(stamps), keys: null, keyGroups: null });
+  }
+
+  /**
+   * BATCH's results to a consumer that is done with each column batch as its call returns: they
+   * go out RESULT_ROWS at a time through one set of arrays, rather than as arrays of every key's
+   * result made at once, which a table of a million keys would make tens of megabytes of garbage.
+   */
+  private emitResultsLent(agg: KeyedAggregator): void {
+    const rows = Math.min(agg.size, RESULT_ROWS);
+    const ids = new Float64Array(rows);
+    const finals = new Float64Array(rows);
+    const stamps = new Float64Array(rows).fill(MAX_WATERMARK);
+    const column = columnOf(this.aggregate);
+    for (let start = 0; start < agg.size; start += rows) {
+      const n = Math.min(rows, agg.size - start);
+      const part = n === rows ? null : { ids: ids.subarray(0, n), finals: finals.subarray(0, n), stamps: stamps.subarray(0, n) };
+      const chunkIds = part?.ids ?? ids;
+      const chunkFinals = part?.finals ?? finals;
+      agg.drainInto({ keys: chunkIds, [column]: chunkFinals }, start);
+      const keys: Column = this.dictionary !== null ? Array.from(chunkIds, (id) => this.dictionary!.decode(id)) : chunkIds;
+      this.out.emitColumns(columnBatch(this.row(keys, chunkFinals), n, part?.stamps ?? stamps));
+    }
   }
 
   /**
