@@ -460,6 +460,11 @@ export function directReset(): void {
   directState = DIRECT_UNSET;
 }
 
+// Rows were written over the index (rows.ts): the next update plans it again.
+export function directOverwritten(): void {
+  directReplan = true;
+}
+
 @inline function directAt(key: i32, mul: u32, shift: u32): u32 {
   return (<u32>key * mul) >> shift;
 }
@@ -482,7 +487,7 @@ export function directReset(): void {
 
 // How many of the table's int32 keys share an index entry with an earlier one under multiplier m.
 function directCollisions(m: u32, shift: u32, bits: u32): u32 {
-  const seen = directIndex + (<usize>1 << DIRECT_MAX_BITS << 3);
+  const seen = scratch;
   memory.fill(seen, 0, (<usize>1 << bits) >> 3);
   let shared: u32 = 0;
   for (let id: u32 = 0; id < size; id++) {

@@ -5,10 +5,10 @@ import { BATCH_CAPACITY, ROW_COLUMNS } from './abi';
 const CAP = <usize>BATCH_CAPACITY;
 // One u32 hash per record of a batch.
 export const SCRATCH_BYTES = CAP << 2;
-// The keyed kernel's direct index of a small table: up to 2^DIRECT_MAX_BITS entries of 8 bytes,
-// then a bit per entry while it picks its hash.
+// The keyed kernel's direct index of a small table: up to 2^DIRECT_MAX_BITS entries of 8 bytes.
+// It lies over the ROWS region, which only exports write (they drop the index), and takes a bit
+// per entry of the scratch region while it picks its hash, so the regions keep their size.
 export const DIRECT_MAX_BITS: u32 = 16;
-export const DIRECT_BYTES: usize = (<usize>8 << DIRECT_MAX_BITS) + ((<usize>1 << DIRECT_MAX_BITS) >> 3);
 
 export let inKeys: usize = 0;
 export let inValues: usize = 0;
@@ -32,8 +32,9 @@ export function layoutRegions(): void {
   changedList = p; p += CAP << 3;
   idsList = p; p += CAP << 3;
   rows = p; p += (CAP << 3) * <usize>ROW_COLUMNS;
+  directIndex = rows;
+  assert((CAP << 3) * <usize>ROW_COLUMNS >= <usize>8 << DIRECT_MAX_BITS && <usize>SCRATCH_BYTES << 3 >= <usize>1 << DIRECT_MAX_BITS, 'layout: the direct index does not fit');
   scratch = p; p += <usize>SCRATCH_BYTES;
-  directIndex = p; p += DIRECT_BYTES;
   tableBase = (p + 63) & ~<usize>63;
 }
 

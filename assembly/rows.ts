@@ -8,6 +8,7 @@ import {
   size, cap, fields, scratchFloor, slotAt, orderAt, occupied, find, keyOf, countOf, tableBytes,
   offCount, offSum, offMin, offMax, offMinIndex, offMaxIndex, offFirstIndex,
 } from './table';
+import { directOverwritten } from './keyed_agg';
 
 const COLUMN_BYTES = <usize>BATCH_CAPACITY << 3;
 
@@ -15,7 +16,9 @@ const COLUMN_BYTES = <usize>BATCH_CAPACITY << 3;
   return rows + <usize>c * COLUMN_BYTES + (<usize>r << 3);
 }
 
+// The ROWS region holds the keyed kernel's direct index between exports (see layout.ts).
 function writeRow(r: u32, pos: u32): void {
+  directOverwritten();
   const p = slotAt(pos);
   store<f64>(column(COL_KEY, r), <f64>keyOf(p));
   if (offCount) store<f64>(column(COL_COUNT, r), countOf(p));
