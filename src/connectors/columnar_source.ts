@@ -114,25 +114,8 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
 
   createReader(context: SourceReaderContext, restoredState?: unknown): SourceReader<Record<string, unknown>> {
     const { start, end } = splitRange(this.length, context.subtaskIndex, context.parallelism);
-    const all = columnBatch(this.data, this.length);
     let offset = typeof restoredState === 'number' ? restoredState : start;
-    const next = (max: number): Columns | null => {
-      if (offset >= end) return null;
-      if (this.borrowed) this.checkBorrowed();
-      const upTo = Math.min(end, offset + max);
-      const part = sliceColumns(all, offset, upTo);
-      offset = upTo;
-      return part;
-    };
-    return {
-      pollColumns: next,
-      pollNext(max: number) {
-        const part = next(max);
-        return part === null ? null : namedRows(part);
-      },
-      isAvailable: () => ALWAYS_AVAILABLE,
-      snapshotState: () => offset,
-    };
+    return this.rangeReader(() => (offset < end ? { from: offset, to: end } : null), (upTo) => { offset = upTo; }, () => offset);
   }
 
   /**
@@ -141,29 +124,43 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
    * row is read by exactly one subtask.
    */
   createMorselReader(_context: SourceReaderContext, claims: MorselClaims): SourceReader<Record<string, unknown>> {
-    const all = columnBatch(this.data, this.length);
     const morsels = Math.ceil(this.length / this.morselRows);
     let offset = 0;
     let end = 0;
     let done = false;
-    const next = (max: number): Columns | null => {
-      if (offset >= end) {
-        if (done) return null;
-        const morsel = claims.next(morsels);
-        if (morsel < 0) {
-          done = true;
-          return null;
-        }
-        offset = morsel * this.morselRows;
-        end = Math.min(this.length, offset + this.morselRows);
+    const range = (): { from: number; to: number } | null => {
+      if (offset < end) return { from: offset, to: end };
+      if (done) return null;
+      const morsel = claims.next(morsels);
+      if (morsel < 0) {
+        done = true;
+        return null;
       }
-      if (this.borrowed) this.checkBorrowed();
-      const upTo = Math.min(end, offset + max);
-      const part = sliceColumns(all, offset, upTo);
-      offset = upTo;
-      return part;
+      offset = morsel * this.morselRows;
+      end = Math.min(this.length, offset + this.morselRows);
+      return { from: offset, to: end };
     };
     const call = this.call;
+    return this.rangeReader(range, (upTo) => { offset = upTo; }, () => {
+      throw new Error(`${call}) is read in morsels its subtasks claim from counters they share (a BATCH job in workers), so it has no position to checkpoint; BATCH jobs take no checkpoints or savepoints (Flink's neither). Fix: run the job in STREAMING mode to take a savepoint of it`);
+    });
+  }
+
+  /**
+   * A reader of zero-copy views of the columns: `range` gives the rows left to read in the
+   * current stretch (null: none left), `advance` takes the row the reader got to.
+   */
+  private rangeReader(range: () => { from: number; to: number } | null, advance: (upTo: number) => void, snapshotState: () => unknown): SourceReader<Record<string, unknown>> {
+    const all = columnBatch(this.data, this.length);
+    const next = (max: number): Columns | null => {
+      const rows = range();
+      if (rows === null) return null;
+      if (this.borrowed) this.checkBorrowed();
+      const upTo = Math.min(rows.to, rows.from + max);
+      const part = sliceColumns(all, rows.from, upTo);
+      advance(upTo);
+      return part;
+    };
     return {
       pollColumns: next,
       pollNext(max: number) {
@@ -171,9 +168,7 @@ export class ColumnarSource implements Source<Record<string, unknown>> {
         return part === null ? null : namedRows(part);
       },
       isAvailable: () => ALWAYS_AVAILABLE,
-      snapshotState: () => {
-        throw new Error(`${call}) is read in morsels its subtasks claim from counters they share (a BATCH job in workers), so it has no position to checkpoint; BATCH jobs take no checkpoints or savepoints (Flink's neither). Fix: run the job in STREAMING mode to take a savepoint of it`);
-      },
+      snapshotState,
     };
   }
 
