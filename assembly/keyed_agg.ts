@@ -211,6 +211,20 @@ function insertAt(i: i32, key: i64, h: u32, pos: u32, v: f64): i32 {
   }
 }
 
+// Record i against the entry at p, whose key matched, and its output. A rolling sum goes out
+// from the register it was added in, not reloaded from the slot.
+@inline function applyMatched(fields: u32, layout: i32, p: usize, i: i32, v: f64, emit: i32): void {
+  if (fields == FIELDS_SUM && emit == EMIT_SUM) {
+    const o = fixedOffset(fields, layout, FIELD_SUM);
+    const sum = load<f64>(p + o) + v;
+    store<f64>(p + o, sum);
+    store<f64>(outValues + (<usize>i << 3), sum);
+    return;
+  }
+  accumulate(fields, layout, p, i, v);
+  if (emit != EMIT_NONE) emitRecord(i, p, emit);
+}
+
 @inline function hashOf(i: i32): u32 {
   return load<u32>(scratch + (<usize>i << 2));
 }
@@ -259,15 +273,7 @@ let missPos: u32 = 0;
           }
           store<u32>(p, count, 4);
         }
-        if (fields == FIELDS_SUM && emit == EMIT_SUM) {
-          // The rolling sum goes out from the register it was added in, not reloaded from the slot.
-          const o = fixedOffset(fields, layout, FIELD_SUM);
-          const sum = load<f64>(p + o) + v;
-          store<f64>(p + o, sum);
-          store<f64>(outValues + (<usize>i << 3), sum);
-          break;
-        }
-        accumulate(fields, layout, p, i, v);
+        applyMatched(fields, layout, p, i, v, emit);
         break;
       }
       if (s == 0) {
@@ -279,7 +285,6 @@ let missPos: u32 = 0;
       if (pos == c) pos = 0;
     }
     if (track) markTouched(pos, key);
-    if (emit != EMIT_NONE && !(fields == FIELDS_SUM && emit == EMIT_SUM)) emitRecord(i, p, emit);
   }
   // Keeps the loads ahead observable so no optimiser drops them.
   lookaheadSink ^= sink;
@@ -582,15 +587,7 @@ function directReady(from: i32, n: i32): bool {
       if (count == 0) return i;
       store<u32>(p, count, 4);
     }
-    if (fields == FIELDS_SUM && emit == EMIT_SUM) {
-      const o = fixedOffset(fields, layout, FIELD_SUM);
-      const sum = load<f64>(p + o) + v;
-      store<f64>(p + o, sum);
-      store<f64>(outValues + (<usize>i << 3), sum);
-      continue;
-    }
-    accumulate(fields, layout, p, i, v);
-    if (emit != EMIT_NONE) emitRecord(i, p, emit);
+    applyMatched(fields, layout, p, i, v, emit);
   }
   return to;
 }
