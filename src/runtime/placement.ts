@@ -41,8 +41,9 @@ export interface Placement {
   readonly checkpoints?: CheckpointLink;
   /**
    * Counters in memory every worker of this run of the job shares (a SharedArrayBuffer), zero at
-   * its start: one per source read in morsels (`Source.createMorselReader`), in the order of their
-   * nodes. Absent where workers cannot share memory; sources then give each subtask a fixed part.
+   * its start: one per subtask of each source read in morsels (`Source.createMorselReader`), the
+   * sources in the order of their nodes. Absent where workers cannot share memory; sources then
+   * give each subtask a fixed part.
    */
   readonly morsels?: Int32Array;
 }
