@@ -7,7 +7,7 @@ import { hashHalves, hashKey, toOrdinal, fromOrdinal } from './bits';
 import { inKeys, inValues, inIndexes, outValues, outIndexes, changedList, scratch, tableBase, directIndex, DIRECT_MAX_BITS } from './layout';
 import {
   fields, size, width, cap, reserve, growAt, markRecord, addRecords, bitsPtr, claim, emptyFor, find, position, slotAt, tableBytes, widen, KEY_BIAS, NARROW_BIAS,
-  narrow, narrowKey, countOf, offCount, offSum, offMin, offMax, offMinIndex, offMaxIndex, offFirstIndex, orderAt, keyOf, slotEpoch, maxBytes,
+  narrow, narrowKey, countOf, offCount, offSum, offMin, offMax, offMinIndex, offMaxIndex, offFirstIndex, orderAt, keyOf, slotEpoch,
 } from './table';
 
 export let errRecord: i32 = -1;
@@ -551,15 +551,15 @@ function directSync(): void {
 }
 
 // Whether records [from, n) go through the index: a table of at most DIRECT_MAX_KEYS keys that
-// sits in the caches, with room for the index within its memory limit.
+// sits in the caches. The index lies over the rows region, which every kernel memory has, so it
+// takes nothing from the table's memory limit.
 function directReady(from: i32, n: i32): bool {
   if (directState == DIRECT_OFF || from >= n) return false;
   if (size > DIRECT_MAX_KEYS) {
     directState = DIRECT_OFF;
     return false;
   }
-  const bytes = tableBytes();
-  if (bytes >= LOOKAHEAD_BYTES || bytes + <f64>(<u32>8 << DIRECT_MAX_BITS) > maxBytes) return false;
+  if (tableBytes() >= LOOKAHEAD_BYTES) return false;
   if (directState == DIRECT_UNSET) {
     directState = DIRECT_ON;
     directPlan();

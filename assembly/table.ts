@@ -66,7 +66,7 @@ export let scratchFloor: usize = 0;
 // order list, where such an index finds them.
 export let slotEpoch: u32 = 0;
 
-export let maxBytes: f64 = 0;
+let maxBytes: f64 = 0;
 let maxKeys: u32 = MAX_KEYS_HARD;
 // The keys the last keyed table on this memory, or this thread, held (0: none known). A thread
 // tends to run the same job again, so once a table has grown to 1/CARRIED_SHARE of them, its next

@@ -3,8 +3,8 @@
 // fall back to the hash loop for any record it does not answer. These runs drive both paths
 // against the reference: keys that move in and out of a small range, negative keys, i32's minimum
 // and maximum, tables that grow while indexed and past the index's key count, updates of other
-// loops (changed keys, rolling output, float keys) in between, a memory limit that leaves no room
-// for the index, and snapshots restored mid-stream.
+// loops (changed keys, rolling output, float keys) in between, a memory limit the keys run into
+// while indexed, and snapshots restored mid-stream.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import type { AggregateName, KeyedAggregator } from '../../src/kernels/index.ts';
@@ -61,7 +61,7 @@ describe('the direct index of a small table', () => {
         fc.boolean(),
         async (seed, steps, tight) => {
           const random = mulberry32(seed);
-          // A limit that leaves no room for the index beside the table runs every batch hashed.
+          // A tight limit: the index (over the rows region) still runs, and keys meet the limit.
           const maxBytes = tight ? 40_000 : undefined;
           let agg: KeyedAggregator = k.createKeyedAggregator({ aggregates, maxBytes });
           const ref = new ReferenceAggregator();
