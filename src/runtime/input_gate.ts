@@ -143,6 +143,15 @@ export class InputGate implements WatermarkInputs {
     this.queue.prependAll(this.held);
   }
 
+  /**
+   * Counts `records` as delivered on channel 0 without handing them over: a generated loop that
+   * runs this gate's operator itself (runtime/fusion.ts) processed them, as `push` would have.
+   */
+  countFused(records: number): void {
+    this.recordsIn += records;
+    this.channelRecords[0] += records;
+  }
+
   /** Hands one element of `channel` to the operator now. */
   push(channel: number, element: StreamElement): void {
     switch (element.kind) {

@@ -25,6 +25,8 @@ import type { Placement } from './placement.ts';
 import { instanceForSubtask } from '../core/user_functions.ts';
 import { SubtaskState } from './subtask_state.ts';
 import { SortedInputs } from './sorted_inputs.ts';
+import { fuseRuns } from './fusion.ts';
+import type { DirectLink } from './fusion.ts';
 
 export interface Subtask {
   readonly node: PhysicalNode;
@@ -91,6 +93,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
   const sources: SourceOperator[] = [];
   const tasks: QueuedTask[] = [];
   const columnRouters: PartitionTarget[] = [];
+  const links = new Map<StreamOperator, DirectLink>();
 
   for (let n = plan.nodes.length - 1; n >= 0; n--) {
     const node = plan.nodes[n];
@@ -110,6 +113,8 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
       }
       const main: Target[] = [];
       const sides = new Map<string, Target[]>();
+      // This subtask's outputs that are direct calls into one consumer here (null: any other edge).
+      const direct: (DirectLink | null)[] = [];
       for (const { node: consumer, edgeIndex } of consumers.get(node.spec.id) ?? []) {
         const edge = consumer.inputs[edgeIndex];
         let target: Target;
@@ -117,6 +122,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
           const gate = gates.get(consumer.spec.id)?.[s];
           if (gate === undefined) throw new Error(`internal: ${consumer.spec.name} (${s + 1}/${consumer.parallelism}) is chained to a producer in another thread`);
           target = gate.asTarget();
+          direct.push(consumer.inputs.length === 1 ? { op: operators.get(consumer.spec.id)![s], gate, keyed: false } : null);
         } else {
           const channel = channelBase(consumer, edgeIndex, byId) + s;
           const keyOf = job.functions.get(consumer.spec.id)?.keySelectors?.[edge.input] ?? null;
@@ -130,11 +136,13 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
             : null;
           const rule = channelRule(edge, job.functions.get(consumer.spec.id)?.customPartitioners?.[edge.input] ?? null, consumer);
           if (rule !== null) {
+            direct.push(null);
             target = new SelectedChannelTarget(rule, queues.get(consumer.spec.id)!, channel, s, node.parallelism);
           } else {
             const fused = hash !== null && fusesAcrossKeyedEdge(node, consumer, edge, consumers.get(node.spec.id)!.length, queues.get(consumer.spec.id)!, operators.get(consumer.spec.id))
               ? gates.get(consumer.spec.id)?.[0] ?? null
               : null;
+            direct.push(fused === null ? null : { op: operators.get(consumer.spec.id)![0], gate: fused, keyed: true });
             const partitioner = new PartitionTarget(edge.resolved, fused === null ? queues.get(consumer.spec.id)! : [directInto(fused)], channel, s, hash);
             if (partitioner.routesColumns) columnRouters.push(partitioner);
             const selector = hash !== null && !edge.sorted ? keySelectingConsumer(consumer, queues.get(consumer.spec.id)!, operators.get(consumer.spec.id)) : null;
@@ -157,6 +165,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
         config: plan.config, functions: { ...functions, fn: instanceForSubtask(functions.fn, s) }, output, clock, kernels,
       }, node.kernel, node.windowKernel);
       nodeOperators[s] = op;
+      if (direct.length === 1 && direct[0] !== null && sides.size === 0) links.set(op, direct[0]);
       if (op instanceof SourceOperator) {
         sources.push(op);
         subtasks.push({ node, index: s, op, gate: null, queue: null, task: new TaskStats(taskName(node, s)), state });
@@ -190,6 +199,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
   const position = new Map(plan.nodes.map((n, i) => [n, i]));
   subtasks.sort((a, b) => position.get(a.node)! - position.get(b.node)! || a.index - b.index);
   sources.reverse();
+  fuseRuns(subtasks.map((t) => t.op), links, plan.config.runtimeMode !== 'BATCH');
   return { subtasks: withChainTasks(subtasks), sources, tasks, inbound, columnRouters };
 }
 

@@ -125,6 +125,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     if (perRecord !== null) for (const cleanup of perRecord) cleanup();
   }
 
+  /** Whether state TTL cleans up on every key switch: a loop that skips the switch for known keys must not run then. */
+  cleansPerRecord(): boolean {
+    return this.ttl.perRecord !== null;
+  }
+
   getCurrentKey(): unknown {
     return this.current.key;
   }

@@ -87,6 +87,11 @@ export class HeapValueState<T> extends Handle implements ValueState<T> {
     }
     return this.table.combineOwn(this.current, input, combine as (current: unknown, input: I) => unknown) as T;
   }
+
+  /** Its table's own values (HeapStateTable.ownValues); null for a handle in a namespace, whose values are elsewhere. */
+  ownValues(): ReturnType<HeapStateTable['ownValues']> | null {
+    return this.ns.canonical === null ? this.table.ownValues() : null;
+  }
 }
 
 export class HeapListState<T> extends Handle implements ListState<T> {

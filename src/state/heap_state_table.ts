@@ -167,6 +167,15 @@ export class HeapStateTable {
   }
 
   /**
+   * The keys' own values and the snapshot versions, for a generated record loop that does
+   * combineOwn's usual step itself (a key with a value, `versions.required` 0: read, combine,
+   * set) and calls combineOwn for every other record.
+   */
+  ownValues(): { readonly values: Map<unknown, unknown>; readonly versions: Readonly<SnapshotVersions> } {
+    return { values: this.values, versions: this.versions };
+  }
+
+  /**
    * Writes a key's own value; a key new to the table (the Map grew) gets its owner recorded, the
    * only time its key group is read.
    */

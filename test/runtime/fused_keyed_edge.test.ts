@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JobExecutionError, KeyedProcessFunction, RestartStrategies, StreamExecutionEnvironment, WatermarkStrategy } from '../../src/index.ts';
 import type { Collector, DataStream, KeyedProcessContext, OnTimerContext } from '../../src/index.ts';
 import { keyedEdgeFusion } from '../../src/runtime/wiring.ts';
+import { chainFusion } from '../../src/runtime/fusion.ts';
 import { InputGate } from '../../src/runtime/input_gate.ts';
 import { reduceFailingOnceAfterCheckpoint } from '../support/fail_once_after_checkpoint.ts';
 
@@ -63,6 +64,9 @@ interface Outcome {
 /** Runs the job to a plain sink (addSink) and returns what it wrote, each operator's metrics, or its failure. */
 async function run(job: JobShape, fused: boolean): Promise<Outcome> {
   keyedEdgeFusion.enabled = fused;
+  // The keyed edge alone, each operator running its own loop: test/runtime/chain_fusion.test.ts
+  // holds the loop generated for a whole run of them to this.
+  chainFusion.enabled = false;
   const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1).setRestartStrategy(RestartStrategies.noRestart());
   env.getConfig().setBatchSize(job.batchSize);
   const fail = job.failure;
@@ -102,6 +106,7 @@ async function run(job: JobShape, fused: boolean): Promise<Outcome> {
 
 afterEach(() => {
   keyedEdgeFusion.enabled = true;
+  chainFusion.enabled = true;
   vi.restoreAllMocks();
 });
 

@@ -31,6 +31,13 @@ export abstract class FunctionOperator extends StreamOperator {
    */
   protected readonly keySelection: (HashRouting | null)[] = [null, null];
 
+  /**
+   * Set on the first operator of a run of chained operators that one generated loop takes over
+   * (runtime/fusion.ts): it processes a batch through the whole run and returns true, or returns
+   * false and the operator processes the batch itself, handing it on as usual.
+   */
+  fusedBatch: ((batch: RecordBatch) => boolean) | null = null;
+
   constructor(ctx: OperatorContext) {
     super(ctx);
     this.fn = ctx.functions.fn;

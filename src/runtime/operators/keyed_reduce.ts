@@ -2,6 +2,8 @@ import { ValueStateDescriptor } from '../../core/state.ts';
 import { MAX_WATERMARK } from '../../core/watermarks.ts';
 import type { ValueState } from '../../core/state.ts';
 import { HeapValueState } from '../../state/heap_state_handles.ts';
+import { HeapKeyedStateBackend } from '../../state/heap_keyed_state_backend.ts';
+import type { SnapshotVersions } from '../../state/heap_state_table.ts';
 import { aggregationReducer } from '../aggregations.ts';
 import { recordBatch } from '../../core/elements.ts';
 import type { RecordBatch } from '../../core/elements.ts';
@@ -11,6 +13,23 @@ import type { OperatorContext, StateInitializationContext } from '../operator.ts
 import { promiseReturned, reduceFunctionOf } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
 import type { HashRouting } from '../partitioner.ts';
+
+/** A keyed reduce's rolling step, as a generated loop does it (KeyedReduceOperator.fusion). */
+export interface ReduceFusion {
+  readonly reduce: (a: unknown, b: unknown) => unknown;
+  readonly keyOf: (value: unknown) => unknown;
+  /** The state's own values by canonical key: read and written directly while `versions.required` is 0. */
+  readonly values: Map<unknown, unknown>;
+  readonly versions: Readonly<SnapshotVersions>;
+  /** Makes `key` the current key (checking that it can be one): before `combine`. */
+  readonly select: (key: unknown) => void;
+  /** The operator's own step for the current key: a new key, a pending snapshot, any key but a plain number or string. */
+  readonly combine: (value: unknown) => unknown;
+  /** The error the operator fails with when the reduce function returns `next` (null, undefined, a Promise) for `key`. */
+  readonly resultError: (key: unknown, next: unknown) => Error;
+  /** The keyBy's attribution of a key selector's failure. */
+  readonly keyFailure: (cause: unknown, record: unknown) => Error;
+}
 
 /** Flink's StreamGroupedReduceOperator names its state so; we keep the name for familiarity. */
 const STATE_NAME = '_op_state';
@@ -53,10 +72,45 @@ export class KeyedReduceOperator extends FunctionOperator {
       return value;
     }
     const next = this.reduce(current, value);
-    if (next instanceof Promise) throw promiseReturned('the reduce function');
-    if (next === null || next === undefined) throw new TypeError(`the reduce function returned ${String(next)} for key ${formatValue(this.keyedStateBackend!.getCurrentKey())}; it must return the combined value (Flink fails here too). Fix: return a value of the stream's type`);
+    if (next === null || next === undefined || next instanceof Promise) throw this.resultError(next);
     return next;
   };
+
+  /** Why `next`, a result of the reduce function for the current key, is not one. */
+  private resultError(next: unknown): Error {
+    if (next instanceof Promise) return promiseReturned('the reduce function');
+    return new TypeError(`the reduce function returned ${String(next)} for key ${formatValue(this.keyedStateBackend!.getCurrentKey())}; it must return the combined value (Flink fails here too). Fix: return a value of the stream's type`);
+  }
+
+  /**
+   * What a generated record loop (runtime/fusion.ts) needs to take this operator's STREAMING step
+   * over: its functions, its state's own values and the slow path for every record the loop does
+   * not combine itself. Null when it must run its own loop: BATCH, batches that come with keys,
+   * state off the heap or in a namespace, or TTL cleanup on every key switch.
+   */
+  fusion(): ReduceFusion | null {
+    const selection = this.keySelection[0];
+    const heap = this.heapState;
+    const backend = this.keyedStateBackend;
+    if (this.batchMode || selection === null || heap === null || !(backend instanceof HeapKeyedStateBackend) || backend.cleansPerRecord()) return null;
+    const own = heap.ownValues();
+    if (own === null) return null;
+    const step = this.step;
+    const maxParallelism = this.ctx.maxParallelism;
+    return {
+      reduce: this.reduce,
+      keyOf: selection.keyOf,
+      values: own.values,
+      versions: own.versions,
+      select: (key) => backend.selectCurrentKey(key, maxParallelism),
+      combine: (value) => heap.combine(value, step),
+      resultError: (key, next) => {
+        backend.selectCurrentKey(key, maxParallelism);
+        return this.resultError(next);
+      },
+      keyFailure: selection.fail,
+    };
+  }
 
   override selectsOwnKeys(): boolean {
     return true;

@@ -12,13 +12,14 @@ export function printLine(prefix: string | null, subtaskIndex: number, paralleli
   return head + (typeof value === 'string' ? value : formatValue(value));
 }
 
-const SINK_FIX = 'write synchronously, or write with sinkTo(sink) and an AsyncSink, whose write(batch) returns a Promise the job waits for';
+export const SINK_FIX = 'write synchronously, or write with sinkTo(sink) and an AsyncSink, whose write(batch) returns a Promise the job waits for';
 
 /** `addSink` and `print`. */
 export class SinkOperator extends FunctionOperator {
-  private readonly invoke: (value: unknown, ctx: SinkContext) => unknown;
-  private ts = Number.NaN;
-  private readonly sinkContext: SinkContext = {
+  readonly invoke: (value: unknown, ctx: SinkContext) => unknown;
+  /** The current record's timestamp (NaN: none), as the context gives it; written by a fused loop too (runtime/fusion.ts). */
+  ts = Number.NaN;
+  readonly sinkContext: SinkContext = {
     timestamp: () => (this.ts === this.ts ? this.ts : null),
     currentWatermark: () => this.currentWatermark,
     currentProcessingTime: () => this.ctx.clock(),

@@ -11,7 +11,7 @@ import { FunctionOperator } from './function_operator.ts';
  * keyed stream each switches the key per record, so the function's keyed state is the record's.
  */
 export class MapOperator extends FunctionOperator {
-  private readonly map: (v: unknown) => unknown;
+  readonly map: (v: unknown) => unknown;
 
   constructor(ctx: OperatorContext) {
     super(ctx);
@@ -19,6 +19,7 @@ export class MapOperator extends FunctionOperator {
   }
 
   processBatch(_input: number, batch: RecordBatch): void {
+    if (this.fusedBatch !== null && this.fusedBatch(batch)) return;
     // A loop of its own, not emitEach: building the output array directly, with no per-record
     // collect and context, measurably pays on the record path (bench/RESULTS.md).
     const { values } = batch;
@@ -44,7 +45,7 @@ export class MapOperator extends FunctionOperator {
 }
 
 export class FilterOperator extends FunctionOperator {
-  private readonly filter: (v: unknown) => unknown;
+  readonly filter: (v: unknown) => unknown;
 
   constructor(ctx: OperatorContext) {
     super(ctx);
@@ -52,6 +53,7 @@ export class FilterOperator extends FunctionOperator {
   }
 
   processBatch(_input: number, batch: RecordBatch): void {
+    if (this.fusedBatch !== null && this.fusedBatch(batch)) return;
     // Its own loop too (see MapOperator): a batch whose records all pass goes on as it is.
     const { values, timestamps } = batch;
     const kept: unknown[] = [];

@@ -1,0 +1,214 @@
+import type { RecordBatch } from '../core/elements.ts';
+import { recordBatch } from '../core/elements.ts';
+import { promiseReturned } from '../core/user_functions.ts';
+import type { InputGate } from './input_gate.ts';
+import type { StreamOperator } from './operator.ts';
+import { KeyedReduceOperator } from './operators/keyed_reduce.ts';
+import type { ReduceFusion } from './operators/keyed_reduce.ts';
+import { SINK_FIX, SinkOperator } from './operators/sink.ts';
+import { FilterOperator, MapOperator } from './operators/stateless.ts';
+import type { FunctionOperator } from './operators/function_operator.ts';
+
+/** Off only in tests, which hold fused runs to the operators' own loops (not part of the public API). */
+export const chainFusion = { enabled: true };
+
+/**
+ * An operator's one output edge when it is a direct call into one consumer in this thread: a
+ * chained edge, or a keyed edge that leaves key selection to its consumer (`keyed`).
+ */
+export interface DirectLink {
+  readonly op: StreamOperator;
+  readonly gate: InputGate;
+  readonly keyed: boolean;
+}
+
+type Stage =
+  | { readonly kind: 'map'; readonly op: MapOperator; readonly gate: InputGate | null }
+  | { readonly kind: 'filter'; readonly op: FilterOperator; readonly gate: InputGate | null }
+  | { readonly kind: 'reduce'; readonly op: KeyedReduceOperator; readonly gate: InputGate }
+  | { readonly kind: 'sink'; readonly op: SinkOperator; readonly gate: InputGate };
+
+/** map and filter on a stream that is not keyed, with no output type to check: what a loop does as the operator does. */
+function recordStage(op: StreamOperator, gate: InputGate | null): Stage | null {
+  if (op.ctx.node.keyed || op.ctx.output.check !== null) return null;
+  if (op instanceof MapOperator) return { kind: 'map', op, gate };
+  if (op instanceof FilterOperator) return { kind: 'filter', op, gate };
+  return null;
+}
+
+/**
+ * Finds runs of operators linked by direct calls that one generated loop can take whole: map and
+ * filter (see `recordStage`), STREAMING keyed reduces and aggregations fed by a keyed edge they
+ * select their own keys on, ending at most at a sink with a per-record invoke. Each run's first
+ * operator gets `fusedBatch`, which runs a batch through the whole run, record by record, in a
+ * function generated for this run alone: its calls of the user functions see only this job's
+ * functions, which V8 then inlines, where the operators' shared loops see every job's. `ordered`
+ * lists the operators producers first. Returns the runs fused.
+ */
+export function fuseRuns(ordered: readonly StreamOperator[], links: ReadonlyMap<StreamOperator, DirectLink>, streaming: boolean): number {
+  if (!chainFusion.enabled || !streaming) return 0;
+  const taken = new Set<StreamOperator>();
+  let runs = 0;
+  for (const head of ordered) {
+    if (taken.has(head)) continue;
+    const first = recordStage(head, null);
+    if (first === null) continue;
+    const stages: Stage[] = [first];
+    let at: StreamOperator = head;
+    for (;;) {
+      const link = links.get(at);
+      if (link === undefined || taken.has(link.op)) break;
+      const next = link.keyed
+        ? (link.op instanceof KeyedReduceOperator ? { kind: 'reduce' as const, op: link.op, gate: link.gate } : null)
+        : link.op.constructor === SinkOperator ? { kind: 'sink' as const, op: link.op as SinkOperator, gate: link.gate } : recordStage(link.op, link.gate);
+      if (next === null) break;
+      stages.push(next);
+      at = link.op;
+      if (next.kind === 'sink') break;
+    }
+    if (stages.length < 2) continue;
+    for (const s of stages) taken.add(s.op);
+    (head as FunctionOperator).fusedBatch = fusedRun(stages);
+    runs++;
+  }
+  return runs;
+}
+
+let generated = 0;
+
+/** What a run's loop is given: the stages' functions and the helpers its rare paths call. */
+type Env = Record<string, unknown>;
+
+/**
+ * The run's `fusedBatch`. Its loop is generated at the first batch, once the operators are open
+ * and their state initialized; where it cannot be (a reduce whose state the loop cannot do, a
+ * runtime that refuses `new Function`), every batch goes through the operators as before.
+ */
+function fusedRun(stages: readonly Stage[]): (batch: RecordBatch) => boolean {
+  let loop: Loop | null | undefined;
+  const last = stages[stages.length - 1];
+  const emits = last.kind !== 'sink';
+  const counts = new Array<number>(stages.length).fill(0);
+  return (batch) => {
+    if (loop === undefined) loop = compile(stages);
+    if (loop === null) return false;
+    const { values, timestamps } = batch;
+    const n = values.length;
+    const out = emits ? new Array<unknown>(n) : null;
+    const outTs = emits && timestamps !== null && loop.filters ? new Array<number>(n) : null;
+    const c = loop.run(values, timestamps, n, counts, out, outTs);
+    // Each operator's metrics as its own loop would have counted them: records into its gate,
+    // records out of its output (the last one's emitBatch counts its own).
+    let records = n;
+    for (let j = 0; j < stages.length; j++) {
+      const s = stages[j];
+      if (j > 0) {
+        if (records === 0) break;
+        s.gate!.countFused(records);
+      }
+      if (s.kind === 'filter') records = counts[j];
+      if (s.kind !== 'sink' && j < stages.length - 1) s.op.ctx.output.recordsOut += records;
+    }
+    if (out !== null && c > 0) {
+      if (c !== n) out.length = c;
+      if (outTs !== null && c !== n) outTs.length = c;
+      last.op.ctx.output.emitBatch(recordBatch(out, loop.filters ? outTs : timestamps), true);
+    }
+    return true;
+  };
+}
+
+interface Loop {
+  readonly filters: boolean;
+  /** Runs records 0..n-1 through the run; each filter's kept records into counts[its stage]; returns the records written to `out`. */
+  readonly run: (values: unknown[], timestamps: number[] | null, n: number, counts: number[], out: unknown[] | null, outTs: number[] | null) => number;
+}
+
+function compile(stages: readonly Stage[]): Loop | null {
+  const env: Env = {};
+  const head: string[] = [];
+  const body: string[] = [];
+  const fusions: (ReduceFusion | null)[] = [];
+  let filters = false;
+  let sink: SinkOperator | null = null;
+  for (let j = 0; j < stages.length; j++) {
+    const s = stages[j];
+    const op = 2 * j; // the stage number of operator j; 2j + 1 is its key selection
+    switch (s.kind) {
+      case 'map':
+        env[`f${j}`] = s.op.map;
+        head.push(`const f${j} = env.f${j};`);
+        body.push(`stage = ${op}; y = f${j}(x); if (y instanceof Promise) throw env.promise('map()'); x = y;`);
+        break;
+      case 'filter':
+        filters = true;
+        env[`f${j}`] = s.op.filter;
+        head.push(`const f${j} = env.f${j};`);
+        body.push(`stage = ${op}; y = f${j}(x); if (y instanceof Promise) throw env.promise('filter()'); if (!y) continue; c${j}++;`);
+        break;
+      case 'reduce': {
+        const fusion = s.op.fusion();
+        if (fusion === null) return null;
+        fusions[j] = fusion;
+        env[`r${j}`] = fusion;
+        head.push(`const r${j} = env.r${j}.reduce, k${j} = env.r${j}.keyOf, m${j} = env.r${j}.values, v${j} = env.r${j}.versions, sel${j} = env.r${j}.select, cmb${j} = env.r${j}.combine;`);
+        // A plain number or string is its own canonical key (key_groups.canonicalKey), and a
+        // key the table holds has been checked: such a record's step is the table's usual one
+        // (HeapStateTable.combineOwn) done here; every other record takes the operator's.
+        body.push(`stage = ${op + 1}; key = k${j}(x);
+        if ((typeof key === 'number' || (typeof key === 'string' && (key.length === 0 || key.charCodeAt(0) !== 0))) && v${j}.required === 0 && (own = m${j}.get(key)) !== undefined) {
+          stage = ${op}; y = r${j}(own, x);
+          if (y === null || y === undefined || y instanceof Promise) throw env.r${j}.resultError(key, y);
+          m${j}.set(key, y);
+        } else {
+          sel${j}(key); stage = ${op}; y = cmb${j}(x);
+        }
+        x = y;`);
+        break;
+      }
+      case 'sink':
+        sink = s.op;
+        env.sink = s.op;
+        env.invoke = s.op.invoke;
+        env.sinkContext = s.op.sinkContext;
+        head.push('const sink = env.sink, invoke = env.invoke, sinkContext = env.sinkContext;');
+        body.push(`stage = ${op}; if (timestamps !== null) sink.ts = timestamps[i]; if (invoke(x, sinkContext) instanceof Promise) throw env.promise('the sink', env.sinkFix);`);
+        break;
+    }
+  }
+  const emits = sink === null;
+  env.promise = promiseReturned;
+  env.sinkFix = SINK_FIX;
+  env.fail = (stage: number, cause: unknown, record: unknown): Error => {
+    const j = stage >> 1;
+    if ((stage & 1) === 1) return fusions[j]!.keyFailure(cause, record);
+    return stages[j].op.failure(cause, { value: record });
+  };
+  const filterCounts = stages.flatMap((s, j) => (s.kind === 'filter' ? [`counts[${j}] = c${j};`] : []));
+  const source = `// fused run ${generated++}
+${head.join('\n')}
+return function fusedRun(values, timestamps, n, counts, out, outTs) {
+  ${stages.flatMap((s, j) => (s.kind === 'filter' ? [`let c${j} = 0;`] : [])).join(' ')}
+  ${sink !== null ? 'if (timestamps === null) sink.ts = NaN;' : ''}
+  let stage = 0, i = 0, x, y, key, own, c = 0;
+  try {
+    for (i = 0; i < n; i++) {
+      x = values[i];
+      ${body.join('\n      ')}
+      ${emits ? `out[c] = x; ${filters ? 'if (outTs !== null) outTs[c] = timestamps[i];' : ''} c++;` : ''}
+    }
+  } catch (error) {
+    throw env.fail(stage, error, x);
+  }
+  ${filterCounts.join(' ')}
+  return c;
+};`;
+  try {
+    const run = new Function('env', source)(env) as Loop['run'];
+    return { filters, run };
+  } catch {
+    // A runtime that refuses to compile code (a CSP without 'unsafe-eval', Cloudflare Workers):
+    // the operators run their own loops.
+    return null;
+  }
+}
