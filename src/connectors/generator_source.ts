@@ -26,7 +26,7 @@ export class DataGeneratorSource<T> implements Source<T> {
     const stride = Number.isFinite(this.count) ? 1 : context.parallelism;
     const generate = this.generate;
     let next = typeof restoredState === 'number' ? restoredState : start;
-    return {
+    const reader: SourceReader<T> = {
       pollNext(max: number): T[] | null {
         if (next >= end) return null;
         // Sized once: pushing would grow (copy) the batch about ten times.
@@ -45,7 +45,31 @@ export class DataGeneratorSource<T> implements Source<T> {
       isAvailable: () => ALWAYS_AVAILABLE,
       snapshotState: () => next,
     };
+    ranges.set(reader, (max, take) => {
+      if (next >= end) return false;
+      const count = Math.min(max, Math.ceil((end - next) / stride));
+      const first = next;
+      // Moved on first: a failure fails the job, which restarts from a checkpoint's position.
+      next = first + count * stride;
+      take(generate as (index: number) => unknown, first, stride, count);
+      return true;
+    });
+    return reader;
   }
+}
+
+/**
+ * Hands the next up to `max` indexes of a DataGeneratorSource's reader to `take`, with its
+ * function, instead of making the records: a generated loop (runtime/fusion.ts) calls the
+ * function itself, so a record the loop only reads is never put in a batch. False at the end.
+ */
+export type RangePoll = (max: number, take: (generate: (index: number) => unknown, first: number, stride: number, count: number) => void) => boolean;
+
+const ranges = new WeakMap<object, RangePoll>();
+
+/** The reader's RangePoll when it is a DataGeneratorSource's reader, else null. */
+export function rangePollOf(reader: object): RangePoll | null {
+  return ranges.get(reader) ?? null;
 }
 
 /** Flink's `fromSequence(from, to)`: the numbers from..to inclusive, split across subtasks. */

@@ -7,6 +7,9 @@ import { KeyedReduceOperator } from './operators/keyed_reduce.ts';
 import type { ReduceFusion } from './operators/keyed_reduce.ts';
 import { SINK_FIX, SinkOperator } from './operators/sink.ts';
 import { FilterOperator, MapOperator } from './operators/stateless.ts';
+import { SourceOperator } from './operators/source.ts';
+import type { SourceReader } from '../core/source.ts';
+import { rangePollOf } from '../connectors/generator_source.ts';
 import type { FunctionOperator } from './operators/function_operator.ts';
 
 /** Off only in tests, which hold fused runs to the operators' own loops (not part of the public API). */
@@ -68,7 +71,13 @@ export function fuseRuns(ordered: readonly StreamOperator[], links: ReadonlyMap<
     }
     if (stages.length < 2) continue;
     for (const s of stages) taken.add(s.op);
-    (head as FunctionOperator).fusedBatch = fusedRun(stages);
+    const run = new FusedRun(stages);
+    (head as FunctionOperator).fusedBatch = (batch) => run.batch(batch);
+    for (const [producer, link] of links) {
+      if (link.op === head && !link.keyed && producer instanceof SourceOperator) {
+        producer.fusedPoll = (reader, max) => run.poll(producer, link.gate, reader, max);
+      }
+    }
     runs++;
   }
   return runs;
@@ -80,25 +89,71 @@ let generated = 0;
 type Env = Record<string, unknown>;
 
 /**
- * The run's `fusedBatch`. Its loop is generated at the first batch, once the operators are open
- * and their state initialized; where it cannot be (a reduce whose state the loop cannot do, a
- * runtime that refuses `new Function`), every batch goes through the operators as before.
+ * A run's loops, generated at its first batch, once the operators are open and their state
+ * initialized. Where they cannot be (a reduce whose state the loop cannot do, a runtime that
+ * refuses `new Function`), every batch goes through the operators as before.
  */
-function fusedRun(stages: readonly Stage[]): (batch: RecordBatch) => boolean {
-  let loop: Loop | null | undefined;
-  const last = stages[stages.length - 1];
-  const emits = last.kind !== 'sink';
-  const counts = new Array<number>(stages.length).fill(0);
-  return (batch) => {
-    if (loop === undefined) loop = compile(stages);
+class FusedRun {
+  private loop: Loop | null | undefined = undefined;
+  private readonly stages: readonly Stage[];
+  private readonly emits: boolean;
+  private readonly counts: number[];
+  /** Reused for every range a source hands over: the generator's own, fixed for the job. */
+  private readonly take: (generate: (index: number) => unknown, first: number, stride: number, count: number) => void;
+
+  constructor(stages: readonly Stage[]) {
+    this.stages = stages;
+    this.emits = stages[stages.length - 1].kind !== 'sink';
+    this.counts = new Array<number>(stages.length).fill(0);
+    this.take = (generate, first, stride, n) => {
+      const out = this.emits ? new Array<unknown>(n) : null;
+      const c = this.loop!.range(generate, first, stride, n, this.counts, out);
+      this.account(n, c, out, null, null);
+    };
+  }
+
+  private ready(): Loop | null {
+    if (this.loop === undefined) this.loop = compile(this.stages);
+    return this.loop;
+  }
+
+  /** A batch into the run's first operator: false when the operators must process it. */
+  batch(batch: RecordBatch): boolean {
+    const loop = this.ready();
     if (loop === null) return false;
     const { values, timestamps } = batch;
     const n = values.length;
-    const out = emits ? new Array<unknown>(n) : null;
-    const outTs = emits && timestamps !== null && loop.filters ? new Array<number>(n) : null;
-    const c = loop.run(values, timestamps, n, counts, out, outTs);
-    // Each operator's metrics as its own loop would have counted them: records into its gate,
-    // records out of its output (the last one's emitBatch counts its own).
+    const out = this.emits ? new Array<unknown>(n) : null;
+    const outTs = this.emits && timestamps !== null && loop.filters ? new Array<number>(n) : null;
+    const c = loop.run(values, timestamps, n, this.counts, out, outTs);
+    this.account(n, c, out, timestamps, outTs);
+    return true;
+  }
+
+  /**
+   * A poll of the source chained to the run's first operator: when its reader is a
+   * DataGeneratorSource's, the loop calls the generator itself for the next range of indexes.
+   * False when the source must poll as usual (another reader, the end of input, no loop).
+   */
+  poll(source: SourceOperator, headGate: InputGate, reader: SourceReader<unknown>, max: number): boolean {
+    const range = rangePollOf(reader);
+    if (range === null || this.ready() === null) return false;
+    return range(max, (generate, first, stride, n) => {
+      // What the source's emitBatch and the first operator's gate would have counted.
+      source.ctx.output.recordsOut += n;
+      headGate.countFused(n);
+      this.take(generate, first, stride, n);
+    });
+  }
+
+  /**
+   * Each operator's metrics as its own loop would have counted them (records into its gate,
+   * records out of its output; the last one's emitBatch counts its own), and the run's output
+   * when it does not end at a sink.
+   */
+  private account(n: number, c: number, out: unknown[] | null, timestamps: number[] | null, outTs: number[] | null): void {
+    const stages = this.stages;
+    const counts = this.counts;
     let records = n;
     for (let j = 0; j < stages.length; j++) {
       const s = stages[j];
@@ -112,16 +167,17 @@ function fusedRun(stages: readonly Stage[]): (batch: RecordBatch) => boolean {
     if (out !== null && c > 0) {
       if (c !== n) out.length = c;
       if (outTs !== null && c !== n) outTs.length = c;
-      last.op.ctx.output.emitBatch(recordBatch(out, loop.filters ? outTs : timestamps), true);
+      stages[stages.length - 1].op.ctx.output.emitBatch(recordBatch(out, this.loop!.filters ? outTs : timestamps), true);
     }
-    return true;
-  };
+  }
 }
 
 interface Loop {
   readonly filters: boolean;
   /** Runs records 0..n-1 through the run; each filter's kept records into counts[its stage]; returns the records written to `out`. */
   readonly run: (values: unknown[], timestamps: number[] | null, n: number, counts: number[], out: unknown[] | null, outTs: number[] | null) => number;
+  /** The same over the records generate(first + i * stride), i in 0..n-1 (no timestamps). */
+  readonly range: (generate: (index: number) => unknown, first: number, stride: number, n: number, counts: number[], out: unknown[] | null) => number;
 }
 
 function compile(stages: readonly Stage[]): Loop | null {
@@ -180,32 +236,40 @@ function compile(stages: readonly Stage[]): Loop | null {
   env.promise = promiseReturned;
   env.sinkFix = SINK_FIX;
   env.fail = (stage: number, cause: unknown, record: unknown): Error => {
+    if (stage < 0) return cause as Error; // the source attributes its reader's failures
     const j = stage >> 1;
     if ((stage & 1) === 1) return fusions[j]!.keyFailure(cause, record);
     return stages[j].op.failure(cause, { value: record });
   };
-  const filterCounts = stages.flatMap((s, j) => (s.kind === 'filter' ? [`counts[${j}] = c${j};`] : []));
-  const source = `// fused run ${generated++}
-${head.join('\n')}
-return function fusedRun(values, timestamps, n, counts, out, outTs) {
+  const filterCounts = stages.flatMap((s, j) => (s.kind === 'filter' ? [`counts[${j}] = c${j};`] : [])).join(' ');
+  const loop = (params: string, prologue: string, read: string): string => `function (${params}) {
+  ${prologue}
   ${stages.flatMap((s, j) => (s.kind === 'filter' ? [`let c${j} = 0;`] : [])).join(' ')}
   ${sink !== null ? 'if (timestamps === null) sink.ts = NaN;' : ''}
   let stage = 0, i = 0, x, y, key, own, c = 0;
   try {
     for (i = 0; i < n; i++) {
-      x = values[i];
+      ${read}
       ${body.join('\n      ')}
       ${emits ? `out[c] = x; ${filters ? 'if (outTs !== null) outTs[c] = timestamps[i];' : ''} c++;` : ''}
     }
   } catch (error) {
     throw env.fail(stage, error, x);
   }
-  ${filterCounts.join(' ')}
+  ${filterCounts}
   return c;
-};`;
+}`;
+  // Two loops, each calling only this run's functions: over a batch's records, and over a
+  // generator's range of indexes (stage -1: the generator, whose failure is the source's).
+  const source = `// fused run ${generated++}
+${head.join('\n')}
+return [
+${loop('values, timestamps, n, counts, out, outTs', '', 'x = values[i];')},
+${loop('generate, first, stride, n, counts, out', 'const timestamps = null, outTs = null;', 'stage = -1; x = generate(first + i * stride);')}
+];`;
   try {
-    const run = new Function('env', source)(env) as Loop['run'];
-    return { filters, run };
+    const [run, range] = new Function('env', source)(env) as [Loop['run'], Loop['range']];
+    return { filters, run, range };
   } catch {
     // A runtime that refuses to compile code (a CSP without 'unsafe-eval', Cloudflare Workers):
     // the operators run their own loops.

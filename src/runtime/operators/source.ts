@@ -33,6 +33,11 @@ export class SourceOperator extends StreamOperator {
   private resumed: SplitPosition[] = [];
   /** A rejection of the reader's notifyCheckpointComplete, thrown at the next poll or at close. */
   private notifyFailure: unknown = null;
+  /**
+   * Set when a generated loop takes the records this source emits straight from its reader
+   * (runtime/fusion.ts): true when it did for this poll, false to poll as usual.
+   */
+  fusedPoll: ((reader: SourceReader<unknown>, max: number) => boolean) | null = null;
 
   /** The job's one assigner for split sources (the executor's, or the coordinator's in workers). */
   assignSplitsWith(assigner: SplitAssigner): void {
@@ -79,6 +84,7 @@ export class SourceOperator extends StreamOperator {
     let polled: Polled;
     try {
       if (this.notifyFailure !== null) throw this.notifyFailure;
+      if (this.fusedPoll !== null && this.reader !== null && this.fusedPoll(this.reader, max)) return 'emitted';
       polled = this.splitReaders !== null ? this.splitReaders.poll(max) : pollReader(this.reader!, max);
     } catch (error) {
       throw this.failure(error, null);
