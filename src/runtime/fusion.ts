@@ -211,15 +211,15 @@ function compile(stages: readonly Stage[]): Loop | null {
         // A plain number or string is its own canonical key (key_groups.canonicalKey), and a
         // key the table holds has been checked: such a record's step is the table's usual one
         // (HeapStateTable.combineOwn) done here; every other record takes the operator's.
-        body.push(`stage = ${op + 1}; key = k${j}(x);
-        if ((typeof key === 'number' || (typeof key === 'string' && (key.length === 0 || key.charCodeAt(0) !== 0))) && v${j}.required === 0 && (own = m${j}.get(key)) !== undefined) {
-          stage = ${op}; y = r${j}(own, x);
-          if (y === null || y === undefined || y instanceof Promise) throw env.r${j}.resultError(key, y);
-          m${j}.set(key, y);
-        } else {
-          sel${j}(key); stage = ${op}; y = cmb${j}(x);
-        }
-        x = y;`);
+        body.push(
+          `stage = ${op + 1}; key = k${j}(x);`,
+          `if ((typeof key === 'number' || (typeof key === 'string' && (key.length === 0 || key.charCodeAt(0) !== 0))) && v${j}.required === 0 && (own = m${j}.get(key)) !== undefined) {`,
+          `stage = ${op}; y = r${j}(own, x);`,
+          `if (y === null || y === undefined || y instanceof Promise) throw env.r${j}.resultError(key, y);`,
+          `m${j}.set(key, y);`,
+          `} else { sel${j}(key); stage = ${op}; y = cmb${j}(x); }`,
+          'x = y;',
+        );
         break;
       }
       case 'sink':
@@ -242,31 +242,36 @@ function compile(stages: readonly Stage[]): Loop | null {
     return stages[j].op.failure(cause, { value: record });
   };
   const filterCounts = stages.flatMap((s, j) => (s.kind === 'filter' ? [`counts[${j}] = c${j};`] : [])).join(' ');
-  const loop = (params: string, prologue: string, read: string): string => `function (${params}) {
-  ${prologue}
-  ${stages.flatMap((s, j) => (s.kind === 'filter' ? [`let c${j} = 0;`] : [])).join(' ')}
-  ${sink !== null ? 'if (timestamps === null) sink.ts = NaN;' : ''}
-  let stage = 0, i = 0, x, y, key, own, c = 0;
-  try {
-    for (i = 0; i < n; i++) {
-      ${read}
-      ${body.join('\n      ')}
-      ${emits ? `out[c] = x; ${filters ? 'if (outTs !== null) outTs[c] = timestamps[i];' : ''} c++;` : ''}
-    }
-  } catch (error) {
-    throw env.fail(stage, error, x);
-  }
-  ${filterCounts}
-  return c;
-}`;
+  // Lines without indentation: the package ships its code without any (test/package).
+  const loop = (params: string, prologue: string, read: string): string => [
+    `function (${params}) {`,
+    prologue,
+    ...stages.flatMap((s, j) => (s.kind === 'filter' ? [`let c${j} = 0;`] : [])),
+    sink !== null ? 'if (timestamps === null) sink.ts = NaN;' : '',
+    'let stage = 0, i = 0, x, y, key, own, c = 0;',
+    'try {',
+    'for (i = 0; i < n; i++) {',
+    read,
+    ...body,
+    emits ? `out[c] = x; ${filters ? 'if (outTs !== null) outTs[c] = timestamps[i];' : ''} c++;` : '',
+    '}',
+    '} catch (error) {',
+    'throw env.fail(stage, error, x);',
+    '}',
+    filterCounts,
+    'return c;',
+    '}',
+  ].join('\n');
   // Two loops, each calling only this run's functions: over a batch's records, and over a
   // generator's range of indexes (stage -1: the generator, whose failure is the source's).
-  const source = `// fused run ${generated++}
-${head.join('\n')}
-return [
-${loop('values, timestamps, n, counts, out, outTs', '', 'x = values[i];')},
-${loop('generate, first, stride, n, counts, out', 'const timestamps = null, outTs = null;', 'stage = -1; x = generate(first + i * stride);')}
-];`;
+  const source = [
+    `// fused run ${generated++}`,
+    ...head,
+    'return [',
+    `${loop('values, timestamps, n, counts, out, outTs', '', 'x = values[i];')},`,
+    loop('generate, first, stride, n, counts, out', 'const timestamps = null, outTs = null;', 'stage = -1; x = generate(first + i * stride);'),
+    '];',
+  ].join('\n');
   try {
     const [run, range] = new Function('env', source)(env) as [Loop['run'], Loop['range']];
     return { filters, run, range };

@@ -25,7 +25,7 @@ import type { Placement } from './placement.ts';
 import { instanceForSubtask } from '../core/user_functions.ts';
 import { SubtaskState } from './subtask_state.ts';
 import { SortedInputs } from './sorted_inputs.ts';
-import { fuseRuns } from './fusion.ts';
+import { fuseRunsIfLoaded } from './fusion_loader.ts';
 import type { DirectLink } from './fusion.ts';
 
 export interface Subtask {
@@ -199,7 +199,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
   const position = new Map(plan.nodes.map((n, i) => [n, i]));
   subtasks.sort((a, b) => position.get(a.node)! - position.get(b.node)! || a.index - b.index);
   sources.reverse();
-  fuseRuns(subtasks.map((t) => t.op), links, plan.config.runtimeMode !== 'BATCH');
+  fuseRunsIfLoaded(subtasks.map((t) => t.op), links, plan.config.runtimeMode !== 'BATCH');
   return { subtasks: withChainTasks(subtasks), sources, tasks, inbound, columnRouters };
 }
 

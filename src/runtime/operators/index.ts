@@ -16,6 +16,7 @@ import { SinkOperator } from './sink.ts';
 import { SourceOperator } from './source.ts';
 import { FilterOperator, FlatMapOperator, MapOperator } from './stateless.ts';
 import { TimestampsAndWatermarksOperator } from './timestamps.ts';
+import { loadFusion } from '../fusion_loader.ts';
 
 type OperatorClass = new (ctx: OperatorContext) => StreamOperator;
 
@@ -71,7 +72,10 @@ export function loadOperatorsFor(job: Job): Promise<void> | null {
   // Whether a window runs in the kernels is the physical plan's decision: any window loads both,
   // each on its own, as either import may have failed while the other came.
   const windowKernel = windows && windowKernelOperator === null;
-  return missing.size === 0 && !windowKernel ? null : load(missing, windowKernel);
+  // A STREAMING job with a map or filter may have a run of operators to fuse into one loop.
+  const fusion = job.graph.config.runtimeMode === 'STREAMING' && job.graph.nodes.some((n) => n.kind === 'map' || n.kind === 'filter') ? loadFusion() : null;
+  if (missing.size === 0 && !windowKernel) return fusion;
+  return fusion === null ? load(missing, windowKernel) : Promise.all([load(missing, windowKernel), fusion]).then(() => {});
 }
 
 /** Every occasional operator, for code that creates operators without a job (tests' harnesses). */
