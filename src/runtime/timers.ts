@@ -51,7 +51,11 @@ class Bucket {
   readonly timers: QueuedTimer[] = [];
   /** Timers before this one have fired or were deleted. */
   next = 0;
-  /** Live timers by canonical namespace, then canonical key, once the bucket outgrows a scan. */
+  /**
+   * Timers by canonical namespace, then canonical key, once the bucket outgrows a scan: the last
+   * one registered for each, live or not (a dead one is left for the next registration to
+   * replace, so firing a bucket writes no Map).
+   */
   private index: Map<unknown, Map<unknown, QueuedTimer>> | null = null;
 
   constructor(timestamp: number) {
@@ -59,7 +63,10 @@ class Bucket {
   }
 
   find(key: unknown, namespace: unknown): QueuedTimer | undefined {
-    if (this.index !== null) return this.index.get(namespace)?.get(key);
+    if (this.index !== null) {
+      const t = this.index.get(namespace)?.get(key);
+      return t?.live === true ? t : undefined;
+    }
     const timers = this.timers;
     for (let i = this.next; i < timers.length; i++) {
       const t = timers[i];
@@ -75,15 +82,6 @@ class Bucket {
       this.index = new Map();
       for (let i = this.next; i < this.timers.length; i++) if (this.timers[i].live) this.indexed(this.timers[i]);
     }
-  }
-
-  /** Marks a live timer of this bucket dead (fired or deleted). */
-  remove(timer: QueuedTimer): void {
-    timer.live = false;
-    if (this.index === null) return;
-    const keys = this.index.get(timer.canonicalNamespace)!;
-    keys.delete(timer.canonicalKey);
-    if (keys.size === 0) this.index.delete(timer.canonicalNamespace);
   }
 
   /** The first live timer not yet fired, skipping dead ones for good; undefined when none is left. */
@@ -134,7 +132,7 @@ class TimerQueue {
   delete(timestamp: number, key: unknown, namespace: unknown): void {
     const bucket = this.buckets.get(timestamp);
     const timer = bucket?.find(canonicalKey(key), namespace === null ? null : canonicalKey(namespace));
-    if (timer !== undefined) bucket!.remove(timer);
+    if (timer !== undefined) timer.live = false;
   }
 
   /** Removes and returns the earliest live timer at or before `time`. */
@@ -142,7 +140,7 @@ class TimerQueue {
     const bucket = this.earliest();
     if (bucket === undefined || bucket.timestamp > time) return undefined;
     const timer = bucket.first()!;
-    bucket.remove(timer);
+    timer.live = false;
     return timer;
   }
 
