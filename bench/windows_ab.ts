@@ -1,10 +1,10 @@
-// Paired A/B of the window kernel path between two trees: bench/windows.ts's job (10 M events,
+// Paired A/B of the window kernel path (with --js, the JS window operator) between two trees: bench/windows.ts's job (10 M events,
 // 100 k keys, count + sum + max, 1-minute tumbling and 5-minute/1-minute sliding) built from each
 // tree's own src/index.ts in one process, in alternating rounds, each run on a settled heap
 // (bench/windows.ts's settle).
 // CPU time (process.cpuUsage) from the job's definition to its end; medians and the median of
 // each round's ratio.
-//   node --expose-gc --import tsx bench/windows_ab.ts <base tree> [--current <tree>] [--runs N] [--events N] [--only tumbling|sliding]
+//   node --expose-gc --import tsx bench/windows_ab.ts <base tree> [--current <tree>] [--runs N] [--events N] [--only tumbling|sliding] [--js]
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,11 +20,12 @@ function arg(name: string): string | undefined {
 }
 
 const base = process.argv[2];
-if (base === undefined || base.startsWith('--')) throw new Error('usage: bench/windows_ab.ts <base tree> [--current <tree>] [--runs N] [--events N] [--only tumbling|sliding]');
+if (base === undefined || base.startsWith('--')) throw new Error('usage: bench/windows_ab.ts <base tree> [--current <tree>] [--runs N] [--events N] [--only tumbling|sliding] [--js]');
 const current = arg('--current') ?? '.';
 const runs = Number(arg('--runs') ?? 7);
 const events = Number(arg('--events') ?? 10_000_000);
 const only = arg('--only');
+const kernels = !process.argv.includes('--js');
 const load = (tree: string): Promise<Eddy> => import(pathToFileURL(resolve(tree, 'src/index.ts')).href) as Promise<Eddy>;
 const sides = [{ name: 'base', eddy: await load(base) }, { name: 'current', eddy: await load(current) }];
 const w = workload(events, 100_000);
@@ -34,7 +35,7 @@ async function run(e: Eddy, size: number, slide: number): Promise<{ seconds: num
   await settle();
   const t0 = process.cpuUsage();
   const env = e.StreamExecutionEnvironment.getExecutionEnvironment();
-  env.getConfig().setKernelsEnabled(true).setBatchSize(65_536);
+  env.getConfig().setKernelsEnabled(kernels).setBatchSize(65_536);
   let check = 0;
   const assigner = size === slide ? e.TumblingEventTimeWindows.of<Row>(size) : e.SlidingEventTimeWindows.of<Row>(size, slide);
   env.fromColumns(columns, { transfer: true })
@@ -56,7 +57,7 @@ async function run(e: Eddy, size: number, slide: number): Promise<{ seconds: num
   return { seconds: (d.user + d.system) / 1e6, check };
 }
 
-console.log(`windows A/B: base ${base}, current ${current}, ${events.toLocaleString('en-US')} events, ${runs} rounds; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`windows A/B (${kernels ? 'kernel' : 'JS'} path): base ${base}, current ${current}, ${events.toLocaleString('en-US')} events, ${runs} rounds; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 for (const windowing of [TUMBLING, SLIDING]) {
   if (only !== undefined && !windowing.name.includes(only)) continue;
   const seconds: number[][] = [[], []];

@@ -7,6 +7,8 @@ export interface Target {
   push(element: StreamElement): void;
   /** A chained operator's gate: the operator that `push` hands an element to before it returns (unless its gate sorts its input, in BATCH). */
   readonly consumer?: StreamOperator;
+  /** True when `push` copies every column of a column batch before it returns, keeping none of its arrays (a partitioner that splits it among consumers). */
+  readonly copiesColumns?: boolean;
 }
 
 class Buffer {
@@ -64,6 +66,11 @@ export class OperatorOutput {
   /** The one operator that receives every column batch sent on, through a direct call (a chained consumer); null otherwise. */
   get soleChainedConsumer(): StreamOperator | null {
     return this.main.length === 1 ? this.main[0].consumer ?? null : null;
+  }
+
+  /** Whether every main output copies each column batch sent on before the call returns, so the sender may reuse its arrays at once. */
+  get copiesColumnsOnward(): boolean {
+    return this.main.length > 0 && this.main.every((t) => t.copiesColumns === true);
   }
 
   collect(value: unknown, timestamp: number): void {

@@ -65,6 +65,14 @@ export class PartitionTarget implements Target {
     return this.partitioning === 'hash' && typeof this.hash?.keyField === 'string' && this.consumers.length > 1;
   }
 
+  /**
+   * A column batch split among several consumers (by key, or round-robin) reaches each as copies
+   * of its rows, made before `push` returns; the batch itself is kept by none.
+   */
+  get copiesColumns(): boolean {
+    return this.consumers.length > 1 && (this.partitioning === 'hash' || this.partitioning === 'rebalance');
+  }
+
   /** Routes Int32-keyed column batches with the kernels' router from now on. */
   routeWith(kernels: Kernels): void {
     if (this.routesColumns) this.router = kernels.createKeyRouter(this.hash!.maxParallelism, this.consumers.length);

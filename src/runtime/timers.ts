@@ -31,62 +31,143 @@ export interface InternalTimerService {
 
 interface QueuedTimer extends InternalTimer {
   readonly seq: number;
-  /** Its key in `live`, built once. */
-  readonly id: string;
+  /** Its key and namespace as Map keys (canonicalKey), made once. */
+  readonly canonicalKey: unknown;
+  readonly canonicalNamespace: unknown;
+  /** False once it fired or was deleted; it stays in its bucket's list until the bucket is drained. */
+  live: boolean;
 }
 
+/**
+ * Buckets up to this many timers are searched for a duplicate; a longer one keeps an index. A
+ * timestamp shared by many timers (a window's end, for every key with elements in the window)
+ * gets the index; timers one per timestamp cost no Map.
+ */
+const SCANNED = 8;
+
+/** The timers of one timestamp, in the order they were registered. */
+class Bucket {
+  readonly timestamp: number;
+  readonly timers: QueuedTimer[] = [];
+  /** Timers before this one have fired or were deleted. */
+  next = 0;
+  /**
+   * Timers by canonical namespace, then canonical key, once the bucket outgrows a scan: the last
+   * one registered for each, live or not (a dead one is left for the next registration to
+   * replace, so firing a bucket writes no Map).
+   */
+  private index: Map<unknown, Map<unknown, QueuedTimer>> | null = null;
+
+  constructor(timestamp: number) {
+    this.timestamp = timestamp;
+  }
+
+  find(key: unknown, namespace: unknown): QueuedTimer | undefined {
+    if (this.index !== null) {
+      const t = this.index.get(namespace)?.get(key);
+      return t?.live === true ? t : undefined;
+    }
+    const timers = this.timers;
+    for (let i = this.next; i < timers.length; i++) {
+      const t = timers[i];
+      if (t.live && t.canonicalKey === key && t.canonicalNamespace === namespace) return t;
+    }
+    return undefined;
+  }
+
+  add(timer: QueuedTimer): void {
+    this.timers.push(timer);
+    if (this.index !== null) this.indexed(timer);
+    else if (this.timers.length - this.next > SCANNED) {
+      this.index = new Map();
+      for (let i = this.next; i < this.timers.length; i++) if (this.timers[i].live) this.indexed(this.timers[i]);
+    }
+  }
+
+  /** The first live timer not yet fired, skipping dead ones for good; undefined when none is left. */
+  first(): QueuedTimer | undefined {
+    const timers = this.timers;
+    while (this.next < timers.length) {
+      const t = timers[this.next];
+      if (t.live) return t;
+      this.next++;
+    }
+    return undefined;
+  }
+
+  private indexed(timer: QueuedTimer): void {
+    let keys = this.index!.get(timer.canonicalNamespace);
+    if (keys === undefined) {
+      keys = new Map();
+      this.index!.set(timer.canonicalNamespace, keys);
+    }
+    keys.set(timer.canonicalKey, timer);
+  }
+}
+
+/**
+ * Timers of one domain, at most one per (key, namespace, timestamp) as in Flink, firing by
+ * timestamp and, at one timestamp, in the order they were registered. Kept in a bucket per
+ * timestamp, with a heap of the timestamps: timers share timestamps (a window's end), and a
+ * timer's identity is found through Maps keyed by its key and namespace, with no string built
+ * per timer.
+ */
 class TimerQueue {
-  private readonly heap = new MinHeap<QueuedTimer>((a, b) => a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.seq < b.seq));
-  /** Live timers by (key, namespace, timestamp): at most one each, as in Flink. Deleted ones are skipped lazily in the heap. */
-  private readonly live = new Map<string, QueuedTimer>();
+  private readonly times = new MinHeap<number>((a, b) => a < b);
+  private readonly buckets = new Map<number, Bucket>();
   private seq = 0;
 
   add(timestamp: number, key: unknown, keyGroup: number, namespace: unknown): void {
-    const id = timerId(timestamp, key, namespace);
-    if (this.live.has(id)) return;
-    const timer = { timestamp, key, keyGroup, namespace, seq: this.seq++, id };
-    this.live.set(id, timer);
-    this.heap.push(timer);
+    const canonical = canonicalKey(key);
+    const canonicalNamespace = namespace === null ? null : canonicalKey(namespace);
+    let bucket = this.buckets.get(timestamp);
+    if (bucket === undefined) {
+      bucket = new Bucket(timestamp);
+      this.buckets.set(timestamp, bucket);
+      this.times.push(timestamp);
+    } else if (bucket.find(canonical, canonicalNamespace) !== undefined) return;
+    bucket.add({ timestamp, key, keyGroup, namespace, seq: this.seq++, canonicalKey: canonical, canonicalNamespace, live: true });
   }
 
   delete(timestamp: number, key: unknown, namespace: unknown): void {
-    this.live.delete(timerId(timestamp, key, namespace));
+    const bucket = this.buckets.get(timestamp);
+    const timer = bucket?.find(canonicalKey(key), namespace === null ? null : canonicalKey(namespace));
+    if (timer !== undefined) timer.live = false;
   }
 
   /** Removes and returns the earliest live timer at or before `time`. */
   pollUpTo(time: number): QueuedTimer | undefined {
-    for (;;) {
-      const top = this.heap.peek();
-      if (top === undefined || top.timestamp > time) return undefined;
-      this.heap.pop();
-      if (this.live.get(top.id) === top) {
-        this.live.delete(top.id);
-        return top;
-      }
-    }
+    const bucket = this.earliest();
+    if (bucket === undefined || bucket.timestamp > time) return undefined;
+    const timer = bucket.first()!;
+    timer.live = false;
+    return timer;
   }
 
   nextTimestamp(): number {
+    return this.earliest()?.timestamp ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** The bucket of the earliest live timer; drained buckets before it are dropped. */
+  private earliest(): Bucket | undefined {
     for (;;) {
-      const top = this.heap.peek();
-      if (top === undefined) return Number.POSITIVE_INFINITY;
-      if (this.live.get(top.id) === top) return top.timestamp;
-      this.heap.pop();
+      const timestamp = this.times.peek();
+      if (timestamp === undefined) return undefined;
+      const bucket = this.buckets.get(timestamp)!;
+      if (bucket.first() !== undefined) return bucket;
+      this.times.pop();
+      this.buckets.delete(timestamp);
     }
   }
 
-  /** Live timers in the order they were registered (the map's insertion order: a timer added again after a delete goes last, with its new seq). */
-  all(): IterableIterator<QueuedTimer> {
-    return this.live.values();
+  /** Live timers in the order they were registered (a timer added again after a delete goes last, with its new seq). */
+  all(): QueuedTimer[] {
+    const live: QueuedTimer[] = [];
+    for (const bucket of this.buckets.values()) {
+      for (let i = bucket.next; i < bucket.timers.length; i++) if (bucket.timers[i].live) live.push(bucket.timers[i]);
+    }
+    return live.sort((a, b) => a.seq - b.seq);
   }
-}
-
-function timerId(timestamp: number, key: unknown, namespace: unknown): string {
-  const k = canonicalKey(key);
-  const id = `${timestamp}\u0001${typeof k}\u0001${String(k)}`;
-  if (namespace === null) return id;
-  const n = canonicalKey(namespace);
-  return `${id}\u0001${typeof n}\u0001${String(n)}`;
 }
 
 class TimerService implements InternalTimerService {

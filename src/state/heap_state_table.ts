@@ -23,7 +23,10 @@ export interface SnapshotVersions {
   required: number;
 }
 
+/** A key's value in a namespace other than its own, with the key as the job gave it and its key group. */
 interface Slot {
+  readonly key: unknown;
+  readonly keyGroup: number;
   readonly namespace: unknown;
   value: unknown;
   version: number;
@@ -49,13 +52,6 @@ function keyGroupOf(owner: Owner): number {
   return typeof owner === 'number' ? owner : owner.keyGroup;
 }
 
-/** A key's values in namespaces other than its own, by canonical namespace. */
-interface Spaces {
-  readonly key: unknown;
-  readonly keyGroup: number;
-  readonly slots: Map<unknown, Slot>;
-}
-
 /**
  * One named state's values per (key, namespace), in JS Maps keyed by the canonical key.
  *
@@ -77,8 +73,14 @@ export class HeapStateTable {
   private readonly values = new Map<unknown, unknown>();
   /** The owner of each key in `values`, by the same canonical keys, in the same order. */
   private readonly owners = new Map<unknown, Owner>();
-  /** Keys' values in other namespaces (windows); a key may have both. */
-  private readonly spaced = new Map<unknown, Spaces>();
+  /**
+   * Keys' values in other namespaces (windows), by canonical namespace, then canonical key; a key
+   * may have both kinds. Namespace first: a window's namespace is shared by every key with
+   * elements in it, so a key entering a window adds one slot to that window's Map, and a window
+   * that fires and is cleared takes its Map with it (keyed by key first, each key would need a Map
+   * of its own, made again each time it enters a window after its last one was cleared).
+   */
+  private readonly spaced = new Map<unknown, Map<unknown, Slot>>();
   private readonly versions: SnapshotVersions;
   /**
    * Canonical keys whose own value was written or copied at version `freshAt`, tracked only while
@@ -114,7 +116,7 @@ export class HeapStateTable {
   }
 
   private readSpaced(canonical: unknown, namespace: unknown): unknown {
-    const slot = this.spaced.get(canonical)?.slots.get(namespace);
+    const slot = this.spaced.get(namespace)?.get(canonical);
     if (slot === undefined) return undefined;
     const value = slot.value;
     if (slot.version < this.versions.required && typeof value === 'object' && value !== null) {
@@ -190,17 +192,16 @@ export class HeapStateTable {
 
   private writeSpaced(ref: KeyRef, ns: NamespaceCell, value: unknown): void {
     const version = this.versions.current;
-    const canonical = ref.canonical;
-    let spaces = this.spaced.get(canonical);
-    if (spaces === undefined) {
-      spaces = { key: ref.key, keyGroup: ref.keyGroup, slots: new Map() };
-      this.spaced.set(canonical, spaces);
+    let keys = this.spaced.get(ns.canonical);
+    if (keys === undefined) {
+      keys = new Map();
+      this.spaced.set(ns.canonical, keys);
     }
-    const slot = spaces.slots.get(ns.canonical);
+    const slot = keys.get(ref.canonical);
     if (slot !== undefined) {
       slot.value = value;
       slot.version = version;
-    } else spaces.slots.set(ns.canonical, { namespace: ns.value, value, version });
+    } else keys.set(ref.canonical, { key: ref.key, keyGroup: ref.keyGroup, namespace: ns.value, value, version });
   }
 
   delete(canonical: unknown, ns: NamespaceCell): void {
@@ -209,10 +210,10 @@ export class HeapStateTable {
       if (this.values.delete(canonical)) this.owners.delete(canonical);
       return;
     }
-    const spaces = this.spaced.get(canonical);
-    if (spaces === undefined) return;
-    spaces.slots.delete(ns.canonical);
-    if (spaces.slots.size === 0) this.spaced.delete(canonical);
+    const keys = this.spaced.get(ns.canonical);
+    if (keys === undefined) return;
+    keys.delete(canonical);
+    if (keys.size === 0) this.spaced.delete(ns.canonical);
   }
 
   /** Keys with a value of their own (not only in other namespaces), in insertion order. */
@@ -228,19 +229,20 @@ export class HeapStateTable {
   entriesNow(): [number, unknown, unknown, unknown][] {
     const out: [number, unknown, unknown, unknown][] = [];
     for (const [canonical, o] of this.owners) out.push([keyGroupOf(o), keyOf(canonical, o), null, this.values.get(canonical)]);
-    for (const s of this.spaced.values()) for (const slot of s.slots.values()) out.push([s.keyGroup, s.key, slot.namespace, slot.value]);
+    for (const keys of this.spaced.values()) for (const slot of keys.values()) out.push([slot.keyGroup, slot.key, slot.namespace, slot.value]);
     return out;
   }
 
   /** Where incremental cleanup goes on from, for own and for namespaced values. */
   private readonly cleanupOwn = new RoundRobin(this.owners);
-  private readonly cleanupSpaced = new RoundRobin(this.spaced);
+  private readonly cleanupSpaced = new SlotRoundRobin(this.spaced);
 
   /**
-   * Visits the next `n` keys (wrapping round) and replaces each of their values by what `clean`
-   * returns: the same value keeps it, another one is written, undefined deletes it (Flink's
-   * incremental cleanup over the state map). `clean` must not change a value in place. Keys with
-   * own values and keys with namespaced ones are visited as two rounds, n of each.
+   * Visits the next `n` entries (wrapping round) and replaces each of their values by what
+   * `clean` returns: the same value keeps it, another one is written, undefined deletes it
+   * (Flink's incremental cleanup over the state map's entries). `clean` must not change a value in
+   * place. Keys' own values and values in other namespaces (one entry per key and namespace, as in
+   * Flink's state map) are visited as two rounds, n of each.
    */
   cleanSome(n: number, clean: (value: unknown) => unknown): void {
     for (let i = 0; i < n; i++) {
@@ -259,14 +261,12 @@ export class HeapStateTable {
     for (let i = 0; i < n; i++) {
       const next = this.cleanupSpaced.next();
       if (next === undefined) break;
-      const [canonical, spaces] = next;
-      for (const [ns, slot] of [...spaces.slots]) {
-        const v = clean(slot.value);
-        if (v === undefined) this.delete(canonical, { canonical: ns, value: slot.namespace });
-        else if (v !== slot.value) {
-          slot.value = v;
-          slot.version = version;
-        }
+      const [ns, canonical, slot] = next;
+      const v = clean(slot.value);
+      if (v === undefined) this.delete(canonical, { canonical: ns, value: slot.namespace });
+      else if (v !== slot.value) {
+        slot.value = v;
+        slot.version = version;
       }
     }
   }
@@ -294,6 +294,36 @@ class RoundRobin<K, V> {
       if (step.done === true) return undefined;
     }
     return step.value;
+  }
+}
+
+/**
+ * Walks the namespaced slots round and round across calls, one namespace's keys after another's,
+ * as RoundRobin walks a Map (its live iterators skip nothing for deletes or additions behind them).
+ */
+class SlotRoundRobin {
+  private readonly namespaces: RoundRobin<unknown, Map<unknown, Slot>>;
+  private readonly spaced: Map<unknown, Map<unknown, Slot>>;
+  private namespace: unknown = undefined;
+  private keys: Iterator<[unknown, Slot]> | null = null;
+
+  constructor(spaced: Map<unknown, Map<unknown, Slot>>) {
+    this.spaced = spaced;
+    this.namespaces = new RoundRobin(spaced);
+  }
+
+  /** The next slot, with its canonical namespace and key; undefined when there is none. */
+  next(): [namespace: unknown, key: unknown, slot: Slot] | undefined {
+    // Each namespace's Map holds a slot (an emptied one leaves `spaced`), so one pass round them finds one.
+    for (let visited = 0; visited <= this.spaced.size; visited++) {
+      const step = this.keys?.next();
+      if (step !== undefined && step.done !== true) return [this.namespace, step.value[0], step.value[1]];
+      const next = this.namespaces.next();
+      if (next === undefined) return undefined;
+      this.namespace = next[0];
+      this.keys = next[1].entries();
+    }
+    return undefined;
   }
 }
 

@@ -23,11 +23,17 @@ export class CheckpointRequests implements CheckpointLink {
     this.#signal = signal;
   }
 
+  /**
+   * A job that does not checkpoint has no checkpoint store, so its coordinator has nothing to
+   * restore it from (`JoinAnswer.restore` is null, its own savepoint aside): it joins without
+   * waiting for an answer, and the coordinator sends none (see `answersJoin`).
+   */
   join(request: CheckpointJoin): Promise<JoinAnswer> {
     if (this.#answer !== null) return Promise.reject(new Error('internal: a worker joined its job\'s checkpoints twice'));
     return new Promise((resolve) => {
       this.#answer = resolve;
       this.#signal({ eddyWorker: 'checkpoint-join', join: request });
+      if (!answersJoin(request)) resolve({ restore: null });
     });
   }
 
@@ -94,4 +100,9 @@ export class CheckpointRequests implements CheckpointLink {
     }
     return this.#released;
   }
+}
+
+/** Whether the coordinator answers this join: only a job that checkpoints may restore what the coordinator holds. */
+export function answersJoin(join: CheckpointJoin): boolean {
+  return join.settings !== null;
 }

@@ -20,6 +20,7 @@ import type { CheckpointStore } from '../state/checkpoint_storage.ts';
 import { snapshotForKeyGroups } from '../state/redistribute.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
 import type { WorkerHandle } from './endpoint.ts';
+import { answersJoin } from './checkpoint_requests.ts';
 import { HeldRecords } from './held_records.ts';
 import type { JobOutcome } from './job.ts';
 import type { WorkerPool } from './pool.ts';
@@ -382,7 +383,7 @@ class Attempt<T> {
         },
         fail: (error) => this.#fail(error),
       }, Date.now, this.#job.stats);
-      this.#workers.forEach((w, i) => this.#call(w, 'joined', [{ restore: restore === null ? null : snapshotForKeyGroups(restore, new Map(this.#joins[i].hosted)) }]));
+      if (answersJoin(this.#joins[0])) this.#workers.forEach((w, i) => this.#call(w, 'joined', [{ restore: restore === null ? null : snapshotForKeyGroups(restore, new Map(this.#joins[i].hosted)) }]));
       this.#job.coordinatorReady(this);
       this.#schedule();
     }, (error: unknown) => this.#fail(error));

@@ -248,9 +248,20 @@ class ResultsToCaller implements ResultsOutlet {
   }
 }
 
+/**
+ * Job modules this worker imported, by URL. import() of a URL already imported gives the same
+ * module again, but only after resolving the specifier anew, which under module loader hooks (tsx,
+ * a custom loader) is a round trip to the hooks thread: a kept worker's next job skips it.
+ */
+const imported = new Map<string, HostedJob>();
+
 async function importJob(jobModule: string): Promise<HostedJob> {
+  const known = imported.get(jobModule);
+  if (known !== undefined) return known;
   const module = (await importUnseen(jobModule)) as { default?: unknown };
   const task = workerTaskOf(module.default);
   if (task === null) throw new Error(`job module ${jobModule} must have a default export made by defineJob(...)`);
-  return { task, jobName: jobNameOf(module.default) };
+  const job = { task, jobName: jobNameOf(module.default) };
+  imported.set(jobModule, job);
+  return job;
 }

@@ -27,6 +27,12 @@ describe('loading the kernel module', () => {
     expect(smoke(await loadKernelsFromFile(kernelUrl('debug')))).toBe(3.5);
   });
 
+  it('makes the memory the module imports with the pages asconfig.json builds it to import', async () => {
+    // Two copies of one number: asc reads asconfig.json, the TS side reads abi.ts.
+    const config = JSON.parse(await readFile(new URL('../../asconfig.json', import.meta.url), 'utf8')) as { options: { initialMemory: number } };
+    expect(config.options.initialMemory).toBe(MEMORY_PAGES);
+  });
+
   it('loads from a URL, streaming when served as application/wasm', async () => {
     const bytes = await readFile(kernelUrl('release'));
     const server = createServer((request, response) => {

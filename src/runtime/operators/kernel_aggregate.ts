@@ -163,7 +163,11 @@ export class KernelAggregateOperator extends StreamOperator {
     const agg = this.aggregator!;
     if (this.resultsEmitted || agg.size === 0) return;
     this.resultsEmitted = true;
-    if (this.plan.record === 'columns' && this.plan.phase !== 'local' && lendsTo(this.out.soleChainedConsumer)) return this.emitResultsLent(agg);
+    if (this.plan.record === 'columns') {
+      if (this.plan.phase !== 'local' && lendsTo(this.out.soleChainedConsumer)) return this.emitResultsLent(agg, false);
+      // A local phase's partials into its keyed exchange, which splits each batch into copies.
+      if (this.out.copiesColumnsOnward) return this.emitResultsLent(agg, true);
+    }
     const ids = new Float64Array(agg.size);
     const finals = new Float64Array(agg.size);
     agg.drainInto({ keys: ids, [columnOf(this.aggregate)]: finals });
@@ -177,24 +181,35 @@ export class KernelAggregateOperator extends StreamOperator {
   }
 
   /**
-   * BATCH's results to a consumer that is done with each column batch as its call returns: they
-   * go out RESULT_ROWS at a time through one set of arrays, rather than as arrays of every key's
-   * result made at once, which a table of a million keys would make tens of megabytes of garbage.
+   * BATCH's results to a consumer that is done with each column batch as its call returns, or
+   * to outputs that copy each one on before the call returns (`copiesColumnsOnward`): they go out
+   * RESULT_ROWS at a time through one set of arrays, rather than as arrays of every key's result
+   * made at once, which a table of a million keys would make tens of megabytes of garbage.
+   * `asWhole`: the keys and timestamps are as emitResults would send them (integer keys in their
+   * input's array type; a local phase's partials unstamped when its input was).
    */
-  private emitResultsLent(agg: KeyedAggregator): void {
+  private emitResultsLent(agg: KeyedAggregator, asWhole: boolean): void {
     const rows = Math.min(agg.size, RESULT_ROWS);
     const ids = new Float64Array(rows);
     const finals = new Float64Array(rows);
-    const stamps = new Float64Array(rows).fill(MAX_WATERMARK);
+    const keyArray = asWhole && this.dictionary === null ? this.keyArray ?? null : null;
+    const typedKeys = keyArray === null ? null : new keyArray(rows);
+    const stamps = asWhole && this.plan.phase === 'local' && !this.stamped ? null : new Float64Array(rows).fill(MAX_WATERMARK);
     const column = columnOf(this.aggregate);
     for (let start = 0; start < agg.size; start += rows) {
       const n = Math.min(rows, agg.size - start);
-      const part = n === rows ? null : { ids: ids.subarray(0, n), finals: finals.subarray(0, n), stamps: stamps.subarray(0, n) };
-      const chunkIds = part?.ids ?? ids;
-      const chunkFinals = part?.finals ?? finals;
+      const whole = n === rows;
+      const chunkIds = whole ? ids : ids.subarray(0, n);
+      const chunkFinals = whole ? finals : finals.subarray(0, n);
       agg.drainInto({ keys: chunkIds, [column]: chunkFinals }, start);
-      const keys: Column = this.dictionary !== null ? Array.from(chunkIds, (id) => this.dictionary!.decode(id)) : chunkIds;
-      this.out.emitColumns(columnBatch(this.row(keys, chunkFinals), n, part?.stamps ?? stamps));
+      let keys: Column = chunkIds;
+      if (this.dictionary !== null) keys = Array.from(chunkIds, (id) => this.dictionary!.decode(id));
+      else if (typedKeys !== null) {
+        const chunkKeys = whole ? typedKeys : typedKeys.subarray(0, n);
+        chunkKeys.set(chunkIds);
+        keys = chunkKeys;
+      }
+      this.out.emitColumns(columnBatch(this.row(keys, chunkFinals), n, stamps === null || whole ? stamps : stamps.subarray(0, n)));
     }
   }
 
