@@ -12,8 +12,13 @@ import type { SourceReader } from '../core/source.ts';
 import { rangePollOf } from '../connectors/generator_source.ts';
 import type { FunctionOperator } from './operators/function_operator.ts';
 
-/** Off only in tests, which hold fused runs to the operators' own loops (not part of the public API). */
-export const chainFusion = { enabled: true };
+/**
+ * Off only in tests, which hold fused runs to the operators' own loops, and fuse from the first
+ * record (not part of the public API). `afterRecords`: records a run's operators process
+ * themselves before its loops are generated, since making and compiling them costs a fraction of
+ * a millisecond, more than a small job's whole run.
+ */
+export const chainFusion = { enabled: true, afterRecords: 8192 };
 
 /**
  * An operator's one output edge when it is a direct call into one consumer in this thread: a
@@ -95,6 +100,8 @@ type Env = Record<string, unknown>;
  */
 class FusedRun {
   private loop: Loop | null | undefined = undefined;
+  /** Records left for the operators' own loops before the run's loops are generated. */
+  private unfused = chainFusion.afterRecords;
   private readonly stages: readonly Stage[];
   private readonly emits: boolean;
   private readonly counts: number[];
@@ -112,17 +119,24 @@ class FusedRun {
     };
   }
 
+  /** The run's loops; null while the operators process records themselves, or for good where the loops cannot be. */
   private ready(): Loop | null {
-    if (this.loop === undefined) this.loop = compile(this.stages);
+    if (this.loop === undefined) {
+      if (this.unfused > 0) return null;
+      this.loop = compile(this.stages);
+    }
     return this.loop;
   }
 
   /** A batch into the run's first operator: false when the operators must process it. */
   batch(batch: RecordBatch): boolean {
-    const loop = this.ready();
-    if (loop === null) return false;
     const { values, timestamps } = batch;
     const n = values.length;
+    const loop = this.ready();
+    if (loop === null) {
+      this.unfused -= n;
+      return false;
+    }
     const out = this.emits ? new Array<unknown>(n) : null;
     const outTs = this.emits && timestamps !== null && loop.filters ? new Array<number>(n) : null;
     const c = loop.run(values, timestamps, n, this.counts, out, outTs);

@@ -4,7 +4,7 @@
 // over seeded random jobs: the same outputs with the same timestamps, the same per-operator
 // metrics, the same failures named by the same operator; and the fallbacks.
 import fc from 'fast-check';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DataGeneratorSource, JobExecutionError, RestartStrategies, StreamExecutionEnvironment, WatermarkStrategy } from '../../src/index.ts';
 import type { DataStream, SinkContext } from '../../src/index.ts';
 import { chainFusion } from '../../src/runtime/fusion.ts';
@@ -37,6 +37,8 @@ interface JobShape {
    * call a batch's functions stage by stage, the fused loop record by record.
    */
   readonly failure: { where: Where; call: number } | null;
+  /** Records the operators process themselves before the run's loop takes over (chainFusion.afterRecords). */
+  readonly fuseAfter: number;
 }
 
 const stageArb: fc.Arbitrary<Stage> = fc.oneof(
@@ -52,6 +54,7 @@ const jobArb: fc.Arbitrary<JobShape> = fc.record({
   aggregation: fc.constantFrom<Aggregation>('reduce', 'sum', 'min', 'maxBy', null),
   after: fc.array(stageArb, { maxLength: 2 }),
   batchSize: fc.integer({ min: 1, max: 9 }),
+  fuseAfter: fc.constantFrom(0, 0, 5, 40),
   failure: fc.option(fc.record({ where: fc.oneof(fc.constantFrom<Where>('generate', 'key', 'reduce', 'sink'), fc.nat({ max: 4 })), call: fc.integer({ min: 1, max: 15 }) }), { freq: 2 }),
 });
 
@@ -64,6 +67,7 @@ interface Outcome {
 
 async function run(job: JobShape, fused: boolean): Promise<Outcome> {
   chainFusion.enabled = fused;
+  chainFusion.afterRecords = job.fuseAfter;
   const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1).setRestartStrategy(RestartStrategies.noRestart());
   env.getConfig().setBatchSize(job.batchSize);
   const fail = job.failure;
@@ -120,8 +124,16 @@ async function run(job: JobShape, fused: boolean): Promise<Outcome> {
   }
 }
 
+const FUSE_AFTER = chainFusion.afterRecords;
+
+// Fused from the first record, unless a test says otherwise.
+beforeEach(() => {
+  chainFusion.afterRecords = 0;
+});
+
 afterEach(() => {
   chainFusion.enabled = true;
+  chainFusion.afterRecords = FUSE_AFTER;
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
 });
@@ -148,7 +160,7 @@ describe('a run of operators fused into one generated loop', () => {
       seen.failed++;
       const where = job.failure!.where;
       seen[typeof where === 'number' ? 'stage' : where]++;
-    }), { seed: 20261207, numRuns: 500 });
+    }), { seed: 20261207, numRuns: 800 });
     expect(seen.finished).toBeGreaterThan(50);
     for (const where of ['generate', 'stage', 'key', 'reduce', 'sink'] as const) expect(seen[where]).toBeGreaterThanOrEqual(3);
   });
@@ -171,9 +183,41 @@ describe('a run of operators fused into one generated loop', () => {
     ]);
   });
 
+  it('leaves a small job to the operators\' own loops, and fuses a run once it has taken its first records', async () => {
+    chainFusion.afterRecords = FUSE_AFTER;
+    const maps = vi.spyOn(MapOperator.prototype, 'processBatch');
+    const job = async (count: number): Promise<number> => {
+      maps.mockClear();
+      const env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.getConfig().setBatchSize(1024);
+      let sum = 0;
+      env.fromSource(new DataGeneratorSource((i): Rec => [i % 7, i], count), WatermarkStrategy.noWatermarks(), 'Numbers')
+        .map((r): Rec => [r[0], r[1] + 1])
+        .keyBy((r) => r[0]).sum(1)
+        .addSink((r) => { sum += r[1]; });
+      await env.execute('threshold');
+      return sum;
+    };
+    const rolling = (count: number): number => {
+      const totals = new Map<number, number>();
+      let sum = 0;
+      for (let i = 0; i < count; i++) {
+        const total = (totals.get(i % 7) ?? 0) + i + 1;
+        totals.set(i % 7, total);
+        sum += total;
+      }
+      return sum;
+    };
+    expect(await job(100)).toBe(rolling(100));
+    expect(maps).toHaveBeenCalledTimes(1);
+    // Batches of the map's own until FUSE_AFTER records have passed, then the generated loop polls the generator itself.
+    expect(await job(20_000)).toBe(rolling(20_000));
+    expect(maps).toHaveBeenCalledTimes(Math.ceil(FUSE_AFTER / 1024));
+  });
+
   it('names the generator, map, filter, keyBy, reduce or sink that throws, with its record, and the sink has every record before it', async () => {
     const records: Rec[] = [[1, 1], [2, 2], [1, 3], [2, 4], [1, 5]];
-    const base: JobShape = { records, generated: true, timestamps: false, before: [{ kind: 'map', add: 0 }, { kind: 'filter', mod: 7 }], aggregation: 'reduce', after: [], batchSize: 8, failure: null };
+    const base: JobShape = { records, generated: true, timestamps: false, before: [{ kind: 'map', add: 0 }, { kind: 'filter', mod: 7 }], aggregation: 'reduce', after: [], batchSize: 8, failure: null, fuseAfter: 0 };
     const messages: string[] = [];
     for (const where of ['generate', 0, 1, 'key', 'reduce', 'sink'] as const) {
       // The 4th call of each sees [2, 4] (the reduce's 2nd: its first record per key is no call),
@@ -210,7 +254,7 @@ describe('a run of operators fused into one generated loop', () => {
   });
 
   it('falls back to the operators\' own loops, with the same results, where code cannot be generated (no new Function)', async () => {
-    const job: JobShape = { records: Array.from({ length: 40 }, (_, i): Rec => [i % 5, i]), generated: true, timestamps: false, before: [{ kind: 'map', add: 1 }, { kind: 'filter', mod: 3 }], aggregation: 'sum', after: [{ kind: 'map', add: 2 }], batchSize: 6, failure: null };
+    const job: JobShape = { records: Array.from({ length: 40 }, (_, i): Rec => [i % 5, i]), generated: true, timestamps: false, before: [{ kind: 'map', add: 1 }, { kind: 'filter', mod: 3 }], aggregation: 'sum', after: [{ kind: 'map', add: 2 }], batchSize: 6, failure: null, fuseAfter: 0 };
     const fused = await run(job, true);
     const mapBatches = vi.spyOn(MapOperator.prototype, 'processBatch');
     vi.stubGlobal('Function', function refused(): never {
