@@ -5,12 +5,13 @@
 // metrics, the same failures named by the same operator; and the fallbacks.
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DataGeneratorSource, JobExecutionError, RestartStrategies, StreamExecutionEnvironment, WatermarkStrategy } from '../../src/index.ts';
+import { DataGeneratorSource, RestartStrategies, StreamExecutionEnvironment, WatermarkStrategy } from '../../src/index.ts';
 import type { DataStream, SinkContext } from '../../src/index.ts';
 import { chainFusion } from '../../src/runtime/fusion.ts';
 import { KeyedReduceOperator } from '../../src/runtime/operators/keyed_reduce.ts';
 import { FilterOperator, MapOperator } from '../../src/runtime/operators/stateless.ts';
 import { SinkOperator } from '../../src/runtime/operators/sink.ts';
+import { metricsOrFailure } from '../support/job_outcome.ts';
 
 type Rec = [key: unknown, n: number];
 
@@ -115,13 +116,7 @@ async function run(job: JobShape, fused: boolean): Promise<Outcome> {
     if (throwsNow('sink')) throw new Error(`sink refused ${r[1]}`);
     out.push([r, ctx.timestamp()]);
   }).name('Sink');
-  try {
-    const result = await env.execute('fused or not');
-    return { out, metrics: result.operators.map((o) => [o.name, o.recordsIn, o.recordsOut]), error: null };
-  } catch (error) {
-    if (!(error instanceof JobExecutionError)) throw error;
-    return { out, metrics: null, error: error.message };
-  }
+  return { out, ...(await metricsOrFailure(env, 'fused or not')) };
 }
 
 const FUSE_AFTER = chainFusion.afterRecords;

@@ -6,12 +6,13 @@
 // a restart from a checkpoint taken mid-stream, and event-time timers downstream, through it.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { JobExecutionError, KeyedProcessFunction, RestartStrategies, StreamExecutionEnvironment, WatermarkStrategy } from '../../src/index.ts';
+import { KeyedProcessFunction, RestartStrategies, StreamExecutionEnvironment, WatermarkStrategy } from '../../src/index.ts';
 import type { Collector, DataStream, KeyedProcessContext, OnTimerContext } from '../../src/index.ts';
 import { keyedEdgeFusion } from '../../src/runtime/wiring.ts';
 import { chainFusion } from '../../src/runtime/fusion.ts';
 import { InputGate } from '../../src/runtime/input_gate.ts';
 import { reduceFailingOnceAfterCheckpoint } from '../support/fail_once_after_checkpoint.ts';
+import { metricsOrFailure } from '../support/job_outcome.ts';
 
 type Rec = [key: unknown, n: number];
 
@@ -95,13 +96,7 @@ async function run(job: JobShape, fused: boolean): Promise<Outcome> {
     : aggregation === 'sum' ? keyed.sum(1) : aggregation === 'min' ? keyed.min(1) : keyed.max(1);
   const out: Rec[] = [];
   reduced.name('Aggregate').addSink((r) => { out.push(r); }).name('Sink');
-  try {
-    const result = await env.execute('fused or not');
-    return { out, metrics: result.operators.map((o) => [o.name, o.recordsIn, o.recordsOut]), error: null };
-  } catch (error) {
-    if (!(error instanceof JobExecutionError)) throw error;
-    return { out, metrics: null, error: error.message };
-  }
+  return { out, ...(await metricsOrFailure(env, 'fused or not')) };
 }
 
 afterEach(() => {
