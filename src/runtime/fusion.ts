@@ -90,6 +90,15 @@ export function fuseRuns(ordered: readonly StreamOperator[], links: ReadonlyMap<
 
 let generated = 0;
 
+/** The generator's record at `index` once more, for a failure's message; undefined if it fails now. */
+function generatedAgain(generate: (index: number) => unknown, index: number): unknown {
+  try {
+    return generate(index);
+  } catch {
+    return undefined;
+  }
+}
+
 /** What a run's loop is given: the stages' functions and the helpers its rare paths call. */
 type Env = Record<string, unknown>;
 
@@ -201,6 +210,12 @@ function compile(stages: readonly Stage[]): Loop | null {
   const fusions: (ReduceFusion | null)[] = [];
   let filters = false;
   let sink: SinkOperator | null = null;
+  // The record each operator takes: the source's record `s` until an operator makes another
+  // one, then `x`. The handler of a failure reads the source's record again (see `loop`) rather
+  // than `s`, so `s` is never held for it and V8 need not make it when the operators that take
+  // it only read it (a map's tuple made from the generator's, never kept).
+  let record = 's';
+  let madeAt = stages.length;
   for (let j = 0; j < stages.length; j++) {
     const s = stages[j];
     const op = 2 * j; // the stage number of operator j; 2j + 1 is its key selection
@@ -208,13 +223,13 @@ function compile(stages: readonly Stage[]): Loop | null {
       case 'map':
         env[`f${j}`] = s.op.map;
         head.push(`const f${j} = env.f${j};`);
-        body.push(`stage = ${op}; y = f${j}(x); if (y instanceof Promise) throw env.promise('map()'); x = y;`);
+        body.push(`stage = ${op}; y = f${j}(${record}); if (y instanceof Promise) throw env.promise('map()'); x = y;`);
         break;
       case 'filter':
         filters = true;
         env[`f${j}`] = s.op.filter;
         head.push(`const f${j} = env.f${j};`);
-        body.push(`stage = ${op}; y = f${j}(x); if (y instanceof Promise) throw env.promise('filter()'); if (!y) continue; c${j}++;`);
+        body.push(`stage = ${op}; y = f${j}(${record}); if (y instanceof Promise) throw env.promise('filter()'); if (!y) continue; c${j}++;`);
         break;
       case 'reduce': {
         const fusion = s.op.fusion();
@@ -226,12 +241,12 @@ function compile(stages: readonly Stage[]): Loop | null {
         // key the table holds has been checked: such a record's step is the table's usual one
         // (HeapStateTable.combineOwn) done here; every other record takes the operator's.
         body.push(
-          `stage = ${op + 1}; key = k${j}(x);`,
+          `stage = ${op + 1}; key = k${j}(${record});`,
           `if ((typeof key === 'number' || (typeof key === 'string' && (key.length === 0 || key.charCodeAt(0) !== 0))) && v${j}.required === 0 && (own = m${j}.get(key)) !== undefined) {`,
-          `stage = ${op}; y = r${j}(own, x);`,
+          `stage = ${op}; y = r${j}(own, ${record});`,
           `if (y === null || y === undefined || y instanceof Promise) throw env.r${j}.resultError(key, y);`,
           `m${j}.set(key, y);`,
-          `} else { sel${j}(key); stage = ${op}; y = cmb${j}(x); }`,
+          `} else { sel${j}(key); stage = ${op}; y = cmb${j}(${record}); }`,
           'x = y;',
         );
         break;
@@ -242,8 +257,12 @@ function compile(stages: readonly Stage[]): Loop | null {
         env.invoke = s.op.invoke;
         env.sinkContext = s.op.sinkContext;
         head.push('const sink = env.sink, invoke = env.invoke, sinkContext = env.sinkContext;');
-        body.push(`stage = ${op}; if (timestamps !== null) sink.ts = timestamps[i]; if (invoke(x, sinkContext) instanceof Promise) throw env.promise('the sink', env.sinkFix);`);
+        body.push(`stage = ${op}; if (timestamps !== null) sink.ts = timestamps[i]; if (invoke(${record}, sinkContext) instanceof Promise) throw env.promise('the sink', env.sinkFix);`);
         break;
+    }
+    if (record === 's' && (s.kind === 'map' || s.kind === 'reduce')) {
+      record = 'x';
+      madeAt = j + 1;
     }
   }
   const emits = sink === null;
@@ -255,35 +274,38 @@ function compile(stages: readonly Stage[]): Loop | null {
     if ((stage & 1) === 1) return fusions[j]!.keyFailure(cause, record);
     return stages[j].op.failure(cause, { value: record });
   };
+  env.again = generatedAgain;
   const filterCounts = stages.flatMap((s, j) => (s.kind === 'filter' ? [`counts[${j}] = c${j};`] : [])).join(' ');
   // Lines without indentation: the package ships its code without any (test/package).
-  const loop = (params: string, prologue: string, read: string): string => [
+  const loop = (params: string, prologue: string, read: string, readAgain: string): string => [
     `function (${params}) {`,
     prologue,
     ...stages.flatMap((s, j) => (s.kind === 'filter' ? [`let c${j} = 0;`] : [])),
     sink !== null ? 'if (timestamps === null) sink.ts = NaN;' : '',
-    'let stage = 0, i = 0, x, y, key, own, c = 0;',
+    'let stage = 0, i = 0, s, x, y, key, own, c = 0;',
     'try {',
     'for (i = 0; i < n; i++) {',
     read,
     ...body,
-    emits ? `out[c] = x; ${filters ? 'if (outTs !== null) outTs[c] = timestamps[i];' : ''} c++;` : '',
+    emits ? `out[c] = ${record}; ${filters ? 'if (outTs !== null) outTs[c] = timestamps[i];' : ''} c++;` : '',
     '}',
     '} catch (error) {',
-    'throw env.fail(stage, error, x);',
+    `throw env.fail(stage, error, stage < 0 ? undefined : stage < ${2 * madeAt} ? ${readAgain} : x);`,
     '}',
     filterCounts,
     'return c;',
     '}',
   ].join('\n');
   // Two loops, each calling only this run's functions: over a batch's records, and over a
-  // generator's range of indexes (stage -1: the generator, whose failure is the source's).
+  // generator's range of indexes (stage -1: the generator, whose failure is the source's). The
+  // generator gave the failing record once, so it gives it again: a DataGeneratorSource's
+  // function of the index is what its restores rely on too.
   const source = [
     `// fused run ${generated++}`,
     ...head,
     'return [',
-    `${loop('values, timestamps, n, counts, out, outTs', '', 'x = values[i];')},`,
-    loop('generate, first, stride, n, counts, out', 'const timestamps = null, outTs = null;', 'stage = -1; x = generate(first + i * stride);'),
+    `${loop('values, timestamps, n, counts, out, outTs', '', 's = values[i];', 'values[i]')},`,
+    loop('generate, first, stride, n, counts, out', 'const timestamps = null, outTs = null;', 'stage = -1; s = generate(first + i * stride);', 'env.again(generate, first + i * stride)'),
     '];',
   ].join('\n');
   try {
