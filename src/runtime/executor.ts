@@ -17,6 +17,7 @@ import type { SourceOperator } from './operators/source.ts';
 import { wire } from './wiring.ts';
 import type { Subtask, Wiring } from './wiring.ts';
 import { yieldToEventLoop } from './yield.ts';
+import { keepUntilNextJob } from './kept_job.ts';
 import { JobExecutionError } from '../core/errors.ts';
 import { LocalSplitAssigner } from './split_assigner.ts';
 import type { JobSnapshot } from '../state/snapshot.ts';
@@ -450,11 +451,16 @@ export class Executor {
     } catch (error) {
       this.looping = false;
       await this.closeAll(true);
+      this.keepForNextJob();
       throw error;
     }
     this.looping = false;
     const cancelled = this.cancelled && !this.isFinished();
-    await this.closeAll(false);
+    try {
+      await this.closeAll(false);
+    } finally {
+      this.keepForNextJob();
+    }
     const subtasks = this.subtaskMetrics();
     return { jobName, netRuntimeMs: performance.now() - started, operators: operatorMetrics(subtasks), subtasks, cancelled };
   }
@@ -622,6 +628,12 @@ export class Executor {
    * the job. The column partitioners' routers go back to the kernels too, as the kernel operators'
    * aggregators do in their close().
    */
+  /** The job has ended: its state goes, and its runtime objects are kept until the next job here ends (see kept_job.ts). */
+  private keepForNextJob(): void {
+    for (const s of this.wiring.subtasks) s.state.dropAll();
+    keepUntilNextJob(this);
+  }
+
   private async closeAll(quietly: boolean): Promise<void> {
     let first: Error | null = null;
     for (const s of this.wiring.subtasks) {

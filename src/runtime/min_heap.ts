@@ -7,6 +7,10 @@ export class MinHeap<T> {
     this.less = less;
   }
 
+  clear(): void {
+    this.items.length = 0;
+  }
+
   get size(): number {
     return this.items.length;
   }

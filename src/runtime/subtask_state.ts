@@ -82,6 +82,15 @@ export class SubtaskState {
     };
   }
 
+  /**
+   * The job has ended: its keyed state and timers, by far the most of what a job holds, go now,
+   * since the job's runtime objects may be kept past its end (runtime/kept_job.ts).
+   */
+  dropAll(): void {
+    this.keyed?.dropAll();
+    this.timers?.dropAll();
+  }
+
   /** Checkpoint `checkpointId` is durable or given up: the keyed backend stops protecting what its snapshot shares. */
   release(checkpointId: number): void {
     this.keyed?.release(checkpointId);

@@ -117,6 +117,11 @@ class TimerQueue {
   private readonly buckets = new Map<number, Bucket>();
   private seq = 0;
 
+  clear(): void {
+    this.times.clear();
+    this.buckets.clear();
+  }
+
   add(timestamp: number, key: unknown, keyGroup: number, namespace: unknown): void {
     const canonical = canonicalKey(key);
     const canonicalNamespace = namespace === null ? null : canonicalKey(namespace);
@@ -238,6 +243,14 @@ export class TimeServiceManager {
     this.backend = backend;
     this.clock = clock;
     this.batch = batch;
+  }
+
+  /** The job has ended: every pending timer goes (see SubtaskState.dropAll). */
+  dropAll(): void {
+    for (const service of this.services.values()) {
+      service.eventTime.clear();
+      service.processingTime.clear();
+    }
   }
 
   /** The service of this name (its restored timers included), firing into `triggerable`. */

@@ -198,6 +198,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.versions.required = required;
   }
 
+  dropAll(): void {
+    for (const table of this.tables.values()) table.clear();
+    this.pending.clear();
+    this.versions.required = 0;
+  }
+
   restore(parts: readonly KeyedStatePart[]): void {
     for (const part of parts) {
       if (part.kind !== 'heap') continue;

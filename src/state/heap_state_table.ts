@@ -216,6 +216,14 @@ export class HeapStateTable {
     if (keys.size === 0) this.spaced.delete(ns.canonical);
   }
 
+  /** Every value goes; the table itself stays usable. */
+  clear(): void {
+    this.values.clear();
+    this.owners.clear();
+    this.spaced.clear();
+    this.fresh.clear();
+  }
+
   /** Keys with a value of their own (not only in other namespaces), in insertion order. */
   *keys(): Iterable<[unknown, number]> {
     for (const [canonical, o] of this.owners) yield [keyOf(canonical, o), keyGroupOf(o)];

@@ -48,4 +48,6 @@ export interface KeyedStateBackend extends KeyedStateStore {
   release(checkpointId: number): void;
   /** Loads the entries of parts of this backend's kind whose key group it owns (parts of several old subtasks merge). */
   restore(parts: readonly KeyedStatePart[]): void;
+  /** The job has ended: every value goes, while the backend's objects may still be kept (see runtime/kept_job.ts). */
+  dropAll(): void;
 }
