@@ -623,17 +623,17 @@ export class Executor {
     await yieldToEventLoop();
   }
 
-  /**
-   * Closes every operator, even after one fails to; the first failure, named by its operator, fails
-   * the job. The column partitioners' routers go back to the kernels too, as the kernel operators'
-   * aggregators do in their close().
-   */
-  /** The job has ended: its state goes, and its runtime objects are kept until the next job here ends (see kept_job.ts). */
+  /** The job has ended: its state goes, and its runtime objects are kept until the next job here ends or 10 s pass (see kept_job.ts). */
   private keepForNextJob(): void {
     for (const s of this.wiring.subtasks) s.state.dropAll();
     keepUntilNextJob(this);
   }
 
+  /**
+   * Closes every operator, even after one fails to; the first failure, named by its operator, fails
+   * the job. The column partitioners' routers go back to the kernels too, as the kernel operators'
+   * aggregators do in their close().
+   */
   private async closeAll(quietly: boolean): Promise<void> {
     let first: Error | null = null;
     for (const s of this.wiring.subtasks) {
