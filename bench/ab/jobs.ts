@@ -87,6 +87,33 @@ type ItemUpdate = [itemId: number, itemName: string];
 type Purchase = [itemId: number, quantity: number];
 type Enriched = [itemId: number, itemName: string | null, total: number];
 
+/**
+ * examples/enrichment.ts's function, with the engine's own state descriptors and types. Declared
+ * once per side (each side imports its own copy of this module), as a user declares a class:
+ * one declared per run would give every run's instances a hidden class of their own.
+ */
+class EnrichPurchases {
+  private readonly engine: Engine;
+  private name!: ValueState<string>;
+  private total!: ValueState<number>;
+  constructor(engine: Engine) {
+    this.engine = engine;
+  }
+  open(ctx: RuntimeContext): void {
+    const E = this.engine;
+    this.name = ctx.getState(new E.ValueStateDescriptor('itemName', E.Types.STRING()));
+    this.total = ctx.getState(new E.ValueStateDescriptor('total', E.Types.LONG()) as ValueStateDescriptor<number>);
+  }
+  flatMap1(update: ItemUpdate): void {
+    this.name.update(update[1]);
+  }
+  flatMap2(purchase: Purchase, out: Collector<Enriched>): void {
+    const total = (this.total.value() ?? 0) + purchase[1];
+    this.total.update(total);
+    out.collect([purchase[0], this.name.value(), total]);
+  }
+}
+
 /** examples/enrichment.ts's job, with the engine's own state descriptors and types. */
 export function enrichment(side: Side, purchases: number, itemCount = ITEMS): Promise<Run> {
   const E = side.engine;
@@ -97,25 +124,9 @@ export function enrichment(side: Side, purchases: number, itemCount = ITEMS): Pr
   // Built once: a name built per record in the sink would be a tenth of the job's time.
   const names = Array.from({ length: itemCount }, (_, i) => `item ${i}`);
   let badNames = 0;
-  class EnrichPurchases {
-    private name!: ValueState<string>;
-    private total!: ValueState<number>;
-    open(ctx: RuntimeContext): void {
-      this.name = ctx.getState(new E.ValueStateDescriptor('itemName', E.Types.STRING()));
-      this.total = ctx.getState(new E.ValueStateDescriptor('total', E.Types.LONG()) as ValueStateDescriptor<number>);
-    }
-    flatMap1(update: ItemUpdate): void {
-      this.name.update(update[1]);
-    }
-    flatMap2(purchase: Purchase, out: Collector<Enriched>): void {
-      const total = (this.total.value() ?? 0) + purchase[1];
-      this.total.update(total);
-      out.collect([purchase[0], this.name.value(), total]);
-    }
-  }
   items.keyBy((u) => u[0])
     .connect(buys.keyBy((p) => p[0]))
-    .flatMap(new EnrichPurchases())
+    .flatMap(new EnrichPurchases(E))
     .name('Enrich purchases')
     .addSink({
       // Which purchases come before their item's name depends on how the executor interleaves
