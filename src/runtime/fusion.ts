@@ -71,7 +71,7 @@ function recordStage(op: StreamOperator, gate: InputGate | null): Stage | null {
  */
 export function fuseRuns(ordered: readonly StreamOperator[], links: ReadonlyMap<StreamOperator, DirectLink>, feeds: readonly KeyedFeed[], streaming: boolean): number {
   if (!chainFusion.enabled || !streaming) return 0;
-  let runs = fuseKeyedFeeds(feeds, chainFusion.afterRecords);
+  let runs = fuseKeyedFeeds(feeds, links, chainFusion.afterRecords);
   const taken = new Set<StreamOperator>();
   for (const head of ordered) {
     if (taken.has(head)) continue;
