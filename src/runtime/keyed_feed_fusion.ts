@@ -1,5 +1,5 @@
 import type { SourceReader } from '../core/source.ts';
-import { emitReturned } from '../core/user_functions.ts';
+import { emitReturned, promiseReturned } from '../core/user_functions.ts';
 import { rangePollOf } from '../connectors/generator_source.ts';
 import { CoProcessOperator, Shape } from './operators/co_process.ts';
 import type { CoRecordLoop } from './operators/co_process.ts';
@@ -7,7 +7,6 @@ import type { DirectLink, KeyedFeed } from './fusion.ts';
 import type { StreamOperator } from './operator.ts';
 import { SINK_FIX, SinkOperator } from './operators/sink.ts';
 import type { InputGate } from './input_gate.ts';
-import { promiseReturned } from '../core/user_functions.ts';
 
 /** Runs the records generate(first + i * stride), i in 0..n-1; returns the records it handed straight to the sink. */
 type RangeLoop = (generate: (index: number) => unknown, first: number, stride: number, n: number) => number;

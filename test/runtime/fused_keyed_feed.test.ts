@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DataGeneratorSource, KeyedCoProcessFunction, RestartStrategies, StreamExecutionEnvironment, Types, ValueStateDescriptor, WatermarkStrategy } from '../../src/index.ts';
 import type { CheckpointListener, Collector, DataStream, KeyedProcessContext, OnTimerContext, RuntimeContext, ValueState } from '../../src/index.ts';
 import { chainFusion } from '../../src/runtime/fusion.ts';
+import { CoProcessOperator } from '../../src/runtime/operators/co_process.ts';
 import { InputGate } from '../../src/runtime/input_gate.ts';
 import type { StreamElement } from '../../src/core/elements.ts';
 import { metricsOrFailure } from '../support/job_outcome.ts';
@@ -191,6 +192,37 @@ describe('a generator source running a keyed two-input operator\'s loop for its 
       'Operator "Second" (uid source-1, subtask 1/1) failed: cannot make record 1 of Second',
       'Operator "Sink" (uid sink-3, subtask 1/1) failed on record [1, 2, 2, 1, null]: cannot write [1,2,2,1,null]',
     ]);
+  });
+
+  it('fails as the sink does when the sink returns a Promise', async () => {
+    for (const fused of [true, false]) {
+      chainFusion.enabled = fused;
+      chainFusion.afterRecords = 0;
+      const env = StreamExecutionEnvironment.getExecutionEnvironment().setRestartStrategy(RestartStrategies.noRestart());
+      const gen = (name: string) => env.fromSource(new DataGeneratorSource((i): Rec => [i % 2, i], 5), WatermarkStrategy.noWatermarks(), name);
+      gen('First').keyBy((r) => r[0]).connect(gen('Second').keyBy((r) => r[0]))
+        .map({ map1: (r: Rec) => r[1], map2: (r: Rec) => -r[1] })
+        .addSink(() => Promise.resolve()).name('Async');
+      await expect(env.execute('promise')).rejects.toThrow('Operator "Async" (uid sink-3, subtask 1/1) failed on record 0: the sink returned a Promise');
+    }
+  });
+
+  it('falls back to the operator\'s own loop, with the same results, where code cannot be generated (no new Function)', async () => {
+    const job: JobShape = {
+      first: Array.from({ length: 30 }, (_, i): Rec => [KEYS[i % KEYS.length], i]),
+      second: Array.from({ length: 50 }, (_, i): Rec => [KEYS[i % 4], -i]),
+      kind: 'process', batchSize: 6, fuseAfter: 0, failure: null,
+    };
+    const fused = await run(job, true);
+    const operatorBatches = vi.spyOn(CoProcessOperator.prototype, 'processBatch');
+    vi.stubGlobal('Function', function refused(): never {
+      throw new EvalError('Code generation from strings disallowed for this context');
+    });
+    const refused = await run(job, true);
+    vi.unstubAllGlobals();
+    expect(operatorBatches).toHaveBeenCalled();
+    expect(refused).toEqual(fused);
+    expect(refused).toEqual(await run(job, false));
   });
 
   it('restarts from a checkpoint taken mid-stream with each key\'s state exactly as of the barrier', async () => {
