@@ -27,6 +27,8 @@ interface JobShape {
   readonly first: Rec[];
   readonly second: Rec[];
   readonly kind: Kind;
+  /** Each source's subtasks (one channel each into the operator's one subtask). */
+  readonly sourceParallelism: 1 | 2;
   readonly batchSize: number;
   readonly fuseAfter: number;
   readonly failure: Failure;
@@ -38,6 +40,7 @@ const jobArb: fc.Arbitrary<JobShape> = fc.record({
   first: recordsArb,
   second: recordsArb,
   kind: fc.constantFrom<Kind>('coMap', 'coFlatMap', 'process'),
+  sourceParallelism: fc.constantFrom<1 | 2>(1, 1, 2),
   batchSize: fc.integer({ min: 1, max: 9 }),
   fuseAfter: fc.constantFrom(0, 0, 5, 40),
   failure: fc.option(fc.record({ where: fc.constantFrom<'fn' | 'key' | 'generate' | 'sink'>('fn', 'key', 'generate', 'sink'), input: fc.constantFrom<1 | 2>(1, 2), at: fc.integer({ min: 1, max: 30 }) }), { freq: 2 }),
@@ -75,7 +78,7 @@ async function run(job: JobShape, fused: boolean): Promise<Outcome> {
     // A function of the index, as a DataGeneratorSource's must be.
     if (fail?.where === 'generate' && fail.input === input && i === fail.at - 1) throw new Error(`cannot make record ${i} of ${name}`);
     return records[i];
-  }, records.length), WatermarkStrategy.noWatermarks(), name);
+  }, records.length), WatermarkStrategy.noWatermarks(), name).setParallelism(job.sourceParallelism);
   const key = (input: 1 | 2) => (r: Rec): unknown => {
     if (throwsNow('key', input)) throw new Error(`no key for ${r[1]}`);
     return r[0];
@@ -181,7 +184,7 @@ describe('a generator source running a keyed two-input operator\'s loop for its 
     const second: Rec[] = [[1, 10], [2, 20], [1, 30]];
     const messages: string[] = [];
     for (const where of ['fn', 'key', 'generate', 'sink'] as const) {
-      const job: JobShape = { first, second, kind: 'coFlatMap', batchSize: 4, fuseAfter: 0, failure: { where, input: 2, at: 2 } };
+      const job: JobShape = { first, second, kind: 'coFlatMap', sourceParallelism: 1, batchSize: 4, fuseAfter: 0, failure: { where, input: 2, at: 2 } };
       const fused = await run(job, true);
       expect(fused.error).toBe((await run(job, false)).error);
       messages.push(fused.error!);
@@ -211,7 +214,7 @@ describe('a generator source running a keyed two-input operator\'s loop for its 
     const job: JobShape = {
       first: Array.from({ length: 30 }, (_, i): Rec => [KEYS[i % KEYS.length], i]),
       second: Array.from({ length: 50 }, (_, i): Rec => [KEYS[i % 4], -i]),
-      kind: 'process', batchSize: 6, fuseAfter: 0, failure: null,
+      kind: 'process', sourceParallelism: 2, batchSize: 6, fuseAfter: 0, failure: null,
     };
     const fused = await run(job, true);
     const operatorBatches = vi.spyOn(CoProcessOperator.prototype, 'processBatch');
