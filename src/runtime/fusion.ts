@@ -11,6 +11,8 @@ import { SourceOperator } from './operators/source.ts';
 import type { SourceReader } from '../core/source.ts';
 import { rangePollOf } from '../connectors/generator_source.ts';
 import type { FunctionOperator } from './operators/function_operator.ts';
+import type { HashRouting } from './partitioner.ts';
+import { fuseKeyedFeeds } from './keyed_feed_fusion.ts';
 
 /**
  * Off only in tests, which hold fused runs to the operators' own loops, and fuse from the first
@@ -30,6 +32,20 @@ export interface DirectLink {
   readonly keyed: boolean;
 }
 
+/**
+ * A source subtask's one output when it is a keyed edge into an operator in this thread that
+ * selects its own keys (its batches come without keys): its gate, the gate's channel the source
+ * feeds, and the input.
+ */
+export interface KeyedFeed {
+  readonly source: SourceOperator;
+  readonly consumer: FunctionOperator;
+  readonly gate: InputGate;
+  readonly channel: number;
+  readonly input: number;
+  readonly routing: HashRouting;
+}
+
 type Stage =
   | { readonly kind: 'map'; readonly op: MapOperator; readonly gate: InputGate | null }
   | { readonly kind: 'filter'; readonly op: FilterOperator; readonly gate: InputGate | null }
@@ -45,18 +61,18 @@ function recordStage(op: StreamOperator, gate: InputGate | null): Stage | null {
 }
 
 /**
- * Finds runs of operators linked by direct calls that one generated loop can take whole: map and
+ * Fuses each keyed feed its loop can take (runtime/keyed_feed_fusion.ts), then finds runs of operators linked by direct calls that one generated loop can take whole: map and
  * filter (see `recordStage`), STREAMING keyed reduces and aggregations fed by a keyed edge they
  * select their own keys on, ending at most at a sink with a per-record invoke. Each run's first
  * operator gets `fusedBatch`, which runs a batch through the whole run, record by record, in a
  * function generated for this run alone: its calls of the user functions see only this job's
  * functions, which V8 then inlines, where the operators' shared loops see every job's. `ordered`
- * lists the operators producers first. Returns the runs fused.
+ * lists the operators producers first. Returns the feeds and runs fused.
  */
-export function fuseRuns(ordered: readonly StreamOperator[], links: ReadonlyMap<StreamOperator, DirectLink>, streaming: boolean): number {
+export function fuseRuns(ordered: readonly StreamOperator[], links: ReadonlyMap<StreamOperator, DirectLink>, feeds: readonly KeyedFeed[], streaming: boolean): number {
   if (!chainFusion.enabled || !streaming) return 0;
+  let runs = fuseKeyedFeeds(feeds, links, chainFusion.afterRecords);
   const taken = new Set<StreamOperator>();
-  let runs = 0;
   for (const head of ordered) {
     if (taken.has(head)) continue;
     const first = recordStage(head, null);

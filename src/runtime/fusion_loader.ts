@@ -1,7 +1,7 @@
-import type { DirectLink } from './fusion.ts';
+import type { DirectLink, KeyedFeed } from './fusion.ts';
 import type { StreamOperator } from './operator.ts';
 
-type FuseRuns = (ordered: readonly StreamOperator[], links: ReadonlyMap<StreamOperator, DirectLink>, streaming: boolean) => number;
+type FuseRuns = (ordered: readonly StreamOperator[], links: ReadonlyMap<StreamOperator, DirectLink>, feeds: readonly KeyedFeed[], streaming: boolean) => number;
 
 /**
  * The loop generator (runtime/fusion.ts) comes with import(), a chunk of its own: a page's
@@ -22,6 +22,6 @@ export function loadFusion(): Promise<void> | null {
 }
 
 /** fusion.ts's fuseRuns once it is loaded; 0 runs fused before. */
-export function fuseRunsIfLoaded(ordered: readonly StreamOperator[], links: ReadonlyMap<StreamOperator, DirectLink>, streaming: boolean): number {
-  return fuse === null ? 0 : fuse(ordered, links, streaming);
+export function fuseRunsIfLoaded(ordered: readonly StreamOperator[], links: ReadonlyMap<StreamOperator, DirectLink>, feeds: readonly KeyedFeed[], streaming: boolean): number {
+  return fuse === null ? 0 : fuse(ordered, links, feeds, streaming);
 }

@@ -144,12 +144,12 @@ export class InputGate implements WatermarkInputs {
   }
 
   /**
-   * Counts `records` as delivered on channel 0 without handing them over: a generated loop that
+   * Counts `records` as delivered on `channel` without handing them over: a generated loop that
    * runs this gate's operator itself (runtime/fusion.ts) processed them, as `push` would have.
    */
-  countFused(records: number): void {
+  countFused(records: number, channel = 0): void {
     this.recordsIn += records;
-    this.channelRecords[0] += records;
+    this.channelRecords[channel] += records;
   }
 
   /** Hands one element of `channel` to the operator now. */

@@ -26,7 +26,7 @@ import { instanceForSubtask } from '../core/user_functions.ts';
 import { SubtaskState } from './subtask_state.ts';
 import { SortedInputs } from './sorted_inputs.ts';
 import { fuseRunsIfLoaded } from './fusion_loader.ts';
-import type { DirectLink } from './fusion.ts';
+import type { DirectLink, KeyedFeed } from './fusion.ts';
 
 export interface Subtask {
   readonly node: PhysicalNode;
@@ -94,6 +94,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
   const tasks: QueuedTask[] = [];
   const columnRouters: PartitionTarget[] = [];
   const links = new Map<StreamOperator, DirectLink>();
+  const feeds: KeyedFeed[] = [];
 
   for (let n = plan.nodes.length - 1; n >= 0; n--) {
     const node = plan.nodes[n];
@@ -115,6 +116,8 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
       const sides = new Map<string, Target[]>();
       // This subtask's outputs that are direct calls into one consumer here (null: any other edge).
       const direct: (DirectLink | null)[] = [];
+      // Its one output when that is a keyed edge into an operator that selects its own keys, in this thread.
+      let feed: Omit<KeyedFeed, 'source'> | null = null;
       for (const { node: consumer, edgeIndex } of consumers.get(node.spec.id) ?? []) {
         const edge = consumer.inputs[edgeIndex];
         let target: Target;
@@ -149,6 +152,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
             if (selector !== null) {
               partitioner.deferKeys();
               selector.selectKeysOf(edge.input, hash!);
+              if (consumers.get(node.spec.id)!.length === 1) feed = { consumer: selector, gate: gates.get(consumer.spec.id)![0], channel, input: edge.input, routing: hash! };
             }
             target = partitioner;
           }
@@ -167,6 +171,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
       nodeOperators[s] = op;
       if (direct.length === 1 && direct[0] !== null && sides.size === 0) links.set(op, direct[0]);
       if (op instanceof SourceOperator) {
+        if (feed !== null && sides.size === 0) feeds.push({ ...feed, source: op });
         sources.push(op);
         subtasks.push({ node, index: s, op, gate: null, queue: null, task: new TaskStats(taskName(node, s)), state });
         continue;
@@ -199,7 +204,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
   const position = new Map(plan.nodes.map((n, i) => [n, i]));
   subtasks.sort((a, b) => position.get(a.node)! - position.get(b.node)! || a.index - b.index);
   sources.reverse();
-  fuseRunsIfLoaded(subtasks.map((t) => t.op), links, plan.config.runtimeMode !== 'BATCH');
+  fuseRunsIfLoaded(subtasks.map((t) => t.op), links, feeds, plan.config.runtimeMode !== 'BATCH');
   return { subtasks: withChainTasks(subtasks), sources, tasks, inbound, columnRouters };
 }
 

@@ -2,12 +2,25 @@ import type { RecordBatch } from '../../core/elements.ts';
 import type { OperatorContext } from '../operator.ts';
 import { emitReturned, requireMethods } from '../../core/user_functions.ts';
 import { FunctionOperator } from './function_operator.ts';
+import type { ProcessContextImpl } from '../process_context.ts';
+import type { KeyedStateBackend } from '../../state/keyed_state_backend.ts';
+import type { HashRouting } from '../partitioner.ts';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
 /** How each two-input function kind takes a record: map1/map2 return it, flatMap1/2 get `out`, processElement1/2 get `ctx` and `out`. */
-const Shape = { Map: 0, FlatMap: 1, Process: 2 } as const;
-type Shape = (typeof Shape)[keyof typeof Shape];
+export const Shape = { Map: 0, FlatMap: 1, Process: 2 } as const;
+export type Shape = (typeof Shape)[keyof typeof Shape];
+
+/** What a generated loop over one input's records needs to do per record what `processBatch` does (runtime/keyed_feed_fusion.ts). */
+export interface CoRecordLoop {
+  readonly fn: unknown;
+  readonly method: Method;
+  readonly shape: Shape;
+  readonly pctx: ProcessContextImpl;
+  readonly backend: KeyedStateBackend;
+  readonly selection: HashRouting;
+}
 
 /** The element methods of each two-input function kind, checked to exist. */
 function methodsOf(kind: string, fn: unknown, where: string): { shape: Shape; methods: [Method, Method] } {
@@ -42,6 +55,14 @@ export class CoProcessOperator extends FunctionOperator {
 
   override selectsOwnKeys(): boolean {
     return true;
+  }
+
+  /** Its record loop's parts for `input` when it is keyed and selects that input's keys itself; null otherwise. */
+  recordLoop(input: number): CoRecordLoop | null {
+    const backend = this.keyedStateBackend;
+    const selection = this.keySelection[input];
+    if (backend === null || selection === null) return null;
+    return { fn: this.fn, method: this.methods[input], shape: this.shape, pctx: this.pctx, backend, selection };
   }
 
   processBatch(input: number, batch: RecordBatch): void {

@@ -61,6 +61,8 @@ function occasionalOf(node: NodeSpec, fn: unknown): Occasional | null {
  * so a job of common operators starts in the same turn. Every executor's job passes through here
  * first (the environment's start, a worker's start).
  */
+const TWO_INPUT_KINDS = new Set(['coMap', 'coFlatMap', 'coProcess']);
+
 export function loadOperatorsFor(job: Job): Promise<void> | null {
   const missing = new Set<Occasional>();
   let windows = false;
@@ -72,8 +74,9 @@ export function loadOperatorsFor(job: Job): Promise<void> | null {
   // Whether a window runs in the kernels is the physical plan's decision: any window loads both,
   // each on its own, as either import may have failed while the other came.
   const windowKernel = windows && windowKernelOperator === null;
-  // A STREAMING job with a map or filter may have a run of operators to fuse into one loop.
-  const fusion = job.graph.config.runtimeMode === 'STREAMING' && job.graph.nodes.some((n) => n.kind === 'map' || n.kind === 'filter') ? loadFusion() : null;
+  // A STREAMING job with a map or filter may have a run of operators to fuse into one loop, and
+  // one with a keyed two-input operator sources whose polls run its loop (keyed_feed_fusion.ts).
+  const fusion = job.graph.config.runtimeMode === 'STREAMING' && job.graph.nodes.some((n) => n.kind === 'map' || n.kind === 'filter' || (n.keyed && TWO_INPUT_KINDS.has(n.kind))) ? loadFusion() : null;
   if (missing.size === 0 && !windowKernel) return fusion;
   return fusion === null ? load(missing, windowKernel) : Promise.all([load(missing, windowKernel), fusion]).then(() => {});
 }
