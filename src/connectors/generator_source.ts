@@ -67,6 +67,18 @@ export type RangePoll = (max: number, take: (generate: (index: number) => unknow
 
 const ranges = new WeakMap<object, RangePoll>();
 
+/**
+ * The generator's record at `index` once more, for a failure's message (a loop that took a
+ * range does not hold its records for one); undefined if it fails this time.
+ */
+export function generatedAgain(generate: (index: number) => unknown, index: number): unknown {
+  try {
+    return generate(index);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The reader's RangePoll when it is a DataGeneratorSource's reader, else null. */
 export function rangePollOf(reader: object): RangePoll | null {
   return ranges.get(reader) ?? null;

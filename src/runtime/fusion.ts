@@ -9,9 +9,8 @@ import { SINK_FIX, SinkOperator } from './operators/sink.ts';
 import { FilterOperator, MapOperator } from './operators/stateless.ts';
 import { SourceOperator } from './operators/source.ts';
 import type { SourceReader } from '../core/source.ts';
-import { rangePollOf } from '../connectors/generator_source.ts';
+import { generatedAgain, rangePollOf } from '../connectors/generator_source.ts';
 import type { FunctionOperator } from './operators/function_operator.ts';
-import type { HashRouting } from './partitioner.ts';
 import { fuseKeyedFeeds } from './keyed_feed_fusion.ts';
 
 /**
@@ -43,7 +42,6 @@ export interface KeyedFeed {
   readonly gate: InputGate;
   readonly channel: number;
   readonly input: number;
-  readonly routing: HashRouting;
 }
 
 type Stage =
@@ -61,7 +59,8 @@ function recordStage(op: StreamOperator, gate: InputGate | null): Stage | null {
 }
 
 /**
- * Fuses each keyed feed its loop can take (runtime/keyed_feed_fusion.ts), then finds runs of operators linked by direct calls that one generated loop can take whole: map and
+ * Fuses each keyed feed its loop can take (runtime/keyed_feed_fusion.ts), then finds runs of
+ * operators linked by direct calls that one generated loop can take whole: map and
  * filter (see `recordStage`), STREAMING keyed reduces and aggregations fed by a keyed edge they
  * select their own keys on, ending at most at a sink with a per-record invoke. Each run's first
  * operator gets `fusedBatch`, which runs a batch through the whole run, record by record, in a
@@ -106,14 +105,6 @@ export function fuseRuns(ordered: readonly StreamOperator[], links: ReadonlyMap<
 
 let generated = 0;
 
-/** The generator's record at `index` once more, for a failure's message; undefined if it fails now. */
-function generatedAgain(generate: (index: number) => unknown, index: number): unknown {
-  try {
-    return generate(index);
-  } catch {
-    return undefined;
-  }
-}
 
 /** What a run's loop is given: the stages' functions and the helpers its rare paths call. */
 type Env = Record<string, unknown>;

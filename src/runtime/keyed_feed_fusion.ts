@@ -1,6 +1,6 @@
 import type { SourceReader } from '../core/source.ts';
 import { emitReturned, promiseReturned } from '../core/user_functions.ts';
-import { rangePollOf } from '../connectors/generator_source.ts';
+import { generatedAgain, rangePollOf } from '../connectors/generator_source.ts';
 import { CoProcessOperator, Shape } from './operators/co_process.ts';
 import type { CoRecordLoop } from './operators/co_process.ts';
 import type { DirectLink, KeyedFeed } from './fusion.ts';
@@ -177,14 +177,5 @@ function compile(op: CoProcessOperator, parts: CoRecordLoop, sink: DirectSink | 
     return new Function('env', source)(env) as RangeLoop;
   } catch {
     return null;
-  }
-}
-
-/** The generator's record at `index` once more, for a failure's message; undefined if it fails now. */
-function generatedAgain(generate: (index: number) => unknown, index: number): unknown {
-  try {
-    return generate(index);
-  } catch {
-    return undefined;
   }
 }

@@ -152,7 +152,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
             if (selector !== null) {
               partitioner.deferKeys();
               selector.selectKeysOf(edge.input, hash!);
-              if (consumers.get(node.spec.id)!.length === 1) feed = { consumer: selector, gate: gates.get(consumer.spec.id)![0], channel, input: edge.input, routing: hash! };
+              if (consumers.get(node.spec.id)!.length === 1) feed = { consumer: selector, gate: gates.get(consumer.spec.id)![0], channel, input: edge.input };
             }
             target = partitioner;
           }

@@ -56,13 +56,14 @@ function occasionalOf(node: NodeSpec, fn: unknown): Occasional | null {
   }
 }
 
+/** Two-input operator kinds: keyed, such an operator may be a CoProcessOperator whose sources run its loop (keyed_feed_fusion.ts). */
+const TWO_INPUT_KINDS = new Set(['coMap', 'coFlatMap', 'coProcess']);
+
 /**
  * Loads the occasional operators `job` runs that no earlier job loaded; null when there are none,
  * so a job of common operators starts in the same turn. Every executor's job passes through here
  * first (the environment's start, a worker's start).
  */
-const TWO_INPUT_KINDS = new Set(['coMap', 'coFlatMap', 'coProcess']);
-
 export function loadOperatorsFor(job: Job): Promise<void> | null {
   const missing = new Set<Occasional>();
   let windows = false;
