@@ -8,6 +8,8 @@ export interface KeyRef {
   readonly canonical: unknown;
   readonly key: unknown;
   readonly keyGroup: number;
+  /** The maxParallelism its key group is derived over from the key alone (a key its operator selected), or 0 when the key group was given. */
+  readonly derivedOver: number;
 }
 
 /**
@@ -21,11 +23,13 @@ export class CurrentKey implements KeyRef {
   /** -1 until derived, for a key set by `select`. */
   private group = -1;
   private maxParallelism = 1;
+  private selected = false;
 
   set(key: unknown, canonical: unknown, keyGroup: number): void {
     this.key = key;
     this.canonical = canonical;
     this.group = keyGroup;
+    this.selected = false;
   }
 
   /** The key, its key group (over `maxParallelism` groups) left to derive when asked for. */
@@ -34,6 +38,11 @@ export class CurrentKey implements KeyRef {
     this.canonical = canonical;
     this.group = -1;
     this.maxParallelism = maxParallelism;
+    this.selected = true;
+  }
+
+  get derivedOver(): number {
+    return this.selected ? this.maxParallelism : 0;
   }
 
   get keyGroup(): number {

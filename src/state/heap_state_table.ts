@@ -1,5 +1,6 @@
 import type { StateKind } from '../core/state.ts';
 import { copyStateValue } from './heap_value_copy.ts';
+import { keyGroupFor } from '../core/key_groups.ts';
 import { CurrentKey } from './heap_state_handles.ts';
 import type { KeyRef } from './heap_state_handles.ts';
 
@@ -67,12 +68,18 @@ export class HeapStateTable {
   /**
    * Keys' own values, held in the Map itself as a hand-written loop holds them: keyed jobs look a
    * value up on every record, and a value behind an entry object is a second object to reach and
-   * to write, which costs most when the value is a new object per record (a reduce's tuple). Each
-   * key's owner is in `owners`, written only when the key gets its first own value.
+   * to write, which costs most when the value is a new object per record (a reduce's tuple).
    */
   private readonly values = new Map<unknown, unknown>();
-  /** The owner of each key in `values`, by the same canonical keys, in the same order. */
+  /**
+   * The owners of keys in `values` whose key group is not derived from the key alone (given with
+   * it, by a keyed edge's partitioner or a restore, or a key that is not its own canonical key),
+   * by the same canonical keys, written when the key gets its first own value. A key its operator
+   * selected has none: its key group is `keyGroupFor(key, derivedOver)`, derived again when a
+   * snapshot asks, which spares a second Map entry per key on the record path.
+   */
   private readonly owners = new Map<unknown, Owner>();
+  private derivedOver = 0;
   /**
    * Keys' values in other namespaces (windows), by canonical namespace, then canonical key; a key
    * may have both kinds. Namespace first: a window's namespace is shared by every key with
@@ -178,16 +185,39 @@ export class HeapStateTable {
   }
 
   /**
-   * Writes a key's own value; a key new to the table (the Map grew) gets its owner recorded, the
-   * only time its key group is read.
+   * Writes a key's own value; a key new to the table (the Map grew) gets its owner recorded,
+   * unless its key group derives from the key (see `owners`).
    */
   private writeOwn(ref: KeyRef, value: unknown): void {
     const values = this.values;
     const canonical = ref.canonical;
     const size = values.size;
     values.set(canonical, value);
-    if (values.size !== size) this.owners.set(canonical, ownerOf(canonical, ref.key, ref.keyGroup));
+    if (values.size !== size) this.recordOwner(canonical, ref);
     if (this.versions.required !== 0) this.markFresh(canonical);
+  }
+
+  private recordOwner(canonical: unknown, ref: KeyRef): void {
+    const over = ref.derivedOver;
+    if (over !== 0 && canonical === ref.key && !Object.is(canonical, -0) && (this.derivedOver === 0 || this.derivedOver === over)) {
+      this.derivedOver = over;
+      return;
+    }
+    this.owners.set(canonical, ownerOf(canonical, ref.key, ref.keyGroup));
+  }
+
+  /** The key as the job gave it, of the own value at `canonical`. */
+  private keyAt(canonical: unknown, owner: Owner | undefined): unknown {
+    return owner === undefined ? canonical : keyOf(canonical, owner);
+  }
+
+  /** The key group of the own value at `canonical`. */
+  private keyGroupAt(canonical: unknown, owner: Owner | undefined): number {
+    return owner === undefined ? keyGroupFor(canonical, this.derivedOver) : keyGroupOf(owner);
+  }
+
+  private ownerAt(canonical: unknown): Owner | undefined {
+    return this.owners.size === 0 ? undefined : this.owners.get(canonical);
   }
 
   private writeSpaced(ref: KeyRef, ns: NamespaceCell, value: unknown): void {
@@ -207,7 +237,7 @@ export class HeapStateTable {
   delete(canonical: unknown, ns: NamespaceCell): void {
     if (ns.canonical === null) {
       if (this.fresh.size !== 0) this.fresh.delete(canonical);
-      if (this.values.delete(canonical)) this.owners.delete(canonical);
+      if (this.values.delete(canonical) && this.owners.size !== 0) this.owners.delete(canonical);
       return;
     }
     const keys = this.spaced.get(ns.canonical);
@@ -220,13 +250,17 @@ export class HeapStateTable {
   clear(): void {
     this.values.clear();
     this.owners.clear();
+    this.derivedOver = 0;
     this.spaced.clear();
     this.fresh.clear();
   }
 
   /** Keys with a value of their own (not only in other namespaces), in insertion order. */
   *keys(): Iterable<[unknown, number]> {
-    for (const [canonical, o] of this.owners) yield [keyOf(canonical, o), keyGroupOf(o)];
+    for (const canonical of this.values.keys()) {
+      const owner = this.ownerAt(canonical);
+      yield [this.keyAt(canonical, owner), this.keyGroupAt(canonical, owner)];
+    }
   }
 
   /**
@@ -236,13 +270,16 @@ export class HeapStateTable {
    */
   entriesNow(): [number, unknown, unknown, unknown][] {
     const out: [number, unknown, unknown, unknown][] = [];
-    for (const [canonical, o] of this.owners) out.push([keyGroupOf(o), keyOf(canonical, o), null, this.values.get(canonical)]);
+    for (const [canonical, value] of this.values) {
+      const owner = this.ownerAt(canonical);
+      out.push([this.keyGroupAt(canonical, owner), this.keyAt(canonical, owner), null, value]);
+    }
     for (const keys of this.spaced.values()) for (const slot of keys.values()) out.push([slot.keyGroup, slot.key, slot.namespace, slot.value]);
     return out;
   }
 
   /** Where incremental cleanup goes on from, for own and for namespaced values. */
-  private readonly cleanupOwn = new RoundRobin(this.owners);
+  private readonly cleanupOwn = new RoundRobin(this.values);
   private readonly cleanupSpaced = new SlotRoundRobin(this.spaced);
 
   /**
@@ -256,12 +293,12 @@ export class HeapStateTable {
     for (let i = 0; i < n; i++) {
       const next = this.cleanupOwn.next();
       if (next === undefined) break;
-      const [canonical, owner] = next;
-      const value = this.values.get(canonical);
+      const [canonical, value] = next;
       const v = clean(value);
       if (v === undefined) this.delete(canonical, OWN);
       else if (v !== value) {
-        cleaned.set(keyOf(canonical, owner), canonical, keyGroupOf(owner));
+        const owner = this.ownerAt(canonical);
+        cleaned.set(this.keyAt(canonical, owner), canonical, this.keyGroupAt(canonical, owner));
         this.writeOwn(cleaned, v);
       }
     }
