@@ -39,7 +39,7 @@ export class SubtaskState {
     this.restored = snapshot === null ? null : restoredStateFor(snapshot, where, uid, subtaskIndex, parallelism, maxParallelism);
     this.restoredCheckpointId = this.restored === null ? null : snapshot!.checkpointId;
     const keyGroups = this.restored?.keyGroups ?? keyGroupRange(subtaskIndex, parallelism, maxParallelism);
-    this.keyed = keyed ? createKeyedStateBackend(backend, where, keyGroups, batch ? null : clock) : null;
+    this.keyed = keyed ? createKeyedStateBackend(backend, where, keyGroups, batch ? null : clock, maxParallelism) : null;
     this.timers = this.keyed === null ? null : new TimeServiceManager(where, this.keyed, clock, batch);
     this.operator = new HeapOperatorStateStore(where, this.restored?.operator);
     if (this.restored !== null) {

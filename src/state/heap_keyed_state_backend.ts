@@ -101,17 +101,28 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly pending = new Map<number, number>();
   private readonly ttl: TtlRegistry;
 
-  /** `owner` names the operator in errors; `clock` is the processing time state TTL is measured in, null for state without TTL (BATCH mode). */
-  constructor(owner: string, keyGroups: KeyGroupRange, clock: (() => number) | null = Date.now) {
+  /**
+   * The maxParallelism every key group given with a key (setCurrentKey) was computed over, from
+   * the key (a keyed edge's partitioner's, a timer's): tables then need not keep it. 0 where the
+   * groups are not known to be so (a test giving its own), and every given group is kept.
+   */
+  private readonly givenOver: number;
+
+  /**
+   * `owner` names the operator in errors; `clock` is the processing time state TTL is measured in,
+   * null for state without TTL (BATCH mode); `givenOver`: see the field.
+   */
+  constructor(owner: string, keyGroups: KeyGroupRange, clock: (() => number) | null = Date.now, givenOver = 0) {
     this.owner = owner;
     this.keyGroups = keyGroups;
+    this.givenOver = givenOver;
     this.ttl = new TtlRegistry(owner, clock);
     this.own = new HeapStateStore(this.tableOf, this.ttl, this.current, { canonical: null, value: null });
   }
 
   setCurrentKey(key: unknown, keyGroup: number): void {
     // A number is its own canonical key: the usual key type, decided here without a call.
-    this.current.set(key, typeof key === 'number' ? key : canonicalKey(key), keyGroup);
+    this.current.set(key, typeof key === 'number' ? key : canonicalKey(key), keyGroup, this.givenOver);
     const perRecord = this.ttl.perRecord;
     if (perRecord !== null) for (const cleanup of perRecord) cleanup();
   }

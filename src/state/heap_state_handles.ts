@@ -23,13 +23,14 @@ export class CurrentKey implements KeyRef {
   /** -1 until derived, for a key set by `select`. */
   private group = -1;
   private maxParallelism = 1;
-  private selected = false;
+  private over = 0;
 
-  set(key: unknown, canonical: unknown, keyGroup: number): void {
+  /** The key with its key group; `derivedOver` as KeyRef's (0: the group may be any the caller chose). */
+  set(key: unknown, canonical: unknown, keyGroup: number, derivedOver = 0): void {
     this.key = key;
     this.canonical = canonical;
     this.group = keyGroup;
-    this.selected = false;
+    this.over = derivedOver;
   }
 
   /** The key, its key group (over `maxParallelism` groups) left to derive when asked for. */
@@ -38,11 +39,11 @@ export class CurrentKey implements KeyRef {
     this.canonical = canonical;
     this.group = -1;
     this.maxParallelism = maxParallelism;
-    this.selected = true;
+    this.over = maxParallelism;
   }
 
   get derivedOver(): number {
-    return this.selected ? this.maxParallelism : 0;
+    return this.over;
   }
 
   get keyGroup(): number {

@@ -20,9 +20,10 @@ export type StateBackend = HashMapStateBackend;
 /**
  * The keyed state backend of one operator subtask, made by the job's configured backend; `clock`
  * is the job's processing time, which state TTL is measured in, null in BATCH mode, where Flink's
- * keyed state has no TTL.
+ * keyed state has no TTL; `maxParallelism` is the job's, which every key group the runtime gives
+ * with a key was computed over.
  */
-export function createKeyedStateBackend(backend: StateBackend, owner: string, keyGroups: KeyGroupRange, clock: (() => number) | null = Date.now): KeyedStateBackend {
+export function createKeyedStateBackend(backend: StateBackend, owner: string, keyGroups: KeyGroupRange, clock: (() => number) | null = Date.now, maxParallelism = 0): KeyedStateBackend {
   if (!(backend instanceof HashMapStateBackend)) throw new Error(`internal: unknown state backend ${String(backend)}`);
-  return new HeapKeyedStateBackend(owner, keyGroups, clock);
+  return new HeapKeyedStateBackend(owner, keyGroups, clock, maxParallelism);
 }
