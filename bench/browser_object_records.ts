@@ -1,9 +1,10 @@
 // Object records in Chromium (issue 17): web/object_records.html runs bench/enrichment_job.ts on
 // the page's main thread and in a group of 2 Web Workers kept between runs, alternating, the order
-// turned each round. A page's dedicated workers are threads of its renderer process, so the
+// turned each round, after warm-up rounds (a worker's code reaches its steady state over its first
+// jobs: about ten in Node). A page's dedicated workers are threads of its renderer process, so the
 // renderer's CPU time (Chrome DevTools Protocol, SystemInfo.getProcessInfo) around a run is the
 // run's CPU time, workers included, as process.cpuUsage is in Node. Medians of paired ratios.
-//   node --import tsx bench/browser_object_records.ts [--runs N] [--purchases N]
+//   node --import tsx bench/browser_object_records.ts [--runs N] [--warmup N] [--purchases N]
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Browser, CDPSession } from 'playwright';
@@ -12,8 +13,9 @@ import { chromiumPath, launchChromium, startBenchServer, WEB_PAGES } from './bro
 import type { ObjectRecordsMode } from '../web/object_records.ts';
 import { median } from './measure.ts';
 
-const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '7' }, purchases: { type: 'string', default: '1000000' } } });
+const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '7' }, warmup: { type: 'string', default: '10' }, purchases: { type: 'string', default: '1000000' } } });
 const rounds = Number(flags.runs);
+const warmups = Number(flags.warmup);
 const purchases = Number(flags.purchases);
 const MODES: readonly ObjectRecordsMode[] = ['main thread', 'kept workers'];
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
@@ -49,8 +51,11 @@ try {
     const wallMs = await page.evaluate((m) => window.eddyObjectRecords!.run(m), mode);
     return { cpu: (await rendererCpu(cdp)) - c0, wall: wallMs / 1000 };
   };
-  console.log(`object records in Chromium ${browser.version()}: the enrichment job, ${purchases.toLocaleString('en-US')} purchases, ${rounds} rounds after two warm-ups each; load average ${load()}`);
-  for (let w = 0; w < 2; w++) for (const mode of MODES) await run(mode);
+  console.log(`object records in Chromium ${browser.version()}: the enrichment job, ${purchases.toLocaleString('en-US')} purchases, ${rounds} rounds after ${warmups} warm-up rounds; load average ${load()}`);
+  const warming = new Map<ObjectRecordsMode, number[]>(MODES.map((m) => [m, []]));
+  for (let w = 0; w < warmups; w++) for (const mode of MODES) warming.get(mode)!.push((await run(mode)).wall);
+  // The group's first job includes loading the job's module in each worker.
+  console.log(`  warm-up rounds, median wall: ${MODES.map((m) => `${m} ${median(warming.get(m)!).toFixed(3)} s`).join(', ')}`);
   const results = new Map<ObjectRecordsMode, Array<{ cpu: number; wall: number }>>(MODES.map((m) => [m, []]));
   for (let r = 0; r < rounds; r++) {
     for (const mode of r % 2 === 0 ? MODES : [...MODES].reverse()) results.get(mode)!.push(await run(mode));

@@ -1,23 +1,26 @@
 // Object records in workers (issue 17): bench/enrichment_job.ts (tuples through keyBy, a keyed
 // co-process function with two ValueStates, a side output returned) in this thread at
 // parallelism 1, in this thread at parallelism 2, and in a kept group of 2 workers, the three
-// alternating, the order turned each round; then how long the kept group takes to run a tiny job.
+// alternating, the order turned each round, after warm-up rounds (a worker's code reaches its
+// steady state over its first jobs: about ten here); then how long the kept group takes to run a
+// tiny job.
 // What counts on a shared 2-core VM is CPU time: the whole process's (`process.cpuUsage`, worker
 // threads included), split per thread from /proc/self/task/*/stat where Linux has it. Ratios are
 // medians of each round's own ratios.
-//   node --expose-gc --import tsx bench/object_records_workers.ts [--runs N] [--purchases N]
+//   node --expose-gc --import tsx bench/object_records_workers.ts [--runs N] [--warmup N] [--purchases N]
 // Profiles: add --cpu-prof --cpu-prof-dir=<dir> to node's flags; worker threads inherit them.
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { median } from './measure.ts';
 
-const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '7' }, purchases: { type: 'string' } } });
+const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '7' }, warmup: { type: 'string', default: '10' }, purchases: { type: 'string' } } });
 if (flags.purchases !== undefined) process.env.EDDY_BENCH_PURCHASES = flags.purchases;
 const { createWorkerGroup, executeInWorkers } = await import('../src/index.ts');
 const { default: job, PURCHASES, ITEMS } = await import('./enrichment_job.ts');
 
 const rounds = Number(flags.runs);
+const warmups = Number(flags.warmup);
 const moduleUrl = new URL('./enrichment_job.ts', import.meta.url);
 const gc = (globalThis as { gc?: () => void }).gc;
 const TICK = 100; // USER_HZ: /proc's CPU times are in clock ticks of 1/100 s on Linux
@@ -74,9 +77,11 @@ try {
     'this thread, p=2': () => timed(() => job.run({ parallelism: 2 })),
     '2 kept workers': () => timed(() => executeInWorkers(moduleUrl, { workers: group })),
   };
-  console.log(`object records in workers: the enrichment job, ${PURCHASES.toLocaleString('en-US')} purchases, ${ITEMS.toLocaleString('en-US')} items, ${rounds} rounds after a warm-up each; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  for (const v of VARIANTS) await run[v]();
-  for (const v of VARIANTS) await run[v]();
+  console.log(`object records in workers: the enrichment job, ${PURCHASES.toLocaleString('en-US')} purchases, ${ITEMS.toLocaleString('en-US')} items, ${rounds} rounds after ${warmups} warm-up rounds; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const warming = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
+  for (let w = 0; w < warmups; w++) for (const v of VARIANTS) warming.get(v)!.push((await run[v]()).wall);
+  // The group's first job includes importing the job module in each worker.
+  console.log(`  warm-up rounds, median wall: ${VARIANTS.map((v) => `${v} ${median(warming.get(v)!).toFixed(3)} s`).join(', ')}`);
   const results = new Map<Variant, Run[]>(VARIANTS.map((v) => [v, []]));
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();

@@ -91,13 +91,14 @@ export class PartitionTarget implements Target {
   }
 
   /**
-   * Record batches go to the one consumer without keys: it selects each record's key (and its key
-   * group) in its own loop, from the same `HashRouting`, instead of this edge storing them in two
-   * arrays a batch that the consumer reads back. Only for a keyed edge into one local consumer
-   * whose operator says it does (FunctionOperator.selectsOwnKeys).
+   * Record batches go to the consumers without keys: each selects every record's key (and its key
+   * group) again in its own loop, from the same `HashRouting`, as Flink's operators extract the
+   * key the partitioner routed by, instead of this edge storing them in two arrays beside the
+   * records that the consumer reads back (or that cross to another worker). Only for a keyed
+   * edge into an operator that says it does (FunctionOperator.selectsOwnKeys).
    */
   deferKeys(): void {
-    if (this.partitioning !== 'hash' || this.consumers.length !== 1 || this.hash === null) throw new Error('internal: only a keyed edge into one consumer can leave key selection to it');
+    if (this.partitioning !== 'hash' || this.hash === null) throw new Error('internal: only a keyed edge can leave key selection to its consumers');
     this.keysDeferred = true;
   }
 
@@ -297,6 +298,7 @@ export class PartitionTarget implements Target {
     const n = this.consumers.length;
     const { values, timestamps } = batch;
     const subtaskOf = this.subtaskOfKeyGroup(maxParallelism);
+    if (this.keysDeferred) return this.byKeyDeferred(values, timestamps, subtaskOf);
     const parts = this.consumers.map(() => ({
       values: [] as unknown[], timestamps: timestamps === null ? null : [] as number[], keys: [] as unknown[], keyGroups: [] as number[],
     }));
@@ -310,6 +312,27 @@ export class PartitionTarget implements Target {
         part.timestamps?.push(timestamps![i]);
         part.keys.push(key);
         part.keyGroups.push(keyGroup);
+      }
+    } catch (error) {
+      throw fail(error, values[i]);
+    }
+    for (let c = 0; c < n; c++) {
+      const p = parts[c];
+      if (p.values.length > 0) this.consumers[c].enqueue(this.channel, { kind: 'batch', batch: p });
+    }
+  }
+
+  /** `byKey` for consumers that select keys themselves: each part holds the records and their timestamps alone. */
+  private byKeyDeferred(values: readonly unknown[], timestamps: readonly number[] | null, subtaskOf: Int32Array): void {
+    const { keyOf, maxParallelism, fail } = this.hash!;
+    const n = this.consumers.length;
+    const parts = this.consumers.map(() => ({ values: [] as unknown[], timestamps: timestamps === null ? null : [] as number[], keys: null, keyGroups: null }));
+    let i = 0;
+    try {
+      for (; i < values.length; i++) {
+        const part = parts[subtaskOf[keyGroupOf(keyOf(values[i]), maxParallelism)]];
+        part.values.push(values[i]);
+        part.timestamps?.push(timestamps![i]);
       }
     } catch (error) {
       throw fail(error, values[i]);

@@ -14,6 +14,7 @@ import { FunctionOperator } from './operators/function_operator.ts';
 import { OperatorOutput } from './output.ts';
 import type { Target } from './output.ts';
 import { PartitionTarget } from './partitioner.ts';
+import type { HashRouting } from './partitioner.ts';
 import { SelectedChannelTarget, unfedChannels } from './selected_channels.ts';
 import type { ChannelRule } from './selected_channels.ts';
 import { TaskStats } from './metrics.ts';
@@ -128,15 +129,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
           direct.push(consumer.inputs.length === 1 ? { op: operators.get(consumer.spec.id)![s], gate, keyed: false } : null);
         } else {
           const channel = channelBase(consumer, edgeIndex, byId) + s;
-          const keyOf = job.functions.get(consumer.spec.id)?.keySelectors?.[edge.input] ?? null;
-          const hash = edge.resolved === 'hash' && keyOf !== null
-            ? {
-              keyOf,
-              keyField: edge.keyField,
-              maxParallelism: consumer.maxParallelism,
-              fail: (cause: unknown, record: unknown) => new JobExecutionError(`keyBy(${edge.keyDescription ?? 'a key selector'}) of ${consumer.spec.name}`, consumer.uid, -1, consumer.parallelism, { value: record }, cause),
-            }
-            : null;
+          const hash = hashRoutingOf(job, consumer, edge);
           const rule = channelRule(edge, job.functions.get(consumer.spec.id)?.customPartitioners?.[edge.input] ?? null, consumer);
           if (rule !== null) {
             direct.push(null);
@@ -148,11 +141,10 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
             direct.push(fused === null ? null : { op: operators.get(consumer.spec.id)![0], gate: fused, keyed: true });
             const partitioner = new PartitionTarget(edge.resolved, fused === null ? queues.get(consumer.spec.id)! : [directInto(fused)], channel, s, hash);
             if (partitioner.routesColumns) columnRouters.push(partitioner);
-            const selector = hash !== null && !edge.sorted ? keySelectingConsumer(consumer, queues.get(consumer.spec.id)!, operators.get(consumer.spec.id)) : null;
-            if (selector !== null) {
+            if (hash !== null && !edge.sorted && selectsOwnKeys(operators.get(consumer.spec.id))) {
               partitioner.deferKeys();
-              selector.selectKeysOf(edge.input, hash!);
-              if (consumers.get(node.spec.id)!.length === 1) feed = { consumer: selector, gate: gates.get(consumer.spec.id)![0], channel, input: edge.input };
+              const selector = keySelectingConsumer(consumer, queues.get(consumer.spec.id)!, operators.get(consumer.spec.id));
+              if (selector !== null && consumers.get(node.spec.id)!.length === 1) feed = { consumer: selector, gate: gates.get(consumer.spec.id)![0], channel, input: edge.input };
             }
             target = partitioner;
           }
@@ -169,6 +161,7 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
         config: plan.config, functions: { ...functions, fn: instanceForSubtask(functions.fn, s) }, output, clock, kernels,
       }, node.kernel, node.windowKernel);
       nodeOperators[s] = op;
+      if (op instanceof FunctionOperator && op.selectsOwnKeys()) selectKeysOfKeyedInputs(op, job, node);
       if (direct.length === 1 && direct[0] !== null && sides.size === 0) links.set(op, direct[0]);
       if (op instanceof SourceOperator) {
         if (feed !== null && sides.size === 0) feeds.push({ ...feed, source: op });
@@ -208,11 +201,41 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
   return { subtasks: withChainTasks(subtasks), sources, tasks, inbound, columnRouters };
 }
 
+/** How a keyed edge routes records: null for an edge that is not keyed by a key selector. */
+function hashRoutingOf(job: Job, consumer: PhysicalNode, edge: PhysicalNode['inputs'][number]): HashRouting | null {
+  const keyOf = job.functions.get(consumer.spec.id)?.keySelectors?.[edge.input] ?? null;
+  if (edge.resolved !== 'hash' || keyOf === null) return null;
+  return {
+    keyOf,
+    keyField: edge.keyField,
+    maxParallelism: consumer.maxParallelism,
+    fail: (cause: unknown, record: unknown) => new JobExecutionError(`keyBy(${edge.keyDescription ?? 'a key selector'}) of ${consumer.spec.name}`, consumer.uid, -1, consumer.parallelism, { value: record }, cause),
+  };
+}
+
 /**
- * The consumer's operator when a keyed edge may leave key selection to it: one subtask, in this
- * thread (its queue is local, so the batch object itself reaches it), whose record loops select
- * keys themselves. Null otherwise: the partitioner stores keys beside the records, as it must
- * for several consumers, another worker or a sorted input.
+ * Whether the consumer's subtasks select the keys of their keyed inputs themselves, so its keyed
+ * edges send records without keys, as Flink's do (its operators extract the key again): told by
+ * any of its subtasks in this thread, since every subtask of an operator is of one kind. With
+ * none here, the edge sends keys, which such an operator reads too.
+ */
+function selectsOwnKeys(ops: readonly StreamOperator[] | undefined): boolean {
+  const op = ops?.find((o) => o !== undefined);
+  return op instanceof FunctionOperator && op.selectsOwnKeys();
+}
+
+/** An operator that selects its own keys learns each keyed input's selection, whichever thread its producers run in. */
+function selectKeysOfKeyedInputs(op: FunctionOperator, job: Job, node: PhysicalNode): void {
+  for (const edge of node.inputs) {
+    const hash = edge.chained || edge.sorted ? null : hashRoutingOf(job, node, edge);
+    if (hash !== null) op.selectKeysOf(edge.input, hash);
+  }
+}
+
+/**
+ * The consumer's operator when a keyed edge may feed it from its producer's poll: one subtask,
+ * in this thread (its queue is local, so the batch object itself reaches it), whose record loops
+ * select keys themselves. Null otherwise.
  */
 function keySelectingConsumer(consumer: PhysicalNode, queues: readonly ElementQueue[], ops: readonly StreamOperator[] | undefined): FunctionOperator | null {
   if (consumer.parallelism !== 1 || !(queues[0] instanceof QueuedTask)) return null;

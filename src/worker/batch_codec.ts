@@ -219,17 +219,27 @@ function encodeValues(xs: readonly unknown[], records: boolean): EncodedValues {
   return { tuples: fields };
 }
 
-/** Position f of every tuple: a typed array if all are numbers (see `numbers`), a plain array of flat values, or null. */
+/**
+ * Position f of every tuple: a typed array if all are numbers (see `numbers`), a plain array of
+ * flat values, or null.
+ *
+ * Fields are read with `at(f)`, not `[f]`: this code reads the tuples of every edge, so its
+ * element loads see arrays of every elements kind. Where one load has seen both double arrays (a
+ * tuple holding a number outside int32, which V8 stores unboxed) and object arrays (a tuple holding
+ * a string), V8's optimized code moves each double array it meets to object elements first,
+ * boxing its numbers: a new backing store and an object per number, for every record sent.
+ * `at` reads each kind as it is.
+ */
 function tupleField(tuples: ReadonlyArray<readonly unknown[]>, f: number): EncodedColumn | null {
   const n = tuples.length;
-  const first = tuples[0][f];
+  const first = tuples[0].at(f);
   if (typeof first === 'number') {
     const numeric = isInt32(first) ? intField(tuples, f) : doubleField(tuples, f, null, 0);
     if (numeric !== null) return numeric;
   }
   const values = new Array<unknown>(n);
   for (let j = 0; j < n; j++) {
-    const v = tuples[j][f]; // a hole reads as undefined, which is not a flat value: holes stay with structured clone
+    const v = tuples[j].at(f); // a hole reads as undefined, which is not a flat value: holes stay with structured clone
     if (v !== null && typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') return null;
     values[j] = v;
   }
@@ -239,7 +249,7 @@ function tupleField(tuples: ReadonlyArray<readonly unknown[]>, f: number): Encod
 function intField(tuples: ReadonlyArray<readonly unknown[]>, f: number): Int32Array | Float64Array | null {
   const ints = new Int32Array(tuples.length);
   for (let i = 0; i < tuples.length; i++) {
-    const v = tuples[i][f];
+    const v = tuples[i].at(f);
     if (typeof v !== 'number') return null;
     if (!isInt32(v)) return doubleField(tuples, f, ints, i);
     ints[i] = v;
@@ -251,7 +261,7 @@ function doubleField(tuples: ReadonlyArray<readonly unknown[]>, f: number, ints:
   const out = new Float64Array(tuples.length);
   for (let i = 0; i < from; i++) out[i] = ints![i];
   for (let i = from; i < tuples.length; i++) {
-    const v = tuples[i][f];
+    const v = tuples[i].at(f);
     if (typeof v !== 'number') return null;
     out[i] = v;
   }

@@ -1,8 +1,9 @@
-// A keyed edge into one local subtask of a keyed reduce or a keyed co-process function leaves key
-// selection to that operator (PartitionTarget.deferKeys): its batches travel without keys and the
-// operator selects each record's key and key group in its own loop. These tests hold that path
-// (parallelism 1) to a model and to the path where the partitioner stores keys (parallelism > 1):
-// outputs over seeded random chains, error attribution, metrics, and restore from a checkpoint.
+// A keyed edge into a keyed reduce or a keyed co-process function leaves key selection to that
+// operator (PartitionTarget.deferKeys), as Flink's operators extract the key again: its batches
+// travel without keys and each subtask selects every record's key and key group in its own loop.
+// These tests hold that path to a model at parallelism 1 (where a producer may also call the one
+// subtask directly) and above: outputs over seeded random chains, error attribution, metrics,
+// and restore from a checkpoint.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JobExecutionError, RestartStrategies, StreamExecutionEnvironment, ValueStateDescriptor } from '../../src/index.ts';
@@ -68,8 +69,8 @@ function perKey(out: Rec[]): Map<unknown, number[]> {
 
 const recordsArb = fc.array(fc.tuple(fc.nat({ max: KEYS.length - 1 }), fc.integer({ min: -50, max: 50 })).map(([k, n]): Rec => [KEYS[k], n]), { maxLength: 300 });
 
-describe('a keyed reduce that selects its keys itself (one local subtask)', () => {
-  it('emits what the model does, and what the path with stored keys does, over seeded random chains', async () => {
+describe('a keyed reduce that selects its keys itself', () => {
+  it('emits what the model does at parallelism 1 and 3, over seeded random chains', async () => {
     await fc.assert(fc.asyncProperty(recordsArb, fc.array(stage, { maxLength: 4 }), fc.integer({ min: 1, max: 9 }), async (records, stages, batchSize) => {
       const expected = modelReduce(records, stages);
       const one = await runReduce(records, stages, 1, batchSize);
@@ -132,7 +133,7 @@ async function failure(where: 'key' | 'reduce' | 'third stage', reduceParallelis
 }
 
 describe('failures on a keyed edge whose consumer selects keys', () => {
-  it('a key selector that throws fails as the keyBy into the operator, as with stored keys', async () => {
+  it('a key selector that throws fails as the keyBy into the operator, at parallelism 1 and 2', async () => {
     const one = await failure('key', 1);
     expect(one.message).toBe('Operator "keyBy(a key selector) of Concat" (uid reduce-4) failed on record [2, "bad"]: no key for this one');
     expect((await failure('key', 2)).message).toBe(one.message);

@@ -3,7 +3,7 @@
 // MAX_PART_ROWS; routed in JS and by the WASM key router alike.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Column, ColumnBatch, StreamElement } from '../../src/core/elements.ts';
+import type { Column, ColumnBatch, RecordBatch, StreamElement } from '../../src/core/elements.ts';
 import { intKeyGroups, keyGroupFor, murmurHash, subtaskForKeyGroup } from '../../src/core/key_groups.ts';
 import { isExclusive } from '../../src/core/elements.ts';
 import { isHandedOver, MAX_PART_ROWS, PartitionTarget } from '../../src/runtime/partitioner.ts';
@@ -149,5 +149,33 @@ describe.each(ROUTINGS)('PartitionTarget, column batches by key, routed in %s', 
     expect(isHandedOver(whole)).toBe(false);
     expect(isExclusive(whole)).toBe(false);
     expect(whole.columns.key).toBe(keys);
+  });
+});
+
+describe('record batches on a keyed edge', () => {
+  /** What each of `parallelism` consumers receives from one batch of `records`, keys left to them or stored. */
+  function received(records: unknown[], timestamps: number[] | null, parallelism: number, deferred: boolean): RecordBatch[][] {
+    const out: RecordBatch[][] = Array.from({ length: parallelism }, () => []);
+    const consumers = out.map((parts) => ({ enqueue: (_c: number, e: StreamElement) => { if (e.kind === 'batch') parts.push(e.batch); } }));
+    const target = new PartitionTarget('hash', consumers, 0, 0, { keyOf: (r) => (r as [unknown])[0], keyField: null, maxParallelism: 128, fail: (e) => e as Error });
+    if (deferred) target.deferKeys();
+    target.push({ kind: 'batch', batch: { values: records, timestamps, keys: null, keyGroups: null } });
+    return out;
+  }
+
+  it('left to consumers that select keys, sends each record with its timestamp alone, to the subtask of its key group', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.oneof(fc.integer(), fc.double({ noNaN: true }), fc.string()), fc.nat()), { maxLength: 60 }), fc.integer({ min: 1, max: 5 }), (records, parallelism) => {
+      const timestamps = records.map((_, i) => i * 10);
+      const deferred = received(records, timestamps, parallelism, true);
+      const stored = received(records, timestamps, parallelism, false);
+      for (let c = 0; c < parallelism; c++) {
+        const want = records.flatMap((r, i) => (subtaskForKeyGroup(keyGroupFor(r[0], 128), parallelism, 128) === c ? [[r, timestamps[i]] as const] : []));
+        expect(deferred[c].flatMap((b) => b.values.map((v, i) => [v, b.timestamps![i]]))).toEqual(want);
+        expect(deferred[c].every((b) => b.keys === null && b.keyGroups === null)).toBe(true);
+        // Stored keys route the same records, with the keys and key groups beside them.
+        expect(stored[c].flatMap((b) => b.values)).toEqual(want.map(([r]) => r));
+        expect(stored[c].flatMap((b) => b.keyGroups ?? [])).toEqual(want.map(([r]) => keyGroupFor(r[0], 128)));
+      }
+    }), { seed: 20261207, numRuns: 100 });
   });
 });

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ColumnBatch, RecordBatch, StreamElement } from '../../src/core/elements.ts';
@@ -167,5 +169,14 @@ describe('batch codec', () => {
     port1.postMessage(encoded, transferablesOf(encoded));
     expect(await got).toStrictEqual(batch);
     port1.close();
+  });
+
+  it('leaves the sender\'s tuples as V8 holds them when optimized code has encoded tuples of other elements kinds', () => {
+    // Tuples of doubles (numbers outside int32) and tuples with a string, through one optimized
+    // encodeBatch: indexing them with [f] made V8 move every double tuple to boxed object elements.
+    const fixture = fileURLToPath(new URL('./fixtures/elements_kinds.ts', import.meta.url));
+    const run = spawnSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', fixture], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ before: 'double', after: 'double' });
   });
 });

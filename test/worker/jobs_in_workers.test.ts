@@ -102,3 +102,29 @@ describe('a failure inside a worker', () => {
     await expect(run).rejects.toThrow(/^worker [12] of 2 \("eddy-subtasks"\) failed in result\(\): Operator "Price" \(uid map-1, subtask [12]\/2\) failed on record 57: cannot price item 57$/);
   }, 60_000);
 });
+
+describe('keyed edges between workers', () => {
+  it('reach a reduce whose subtasks run in some workers only, and one in every worker, with every key\'s total', async () => {
+    const { default: keyedEdges, RECORDS, keyOf } = await import('./fixtures/keyed_edges_job.ts');
+    // Each key's records come from both source subtasks in an order of their own, so its running
+    // totals are compared by how many there are and the last (the largest: every value is >= 0).
+    const want = new Map<string, [count: number, total: number]>();
+    for (const label of ['one subtask', 'every worker', 'three subtasks']) {
+      for (let i = 0; i < RECORDS; i++) {
+        const [count, total] = want.get(`${label} ${keyOf(i)}`) ?? [0, 0];
+        want.set(`${label} ${keyOf(i)}`, [count + 1, total + i]);
+      }
+    }
+    const byKey = (records: readonly (readonly [string, unknown, number])[]) => {
+      const got = new Map<string, [number, number]>();
+      for (const [label, key, total] of records) {
+        const [count, largest] = got.get(`${label} ${key}`) ?? [0, 0];
+        got.set(`${label} ${key}`, [count + 1, Math.max(largest, total)]);
+      }
+      return got;
+    };
+    expect(byKey((await keyedEdges.run({ parallelism: 2 })).records)).toEqual(want);
+    const { records } = await executeInWorkers<readonly [string, unknown, number]>(new URL('./fixtures/keyed_edges_job.ts', import.meta.url), { workers: 2 });
+    expect(byKey(records)).toEqual(want);
+  }, 60_000);
+});
