@@ -11,7 +11,7 @@ import type { ElementQueue } from './task.ts';
  * Most rows per column batch a hash partitioner sends on. A part is one message, one queue entry
  * and one kernel call, each with a fixed cost whatever its size, so parts are large (see
  * bench/RESULTS.md). The cap bounds what a link holds under backpressure whatever `setBatchSize`
- * says: 4 parts in flight and up to 33 queued per link.
+ * says: 8 parts in flight and up to 33 queued per link.
  */
 export const MAX_PART_ROWS = 65_536;
 

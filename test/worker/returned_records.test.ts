@@ -99,7 +99,7 @@ describe('records of a returned stream come back in chunks', () => {
       expect(later).toEqual(earlier);
       expect(later[1]).toBeGreaterThan(0);
       // 9 chunks of 4,096 taken or in flight, then per worker at most 33 batches of 1,024 queued at the
-      // sink, 4 on credit, 16 sends waiting and one poll: about 93 k. Without the hold, millions.
+      // sink, 8 on credit, 16 sends waiting and one poll: about 97 k. Without the hold, millions.
       expect(later[0] + later[1]).toBeLessThan(128 * 1024);
     } finally {
       await job.cancel();
