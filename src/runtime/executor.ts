@@ -16,7 +16,7 @@ import type { PhysicalPlan } from '../plan/physical.ts';
 import type { SourceOperator } from './operators/source.ts';
 import { wire } from './wiring.ts';
 import type { Subtask, Wiring } from './wiring.ts';
-import { yieldToEventLoop } from './yield.ts';
+import { holdYieldChannel, yieldToEventLoop } from './yield.ts';
 import { keepUntilNextJob } from './kept_job.ts';
 import { JobExecutionError } from '../core/errors.ts';
 import { LocalSplitAssigner } from './split_assigner.ts';
@@ -431,6 +431,7 @@ export class Executor {
   /** Opens the job (unless the caller did) and runs it to its end, or until cancelled. */
   async run(jobName: string): Promise<JobRunResult> {
     const started = performance.now();
+    const releaseYields = holdYieldChannel();
     try {
       await this.open();
       const slice = this.placement === null ? THREAD_YIELD_MS : WORKER_YIELD_MS;
@@ -447,8 +448,10 @@ export class Executor {
           lastYield = performance.now();
         }
       }
+      releaseYields();
       if (this.isFinished() && !this.finalCheckpointDone) this.endWithoutFinalCheckpoint();
     } catch (error) {
+      releaseYields();
       this.looping = false;
       await this.closeAll(true);
       this.keepForNextJob();
