@@ -295,7 +295,6 @@ export class PartitionTarget implements Target {
   private byKey(batch: RecordBatch): void {
     if (this.consumers.length === 1) return this.keyedToOne(batch);
     const { keyOf, maxParallelism, fail } = this.hash!;
-    const n = this.consumers.length;
     const { values, timestamps } = batch;
     const subtaskOf = this.subtaskOfKeyGroup(maxParallelism);
     if (this.keysDeferred) return this.byKeyDeferred(values, timestamps, subtaskOf);
@@ -316,16 +315,12 @@ export class PartitionTarget implements Target {
     } catch (error) {
       throw fail(error, values[i]);
     }
-    for (let c = 0; c < n; c++) {
-      const p = parts[c];
-      if (p.values.length > 0) this.consumers[c].enqueue(this.channel, { kind: 'batch', batch: p });
-    }
+    this.enqueueParts(parts);
   }
 
   /** `byKey` for consumers that select keys themselves: each part holds the records and their timestamps alone. */
   private byKeyDeferred(values: readonly unknown[], timestamps: readonly number[] | null, subtaskOf: Int32Array): void {
     const { keyOf, maxParallelism, fail } = this.hash!;
-    const n = this.consumers.length;
     const parts = this.consumers.map(() => ({ values: [] as unknown[], timestamps: timestamps === null ? null : [] as number[], keys: null, keyGroups: null }));
     let i = 0;
     try {
@@ -337,9 +332,13 @@ export class PartitionTarget implements Target {
     } catch (error) {
       throw fail(error, values[i]);
     }
-    for (let c = 0; c < n; c++) {
-      const p = parts[c];
-      if (p.values.length > 0) this.consumers[c].enqueue(this.channel, { kind: 'batch', batch: p });
+    this.enqueueParts(parts);
+  }
+
+  /** Each consumer's part of a record batch, where it has records. */
+  private enqueueParts(parts: readonly RecordBatch[]): void {
+    for (let c = 0; c < parts.length; c++) {
+      if (parts[c].values.length > 0) this.consumers[c].enqueue(this.channel, { kind: 'batch', batch: parts[c] });
     }
   }
 
