@@ -20,7 +20,7 @@ import { kernelUrl, loadKernelsFromFile } from '../src/kernels/index.ts';
 import type { AggregateName, Kernels } from '../src/kernels/index.ts';
 import { workload } from './generated_columns.ts';
 import type { Workload } from './generated_columns.ts';
-import { median } from './measure.ts';
+import { median, settle } from './measure.ts';
 
 // The input moved to generated_columns.ts, where worker job modules reach it without DuckDB.
 export { workload };
@@ -49,17 +49,6 @@ function checkOf(keys: ArrayLike<number>, sums: ArrayLike<number>, n: number): C
   return { keys: n, checksum };
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
-
-/**
- * Each measurement starts after a full collection (with --expose-gc), so no row pays for the
- * garbage the one before it left, such as the 60 MB a copying fromColumns leaves per 5 M events;
- * what a row's own allocations trigger while it runs stays in its figure.
- */
-function settle(): void {
-  gc?.();
-}
-
 export function measure(fn: () => void): Sample {
   const cpu = process.cpuUsage();
   const t0 = performance.now();
@@ -69,20 +58,21 @@ export function measure(fn: () => void): Sample {
   return { cpu: (used.user + used.system) / 1e6, wall };
 }
 
-function measureSettled(fn: () => void): Sample {
-  settle();
+/**
+ * Each measurement starts on a settled heap (bench/measure.ts's settle), so no row pays for the
+ * garbage the one before it left, such as the 60 MB a copying fromColumns leaves per 5 M events,
+ * nor for the collection that cleared it; a job's fromColumns copy then finds the memory of the
+ * copies the collection freed (src/connectors/copy_memory.ts) as a job defined a moment later
+ * would. What a row's own allocations trigger while it runs stays in its figure.
+ */
+async function measureSettled(fn: () => void): Promise<Sample> {
+  await settle();
   return measure(fn);
 }
 
-/**
- * As measureSettled, then a turn of the event loop off the clock: the finalizers the collection
- * queued run there, so a job's fromColumns copy finds the memory of the copies the collection
- * freed (src/connectors/copy_memory.ts) as a job defined a moment later would, instead of that
- * memory arriving while the job runs and only the job after it finding it.
- */
+/** As measureSettled, for `fn` that ends when its promise settles. */
 export async function measureAsync(fn: () => Promise<void>): Promise<Sample> {
-  settle();
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await settle();
   return timedAsync(fn);
 }
 
@@ -394,21 +384,21 @@ export async function runDuckDbBench(opts: { events?: number; runs?: number; onl
       }
       for (const [label, aggregates] of [['kernel alone, sum', ['sum']], ['kernel alone, sum+count+min+max', ['sum', 'count', 'min', 'max']]] as const) {
         let alone: ReturnType<typeof kernelAlone> | null = null;
-        at(label).samples.push(measureSettled(() => { alone = kernelAlone(kernels, w, [...aggregates]); }));
+        at(label).samples.push(await measureSettled(() => { alone = kernelAlone(kernels, w, [...aggregates]); }));
         let out: { keys: Float64Array; sum: Float64Array } = { keys: new Float64Array(0), sum: new Float64Array(0) };
         const drain = measure(() => { out = alone!.drain(); });
         if (aggregates.length === 1) at('kernel alone, sum: its drain into JS columns').samples.push(drain);
         sameCheck(label, w, checkOf(out.keys, out.sum, out.keys.length), want.check);
       }
       let bareCheck: Check = { keys: -1, checksum: 0 };
-      at('bare AS loop (sum+count+min+max)').samples.push(measureSettled(() => { bareCheck = bareLoop(bare, w); }));
+      at('bare AS loop (sum+count+min+max)').samples.push(await measureSettled(() => { bareCheck = bareLoop(bare, w); }));
       sameCheck('the bare loop', w, bareCheck, want.check);
-      at(FRESH_BARE).samples.push(measureSettled(() => { bareCheck = bareLoop(freshBare(), w); }));
+      at(FRESH_BARE).samples.push(await measureSettled(() => { bareCheck = bareLoop(freshBare(), w); }));
       sameCheck('the bare loop on a fresh instance', w, bareCheck, want.check);
 
-      const load = measureSettled(() => wasmLoad(wasmConn, w));
+      const load = await measureSettled(() => wasmLoad(wasmConn, w));
       let read: () => Check = () => ({ keys: -1, checksum: 0 });
-      const query = measureSettled(() => { read = wasmQuery(wasmConn); });
+      const query = await measureSettled(() => { read = wasmQuery(wasmConn); });
       sameCheck('DuckDB-WASM', w, read(), want.check);
       at('DuckDB-WASM, query + fetch').samples.push(query);
       at('DuckDB-WASM, load + query').samples.push({ cpu: load.cpu + query.cpu, wall: load.wall + query.wall });
@@ -423,7 +413,7 @@ export async function runDuckDbBench(opts: { events?: number; runs?: number; onl
       const alone = await nativeQueryAlone(nativeConn);
       if (alone.rows !== want.check.keys) throw new Error(`bench ${name}: DuckDB native's query alone gave ${alone.rows} rows; the Map loop ${want.check.keys} keys`);
       at('DuckDB native 1 thread, query alone (result left in DuckDB)').samples.push(alone.sample);
-      at('JS Map loop').samples.push(measureSettled(() => { mapLoop(w); }));
+      at('JS Map loop').samples.push(await measureSettled(() => { mapLoop(w); }));
     }
     // A child's first round runs every engine's code cold (V8's baseline tiers); only the rounds after it count.
     if (child) console.log(`${CHILD_MARK}${JSON.stringify(rows.map((r) => ({ ...r, samples: r.samples.slice(1) })))}`);

@@ -15,6 +15,18 @@ export function heapNow(): number {
   return usage.heapUsed + usage.external;
 }
 
+/**
+ * A collected heap with V8's helper threads done: CPU time counts every thread, and after gc()
+ * returns those threads go on sweeping (and freeing the buffers it found dead) for some
+ * milliseconds, which whatever ran next would be charged for, more the larger the heap. The wait
+ * also lets the finalizers the collection queued run off the clock (a collected source's copy
+ * memory comes back there, src/connectors/copy_memory.ts). Without --expose-gc, only the wait.
+ */
+export async function settle(): Promise<void> {
+  gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 export function canMeasureHeap(): boolean {
   return gc !== undefined;
 }

@@ -12,7 +12,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { median } from './measure.ts';
+import { median, settle } from './measure.ts';
 
 const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '7' }, warmup: { type: 'string', default: '10' }, purchases: { type: 'string' } } });
 if (flags.purchases !== undefined) process.env.EDDY_BENCH_PURCHASES = flags.purchases;
@@ -52,8 +52,10 @@ type Variant = 'this thread, p=1' | 'this thread, p=2' | '2 kept workers';
 const VARIANTS: readonly Variant[] = ['this thread, p=1', 'this thread, p=2', '2 kept workers'];
 
 async function timed(body: () => Promise<{ records: unknown[] }>): Promise<Run> {
+  // Settled as measure.ts's settle: the helper threads that sweep after a forced collection would
+  // otherwise run into the job, on a core two workers need and one thread leaves free.
   gc?.();
-  gc?.();
+  await settle();
   const t0 = threadCpu();
   const c0 = process.cpuUsage();
   const w0 = performance.now();

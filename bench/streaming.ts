@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { RuntimeExecutionMode, StreamExecutionEnvironment } from '../src/index.ts';
 import { workload } from './duckdb.ts';
 import type { Workload } from './duckdb.ts';
-import { median } from './measure.ts';
+import { median, settle } from './measure.ts';
 
 type Mode = 'BATCH' | 'STREAMING';
 // `countOnly`: the sink counts rows and reads no value, which separates the engine's cost of the
@@ -64,15 +64,12 @@ async function job(w: Workload, { mode, batchSize, countOnly = false }: Variant)
   return { rows, checksum, rolling };
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
-
 async function cpuOf(w: Workload, v: Variant, want: ReturnType<typeof expected>): Promise<number> {
-  // Off the clock, as bench/duckdb.ts's measureAsync: the last job's garbage is collected and the
-  // finalizers that queues run, so this job's fromColumns copy is made in the memory of the last
-  // one's (src/connectors/copy_memory.ts) whichever variant came before, not in new memory for
-  // some variants and not others; the variants then differ only in what they are.
-  gc?.();
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  // Off the clock, as bench/duckdb.ts's measureAsync: the last job's garbage collected, V8's
+  // helper threads done with it, and the finalizers it queued run, so this job's fromColumns copy
+  // is made in the memory of the last one's (src/connectors/copy_memory.ts) whichever variant came
+  // before; the variants then differ only in what they are.
+  await settle();
   const before = process.cpuUsage();
   const got = await job(w, v);
   const used = process.cpuUsage(before);

@@ -13,7 +13,7 @@ import {
   KeyAndWindow, NumericAggregate, SlidingEventTimeWindows, StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy,
 } from '../src/index.ts';
 import { kernelUrl, loadKernelsFromFile } from '../src/kernels/index.ts';
-import { canMeasureHeap, heapNow, median } from './measure.ts';
+import { canMeasureHeap, heapNow, median, settle } from './measure.ts';
 
 const MINUTE = 60_000;
 const OUT_OF_ORDERNESS = 500;
@@ -46,18 +46,6 @@ export function workload(events: number, keys: number): Workload {
     value: Float64Array.from({ length: events }, () => Math.round(rand() * 10_000) / 100),
     time: Float64Array.from({ length: events }, (_, i) => Math.max(0, Math.floor(i * step + (rand() - 0.5) * 800))),
   };
-}
-
-/**
- * A collected heap with V8's helper threads done: CPU time counts every thread, so a variant would
- * otherwise pay for collecting the previous variant's garbage and for freeing its buffers (the
- * threads that free them run on after gc() returns), and a job for the collections its input's
- * copies set off (fresh ArrayBuffers count as external memory, which V8 collects for). Needs
- * --expose-gc, as npm run bench runs; without it only the pause.
- */
-export async function settle(): Promise<void> {
-  (globalThis as { gc?: () => void }).gc?.();
-  await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 interface Result {

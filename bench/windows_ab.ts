@@ -1,15 +1,15 @@
 // Paired A/B of the window kernel path (with --js, the JS window operator) between two trees: bench/windows.ts's job (10 M events,
 // 100 k keys, count + sum + max, 1-minute tumbling and 5-minute/1-minute sliding) built from each
 // tree's own src/index.ts in one process, in alternating rounds, each run on a settled heap
-// (bench/windows.ts's settle).
+// (bench/measure.ts's settle).
 // CPU time (process.cpuUsage) from the job's definition to its end; medians and the median of
 // each round's ratio.
 //   node --expose-gc --import tsx bench/windows_ab.ts <base tree> [--current <tree>] [--runs N] [--events N] [--only tumbling|sliding] [--js]
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { median } from './measure.ts';
-import { SLIDING, TUMBLING, settle, workload } from './windows.ts';
+import { median, settle } from './measure.ts';
+import { SLIDING, TUMBLING, workload } from './windows.ts';
 
 type Eddy = typeof import('../src/index.ts');
 type Row = Record<string, number>;

@@ -3,8 +3,8 @@
 //   node --expose-gc --import tsx bench/windows_probe.ts [--runs N] [--only tumbling|sliding]
 import { loadavg } from 'node:os';
 import { WindowAggregator } from '../src/kernels/window_aggregator.ts';
-import { median } from './measure.ts';
-import { SLIDING, TUMBLING, eddy, settle, workload } from './windows.ts';
+import { median, settle } from './measure.ts';
+import { SLIDING, TUMBLING, eddy, workload } from './windows.ts';
 
 function arg(name: string): string | undefined {
   const at = process.argv.indexOf(name);
