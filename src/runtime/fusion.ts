@@ -11,7 +11,8 @@ import { SourceOperator } from './operators/source.ts';
 import type { SourceReader } from '../core/source.ts';
 import { generatedAgain, rangePollOf } from '../connectors/generator_source.ts';
 import type { FunctionOperator } from './operators/function_operator.ts';
-import { fuseKeyedFeeds } from './keyed_feed_fusion.ts';
+import type { PartitionTarget } from './partitioner.ts';
+import { fuseKeyedInputs } from './keyed_feed_fusion.ts';
 
 /**
  * Off only in tests, which hold fused runs to the operators' own loops, and fuse from the first
@@ -32,9 +33,10 @@ export interface DirectLink {
 }
 
 /**
- * A source subtask's one output when it is a keyed edge into an operator in this thread that
- * selects its own keys (its batches come without keys): its gate, the gate's channel the source
- * feeds, and the input.
+ * A source subtask's one output when it is a keyed edge into an operator that selects its own
+ * keys (its batches come without keys) with one subtask in this thread: that subtask's gate, the
+ * gate's channel the source feeds, and the input; and, where the operator's other subtasks run in
+ * other workers, the edge's partitioner, which sends them their records, and this subtask's index.
  */
 export interface KeyedFeed {
   readonly source: SourceOperator;
@@ -42,6 +44,7 @@ export interface KeyedFeed {
   readonly gate: InputGate;
   readonly channel: number;
   readonly input: number;
+  readonly route: { readonly partitioner: PartitionTarget; readonly local: number } | null;
 }
 
 type Stage =
@@ -59,7 +62,7 @@ function recordStage(op: StreamOperator, gate: InputGate | null): Stage | null {
 }
 
 /**
- * Fuses each keyed feed its loop can take (runtime/keyed_feed_fusion.ts), then finds runs of
+ * Fuses keyed two-input operators' inputs and the keyed feeds into them (runtime/keyed_feed_fusion.ts), then finds runs of
  * operators linked by direct calls that one generated loop can take whole: map and
  * filter (see `recordStage`), STREAMING keyed reduces and aggregations fed by a keyed edge they
  * select their own keys on, ending at most at a sink with a per-record invoke. Each run's first
@@ -70,7 +73,7 @@ function recordStage(op: StreamOperator, gate: InputGate | null): Stage | null {
  */
 export function fuseRuns(ordered: readonly StreamOperator[], links: ReadonlyMap<StreamOperator, DirectLink>, feeds: readonly KeyedFeed[], streaming: boolean): number {
   if (!chainFusion.enabled || !streaming) return 0;
-  let runs = fuseKeyedFeeds(feeds, links, chainFusion.afterRecords);
+  let runs = fuseKeyedInputs(ordered, feeds, links, chainFusion.afterRecords);
   const taken = new Set<StreamOperator>();
   for (const head of ordered) {
     if (taken.has(head)) continue;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executeInWorkers, JobExecutionResult, startInWorkers } from '../../src/index.ts';
+import { createWorkerGroup, executeInWorkers, JobExecutionResult, startInWorkers } from '../../src/index.ts';
 import job from '../jobs/conformance_job.ts';
 import { perKey } from '../jobs/per_key.ts';
 
@@ -127,4 +127,36 @@ describe('keyed edges between workers', () => {
     const { records } = await executeInWorkers<readonly [string, unknown, number]>(new URL('./fixtures/keyed_edges_job.ts', import.meta.url), { workers: 2 });
     expect(byKey(records)).toEqual(want);
   }, 60_000);
+});
+
+describe('keyed connect with a subtask in every worker', () => {
+  it('gives every item its totals, job after job in a kept group, and names the operator and record a key selector fails on', async () => {
+    const { default: keyedConnect, ITEMS, PURCHASES, purchase, itemName } = await import('./fixtures/keyed_connect_job.ts');
+    const want = new Map<number, [string, number, number]>();
+    for (let i = 0; i < PURCHASES; i++) {
+      const [item, quantity] = purchase(i);
+      const [, total, count] = want.get(item) ?? [itemName(item), 0, 0];
+      want.set(item, [itemName(item), total + quantity, count + 1]);
+    }
+    const byItem = (records: readonly (readonly [number, string | null, number, number])[]) => new Map(records.map(([item, name, total, count]) => [item, [name, total, count]]));
+    const url = new URL('./fixtures/keyed_connect_job.ts', import.meta.url);
+    const group = createWorkerGroup(2);
+    try {
+      // The second and third jobs run on the code the first compiled in each worker.
+      for (let run = 0; run < 3; run++) {
+        const { records, result } = await executeInWorkers<readonly [number, string | null, number, number]>(url, { workers: group });
+        expect(byItem(records)).toEqual(want);
+        const enrich = result.getOperator('enrich')!;
+        // Out: a record per purchase, and each item's totals on the side output.
+        expect([enrich.parallelism, enrich.recordsIn, enrich.recordsOut]).toEqual([2, ITEMS + PURCHASES, PURCHASES + ITEMS]);
+      }
+      expect(byItem((await keyedConnect.run({ parallelism: 2 })).records)).toEqual(want);
+      const inThread = keyedConnect.run({ parallelism: 2, parameters: { failAt: 30_000 } });
+      const message = 'Operator "keyBy(a key selector) of Enrich" (uid enrich) failed on record [0, 1, 30000]: no item for purchase 30000';
+      await expect(inThread).rejects.toThrow(message);
+      await expect(executeInWorkers(url, { workers: group, parameters: { failAt: 30_000 } })).rejects.toThrow(new RegExp(`^worker [12] of 2 \\("eddy-subtasks"\\) failed in result\\(\\): ${message.replace(/[()[\]]/g, '\\$&')}$`));
+    } finally {
+      await group.terminate();
+    }
+  }, 120_000);
 });
