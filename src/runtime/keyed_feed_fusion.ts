@@ -9,6 +9,7 @@ import type { StreamOperator } from './operator.ts';
 import { SINK_FIX, SinkOperator } from './operators/sink.ts';
 import type { InputGate } from './input_gate.ts';
 import { keyGroupOf } from './partitioner.ts';
+import { compiledLoop } from './compiled_loops.ts';
 
 /**
  * Runs the records generate(first + i * stride), i in 0..n-1; returns the records it handed
@@ -190,33 +191,6 @@ interface InputLoops {
   readonly range: RangeLoop;
 }
 
-type Factory = (env: Record<string, unknown>) => [BatchLoop, RangeLoop];
-
-/**
- * Compiled loop sources by the user method they call, kept while that method lives. A job run
- * again in the same thread (a kept worker's next job, a page's next run) calls the same method,
- * and gets the same compiled function back: V8 then runs the code it optimized for the last job
- * instead of compiling it again each job, on cores the job's threads need. Each loop reads this
- * job's functions from the `env` it is made with, so sharing the source shares no state.
- */
-const factories = new WeakMap<object, Map<string, Factory | null>>();
-
-function factoryOf(method: object, source: string): Factory | null {
-  let bySource = factories.get(method);
-  if (bySource === undefined) factories.set(method, (bySource = new Map()));
-  let factory = bySource.get(source);
-  if (factory === undefined) {
-    try {
-      factory = new Function('env', source) as Factory;
-    } catch {
-      // A runtime that refuses to compile code (a CSP without 'unsafe-eval'): the operator runs its own loop.
-      factory = null;
-    }
-    bySource.set(source, factory);
-  }
-  return factory;
-}
-
 /**
  * The operator's record loops for one input (CoProcessOperator.processBatch's), over a batch and
  * over a generator's range: they call only this job's functions. Null where code cannot be
@@ -298,8 +272,8 @@ function compile(op: CoProcessOperator, parts: CoRecordLoop, sink: DirectSink | 
     loop(`generate, first, stride, n${route === null ? '' : ', parts, counts'}`, 'stage = -1; s = generate(first + i * stride);', 'NaN', 'env.again(generate, first + i * stride)', route !== null),
     '];',
   ].join('\n');
-  const factory = factoryOf(parts.method, source);
-  if (factory === null) return null;
-  const [run, range] = factory(env);
+  const make = compiledLoop<[BatchLoop, RangeLoop]>(parts.method, source);
+  if (make === null) return null;
+  const [run, range] = make(env);
   return { run, range };
 }
