@@ -11,9 +11,7 @@ import { SourceOperator } from './operators/source.ts';
 import type { SourceReader } from '../core/source.ts';
 import { generatedAgain, rangePollOf } from '../connectors/generator_source.ts';
 import type { FunctionOperator } from './operators/function_operator.ts';
-import type { PartitionTarget } from './partitioner.ts';
-import { fuseKeyedInputs } from './keyed_feed_fusion.ts';
-import { compiledLoop } from './compiled_loops.ts';
+import { fuseKeyedFeeds } from './keyed_feed_fusion.ts';
 
 /**
  * Off only in tests, which hold fused runs to the operators' own loops, and fuse from the first
@@ -34,10 +32,9 @@ export interface DirectLink {
 }
 
 /**
- * A source subtask's one output when it is a keyed edge into an operator that selects its own
- * keys (its batches come without keys) with one subtask in this thread: that subtask's gate, the
- * gate's channel the source feeds, and the input; and, where the operator's other subtasks run in
- * other workers, the edge's partitioner, which sends them their records, and this subtask's index.
+ * A source subtask's one output when it is a keyed edge into an operator in this thread that
+ * selects its own keys (its batches come without keys): its gate, the gate's channel the source
+ * feeds, and the input.
  */
 export interface KeyedFeed {
   readonly source: SourceOperator;
@@ -45,7 +42,6 @@ export interface KeyedFeed {
   readonly gate: InputGate;
   readonly channel: number;
   readonly input: number;
-  readonly route: { readonly partitioner: PartitionTarget; readonly local: number } | null;
 }
 
 type Stage =
@@ -63,19 +59,18 @@ function recordStage(op: StreamOperator, gate: InputGate | null): Stage | null {
 }
 
 /**
- * Fuses keyed two-input operators' inputs and the keyed feeds into them
- * (runtime/keyed_feed_fusion.ts), then finds runs of operators linked by direct calls that one
- * generated loop can take whole: map and filter (see `recordStage`), STREAMING keyed reduces and
- * aggregations fed by a keyed edge they select their own keys on, ending at most at a sink with a
- * per-record invoke. Each run's first operator gets `fusedBatch`, which runs a batch through the
- * whole run, record by record, in a function generated for this run (or compiled for a run of the
- * same functions before, runtime/compiled_loops.ts): its calls of the user functions see only
- * these functions, which V8 then inlines, where the operators' shared loops see every job's.
- * `ordered` lists the operators producers first. Returns the operators, feeds and runs fused.
+ * Fuses each keyed feed its loop can take (runtime/keyed_feed_fusion.ts), then finds runs of
+ * operators linked by direct calls that one generated loop can take whole: map and
+ * filter (see `recordStage`), STREAMING keyed reduces and aggregations fed by a keyed edge they
+ * select their own keys on, ending at most at a sink with a per-record invoke. Each run's first
+ * operator gets `fusedBatch`, which runs a batch through the whole run, record by record, in a
+ * function generated for this run alone: its calls of the user functions see only this job's
+ * functions, which V8 then inlines, where the operators' shared loops see every job's. `ordered`
+ * lists the operators producers first. Returns the feeds and runs fused.
  */
 export function fuseRuns(ordered: readonly StreamOperator[], links: ReadonlyMap<StreamOperator, DirectLink>, feeds: readonly KeyedFeed[], streaming: boolean): number {
   if (!chainFusion.enabled || !streaming) return 0;
-  let runs = fuseKeyedInputs(ordered, feeds, links, chainFusion.afterRecords);
+  let runs = fuseKeyedFeeds(feeds, links, chainFusion.afterRecords);
   const taken = new Set<StreamOperator>();
   for (const head of ordered) {
     if (taken.has(head)) continue;
@@ -107,6 +102,8 @@ export function fuseRuns(ordered: readonly StreamOperator[], links: ReadonlyMap<
   }
   return runs;
 }
+
+let generated = 0;
 
 
 /** What a run's loop is given: the stages' functions and the helpers its rare paths call. */
@@ -311,16 +308,19 @@ function compile(stages: readonly Stage[]): Loop | null {
   // generator gave the failing record once, so it gives it again: a DataGeneratorSource's
   // function of the index is what its restores rely on too.
   const source = [
+    `// fused run ${generated++}`,
     ...head,
     'return [',
     `${loop('values, timestamps, n, counts, out, outTs', '', 's = values[i];', 'values[i]')},`,
     loop('generate, first, stride, n, counts, out', 'const timestamps = null, outTs = null;', 'stage = -1; s = generate(first + i * stride);', 'env.again(generate, first + i * stride)'),
     '];',
   ].join('\n');
-  // Kept per the run's first function: a job run again in this thread gets this code back.
-  const first = stages[0];
-  const make = compiledLoop<[Loop['run'], Loop['range']]>(first.kind === 'filter' ? first.op.filter : first.kind === 'map' ? first.op.map : first.op, source);
-  if (make === null) return null;
-  const [run, range] = make(env);
-  return { filters, run, range };
+  try {
+    const [run, range] = new Function('env', source)(env) as [Loop['run'], Loop['range']];
+    return { filters, run, range };
+  } catch {
+    // A runtime that refuses to compile code (a CSP without 'unsafe-eval', Cloudflare Workers):
+    // the operators run their own loops.
+    return null;
+  }
 }

@@ -210,42 +210,6 @@ describe('a run of operators fused into one generated loop', () => {
     expect(maps).toHaveBeenCalledTimes(Math.ceil(FUSE_AFTER / 1024));
   });
 
-  it('runs a job run again on the loop compiled for its first run; a run of another function gets its own', async () => {
-    chainFusion.afterRecords = 0;
-    let compiles = 0;
-    vi.stubGlobal('Function', new Proxy(Function, {
-      construct(target, args: string[]) {
-        compiles++;
-        return Reflect.construct(target, args) as object;
-      },
-    }));
-    // Functions declared once, as a page's or a job module's are, outside the code that builds the job.
-    const addOne = (r: Rec): Rec => [r[0], r[1] + 1];
-    const addTwo = (r: Rec): Rec => [r[0], r[1] + 2];
-    const job = async (map: (r: Rec) => Rec): Promise<number[]> => {
-      const env = StreamExecutionEnvironment.getExecutionEnvironment();
-      const out: number[] = [];
-      env.fromSource(new DataGeneratorSource((i): Rec => [i % 3, i], 50), WatermarkStrategy.noWatermarks(), 'Numbers')
-        .map(map).keyBy((r) => r[0]).sum(1).addSink((r) => { out.push(r[1]); });
-      await env.execute('again');
-      return out;
-    };
-    const first = await job(addOne);
-    const once = compiles;
-    const again = await job(addOne);
-    const twice = compiles;
-    const other = await job(addTwo);
-    vi.unstubAllGlobals();
-    expect([once, twice, compiles]).toEqual([1, 1, 2]);
-    const rolling = (add: number): number[] => {
-      const totals = [0, 0, 0];
-      return Array.from({ length: 50 }, (_, i) => (totals[i % 3] += i + add));
-    };
-    expect(first).toEqual(rolling(1));
-    expect(again).toEqual(rolling(1));
-    expect(other).toEqual(rolling(2));
-  });
-
   it('names the generator, map, filter, keyBy, reduce or sink that throws, with its record, and the sink has every record before it', async () => {
     const records: Rec[] = [[1, 1], [2, 2], [1, 3], [2, 4], [1, 5]];
     const base: JobShape = { records, generated: true, timestamps: false, before: [{ kind: 'map', add: 0 }, { kind: 'filter', mod: 7 }], aggregation: 'reduce', after: [], batchSize: 8, failure: null, fuseAfter: 0 };

@@ -1,10 +1,9 @@
-// A keyed two-input operator runs each input's batches through a loop generated for that input,
-// and a DataGeneratorSource whose one output is a keyed edge into one in the same thread runs the
-// operator's loop for its input over the generator's ranges itself (runtime/keyed_feed_fusion.ts).
-// These tests hold both to the queued path (chainFusion switched off) over seeded random jobs: the
-// same outputs in the same order with the same timestamps (the function's and the sink's), the
-// same per-operator metrics, the same failures named by the same operator; a restart from a
-// checkpoint taken mid-stream through it; and one compiled loop for a job run again.
+// A DataGeneratorSource whose one output is a keyed edge into a keyed two-input operator in the
+// same thread runs the operator's loop for its input over the generator's ranges itself
+// (runtime/keyed_feed_fusion.ts). These tests hold it to the queued path (chainFusion switched
+// off) over seeded random jobs: the same outputs in the same order with the same timestamps, the
+// same per-operator metrics, the same failures named by the same operator; and a restart from a
+// checkpoint taken mid-stream through it.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DataGeneratorSource, KeyedCoProcessFunction, RestartStrategies, StreamExecutionEnvironment, Types, ValueStateDescriptor, WatermarkStrategy } from '../../src/index.ts';
@@ -17,8 +16,6 @@ import { metricsOrFailure } from '../support/job_outcome.ts';
 
 type Rec = [key: unknown, n: number];
 type Out = [input: number, key: unknown, total: number, count: number, timestamp: number | null];
-/** An output and the timestamp its sink saw. */
-type Sunk = [...Out, number | null];
 
 const KEYS: unknown[] = [0, 1, 7, -3, 2.5, 'a', 'b', '', [1, 'x']];
 
@@ -35,8 +32,6 @@ interface JobShape {
   readonly batchSize: number;
   readonly fuseAfter: number;
   readonly failure: Failure;
-  /** Records with timestamps (assigned after the sources, so their batches reach the operator through its queue, timestamps beside them). */
-  readonly timestamps: boolean;
 }
 
 const recordsArb = fc.array(fc.tuple(fc.nat({ max: KEYS.length - 1 }), fc.integer({ min: -20, max: 20 })).map(([k, n]): Rec => [KEYS[k], n]), { maxLength: 120 });
@@ -49,7 +44,6 @@ const jobArb: fc.Arbitrary<JobShape> = fc.record({
   batchSize: fc.integer({ min: 1, max: 9 }),
   fuseAfter: fc.constantFrom(0, 0, 5, 40),
   failure: fc.option(fc.record({ where: fc.constantFrom<'fn' | 'key' | 'generate' | 'sink'>('fn', 'key', 'generate', 'sink'), input: fc.constantFrom<1 | 2>(1, 2), at: fc.integer({ min: 1, max: 30 }) }), { freq: 2 }),
-  timestamps: fc.boolean(),
 });
 
 /**
@@ -67,7 +61,7 @@ function handles(ctx: RuntimeContext): { total: ValueState<number>; counts: [Val
 }
 
 interface Outcome {
-  readonly out: Sunk[];
+  readonly out: Out[];
   readonly metrics: [string, number, number][] | null;
   readonly error: string | null;
 }
@@ -80,16 +74,11 @@ async function run(job: JobShape, fused: boolean): Promise<Outcome> {
   const fail = job.failure;
   const calls = { fn: [0, 0], key: [0, 0] };
   const throwsNow = (where: 'fn' | 'key', input: 1 | 2): boolean => fail?.where === where && fail.input === input && ++calls[where][input - 1] === fail.at;
-  const source = (records: Rec[], input: 1 | 2, name: string): DataStream<Rec> => {
-    const generated = env.fromSource(new DataGeneratorSource((i): Rec => {
-      // A function of the index, as a DataGeneratorSource's must be.
-      if (fail?.where === 'generate' && fail.input === input && i === fail.at - 1) throw new Error(`cannot make record ${i} of ${name}`);
-      return records[i];
-    }, records.length), WatermarkStrategy.noWatermarks(), name).setParallelism(job.sourceParallelism);
-    return job.timestamps
-      ? generated.assignTimestampsAndWatermarks(WatermarkStrategy.noWatermarks<Rec>().withTimestampAssigner((r) => 1000 + 10 * r[1] + input)).setParallelism(job.sourceParallelism)
-      : generated;
-  };
+  const source = (records: Rec[], input: 1 | 2, name: string): DataStream<Rec> => env.fromSource(new DataGeneratorSource((i): Rec => {
+    // A function of the index, as a DataGeneratorSource's must be.
+    if (fail?.where === 'generate' && fail.input === input && i === fail.at - 1) throw new Error(`cannot make record ${i} of ${name}`);
+    return records[i];
+  }, records.length), WatermarkStrategy.noWatermarks(), name).setParallelism(job.sourceParallelism);
   const key = (input: 1 | 2) => (r: Rec): unknown => {
     if (throwsNow('key', input)) throw new Error(`no key for ${r[1]}`);
     return r[0];
@@ -133,25 +122,13 @@ async function run(job: JobShape, fused: boolean): Promise<Outcome> {
       })());
       break;
   }
-  const out: Sunk[] = [];
+  const out: Out[] = [];
   let sunk = 0;
-  result.name('Both').addSink((o, ctx) => {
+  result.name('Both').addSink((o) => {
     if (fail?.where === 'sink' && ++sunk === fail.at) throw new Error(`cannot write ${JSON.stringify(o)}`);
-    out.push([...o, ctx.timestamp()]);
+    out.push(o);
   }).name('Sink');
   return { out, ...(await metricsOrFailure(env, 'fused or not')) };
-}
-
-/** Loops compiled (`new Function` calls) while it is installed. */
-function compiles(): { count: () => number } {
-  let count = 0;
-  vi.stubGlobal('Function', new Proxy(Function, {
-    construct(target, args: string[]) {
-      count++;
-      return Reflect.construct(target, args) as object;
-    },
-  }));
-  return { count: () => count };
 }
 
 /** Batches that reached a gate through its queue. */
@@ -169,18 +146,14 @@ afterEach(() => {
 describe('a generator source running a keyed two-input operator\'s loop for its input', () => {
   it('writes the same records in the same order, counts the same metrics and fails with the same error as the queued path, over seeded random jobs', async () => {
     const queued = queuedBatches();
-    const compiled = compiles();
-    const seen = { fn: 0, key: 0, generate: 0, sink: 0, finished: 0, fused: 0, timestampsCompiled: 0 };
+    const seen = { fn: 0, key: 0, generate: 0, sink: 0, finished: 0, fused: 0 };
     await fc.assert(fc.asyncProperty(jobArb, async (job) => {
       vi.clearAllMocks();
       const unfused = await run(job, false);
       const batchesUnfused = queued.count();
       vi.clearAllMocks();
-      const before = compiled.count();
       const fused = await run(job, true);
       const batchesFused = queued.count();
-      // Timestamped records reach the operator in batches, which its inputs' loops take.
-      if (job.timestamps && compiled.count() > before) seen.timestampsCompiled++;
       if (unfused.error === null) {
         expect(fused).toEqual(unfused);
         seen.finished++;
@@ -199,11 +172,10 @@ describe('a generator source running a keyed two-input operator\'s loop for its 
       // waiting (the other input's end, say) or the loop is not made yet.
       expect(batchesFused).toBeLessThanOrEqual(batchesUnfused);
       if (batchesFused < batchesUnfused) seen.fused++;
-      if (!job.timestamps && job.fuseAfter === 0 && job.first.length > 0 && job.second.length > 0 && unfused.error === null) {
+      if (job.fuseAfter === 0 && job.first.length > 0 && job.second.length > 0 && unfused.error === null) {
         expect(batchesFused).toBeLessThan(batchesUnfused);
       }
     }), { seed: 20261207, numRuns: 200 });
-    vi.unstubAllGlobals();
     expect(Object.values(seen).every((n) => n >= 3)).toBe(true);
   });
 
@@ -212,7 +184,7 @@ describe('a generator source running a keyed two-input operator\'s loop for its 
     const second: Rec[] = [[1, 10], [2, 20], [1, 30]];
     const messages: string[] = [];
     for (const where of ['fn', 'key', 'generate', 'sink'] as const) {
-      const job: JobShape = { first, second, kind: 'coFlatMap', sourceParallelism: 1, batchSize: 4, fuseAfter: 0, failure: { where, input: 2, at: 2 }, timestamps: false };
+      const job: JobShape = { first, second, kind: 'coFlatMap', sourceParallelism: 1, batchSize: 4, fuseAfter: 0, failure: { where, input: 2, at: 2 } };
       const fused = await run(job, true);
       expect(fused.error).toBe((await run(job, false)).error);
       messages.push(fused.error!);
@@ -242,7 +214,7 @@ describe('a generator source running a keyed two-input operator\'s loop for its 
     const job: JobShape = {
       first: Array.from({ length: 30 }, (_, i): Rec => [KEYS[i % KEYS.length], i]),
       second: Array.from({ length: 50 }, (_, i): Rec => [KEYS[i % 4], -i]),
-      kind: 'process', sourceParallelism: 2, batchSize: 6, fuseAfter: 0, failure: null, timestamps: true,
+      kind: 'process', sourceParallelism: 2, batchSize: 6, fuseAfter: 0, failure: null,
     };
     const fused = await run(job, true);
     const operatorBatches = vi.spyOn(CoProcessOperator.prototype, 'processBatch');
@@ -302,58 +274,5 @@ describe('a generator source running a keyed two-input operator\'s loop for its 
     for (const out of outputs) {
       for (const input of [1, 2]) expect(out.filter((o) => o[0] === input).map((o): Out => [0, o[1], o[2], o[3], o[4]])).toEqual(expected);
     }
-  });
-});
-
-describe('a job run again in the same thread', () => {
-  /** A function class declared once, as a page or a worker's job module declares it: its methods are the same functions in every run. */
-  class Totals extends KeyedCoProcessFunction<number, Rec, Rec, Out> {
-    private total!: ValueState<number>;
-    override open(ctx: RuntimeContext): void {
-      this.total = handles(ctx).total;
-    }
-    processElement1(r: Rec, _ctx: KeyedProcessContext<number>, out: Collector<Out>): void {
-      this.add(1, r, out);
-    }
-    processElement2(r: Rec, _ctx: KeyedProcessContext<number>, out: Collector<Out>): void {
-      this.add(2, r, out);
-    }
-    private add(input: number, r: Rec, out: Collector<Out>): void {
-      const total = (this.total.value() ?? 0) + r[1];
-      this.total.update(total);
-      out.collect([input, r[0], total, 0, null]);
-    }
-  }
-  class Others extends Totals {
-    override processElement2(r: Rec, ctx: KeyedProcessContext<number>, out: Collector<Out>): void {
-      super.processElement2([r[0], -r[1]], ctx, out);
-    }
-  }
-
-  async function totals(fn: Totals): Promise<Out[]> {
-    chainFusion.afterRecords = 0;
-    const env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.getConfig().setBatchSize(8);
-    const gen = (name: string, sign: number) => env.fromSource(new DataGeneratorSource((i): Rec => [i % 5, sign * i], 200), WatermarkStrategy.noWatermarks(), name);
-    return gen('First', 1).keyBy((r) => r[0] as number).connect(gen('Second', 2).keyBy((r) => r[0] as number)).process(fn).executeAndCollect();
-  }
-
-  it('runs the loops compiled for its first run, with the same results; another function gets its own', async () => {
-    const compiled = compiles();
-    const first = await totals(new Totals());
-    const afterFirst = compiled.count();
-    const again = await totals(new Totals());
-    const afterAgain = compiled.count();
-    const other = await totals(new Others());
-    const afterOther = compiled.count();
-    vi.unstubAllGlobals();
-    // One compile per input: the second run's operator and sources got the first run's code.
-    expect(afterFirst).toBe(2);
-    expect(afterAgain).toBe(afterFirst);
-    expect(again).toEqual(first);
-    // Others overrides processElement2 alone: its second input's loop is compiled for it.
-    expect(afterOther).toBe(afterAgain + 1);
-    expect(other.filter((o) => o[0] === 1).length).toBe(200);
-    expect(other).not.toEqual(first);
   });
 });

@@ -142,7 +142,7 @@ describe('keyed connect with a subtask in every worker', () => {
     const url = new URL('./fixtures/keyed_connect_job.ts', import.meta.url);
     const group = createWorkerGroup(2);
     try {
-      // The second and third jobs run on the code the first compiled in each worker.
+      // A kept group's later jobs: the workers keep their engine, and each job its own state.
       for (let run = 0; run < 3; run++) {
         const { records, result } = await executeInWorkers<readonly [number, string | null, number, number]>(url, { workers: group });
         expect(byItem(records)).toEqual(want);

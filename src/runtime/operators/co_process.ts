@@ -53,13 +53,6 @@ export class CoProcessOperator extends FunctionOperator {
     this.methods = methods;
   }
 
-  /**
-   * Set where each input's records can go through a loop generated for that input
-   * (runtime/keyed_feed_fusion.ts): it processes a batch whose keys this operator selects and
-   * returns true, or returns false and the operator processes the batch itself.
-   */
-  fusedInput: ((input: number, batch: RecordBatch) => boolean) | null = null;
-
   override selectsOwnKeys(): boolean {
     return true;
   }
@@ -73,7 +66,6 @@ export class CoProcessOperator extends FunctionOperator {
   }
 
   processBatch(input: number, batch: RecordBatch): void {
-    if (batch.keys === null && this.fusedInput !== null && this.fusedInput(input, batch)) return;
     // A loop of its own rather than emitEach, whose call to its handler is shared by every
     // operator kind and so cannot be inlined; here the user's method is called directly.
     const { values, timestamps, keys, keyGroups } = batch;
