@@ -4,6 +4,7 @@
 import { createWorkerGroup, executeInWorkers } from '../src/index.ts';
 import type { WorkerGroup } from '../src/index.ts';
 import job, { ITEMS, PURCHASES } from '../bench/enrichment_job.ts';
+import { settle } from '../bench/measure.ts';
 
 export type ObjectRecordsMode = 'main thread' | 'kept workers';
 
@@ -27,10 +28,9 @@ const TINY_MODULE = new URL('../bench/tiny_job.ts', import.meta.url);
 let group: WorkerGroup | null = null;
 
 async function timed(body: () => Promise<{ records: unknown[] }>, expected: number): Promise<number> {
-  (globalThis as { gc?: () => void }).gc?.();
-  // V8's helper threads sweep on after a forced collection; the job waits for them, or they would
-  // run into it, on a core two workers need and the main thread alone leaves free.
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // V8's helper threads sweep on after a forced collection: they would run into the job, on a core
+  // two workers need and the main thread alone leaves free.
+  await settle();
   const t0 = performance.now();
   const outcome = await body();
   const wallMs = performance.now() - t0;
