@@ -1,5 +1,6 @@
 // Object records in Chromium (issue 17): web/object_records.html runs bench/enrichment_job.ts on
-// the page's main thread and in a group of 2 Web Workers kept between runs, alternating, the order
+// the page's main thread, in a group of 2 Web Workers kept between runs and in a kept group of 1
+// (the whole job off the main thread, unsplit), alternating, the order
 // turned each round, after warm-up rounds (a worker's code reaches its steady state over its first
 // jobs: about ten in Node). A page's dedicated workers are threads of its renderer process, so the
 // renderer's CPU time (Chrome DevTools Protocol, SystemInfo.getProcessInfo) around a run is the
@@ -17,7 +18,7 @@ const { values: flags } = parseArgs({ options: { runs: { type: 'string', default
 const rounds = Number(flags.runs);
 const warmups = Number(flags.warmup);
 const purchases = Number(flags.purchases);
-const MODES: readonly ObjectRecordsMode[] = ['main thread', 'kept workers'];
+const MODES: readonly ObjectRecordsMode[] = ['main thread', 'kept workers', 'one worker'];
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 interface ProcessInfo { readonly type: string; readonly id: number; readonly cpuTime: number }

@@ -1,7 +1,7 @@
 // Object records in workers (issue 17): bench/enrichment_job.ts (tuples through keyBy, a keyed
 // co-process function with two ValueStates, a side output returned) in this thread at
-// parallelism 1, in this thread at parallelism 2, and in a kept group of 2 workers, the three
-// alternating, the order turned each round, after warm-up rounds (a worker's code reaches its
+// parallelism 1, in this thread at parallelism 2, in a kept group of 2 workers and in a kept group
+// of 1 (the whole job off this thread, unsplit), the four alternating, the order turned each round, after warm-up rounds (a worker's code reaches its
 // steady state over its first jobs: about ten here); then how long the kept group takes to run a
 // tiny job.
 // What counts on a shared 2-core VM is CPU time: the whole process's (`process.cpuUsage`, worker
@@ -48,8 +48,8 @@ function threadCpu(): Map<string, { name: string; seconds: number }> {
 
 interface Run { readonly cpu: number; readonly wall: number; readonly threads: Map<string, number> }
 
-type Variant = 'this thread, p=1' | 'this thread, p=2' | '2 kept workers';
-const VARIANTS: readonly Variant[] = ['this thread, p=1', 'this thread, p=2', '2 kept workers'];
+type Variant = 'this thread, p=1' | 'this thread, p=2' | '2 kept workers' | '1 kept worker';
+const VARIANTS: readonly Variant[] = ['this thread, p=1', 'this thread, p=2', '2 kept workers', '1 kept worker'];
 
 async function timed(body: () => Promise<{ records: unknown[] }>): Promise<Run> {
   // Settled as measure.ts's settle: the helper threads that sweep after a forced collection would
@@ -73,11 +73,13 @@ async function timed(body: () => Promise<{ records: unknown[] }>): Promise<Run> 
 }
 
 const group = createWorkerGroup(2);
+const one = createWorkerGroup(1);
 try {
   const run: Record<Variant, () => Promise<Run>> = {
     'this thread, p=1': () => timed(() => job.run({ parallelism: 1 })),
     'this thread, p=2': () => timed(() => job.run({ parallelism: 2 })),
     '2 kept workers': () => timed(() => executeInWorkers(moduleUrl, { workers: group })),
+    '1 kept worker': () => timed(() => executeInWorkers(moduleUrl, { workers: one })),
   };
   console.log(`object records in workers: the enrichment job, ${PURCHASES.toLocaleString('en-US')} purchases, ${ITEMS.toLocaleString('en-US')} items, ${rounds} rounds after ${warmups} warm-up rounds; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const warming = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
@@ -112,4 +114,5 @@ try {
   console.log(`  load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 } finally {
   await group.terminate();
+  await one.terminate();
 }
