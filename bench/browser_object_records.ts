@@ -1,7 +1,7 @@
 // Object records in Chromium (issue 17): web/object_records.html runs bench/enrichment_job.ts on
 // the page's main thread, in a group of 2 Web Workers kept between runs and in a kept group of 1
-// (the whole job off the main thread, unsplit), alternating, the order
-// turned each round, after warm-up rounds (a worker's code reaches its steady state over its first
+// (the whole job off the main thread, unsplit), alternating, the order turned each round, after
+// warm-up rounds (a worker's code reaches its steady state over its first
 // jobs: about ten in Node). A page's dedicated workers are threads of its renderer process, so the
 // renderer's CPU time (Chrome DevTools Protocol, SystemInfo.getProcessInfo) around a run is the
 // run's CPU time, workers included, as process.cpuUsage is in Node. Medians of paired ratios.

@@ -1,9 +1,9 @@
 // Object records in workers (issue 17): bench/enrichment_job.ts (tuples through keyBy, a keyed
 // co-process function with two ValueStates, a side output returned) in this thread at
 // parallelism 1, in this thread at parallelism 2, in a kept group of 2 workers and in a kept group
-// of 1 (the whole job off this thread, unsplit), the four alternating, the order turned each round, after warm-up rounds (a worker's code reaches its
-// steady state over its first jobs: about ten here); then how long the kept group takes to run a
-// tiny job.
+// of 1 (the whole job off this thread, unsplit), the four alternating, the order turned each
+// round, after warm-up rounds (a worker's code reaches its steady state over its first jobs: about
+// ten here); then how long the kept group of 2 takes to run a tiny job.
 // What counts on a shared 2-core VM is CPU time: the whole process's (`process.cpuUsage`, worker
 // threads included), split per thread from /proc/self/task/*/stat where Linux has it. Ratios are
 // medians of each round's own ratios.
