@@ -11,6 +11,7 @@ import { SourceOperator } from './operators/source.ts';
 import type { SourceReader } from '../core/source.ts';
 import { generatedAgain, rangePollOf } from '../connectors/generator_source.ts';
 import type { FunctionOperator } from './operators/function_operator.ts';
+import type { PartitionTarget } from './partitioner.ts';
 import { fuseKeyedFeeds } from './keyed_feed_fusion.ts';
 
 /**
@@ -32,9 +33,10 @@ export interface DirectLink {
 }
 
 /**
- * A source subtask's one output when it is a keyed edge into an operator in this thread that
- * selects its own keys (its batches come without keys): its gate, the gate's channel the source
- * feeds, and the input.
+ * A source subtask's one output when it is a keyed edge into an operator that selects its own
+ * keys (its batches come without keys) with one subtask in this thread: that subtask's gate, the
+ * gate's channel the source feeds, and the input; and, where the operator's other subtasks run in
+ * other workers, the edge's partitioner, which sends them their records, and this subtask's index.
  */
 export interface KeyedFeed {
   readonly source: SourceOperator;
@@ -42,6 +44,7 @@ export interface KeyedFeed {
   readonly gate: InputGate;
   readonly channel: number;
   readonly input: number;
+  readonly route: { readonly partitioner: PartitionTarget; readonly local: number } | null;
 }
 
 type Stage =

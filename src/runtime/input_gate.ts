@@ -65,6 +65,8 @@ export class InputGate implements WatermarkInputs {
   private outOfMinimum = 0;
   private outputIdle = false;
   private readonly channelRecords: number[];
+  /** Elements of each channel in the queue or held back. */
+  private readonly channelQueued: number[];
   /**
    * BATCH: the keyed inputs' records wait here until every input has ended, then reach the
    * operator in timestamp order, a batch per step; their watermark and end follow them.
@@ -81,6 +83,7 @@ export class InputGate implements WatermarkInputs {
     this.idle = channelInput.map(() => false);
     this.alignedChannel = channelInput.map(() => true);
     this.channelRecords = channelInput.map(() => 0);
+    this.channelQueued = channelInput.map(() => 0);
     this.watermarks = channelInput.map(() => MIN_WATERMARK);
     this.ended = channelInput.map(() => false);
     this.blocked = channelInput.map(() => false);
@@ -105,8 +108,14 @@ export class InputGate implements WatermarkInputs {
     return this.queue.length + (this.releasing === null ? 0 : 1);
   }
 
+  /** Elements of `channel` waiting (held ones included). */
+  queuedOn(channel: number): number {
+    return this.channelQueued[channel];
+  }
+
   enqueue(channel: number, element: StreamElement): void {
     this.queue.push({ channel, element });
+    this.channelQueued[channel]++;
     if (this.queued > this.maxQueued) this.maxQueued = this.queued;
   }
 
@@ -120,6 +129,7 @@ export class InputGate implements WatermarkInputs {
         this.held.push(item);
         continue;
       }
+      this.channelQueued[item.channel]--;
       this.push(item.channel, item.element);
       return Math.max(1, recordsIn(item.element));
     }

@@ -102,6 +102,19 @@ export class PartitionTarget implements Target {
     this.keysDeferred = true;
   }
 
+  /**
+   * For a loop that routes a keyed edge's records itself (runtime/keyed_feed_fusion.ts), with
+   * keys left to the consumers: the consumer of each key group, and how the records it gathered
+   * per consumer go on, as `byKey` would send them.
+   */
+  keyedRoute(): { readonly subtaskOf: Int32Array; readonly send: (parts: ReadonlyArray<unknown[]>) => void } {
+    if (!this.keysDeferred) throw new Error('internal: only an edge that leaves keys to its consumers can be routed by another loop');
+    return {
+      subtaskOf: this.subtaskOfKeyGroup(this.hash!.maxParallelism),
+      send: (parts) => this.enqueueParts(parts.map((values) => ({ values, timestamps: null, keys: null, keyGroups: null }))),
+    };
+  }
+
   /** Data is split among the consumers by the edge's partitioning; every other element goes to all of them. */
   push(element: StreamElement): void {
     switch (element.kind) {

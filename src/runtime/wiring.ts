@@ -143,8 +143,11 @@ export function wire(job: Job, plan: PhysicalPlan, options: WiringOptions): Wiri
             if (partitioner.routesColumns) columnRouters.push(partitioner);
             if (hash !== null && !edge.sorted && selectsOwnKeys(operators.get(consumer.spec.id))) {
               partitioner.deferKeys();
-              const selector = keySelectingConsumer(consumer, queues.get(consumer.spec.id)!, operators.get(consumer.spec.id));
-              if (selector !== null && consumers.get(node.spec.id)!.length === 1) feed = { consumer: selector, gate: gates.get(consumer.spec.id)![0], channel, input: edge.input };
+              const local = consumers.get(node.spec.id)!.length === 1 ? localKeySelectingSubtask(queues.get(consumer.spec.id)!, operators.get(consumer.spec.id)) : null;
+              if (local !== null) {
+                const route = consumer.parallelism === 1 ? null : { partitioner, local: local.index };
+                feed = { consumer: local.op, gate: gates.get(consumer.spec.id)![local.index], channel, input: edge.input, route };
+              }
             }
             target = partitioner;
           }
@@ -233,14 +236,19 @@ function selectKeysOfKeyedInputs(op: FunctionOperator, job: Job, node: PhysicalN
 }
 
 /**
- * The consumer's operator when a keyed edge may feed it from its producer's poll: one subtask,
- * in this thread (its queue is local, so the batch object itself reaches it), whose record loops
- * select keys themselves. Null otherwise.
+ * The consumer subtask a keyed edge may feed from its producer's poll: the one subtask of the
+ * consumer in this thread (its queue is local, so the batch object itself reaches it) when each
+ * of the others runs in another worker, and its index; null otherwise (two here, or none).
  */
-function keySelectingConsumer(consumer: PhysicalNode, queues: readonly ElementQueue[], ops: readonly StreamOperator[] | undefined): FunctionOperator | null {
-  if (consumer.parallelism !== 1 || !(queues[0] instanceof QueuedTask)) return null;
-  const op = ops?.[0];
-  return op instanceof FunctionOperator && op.selectsOwnKeys() ? op : null;
+function localKeySelectingSubtask(queues: readonly ElementQueue[], ops: readonly StreamOperator[] | undefined): { op: FunctionOperator; index: number } | null {
+  let found: { op: FunctionOperator; index: number } | null = null;
+  for (let i = 0; i < queues.length; i++) {
+    if (!(queues[i] instanceof QueuedTask)) continue;
+    const op = ops?.[i];
+    if (found !== null || !(op instanceof FunctionOperator) || !op.selectsOwnKeys()) return null;
+    found = { op, index: i };
+  }
+  return found;
 }
 
 /** Off only in tests, which hold the fused path to the queued one (not part of the public API). */
@@ -256,7 +264,7 @@ export const keyedEdgeFusion = { enabled: true };
  */
 function fusesAcrossKeyedEdge(producer: PhysicalNode, consumer: PhysicalNode, edge: PhysicalNode['inputs'][number], producerEdges: number, queues: readonly ElementQueue[], ops: readonly StreamOperator[] | undefined): boolean {
   return keyedEdgeFusion.enabled && producer.parallelism === 1 && producerEdges === 1 && edge.sideOutput === null && !edge.sorted
-    && consumer.inputs.length === 1 && keySelectingConsumer(consumer, queues, ops) !== null;
+    && consumer.inputs.length === 1 && consumer.parallelism === 1 && localKeySelectingSubtask(queues, ops) !== null;
 }
 
 /** A queue that is no queue: each element goes straight into the gate, before `enqueue` returns. */

@@ -24,7 +24,7 @@ export function createMesh(workerCount: number): Array<Array<MessagePort | null>
 export type ElementHandler = (channel: number, element: StreamElement) => void | Promise<void>;
 
 export interface DataPortOptions {
-  /** Most batches sent and not yet acknowledged by the receiver (default 8). */
+  /** Most batches sent and not yet acknowledged by the receiver (default 32). */
   readonly credit?: number;
   /** Shown in errors, e.g. `port 1 -> 2`. */
   readonly label?: string;
@@ -40,11 +40,13 @@ export interface DataPortOptions {
 }
 
 /**
- * Eight batches: a keyed edge splits each poll among the workers, so its batches are a fraction of
- * a poll, and with fewer in flight a sender in Chromium (where each message costs far more than
- * in Node) spent much of its time waiting for credit to come back.
+ * Thirty-two batches: a keyed edge splits each poll among the workers, so its batches are a
+ * fraction of a poll, and a full message (`DEFAULT_MESSAGE_RECORDS`) holds a dozen or more of
+ * them. With credit for less than two full messages, a sender in Chromium (where each message
+ * costs far more than in Node) waited for the last message's credit to come back before it could
+ * fill the next; with two, one fills while the peer works through the other.
  */
-export const DEFAULT_CREDIT = 8;
+export const DEFAULT_CREDIT = 32;
 const DEFAULT_LINGER_MS = 5;
 const DEFAULT_MESSAGE_RECORDS = 8192;
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createWorkerGroup, executeInWorkers, JobExecutionResult, startInWorkers } from '../../src/index.ts';
 import job from '../jobs/conformance_job.ts';
@@ -155,6 +156,59 @@ describe('keyed connect with a subtask in every worker', () => {
       const message = 'Operator "keyBy(a key selector) of Enrich" (uid enrich) failed on record [0, 1, 30000]: no item for purchase 30000';
       await expect(inThread).rejects.toThrow(message);
       await expect(executeInWorkers(url, { workers: group, parameters: { failAt: 30_000 } })).rejects.toThrow(new RegExp(`^worker [12] of 2 \\("eddy-subtasks"\\) failed in result\\(\\): ${message.replace(/[()[\]]/g, '\\$&')}$`));
+    } finally {
+      await group.terminate();
+    }
+  }, 120_000);
+});
+
+describe('a generator source routing its keyed feed in a worker', () => {
+  it('runs the records of its own key groups and sends the others on: every record once, under its key, as the queued path, over seeded random jobs', async () => {
+    const { KEYS, record } = await import('./fixtures/routed_feed_job.ts');
+    type Seen = import('./fixtures/routed_feed_job.ts').Seen;
+    const url = new URL('./fixtures/routed_feed_job.ts', import.meta.url);
+    const records = 1500;
+    // Keys cross workers as copies: compared by their JSON.
+    const name = (key: unknown) => JSON.stringify(key);
+    const group = createWorkerGroup(2);
+    try {
+      await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 30 }), fc.constantFrom(0, 64, 700), async (seed, fuseAfter) => {
+        const want = new Map<string, [number, number]>();
+        const perInput = new Map<string, number>();
+        for (const input of [1, 2]) {
+          for (let i = 0; i < records; i++) {
+            const [key, n] = record(seed, input, i);
+            const [total, count] = want.get(name(key)) ?? [0, 0];
+            want.set(name(key), [total + n, count + 1]);
+            perInput.set(`${input} ${name(key)}`, (perInput.get(`${input} ${name(key)}`) ?? 0) + 1);
+          }
+        }
+        const outcome = async (fused: boolean) => {
+          const { records: seen, result } = await executeInWorkers<Seen>(url, { workers: group, parameters: { seed, records, fused, fuseAfter } });
+          const finals = new Map<string, [number, number]>();
+          const counted = new Map<string, number>();
+          for (const s of seen) {
+            if (s[0] === 'final') finals.set(name(s[1]), [s[2], s[3]]);
+            else counted.set(`${s[1]} ${name(s[2])}`, (counted.get(`${s[1]} ${name(s[2])}`) ?? 0) + 1);
+          }
+          const totals = result.getOperator('totals')!;
+          return { finals, counted, metrics: [totals.recordsIn, totals.recordsOut], selections: result.getAccumulatorResult<number>('key selections') };
+        };
+        const queued = await outcome(false);
+        const routed = await outcome(true);
+        for (const got of [queued, routed]) {
+          expect(got.finals).toEqual(want);
+          expect(got.counted).toEqual(perInput);
+          expect(got.metrics).toEqual([2 * records, 2 * records + want.size]);
+        }
+        // Queued, each record's key is selected twice: by the edge, and again by the operator.
+        // Routed, once for a record run where it was made, twice for one sent on.
+        expect(queued.selections).toBe(2 * records);
+        const sentOn = routed.selections! - records;
+        expect(sentOn).toBeGreaterThan(0);
+        expect(sentOn).toBeLessThan(fuseAfter === 0 ? records : 2 * records);
+        expect(KEYS.every((key) => want.has(name(key)))).toBe(true);
+      }), { seed: 20261208, numRuns: 8 });
     } finally {
       await group.terminate();
     }
