@@ -193,9 +193,10 @@ function compile(op: CoProcessOperator, parts: CoRecordLoop, sink: DirectSink | 
       'c++;',
       '} };',
     ]),
-    // Nothing after the loop reads or writes what the loop did not: code V8 optimizes while the
-    // loop runs (on-stack replacement) has no feedback for what comes after it, and leaves it
-    // at the end of every later call until it optimizes the whole function.
+    // Nothing follows the loop but `return c` (the routed feed counts its parts instead): code V8
+    // optimizes while a loop runs (on-stack replacement) has no type feedback for what follows
+    // the loop, and bails out there at the end of every later call until the whole function is
+    // optimized.
     `return function (generate, first, stride, n${route === null ? '' : ', parts'}) {`,
     `let stage = 0, i = 0, s, y${route === null ? '' : ', key, owner'};`,
     'c = 0;',
