@@ -21,7 +21,7 @@ import { createWorkerGroup, executeInWorkers } from '../src/index.ts';
 import { mapLoop, nativeLoad, nativeQuery, sameCheck, timedAsync } from './duckdb.ts';
 import type { Check, CpuSample } from './duckdb.ts';
 import { workload } from './generated_columns.ts';
-import { median } from './measure.ts';
+import { median, settle } from './measure.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string' }, runs: { type: 'string' }, only: { type: 'string' } } });
 const events = Number(values.events ?? 5_000_000);
@@ -42,8 +42,7 @@ if (gc === undefined) console.warn('warning: run with node --expose-gc, or one r
 
 /** `fn`'s wall and process CPU time (every thread), on a settled heap (see the header). */
 async function measureAsync(fn: () => Promise<void>): Promise<CpuSample> {
-  gc?.();
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await settle(100);
   return timedAsync(fn);
 }
 

@@ -22,9 +22,9 @@ export function heapNow(): number {
  * also lets the finalizers the collection queued run off the clock (a collected source's copy
  * memory comes back there, src/connectors/copy_memory.ts). Without --expose-gc, only the wait.
  */
-export async function settle(): Promise<void> {
+export async function settle(waitMs = 50): Promise<void> {
   gc?.();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await new Promise((resolve) => setTimeout(resolve, waitMs));
 }
 
 export function canMeasureHeap(): boolean {
