@@ -9,10 +9,10 @@
 // medians of each round's own ratios.
 //   node --expose-gc --import tsx bench/object_records_workers.ts [--runs N] [--warmup N] [--purchases N]
 // Profiles: add --cpu-prof --cpu-prof-dir=<dir> to node's flags; worker threads inherit them.
-import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { median, settle } from './measure.ts';
+import { threadCpu } from './thread_cpu.ts';
 
 const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '7' }, warmup: { type: 'string', default: '10' }, purchases: { type: 'string' } } });
 if (flags.purchases !== undefined) process.env.EDDY_BENCH_PURCHASES = flags.purchases;
@@ -23,28 +23,6 @@ const rounds = Number(flags.runs);
 const warmups = Number(flags.warmup);
 const moduleUrl = new URL('./enrichment_job.ts', import.meta.url);
 const gc = (globalThis as { gc?: () => void }).gc;
-const TICK = 100; // USER_HZ: /proc's CPU times are in clock ticks of 1/100 s on Linux
-
-/** CPU seconds of each thread of this process now, by thread id (empty off Linux). */
-function threadCpu(): Map<string, { name: string; seconds: number }> {
-  const out = new Map<string, { name: string; seconds: number }>();
-  let tasks: string[];
-  try {
-    tasks = readdirSync('/proc/self/task');
-  } catch {
-    return out;
-  }
-  for (const tid of tasks) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const name = stat.slice(stat.indexOf('(') + 1, close);
-      const fields = stat.slice(close + 2).split(' ');
-      out.set(tid, { name, seconds: (Number(fields[11]) + Number(fields[12])) / TICK });
-    } catch { /* the thread ended */ }
-  }
-  return out;
-}
 
 interface Run { readonly cpu: number; readonly wall: number; readonly threads: Map<string, number> }
 
